@@ -1,0 +1,328 @@
+//! A domain: one OCaml thread of execution with its own collector state, bytecode stack,
+//! local roots and runtime tables. Primitives receive `&mut Domain`.
+//!
+//! Invariants: every value the running program can reach is reachable from `visit_roots`
+//! (stack `[sp, high)`, globals, named values, local roots, DLS, pending exception,
+//! backtrace buffer, registered OCaml-side tables); `stack.sp` is published before any call
+//! that may collect or run OCaml code, and reloaded after.
+
+use crate::config::Config;
+use crate::exn::{Exn, PrimResult};
+use crate::gc::{Gc, RootVisitor, Roots};
+use crate::heap::value::{Value, WORD};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The bytecode stack. Grows downwards; `high` is one past the top word.
+pub struct Stack {
+    mem: Vec<Value>,
+    pub sp: *mut Value,
+    /// Trap (exception handler) offset: `trap_sp - high` in words, or 1 for "no handler".
+    pub trap_off: isize,
+    pub max_wsize: usize,
+}
+
+// SAFETY: the stack belongs to one domain; pointers only point into `mem`.
+unsafe impl Send for Stack {}
+
+/// Words kept free below `sp` after every stack check (the compiler relies on 32 + margin).
+pub const STACK_THRESHOLD: usize = 32;
+
+impl Stack {
+    pub fn new(init_wsize: usize, max_wsize: usize) -> Stack {
+        let mut mem = vec![Value::UNIT; init_wsize];
+        // SAFETY: one past the end of the allocation.
+        let high = unsafe { mem.as_mut_ptr().add(init_wsize) };
+        Stack { mem, sp: high, trap_off: 1, max_wsize }
+    }
+    #[inline(always)]
+    pub fn high(&self) -> *mut Value {
+        self.mem.as_ptr().wrapping_add(self.mem.len()) as *mut Value
+    }
+    #[inline(always)]
+    pub fn low(&self) -> *mut Value {
+        self.mem.as_ptr() as *mut Value
+    }
+    /// The threshold below which `sp` must not go without growing.
+    #[inline(always)]
+    pub fn threshold(&self) -> *mut Value {
+        self.mem.as_ptr().wrapping_add(STACK_THRESHOLD) as *mut Value
+    }
+    pub fn wsize(&self) -> usize {
+        self.mem.len()
+    }
+    /// Words in use.
+    pub fn used(&self) -> usize {
+        (self.high() as usize - self.sp as usize) / WORD
+    }
+    /// Makes room for `extra` more words below `sp`; false if the limit is reached.
+    pub fn grow(&mut self, extra: usize) -> bool {
+        let used = self.used();
+        let need = used + extra + STACK_THRESHOLD;
+        if need <= self.mem.len() {
+            return true;
+        }
+        let mut size = self.mem.len().max(64);
+        while size < need {
+            size *= 2;
+        }
+        if size > self.max_wsize {
+            if need > self.max_wsize {
+                return false;
+            }
+            size = self.max_wsize;
+        }
+        let mut mem = vec![Value::UNIT; size];
+        mem[size - used..].copy_from_slice(&self.mem[self.mem.len() - used..]);
+        self.mem = mem;
+        // SAFETY: size - used is within the new allocation.
+        self.sp = unsafe { self.mem.as_mut_ptr().add(size - used) };
+        true
+    }
+    /// The words in use, top of stack first.
+    pub fn live_mut(&mut self) -> &mut [Value] {
+        let used = self.used();
+        let len = self.mem.len();
+        &mut self.mem[len - used..]
+    }
+}
+
+/// A primitive's implementation: the domain and the arguments, the result or an exception.
+pub type PrimFn = fn(&mut Domain, &[Value]) -> PrimResult;
+
+/// Calls an OCaml closure from Rust with the given arguments (installed by the interpreter).
+pub type CallbackFn = fn(&mut Domain, Value, &[Value]) -> PrimResult;
+
+pub struct Domain {
+    pub gc: Gc,
+    pub stack: Stack,
+    pub config: Arc<Config>,
+    /// The global data table (a major block; SETGLOBAL goes through the write barrier).
+    pub globals: Value,
+    /// Values registered with `Callback.register`.
+    pub named: HashMap<Vec<u8>, Value>,
+    /// Roots held by primitives across callbacks; pushed and popped in LIFO order.
+    pub local_roots: Vec<Value>,
+    /// Domain-local storage (`Domain.DLS`).
+    pub dls: Value,
+    /// The exception being raised and its backtrace, as `Printexc` sees them.
+    pub exn_bucket: Value,
+    pub backtrace_active: bool,
+    /// Code positions (instruction indices) of the last raised exception's backtrace.
+    pub backtrace: Vec<usize>,
+    pub backtrace_exn: Value,
+    /// Extra values that a layer above keeps alive (e.g. channel lists), as roots.
+    pub extra_roots: Vec<Value>,
+    pub callback: CallbackFn,
+    /// The next object id (`caml_fresh_oo_id`).
+    pub oo_id: isize,
+    /// Program arguments (`Sys.argv`), executable name.
+    pub argv: Vec<Vec<u8>>,
+    pub exe_name: Vec<u8>,
+    pub id: usize,
+    /// State of the primitives (channels, bigarrays, backtrace info ...), owned by `prims`.
+    pub prim_state: Box<dyn std::any::Any + Send>,
+}
+
+struct DomainRoots<'a> {
+    stack: &'a mut Stack,
+    globals: &'a mut Value,
+    named: &'a mut HashMap<Vec<u8>, Value>,
+    local_roots: &'a mut Vec<Value>,
+    dls: &'a mut Value,
+    exn_bucket: &'a mut Value,
+    backtrace_exn: &'a mut Value,
+    extra_roots: &'a mut Vec<Value>,
+}
+
+impl Roots for DomainRoots<'_> {
+    fn visit_roots(&mut self, f: RootVisitor<'_>) {
+        for v in self.stack.live_mut() {
+            f(v);
+        }
+        f(self.globals);
+        for v in self.named.values_mut() {
+            f(v);
+        }
+        for v in self.local_roots.iter_mut() {
+            f(v);
+        }
+        f(self.dls);
+        f(self.exn_bucket);
+        f(self.backtrace_exn);
+        for v in self.extra_roots.iter_mut() {
+            f(v);
+        }
+    }
+}
+
+fn no_callback(_: &mut Domain, _: Value, _: &[Value]) -> PrimResult {
+    Err(Exn::fatal("callback before the interpreter started"))
+}
+
+impl Domain {
+    pub fn new(config: Arc<Config>) -> Domain {
+        let gc = Gc::new(config.gc_params());
+        let stack = Stack::new(config.init_stack_wsize, config.max_stack_wsize);
+        Domain {
+            gc,
+            stack,
+            config,
+            globals: Value::UNIT,
+            named: HashMap::new(),
+            local_roots: Vec::new(),
+            dls: Value::UNIT,
+            exn_bucket: Value::UNIT,
+            backtrace_active: false,
+            backtrace: Vec::new(),
+            backtrace_exn: Value::UNIT,
+            extra_roots: Vec::new(),
+            callback: no_callback,
+            oo_id: 0,
+            argv: Vec::new(),
+            exe_name: Vec::new(),
+            id: 0,
+            prim_state: Box::new(()),
+        }
+    }
+
+    fn split_roots(&mut self) -> (&mut Gc, DomainRoots<'_>) {
+        (
+            &mut self.gc,
+            DomainRoots {
+                stack: &mut self.stack,
+                globals: &mut self.globals,
+                named: &mut self.named,
+                local_roots: &mut self.local_roots,
+                dls: &mut self.dls,
+                exn_bucket: &mut self.exn_bucket,
+                backtrace_exn: &mut self.backtrace_exn,
+                extra_roots: &mut self.extra_roots,
+            },
+        )
+    }
+
+    /// Does the pending collection work. Only at a safepoint: `stack.sp` published and every
+    /// live value on the stack or in the root tables.
+    pub fn gc_safepoint(&mut self) {
+        let (gc, mut roots) = self.split_roots();
+        gc.do_pending_work(&mut roots);
+    }
+    pub fn minor_collection(&mut self) {
+        let (gc, mut roots) = self.split_roots();
+        gc.minor_collection(&mut roots);
+    }
+    pub fn full_major(&mut self) {
+        let (gc, mut roots) = self.split_roots();
+        gc.full_major(&mut roots);
+    }
+
+    /// Calls closure `f` on `args` (may run the GC: root what you hold).
+    pub fn call(&mut self, f: Value, args: &[Value]) -> PrimResult {
+        (self.callback)(self, f, args)
+    }
+
+    /// Runs the finalisers that are due (at a safepoint).
+    pub fn run_finalisers(&mut self) -> Result<(), Exn> {
+        while let Some(fin) = self.gc.finalisers.take_due() {
+            self.call(fin.func, &[fin.value])?;
+        }
+        Ok(())
+    }
+
+    // Allocation helpers for primitives (never collect; see `gc` docs).
+    #[inline]
+    pub fn alloc_block(&mut self, tag: u8, wosize: usize) -> Value {
+        self.gc.alloc_block(tag, wosize)
+    }
+    #[inline]
+    pub fn alloc_tuple(&mut self, tag: u8, fields: &[Value]) -> Value {
+        self.gc.alloc_tuple(tag, fields)
+    }
+    #[inline]
+    pub fn alloc_string(&mut self, len: usize) -> Value {
+        self.gc.alloc_string(len)
+    }
+    #[inline]
+    pub fn alloc_bytes_from(&mut self, s: &[u8]) -> Value {
+        self.gc.alloc_bytes_from(s)
+    }
+    #[inline]
+    pub fn alloc_float(&mut self, f: f64) -> Value {
+        self.gc.alloc_float(f)
+    }
+    #[inline]
+    pub fn alloc_float_array(&mut self, n: usize) -> Value {
+        self.gc.alloc_float_array(n)
+    }
+    #[inline]
+    pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
+        self.gc.initialize(block, i, v)
+    }
+    #[inline]
+    pub fn modify(&mut self, block: Value, i: usize, v: Value) {
+        self.gc.modify(block, i, v)
+    }
+    /// A custom block with `data_bytes` bytes of data after the ops word.
+    pub fn alloc_custom(&mut self, ops: &'static crate::heap::custom::CustomOps, data_bytes: usize) -> Value {
+        let wosize = 1 + data_bytes.div_ceil(WORD);
+        // Blocks with a finaliser live in the major heap, where the sweeper finalises them.
+        let v = if ops.finalize.is_some() {
+            self.gc.alloc_shr(wosize, crate::heap::value::CUSTOM_TAG)
+        } else {
+            self.gc.alloc(wosize, crate::heap::value::CUSTOM_TAG)
+        };
+        // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
+        unsafe {
+            v.set_raw(0, ops as *const _ as usize);
+            for i in 1..wosize {
+                v.set_raw(i, 0);
+            }
+        }
+        v
+    }
+    /// Records out-of-heap memory held by a custom block, to pace the major GC.
+    pub fn note_extra_memory(&mut self, bytes: usize) {
+        self.gc.extra_bytes += bytes;
+        self.gc.note_major_alloc(0);
+    }
+    /// Builds a list from values (allocates; the values must be rooted or not yet exposed).
+    pub fn alloc_list(&mut self, items: &[Value]) -> Value {
+        let mut l = Value::EMPTY_LIST;
+        for &x in items.iter().rev() {
+            l = self.alloc_tuple(0, &[x, l]);
+        }
+        l
+    }
+    /// `Some v`.
+    pub fn alloc_some(&mut self, v: Value) -> Value {
+        self.alloc_tuple(0, &[v])
+    }
+    /// An OCaml string from Rust text.
+    pub fn alloc_str(&mut self, s: &str) -> Value {
+        self.alloc_bytes_from(s.as_bytes())
+    }
+
+    /// Turns an `Exn` into the OCaml exception value to raise.
+    pub fn exn_value(&mut self, e: &Exn) -> Option<Value> {
+        match e {
+            Exn::Raise(v) => Some(*v),
+            Exn::Constant(slot) => Some(self.global(*slot)),
+            Exn::WithString(slot, msg) => {
+                let s = self.alloc_str(msg);
+                let tag = self.global(*slot);
+                Some(self.alloc_tuple(0, &[tag, s]))
+            }
+            Exn::Fatal(_) | Exn::Unimplemented(_) | Exn::Exit(_) => None,
+        }
+    }
+    /// Global slot `i` (no bounds check beyond the table's own).
+    pub fn global(&self, i: usize) -> Value {
+        // SAFETY: the loader validated that the global table has the predefined slots.
+        unsafe { self.globals.field(i) }
+    }
+    /// A named value registered with `Callback.register`.
+    pub fn named_value(&self, name: &str) -> Option<Value> {
+        self.named.get(name.as_bytes()).copied()
+    }
+}

@@ -1,0 +1,253 @@
+//! Major collection: mark everything reachable, settle finalisers and ephemerons, sweep.
+//!
+//! A cycle runs whole at a safepoint, right after a minor collection, so no young block
+//! exists while it runs. Ephemerons (and weak arrays) are Abstract_tag blocks
+//! `[link; data; key0; key1 ...]` registered in `Gc::ephemerons`; the marker never scans them,
+//! and after marking an ephemeron whose keys are all alive has its data marked, to a fixpoint.
+//! Dead keys and the data of ephemerons with a dead key are then cleared to `ephe_none`.
+
+use super::{Gc, Roots, BLACK, WHITE};
+use crate::check;
+use crate::heap::atoms::ephe_none;
+use crate::heap::value::{
+    closinfo_startenv, Header, Value, CLOSURE_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE, NO_SCAN_TAG,
+    WORD,
+};
+
+pub const EPHE_DATA: usize = 1;
+pub const EPHE_FIRST_KEY: usize = 2;
+
+struct Marker {
+    stack: Vec<(Value, usize)>,
+    marked_words: usize,
+}
+
+impl Marker {
+    /// The block that holds `v` (an infix pointer resolves to its closure).
+    #[inline]
+    fn block_of(v: Value) -> Value {
+        // SAFETY: v is a block pointer into the major heap or an atom.
+        let hd = unsafe { v.header() };
+        if hd.tag() == INFIX_TAG {
+            Value(v.0 - hd.wosize() * WORD)
+        } else {
+            v
+        }
+    }
+
+    fn darken(&mut self, v: Value) {
+        if !v.is_block() {
+            return;
+        }
+        let b = Self::block_of(v);
+        let hp = b.header_ptr();
+        // SAFETY: b is a heap block or an atom; its header is readable.
+        let hd = Header(unsafe { *hp });
+        check::on_mark(b, hd);
+        if hd.color() != WHITE || hd.color() == NOT_MARKABLE {
+            return;
+        }
+        // SAFETY: as above; the header is ours to colour.
+        unsafe { *hp = hd.with_color(BLACK).0 };
+        self.marked_words += hd.wosize() + 1;
+        if hd.tag() < NO_SCAN_TAG {
+            let start = if hd.tag() == CLOSURE_TAG {
+                // SAFETY: closures have a closinfo field.
+                closinfo_startenv(unsafe { b.field(1) })
+            } else {
+                0
+            };
+            if start < hd.wosize() {
+                self.stack.push((b, start));
+            }
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some((b, i)) = self.stack.pop() {
+            // SAFETY: b is a marked, scannable block; i < wosize.
+            let wosize = unsafe { b.wosize() };
+            let end = (i + 64).min(wosize);
+            if end < wosize {
+                self.stack.push((b, end));
+            }
+            for j in i..end {
+                // SAFETY: j < wosize.
+                let f = unsafe { b.field(j) };
+                self.darken(f);
+            }
+        }
+    }
+}
+
+/// Whether `v` is alive for ephemeron purposes (immediates and static blocks always are).
+fn is_alive(v: Value) -> bool {
+    if !v.is_block() {
+        return true;
+    }
+    let b = Marker::block_of(v);
+    // SAFETY: b is a heap block or a static one.
+    let c = unsafe { b.header() }.color();
+    c != WHITE
+}
+
+impl Gc {
+    /// Runs one whole major cycle. Call right after `minor_collection`.
+    pub fn major_cycle(&mut self, roots: &mut dyn Roots) {
+        debug_assert_eq!(self.minor.used_words(), 0);
+        let mut m = Marker { stack: Vec::new(), marked_words: 0 };
+        roots.visit_roots(&mut |slot: &mut Value| m.darken(*slot));
+        for f in self.finalisers.first.iter().chain(&self.finalisers.last).chain(&self.finalisers.due) {
+            m.darken(f.func);
+        }
+        for f in &self.finalisers.due {
+            m.darken(f.value);
+        }
+        m.drain();
+        self.mark_ephemerons(&mut m);
+        // Gc.finalise values that are now unreachable become due, and stay alive for it.
+        let first = std::mem::take(&mut self.finalisers.first);
+        let mut keep = Vec::new();
+        for f in first {
+            if is_alive(f.value) {
+                keep.push(f);
+            } else {
+                self.finalisers.due.push(f);
+            }
+        }
+        self.finalisers.first = keep;
+        for f in &self.finalisers.due {
+            m.darken(f.value);
+        }
+        m.drain();
+        self.mark_ephemerons(&mut m);
+        self.clean_ephemerons();
+        // Gc.finalise_last: values unreachable now are due, called with ().
+        let last = std::mem::take(&mut self.finalisers.last);
+        let mut keep = Vec::new();
+        for mut f in last {
+            if is_alive(f.value) {
+                keep.push(f);
+            } else {
+                f.value = Value::UNIT;
+                self.finalisers.due.push(f);
+            }
+        }
+        self.finalisers.last = keep;
+        self.sweep();
+        self.stats.major_collections += 1;
+        self.allocated_since_major = 0;
+        self.extra_bytes = 0;
+        self.live_after_major = m.marked_words;
+        self.major_requested = false;
+        log::debug!(target: "warden::gc", "major cycle: {} words live", m.marked_words);
+    }
+
+    fn mark_ephemerons(&mut self, m: &mut Marker) {
+        loop {
+            let mut changed = false;
+            for &e in &self.ephemerons {
+                if !is_alive(e) {
+                    continue;
+                }
+                // SAFETY: e is a live ephemeron block with at least 2 fields.
+                let (n, data) = unsafe { (e.wosize(), e.field(EPHE_DATA)) };
+                if data == ephe_none() || is_alive(data) {
+                    continue;
+                }
+                let keys_alive = (EPHE_FIRST_KEY..n).all(|k| {
+                    // SAFETY: k < wosize.
+                    let key = unsafe { e.field(k) };
+                    key == ephe_none() || is_alive(key)
+                });
+                if keys_alive {
+                    m.darken(data);
+                    m.drain();
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn clean_ephemerons(&mut self) {
+        let none = ephe_none();
+        self.ephemerons.retain(|&e| is_alive(e));
+        for &e in &self.ephemerons {
+            // SAFETY: e is a live ephemeron block.
+            let n = unsafe { e.wosize() };
+            let mut dead_key = false;
+            for k in EPHE_FIRST_KEY..n {
+                // SAFETY: k < wosize.
+                let key = unsafe { e.field(k) };
+                if key != none && !is_alive(key) {
+                    // SAFETY: k < wosize; ephemerons are not scanned, no barrier needed.
+                    unsafe { e.set_field_raw(k, none) };
+                    dead_key = true;
+                }
+            }
+            if dead_key {
+                // SAFETY: field 1 exists.
+                unsafe { e.set_field_raw(EPHE_DATA, none) };
+            }
+        }
+    }
+
+    fn sweep(&mut self) {
+        let mut live_words = 0usize;
+        let mut live_blocks = 0usize;
+        let mut custom_finalise: Vec<Value> = Vec::new();
+        self.major.sweep_pools(|hp| {
+            // SAFETY: hp is the header of an allocated slot.
+            let hd = Header(unsafe { *hp });
+            if hd.color() == BLACK {
+                // SAFETY: as above.
+                unsafe { *hp = hd.with_color(WHITE).0 };
+                live_words += hd.wosize() + 1;
+                live_blocks += 1;
+                false
+            } else {
+                let v = Value(hp as usize + WORD);
+                if hd.tag() == CUSTOM_TAG {
+                    custom_finalise.push(v);
+                }
+                check::on_sweep(v);
+                true
+            }
+        });
+        let mut dead_large = Vec::new();
+        self.major.large.retain(|&hp| {
+            // SAFETY: hp is a large block header.
+            let hd = Header(unsafe { *hp });
+            if hd.color() == BLACK {
+                // SAFETY: as above.
+                unsafe { *hp = hd.with_color(WHITE).0 };
+                live_words += hd.wosize() + 1;
+                live_blocks += 1;
+                true
+            } else {
+                dead_large.push(hp);
+                false
+            }
+        });
+        for hp in dead_large {
+            let v = Value(hp as usize + WORD);
+            // SAFETY: hp is a large header.
+            if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
+                crate::heap::custom::finalize(v);
+            }
+            check::on_sweep(v);
+            // SAFETY: hp was removed from the large list above.
+            unsafe { self.major.free_large(hp) };
+        }
+        // Custom finalisers of pool blocks: their slots are already free but the words are
+        // untouched until the next allocation, which cannot happen before this loop ends.
+        for v in custom_finalise {
+            crate::heap::custom::finalize(v);
+        }
+        self.stats.live_words = live_words;
+        self.stats.live_blocks = live_blocks;
+    }
+}

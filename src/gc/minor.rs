@@ -1,0 +1,148 @@
+//! Minor collection: every young block reachable from the roots or the remembered set is
+//! copied (promoted) into the major heap, then the arena is emptied.
+//!
+//! A promoted young block is left forwarded: header 0, field 0 = the new address. Infix
+//! pointers are promoted with their enclosing closure and keep their offset. Fields of
+//! promoted blocks are scanned through an explicit work list, so deep structures never
+//! recurse on the Rust stack.
+
+use super::{Gc, Roots};
+use crate::check;
+use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG};
+
+struct Promoter<'a> {
+    gc: &'a mut Gc,
+    /// Promoted blocks whose fields still need scanning.
+    todo: Vec<Value>,
+    promoted_words: usize,
+}
+
+impl Promoter<'_> {
+    /// Returns the promoted copy of `v` (or `v` itself when it is not young).
+    fn promote(&mut self, v: Value) -> Value {
+        if !self.gc.is_young(v) {
+            return v;
+        }
+        // SAFETY: v is a young block, so its header word is readable.
+        let hd = unsafe { *v.header_ptr() };
+        if hd == 0 {
+            // SAFETY: forwarded blocks keep the new address in field 0.
+            return unsafe { v.field(0) };
+        }
+        let header = crate::heap::value::Header(hd);
+        if header.tag() == INFIX_TAG {
+            let offset = header.wosize();
+            let start = Value(v.0 - offset * crate::heap::value::WORD);
+            let new_start = self.promote(start);
+            return Value(new_start.0 + offset * crate::heap::value::WORD);
+        }
+        let wosize = header.wosize();
+        let tag = header.tag();
+        let new = self.gc.major.alloc(wosize, tag, super::WHITE);
+        // SAFETY: both blocks have wosize words and do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(v.0 as *const usize, new.0 as *mut usize, wosize);
+            *v.header_ptr() = 0;
+            v.set_field_raw(0, new);
+        }
+        check::on_promote(v, new);
+        self.promoted_words += wosize + 1;
+        if tag < NO_SCAN_TAG {
+            self.todo.push(new);
+        }
+        new
+    }
+
+    fn scan_fields(&mut self, b: Value) {
+        // SAFETY: b is a promoted (major) block with a valid header.
+        let (wosize, tag) = unsafe { (b.wosize(), b.tag()) };
+        let start = if tag == CLOSURE_TAG {
+            // SAFETY: closures have at least 2 fields (code, closinfo).
+            closinfo_startenv(unsafe { b.field(1) })
+        } else {
+            0
+        };
+        for i in start..wosize {
+            // SAFETY: i < wosize.
+            let f = unsafe { b.field(i) };
+            if self.gc.is_young(f) {
+                let n = self.promote(f);
+                // SAFETY: i < wosize.
+                unsafe { b.set_field_raw(i, n) };
+            }
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(b) = self.todo.pop() {
+            self.scan_fields(b);
+        }
+    }
+}
+
+impl Gc {
+    /// Empties the minor heap, promoting everything reachable from `roots`.
+    pub fn minor_collection(&mut self, roots: &mut dyn Roots) {
+        let used = self.minor.used_words();
+        let remembered = std::mem::take(&mut self.remembered);
+        let mut p = Promoter { gc: self, todo: Vec::new(), promoted_words: 0 };
+        roots.visit_roots(&mut |slot: &mut Value| {
+            *slot = p.promote(*slot);
+        });
+        p.drain();
+        for fp in remembered {
+            // SAFETY: remembered entries are fields of live major blocks (major cycles only
+            // run right after a minor collection, so none was freed since it was recorded).
+            unsafe {
+                let n = p.promote(*fp);
+                *fp = n;
+            }
+        }
+        p.drain();
+        // Finalisers: "first" values are roots; young "last" values that died are due.
+        let mut first = std::mem::take(&mut p.gc.finalisers.first);
+        for e in &mut first {
+            e.value = p.promote(e.value);
+            e.func = p.promote(e.func);
+        }
+        let mut due = std::mem::take(&mut p.gc.finalisers.due);
+        for e in &mut due {
+            e.value = p.promote(e.value);
+            e.func = p.promote(e.func);
+        }
+        p.drain();
+        let mut last = std::mem::take(&mut p.gc.finalisers.last);
+        let mut still = Vec::with_capacity(last.len());
+        for mut e in last.drain(..) {
+            e.func = p.promote(e.func);
+            if p.gc.is_young(e.value) {
+                // SAFETY: young blocks have readable headers.
+                let hd = unsafe { *e.value.header_ptr() };
+                if hd == 0 {
+                    // SAFETY: forwarded: field 0 holds the copy.
+                    e.value = unsafe { e.value.field(0) };
+                    still.push(e);
+                } else {
+                    e.value = Value::UNIT;
+                    due.push(e);
+                }
+            } else {
+                still.push(e);
+            }
+        }
+        p.drain();
+        let promoted = p.promoted_words;
+        let gc = p.gc;
+        gc.finalisers.first = first;
+        gc.finalisers.last = still;
+        gc.finalisers.due = due;
+        check::on_minor_done(gc.minor.words_mut());
+        gc.minor.reset();
+        gc.minor_requested = false;
+        gc.stats.minor_words += used;
+        gc.stats.promoted_words += promoted;
+        gc.stats.minor_collections += 1;
+        gc.note_major_alloc(promoted);
+        log::debug!(target: "warden::gc", "minor collection: {used} words used, {promoted} promoted");
+    }
+}

@@ -1,0 +1,74 @@
+//! Custom blocks: `Custom_tag` blocks whose field 0 points to a static `CustomOps` and whose
+//! remaining words are opaque data (int64s, channels, mutexes, bigarrays ...).
+//!
+//! The registry maps identifiers (`_j`, `_chan`, `_bigarr02` ...) to operations, for unmarshal.
+
+use super::value::{Value, CUSTOM_TAG};
+use std::sync::Mutex;
+
+/// Reads bytes of a marshalled custom block's payload.
+pub trait DeserializeInput {
+    fn read_u8(&mut self) -> Option<u8>;
+    fn read_bytes(&mut self, n: usize) -> Option<&[u8]>;
+}
+
+/// The operations of a custom block kind.
+pub struct CustomOps {
+    pub id: &'static str,
+    /// Releases out-of-heap resources when the block dies.
+    pub finalize: Option<fn(Value)>,
+    /// Total order between two blocks of this kind (negative, zero, positive).
+    pub compare: Option<fn(Value, Value) -> i32>,
+    /// Structural hash of the block's contents.
+    pub hash: Option<fn(Value) -> isize>,
+    /// Appends the payload; returns the (32-bit, 64-bit) sizes of the in-memory data.
+    pub serialize: Option<fn(Value, &mut Vec<u8>) -> (usize, usize)>,
+    /// Reads the payload into the data words of `dst` (a block of `size` data bytes);
+    /// returns the bytes of data it filled, or None on malformed input.
+    pub deserialize: Option<fn(&mut dyn DeserializeInput, dst: Value) -> Option<usize>>,
+    /// Data size in bytes (32-bit, 64-bit) when fixed, for the compact marshal code.
+    pub fixed_length: Option<(usize, usize)>,
+}
+
+static REGISTRY: Mutex<Vec<&'static CustomOps>> = Mutex::new(Vec::new());
+
+/// Makes `ops` known to unmarshalling.
+pub fn register(ops: &'static CustomOps) {
+    let mut r = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    if !r.iter().any(|o| o.id == ops.id) {
+        r.push(ops);
+    }
+}
+
+/// The operations registered under `id`.
+pub fn find(id: &str) -> Option<&'static CustomOps> {
+    let r = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    r.iter().copied().find(|o| o.id == id)
+}
+
+/// The operations of a custom block.
+///
+/// # Safety
+/// `v` must be a live Custom_tag block.
+#[inline]
+pub unsafe fn ops_of(v: Value) -> &'static CustomOps {
+    // SAFETY: field 0 of a custom block is a `&'static CustomOps` stored as a word.
+    unsafe { &*(v.raw(0) as *const CustomOps) }
+}
+
+/// Pointer to the data words of a custom block (just after the ops word).
+#[inline]
+pub fn data_ptr(v: Value) -> *mut u8 {
+    (v.0 + std::mem::size_of::<usize>()) as *mut u8
+}
+
+/// Runs the finaliser of a dead custom block, if its kind has one.
+pub fn finalize(v: Value) {
+    // SAFETY: called by the sweeper on a Custom_tag block that just died.
+    unsafe {
+        debug_assert_eq!(v.tag(), CUSTOM_TAG);
+        if let Some(f) = ops_of(v).finalize {
+            f(v);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The major heap: size-classed pools for blocks of up to 128 words, and separately
+//! allocated large blocks. It only hands out and takes back memory; marking and sweeping
+//! policy live in `gc/`.
+//!
+//! Invariants: every pool is on exactly one list of its class (`avail` if it has a free slot,
+//! `full` otherwise); `large` holds every large block exactly once; `pool_words` and
+//! `large_words` are the words held by those lists.
+
+use super::pool::{self, PoolHeader, SIZE_CLASSES};
+use super::value::{Header, Value, WORD};
+
+/// Extra words before a large block's header: the block's total byte size.
+pub const LARGE_PREFIX_WSIZE: usize = 2;
+
+pub struct MajorHeap {
+    avail: [*mut PoolHeader; 32],
+    full: [*mut PoolHeader; 32],
+    /// Header addresses of large blocks.
+    pub large: Vec<*mut usize>,
+    pub pool_count: usize,
+    pub large_words: usize,
+    pub max_words: usize,
+}
+
+// SAFETY: the heap owns its pools; access is serialised by the runtime's heap lock.
+unsafe impl Send for MajorHeap {}
+
+impl Default for MajorHeap {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MajorHeap {
+    pub fn new() -> MajorHeap {
+        MajorHeap {
+            avail: [std::ptr::null_mut(); 32],
+            full: [std::ptr::null_mut(); 32],
+            large: Vec::new(),
+            pool_count: 0,
+            large_words: 0,
+            max_words: 0,
+        }
+    }
+
+    pub fn heap_words(&self) -> usize {
+        self.pool_count * pool::POOL_WSIZE + self.large_words
+    }
+
+    fn note_size(&mut self) {
+        let w = self.heap_words();
+        if w > self.max_words {
+            self.max_words = w;
+        }
+    }
+
+    /// Allocates a block of `wosize` fields (wosize >= 1) and writes its header with
+    /// `color`. Fields are not initialised.
+    pub fn alloc(&mut self, wosize: usize, tag: u8, color: usize) -> Value {
+        let whsize = wosize + 1;
+        let hp = if whsize <= pool::SIZECLASS_MAX {
+            self.alloc_small_slot(pool::sizeclass_of(whsize))
+        } else {
+            self.alloc_large(whsize)
+        };
+        // SAFETY: hp points to at least whsize writable words.
+        unsafe {
+            *hp = Header::new(wosize, tag, color).0;
+            Value(hp.add(1) as usize)
+        }
+    }
+
+    fn alloc_small_slot(&mut self, class: usize) -> *mut usize {
+        let mut p = self.avail[class];
+        if p.is_null() {
+            p = pool::new_pool(class);
+            self.pool_count += 1;
+            self.avail[class] = p;
+            self.note_size();
+        }
+        // SAFETY: pools on the avail list have a non-empty free list.
+        unsafe {
+            let slot = (*p).free;
+            (*p).free = *slot.add(1) as *mut usize;
+            (*p).live += 1;
+            if (*p).free.is_null() {
+                self.avail[class] = (*p).next;
+                (*p).next = self.full[class];
+                self.full[class] = p;
+            }
+            slot
+        }
+    }
+
+    fn alloc_large(&mut self, whsize: usize) -> *mut usize {
+        let bytes = (whsize + LARGE_PREFIX_WSIZE) * WORD;
+        let layout = std::alloc::Layout::from_size_align(bytes, 16).unwrap_or_else(|_| crate::fatal("out of memory"));
+        // SAFETY: non-zero size.
+        let mem = unsafe { std::alloc::alloc(layout) } as *mut usize;
+        if mem.is_null() {
+            crate::fatal("out of memory");
+        }
+        // SAFETY: mem holds whsize + prefix words.
+        unsafe {
+            *mem = whsize;
+            *mem.add(1) = 0;
+            let hp = mem.add(LARGE_PREFIX_WSIZE);
+            self.large.push(hp);
+            self.large_words += whsize;
+            self.note_size();
+            hp
+        }
+    }
+
+    /// Frees a large block given its header address.
+    ///
+    /// # Safety
+    /// `hp` must be a large block header from this heap, already removed from `large`.
+    pub unsafe fn free_large(&mut self, hp: *mut usize) {
+        // SAFETY: the prefix holds the whsize written at allocation.
+        unsafe {
+            let mem = hp.sub(LARGE_PREFIX_WSIZE);
+            let whsize = *mem;
+            self.large_words -= whsize;
+            let layout = std::alloc::Layout::from_size_align_unchecked((whsize + LARGE_PREFIX_WSIZE) * WORD, 16);
+            std::alloc::dealloc(mem as *mut u8, layout);
+        }
+    }
+
+    /// Visits every allocated small slot (header address) of every pool, and lets the
+    /// visitor free it by returning true. Pools left empty are released.
+    pub fn sweep_pools(&mut self, mut visit: impl FnMut(*mut usize) -> bool) {
+        for class in 1..32 {
+            let sz = SIZE_CLASSES[class];
+            let n = pool::slots_per_pool(class);
+            let mut pools = Vec::new();
+            for list in [self.avail[class], self.full[class]] {
+                let mut p = list;
+                while !p.is_null() {
+                    pools.push(p);
+                    // SAFETY: p is a live pool on one of our lists.
+                    p = unsafe { (*p).next };
+                }
+            }
+            self.avail[class] = std::ptr::null_mut();
+            self.full[class] = std::ptr::null_mut();
+            for p in pools {
+                let first = pool::first_slot(p, class);
+                let mut free: *mut usize = std::ptr::null_mut();
+                let mut live = 0;
+                for i in (0..n).rev() {
+                    let slot = first.wrapping_add(i * sz);
+                    // SAFETY: slot is inside pool p.
+                    unsafe {
+                        if *slot != 0 && visit(slot) {
+                            *slot = 0;
+                        }
+                        if *slot == 0 {
+                            *slot.add(1) = free as usize;
+                            free = slot;
+                        } else {
+                            live += 1;
+                        }
+                    }
+                }
+                if live == 0 {
+                    // SAFETY: no live block remains in p.
+                    unsafe { pool::free_pool(p) };
+                    self.pool_count -= 1;
+                    continue;
+                }
+                // SAFETY: p is a live pool.
+                unsafe {
+                    (*p).free = free;
+                    (*p).live = live;
+                    if free.is_null() {
+                        (*p).next = self.full[class];
+                        self.full[class] = p;
+                    } else {
+                        (*p).next = self.avail[class];
+                        self.avail[class] = p;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Visits every live block's header address (pools and large blocks).
+    pub fn for_each_block(&self, mut visit: impl FnMut(*mut usize)) {
+        for class in 1..32 {
+            let sz = SIZE_CLASSES[class];
+            let n = pool::slots_per_pool(class);
+            for list in [self.avail[class], self.full[class]] {
+                let mut p = list;
+                while !p.is_null() {
+                    let first = pool::first_slot(p, class);
+                    for i in 0..n {
+                        let slot = first.wrapping_add(i * sz);
+                        // SAFETY: slot is inside pool p.
+                        if unsafe { *slot } != 0 {
+                            visit(slot);
+                        }
+                    }
+                    // SAFETY: p is a live pool.
+                    p = unsafe { (*p).next };
+                }
+            }
+        }
+        for &hp in &self.large {
+            visit(hp);
+        }
+    }
+}

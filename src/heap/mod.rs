@@ -1,0 +1,9 @@
+//! What memory looks like: values and headers, atoms, custom blocks, the minor arena, the
+//! major heap's pools and large blocks. No policy lives here.
+
+pub mod atoms;
+pub mod custom;
+pub mod major;
+pub mod minor;
+pub mod pool;
+pub mod value;

@@ -1,0 +1,117 @@
+//! The major heap's small blocks: 32 KiB pools, each holding slots of one size class.
+//!
+//! A pool is `POOL_WSIZE` words aligned to its size, so the pool of any interior address is
+//! found by masking. A slot is free iff its header word is 0; a free slot's word 1 links to
+//! the next free slot of the same pool. Block headers of live slots carry the block's real
+//! wosize (which may be smaller than the slot).
+
+use super::value::WORD;
+
+pub const POOL_WSIZE: usize = 4096;
+pub const POOL_BSIZE: usize = POOL_WSIZE * WORD;
+/// Words of pool header: next, free list head, size class, live slot count.
+pub const POOL_HEADER_WSIZE: usize = 4;
+
+/// Slot sizes in words, header included (the stock runtime's classes).
+pub const SIZE_CLASSES: [usize; 32] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 17, 19, 22, 25, 28, 32, 33, 37, 42, 47, 53, 59, 65,
+    73, 81, 89, 99, 108, 118, 128,
+];
+/// Largest slot in words, header included.
+pub const SIZECLASS_MAX: usize = 128;
+
+/// Size class index for a block of `whsize` words (header included), `whsize <= 128`.
+pub fn sizeclass_of(whsize: usize) -> usize {
+    SIZE_CLASS_TABLE.with_whsize(whsize)
+}
+
+struct ClassTable([u8; SIZECLASS_MAX + 1]);
+impl ClassTable {
+    const fn build() -> ClassTable {
+        let mut t = [0u8; SIZECLASS_MAX + 1];
+        let mut w = 0;
+        let mut c = 0;
+        while w <= SIZECLASS_MAX {
+            while SIZE_CLASSES[c] < w {
+                c += 1;
+            }
+            t[w] = c as u8;
+            w += 1;
+        }
+        ClassTable(t)
+    }
+    fn with_whsize(&self, whsize: usize) -> usize {
+        self.0[whsize] as usize
+    }
+}
+static SIZE_CLASS_TABLE: ClassTable = ClassTable::build();
+
+/// The header of a pool (its first `POOL_HEADER_WSIZE` words).
+#[repr(C)]
+pub struct PoolHeader {
+    pub next: *mut PoolHeader,
+    pub free: *mut usize,
+    pub class: usize,
+    pub live: usize,
+}
+
+/// First slot address of a pool of class `class` (wastage is put at the start).
+pub fn first_slot(pool: *mut PoolHeader, class: usize) -> *mut usize {
+    let sz = SIZE_CLASSES[class];
+    let avail = POOL_WSIZE - POOL_HEADER_WSIZE;
+    let waste = avail % sz;
+    (pool as *mut usize).wrapping_add(POOL_HEADER_WSIZE + waste)
+}
+pub fn slots_per_pool(class: usize) -> usize {
+    (POOL_WSIZE - POOL_HEADER_WSIZE) / SIZE_CLASSES[class]
+}
+
+/// Allocates a fresh pool of class `class` with all slots free and linked.
+pub fn new_pool(class: usize) -> *mut PoolHeader {
+    let layout = std::alloc::Layout::from_size_align(POOL_BSIZE, POOL_BSIZE).expect("pool layout");
+    // SAFETY: the layout has non-zero size.
+    let mem = unsafe { std::alloc::alloc_zeroed(layout) } as *mut PoolHeader;
+    if mem.is_null() {
+        crate::fatal("out of memory (major heap pool)");
+    }
+    let sz = SIZE_CLASSES[class];
+    let n = slots_per_pool(class);
+    let first = first_slot(mem, class);
+    let mut free: *mut usize = std::ptr::null_mut();
+    // Link so that allocation proceeds from the start of the pool upwards.
+    for i in (0..n).rev() {
+        let slot = first.wrapping_add(i * sz);
+        // SAFETY: slot lies inside the zeroed pool; word 0 = header 0 (free), word 1 = link.
+        unsafe {
+            *slot = 0;
+            if sz > 1 {
+                *slot.add(1) = free as usize;
+            }
+        }
+        free = slot;
+    }
+    // SAFETY: mem is a fresh, suitably aligned allocation of POOL_BSIZE bytes.
+    unsafe {
+        (*mem).next = std::ptr::null_mut();
+        (*mem).free = if sz > 1 { free } else { std::ptr::null_mut() };
+        (*mem).class = class;
+        (*mem).live = 0;
+    }
+    mem
+}
+
+/// Returns a pool's memory.
+///
+/// # Safety
+/// `pool` must come from `new_pool` and hold no live block.
+pub unsafe fn free_pool(pool: *mut PoolHeader) {
+    let layout = std::alloc::Layout::from_size_align(POOL_BSIZE, POOL_BSIZE).expect("pool layout");
+    // SAFETY: same layout as in `new_pool`.
+    unsafe { std::alloc::dealloc(pool as *mut u8, layout) }
+}
+
+/// The pool containing address `a` (valid only if `a` is inside some pool).
+#[inline(always)]
+pub fn pool_of(a: usize) -> *mut PoolHeader {
+    (a & !(POOL_BSIZE - 1)) as *mut PoolHeader
+}

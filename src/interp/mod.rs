@@ -1,0 +1,114 @@
+//! The bytecode interpreter: the loaded program (validated code plus the runtime's own stub
+//! code, and the primitive table), code pointers, callbacks from Rust into OCaml, and the
+//! dispatch loop (`run`).
+//!
+//! Code pointers are never stored raw. A code address is the OCaml integer
+//! `CODE_MARK + index` (index = position in `Program::code`, in words), so a stack slot or a
+//! closure field is always a valid value for the collector, and a heap pointer can never be
+//! mistaken for code (DESIGN.md principle 2). `CODE_MARK` makes code integers recognisable
+//! for backtraces.
+
+pub mod opcodes;
+pub mod run;
+
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::value::Value;
+use crate::prims::PrimFn;
+use std::sync::Arc;
+
+/// High bits that mark an OCaml integer as a code address.
+pub const CODE_MARK: isize = 0x3C0DE << 40;
+/// Largest program the code-pointer encoding allows, in words.
+pub const MAX_CODE_WORDS: usize = 1 << 40;
+
+/// The code address of instruction `index`.
+#[inline(always)]
+pub const fn code_value(index: usize) -> Value {
+    Value::of_int(CODE_MARK + index as isize)
+}
+
+/// The instruction index of a code address value, if `v` is one.
+#[inline(always)]
+pub fn code_index(v: Value) -> Option<usize> {
+    if v.is_int() {
+        let n = v.int() - CODE_MARK;
+        if (0..MAX_CODE_WORDS as isize).contains(&n) {
+            return Some(n as usize);
+        }
+    }
+    None
+}
+
+/// A loaded program: code (the executable's, then the runtime's stubs) and primitives.
+pub struct Program {
+    pub code: Vec<i32>,
+    /// Words of `code` that came from the executable (the rest are runtime stubs).
+    pub program_len: usize,
+    pub prims: Vec<PrimFn>,
+    pub prim_names: Vec<String>,
+    /// Index of the `STOP` instruction that callbacks return to.
+    pub stop_pc: usize,
+}
+
+impl Program {
+    /// Builds a program from validated code, appending the runtime's stub code.
+    pub fn new(mut code: Vec<i32>, prims: Vec<PrimFn>, prim_names: Vec<String>) -> Program {
+        let program_len = code.len();
+        let stop_pc = code.len();
+        code.push(opcodes::Op::STOP as i32);
+        Program { code, program_len, prims, prim_names, stop_pc }
+    }
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<Arc<Program>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `program` the one this thread's callbacks run in.
+pub fn install(dom: &mut Domain, program: Arc<Program>) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(program));
+    dom.callback = callback;
+}
+
+/// The program this thread runs.
+pub fn current_program() -> Arc<Program> {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| crate::fatal("no program loaded"))
+}
+
+/// Runs the program from its first instruction; returns the uncaught exception if any.
+pub fn run_main(dom: &mut Domain, program: &Program) -> Result<Value, Exn> {
+    run::interpret(dom, program, 0, Value::UNIT, 0)
+}
+
+/// Applies closure `f` to `args` (the `caml_callbackN` of the stock runtime).
+pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
+    let program = current_program();
+    let n = args.len();
+    if n == 0 {
+        return Err(Exn::fatal("callback with no argument"));
+    }
+    if !dom.stack.grow(n + 3) {
+        return Err(Exn::stack_overflow());
+    }
+    // SAFETY: grow() guaranteed n + 3 + threshold free words below sp.
+    unsafe {
+        let sp = dom.stack.sp.sub(n + 3);
+        for (i, &a) in args.iter().enumerate() {
+            *sp.add(i) = a;
+        }
+        *sp.add(n) = code_value(program.stop_pc);
+        *sp.add(n + 1) = Value::UNIT;
+        *sp.add(n + 2) = Value::of_int(0);
+        dom.stack.sp = sp;
+    }
+    // SAFETY: f is a closure; field 0 holds its code address.
+    let entry = code_index(unsafe { f.field(0) }).ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
+    let res = run::interpret(dom, &program, entry, f, n as isize - 1);
+    if res.is_err() {
+        // The frame pushed above was not consumed by a return.
+        // SAFETY: the interpreter restored sp to where the arguments start.
+        dom.stack.sp = unsafe { dom.stack.sp.add(n + 3) };
+    }
+    res
+}

@@ -1,0 +1,116 @@
+//! The C primitives of the stock runtime, reimplemented, grouped by area (one file each).
+//!
+//! Every area module exports `pub const PRIMS: &[(&str, PrimFn)]`; `lookup` finds a name in
+//! all of them. A primitive receives the domain and its arguments (1 to 5 values, or the
+//! `C_CALLN` count), and returns its result or an `Exn`. Primitives never trigger a
+//! collection themselves (see `gc` docs), so values in Rust locals stay valid across their
+//! own allocations; only `Domain::call` (a callback into OCaml) may move them, so a primitive
+//! that calls back keeps what it needs in `dom.local_roots`.
+
+use crate::domain::Domain;
+use crate::exn::Exn;
+use crate::heap::value::Value;
+
+pub use crate::domain::PrimFn;
+
+pub mod util;
+// Pure algorithms, no runtime dependency.
+pub mod blake2;
+pub mod hash;
+pub mod lxm;
+pub mod md5;
+pub mod numfmt;
+// Primitive areas.
+pub mod array;
+pub mod backtrace;
+pub mod bigarray;
+pub mod compare;
+pub mod digest;
+pub mod domain_prims;
+pub mod floats;
+pub mod gc_prims;
+pub mod ints;
+pub mod io;
+pub mod lexing;
+pub mod marshal;
+pub mod misc;
+pub mod obj;
+pub mod parsing;
+pub mod str;
+pub mod sys;
+pub mod weak;
+
+/// The 457 primitive names of the stock runtime, in `ocamlrun -p` order (C-locale sorted).
+pub const STANDARD_NAMES: &str = include_str!("names.txt");
+
+/// Every area's table.
+const AREAS: &[&[(&str, PrimFn)]] = &[
+    array::PRIMS,
+    backtrace::PRIMS,
+    bigarray::PRIMS,
+    compare::PRIMS,
+    digest::PRIMS,
+    domain_prims::PRIMS,
+    floats::PRIMS,
+    gc_prims::PRIMS,
+    ints::PRIMS,
+    io::PRIMS,
+    lexing::PRIMS,
+    marshal::PRIMS,
+    misc::PRIMS,
+    obj::PRIMS,
+    parsing::PRIMS,
+    str::PRIMS,
+    sys::PRIMS,
+    weak::PRIMS,
+];
+
+/// The implementation of primitive `name`, if warden has one.
+pub fn lookup(name: &str) -> Option<PrimFn> {
+    AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// Whether `name` is one of the standard primitives (implemented or not).
+pub fn is_standard(name: &str) -> bool {
+    STANDARD_NAMES.lines().any(|l| l == name)
+}
+
+/// Stub bound to standard primitives warden does not implement: fails when called.
+pub fn unimplemented(_: &mut Domain, _: &[Value]) -> Result<Value, Exn> {
+    Err(Exn::Unimplemented("?"))
+}
+
+/// Per-domain state of the primitive areas, kept in `Domain::prim_state`.
+#[derive(Default)]
+pub struct PrimState {
+    pub backtrace: backtrace::BacktraceState,
+}
+
+/// This domain's primitive state.
+pub fn state(dom: &mut Domain) -> &mut PrimState {
+    dom.prim_state.downcast_mut::<PrimState>().unwrap_or_else(|| crate::fatal("primitive state missing"))
+}
+
+/// Registers the custom block kinds that unmarshalling must know, and sets up per-domain
+/// primitive state. Called once per domain before the program runs.
+pub fn init(dom: &mut Domain) {
+    dom.prim_state = Box::new(PrimState::default());
+    ints::register_custom_ops();
+    bigarray::register_custom_ops();
+    io::init(dom);
+}
+
+/// Keeps the executable's debug information for backtraces.
+pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
+    backtrace::set_debug_info(dom, dbug, code);
+}
+
+/// Flushes stdout and stderr (before a fatal error message).
+pub fn flush_std_channels(dom: &mut Domain) {
+    io::flush_std_channels(dom);
+}
+
+/// Reports an uncaught exception as ocamlrun does; returns the exit status (2).
+pub fn fatal_uncaught_exception(dom: &mut Domain, exn: Value) -> i32 {
+    backtrace::fatal_uncaught_exception(dom, exn)
+}

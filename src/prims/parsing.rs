@@ -1,0 +1,5 @@
+//! Primitives of this area (being written).
+
+use super::PrimFn;
+
+pub const PRIMS: &[(&str, PrimFn)] = &[];
