@@ -13,13 +13,18 @@ use crate::heap::value::{Value, WORD};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The bytecode stack. Grows downwards; `high` is one past the top word.
+/// A bytecode stack (the main one, or a fiber's). Grows downwards; `high` is one past the
+/// top word. A fiber's stack also holds its effect handlers and its parent (the stack that
+/// resumed it; null when it is the main stack or suspended).
 pub struct Stack {
     mem: Vec<Value>,
     pub sp: *mut Value,
     /// Trap (exception handler) offset: `trap_sp - high` in words, or 1 for "no handler".
     pub trap_off: isize,
     pub max_wsize: usize,
+    /// `handle_value`, `handle_exn`, `handle_effect` closures (units for the main stack).
+    pub handlers: [Value; 3],
+    pub parent: *mut Stack,
 }
 
 // SAFETY: the stack belongs to one domain; pointers only point into `mem`.
@@ -27,13 +32,15 @@ unsafe impl Send for Stack {}
 
 /// Words kept free below `sp` after every stack check (the compiler relies on 32 + margin).
 pub const STACK_THRESHOLD: usize = 32;
+/// Initial size of a fiber's stack, in words (the stock runtime's `caml_fiber_wsz`).
+pub const FIBER_INIT_WSIZE: usize = 64;
 
 impl Stack {
     pub fn new(init_wsize: usize, max_wsize: usize) -> Stack {
         let mut mem = vec![Value::UNIT; init_wsize];
         // SAFETY: one past the end of the allocation.
         let high = unsafe { mem.as_mut_ptr().add(init_wsize) };
-        Stack { mem, sp: high, trap_off: 1, max_wsize }
+        Stack { mem, sp: high, trap_off: 1, max_wsize, handlers: [Value::UNIT; 3], parent: std::ptr::null_mut() }
     }
     #[inline(always)]
     pub fn high(&self) -> *mut Value {
@@ -95,7 +102,11 @@ pub type CallbackFn = fn(&mut Domain, Value, &[Value]) -> PrimResult;
 
 pub struct Domain {
     pub gc: Gc,
-    pub stack: Stack,
+    /// The running stack (the main stack or the current fiber).
+    pub stack: Box<Stack>,
+    /// Every other stack of this domain (parents and suspended fibers), by address; their
+    /// words are roots. A stack is either `stack` or in this set, never both.
+    pub fibers: std::collections::HashSet<usize>,
     pub config: Arc<Config>,
     /// The global data table (a major block; SETGLOBAL goes through the write barrier).
     pub globals: Value,
@@ -126,6 +137,7 @@ pub struct Domain {
 
 struct DomainRoots<'a> {
     stack: &'a mut Stack,
+    fibers: &'a std::collections::HashSet<usize>,
     globals: &'a mut Value,
     named: &'a mut HashMap<Vec<u8>, Value>,
     local_roots: &'a mut Vec<Value>,
@@ -139,6 +151,19 @@ impl Roots for DomainRoots<'_> {
     fn visit_roots(&mut self, f: RootVisitor<'_>) {
         for v in self.stack.live_mut() {
             f(v);
+        }
+        for h in self.stack.handlers.iter_mut() {
+            f(h);
+        }
+        for &p in self.fibers {
+            // SAFETY: the set holds live stacks owned by this domain, none of them `stack`.
+            let other = unsafe { &mut *(p as *mut Stack) };
+            for v in other.live_mut() {
+                f(v);
+            }
+            for h in other.handlers.iter_mut() {
+                f(h);
+            }
         }
         f(self.globals);
         for v in self.named.values_mut() {
@@ -163,10 +188,11 @@ fn no_callback(_: &mut Domain, _: Value, _: &[Value]) -> PrimResult {
 impl Domain {
     pub fn new(config: Arc<Config>) -> Domain {
         let gc = Gc::new(config.gc_params());
-        let stack = Stack::new(config.init_stack_wsize, config.max_stack_wsize);
+        let stack = Box::new(Stack::new(config.init_stack_wsize, config.max_stack_wsize));
         Domain {
             gc,
             stack,
+            fibers: std::collections::HashSet::new(),
             config,
             globals: Value::UNIT,
             named: HashMap::new(),
@@ -191,6 +217,7 @@ impl Domain {
             &mut self.gc,
             DomainRoots {
                 stack: &mut self.stack,
+                fibers: &self.fibers,
                 globals: &mut self.globals,
                 named: &mut self.named,
                 local_roots: &mut self.local_roots,
@@ -215,6 +242,39 @@ impl Domain {
     pub fn full_major(&mut self) {
         let (gc, mut roots) = self.split_roots();
         gc.full_major(&mut roots);
+    }
+
+    /// Makes the stack at `next` (a fiber of this domain, in `fibers`) the running one; the
+    /// previous running stack joins `fibers`. Returns the previous stack's address.
+    ///
+    /// # Safety
+    /// `next` must be a stack of this domain that is in `fibers`.
+    pub unsafe fn switch_stack(&mut self, next: *mut Stack) -> *mut Stack {
+        self.fibers.remove(&(next as usize));
+        // SAFETY: `next` came from `Box::into_raw` (see `new_fiber`), and is owned by no one
+        // else now that it left `fibers`.
+        let next = unsafe { Box::from_raw(next) };
+        let prev = Box::into_raw(std::mem::replace(&mut self.stack, next));
+        self.fibers.insert(prev as usize);
+        prev
+    }
+    /// Creates a fiber stack with the given handlers; it starts in `fibers`.
+    pub fn new_fiber(&mut self, handlers: [Value; 3]) -> *mut Stack {
+        let mut s = Box::new(Stack::new(FIBER_INIT_WSIZE, self.stack.max_wsize));
+        s.handlers = handlers;
+        let p = Box::into_raw(s);
+        self.fibers.insert(p as usize);
+        p
+    }
+    /// Frees a fiber that finished (it must be in `fibers`).
+    ///
+    /// # Safety
+    /// `p` must be a stack of this domain in `fibers` that nothing refers to any more.
+    pub unsafe fn free_fiber(&mut self, p: *mut Stack) {
+        if self.fibers.remove(&(p as usize)) {
+            // SAFETY: p came from `Box::into_raw` and has just left the only owner set.
+            drop(unsafe { Box::from_raw(p) });
+        }
     }
 
     /// Calls closure `f` on `args` (may run the GC: root what you hold).

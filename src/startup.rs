@@ -159,7 +159,7 @@ pub fn run(inv: Invocation) -> i32 {
         }
     }
 
-    let globals = match loader::intern::intern(&mut dom, &exe.data, Some(exe.code_digest)) {
+    let globals = match loader::intern::intern(&mut dom, &exe.data, Some(&exe.code_fragment())) {
         Ok((v, _)) => v,
         Err(e) => {
             eprintln!("Fatal error: cannot load the global data of '{exe_name}': {e}");

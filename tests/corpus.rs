@@ -12,6 +12,8 @@
 //! - `WARDEN_OCAML_PREFIX`: where `scripts/ocaml-toolchain.sh` finds or installs the oracle.
 //! - `WARDEN_CORPUS_RUNTIME`: run this runtime instead of the warden built by cargo.
 //! - `WARDEN_CORPUS_TIMEOUT`: seconds before a run is killed and counted as failed (60).
+//! - `WARDEN_CORPUS_MAX_TIMEOUTS`: after this many warden timeouts (4), the remaining
+//!   programs fail at once instead of being run.
 //! - `WARDEN_CORPUS_CHECK_STOCK=1`: also run the stock runtime twice and fail if its own
 //!   output differs between runs (for corpus authors: catches non-deterministic programs).
 //!
@@ -27,7 +29,8 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -49,7 +52,8 @@ macro_rules! corpus {
 corpus! {
     // functions and control
     closures currying recursion_mutual recursion_deep stack_overflow stack_overflow_env
-    tail_loops fun_protect effects_basic effects_generators algorithms
+    tail_loops fun_protect effects_basic effects_generators algorithms pattern_matching
+    modules_recursive unsafe_flag
     // exceptions and exits
     exceptions_basic exceptions_arith exceptions_bounds printexc_custom backtrace_inside
     exit_code at_exit_order uncaught_not_found uncaught_backtrace uncaught_custom
@@ -68,6 +72,7 @@ corpus! {
     int_of_string_edges float_conv float_math compare_equality
     // input, output, system
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env
+    signals
     // runtime services
     gc_finalise gc_control weak_ephemeron random_ops digest_ops domain_single bigarray_kinds
     bigarray_ops
@@ -77,8 +82,15 @@ corpus! {
 
 /// How long a run may take before it is killed (seconds).
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
+/// After this many warden runs timed out, the remaining programs fail without running,
+/// so that a warden that hangs everywhere fails the suite in minutes, not hours.
+const DEFAULT_MAX_TIMEOUTS: usize = 4;
+/// Warden runs that timed out so far in this test process.
+static TIMEOUTS: AtomicUsize = AtomicUsize::new(0);
 /// At most this much of each output stream is kept; the rest is read and dropped.
 const OUTPUT_CAP: usize = 64 << 20;
+/// How long to wait for a process's pipes to close after it ended.
+const PIPE_GRACE: Duration = Duration::from_secs(5);
 
 // ---------------------------------------------------------------------------------------------
 // Locations and the toolchain
@@ -94,8 +106,14 @@ fn corpus_dir() -> PathBuf {
 /// Where compiled programs and run outputs go; split by profile so that `cargo test` and
 /// `cargo test --release` never share a folder.
 fn build_root() -> PathBuf {
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").join(profile)
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join(profile)
 }
 
 /// The stock toolchain's prefix, found (and installed if missing) once per test process by
@@ -138,6 +156,13 @@ fn warden() -> PathBuf {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => PathBuf::from(env!("CARGO_BIN_EXE_warden")),
     }
+}
+
+fn max_timeouts() -> usize {
+    std::env::var("WARDEN_CORPUS_MAX_TIMEOUTS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_TIMEOUTS)
 }
 
 fn timeout() -> Duration {
@@ -199,11 +224,19 @@ impl Program {
                 .collect();
             sources.sort();
             for file in &order {
-                assert!(multi.join(file).is_file(), "{} lists {file}, which is not there", list.display());
+                assert!(
+                    multi.join(file).is_file(),
+                    "{} lists {file}, which is not there",
+                    list.display()
+                );
             }
             (sources, order)
         } else {
-            panic!("no program {name}: neither {} nor {}/ exists", single.display(), multi.display());
+            panic!(
+                "no program {name}: neither {} nor {}/ exists",
+                single.display(),
+                multi.display()
+            );
         };
         let env = sidecar_lines(&dir.join(format!("{name}.env")))
             .into_iter()
@@ -271,7 +304,9 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     program.order.hash(&mut recipe);
     for src in &program.sources {
         src.file_name().hash(&mut recipe);
-        fs::read(src).unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display())).hash(&mut recipe);
+        fs::read(src)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display()))
+            .hash(&mut recipe);
     }
     let stamp = format!("{:016x}\n", recipe.finish());
     if byte.is_file() && fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
@@ -282,7 +317,8 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     let _ = fs::remove_dir_all(&src_dir);
     let _ = fs::remove_file(&stamp_path);
     let _ = fs::remove_file(&byte);
-    fs::create_dir_all(&src_dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", src_dir.display()));
+    fs::create_dir_all(&src_dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", src_dir.display()));
     for src in &program.sources {
         let to = src_dir.join(src.file_name().expect("file name"));
         fs::copy(src, &to).unwrap_or_else(|e| panic!("cannot copy {}: {e}", src.display()));
@@ -291,10 +327,21 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     let mut units = Vec::new();
     for file in &program.order {
         if let Some(stem) = file.strip_suffix(".mll") {
-            run_tool(Command::new(tool("ocamllex")).arg("-q").arg(file).current_dir(&src_dir), &format!("ocamllex {file}"));
+            run_tool(
+                Command::new(tool("ocamllex"))
+                    .arg("-q")
+                    .arg(file)
+                    .current_dir(&src_dir),
+                &format!("ocamllex {file}"),
+            );
             units.push(format!("{stem}.ml"));
         } else if let Some(stem) = file.strip_suffix(".mly") {
-            run_tool(Command::new(tool("ocamlyacc")).arg(file).current_dir(&src_dir), &format!("ocamlyacc {file}"));
+            run_tool(
+                Command::new(tool("ocamlyacc"))
+                    .arg(file)
+                    .current_dir(&src_dir),
+                &format!("ocamlyacc {file}"),
+            );
             units.push(format!("{stem}.mli"));
             units.push(format!("{stem}.ml"));
         } else {
@@ -306,8 +353,15 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     if let Variant::Debug = variant {
         ocamlc.arg("-g");
     }
-    ocamlc.args(&program.flags).arg("-o").arg(&byte).args(&units);
-    run_tool(&mut ocamlc, &format!("ocamlc for {} ({})", program.name, variant.label()));
+    ocamlc
+        .args(&program.flags)
+        .arg("-o")
+        .arg(&byte)
+        .args(&units);
+    run_tool(
+        &mut ocamlc,
+        &format!("ocamlc for {} ({})", program.name, variant.label()),
+    );
     fs::write(&stamp_path, stamp).expect("write stamp");
     byte
 }
@@ -369,8 +423,10 @@ struct Outcome {
     command_line: String,
 }
 
-/// Reads a stream to its end, keeping at most `OUTPUT_CAP` bytes.
-fn drain(mut stream: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+/// Reads a stream to its end on a thread of its own, keeping at most `OUTPUT_CAP` bytes;
+/// the bytes arrive on the returned channel when the stream closes.
+fn drain(mut stream: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let mut kept = Vec::new();
         let mut chunk = [0u8; 1 << 16];
@@ -385,8 +441,18 @@ fn drain(mut stream: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> 
                 Err(_) => break,
             }
         }
-        kept
-    })
+        let _ = tx.send(kept);
+    });
+    rx
+}
+
+/// The drained bytes of a stream, waiting until `deadline` at most: a stray grandchild
+/// that keeps the pipe open after the process ended must not block the suite.
+fn collect(rx: &mpsc::Receiver<Vec<u8>>, deadline: Instant) -> Vec<u8> {
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(bytes) => bytes,
+        Err(_) => b"[corpus harness: the pipe stayed open after the process ended]\n".to_vec(),
+    }
 }
 
 /// Waits for `child` until `limit`, killing it when the time is up.
@@ -408,7 +474,10 @@ fn wait_with_deadline(child: &mut Child, limit: Duration) -> Ending {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b)) {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -434,7 +503,9 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
     }
     for (key, value) in std::env::vars_os() {
         if let Some(key) = key.to_str() {
-            if key.starts_with("WARDEN_") && !key.starts_with("WARDEN_CORPUS_") && key != "WARDEN_OCAML_PREFIX"
+            if key.starts_with("WARDEN_")
+                && !key.starts_with("WARDEN_CORPUS_")
+                && key != "WARDEN_OCAML_PREFIX"
                 || key == "RUST_BACKTRACE"
                 || key == "RUST_LOG"
             {
@@ -451,9 +522,22 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
 
     let mut line = format!("cd {} && env -i", shell_quote(&cwd.to_string_lossy()));
     for (k, v) in &env {
-        let _ = write!(line, " {}", shell_quote(&format!("{k}={}", v.to_string_lossy())));
+        if k == "PATH" || k == "HOME" {
+            let _ = write!(line, " {k}=\"${k}\"");
+        } else {
+            let _ = write!(
+                line,
+                " {}",
+                shell_quote(&format!("{k}={}", v.to_string_lossy()))
+            );
+        }
     }
-    let _ = write!(line, " {} {}", shell_quote(&runtime.to_string_lossy()), shell_quote(&byte.to_string_lossy()));
+    let _ = write!(
+        line,
+        " {} {}",
+        shell_quote(&runtime.to_string_lossy()),
+        shell_quote(&byte.to_string_lossy())
+    );
     for a in &program.args {
         let _ = write!(line, " {}", shell_quote(a));
     }
@@ -462,11 +546,15 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
     }
 
     let mut cmd = Command::new(runtime);
-    cmd.arg(byte).args(&program.args).current_dir(&cwd).env_clear();
+    cmd.arg(byte)
+        .args(&program.args)
+        .current_dir(&cwd)
+        .env_clear();
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
     match &program.stdin {
         Some(path) => {
-            let file = fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+            let file = fs::File::open(path)
+                .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
             cmd.stdin(Stdio::from(file));
         }
         None => {
@@ -477,12 +565,17 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
 
     let start = Instant::now();
     let (ending, stdout, stderr) = match cmd.spawn() {
-        Err(e) => (Ending::SpawnFailed(format!("{}: {e}", runtime.display())), Vec::new(), Vec::new()),
+        Err(e) => (
+            Ending::SpawnFailed(format!("{}: {e}", runtime.display())),
+            Vec::new(),
+            Vec::new(),
+        ),
         Ok(mut child) => {
             let out = drain(child.stdout.take().expect("stdout pipe"));
             let err = drain(child.stderr.take().expect("stderr pipe"));
             let ending = wait_with_deadline(&mut child, timeout());
-            (ending, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+            let grace = Instant::now() + PIPE_GRACE;
+            (ending, collect(&out, grace), collect(&err, grace))
         }
     };
     let elapsed = start.elapsed();
@@ -490,7 +583,14 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
     let _ = fs::write(run_dir.join("stderr"), &stderr);
     let _ = fs::write(run_dir.join("command"), format!("{line}\n"));
     let _ = fs::write(run_dir.join("ending"), format!("{ending}\n"));
-    Outcome { ending, stdout, stderr, elapsed, run_dir: run_dir.to_path_buf(), command_line: line }
+    Outcome {
+        ending,
+        stdout,
+        stderr,
+        elapsed,
+        run_dir: run_dir.to_path_buf(),
+        command_line: line,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +623,11 @@ fn describe_difference(want: &[u8], got: &[u8]) -> String {
     const MAX_LINES: usize = 12;
     let want_lines: Vec<&[u8]> = want.split_inclusive(|&b| b == b'\n').collect();
     let got_lines: Vec<&[u8]> = got.split_inclusive(|&b| b == b'\n').collect();
-    let first = want_lines.iter().zip(&got_lines).take_while(|(a, b)| a == b).count();
+    let first = want_lines
+        .iter()
+        .zip(&got_lines)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -541,13 +645,17 @@ fn describe_difference(want: &[u8], got: &[u8]) -> String {
         for (i, l) in lines.iter().enumerate().take(end).skip(from) {
             let mark = if i >= first { '>' } else { ' ' };
             let text = l.strip_suffix(b"\n").unwrap_or(l);
-            let eol = if l.ends_with(b"\n") { "" } else { "  (no newline)" };
+            let eol = if l.ends_with(b"\n") {
+                ""
+            } else {
+                "  (no newline)"
+            };
             let _ = writeln!(out, "      {mark}{:5} | {}{eol}", i + 1, visible(text));
         }
         if lines.len() > end {
             let _ = writeln!(out, "       ... {} more lines", lines.len() - end);
-        } else if from >= lines.len() {
-            let _ = writeln!(out, "       (ends before line {})", first + 1);
+        } else if lines.len() <= first {
+            let _ = writeln!(out, "       (output ends before line {})", first + 1);
         }
     }
     out
@@ -557,11 +665,20 @@ fn describe_difference(want: &[u8], got: &[u8]) -> String {
 fn compare(want: &Outcome, got: &Outcome) -> Vec<String> {
     let mut problems = Vec::new();
     if want.ending != got.ending {
-        problems.push(format!("    ending: ocamlrun gave {}, warden gave {}\n", want.ending, got.ending));
+        problems.push(format!(
+            "    ending: ocamlrun gave {}, warden gave {}\n",
+            want.ending, got.ending
+        ));
     }
-    for (stream, w, g) in [("stdout", &want.stdout, &got.stdout), ("stderr", &want.stderr, &got.stderr)] {
+    for (stream, w, g) in [
+        ("stdout", &want.stdout, &got.stdout),
+        ("stderr", &want.stderr, &got.stderr),
+    ] {
         if w != g {
-            problems.push(format!("    {stream} differs:\n{}", describe_difference(w, g)));
+            problems.push(format!(
+                "    {stream} differs:\n{}",
+                describe_difference(w, g)
+            ));
         }
     }
     problems
@@ -592,9 +709,29 @@ fn run_program(name: &str) {
         if check_stock {
             let again = run_once(&stock, &byte, &program, &dir.join("run-ocamlrun-again"));
             let diff = compare(&want, &again);
-            assert!(diff.is_empty(), "{name} ({}): not deterministic under ocamlrun:\n{}", variant.label(), diff.concat());
+            assert!(
+                diff.is_empty(),
+                "{name} ({}): not deterministic under ocamlrun:\n{}",
+                variant.label(),
+                diff.concat()
+            );
+        }
+        let seen = TIMEOUTS.load(Ordering::Relaxed);
+        if seen >= max_timeouts() {
+            let _ = writeln!(
+                report,
+                "\n== {name} ({}): not run under warden: it already timed out {seen} times in this test run \
+                 (WARDEN_CORPUS_MAX_TIMEOUTS={})",
+                variant.label(),
+                max_timeouts()
+            );
+            continue;
         }
         let got = run_once(&tested, &byte, &program, &dir.join("run-warden"));
+        let timed_out = matches!(got.ending, Ending::TimedOut(_));
+        if timed_out {
+            TIMEOUTS.fetch_add(1, Ordering::Relaxed);
+        }
         let problems = compare(&want, &got);
         if !problems.is_empty() {
             let _ = writeln!(
@@ -607,8 +744,20 @@ fn run_program(name: &str) {
             for p in problems {
                 report.push_str(&p);
             }
-            let _ = writeln!(report, "    outputs kept in {} and {}", want.run_dir.display(), got.run_dir.display());
+            let _ = writeln!(
+                report,
+                "    outputs kept in {} and {}",
+                want.run_dir.display(),
+                got.run_dir.display()
+            );
             let _ = writeln!(report, "    reproduce: {}", got.command_line);
+            if timed_out {
+                let _ = writeln!(
+                    report,
+                    "    (the other variant is skipped: one hang per program is enough)"
+                );
+                break;
+            }
         } else {
             eprintln!(
                 "{name} ({}): same output ({:.2} s under ocamlrun, {:.2} s under warden)",
@@ -630,7 +779,11 @@ fn corpus_list_is_complete() {
     let mut on_disk = Vec::new();
     for entry in fs::read_dir(corpus_dir()).expect("read tests/ocaml") {
         let path = entry.expect("directory entry").path();
-        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let file = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         if path.is_dir() {
             if path.join("files").is_file() {
                 on_disk.push(file);
@@ -651,10 +804,17 @@ fn corpus_list_is_complete() {
     // Sidecars must belong to a program.
     for entry in fs::read_dir(corpus_dir()).expect("read tests/ocaml") {
         let path = entry.expect("directory entry").path();
-        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let file = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         for ext in [".stdin", ".args", ".env", ".flags"] {
             if let Some(stem) = file.strip_suffix(ext) {
-                assert!(on_disk.iter().any(|n| n == stem), "{file} belongs to no program");
+                assert!(
+                    on_disk.iter().any(|n| n == stem),
+                    "{file} belongs to no program"
+                );
             }
         }
     }

@@ -198,7 +198,6 @@ impl Gc {
     fn sweep(&mut self) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
-        let mut custom_finalise: Vec<Value> = Vec::new();
         self.major.sweep_pools(|hp| {
             // SAFETY: hp is the header of an allocated slot.
             let hd = Header(unsafe { *hp });
@@ -211,7 +210,8 @@ impl Gc {
             } else {
                 let v = Value(hp as usize + WORD);
                 if hd.tag() == CUSTOM_TAG {
-                    custom_finalise.push(v);
+                    // Before the slot is freed: freeing overwrites the ops word.
+                    crate::heap::custom::finalize(v);
                 }
                 check::on_sweep(v);
                 true
@@ -241,11 +241,6 @@ impl Gc {
             check::on_sweep(v);
             // SAFETY: hp was removed from the large list above.
             unsafe { self.major.free_large(hp) };
-        }
-        // Custom finalisers of pool blocks: their slots are already free but the words are
-        // untouched until the next allocation, which cannot happen before this loop ends.
-        for v in custom_finalise {
-            crate::heap::custom::finalize(v);
         }
         self.stats.live_words = live_words;
         self.stats.live_blocks = live_blocks;

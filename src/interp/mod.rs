@@ -49,6 +49,9 @@ pub struct Program {
     pub prim_names: Vec<String>,
     /// Index of the `STOP` instruction that callbacks return to.
     pub stop_pc: usize,
+    /// Index of `ACC 0; RAISE`, the code of the closure that raises `Effect.Unhandled`
+    /// inside a continuation that no handler took.
+    pub raise_arg_pc: usize,
 }
 
 impl Program {
@@ -57,7 +60,9 @@ impl Program {
         let program_len = code.len();
         let stop_pc = code.len();
         code.push(opcodes::Op::STOP as i32);
-        Program { code, program_len, prims, prim_names, stop_pc }
+        let raise_arg_pc = code.len();
+        code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
+        Program { code, program_len, prims, prim_names, stop_pc, raise_arg_pc }
     }
 }
 
@@ -104,7 +109,10 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
     }
     // SAFETY: f is a closure; field 0 holds its code address.
     let entry = code_index(unsafe { f.field(0) }).ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
+    // Effects do not cross a callback: the running stack has no parent meanwhile.
+    let parent = std::mem::replace(&mut dom.stack.parent, std::ptr::null_mut());
     let res = run::interpret(dom, &program, entry, f, n as isize - 1);
+    dom.stack.parent = parent;
     if res.is_err() {
         // The frame pushed above was not consumed by a return.
         // SAFETY: the interpreter restored sp to where the arguments start.

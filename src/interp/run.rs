@@ -19,11 +19,11 @@
 use super::opcodes::Op;
 use super::{code_index, code_value, Program};
 use crate::check;
-use crate::domain::Domain;
+use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
 use crate::heap::value::{
-    make_closinfo, Header, Value, CLOSURE_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
+    make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
 };
 
@@ -160,6 +160,13 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             }};
         }
 
+        // Pointer to the fiber a `Val_ptr` value designates (null for `Val_ptr(NULL)`).
+        macro_rules! fiber_of {
+            ($v:expr) => {
+                (($v).0 & !1) as *mut Stack
+            };
+        }
+
         'outer: loop {
             // `check_stacks` then `CHECK_SIGNALS` after calls, as the stock interpreter.
             macro_rules! check_stacks {
@@ -183,7 +190,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             // Runs pending collections and finalisers with an event frame on the stack.
             macro_rules! poll {
                 () => {{
-                    if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() {
+                    if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() {
                         sp = sp.sub(6);
                         *sp = accu;
                         *sp.add(1) = Value::UNIT;
@@ -193,7 +200,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
                         dom.gc_safepoint();
-                        let r = dom.run_finalisers();
+                        let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
                         sp = dom.stack.sp;
                         accu = *sp;
                         pc = at!(code_index(*sp.add(3)).expect("event frame"));
@@ -245,6 +252,65 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             None => return Err(e),
                         },
                     }
+                }};
+            }
+
+            // Returns from a function: pops the return frame, or, at the bottom of a fiber,
+            // goes back to the parent stack and applies the fiber's value handler.
+            macro_rules! do_return {
+                () => {{
+                    if sp == dom.stack.high() && !dom.stack.parent.is_null() {
+                        let finished: *mut Stack = &mut *dom.stack;
+                        let parent = dom.stack.parent;
+                        let hval = dom.stack.handlers[0];
+                        dom.stack.sp = sp;
+                        dom.switch_stack(parent);
+                        dom.free_fiber(finished);
+                        sp = dom.stack.sp;
+                        dom.stack.trap_off = (*sp).int();
+                        extra_args = (*sp.add(1)).int();
+                        sp = sp.add(1);
+                        *sp = accu;
+                        accu = hval;
+                        jump_to_closure!();
+                        check_stacks!();
+                    } else {
+                        pc = at!(code_index(*sp).expect("return address"));
+                        env = *sp.add(1);
+                        extra_args = (*sp.add(2)).int();
+                        sp = sp.add(3);
+                    }
+                }};
+            }
+            // Switches to fiber `accu` (a `Val_ptr`), whose chain ends at `$tail`, and applies
+            // `$f` to `$arg` there. The resume frame is already on the current stack.
+            macro_rules! do_resume {
+                ($f:expr, $arg:expr, $tail:expr) => {{
+                    let stk = fiber_of!(accu);
+                    if stk.is_null() {
+                        match dom.named_value("Effect.Continuation_already_resumed") {
+                            Some(e) => {
+                                sp = sp.sub(2);
+                                *sp = env;
+                                *sp.add(1) = code_value(idx!(pc) + 1);
+                                accu = e;
+                                raise_kind = RaiseKind::FromPrim;
+                                break;
+                            }
+                            None => return Err(Exn::fatal("continuation already resumed")),
+                        }
+                    }
+                    let tail = if $tail.is_null() { stk } else { $tail };
+                    (*tail).parent = &mut *dom.stack;
+                    dom.stack.sp = sp;
+                    dom.switch_stack(stk);
+                    sp = dom.stack.sp;
+                    dom.stack.trap_off = (*sp).int();
+                    *sp = $arg;
+                    accu = $f;
+                    jump_to_closure!();
+                    extra_args = 0;
+                    check_stacks!();
                 }};
             }
 
@@ -438,10 +504,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             extra_args -= 1;
                             jump_to_closure!();
                         } else {
-                            pc = at!(code_index(*sp).expect("return address"));
-                            env = *sp.add(1);
-                            extra_args = (*sp.add(2)).int();
-                            sp = sp.add(3);
+                            do_return!();
                         }
                     }
                     Op::RESTART => {
@@ -473,10 +536,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             }
                             accu = clos;
                             sp = sp.add(num_args);
-                            pc = at!(code_index(*sp).expect("return address"));
-                            env = *sp.add(1);
-                            extra_args = (*sp.add(2)).int();
-                            sp = sp.add(3);
+                            do_return!();
                         }
                     }
                     Op::CLOSURE => {
@@ -782,7 +842,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         pc = pc.add(1);
                     }
                     Op::POPTRAP => {
-                        if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() {
+                        if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() {
                             pc = pc.sub(1);
                             poll!();
                             continue;
@@ -992,8 +1052,102 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     Op::EVENT | Op::BREAK => {
                         return Err(Exn::fatal("debugger instructions (EVENT, BREAK) are not supported"));
                     }
-                    Op::PERFORM | Op::RESUME | Op::RESUMETERM | Op::REPERFORMTERM => {
-                        return Err(Exn::fatal("effects are not supported by warden yet"));
+                    Op::RESUME => {
+                        let f = *sp;
+                        let arg = *sp.add(1);
+                        let tail = fiber_of!(*sp.add(2));
+                        sp = sp.sub(2);
+                        *sp = Value::of_int(dom.stack.trap_off);
+                        *sp.add(1) = Value::of_int(0);
+                        *sp.add(2) = code_value(idx!(pc));
+                        *sp.add(3) = env;
+                        *sp.add(4) = Value::of_int(extra_args);
+                        do_resume!(f, arg, tail);
+                    }
+                    Op::RESUMETERM => {
+                        let n = *pc as usize;
+                        let f = *sp;
+                        let arg = *sp.add(1);
+                        let tail = fiber_of!(*sp.add(2));
+                        sp = sp.add(n - 2);
+                        *sp = Value::of_int(dom.stack.trap_off);
+                        *sp.add(1) = Value::of_int(extra_args);
+                        do_resume!(f, arg, tail);
+                    }
+                    Op::PERFORM => {
+                        let parent = dom.stack.parent;
+                        if parent.is_null() {
+                            match unhandled_effect(dom, accu) {
+                                Ok(e) => {
+                                    accu = e;
+                                    raise_kind = RaiseKind::Raise;
+                                    break;
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        let cont = alloc_small!(2, CONT_TAG);
+                        sp = sp.sub(4);
+                        *sp = Value::of_int(dom.stack.trap_off);
+                        *sp.add(1) = code_value(idx!(pc));
+                        *sp.add(2) = env;
+                        *sp.add(3) = Value::of_int(extra_args);
+                        dom.stack.sp = sp;
+                        let old: *mut Stack = &mut *dom.stack;
+                        let parent = dom.stack.parent;
+                        dom.switch_stack(parent);
+                        (*old).parent = std::ptr::null_mut();
+                        cont.set_field_raw(0, Value(old as usize | 1));
+                        cont.set_field_raw(1, Value(old as usize | 1));
+                        sp = dom.stack.sp;
+                        dom.stack.trap_off = (*sp).int();
+                        extra_args = (*sp.add(1)).int();
+                        sp = sp.sub(1);
+                        *sp = accu;
+                        *sp.add(1) = cont;
+                        *sp.add(2) = Value(old as usize | 1);
+                        accu = (*old).handlers[2];
+                        jump_to_closure!();
+                        extra_args += 2;
+                        check_stacks!();
+                    }
+                    Op::REPERFORMTERM => {
+                        let n = *pc as usize;
+                        let eff = accu;
+                        let cont = *sp;
+                        let cont_tail = fiber_of!(*sp.add(1));
+                        let parent = dom.stack.parent;
+                        sp = sp.add(n - 2);
+                        *sp = Value::of_int(dom.stack.trap_off);
+                        *sp.add(1) = Value::of_int(extra_args);
+                        if parent.is_null() {
+                            let arg = match unhandled_effect(dom, eff) {
+                                Ok(e) => e,
+                                Err(e) => return Err(e),
+                            };
+                            accu = cont.field(0);
+                            cont.set_field_raw(0, Value(1));
+                            let raiser = dom.gc.alloc_tuple(CLOSURE_TAG, &[code_value(program.raise_arg_pc), make_closinfo(0, 2)]);
+                            do_resume!(raiser, arg, cont_tail);
+                        } else {
+                            dom.stack.sp = sp;
+                            let me: *mut Stack = &mut *dom.stack;
+                            dom.switch_stack(parent);
+                            (*me).parent = std::ptr::null_mut();
+                            (*cont_tail).parent = me;
+                            cont.set_field_raw(1, Value(me as usize | 1));
+                            sp = dom.stack.sp;
+                            dom.stack.trap_off = (*sp).int();
+                            extra_args = (*sp.add(1)).int();
+                            sp = sp.sub(1);
+                            *sp = eff;
+                            *sp.add(1) = cont;
+                            *sp.add(2) = Value(me as usize | 1);
+                            accu = (*me).handlers[2];
+                            jump_to_closure!();
+                            extra_args += 2;
+                            check_stacks!();
+                        }
                     }
                 }
             }
@@ -1014,6 +1168,24 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                 }
                 RaiseKind::NoTrace => {}
             }
+            if dom.stack.trap_off > 0 && !dom.stack.parent.is_null() {
+                // No handler in this fiber: it dies, and its exception handler runs in the
+                // parent.
+                let finished: *mut Stack = &mut *dom.stack;
+                let parent = dom.stack.parent;
+                let hexn = dom.stack.handlers[1];
+                dom.stack.sp = sp;
+                dom.switch_stack(parent);
+                dom.free_fiber(finished);
+                sp = dom.stack.sp;
+                dom.stack.trap_off = (*sp).int();
+                extra_args = (*sp.add(1)).int();
+                sp = sp.add(1);
+                *sp = accu;
+                accu = hexn;
+                jump_to_closure!();
+                continue 'outer;
+            }
             if dom.stack.trap_off > 0 {
                 dom.stack.trap_off = saved_trap_off;
                 let high = dom.stack.high();
@@ -1028,6 +1200,16 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             sp = sp.add(4);
             continue 'outer;
         }
+    }
+}
+
+/// The exception `Effect.Unhandled eff`.
+fn unhandled_effect(dom: &mut Domain, eff: Value) -> Result<Value, Exn> {
+    // `Callback.register_exception` registers the constructor of an exception with
+    // arguments.
+    match dom.named_value("Effect.Unhandled") {
+        Some(ctor) => Ok(dom.alloc_tuple(0, &[ctor, eff])),
+        None => Err(Exn::fatal("unhandled effect (Effect.Unhandled is not registered)")),
     }
 }
 

@@ -1,4 +1,206 @@
-//! placeholder until the loader lands
-pub mod exec { pub const EXEC_MAGIC: &str = "Caml1999X035"; pub struct LoadError{pub message:String,pub exit_code:i32} pub struct Executable{pub code:Vec<i32>,pub prim_names:Vec<String>,pub data:Vec<u8>,pub dbug:Option<Vec<u8>>,pub code_digest:[u8;16]} pub fn read_executable(_p:&std::path::Path,_n:&str)->Result<Executable,LoadError>{todo!()} pub fn read_magic(_p:&std::path::Path)->Option<String>{None} }
-pub mod intern { pub fn intern(_d:&mut crate::domain::Domain,_b:&[u8],_g:Option<[u8;16]>)->Result<(crate::heap::value::Value,usize),String>{todo!()} }
-pub mod validate { pub fn validate(_c:&[i32],_p:usize,_g:usize)->Result<(),String>{Ok(())} }
+//! The loader: from a bytecode executable file to the pieces the interpreter runs.
+//!
+//! * [`exec`] reads the trailer, the table of contents and the sections (CODE, PRIM, DATA,
+//!   DLLS, DLPT, DBUG) of a file produced by `ocamlc`.
+//! * [`intern`] unmarshals the intern format (the DATA section, and `Marshal` input) into
+//!   heap values.
+//! * [`validate`] checks the code before it runs: opcodes, operands, jump targets, primitive
+//!   and global indices.
+//! * [`debuginfo`] turns the DBUG section into a table from code positions to source
+//!   locations, for backtraces.
+//!
+//! Invariant of the whole module: no input, however malformed or hostile, makes it panic or
+//! touch memory out of bounds. Every failure is a [`LoadError`] (or an error string for the
+//! parts that `Marshal` reuses) naming the problem in one line.
+
+pub mod debuginfo;
+pub mod exec;
+pub mod intern;
+pub mod validate;
+
+use std::fmt;
+
+/// The exit status `ocamlrun` uses when the file cannot be opened or is not bytecode.
+pub const EXIT_NOT_BYTECODE: i32 = 127;
+/// The exit status for every other load failure (a damaged or unsupported executable).
+pub const EXIT_BAD_EXECUTABLE: i32 = 2;
+
+/// A failure to load a program: the one line to print on stderr (without the newline, and
+/// already carrying `Fatal error: ` where `ocamlrun` prints it) and the process exit status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub message: String,
+    pub exit_code: i32,
+}
+
+impl LoadError {
+    /// `ocamlrun`'s message when the file cannot be opened.
+    pub fn cannot_find(name: &str) -> LoadError {
+        LoadError {
+            message: format!("cannot find file '{name}'"),
+            exit_code: EXIT_NOT_BYTECODE,
+        }
+    }
+
+    /// `ocamlrun`'s message for a file without a bytecode trailer.
+    pub fn not_bytecode(name: &str) -> LoadError {
+        LoadError {
+            message: format!("the file '{name}' is not a bytecode executable file"),
+            exit_code: EXIT_NOT_BYTECODE,
+        }
+    }
+
+    /// A file whose trailer carries another exec magic number. `ocamlrun`'s wording, plus
+    /// which OCaml release the magic belongs to when it is an OCaml bytecode magic.
+    pub fn wrong_magic(name: &str, got: &[u8]) -> LoadError {
+        let shown: String = got
+            .iter()
+            .map(|&b| if b.is_ascii_graphic() { (b as char).to_string() } else { format!("\\x{b:02x}") })
+            .collect();
+        let mut message = format!(
+            "the file '{name}' has not the right magic number: expected {}, got {shown}",
+            exec::EXEC_MAGIC
+        );
+        if let Some(hint) = exec::magic_hint(got) {
+            message.push_str(" (");
+            message.push_str(&hint);
+            message.push(')');
+        }
+        LoadError { message, exit_code: EXIT_NOT_BYTECODE }
+    }
+
+    /// A damaged or unsupported executable: `Fatal error: <what>`, exit 2.
+    pub fn fatal(what: impl std::fmt::Display) -> LoadError {
+        LoadError { message: format!("Fatal error: {what}"), exit_code: EXIT_BAD_EXECUTABLE }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_match_ocamlrun() {
+        assert_eq!(LoadError::cannot_find("nonexist").message, "cannot find file 'nonexist'");
+        assert_eq!(
+            LoadError::not_bytecode("text.txt").message,
+            "the file 'text.txt' is not a bytecode executable file"
+        );
+        let e = LoadError::wrong_magic("old.byte", b"Caml1999X034");
+        assert!(e.message.starts_with(
+            "the file 'old.byte' has not the right magic number: expected Caml1999X035, got Caml1999X034"
+        ));
+        assert!(e.message.contains("5.2"), "{}", e.message);
+        assert_eq!(e.exit_code, 127);
+        assert_eq!(LoadError::fatal("no PRIM section").message, "Fatal error: no PRIM section");
+        assert_eq!(LoadError::fatal("x").exit_code, 2);
+    }
+}
+
+/// Test programs built with the stock `ocamlc` (the oracle), when it is installed.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+
+    const OCAMLC: &str = "/root/.cache/warden/ocaml-5.3.0/bin/ocamlc";
+
+    /// Compiles `source` (as `<stem>.ml`) with the given flags, once per test run; None when
+    /// the stock toolchain is missing.
+    fn build(stem: &str, source: &str, flags: &[&str]) -> Option<PathBuf> {
+        if !Path::new(OCAMLC).exists() {
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("warden-loader-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let ml = dir.join(format!("{stem}.ml"));
+        std::fs::write(&ml, source).ok()?;
+        let out = dir.join(format!("{stem}.byte"));
+        let status = std::process::Command::new(OCAMLC)
+            .args(flags)
+            .arg("-o")
+            .arg(&out)
+            .arg(ml.file_name()?)
+            .current_dir(&dir)
+            .status()
+            .ok()?;
+        status.success().then_some(out)
+    }
+
+    /// `print_endline "hi"`, without debug info.
+    pub(crate) fn hello_byte() -> Option<PathBuf> {
+        static P: OnceLock<Option<PathBuf>> = OnceLock::new();
+        P.get_or_init(|| build("hello", "let () = print_endline \"hi\"\n", &[])).clone()
+    }
+
+    /// Source of the program behind [`raise_byte`].
+    pub(crate) const RAISE_ML: &str = "\
+let f x =
+  if x > 2 then failwith \"boom\"
+  else x + 1
+
+let g x =
+  let y = f x in
+  y * 2
+
+let () =
+  Printexc.record_backtrace true;
+  print_int (g 1);
+  print_newline ();
+  print_int (g
+    5)
+";
+
+    /// A program built with `-g` that raises through two functions.
+    pub(crate) fn raise_byte() -> Option<PathBuf> {
+        static P: OnceLock<Option<PathBuf>> = OnceLock::new();
+        P.get_or_init(|| build("raiser", RAISE_ML, &["-g"])).clone()
+    }
+
+    /// Source of the program behind [`marshal_fixtures`]: prints `name hex` lines.
+    const GEN_ML: &str = r#"
+let hex s = String.concat "" (List.init (String.length s) (fun i -> Printf.sprintf "%02x" (Char.code s.[i])))
+let out name v flags = Printf.printf "%s %s\n" name (hex (Marshal.to_string v flags))
+let () =
+  out "array" (Array.init 1000 (fun i -> i)) [];
+  out "bigstring" (String.make 300 'x') [];
+  out "closure" (fun x -> x + 1) [Marshal.Closures];
+  (let rec f x = if x = 0 then 0 else g (x - 1) and g x = f x + 1 in out "infix" g [Marshal.Closures]);
+  out "tuple_of_fns" (List.map, List.iter) [Marshal.Closures]
+"#;
+
+    /// The executable that marshalled the fixtures, and each fixture by name.
+    pub(crate) type Fixtures = (PathBuf, Vec<(String, Vec<u8>)>);
+
+    /// Values marshalled by the stock runtime, by name, with the executable that made
+    /// them (whose code the closures point into).
+    pub(crate) fn marshal_fixtures() -> Option<Fixtures> {
+        static P: OnceLock<Option<Fixtures>> = OnceLock::new();
+        P.get_or_init(|| {
+            let exe = build("gen", GEN_ML, &[])?;
+            let ocamlrun = Path::new(OCAMLC).with_file_name("ocamlrun");
+            let out = std::process::Command::new(ocamlrun).arg(&exe).output().ok()?;
+            let text = String::from_utf8(out.stdout).ok()?;
+            let fixtures = text
+                .lines()
+                .filter_map(|l| {
+                    let (name, hex) = l.split_once(' ')?;
+                    let bytes = (0..hex.len() / 2)
+                        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                        .collect::<Option<Vec<u8>>>()?;
+                    Some((name.to_string(), bytes))
+                })
+                .collect();
+            Some((exe, fixtures))
+        })
+        .clone()
+    }
+}

@@ -1,5 +1,183 @@
-//! Primitives of this area (being written).
+//! Digests and hashes: MD5 (`md5.c`), BLAKE2b (`blake2.c`), structural hashing (`hash.c`)
+//! and the `Random` generator step (`prng.c`). The algorithms live in `md5`, `blake2`,
+//! `hash` and `lxm`; this file decodes arguments and boxes results.
+//!
+//! A streaming BLAKE2b state is a `_blake2` custom block holding the state image inline
+//! (the stock runtime points to a malloc'd context instead); like the stock block it has no
+//! comparison, hash or serialisation, so `compare` and `Marshal` refuse it.
 
+use super::blake2::{Blake2b, STATE_BYTES};
 use super::PrimFn;
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::custom::{data_ptr, ops_of, CustomOps};
+use crate::heap::value::{Value, CUSTOM_TAG, STRING_TAG};
 
-pub const PRIMS: &[(&str, PrimFn)] = &[];
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_blake2_bytes", blake2_string),
+    ("caml_blake2_create", blake2_create),
+    ("caml_blake2_final", blake2_final),
+    ("caml_blake2_string", blake2_string),
+    ("caml_blake2_update", blake2_update),
+    ("caml_hash", hash),
+    ("caml_lxm_next", lxm_next),
+    ("caml_md5_bytes", md5_string),
+    ("caml_md5_chan", md5_chan),
+    ("caml_md5_string", md5_string),
+    ("caml_string_hash", string_hash),
+];
+
+/// The bytes of a string argument.
+fn str_arg<'a>(v: Value) -> Result<&'a [u8], Exn> {
+    // SAFETY: the tag is checked first; the slice is used within one primitive that runs no
+    // OCaml code and does not write the string.
+    unsafe {
+        if v.is_block() && v.tag() == STRING_TAG {
+            return Ok(v.bytes());
+        }
+    }
+    Err(Exn::invalid_arg("not a string"))
+}
+
+/// `s[ofs .. ofs + len]`, or the stdlib's error for a bad range.
+fn sub_arg<'a>(v: Value, ofs: Value, len: Value, what: &str) -> Result<&'a [u8], Exn> {
+    let s = str_arg(v)?;
+    let (ofs, len) = (ofs.int(), len.int());
+    if ofs < 0 || len < 0 || ofs as usize > s.len() || len as usize > s.len() - ofs as usize {
+        return Err(Exn::invalid_arg(what));
+    }
+    Ok(&s[ofs as usize..(ofs + len) as usize])
+}
+
+// MD5
+
+fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let d = super::md5::md5(sub_arg(a[0], a[1], a[2], "Digest.substring")?);
+    Ok(dom.alloc_bytes_from(&d))
+}
+
+fn md5_chan(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let chan = a[0];
+    let mut toread = a[1].int();
+    let mut ctx = super::md5::Md5::new();
+    let mut buf = vec![0u8; 4096];
+    if toread < 0 {
+        loop {
+            let n = super::marshal::read_exact_from_channel(chan, &mut buf)?;
+            ctx.update(&buf[..n]);
+            if n < buf.len() {
+                break;
+            }
+        }
+    } else {
+        while toread > 0 {
+            let want = (toread as usize).min(buf.len());
+            let n = super::marshal::read_exact_from_channel(chan, &mut buf[..want])?;
+            ctx.update(&buf[..n]);
+            if n < want {
+                return Err(Exn::end_of_file());
+            }
+            toread -= n as isize;
+        }
+    }
+    Ok(dom.alloc_bytes_from(&ctx.finish()))
+}
+
+// BLAKE2b
+
+static BLAKE2_OPS: CustomOps = CustomOps {
+    id: "_blake2",
+    finalize: None,
+    compare: None,
+    hash: None,
+    serialize: None,
+    deserialize: None,
+    fixed_length: None,
+};
+
+/// The state image stored in a `_blake2` block.
+fn blake2_image<'a>(v: Value) -> Result<&'a mut [u8], Exn> {
+    // SAFETY: the header, ops word and size are checked before the data is viewed; the
+    // slice is used within one primitive.
+    unsafe {
+        if v.is_block()
+            && v.tag() == CUSTOM_TAG
+            && v.wosize() > STATE_BYTES.div_ceil(8)
+            && std::ptr::eq(ops_of(v), &BLAKE2_OPS)
+        {
+            return Ok(std::slice::from_raw_parts_mut(data_ptr(v), STATE_BYTES));
+        }
+    }
+    Err(Exn::invalid_arg("Digest: not a BLAKE2 state"))
+}
+
+fn load_state(v: Value) -> Result<(Blake2b, &'static mut [u8]), Exn> {
+    let img = blake2_image(v)?;
+    let st = Blake2b::from_state_bytes(img).ok_or_else(|| Exn::invalid_arg("Digest: corrupted BLAKE2 state"))?;
+    Ok((st, img))
+}
+
+fn hash_len(v: Value) -> Result<usize, Exn> {
+    let n = v.int();
+    if !(1..=64).contains(&n) {
+        return Err(Exn::invalid_arg("Digest: hash length out of range"));
+    }
+    Ok(n as usize)
+}
+
+fn blake2_create(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let st = Blake2b::new(hash_len(a[0])?, str_arg(a[1])?);
+    let v = dom.alloc_custom(&BLAKE2_OPS, STATE_BYTES);
+    blake2_image(v)?.copy_from_slice(&st.to_state_bytes());
+    Ok(v)
+}
+
+fn blake2_update(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let (mut st, img) = load_state(a[0])?;
+    st.update(sub_arg(a[1], a[2], a[3], "Digest.BLAKE2.update")?);
+    img.copy_from_slice(&st.to_state_bytes());
+    Ok(Value::UNIT)
+}
+
+fn blake2_final(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let (mut st, img) = load_state(a[0])?;
+    let d = st.final_in_place(hash_len(a[1])?);
+    img.copy_from_slice(&st.to_state_bytes());
+    Ok(dom.alloc_bytes_from(&d))
+}
+
+fn blake2_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let hl = hash_len(a[0])?;
+    let mut st = Blake2b::new(hl, str_arg(a[1])?);
+    st.update(sub_arg(a[2], a[3], a[4], "Digest.substring")?);
+    Ok(dom.alloc_bytes_from(&st.finish()))
+}
+
+// Hashing
+
+fn hash(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let (count, limit) = super::hash::hash_params(a[0].int(), a[1].int());
+    let seed = a[2].int() as u32;
+    let custom_hash = |v: Value| -> Option<u32> {
+        // SAFETY: the traversal calls this only on live Custom_tag blocks.
+        let ops = unsafe { ops_of(v) };
+        ops.hash.map(|f| f(v) as u32)
+    };
+    // SAFETY: `a[3]` is a value of the running program; nothing runs OCaml code or moves
+    // blocks during the traversal, and the custom hash functions only read their block.
+    let h = unsafe { super::hash::hash_value(count, limit, seed, a[3], &custom_hash) };
+    Ok(Value::of_int(h as isize))
+}
+
+fn string_hash(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let seed = a[0].int() as u32;
+    Ok(Value::of_int(super::hash::string_hash(seed, str_arg(a[1])?) as isize))
+}
+
+// Random
+
+fn lxm_next(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let z = super::bigarray::with_int64x4(a[0], super::lxm::lxm_next)
+        .ok_or_else(|| Exn::invalid_arg("Random: bad generator state"))?;
+    Ok(super::ints::alloc_int64(dom, z as i64))
+}

@@ -1,5 +1,376 @@
-//! Primitives of this area (being written).
+//! Domain, atomic and synchronisation primitives (stock `domain.c`, the atomics of
+//! `memory.c`, and `sync.c`).
+//!
+//! Only one domain exists for now: its id and index are 0 and `Domain.spawn` fails. The
+//! atomics read and write field 0 through the write barrier; with one domain no other
+//! thread touches the heap, so a plain read-modify-write is atomic. `Mutex.t` and
+//! `Condition.t` are custom blocks (`_mutex`, `_condition`) owning OS-level state, with the
+//! error-checking semantics of the stock runtime's PTHREAD_MUTEX_ERRORCHECK mutexes.
 
 use super::PrimFn;
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::custom::{data_ptr, CustomOps};
+use crate::heap::value::{Value, CUSTOM_TAG};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
 
-pub const PRIMS: &[(&str, PrimFn)] = &[];
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_ml_domain_id", domain_id),
+    ("caml_ml_domain_index", domain_index),
+    ("caml_recommended_domain_count", recommended_domain_count),
+    ("caml_ml_domain_cpu_relax", cpu_relax),
+    ("caml_domain_dls_get", dls_get),
+    ("caml_domain_dls_set", dls_set),
+    ("caml_domain_dls_compare_and_set", dls_compare_and_set),
+    ("caml_domain_spawn", domain_spawn),
+    ("caml_atomic_load", atomic_load),
+    ("caml_atomic_exchange", atomic_exchange),
+    ("caml_atomic_cas", atomic_cas),
+    ("caml_atomic_fetch_add", atomic_fetch_add),
+    ("caml_ml_mutex_new", mutex_new),
+    ("caml_ml_mutex_lock", mutex_lock),
+    ("caml_ml_mutex_unlock", mutex_unlock),
+    ("caml_ml_mutex_try_lock", mutex_try_lock),
+    ("caml_ml_condition_new", condition_new),
+    ("caml_ml_condition_wait", condition_wait),
+    ("caml_ml_condition_signal", condition_signal),
+    ("caml_ml_condition_broadcast", condition_broadcast),
+];
+
+fn domain_id(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_int(dom.id as isize))
+}
+
+fn domain_index(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_int(dom.id as isize))
+}
+
+/// CPUs this thread may run on (its affinity mask), else the online CPUs.
+fn cpu_count() -> isize {
+    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it for the calling thread.
+    let affinity = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+            libc::CPU_COUNT(&set) as isize
+        } else {
+            -1
+        }
+    };
+    if affinity > 0 {
+        return affinity;
+    }
+    // SAFETY: sysconf has no memory effects.
+    unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) as isize }
+}
+
+fn recommended_domain_count(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let n = cpu_count().clamp(1, dom.config.max_domains.max(1) as isize);
+    Ok(Value::of_int(n))
+}
+
+fn cpu_relax(_: &mut Domain, _: &[Value]) -> PrimResult {
+    std::hint::spin_loop();
+    Ok(Value::UNIT)
+}
+
+fn dls_get(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(dom.dls)
+}
+
+fn dls_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    // dom.dls is a root that every collection visits: no barrier needed.
+    dom.dls = args[0];
+    Ok(Value::UNIT)
+}
+
+fn dls_compare_and_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    if dom.dls == args[0] {
+        dom.dls = args[1];
+        Ok(Value::TRUE)
+    } else {
+        Ok(Value::FALSE)
+    }
+}
+
+fn domain_spawn(_: &mut Domain, _: &[Value]) -> PrimResult {
+    Err(Exn::failure("Domain.spawn: warden does not support multiple domains yet"))
+}
+
+/// Checks that an atomic reference is a block with a field 0.
+fn atomic_ref(r: Value) -> Result<Value, Exn> {
+    // SAFETY: the size is read only from a block.
+    if r.is_block() && unsafe { r.wosize() } >= 1 && unsafe { r.tag() } < CUSTOM_TAG {
+        Ok(r)
+    } else {
+        Err(Exn::invalid_arg("Atomic: not an atomic reference"))
+    }
+}
+
+fn atomic_load(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let r = atomic_ref(args[0])?;
+    // SAFETY: r has a field 0.
+    Ok(unsafe { r.field(0) })
+}
+
+fn atomic_exchange(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let r = atomic_ref(args[0])?;
+    // SAFETY: r has a field 0.
+    let old = unsafe { r.field(0) };
+    dom.modify(r, 0, args[1]);
+    Ok(old)
+}
+
+fn atomic_cas(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let r = atomic_ref(args[0])?;
+    // SAFETY: r has a field 0.
+    if unsafe { r.field(0) } == args[1] {
+        dom.modify(r, 0, args[2]);
+        Ok(Value::of_int(1))
+    } else {
+        Ok(Value::of_int(0))
+    }
+}
+
+fn atomic_fetch_add(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let r = atomic_ref(args[0])?;
+    // SAFETY: r has a field 0.
+    let old = unsafe { r.field(0) };
+    let sum = old.int().wrapping_add(args[1].int());
+    // SAFETY: an immediate needs no write barrier.
+    unsafe { r.set_field_raw(0, Value::of_int(sum)) };
+    Ok(old)
+}
+
+// ---------------------------------------------------------------------------------------
+// Mutex and Condition
+
+/// An error-checking mutex: which thread holds it, and a condition to wait for release.
+#[derive(Default)]
+struct OcamlMutex {
+    owner: Mutex<Option<ThreadId>>,
+    released: Condvar,
+}
+
+/// A condition variable: a wake-up counter guarded by its own lock, so that a signal sent
+/// between releasing the OCaml mutex and sleeping is never lost.
+#[derive(Default)]
+struct OcamlCondition {
+    wakeups: Mutex<u64>,
+    cond: Condvar,
+}
+
+/// Locks a std mutex, ignoring poisoning (no panic can happen while one is held).
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+const EPERM: i32 = libc::EPERM;
+const EDEADLK: i32 = libc::EDEADLK;
+
+/// `Sys_error "<what>: <strerror code>"`, as `sync_check_error` builds it.
+fn sync_error(what: &str, code: i32) -> Exn {
+    Exn::sys_error_os(Some(what), &std::io::Error::from_raw_os_error(code))
+}
+
+impl OcamlMutex {
+    fn lock(&self) -> Result<(), i32> {
+        let me = std::thread::current().id();
+        let mut owner = guard(&self.owner);
+        if *owner == Some(me) {
+            return Err(EDEADLK);
+        }
+        while owner.is_some() {
+            owner = self.released.wait(owner).unwrap_or_else(|e| e.into_inner());
+        }
+        *owner = Some(me);
+        Ok(())
+    }
+    /// Ok(true) if acquired, Ok(false) if held (by anyone, the caller included).
+    fn try_lock(&self) -> bool {
+        let mut owner = guard(&self.owner);
+        if owner.is_some() {
+            return false;
+        }
+        *owner = Some(std::thread::current().id());
+        true
+    }
+    fn unlock(&self) -> Result<(), i32> {
+        let mut owner = guard(&self.owner);
+        if *owner != Some(std::thread::current().id()) {
+            return Err(EPERM);
+        }
+        *owner = None;
+        drop(owner);
+        self.released.notify_one();
+        Ok(())
+    }
+}
+
+fn finalize_mutex(v: Value) {
+    // SAFETY: the data word holds the Box made by `mutex_new`; the block is dead, so this
+    // is the only release.
+    unsafe { drop(Box::from_raw(*(data_ptr(v) as *const *mut OcamlMutex))) };
+}
+
+fn finalize_condition(v: Value) {
+    // SAFETY: as for `finalize_mutex`, with the Box made by `condition_new`.
+    unsafe { drop(Box::from_raw(*(data_ptr(v) as *const *mut OcamlCondition))) };
+}
+
+/// The address of the state a sync custom block owns (its identity).
+fn state_addr(v: Value) -> usize {
+    // SAFETY: a sync custom block's data word holds a pointer.
+    unsafe { *(data_ptr(v) as *const usize) }
+}
+
+fn compare_by_address(a: Value, b: Value) -> i32 {
+    state_addr(a).cmp(&state_addr(b)) as i32
+}
+
+fn hash_by_address(v: Value) -> isize {
+    state_addr(v) as isize
+}
+
+static MUTEX_OPS: CustomOps = CustomOps {
+    id: "_mutex",
+    finalize: Some(finalize_mutex),
+    compare: Some(compare_by_address),
+    hash: Some(hash_by_address),
+    serialize: None,
+    deserialize: None,
+    fixed_length: None,
+};
+
+static CONDITION_OPS: CustomOps = CustomOps {
+    id: "_condition",
+    finalize: Some(finalize_condition),
+    compare: Some(compare_by_address),
+    hash: Some(hash_by_address),
+    serialize: None,
+    deserialize: None,
+    fixed_length: None,
+};
+
+/// The state behind a sync custom block, if `v` is one of kind `ops`.
+fn sync_state<'a, T>(v: Value, ops: &'static CustomOps, what: &str) -> Result<&'a T, Exn> {
+    // SAFETY: tag and ops are read only from a block.
+    let ok = v.is_block()
+        && unsafe { v.tag() } == CUSTOM_TAG
+        && std::ptr::eq(unsafe { crate::heap::custom::ops_of(v) }, ops);
+    if !ok {
+        return Err(Exn::invalid_arg(format!("{what}: not a {}", &ops.id[1..])));
+    }
+    // SAFETY: blocks of this kind hold a live Box<T> until finalised, and v is alive.
+    Ok(unsafe { &*(state_addr(v) as *const T) })
+}
+
+fn alloc_sync<T>(dom: &mut Domain, ops: &'static CustomOps, state: T) -> Value {
+    let v = dom.alloc_custom(ops, std::mem::size_of::<usize>());
+    let p = Box::into_raw(Box::new(state));
+    // SAFETY: v has one data word.
+    unsafe { *(data_ptr(v) as *mut *mut T) = p };
+    v
+}
+
+fn mutex_new(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(alloc_sync(dom, &MUTEX_OPS, OcamlMutex::default()))
+}
+
+fn mutex_lock(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let m: &OcamlMutex = sync_state(args[0], &MUTEX_OPS, "Mutex.lock")?;
+    // With several domains this wait will need a blocking section around it.
+    m.lock().map_err(|code| sync_error("Mutex.lock", code))?;
+    Ok(Value::UNIT)
+}
+
+fn mutex_unlock(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let m: &OcamlMutex = sync_state(args[0], &MUTEX_OPS, "Mutex.unlock")?;
+    m.unlock().map_err(|code| sync_error("Mutex.unlock", code))?;
+    Ok(Value::UNIT)
+}
+
+fn mutex_try_lock(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let m: &OcamlMutex = sync_state(args[0], &MUTEX_OPS, "Mutex.try_lock")?;
+    Ok(Value::of_bool(m.try_lock()))
+}
+
+fn condition_new(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(alloc_sync(dom, &CONDITION_OPS, OcamlCondition::default()))
+}
+
+fn condition_wait(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.wait")?;
+    let m: &OcamlMutex = sync_state(args[1], &MUTEX_OPS, "Condition.wait")?;
+    let mut wakeups = guard(&c.wakeups);
+    let seen = *wakeups;
+    m.unlock().map_err(|code| sync_error("Condition.wait", code))?;
+    // One wait, as pthread_cond_wait: a wake-up (or a spurious one) returns to the caller,
+    // whose loop re-checks its condition.
+    if *wakeups == seen {
+        wakeups = c.cond.wait(wakeups).unwrap_or_else(|e| e.into_inner());
+    }
+    drop(wakeups);
+    m.lock().map_err(|code| sync_error("Condition.wait", code))?;
+    Ok(Value::UNIT)
+}
+
+fn condition_signal(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.signal")?;
+    *guard(&c.wakeups) += 1;
+    c.cond.notify_one();
+    Ok(Value::UNIT)
+}
+
+fn condition_broadcast(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.broadcast")?;
+    *guard(&c.wakeups) += 1;
+    c.cond.notify_all();
+    Ok(Value::UNIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_checking_mutex() {
+        let m = OcamlMutex::default();
+        assert_eq!(m.unlock(), Err(EPERM));
+        assert_eq!(m.lock(), Ok(()));
+        assert_eq!(m.lock(), Err(EDEADLK));
+        assert!(!m.try_lock());
+        assert_eq!(m.unlock(), Ok(()));
+        assert!(m.try_lock());
+        assert_eq!(m.unlock(), Ok(()));
+    }
+
+    #[test]
+    fn condition_wakes_a_waiter_on_another_thread() {
+        use std::sync::Arc;
+        let pair = Arc::new((OcamlMutex::default(), OcamlCondition::default(), Mutex::new(false)));
+        let p2 = pair.clone();
+        let t = std::thread::spawn(move || {
+            let (m, c, flag) = &*p2;
+            m.lock().unwrap();
+            *guard(flag) = true;
+            *guard(&c.wakeups) += 1;
+            c.cond.notify_all();
+            m.unlock().unwrap();
+        });
+        let (m, c, flag) = &*pair;
+        m.lock().unwrap();
+        while !*guard(flag) {
+            let mut w = guard(&c.wakeups);
+            let seen = *w;
+            m.unlock().unwrap();
+            if *w == seen {
+                w = c.cond.wait_timeout(w, std::time::Duration::from_millis(50)).unwrap().0;
+            }
+            drop(w);
+            m.lock().unwrap();
+        }
+        m.unlock().unwrap();
+        t.join().unwrap();
+    }
+}

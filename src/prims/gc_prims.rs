@@ -1,5 +1,442 @@
-//! Primitives of this area (being written).
+//! `Gc` and `Gc.finalise` primitives (stock `gc_ctrl.c` and `finalise.c`): statistics,
+//! parameters, explicit collections, finaliser registration, and the runner of due
+//! finalisers ("pending actions") that every explicit collection ends with.
+//!
+//! Collection counts follow the stock runtime's model so that programs printing them see the
+//! same numbers: finishing a major cycle also empties the minor heap twice, and `Gc.major`
+//! empties it once more first (the extra empty minor collections are only counted).
 
 use super::PrimFn;
+use crate::domain::{Domain, STACK_THRESHOLD};
+use crate::exn::{Exn, PrimResult};
+use crate::gc::finalise::Finaliser;
+use crate::heap::minor::MinorHeap;
+use crate::heap::pool::{self, POOL_HEADER_WSIZE, POOL_WSIZE, SIZE_CLASSES};
+use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG, WORD};
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::atomic::{AtomicI8, Ordering};
 
-pub const PRIMS: &[(&str, PrimFn)] = &[];
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_gc_stat", gc_stat),
+    ("caml_gc_quick_stat", gc_quick_stat),
+    ("caml_gc_counters", gc_counters),
+    ("caml_gc_minor_words", gc_minor_words),
+    ("caml_gc_get", gc_get),
+    ("caml_gc_set", gc_set),
+    ("caml_gc_minor", gc_minor),
+    ("caml_gc_major", gc_major),
+    ("caml_gc_full_major", gc_full_major),
+    ("caml_gc_major_slice", gc_major_slice),
+    ("caml_gc_compaction", gc_compaction),
+    ("caml_get_minor_free", get_minor_free),
+    ("caml_runtime_variant", runtime_variant),
+    ("caml_runtime_parameters", runtime_parameters),
+    ("caml_ml_enable_runtime_warnings", enable_runtime_warnings),
+    ("caml_ml_runtime_warnings_enabled", runtime_warnings_enabled_prim),
+    ("caml_final_register", final_register),
+    ("caml_final_register_called_without_value", final_register_last),
+    ("caml_final_release", final_release),
+];
+
+thread_local! {
+    /// A finalisation function of this domain is running: others wait until it returns or
+    /// calls `Gc.finalise_release` (finalisers never nest). Per thread = per domain.
+    static RUNNING_FINALISER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `caml_runtime_warnings`: -1 until set by the program (then OCAMLRUNPARAM's W applies).
+/// Process-wide as in the stock runtime; relaxed: an independent flag, no data hangs on it.
+static RUNTIME_WARNINGS: AtomicI8 = AtomicI8::new(-1);
+
+/// Whether runtime warnings (`Sys.enable_runtime_warnings`, OCAMLRUNPARAM=W) are on.
+pub fn runtime_warnings_enabled(dom: &Domain) -> bool {
+    match RUNTIME_WARNINGS.load(Ordering::Relaxed) {
+        -1 => dom.config.runtime_warnings != 0,
+        v => v != 0,
+    }
+}
+
+/// Runs the finalisers that are due, as the stock runtime's pending-action processing does:
+/// values that died in the same collection form a batch, batches run oldest first and each
+/// batch from its last registration to its first; a finaliser never starts while another
+/// one of this domain runs.
+pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
+    if RUNNING_FINALISER.with(Cell::get) {
+        return Ok(());
+    }
+    while let Some(f) = next_due(&mut dom.gc.finalisers.due) {
+        RUNNING_FINALISER.with(|r| r.set(true));
+        // The value and function travel as the callback's arguments, which roots them.
+        let r = dom.call(f.func, &[f.value]);
+        RUNNING_FINALISER.with(|r| r.set(false));
+        r?;
+    }
+    Ok(())
+}
+
+/// Takes the next finaliser to run: the last entry of the oldest batch. A batch is a run of
+/// entries of one kind (`Gc.finalise` or `Gc.finalise_last`), as one collection queues them.
+fn next_due(due: &mut Vec<Finaliser>) -> Option<Finaliser> {
+    let kind = due.first()?.last;
+    let end = due.iter().position(|f| f.last != kind).unwrap_or(due.len());
+    Some(due.remove(end - 1))
+}
+
+/// What the stock runtime does after an explicit collection: due finalisers and signals.
+fn pending_actions(dom: &mut Domain) -> Result<(), Exn> {
+    run_finalisers(dom)?;
+    super::misc::run_pending_signals(dom)
+}
+
+/// Prints a `caml_gc_message` line on stderr when `level` is among the verbosity bits.
+pub fn gc_message(verbose: usize, level: usize, msg: std::fmt::Arguments<'_>) {
+    if verbose & level != 0 {
+        let mut err = std::io::stderr().lock();
+        // Diagnostics only: a failing stderr is ignored, as fprintf's result is.
+        let _ = err.write_fmt(msg);
+        let _ = err.flush();
+    }
+}
+
+/// The minor heap size the stock runtime would use for a request of `wsize` words: at least
+/// 257 words, rounded up to whole 4 KiB pages.
+pub fn norm_minor_heap_size(wsize: isize) -> usize {
+    const MINOR_HEAP_MIN: usize = 257;
+    const PAGE_WORDS: usize = 4096 / WORD;
+    let w = if wsize < MINOR_HEAP_MIN as isize { MINOR_HEAP_MIN } else { wsize as usize };
+    w.div_ceil(PAGE_WORDS).saturating_mul(PAGE_WORDS)
+}
+
+/// One major cycle as `caml_finish_major_cycle` counts it (two minor collections, the
+/// second of which finds the minor heap empty).
+fn finish_major_cycle(dom: &mut Domain) {
+    dom.full_major();
+    dom.gc.stats.minor_collections += 1;
+}
+
+/// Three major cycles with pending actions after each, so that a value kept alive by a
+/// `Gc.finalise` function is freed (and its `finalise_last` run) within the same call.
+fn full_major_res(dom: &mut Domain) -> Result<(), Exn> {
+    for _ in 0..3 {
+        finish_major_cycle(dom);
+        pending_actions(dom)?;
+    }
+    dom.gc.stats.forced_major_collections += 1;
+    Ok(())
+}
+
+fn gc_minor(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    dom.minor_collection();
+    pending_actions(dom)?;
+    Ok(Value::UNIT)
+}
+
+fn gc_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    dom.gc.stats.minor_collections += 1;
+    finish_major_cycle(dom);
+    pending_actions(dom)?;
+    Ok(Value::UNIT)
+}
+
+fn gc_full_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    full_major_res(dom)?;
+    Ok(Value::UNIT)
+}
+
+fn gc_major_slice(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    // Cycles run whole at safepoints, so there is no slice of work to do here.
+    pending_actions(dom)?;
+    Ok(Value::of_int(0))
+}
+
+fn gc_compaction(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    for _ in 0..3 {
+        finish_major_cycle(dom);
+        pending_actions(dom)?;
+    }
+    // Pools are released as soon as they empty, so the compaction itself has nothing left
+    // to move; it is counted as the stock runtime counts it.
+    dom.gc.stats.compactions += 1;
+    dom.gc.stats.forced_major_collections += 1;
+    Ok(Value::UNIT)
+}
+
+fn gc_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    full_major_res(dom)?;
+    gc_quick_stat(dom, &[])
+}
+
+/// Heap occupancy as the stock runtime's pool and large-block statistics define it.
+struct HeapStats {
+    pool_words: usize,
+    pool_live_words: usize,
+    pool_live_blocks: usize,
+    pool_frag_words: usize,
+    large_words: usize,
+    large_blocks: usize,
+}
+
+fn heap_stats(dom: &Domain) -> HeapStats {
+    let major = &dom.gc.major;
+    let large: HashSet<usize> = major.large.iter().map(|&hp| hp as usize).collect();
+    let mut s = HeapStats {
+        pool_words: major.pool_count * POOL_WSIZE,
+        pool_live_words: 0,
+        pool_live_blocks: 0,
+        pool_frag_words: 0,
+        large_words: major.large_words,
+        large_blocks: major.large.len(),
+    };
+    let mut last_pool: usize = 0;
+    major.for_each_block(|hp| {
+        if large.contains(&(hp as usize)) {
+            return;
+        }
+        let p = pool::pool_of(hp as usize);
+        // SAFETY: hp is an allocated slot of a live pool, whose header holds its class.
+        let class = unsafe { (*p).class };
+        // SAFETY: hp is the header of a live block.
+        let whsize = unsafe { crate::heap::value::Header(*hp) }.wosize() + 1;
+        let slot = SIZE_CLASSES[class];
+        if p as usize != last_pool {
+            // Every pool holds at least one block (empty pools are released by the sweep),
+            // and the walk visits a pool's slots together.
+            last_pool = p as usize;
+            s.pool_frag_words += POOL_HEADER_WSIZE + (POOL_WSIZE - POOL_HEADER_WSIZE) % slot;
+        }
+        s.pool_live_words += whsize;
+        s.pool_live_blocks += 1;
+        s.pool_frag_words += slot.saturating_sub(whsize);
+    });
+    s
+}
+
+fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let st = dom.gc.stats.clone();
+    let h = heap_stats(dom);
+    let minor_words = dom.alloc_float(st.minor_words as f64);
+    let promoted = dom.alloc_float(st.promoted_words as f64);
+    let major_words = dom.alloc_float((st.major_words_direct + st.promoted_words) as f64);
+    let int = |n: usize| Value::of_int(n as isize);
+    let fields = [
+        minor_words,
+        promoted,
+        major_words,
+        int(st.minor_collections),
+        int(st.major_collections),
+        int(h.pool_words + h.large_words),
+        int(0),
+        int(h.pool_live_words + h.large_words),
+        int(h.pool_live_blocks + h.large_blocks),
+        int(h.pool_words.saturating_sub(h.pool_live_words + h.pool_frag_words)),
+        int(0),
+        int(0),
+        int(h.pool_frag_words),
+        int(st.compactions),
+        int(dom.gc.major.max_words),
+        int(0),
+        int(st.forced_major_collections),
+    ];
+    Ok(dom.alloc_tuple(0, &fields))
+}
+
+/// Minor words including the current use of the minor heap.
+fn minor_words_now(dom: &Domain) -> f64 {
+    (dom.gc.stats.minor_words + dom.gc.minor.used_words()) as f64
+}
+
+fn gc_minor_words(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let w = minor_words_now(dom);
+    Ok(dom.alloc_float(w))
+}
+
+fn gc_counters(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let minor = minor_words_now(dom);
+    let st = &dom.gc.stats;
+    let promoted = st.promoted_words as f64;
+    let major = (st.major_words_direct + st.promoted_words) as f64;
+    let a = dom.alloc_float(minor);
+    let b = dom.alloc_float(promoted);
+    let c = dom.alloc_float(major);
+    Ok(dom.alloc_tuple(0, &[a, b, c]))
+}
+
+fn gc_get(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let p = &dom.gc.params;
+    let int = |n: usize| Value::of_int(n as isize);
+    let fields = [
+        int(norm_minor_heap_size(p.minor_heap_wsz as isize)),
+        int(0),
+        int(p.space_overhead),
+        int(p.verbose),
+        int(0),
+        int(dom.stack.max_wsize),
+        int(0),
+        int(0),
+        int(p.custom_major_ratio),
+        int(p.custom_minor_ratio),
+        int(p.custom_minor_max_bsz),
+    ];
+    Ok(dom.alloc_tuple(0, &fields))
+}
+
+/// Largest minor heap warden agrees to allocate, in words (2^33 words = 64 GiB).
+const MINOR_HEAP_LIMIT: usize = 1 << 33;
+
+fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let v = args[0];
+    if !v.is_block() {
+        return Err(Exn::invalid_arg("Gc.set"));
+    }
+    // SAFETY: v is a block; fields are read only below its size.
+    let n = unsafe { v.wosize() };
+    // SAFETY: i < n.
+    let field = |i: usize| if i < n { Some(unsafe { v.field(i) }.int()) } else { None };
+    let as_u = |x: isize| x as usize;
+    let old = dom.gc.params.clone();
+    let new_minor = field(0).map(norm_minor_heap_size);
+    let new_pf = field(2).map(|x| as_u(x).max(1));
+    let new_verbose = field(3).map(as_u);
+    let new_stack = field(5).map(as_u);
+
+    if let Some(limit) = new_stack {
+        let floor = dom.stack.used() + STACK_THRESHOLD;
+        dom.stack.max_wsize = limit.max(floor);
+        dom.gc.params.max_stack_wsz = dom.stack.max_wsize;
+    }
+    if let Some(pf) = new_pf {
+        if pf != old.space_overhead {
+            dom.gc.params.space_overhead = pf;
+            gc_message(dom.gc.params.verbose, 0x20, format_args!("New space overhead: {pf}%\n"));
+        }
+    }
+    if let Some(vb) = new_verbose {
+        dom.gc.params.verbose = vb;
+    }
+    if n >= 11 {
+        let verbose = dom.gc.params.verbose;
+        let maj = as_u(field(8).unwrap_or(0)).max(1);
+        let min = as_u(field(9).unwrap_or(0)).max(1);
+        let sz = as_u(field(10).unwrap_or(0));
+        if maj != old.custom_major_ratio {
+            dom.gc.params.custom_major_ratio = maj;
+            gc_message(verbose, 0x20, format_args!("New custom major ratio: {maj}%\n"));
+        }
+        if min != old.custom_minor_ratio {
+            dom.gc.params.custom_minor_ratio = min;
+            gc_message(verbose, 0x20, format_args!("New custom minor ratio: {min}%\n"));
+        }
+        if sz != old.custom_minor_max_bsz {
+            dom.gc.params.custom_minor_max_bsz = sz;
+            gc_message(verbose, 0x20, format_args!("New custom minor size limit: {sz}%\n"));
+        }
+    }
+    // The minor heap comes last: resizing it empties it first, which moves `v`.
+    if let Some(wsz) = new_minor {
+        let current = norm_minor_heap_size(old.minor_heap_wsz as isize);
+        if wsz != current {
+            gc_message(dom.gc.params.verbose, 0x20, format_args!("New minor heap size: {}k words\n", wsz / 1024));
+            if wsz > MINOR_HEAP_LIMIT {
+                return Err(Exn::out_of_memory());
+            }
+            dom.minor_collection();
+            dom.gc.minor = MinorHeap::new(wsz);
+            dom.gc.params.minor_heap_wsz = wsz;
+        }
+    }
+    Ok(Value::UNIT)
+}
+
+fn get_minor_free(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let m = &dom.gc.minor;
+    Ok(Value::of_int((m.ptr as usize - m.start as usize) as isize))
+}
+
+fn runtime_variant(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(dom.alloc_str(if crate::check::ENABLED { "d" } else { "" }))
+}
+
+fn runtime_parameters(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let c = dom.config.clone();
+    let p = &dom.gc.params;
+    let s = format!(
+        "b={},c={},e={},l={},M={},m={},n={},o={},p={},s={},t={},v={},V={},W={}",
+        dom.backtrace_active as u8,
+        c.cleanup_on_exit,
+        c.runtime_events_log_wsize,
+        dom.stack.max_wsize,
+        p.custom_major_ratio,
+        p.custom_minor_ratio,
+        p.custom_minor_max_bsz,
+        p.space_overhead,
+        super::parsing::trace_flag() as u8,
+        norm_minor_heap_size(p.minor_heap_wsz as isize),
+        c.trace_level,
+        p.verbose,
+        c.verify_heap,
+        runtime_warnings_enabled(dom) as u8,
+    );
+    Ok(dom.alloc_str(&s))
+}
+
+fn enable_runtime_warnings(_: &mut Domain, args: &[Value]) -> PrimResult {
+    RUNTIME_WARNINGS.store((args[0] != Value::FALSE) as i8, Ordering::Relaxed);
+    Ok(Value::UNIT)
+}
+
+fn runtime_warnings_enabled_prim(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(runtime_warnings_enabled(dom)))
+}
+
+/// Checks that `v` may carry a finaliser (a heap block that is not a float or a lazy).
+fn finalisable(v: Value) -> Result<(), Exn> {
+    if v.is_block() {
+        // SAFETY: v is a block.
+        let tag = unsafe { v.tag() };
+        if !matches!(tag, LAZY_TAG | DOUBLE_TAG | FORCING_TAG | FORWARD_TAG) {
+            return Ok(());
+        }
+    }
+    Err(Exn::invalid_arg("Gc.finalise"))
+}
+
+fn final_register(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    finalisable(args[1])?;
+    dom.gc.finalisers.register(args[1], args[0], false);
+    Ok(Value::UNIT)
+}
+
+fn final_register_last(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    finalisable(args[1])?;
+    dom.gc.finalisers.register(args[1], args[0], true);
+    Ok(Value::UNIT)
+}
+
+fn final_release(_: &mut Domain, _: &[Value]) -> PrimResult {
+    RUNNING_FINALISER.with(|r| r.set(false));
+    Ok(Value::UNIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_heap_sizes_round_to_pages() {
+        assert_eq!(norm_minor_heap_size(1000), 1024);
+        assert_eq!(norm_minor_heap_size(100), 512);
+        assert_eq!(norm_minor_heap_size(-5), 512);
+        assert_eq!(norm_minor_heap_size(262144), 262144);
+        assert_eq!(norm_minor_heap_size(0x7fff_ffff), 2147483648);
+    }
+
+    #[test]
+    fn due_finalisers_run_by_batch_last_first() {
+        let f = |n: isize, last: bool| Finaliser { value: Value::of_int(n), func: Value::UNIT, last };
+        let mut due = vec![f(1, false), f(2, false), f(3, true), f(4, true), f(5, false)];
+        let order: Vec<isize> = std::iter::from_fn(|| next_due(&mut due)).map(|f| f.value.int()).collect();
+        assert_eq!(order, vec![2, 1, 4, 3, 5]);
+    }
+}

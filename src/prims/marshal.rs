@@ -1,5 +1,262 @@
-//! Primitives of this area (being written).
+//! `Marshal` and `output_value`/`input_value`: the primitives of the stock `extern.c` and
+//! `intern.c`, plus the channel reads and writes they (and `Digest.channel`) need.
+//!
+//! The marshaller itself is in [`extern_`]; unmarshalling is the loader's `intern` (shared
+//! with the DATA section), called from here with the function name the stock runtime puts in
+//! its error messages (`input_value`, `input_val_from_string`).
+
+mod extern_;
 
 use super::PrimFn;
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::value::{Value, STRING_TAG};
+use crate::loader::intern::{self, CodeFragment, MAGIC_BIG, MAGIC_COMPRESSED};
+use crate::prims::io::channel::IoErr;
+use crate::prims::io::registry::lock_channel;
+use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
+use std::sync::{Arc, Mutex};
 
-pub const PRIMS: &[(&str, PrimFn)] = &[];
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_input_value", input_value),
+    ("caml_input_value_from_bytes", input_value_from_bytes),
+    ("caml_input_value_to_outside_heap", input_value),
+    ("caml_marshal_data_size", marshal_data_size),
+    ("caml_obj_reachable_words", obj_reachable_words),
+    ("caml_output_value", output_value),
+    ("caml_output_value_to_buffer", output_value_to_buffer),
+    ("caml_output_value_to_bytes", output_value_to_bytes),
+    ("caml_output_value_to_string", output_value_to_bytes),
+];
+
+// ---------------------------------------------------------------------------------------
+// The program's code, for closures
+// ---------------------------------------------------------------------------------------
+
+/// The digest of the running program's code, computed once per program.
+static DIGEST_CACHE: Mutex<Option<(usize, [u8; 16])>> = Mutex::new(None);
+
+/// The running program's code: its length and the MD5 of its CODE section (the code words
+/// as loaded, little-endian, without the runtime's stub words).
+fn code_info() -> CodeInfo {
+    let program = crate::interp::current_program();
+    let key = Arc::as_ptr(&program) as usize;
+    let mut cache = DIGEST_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let digest = match *cache {
+        Some((k, d)) if k == key => d,
+        _ => {
+            let mut md5 = crate::prims::md5::Md5::new();
+            for w in &program.code[..program.program_len] {
+                md5.update(&w.to_le_bytes());
+            }
+            let d = md5.finish();
+            *cache = Some((key, d));
+            d
+        }
+    };
+    CodeInfo { program_len: program.program_len, total_len: program.code.len(), digest }
+}
+
+fn code_fragment() -> CodeFragment {
+    let c = code_info();
+    CodeFragment { digest: c.digest, len_words: c.program_len }
+}
+
+// ---------------------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------------------
+
+fn io_exn(e: IoErr) -> Exn {
+    match e {
+        IoErr::Io(n) if n == libc::EAGAIN || n == libc::EWOULDBLOCK => Exn::sys_blocked_io(),
+        IoErr::Io(n) | IoErr::Sys(n) => Exn::sys_error_os(None, &std::io::Error::from_raw_os_error(n)),
+        IoErr::Eof => Exn::end_of_file(),
+        IoErr::Fail(msg) => Exn::failure(msg),
+    }
+}
+
+/// Reads from channel `chan` until `buf` is full or the input ends; returns the bytes read
+/// (`caml_really_getblock`).
+pub fn read_exact_from_channel(chan: Value, buf: &mut [u8]) -> Result<usize, Exn> {
+    let mut ch = lock_channel(chan)?;
+    let mut done = 0;
+    while done < buf.len() {
+        let n = ch.getblock(&mut buf[done..]).map_err(io_exn)?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// Writes all of `data` to channel `chan`, then flushes it if it is unbuffered.
+pub fn write_to_channel(chan: Value, data: &[u8]) -> Result<(), Exn> {
+    let mut ch = lock_channel(chan)?;
+    ch.really_putblock(data).map_err(io_exn)?;
+    ch.flush_if_unbuffered().map_err(io_exn)
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------
+
+fn output_value(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let code = code_info();
+    let m = extern_::marshal(a[1], flags_of_list(a[2]), Some(&code))?;
+    let mut ch = lock_channel(a[0])?;
+    if !ch.is_binary() {
+        return Err(Exn::failure("output_value: not a binary channel"));
+    }
+    ch.really_putblock(&m.header).map_err(io_exn)?;
+    ch.really_putblock(&m.data).map_err(io_exn)?;
+    ch.flush_if_unbuffered().map_err(io_exn)?;
+    Ok(Value::UNIT)
+}
+
+fn output_value_to_bytes(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let code = code_info();
+    let m = extern_::marshal(a[0], flags_of_list(a[1]), Some(&code))?;
+    let s = dom.alloc_string(m.header.len() + m.data.len());
+    // SAFETY: a fresh string of exactly this length.
+    let dst = unsafe { s.bytes_mut() };
+    dst[..m.header.len()].copy_from_slice(&m.header);
+    dst[m.header.len()..].copy_from_slice(&m.data);
+    Ok(s)
+}
+
+/// The bytes of a `bytes` argument, if it is one.
+fn bytes_arg<'a>(v: Value) -> Option<&'a mut [u8]> {
+    // SAFETY: the tag is checked before the block is read as a string; the slice is used
+    // within one primitive that runs no OCaml code.
+    unsafe { (v.is_block() && v.tag() == STRING_TAG).then(|| v.bytes_mut()) }
+}
+
+fn output_value_to_buffer(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let buf = bytes_arg(a[0]).ok_or_else(|| Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"))?;
+    let (ofs, len) = (a[1].int(), a[2].int());
+    if ofs < 0 || len < 0 || ofs as usize > buf.len() || len as usize > buf.len() - ofs as usize {
+        return Err(Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"));
+    }
+    let window = &mut buf[ofs as usize..(ofs + len) as usize];
+    let code = code_info();
+    // The data goes after a small (20-byte) header, as the stock runtime guesses.
+    let room = window.len().checked_sub(20);
+    let mut e = Extern::new(flags_of_list(a[4]), Some(room.unwrap_or(0)), Some(&code));
+    let res = if room.is_none() { Err(ExternError::Overflow) } else { e.run(a[3]).and_then(|_| e.make_header()) };
+    // Whatever was written before a failure is in the buffer, as with the stock runtime.
+    if let Some(dst) = window.get_mut(20..20 + e.out.len()) {
+        dst.copy_from_slice(&e.out);
+    }
+    let header = match res {
+        Ok(h) => h,
+        Err(ExternError::Overflow) => return Err(Exn::failure("Marshal.to_buffer: buffer overflow")),
+        Err(ExternError::Exn(x)) => return Err(x),
+    };
+    let total = header.len() + e.out.len();
+    if total > window.len() {
+        return Err(Exn::failure("Marshal.to_buffer: buffer overflow"));
+    }
+    window[header.len()..total].copy_from_slice(&e.out);
+    window[..header.len()].copy_from_slice(&header);
+    Ok(Value::of_int(total as isize))
+}
+
+fn obj_reachable_words(_: &mut Domain, a: &[Value]) -> PrimResult {
+    Ok(Value::of_int(extern_::reachable_words(a[0]) as isize))
+}
+
+// ---------------------------------------------------------------------------------------
+// Input
+// ---------------------------------------------------------------------------------------
+
+/// Unmarshals the complete message `bytes` (header and data); errors are prefixed with
+/// `fun_name` as in the stock runtime.
+fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
+    let code = code_fragment();
+    intern::intern(dom, bytes, Some(&code))
+        .map(|(v, _)| v)
+        .map_err(|msg| Exn::failure(format!("{fun_name}: {msg}")))
+}
+
+fn input_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    const TRUNCATED: &str = "input_value: truncated object";
+    let chan = a[0];
+    {
+        let ch = lock_channel(chan)?;
+        if !ch.is_binary() {
+            return Err(Exn::failure("input_value: not a binary channel"));
+        }
+    }
+    let mut msg = vec![0u8; 5];
+    let r = read_exact_from_channel(chan, &mut msg)?;
+    if r == 0 {
+        return Err(Exn::end_of_file());
+    }
+    if r < 5 {
+        return Err(Exn::failure(TRUNCATED));
+    }
+    let hlen = match u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]) {
+        MAGIC_BIG => 32,
+        MAGIC_COMPRESSED => (msg[4] & 0x3F) as usize,
+        _ => 20,
+    };
+    if hlen > 5 {
+        msg.resize(hlen, 0);
+        if read_exact_from_channel(chan, &mut msg[5..])? < hlen - 5 {
+            return Err(Exn::failure(TRUNCATED));
+        }
+    }
+    let h = intern::parse_header(&msg).map_err(|m| Exn::failure(format!("input_value: {m}")))?;
+    // Read the data in bounded steps, so that a forged length fails as truncated input
+    // rather than by reserving its whole size up front.
+    let start = msg.len();
+    let mut left = h.data_len;
+    while left > 0 {
+        let step = left.min(1 << 20);
+        let at = msg.len();
+        msg.try_reserve(step).map_err(|_| Exn::out_of_memory())?;
+        msg.resize(at + step, 0);
+        if read_exact_from_channel(chan, &mut msg[at..])? < step {
+            return Err(Exn::failure(TRUNCATED));
+        }
+        left -= step;
+    }
+    debug_assert_eq!(msg.len(), start + h.data_len);
+    if h.compressed {
+        return Err(Exn::failure("input_value: compressed object, cannot decompress"));
+    }
+    unmarshal(dom, &msg, "input_value")
+}
+
+fn input_value_from_bytes(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    const FUN: &str = "input_val_from_string";
+    let s = bytes_arg(a[0]).ok_or_else(|| Exn::invalid_arg("Marshal.from_bytes"))?;
+    let ofs = a[1].int();
+    if ofs < 0 || ofs as usize > s.len() {
+        return Err(Exn::invalid_arg("Marshal.from_bytes"));
+    }
+    let bytes: &[u8] = &s[ofs as usize..];
+    let h = intern::parse_header(bytes).map_err(|m| Exn::failure(format!("{FUN}: {m}")))?;
+    if h.header_len.checked_add(h.data_len).is_none_or(|n| n > bytes.len()) {
+        return Err(Exn::failure(format!("{FUN}: bad length")));
+    }
+    if h.compressed {
+        return Err(Exn::failure(format!("{FUN}: compressed object, cannot decompress")));
+    }
+    // Allocation never collects, so the argument string stays where it is while `intern`
+    // reads it.
+    unmarshal(dom, bytes, FUN)
+}
+
+fn marshal_data_size(_: &mut Domain, a: &[Value]) -> PrimResult {
+    let bad = || Exn::failure("Marshal.data_size: bad object");
+    let s = bytes_arg(a[0]).ok_or_else(bad)?;
+    let ofs = a[1].int();
+    let bytes = s.get(ofs.max(0) as usize..).filter(|_| ofs >= 0).ok_or_else(bad)?;
+    match intern::data_size(bytes) {
+        Ok((hlen, dlen)) => Ok(Value::of_int((hlen as isize - 16).wrapping_add(dlen as isize))),
+        Err(m) if m.starts_with("object too large") => Err(Exn::failure(format!("Marshal.data_size: {m}"))),
+        Err(_) => Err(bad()),
+    }
+}

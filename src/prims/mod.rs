@@ -27,6 +27,7 @@ pub mod bigarray;
 pub mod compare;
 pub mod digest;
 pub mod domain_prims;
+pub mod fiber;
 pub mod floats;
 pub mod gc_prims;
 pub mod ints;
@@ -51,6 +52,7 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     compare::PRIMS,
     digest::PRIMS,
     domain_prims::PRIMS,
+    fiber::PRIMS,
     floats::PRIMS,
     gc_prims::PRIMS,
     ints::PRIMS,

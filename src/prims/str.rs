@@ -1,5 +1,300 @@
-//! Primitives of this area (being written).
+//! String and bytes primitives (the stock `str.c`): creation, length, bounds-checked byte
+//! access, little-endian 16/32/64-bit access, blit and fill, and ordering.
+//!
+//! OCaml `string` and `bytes` share one representation (String_tag blocks), so each
+//! `caml_bytes_*` primitive is its `caml_string_*` twin. Offsets that the stock runtime trusts
+//! (blit and fill are only reached through the checked stdlib wrappers) are still checked
+//! here, so that a misuse through `external` raises instead of corrupting memory.
 
 use super::PrimFn;
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::custom::{self, CustomOps};
+use crate::heap::value::{Value, MAX_WOSIZE, WORD};
+use std::cmp::Ordering;
+use std::sync::OnceLock;
 
-pub const PRIMS: &[(&str, PrimFn)] = &[];
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_blit_bytes", blit_bytes),
+    ("caml_blit_string", blit_bytes),
+    ("caml_bytes_compare", string_compare),
+    ("caml_bytes_equal", string_equal),
+    ("caml_bytes_get", string_get),
+    ("caml_bytes_get16", string_get16),
+    ("caml_bytes_get32", string_get32),
+    ("caml_bytes_get64", string_get64),
+    ("caml_bytes_greaterequal", string_greaterequal),
+    ("caml_bytes_greaterthan", string_greaterthan),
+    ("caml_bytes_lessequal", string_lessequal),
+    ("caml_bytes_lessthan", string_lessthan),
+    ("caml_bytes_notequal", string_notequal),
+    ("caml_bytes_of_string", identity),
+    ("caml_bytes_set", bytes_set),
+    ("caml_bytes_set16", bytes_set16),
+    ("caml_bytes_set32", bytes_set32),
+    ("caml_bytes_set64", bytes_set64),
+    ("caml_create_bytes", create_bytes),
+    ("caml_create_string", create_string),
+    ("caml_fill_bytes", fill_bytes),
+    ("caml_fill_string", fill_bytes),
+    ("caml_ml_bytes_length", string_length),
+    ("caml_ml_string_length", string_length),
+    ("caml_string_compare", string_compare),
+    ("caml_string_equal", string_equal),
+    ("caml_string_get", string_get),
+    ("caml_string_get16", string_get16),
+    ("caml_string_get32", string_get32),
+    ("caml_string_get64", string_get64),
+    ("caml_string_greaterequal", string_greaterequal),
+    ("caml_string_greaterthan", string_greaterthan),
+    ("caml_string_lessequal", string_lessequal),
+    ("caml_string_lessthan", string_lessthan),
+    ("caml_string_notequal", string_notequal),
+    ("caml_string_of_bytes", identity),
+    ("caml_string_set", bytes_set),
+];
+
+/// The exception of every out-of-range access (`caml_array_bound_error` in bytecode).
+pub fn bound_error() -> Exn {
+    Exn::invalid_arg("index out of bounds")
+}
+
+/// The bytes of a string argument.
+#[inline(always)]
+fn bytes_of<'a>(s: Value) -> &'a [u8] {
+    // SAFETY: the primitive's OCaml type makes `s` a live String_tag block; the slice is
+    // used before any allocation or OCaml code runs.
+    unsafe { s.bytes() }
+}
+
+/// The bytes of a bytes argument, writable.
+#[inline(always)]
+fn bytes_mut_of<'a>(s: Value) -> &'a mut [u8] {
+    // SAFETY: as for `bytes_of`; no other slice of this block is alive in the caller.
+    unsafe { s.bytes_mut() }
+}
+
+/// `idx .. idx + width` as a range inside a string of `len` bytes, or the bound error.
+#[inline(always)]
+fn range(idx: isize, width: usize, len: usize) -> Result<std::ops::Range<usize>, Exn> {
+    if idx < 0 || idx as usize + width > len {
+        return Err(bound_error());
+    }
+    Ok(idx as usize..idx as usize + width)
+}
+
+fn identity(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(args[0])
+}
+
+fn string_length(_: &mut Domain, args: &[Value]) -> PrimResult {
+    // SAFETY: the argument is a string (OCaml type).
+    Ok(Value::of_int(unsafe { args[0].string_len() } as isize))
+}
+
+/// Allocates a string of `len` bytes, or raises `Invalid_argument what` when the size is
+/// negative or beyond the largest block.
+fn create(dom: &mut Domain, len: Value, what: &str) -> PrimResult {
+    let size = len.int() as usize;
+    if size > MAX_WOSIZE * WORD - 1 {
+        return Err(Exn::invalid_arg(what));
+    }
+    Ok(dom.alloc_string(size))
+}
+
+fn create_bytes(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    create(dom, args[0], "Bytes.create")
+}
+
+fn create_string(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    create(dom, args[0], "String.create")
+}
+
+fn string_get(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let s = bytes_of(args[0]);
+    let r = range(args[1].int(), 1, s.len())?;
+    Ok(Value::of_int(s[r.start] as isize))
+}
+
+fn bytes_set(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let s = bytes_mut_of(args[0]);
+    let r = range(args[1].int(), 1, s.len())?;
+    s[r.start] = args[2].int() as u8;
+    Ok(Value::UNIT)
+}
+
+/// `N` bytes at `idx`, little-endian, as the low bytes of a u64.
+#[inline(always)]
+fn load_le<const N: usize>(args: &[Value]) -> Result<u64, Exn> {
+    let s = bytes_of(args[0]);
+    let r = range(args[1].int(), N, s.len())?;
+    let mut word = [0u8; 8];
+    word[..N].copy_from_slice(&s[r]);
+    Ok(u64::from_le_bytes(word))
+}
+
+/// Stores the low `N` bytes of `bits` at `idx`, little-endian.
+#[inline(always)]
+fn store_le<const N: usize>(args: &[Value], bits: u64) -> PrimResult {
+    let s = bytes_mut_of(args[0]);
+    let r = range(args[1].int(), N, s.len())?;
+    s[r].copy_from_slice(&bits.to_le_bytes()[..N]);
+    Ok(Value::UNIT)
+}
+
+fn string_get16(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_int(load_le::<2>(args)? as isize))
+}
+
+fn string_get32(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let bits = load_le::<4>(args)? as u32 as i32;
+    Ok(box_int32(dom, bits))
+}
+
+fn string_get64(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let bits = load_le::<8>(args)? as i64;
+    Ok(box_int64(dom, bits))
+}
+
+fn bytes_set16(_: &mut Domain, args: &[Value]) -> PrimResult {
+    store_le::<2>(args, args[2].int() as u64)
+}
+
+fn bytes_set32(_: &mut Domain, args: &[Value]) -> PrimResult {
+    store_le::<4>(args, int32_of(args[2]) as u32 as u64)
+}
+
+fn bytes_set64(_: &mut Domain, args: &[Value]) -> PrimResult {
+    store_le::<8>(args, int64_of(args[2]) as u64)
+}
+
+/// Byte-wise order, then the shorter first (as `memcmp` then lengths).
+pub fn compare_bytes(a: Value, b: Value) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    bytes_of(a).cmp(bytes_of(b))
+}
+
+fn string_equal(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(args[0] == args[1] || bytes_of(args[0]) == bytes_of(args[1])))
+}
+
+fn string_notequal(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(!(args[0] == args[1] || bytes_of(args[0]) == bytes_of(args[1]))))
+}
+
+fn string_compare(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_int(compare_bytes(args[0], args[1]) as isize))
+}
+
+fn string_lessthan(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_lt()))
+}
+
+fn string_lessequal(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_le()))
+}
+
+fn string_greaterthan(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_gt()))
+}
+
+fn string_greaterequal(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_ge()))
+}
+
+/// `blit src srcoff dst dstoff len`; the two ranges may overlap (same block).
+fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let (src, soff, dst, doff, n) = (args[0], args[1].int(), args[2], args[3].int(), args[4].int());
+    if n <= 0 {
+        return Ok(Value::UNIT);
+    }
+    // SAFETY: both are string blocks (OCaml type).
+    let (slen, dlen) = unsafe { (src.string_len(), dst.string_len()) };
+    let s = range(soff, n as usize, slen)?;
+    let d = range(doff, n as usize, dlen)?;
+    // SAFETY: both ranges were checked against their blocks' lengths; `copy` allows overlap.
+    unsafe { std::ptr::copy((src.0 as *const u8).add(s.start), (dst.0 as *mut u8).add(d.start), n as usize) };
+    Ok(Value::UNIT)
+}
+
+/// `fill s off len c`.
+fn fill_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let (off, n) = (args[1].int(), args[2].int());
+    if n <= 0 {
+        return Ok(Value::UNIT);
+    }
+    let s = bytes_mut_of(args[0]);
+    let r = range(off, n as usize, s.len())?;
+    s[r].fill(args[3].int() as u8);
+    Ok(Value::UNIT)
+}
+
+// Boxed integers (Int32, Int64, Nativeint) are custom blocks whose kinds `ints` registers
+// under the stock identifiers; the payload is the integer, little-endian, right after the
+// ops word.
+
+fn ints_ops(id: &'static str, cell: &'static OnceLock<&'static CustomOps>) -> &'static CustomOps {
+    cell.get_or_init(|| {
+        custom::find(id).unwrap_or_else(|| crate::fatal(&format!("custom block kind {id} is not registered")))
+    })
+}
+
+static INT32_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
+static INT64_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
+static NATIVEINT_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
+
+fn box_word(dom: &mut Domain, ops: &'static CustomOps, bits: u64) -> Value {
+    let v = dom.alloc_custom(ops, 8);
+    // SAFETY: the block has 8 data bytes after the ops word.
+    unsafe { (custom::data_ptr(v) as *mut u64).write_unaligned(bits) };
+    v
+}
+
+/// A boxed `Int32.t`.
+pub fn box_int32(dom: &mut Domain, n: i32) -> Value {
+    box_word(dom, ints_ops("_i", &INT32_OPS), n as i64 as u64)
+}
+
+/// A boxed `Int64.t`.
+pub fn box_int64(dom: &mut Domain, n: i64) -> Value {
+    box_word(dom, ints_ops("_j", &INT64_OPS), n as u64)
+}
+
+/// A boxed `Nativeint.t`.
+pub fn box_nativeint(dom: &mut Domain, n: isize) -> Value {
+    box_word(dom, ints_ops("_n", &NATIVEINT_OPS), n as i64 as u64)
+}
+
+/// The integer in a boxed `Int32.t`.
+pub fn int32_of(v: Value) -> i32 {
+    // SAFETY: v is a live int32 custom block (OCaml type); its data starts with the i32.
+    unsafe { (custom::data_ptr(v) as *const i32).read_unaligned() }
+}
+
+/// The integer in a boxed `Int64.t`.
+pub fn int64_of(v: Value) -> i64 {
+    // SAFETY: v is a live int64 custom block (OCaml type); its data is the i64.
+    unsafe { (custom::data_ptr(v) as *const i64).read_unaligned() }
+}
+
+/// The integer in a boxed `Nativeint.t`.
+pub fn nativeint_of(v: Value) -> isize {
+    // SAFETY: v is a live nativeint custom block (OCaml type); its data is the word.
+    unsafe { (custom::data_ptr(v) as *const isize).read_unaligned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range;
+
+    #[test]
+    fn ranges_are_checked() {
+        assert_eq!(range(0, 1, 1).ok(), Some(0..1));
+        assert!(range(-1, 1, 4).is_err());
+        assert!(range(3, 2, 4).is_err());
+        assert_eq!(range(2, 2, 4).ok(), Some(2..4));
+        assert!(range(isize::MAX >> 1, 8, 4).is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! Fuzzes the whole loader on executable images: every input must load or fail with an
+//! error; none may panic, exit or touch memory it does not own.
+
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use warden::loader::{debuginfo::DebugInfo, exec, intern, validate};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(exe) = exec::read_executable_bytes(data) else { return };
+    if let Some(dbug) = &exe.dbug {
+        if let Ok(info) = DebugInfo::parse(dbug) {
+            let _ = info.find(0);
+        }
+    }
+    common::with_domain(|dom| {
+        let nglobals = match intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+            // SAFETY: intern returns a well-formed value; only a block's header is read.
+            Ok((v, _)) if v.is_block() => unsafe { v.wosize() },
+            _ => 0,
+        };
+        let _ = validate::validate(&exe.code, exe.prim_names.len(), nglobals);
+    });
+});

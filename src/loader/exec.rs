@@ -1,0 +1,339 @@
+//! Reading a bytecode executable: the trailer, the table of contents and the sections.
+//!
+//! Layout (from the end of the file): a 16-byte trailer (big-endian section count, then the
+//! 12-byte magic), before it the table of contents (`count` entries of a 4-byte name and a
+//! big-endian length), and before that the sections themselves, back to back, in TOC order.
+//! Anything in front of the first section (a `#!` line, a launcher) is ignored. A section's
+//! position is found by summing lengths backwards from the TOC, so the file holds no absolute
+//! offsets; when a name occurs twice, the last occurrence wins.
+//!
+//! This module owns only byte-level parsing. It never panics: every size is checked against
+//! the file before use, and every failure is a [`LoadError`] with `ocamlrun`'s wording where
+//! `ocamlrun` has one.
+
+use super::LoadError;
+use std::path::Path;
+
+/// The magic number of OCaml 5.3 bytecode executables.
+pub const EXEC_MAGIC: &str = "Caml1999X035";
+/// Trailer size: section count (4 bytes) and magic (12 bytes).
+pub const TRAILER_SIZE: usize = 16;
+/// Size of one table-of-contents entry.
+const TOC_ENTRY_SIZE: usize = 8;
+
+/// The sections of an executable that warden uses, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Executable {
+    /// CODE as little-endian 32-bit words, exactly as stored.
+    pub code: Vec<i32>,
+    /// PRIM: primitive names, in primitive-number order.
+    pub prim_names: Vec<String>,
+    /// DATA: the marshalled global table, for [`super::intern`].
+    pub data: Vec<u8>,
+    /// DBUG (only with `ocamlc -g`), raw, for [`super::debuginfo`].
+    pub dbug: Option<Vec<u8>>,
+    /// DLLS: shared libraries to open.
+    pub dlls: Vec<String>,
+    /// DLPT: extra directories to search for them.
+    pub dlpt: Vec<String>,
+    /// MD5 of the CODE bytes as read (the code fragment's digest, used by `Marshal` for
+    /// closures).
+    pub code_digest: [u8; 16],
+}
+
+impl Executable {
+    /// The main code fragment, for resolving code pointers while unmarshalling.
+    pub fn code_fragment(&self) -> super::intern::CodeFragment {
+        super::intern::CodeFragment { digest: self.code_digest, len_words: self.code.len() }
+    }
+}
+
+/// Which OCaml release an exec magic number belongs to, when it is an OCaml bytecode magic
+/// other than ours (for a clearer error message).
+pub fn magic_hint(magic: &[u8]) -> Option<String> {
+    let rest = magic.strip_prefix(b"Caml1999X")?;
+    let number: u32 = std::str::from_utf8(rest).ok()?.parse().ok()?;
+    let known = match number {
+        31 => Some("4.14"),
+        32 => Some("5.0"),
+        33 => Some("5.1"),
+        34 => Some("5.2"),
+        36 => Some("5.4"),
+        _ => None,
+    };
+    Some(match known {
+        Some(v) => format!("this is OCaml {v} bytecode; warden runs OCaml 5.3 bytecode only"),
+        None if number < 35 => "this bytecode comes from an OCaml older than 5.3; warden runs OCaml 5.3 bytecode only".to_string(),
+        None => "this bytecode comes from an OCaml newer than 5.3; warden runs OCaml 5.3 bytecode only".to_string(),
+    })
+}
+
+/// The magic number in the trailer of `path`, for `warden -m`; None if the file cannot be
+/// read or is shorter than a trailer.
+pub fn read_magic(path: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    if len < TRAILER_SIZE as u64 {
+        return None;
+    }
+    f.seek(SeekFrom::End(-12)).ok()?;
+    let mut magic = [0u8; 12];
+    f.read_exact(&mut magic).ok()?;
+    Some(String::from_utf8_lossy(&magic).into_owned())
+}
+
+/// Reads and decodes the executable at `path`. `name` is how the user called it (what error
+/// messages show, as `ocamlrun` does).
+pub fn read_executable(path: &Path, name: &str) -> Result<Executable, LoadError> {
+    use std::io::Read;
+    // ocamlrun reports every failure to open as "cannot find file".
+    let mut file = std::fs::File::open(path).map_err(|_| LoadError::cannot_find(name))?;
+    let mut bytes = Vec::new();
+    if file.read_to_end(&mut bytes).is_err() {
+        // A directory, or a file that cannot be read to its end.
+        return Err(LoadError::not_bytecode(name));
+    }
+    parse(&bytes, name)
+}
+
+/// Decodes an executable held in memory (the fuzzing entry point).
+pub fn read_executable_bytes(bytes: &[u8]) -> Result<Executable, LoadError> {
+    parse(bytes, "<memory>")
+}
+
+/// One entry of the table of contents, with its position resolved.
+#[derive(Copy, Clone, Debug)]
+struct Section {
+    name: [u8; 4],
+    len: u64,
+    /// Offset of the first byte in the file, or None when the section would begin before
+    /// the start of the file (a truncated or corrupt file).
+    start: Option<u64>,
+}
+
+/// The table of contents of an executable.
+struct Toc<'a> {
+    bytes: &'a [u8],
+    sections: Vec<Section>,
+}
+
+impl<'a> Toc<'a> {
+    fn read(bytes: &'a [u8], name: &str) -> Result<Toc<'a>, LoadError> {
+        let len = bytes.len();
+        if len < TRAILER_SIZE {
+            return Err(LoadError::not_bytecode(name));
+        }
+        let trailer = &bytes[len - TRAILER_SIZE..];
+        let magic = &trailer[4..];
+        if magic != EXEC_MAGIC.as_bytes() {
+            return Err(if magic.starts_with(b"Caml1999") {
+                LoadError::wrong_magic(name, magic)
+            } else {
+                LoadError::not_bytecode(name)
+            });
+        }
+        let count = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as u64;
+        let toc_size = count * TOC_ENTRY_SIZE as u64;
+        if toc_size + TRAILER_SIZE as u64 > len as u64 {
+            return Err(LoadError::fatal(format_args!(
+                "cannot read section table ({count} sections declared, the file has {len} bytes)"
+            )));
+        }
+        let toc_start = len - TRAILER_SIZE - toc_size as usize;
+        let toc = &bytes[toc_start..len - TRAILER_SIZE];
+        let mut sections: Vec<Section> = toc
+            .chunks_exact(TOC_ENTRY_SIZE)
+            .map(|e| Section {
+                name: [e[0], e[1], e[2], e[3]],
+                len: u32::from_be_bytes([e[4], e[5], e[6], e[7]]) as u64,
+                start: None,
+            })
+            .collect();
+        // Each section ends where the next one begins; the last ends at the TOC.
+        let mut end = toc_start as u64;
+        for s in sections.iter_mut().rev() {
+            s.start = end.checked_sub(s.len);
+            end = s.start.unwrap_or(0);
+            if s.start.is_none() {
+                // Every earlier section is out of the file too.
+                break;
+            }
+        }
+        Ok(Toc { bytes, sections })
+    }
+
+    /// The bytes of the last section called `name`, if there is one.
+    fn section(&self, name: &str) -> Result<Option<&'a [u8]>, LoadError> {
+        let Some(s) = self.sections.iter().rev().find(|s| s.name == name.as_bytes()) else {
+            return Ok(None);
+        };
+        match s.start {
+            Some(start) => {
+                let (start, end) = (start as usize, (start + s.len) as usize);
+                Ok(Some(&self.bytes[start..end]))
+            }
+            None => Err(LoadError::fatal(format_args!(
+                "truncated bytecode file (section {name} of {} bytes does not fit in the file)",
+                s.len
+            ))),
+        }
+    }
+
+    fn required(&self, name: &str) -> Result<&'a [u8], LoadError> {
+        self.section(name)?.ok_or_else(|| LoadError::fatal(format_args!("section `{name}' is missing")))
+    }
+}
+
+/// NUL-terminated names, as `ocamlrun` reads them: the list stops at the first empty name.
+fn split_names(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|&b| b == 0)
+        .take_while(|n| !n.is_empty())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
+}
+
+fn parse(bytes: &[u8], name: &str) -> Result<Executable, LoadError> {
+    let toc = Toc::read(bytes, name)?;
+    let code_bytes = toc.required("CODE")?;
+    if code_bytes.len() % 4 != 0 {
+        return Err(LoadError::fatal(format_args!(
+            "the CODE section of '{name}' has {} bytes, not a whole number of 32-bit words",
+            code_bytes.len()
+        )));
+    }
+    let code = code_bytes
+        .chunks_exact(4)
+        .map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect();
+    let dlpt = toc.section("DLPT")?.map(split_names).unwrap_or_default();
+    let dlls = toc.section("DLLS")?.map(split_names).unwrap_or_default();
+    let prim_names = match toc.section("PRIM")? {
+        Some(p) => split_names(p),
+        None => return Err(LoadError::fatal("no PRIM section")),
+    };
+    let data = toc.required("DATA")?.to_vec();
+    let dbug = toc.section("DBUG")?.map(<[u8]>::to_vec);
+    Ok(Executable { code, prim_names, data, dbug, dlls, dlpt, code_digest: md5(code_bytes) })
+}
+
+/// MD5 of the code bytes.
+fn md5(bytes: &[u8]) -> [u8; 16] {
+    crate::prims::md5::md5(bytes)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Builds an executable image from sections, with a `#!` prefix.
+    pub(crate) fn build(sections: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = b"#!/usr/bin/ocamlrun\n".to_vec();
+        for (_, data) in sections {
+            out.extend_from_slice(data);
+        }
+        for (name, data) in sections {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        }
+        out.extend_from_slice(&(sections.len() as u32).to_be_bytes());
+        out.extend_from_slice(EXEC_MAGIC.as_bytes());
+        out
+    }
+
+    fn code_bytes(words: &[i32]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn reads_sections_from_the_end() {
+        let code = code_bytes(&[103, 42, 143]);
+        let img = build(&[
+            ("CODE", &code),
+            ("DLPT", b""),
+            ("DLLS", b"dllunix.so\0"),
+            ("PRIM", b"caml_a\0caml_b\0"),
+            ("DATA", b"\x84\x95\xa6\xbe"),
+            ("SYMB", b"xx"),
+        ]);
+        let exe = read_executable_bytes(&img).unwrap();
+        assert_eq!(exe.code, vec![103, 42, 143]);
+        assert_eq!(exe.prim_names, vec!["caml_a", "caml_b"]);
+        assert_eq!(exe.dlls, vec!["dllunix.so"]);
+        assert!(exe.dlpt.is_empty());
+        assert_eq!(exe.data, b"\x84\x95\xa6\xbe");
+        assert_eq!(exe.dbug, None);
+        assert_eq!(exe.code_digest, crate::prims::md5::md5(&code));
+    }
+
+    #[test]
+    fn last_occurrence_wins_and_names_stop_at_empty() {
+        let img = build(&[
+            ("CODE", &code_bytes(&[1])),
+            ("PRIM", b"old\0"),
+            ("CODE", &code_bytes(&[143])),
+            ("PRIM", b"a\0\0b\0"),
+            ("DATA", b""),
+            ("DBUG", b"dd"),
+        ]);
+        let exe = read_executable_bytes(&img).unwrap();
+        assert_eq!(exe.code, vec![143]);
+        assert_eq!(exe.prim_names, vec!["a"]);
+        assert_eq!(exe.dbug.as_deref(), Some(&b"dd"[..]));
+    }
+
+    #[test]
+    fn malformed_files_give_errors() {
+        let msg = |b: &[u8]| read_executable_bytes(b).unwrap_err();
+        assert_eq!(msg(b"hello").exit_code, 127);
+        assert!(msg(b"hello").message.contains("is not a bytecode executable file"));
+        let mut old = build(&[("CODE", b"")]);
+        let n = old.len();
+        old[n - 3..].copy_from_slice(b"034");
+        let e = msg(&old);
+        assert!(e.message.contains("got Caml1999X034"), "{}", e.message);
+        assert!(e.message.contains("OCaml 5.2"), "{}", e.message);
+        assert_eq!(e.exit_code, 127);
+
+        // Too many sections for the file.
+        let mut img = build(&[("CODE", b"")]);
+        let n = img.len();
+        img[n - 16..n - 12].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(msg(&img).message.contains("cannot read section table"));
+        assert_eq!(msg(&img).exit_code, 2);
+
+        // A section longer than the file.
+        let mut img = build(&[("CODE", b"\x8f\0\0\0"), ("PRIM", b""), ("DATA", b"")]);
+        let n = img.len();
+        let code_len_at = n - 16 - 3 * 8 + 4;
+        img[code_len_at..code_len_at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(msg(&img).message.contains("truncated bytecode file"), "{}", msg(&img).message);
+
+        // Missing sections.
+        assert!(msg(&build(&[("PRIM", b""), ("DATA", b"")])).message.contains("section `CODE' is missing"));
+        assert!(msg(&build(&[("CODE", b""), ("DATA", b"")])).message.contains("no PRIM section"));
+        assert!(msg(&build(&[("CODE", b""), ("PRIM", b"")])).message.contains("section `DATA' is missing"));
+        // Code that is not whole words.
+        assert!(msg(&build(&[("CODE", b"abc"), ("PRIM", b""), ("DATA", b"")])).message.contains("32-bit words"));
+    }
+
+    #[test]
+    fn file_errors_match_ocamlrun() {
+        let e = read_executable(Path::new("/nonexistent/warden-test"), "warden-test").unwrap_err();
+        assert_eq!(e.message, "cannot find file 'warden-test'");
+        assert_eq!(e.exit_code, 127);
+        let e = read_executable(Path::new("/"), "/").unwrap_err();
+        assert_eq!(e.message, "the file '/' is not a bytecode executable file");
+        assert_eq!(read_magic(Path::new("/nonexistent")), None);
+    }
+
+    #[test]
+    fn reads_a_real_executable_when_the_toolchain_is_installed() {
+        let Some(path) = crate::loader::tests_support::hello_byte() else { return };
+        let exe = read_executable(&path, "hello.byte").unwrap();
+        assert_eq!(*exe.code.last().unwrap(), 143, "CODE ends with STOP");
+        assert!(exe.prim_names.iter().any(|p| p == "caml_ml_output"));
+        assert_eq!(read_magic(&path).as_deref(), Some(EXEC_MAGIC));
+    }
+}

@@ -1,0 +1,307 @@
+//! Code validation: the checks that let the interpreter read code without bounds checks.
+//!
+//! After `validate` succeeds:
+//! * every word reached by decoding from offset 0 is a known opcode, and each instruction's
+//!   operands lie inside the code;
+//! * control cannot fall off the end (the last instruction never falls through);
+//! * every code address an instruction can produce (branches, conditional branches,
+//!   PUSH_RETADDR, PUSHTRAP, CLOSURE, CLOSUREREC, SWITCH) is the start of an instruction;
+//! * GRAB is immediately preceded by RESTART (GRAB builds closures pointing there);
+//! * primitive numbers are below the number of primitives, global slots below the number of
+//!   globals, and sizes, counts, stack offsets and tags are in the ranges the interpreter
+//!   relies on (no negative counts, no atom tag above 255, no MAKEBLOCK of a tag whose
+//!   contents the runtime would misread).
+//!
+//! What it does not check: stack depths (the compiler's frame discipline is trusted) and the
+//! range of SWITCH and field indices, which depend on run-time values.
+//!
+//! Jump offsets are relative to the word that holds them, except for SWITCH and CLOSUREREC,
+//! whose offsets are relative to the start of their table (the word after the size
+//! operands), and CLOSURE, whose offset is relative to its second operand.
+
+use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
+use crate::interp::opcodes::{instr_len, Op, NAMES, OPCODE_COUNT};
+
+/// Checks `code` against a program with `nprims` primitives and `nglobals` global slots.
+pub fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), String> {
+    let starts = instruction_starts(code)?;
+    let mut pc = 0;
+    let mut last = 0;
+    while pc < code.len() {
+        // The first pass proved that decoding succeeds here.
+        let len = instr_len(code, pc).ok_or_else(|| at(pc, code, "truncated instruction"))?;
+        check_instruction(code, pc, len, &starts, nprims, nglobals)?;
+        last = pc;
+        pc += len;
+    }
+    let op = Op::from_u32(code[last] as u32);
+    let falls_through = !matches!(
+        op,
+        Some(
+            Op::STOP
+                | Op::RETURN
+                | Op::APPTERM
+                | Op::APPTERM1
+                | Op::APPTERM2
+                | Op::APPTERM3
+                | Op::BRANCH
+                | Op::SWITCH
+                | Op::RAISE
+                | Op::RERAISE
+                | Op::RAISE_NOTRACE
+                | Op::RESUMETERM
+                | Op::REPERFORMTERM
+        )
+    );
+    if falls_through {
+        return Err(at(last, code, "the last instruction lets control run past the end of the code"));
+    }
+    Ok(())
+}
+
+/// Marks the first word of every instruction, decoding linearly from offset 0.
+pub fn instruction_starts(code: &[i32]) -> Result<Vec<bool>, String> {
+    if code.is_empty() {
+        return Err("invalid bytecode: the code is empty".to_string());
+    }
+    let mut starts = vec![false; code.len()];
+    let mut pc = 0;
+    while pc < code.len() {
+        let op = code[pc];
+        if op < 0 || op as usize >= OPCODE_COUNT {
+            return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
+        }
+        if op == Op::CLOSUREREC as i32 {
+            match code.get(pc + 1) {
+                Some(&n) if n < 1 => return Err(at(pc, code, format_args!("{n} functions"))),
+                _ => {}
+            }
+        }
+        let len = instr_len(code, pc).ok_or_else(|| at(pc, code, "the operands run past the end of the code"))?;
+        starts[pc] = true;
+        pc += len;
+    }
+    Ok(starts)
+}
+
+/// An error message about the instruction at `pc`.
+fn at(pc: usize, code: &[i32], what: impl std::fmt::Display) -> String {
+    let name = code.get(pc).and_then(|&op| NAMES.get(op as usize)).copied().unwrap_or("?");
+    format!("invalid bytecode at offset {} ({name}): {what}", pc * 4)
+}
+
+/// Whether MAKEBLOCK may build a block of this tag: not a closure, continuation or infix
+/// block (their fields are not plain values), and not a no-scan tag (whose contents would
+/// be read as raw data).
+fn makeblock_tag_allowed(tag: i32) -> bool {
+    (0..i32::from(NO_SCAN_TAG)).contains(&tag)
+        && tag != i32::from(CLOSURE_TAG)
+        && tag != i32::from(CONT_TAG)
+        && tag != i32::from(INFIX_TAG)
+}
+
+fn check_instruction(
+    code: &[i32],
+    pc: usize,
+    len: usize,
+    starts: &[bool],
+    nprims: usize,
+    nglobals: usize,
+) -> Result<(), String> {
+    // Operand `i` (1-based); present because `len` covers it.
+    let arg = |i: usize| code[pc + i];
+    let err = |what: String| Err(at(pc, code, what));
+    let target = |base: usize, ofs: i32| -> Result<(), String> {
+        let t = base as i64 + i64::from(ofs);
+        if t < 0 || t as u64 >= code.len() as u64 {
+            return Err(at(pc, code, format_args!("jump target {} outside the code", t * 4)));
+        }
+        if !starts[t as usize] {
+            return Err(at(pc, code, format_args!("jump target {} is not the start of an instruction", t * 4)));
+        }
+        Ok(())
+    };
+    let non_negative = |i: usize, what: &str| -> Result<(), String> {
+        if arg(i) < 0 {
+            return Err(at(pc, code, format_args!("negative {what} {}", arg(i))));
+        }
+        Ok(())
+    };
+    let global = |i: usize| -> Result<(), String> {
+        let n = arg(i);
+        if n < 0 || n as usize >= nglobals {
+            return Err(at(pc, code, format_args!("global {n} out of range (the program has {nglobals})")));
+        }
+        Ok(())
+    };
+    let prim = |i: usize| -> Result<(), String> {
+        let n = arg(i);
+        if n < 0 || n as usize >= nprims {
+            return Err(at(pc, code, format_args!("primitive {n} out of range (the program has {nprims})")));
+        }
+        Ok(())
+    };
+    let block_tag = |i: usize| -> Result<(), String> {
+        if !makeblock_tag_allowed(arg(i)) {
+            return Err(at(pc, code, format_args!("cannot build a block of tag {}", arg(i))));
+        }
+        Ok(())
+    };
+    let Some(op) = Op::from_u32(code[pc] as u32) else {
+        return err(format!("unknown opcode {}", code[pc]));
+    };
+    use Op::*;
+    match op {
+        ACC | PUSHACC | POP | ASSIGN => non_negative(1, "stack offset")?,
+        ENVACC | PUSHENVACC => non_negative(1, "environment index")?,
+        PUSH_RETADDR | BRANCH | BRANCHIF | BRANCHIFNOT | PUSHTRAP => target(pc + 1, arg(1))?,
+        APPLY if arg(1) < 1 => return err(format!("{} arguments", arg(1))),
+        APPTERM if arg(1) < 1 || arg(2) < arg(1) => {
+            return err(format!("{} arguments in a frame of {}", arg(1), arg(2)))
+        }
+        APPTERM1 | APPTERM2 | APPTERM3 => {
+            let nargs = op as i32 - APPTERM1 as i32 + 1;
+            if arg(1) < nargs {
+                return err(format!("{nargs} arguments in a frame of {}", arg(1)));
+            }
+        }
+        RETURN => non_negative(1, "frame size")?,
+        GRAB => {
+            non_negative(1, "argument count")?;
+            if pc == 0 || !starts[pc - 1] || code[pc - 1] != RESTART as i32 {
+                return err("GRAB not preceded by RESTART".to_string());
+            }
+        }
+        CLOSURE => {
+            non_negative(1, "variable count")?;
+            target(pc + 2, arg(2))?;
+        }
+        CLOSUREREC => {
+            let nfuncs = arg(1);
+            non_negative(2, "variable count")?;
+            if nfuncs < 1 {
+                return err(format!("{nfuncs} functions"));
+            }
+            for i in 0..nfuncs as usize {
+                target(pc + 3, arg(3 + i))?;
+            }
+        }
+        GETGLOBAL | PUSHGETGLOBAL | SETGLOBAL => global(1)?,
+        GETGLOBALFIELD | PUSHGETGLOBALFIELD => {
+            global(1)?;
+            non_negative(2, "field index")?;
+        }
+        ATOM | PUSHATOM if !(0..=255).contains(&arg(1)) => return err(format!("atom tag {}", arg(1))),
+        MAKEBLOCK => {
+            if arg(1) < 1 {
+                return err(format!("block of {} fields", arg(1)));
+            }
+            block_tag(2)?;
+        }
+        MAKEBLOCK1 | MAKEBLOCK2 | MAKEBLOCK3 => block_tag(1)?,
+        MAKEFLOATBLOCK if arg(1) < 1 => return err(format!("float block of {} fields", arg(1))),
+        GETFIELD | SETFIELD | GETFLOATFIELD | SETFLOATFIELD => non_negative(1, "field index")?,
+        SWITCH => {
+            for i in 2..len {
+                target(pc + 2, arg(i))?;
+            }
+        }
+        C_CALL1 | C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => prim(1)?,
+        C_CALLN => {
+            if arg(1) < 1 {
+                return err(format!("{} arguments", arg(1)));
+            }
+            prim(2)?;
+        }
+        BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => target(pc + 2, arg(2))?,
+        RESUMETERM | REPERFORMTERM => non_negative(1, "frame size")?,
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Op::*;
+
+    fn c(words: &[i32]) -> Vec<i32> {
+        words.to_vec()
+    }
+    const STOPW: i32 = STOP as i32;
+
+    #[test]
+    fn accepts_well_formed_code() {
+        // CONST0; BRANCHIF +2 -> STOP; C_CALL1 0; STOP
+        let code = c(&[CONST0 as i32, BRANCHIF as i32, 3, C_CALL1 as i32, 0, STOPW]);
+        validate(&code, 1, 0).unwrap();
+        // CLOSUREREC 2 funcs 0 vars, table at 3: entries -> RESTART(5) and 7 (offsets 2, 4)
+        let code = c(&[
+            CLOSUREREC as i32, 2, 0, 2, 3, RESTART as i32, GRAB as i32, 1, RETURN as i32, 1, STOPW,
+        ]);
+        validate(&code, 0, 0).unwrap();
+        // SWITCH 1 const + 1 block; table at 2 -> offsets to the STOP at 4 and 5.
+        let code = c(&[SWITCH as i32, 1 | (1 << 16), 2, 3, STOPW, STOPW]);
+        validate(&code, 0, 0).unwrap();
+        // BEQ 7, ofs relative to the offset word.
+        let code = c(&[BEQ as i32, 7, 2, STOPW, STOPW]);
+        validate(&code, 0, 0).unwrap();
+        // CLOSURE 0, ofs relative to its second operand.
+        let code = c(&[CLOSURE as i32, 0, 2, STOPW, STOPW]);
+        validate(&code, 0, 0).unwrap();
+    }
+
+    fn fails(code: &[i32], nprims: usize, nglobals: usize, needle: &str) {
+        let e = validate(code, nprims, nglobals).unwrap_err();
+        assert!(e.contains(needle), "{e:?} should mention {needle:?}");
+        assert!(e.starts_with("invalid bytecode"), "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_code() {
+        fails(&[], 0, 0, "empty");
+        fails(&[200], 0, 0, "unknown opcode 200");
+        fails(&[-1], 0, 0, "unknown opcode -1");
+        fails(&[CONSTINT as i32], 0, 0, "past the end");
+        fails(&[BRANCH as i32, 99999, STOPW], 0, 0, "jump target 400000 outside the code");
+        fails(&[BRANCH as i32, -5, STOPW], 0, 0, "outside the code");
+        fails(&[BRANCH as i32, 0, STOPW], 0, 0, "not the start of an instruction");
+        fails(&[PUSHTRAP as i32, 0, STOPW], 0, 0, "not the start");
+        fails(&[C_CALL2 as i32, 3, STOPW], 3, 0, "primitive 3 out of range");
+        fails(&[C_CALLN as i32, 0, 0, STOPW], 3, 0, "0 arguments");
+        fails(&[GETGLOBAL as i32, 12, STOPW], 0, 12, "global 12 out of range");
+        fails(&[GETGLOBALFIELD as i32, -1, 0, STOPW], 0, 12, "global -1");
+        fails(&[SETGLOBAL as i32, 0, STOPW], 0, 0, "out of range");
+        fails(&[CLOSUREREC as i32, 0, 0, STOPW], 0, 0, "0 functions");
+        fails(&[CLOSUREREC as i32, -3, 0, STOPW], 0, 0, "-3 functions");
+        fails(&[CLOSUREREC as i32, 1, 0, 100, STOPW], 0, 0, "outside");
+        fails(&[CLOSURE as i32, -1, 1, STOPW], 0, 0, "negative variable count");
+        fails(&[MAKEBLOCK as i32, 0, 0, STOPW], 0, 0, "block of 0 fields");
+        fails(&[MAKEBLOCK as i32, 2, 255, STOPW], 0, 0, "tag 255");
+        fails(&[MAKEBLOCK2 as i32, 247, STOPW], 0, 0, "tag 247");
+        fails(&[ATOM as i32, 256, STOPW], 0, 0, "atom tag 256");
+        fails(&[ACC as i32, -1, STOPW], 0, 0, "negative stack offset");
+        fails(&[GRAB as i32, 1, STOPW], 0, 0, "RESTART");
+        fails(&[APPTERM as i32, 3, 2, STOPW], 0, 0, "frame of 2");
+        fails(&[SWITCH as i32, 2, 2, 50, STOPW], 0, 0, "outside");
+        fails(&[SWITCH as i32, 0x7FFF_FFFF, STOPW], 0, 0, "past the end");
+        fails(&[CONST0 as i32], 0, 0, "run past the end");
+        fails(&[BRANCHIF as i32, 1, CONST1 as i32], 0, 0, "run past the end");
+    }
+
+    #[test]
+    fn accepts_real_programs() {
+        let Some(path) = crate::loader::tests_support::hello_byte() else { return };
+        let raiser = crate::loader::tests_support::raise_byte().unwrap();
+        let (gen, _) = crate::loader::tests_support::marshal_fixtures().unwrap();
+        for path in [path, raiser, gen] {
+            let exe = crate::loader::exec::read_executable(&path, "test").unwrap();
+            let mut dom = crate::domain::Domain::new(std::sync::Arc::new(crate::config::Config::default()));
+            let (globals, _) = crate::loader::intern::intern(&mut dom, &exe.data, None).unwrap();
+            // SAFETY: the global table is a block.
+            let nglobals = unsafe { globals.wosize() };
+            validate(&exe.code, exe.prim_names.len(), nglobals).unwrap();
+            assert!(validate(&exe.code, exe.prim_names.len(), nglobals - 1).is_err());
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Exception backtraces (stock `backtrace.c`, `backtrace_byt.c`): recording switches, raw
+//! backtraces and their slots, conversion to source locations through the DBUG section,
+//! call stacks, and (in [`printexc`]) the report of an uncaught exception.
+//!
+//! A raw backtrace slot, and a slot's "debug info", is the instruction's index as an OCaml
+//! integer, so raw backtraces survive any collection untouched. It is deliberately not the
+//! code address value (`interp::code_value`): a slot held in a local variable must not look
+//! like a return address to the stack walks that record backtraces (the stock runtime's
+//! slots are integers too, while its return addresses are not).
+//!
+//! Debug info is decoded the first time a location is asked for (at start-up with
+//! OCAMLRUNPARAM=b=2), as the stock runtime reads it lazily; the decoder is the loader's
+//! (`loader::debuginfo`), used here directly until the loader hands prims a decoded table.
+
+pub mod printexc;
+
+use super::PrimFn;
+use crate::domain::Domain;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::atoms::atom;
+use crate::heap::value::Value;
+use crate::interp::opcodes::Op;
+use crate::interp::code_index;
+use crate::loader::debuginfo::DebugInfo;
+
+pub use printexc::fatal_uncaught_exception;
+
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_record_backtrace", record_backtrace),
+    ("caml_backtrace_status", backtrace_status),
+    ("caml_get_exception_raw_backtrace", get_exception_raw_backtrace),
+    ("caml_get_exception_backtrace", get_exception_backtrace),
+    ("caml_convert_raw_backtrace", convert_raw_backtrace),
+    ("caml_convert_raw_backtrace_slot", convert_raw_backtrace_slot),
+    ("caml_raw_backtrace_length", raw_backtrace_length),
+    ("caml_raw_backtrace_slot", raw_backtrace_slot),
+    ("caml_raw_backtrace_next_slot", raw_backtrace_next_slot),
+    ("caml_restore_raw_backtrace", restore_raw_backtrace),
+    ("caml_ml_debug_info_status", debug_info_status),
+    ("caml_get_current_callstack", get_current_callstack),
+    ("caml_get_continuation_callstack", get_continuation_callstack),
+];
+
+/// Slots kept of one exception's backtrace (the stock runtime's buffer size).
+pub const BACKTRACE_BUFFER_SIZE: usize = 1024;
+
+/// `caml_debug_info_status` for a DBUG section that could not be decoded.
+const BAD_BYTECODE: i32 = -2;
+
+/// This domain's view of the program's debug information.
+#[derive(Default)]
+pub struct BacktraceState {
+    /// The DBUG section, until it is decoded.
+    dbug: Option<Vec<u8>>,
+    /// The decoded events (empty without `-g`).
+    info: DebugInfo,
+    /// 0 until decoded, then 1, or a negative `startup.h` code on failure.
+    status: i32,
+    /// Bit i: instruction i of the program is RAISE or RERAISE.
+    raise_bits: Vec<u64>,
+    /// Words of code that belong to the program (slots outside are not recorded).
+    program_len: usize,
+}
+
+impl BacktraceState {
+    fn ensure_read(&mut self) {
+        if self.status != 0 {
+            return;
+        }
+        self.status = 1;
+        if let Some(bytes) = self.dbug.take() {
+            match DebugInfo::parse(&bytes) {
+                Ok(info) => self.info = info,
+                Err(e) => {
+                    log::debug!(target: "warden::backtrace", "unreadable DBUG section: {e}");
+                    self.status = BAD_BYTECODE;
+                }
+            }
+        }
+    }
+
+    fn is_raise(&self, index: usize) -> bool {
+        self.raise_bits.get(index / 64).is_some_and(|w| w >> (index % 64) & 1 == 1)
+    }
+
+    /// The location of the instruction at `index`, reading the debug info if needed.
+    pub fn location(&mut self, index: Option<usize>) -> Location {
+        self.ensure_read();
+        let Some(i) = index else {
+            return Location { is_raise: false, event: None };
+        };
+        let event = self.info.find_instr(i).map(|e| Event {
+            filename: e.filename.clone(),
+            defname: e.defname.clone(),
+            start_lnum: e.start_lnum,
+            start_chr: e.start_chr,
+            end_lnum: e.end_lnum,
+            end_chr: e.end_chr,
+            end_offset: e.end_offset,
+        });
+        Location { is_raise: self.is_raise(i), event }
+    }
+}
+
+/// A source range of a debug event.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub filename: String,
+    pub defname: String,
+    pub start_lnum: i32,
+    pub start_chr: i32,
+    pub end_lnum: i32,
+    pub end_chr: i32,
+    pub end_offset: i32,
+}
+
+/// What a backtrace slot says: whether it raises, and where, when the debug info knows.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub is_raise: bool,
+    pub event: Option<Event>,
+}
+
+/// The raw backtrace slot of instruction `index`.
+pub fn slot_value(index: usize) -> Value {
+    Value::of_int(index as isize)
+}
+
+/// The instruction index of a raw backtrace slot.
+pub fn slot_index(slot: Value) -> Option<usize> {
+    if slot.is_int() && slot.int() >= 0 {
+        Some(slot.int() as usize)
+    } else {
+        None
+    }
+}
+
+fn bt_state(dom: &mut Domain) -> &mut BacktraceState {
+    &mut super::state(dom).backtrace
+}
+
+/// Keeps the executable's DBUG section and notes where its RAISE instructions are.
+pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
+    let mut raise_bits = vec![0u64; code.len().div_ceil(64)];
+    for (i, &w) in code.iter().enumerate() {
+        if w == Op::RAISE as i32 || w == Op::RERAISE as i32 {
+            raise_bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let read_now = dom.config.backtrace > 1;
+    let st = bt_state(dom);
+    *st = BacktraceState { dbug, info: DebugInfo::default(), status: 0, raise_bits, program_len: code.len() };
+    if read_now {
+        st.ensure_read();
+    }
+}
+
+/// Locations of the given raw backtrace slots, reading the debug info if needed.
+pub fn locations(dom: &mut Domain, slots: &[Value]) -> Vec<Location> {
+    let st = bt_state(dom);
+    slots.iter().map(|&s| st.location(slot_index(s))).collect()
+}
+
+/// The debug info status (`caml_debug_info_status`).
+pub fn debug_status(dom: &mut Domain) -> i32 {
+    bt_state(dom).status
+}
+
+fn record_backtrace(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let flag = args[0].int() != 0;
+    if flag != dom.backtrace_active {
+        dom.backtrace_active = flag;
+        dom.backtrace.clear();
+        dom.backtrace_exn = Value::UNIT;
+    }
+    Ok(Value::UNIT)
+}
+
+fn backtrace_status(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(dom.backtrace_active))
+}
+
+/// The current exception's backtrace as slot values.
+fn current_slots(dom: &Domain) -> Vec<Value> {
+    if !dom.backtrace_active {
+        return Vec::new();
+    }
+    dom.backtrace.iter().take(BACKTRACE_BUFFER_SIZE).map(|&i| slot_value(i)).collect()
+}
+
+fn get_exception_raw_backtrace(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let slots = current_slots(dom);
+    Ok(alloc_array(dom, &slots))
+}
+
+/// An array of values (the empty array is Atom(0)).
+fn alloc_array(dom: &mut Domain, items: &[Value]) -> Value {
+    if items.is_empty() {
+        atom(0)
+    } else {
+        dom.alloc_tuple(0, items)
+    }
+}
+
+/// `Printexc.backtrace_slot` for a location.
+fn alloc_slot(dom: &mut Domain, loc: &Location) -> Value {
+    match &loc.event {
+        Some(e) => {
+            let fname = dom.alloc_str(&e.filename);
+            let dname = dom.alloc_str(&e.defname);
+            let int = |n: i32| Value::of_int(n as isize);
+            let fields = [
+                Value::of_bool(loc.is_raise),
+                fname,
+                int(e.start_lnum),
+                int(e.start_chr),
+                int(e.end_offset),
+                int(e.end_lnum),
+                int(e.end_chr),
+                Value::FALSE,
+                dname,
+            ];
+            dom.alloc_tuple(0, &fields)
+        }
+        None => dom.alloc_tuple(1, &[Value::of_bool(loc.is_raise)]),
+    }
+}
+
+/// The slots (fields) of a raw backtrace array.
+fn raw_slots(bt: Value) -> Vec<Value> {
+    if !bt.is_block() {
+        return Vec::new();
+    }
+    // SAFETY: bt is a block; its fields are read within its size.
+    let n = unsafe { bt.wosize() };
+    (0..n).map(|i| unsafe { bt.field(i) }).collect()
+}
+
+fn converted(dom: &mut Domain, slots: &[Value]) -> Value {
+    let locs = locations(dom, slots);
+    let items: Vec<Value> = locs.iter().map(|l| alloc_slot(dom, l)).collect();
+    alloc_array(dom, &items)
+}
+
+fn get_exception_backtrace(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    let slots = current_slots(dom);
+    let arr = converted(dom, &slots);
+    Ok(dom.alloc_some(arr))
+}
+
+fn convert_raw_backtrace(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let slots = raw_slots(args[0]);
+    Ok(converted(dom, &slots))
+}
+
+fn convert_raw_backtrace_slot(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let loc = locations(dom, &[args[0]]).remove(0);
+    Ok(alloc_slot(dom, &loc))
+}
+
+fn raw_backtrace_length(_: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(Value::of_int(raw_slots(args[0]).len() as isize))
+}
+
+fn raw_backtrace_slot(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let slots = raw_slots(args[0]);
+    let i = args[1].int() as usize;
+    match slots.get(i) {
+        Some(&s) => Ok(s),
+        None => Err(Exn::invalid_arg("Printexc.get_raw_backtrace_slot: index out of bounds")),
+    }
+}
+
+fn raw_backtrace_next_slot(_: &mut Domain, _: &[Value]) -> PrimResult {
+    // Bytecode has no inlined frames: a slot never has a next one.
+    Ok(Value::NONE)
+}
+
+fn restore_raw_backtrace(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    dom.backtrace_exn = args[0];
+    dom.backtrace.clear();
+    for s in raw_slots(args[1]).into_iter().take(BACKTRACE_BUFFER_SIZE) {
+        if let Some(i) = slot_index(s) {
+            dom.backtrace.push(i);
+        }
+    }
+    Ok(Value::UNIT)
+}
+
+fn debug_info_status(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_int(debug_status(dom) as isize))
+}
+
+/// Up to `max` return addresses of the current stack, innermost first, skipping the
+/// handler address of the innermost trap frame. The stock walk then follows the trap chain
+/// with the link word's raw (tagged) bits as the next offset, so it skips only that first
+/// handler and reports the others as frames of unknown location; this walk does the same.
+fn callstack(dom: &mut Domain, max: usize) -> Vec<Value> {
+    let program_len = bt_state(dom).program_len;
+    let mut out = Vec::new();
+    let high = dom.stack.high();
+    let mut trap_off = dom.stack.trap_off;
+    let mut p = dom.stack.sp;
+    while p < high && out.len() < max {
+        if p == high.wrapping_offset(trap_off) {
+            let link = p.wrapping_add(1);
+            // SAFETY: sp <= p < link < high: a live stack word.
+            trap_off = if link < high { unsafe { (*link).0 as isize } } else { 1 };
+        } else {
+            // SAFETY: sp <= p < high: a live stack word.
+            let w = unsafe { *p };
+            if let Some(i) = code_index(w) {
+                if i < program_len {
+                    out.push(slot_value(i));
+                }
+            }
+        }
+        p = p.wrapping_add(1);
+    }
+    out
+}
+
+fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let max = args[0].int().max(0) as usize;
+    let slots = callstack(dom, max);
+    Ok(alloc_array(dom, &slots))
+}
+
+fn get_continuation_callstack(_: &mut Domain, _: &[Value]) -> PrimResult {
+    // Continuations cannot exist yet (effects are not supported).
+    Ok(atom(0))
+}

@@ -1,0 +1,74 @@
+//! Fiber primitives (fiber.c): creating a fiber stack for an effect handler, and taking a
+//! continuation's fiber exactly once. The stack switching itself is in the interpreter.
+//!
+//! A fiber is named in OCaml by `Val_ptr(stack)` (its address plus one, an odd word the
+//! collector ignores); a continuation is a `Cont_tag` block `[Val_ptr(first); Val_ptr(last)]`
+//! whose field 0 becomes `Val_ptr(NULL)` (= 1) once the continuation is used.
+
+use super::PrimFn;
+use crate::domain::{Domain, Stack};
+use crate::exn::{Exn, PrimResult};
+use crate::heap::value::Value;
+
+pub const PRIMS: &[(&str, PrimFn)] = &[
+    ("caml_alloc_stack", alloc_stack),
+    ("caml_continuation_use_noexc", continuation_use_noexc),
+    ("caml_continuation_use", continuation_use),
+    ("caml_continuation_use_and_update_handler_noexc", continuation_use_and_update_handler),
+];
+
+/// `Val_ptr(NULL)`.
+const NULL_FIBER: Value = Value(1);
+
+fn alloc_stack(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let fiber = dom.new_fiber([args[0], args[1], args[2]]);
+    // SAFETY: the fiber was just created with FIBER_INIT_WSIZE words; it is not running.
+    unsafe {
+        let s = &mut *fiber;
+        s.sp = s.sp.sub(1);
+        *s.sp = Value::of_int(1);
+    }
+    Ok(Value(fiber as usize | 1))
+}
+
+/// Takes the fiber out of continuation `cont` (leaving it used).
+fn take(cont: Value) -> Value {
+    // SAFETY: the argument of these primitives is a Cont_tag block with two fields.
+    unsafe {
+        let v = cont.field(0);
+        cont.set_field_raw(0, NULL_FIBER);
+        v
+    }
+}
+
+fn continuation_use_noexc(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+    Ok(take(args[0]))
+}
+
+fn continuation_use(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let v = take(args[0]);
+    if v == NULL_FIBER {
+        return match dom.named_value("Effect.Continuation_already_resumed") {
+            Some(e) => Err(Exn::Raise(e)),
+            None => Err(Exn::fatal("continuation already resumed")),
+        };
+    }
+    Ok(v)
+}
+
+fn continuation_use_and_update_handler(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let v = take(args[0]);
+    if v == NULL_FIBER {
+        return Ok(v);
+    }
+    // SAFETY: a live continuation's fibers are stacks of this domain, linked by `parent`
+    // up to the last one, whose parent is null while suspended.
+    unsafe {
+        let mut s = (v.0 & !1) as *mut Stack;
+        while !(*s).parent.is_null() {
+            s = (*s).parent;
+        }
+        (*s).handlers = [args[1], args[2], args[3]];
+    }
+    Ok(v)
+}
