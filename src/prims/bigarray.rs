@@ -210,18 +210,6 @@ fn ba_uint8_get64(dom: &mut Domain, a: &[Value]) -> PrimResult {
     Ok(alloc_int64(dom, read_le(p, 8) as i64))
 }
 
-/// The payload of a boxed integer argument.
-fn boxed_int(v: Value) -> Result<i64, Exn> {
-    // SAFETY: the header is read only for a block; a custom block of at least 2 words has a
-    // data word after its ops pointer.
-    unsafe {
-        if v.is_block() && v.wosize() >= 2 {
-            return Ok((crate::heap::custom::data_ptr(v) as *const i64).read());
-        }
-    }
-    Err(Exn::invalid_arg("Bigarray: bad element value"))
-}
-
 fn ba_uint8_set16(_: &mut Domain, a: &[Value]) -> PrimResult {
     let p = byte_window(a[0], a[1], 2)?;
     write_le(p, 2, a[2].int() as u64);
@@ -229,12 +217,12 @@ fn ba_uint8_set16(_: &mut Domain, a: &[Value]) -> PrimResult {
 }
 fn ba_uint8_set32(_: &mut Domain, a: &[Value]) -> PrimResult {
     let p = byte_window(a[0], a[1], 4)?;
-    write_le(p, 4, boxed_int(a[2])? as i32 as u64);
+    write_le(p, 4, elem::boxed_word(a[2])? as i32 as u64);
     Ok(Value::UNIT)
 }
 fn ba_uint8_set64(_: &mut Domain, a: &[Value]) -> PrimResult {
     let p = byte_window(a[0], a[1], 8)?;
-    write_le(p, 8, boxed_int(a[2])? as u64);
+    write_le(p, 8, elem::boxed_word(a[2])? as u64);
     Ok(Value::UNIT)
 }
 

@@ -3,8 +3,9 @@
 //!
 //! The stock runtime calls the C math library for every transcendental function, so this
 //! file calls the same functions of the platform's libm, never a Rust reimplementation:
-//! results then agree bit for bit with `ocamlrun` on the same machine. Only the operations
-//! IEEE 754 defines exactly (sqrt, rounding to integers, fma, sign manipulation) use Rust.
+//! results then agree bit for bit with `ocamlrun` on the same machine, NaN signs included.
+//! Only sqrt (one instruction either way), sign manipulation and the rounding of small
+//! numbers to integers (exact) use Rust.
 
 use super::numfmt;
 use super::PrimFn;
@@ -13,45 +14,84 @@ use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
 use std::ffi::c_int;
 
-/// The C math library functions the stock primitives call, under their C names.
+/// The C math library functions the stock primitives call.
+///
+/// With glibc each is linked under its `_Float64` alias (`cbrtf64` ...), the same function
+/// as the plain name since glibc 2.27: Rust's `compiler_builtins` defines some plain names
+/// itself (`cbrt`, `fma`, `fmod`, `floor` ...), and the linker prefers those to libm's.
+/// Its `cbrt` is rounded differently from glibc's, for one.
 mod libm {
     use std::ffi::c_int;
 
     // SAFETY: these are the C99 <math.h> functions of the platform's libm (linked by std
-    // on every supported target); the `safe` ones take and return plain doubles and
-    // have no preconditions.
+    // on every supported target), declared with their C prototypes; the `safe` ones take
+    // and return plain numbers and have no preconditions.
     unsafe extern "C" {
+        #[cfg_attr(target_env = "gnu", link_name = "expf64")]
         pub safe fn exp(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "exp2f64")]
         pub safe fn exp2(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "expm1f64")]
         pub safe fn expm1(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "logf64")]
         pub safe fn log(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "log10f64")]
         pub safe fn log10(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "log2f64")]
         pub safe fn log2(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "log1pf64")]
         pub safe fn log1p(x: f64) -> f64;
-        pub safe fn pow(x: f64, y: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "cbrtf64")]
         pub safe fn cbrt(x: f64) -> f64;
-        pub safe fn hypot(x: f64, y: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "sinf64")]
         pub safe fn sin(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "cosf64")]
         pub safe fn cos(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "tanf64")]
         pub safe fn tan(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "asinf64")]
         pub safe fn asin(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "acosf64")]
         pub safe fn acos(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "atanf64")]
         pub safe fn atan(x: f64) -> f64;
-        pub safe fn atan2(y: f64, x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "sinhf64")]
         pub safe fn sinh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "coshf64")]
         pub safe fn cosh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "tanhf64")]
         pub safe fn tanh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "asinhf64")]
         pub safe fn asinh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "acoshf64")]
         pub safe fn acosh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "atanhf64")]
         pub safe fn atanh(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "erff64")]
         pub safe fn erf(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "erfcf64")]
         pub safe fn erfc(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "roundf64")]
+        pub safe fn round(x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "powf64")]
+        pub safe fn pow(x: f64, y: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "hypotf64")]
+        pub safe fn hypot(x: f64, y: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "atan2f64")]
+        pub safe fn atan2(y: f64, x: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "fmodf64")]
         pub safe fn fmod(x: f64, y: f64) -> f64;
-        pub safe fn ldexp(x: f64, e: c_int) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "nextafterf64")]
         pub safe fn nextafter(x: f64, y: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "fmaf64")]
+        pub safe fn fma(x: f64, y: f64, z: f64) -> f64;
+        #[cfg_attr(target_env = "gnu", link_name = "ldexpf64")]
+        pub safe fn ldexp(x: f64, e: c_int) -> f64;
         /// Writes the exponent through `e`.
+        #[cfg_attr(target_env = "gnu", link_name = "frexpf64")]
         pub fn frexp(x: f64, e: *mut c_int) -> f64;
         /// Writes the integral part through `i`.
+        #[cfg_attr(target_env = "gnu", link_name = "modff64")]
         pub fn modf(x: f64, i: *mut f64) -> f64;
     }
 }
@@ -89,11 +129,11 @@ unary! {
     neg_float => |x: f64| -x;
     abs_float => f64::abs;
     sqrt_float => f64::sqrt;
-    ceil_float => f64::ceil;
-    floor_float => f64::floor;
-    trunc_float => f64::trunc;
-    // Half-way cases away from zero, as C `round`.
-    round_float => f64::round;
+    ceil_float => |x| small_only(x, f64::ceil);
+    floor_float => |x| small_only(x, f64::floor);
+    trunc_float => |x| small_only(x, f64::trunc);
+    // Half-way cases away from zero.
+    round_float => libm::round;
     exp_float => libm::exp;
     exp2_float => libm::exp2;
     expm1_float => libm::expm1;
@@ -140,9 +180,22 @@ comparison! {
     ge_float => >=;
 }
 
+/// Rounds `x` to an integral value with `round` when that can change it: NaNs,
+/// infinities and numbers of magnitude 2^52 or more come back as they are, bit for bit
+/// (signalling NaNs stay signalling), as in the stock runtime, where the C compiler
+/// inlines `floor`, `ceil` and `trunc` that way.
+fn small_only(x: f64, round: fn(f64) -> f64) -> f64 {
+    if x.abs() < 4503599627370496.0 {
+        round(x)
+    } else {
+        x
+    }
+}
+
 fn fma_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    // Rust's mul_add is the correctly rounded fused operation, as C99 `fma`.
-    let r = float_arg(a[0]).mul_add(float_arg(a[1]), float_arg(a[2]));
+    // The stock runtime's C compiler swaps the two factors (fma is commutative in them);
+    // the order decides which NaN comes out when both are NaN.
+    let r = libm::fma(float_arg(a[1]), float_arg(a[0]), float_arg(a[2]));
     Ok(dom.alloc_float(r))
 }
 

@@ -6,7 +6,7 @@
 //! several domains force the same lazy value. Sizes that no block can have raise
 //! `Out_of_memory`, as a failed major allocation does in the stock runtime.
 
-use super::str::{box_nativeint, int32_of, nativeint_of};
+use super::ints::{alloc_nativeint, int32_val, nativeint_val};
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
@@ -119,13 +119,13 @@ fn obj_raw_field(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let i = field_index(args[0], args[1])?;
     // SAFETY: i < wosize.
     let w = unsafe { args[0].raw(i) };
-    Ok(box_nativeint(dom, w as isize))
+    Ok(alloc_nativeint(dom, w as isize))
 }
 
 fn obj_set_raw_field(_: &mut Domain, args: &[Value]) -> PrimResult {
     let i = field_index(args[0], args[1])?;
     // SAFETY: i < wosize; raw bits are stored without barrier, as the stock runtime does.
-    unsafe { args[0].set_raw(i, nativeint_of(args[2]) as usize) };
+    unsafe { args[0].set_raw(i, nativeint_val(args[2]) as usize) };
     Ok(Value::UNIT)
 }
 
@@ -188,7 +188,7 @@ fn obj_dup(dom: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn obj_add_offset(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let off = int32_of(args[1]) as isize;
+    let off = int32_val(args[1]) as isize;
     Ok(Value(args[0].0.wrapping_add_signed(off)))
 }
 

@@ -6,13 +6,12 @@
 //! (blit and fill are only reached through the checked stdlib wrappers) are still checked
 //! here, so that a misuse through `external` raises instead of corrupting memory.
 
+use super::ints::{alloc_int32, alloc_int64, int32_val, int64_val};
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
-use crate::heap::custom::{self, CustomOps};
 use crate::heap::value::{Value, MAX_WOSIZE, WORD};
 use std::cmp::Ordering;
-use std::sync::OnceLock;
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_blit_bytes", blit_bytes),
@@ -148,12 +147,12 @@ fn string_get16(_: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn string_get32(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let bits = load_le::<4>(args)? as u32 as i32;
-    Ok(box_int32(dom, bits))
+    Ok(alloc_int32(dom, bits))
 }
 
 fn string_get64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let bits = load_le::<8>(args)? as i64;
-    Ok(box_int64(dom, bits))
+    Ok(alloc_int64(dom, bits))
 }
 
 fn bytes_set16(_: &mut Domain, args: &[Value]) -> PrimResult {
@@ -161,11 +160,11 @@ fn bytes_set16(_: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn bytes_set32(_: &mut Domain, args: &[Value]) -> PrimResult {
-    store_le::<4>(args, int32_of(args[2]) as u32 as u64)
+    store_le::<4>(args, int32_val(args[2]) as u32 as u64)
 }
 
 fn bytes_set64(_: &mut Domain, args: &[Value]) -> PrimResult {
-    store_le::<8>(args, int64_of(args[2]) as u64)
+    store_le::<8>(args, int64_val(args[2]) as u64)
 }
 
 /// Byte-wise order, then the shorter first (as `memcmp` then lengths).
@@ -229,60 +228,6 @@ fn fill_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     let r = range(off, n as usize, s.len())?;
     s[r].fill(args[3].int() as u8);
     Ok(Value::UNIT)
-}
-
-// Boxed integers (Int32, Int64, Nativeint) are custom blocks whose kinds `ints` registers
-// under the stock identifiers; the payload is the integer, little-endian, right after the
-// ops word.
-
-fn ints_ops(id: &'static str, cell: &'static OnceLock<&'static CustomOps>) -> &'static CustomOps {
-    cell.get_or_init(|| {
-        custom::find(id).unwrap_or_else(|| crate::fatal(&format!("custom block kind {id} is not registered")))
-    })
-}
-
-static INT32_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
-static INT64_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
-static NATIVEINT_OPS: OnceLock<&'static CustomOps> = OnceLock::new();
-
-fn box_word(dom: &mut Domain, ops: &'static CustomOps, bits: u64) -> Value {
-    let v = dom.alloc_custom(ops, 8);
-    // SAFETY: the block has 8 data bytes after the ops word.
-    unsafe { (custom::data_ptr(v) as *mut u64).write_unaligned(bits) };
-    v
-}
-
-/// A boxed `Int32.t`.
-pub fn box_int32(dom: &mut Domain, n: i32) -> Value {
-    box_word(dom, ints_ops("_i", &INT32_OPS), n as i64 as u64)
-}
-
-/// A boxed `Int64.t`.
-pub fn box_int64(dom: &mut Domain, n: i64) -> Value {
-    box_word(dom, ints_ops("_j", &INT64_OPS), n as u64)
-}
-
-/// A boxed `Nativeint.t`.
-pub fn box_nativeint(dom: &mut Domain, n: isize) -> Value {
-    box_word(dom, ints_ops("_n", &NATIVEINT_OPS), n as i64 as u64)
-}
-
-/// The integer in a boxed `Int32.t`.
-pub fn int32_of(v: Value) -> i32 {
-    // SAFETY: v is a live int32 custom block (OCaml type); its data starts with the i32.
-    unsafe { (custom::data_ptr(v) as *const i32).read_unaligned() }
-}
-
-/// The integer in a boxed `Int64.t`.
-pub fn int64_of(v: Value) -> i64 {
-    // SAFETY: v is a live int64 custom block (OCaml type); its data is the i64.
-    unsafe { (custom::data_ptr(v) as *const i64).read_unaligned() }
-}
-
-/// The integer in a boxed `Nativeint.t`.
-pub fn nativeint_of(v: Value) -> isize {
-    // SAFETY: v is a live nativeint custom block (OCaml type); its data is the word.
-    unsafe { (custom::data_ptr(v) as *const isize).read_unaligned() }
 }
 
 #[cfg(test)]

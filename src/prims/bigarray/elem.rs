@@ -10,8 +10,8 @@ use super::repr::{elt_ptr, Ba, Kind};
 use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::custom::data_ptr;
-use crate::prims::ints::{alloc_int32, alloc_int64, alloc_nativeint};
 use crate::heap::value::{Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG};
+use crate::prims::ints::{alloc_int32, alloc_int64, alloc_nativeint};
 
 /// Half-precision bits to single precision (exact).
 pub fn f16_to_f32(h: u16) -> f32 {
@@ -71,7 +71,7 @@ pub fn mix_float16(h: u32, d: u16) -> u32 {
 }
 
 /// The payload word of a boxed integer argument (`int32`, `int64`, `nativeint`).
-fn boxed_word(v: Value) -> Result<i64, Exn> {
+pub fn boxed_word(v: Value) -> Result<i64, Exn> {
     // SAFETY: the header is read only once `v` is known to be a block; a custom block with
     // at least 2 words has a data word after its ops pointer.
     unsafe {

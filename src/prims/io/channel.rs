@@ -9,6 +9,10 @@
 //! `buf[m]`. A closed channel has `fd == -1` and a one-byte buffer: full (`curr == max == 1`)
 //! for output, empty (`curr == max == 0`) for input, so that every transfer reaches the
 //! descriptor and fails with `EBADF`, as in the stock runtime.
+//!
+//! An interrupted system call returns `IoErr::Io(EINTR)` with the channel left as if the
+//! operation had not started, except for the progress counters that multi-step operations take
+//! from their caller, so the caller can run signal handlers and retry.
 
 /// Buffer size of every open channel (`IO_BUFFER_SIZE`).
 pub const IO_BUFFER_SIZE: usize = 65536;
@@ -22,6 +26,8 @@ pub const UNBUFFERED: i32 = 16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoErr {
     /// A transfer failed with this errno (`caml_sys_io_error`: EAGAIN means Sys_blocked_io).
+    /// `Io(EINTR)`: a signal interrupted a transfer before it moved any data; the caller runs
+    /// the OCaml signal handlers and calls the operation again (the channel is consistent).
     Io(i32),
     /// A seek, size or close failed with this errno (`caml_sys_error`).
     Sys(i32),
@@ -153,18 +159,15 @@ impl Channel {
     pub fn flush_partial(&mut self) -> Result<bool, IoErr> {
         let towrite = self.curr.min(self.buf.len());
         if towrite > 0 {
-            let written = loop {
-                match write_fd(self.fd, &self.buf[..towrite]) {
-                    Ok(w) => break w.min(towrite),
-                    Err(libc::EINTR) => continue,
-                    Err(e) => {
-                        // A permanent failure: drop the data so that closing or finalising the
-                        // channel can still succeed.
-                        if matches!(e, libc::EBADF | libc::EPIPE | libc::ECONNRESET) && self.fd != -1 {
-                            self.curr = 0;
-                        }
-                        return Err(IoErr::Io(e));
+            let written = match write_fd(self.fd, &self.buf[..towrite]) {
+                Ok(w) => w.min(towrite),
+                Err(e) => {
+                    // A permanent failure: drop the data so that closing or finalising the
+                    // channel can still succeed.
+                    if matches!(e, libc::EBADF | libc::EPIPE | libc::ECONNRESET) && self.fd != -1 {
+                        self.curr = 0;
                     }
+                    return Err(IoErr::Io(e));
                 }
             };
             self.offset += written as i64;
@@ -186,6 +189,23 @@ impl Channel {
         Ok(())
     }
 
+    /// Stores `c` if the buffer has room and the channel is buffered; false otherwise (then
+    /// `putch` and `flush_if_unbuffered` do the work).
+    #[inline]
+    pub fn put_buffered(&mut self, c: u8) -> bool {
+        if self.flags & UNBUFFERED != 0 {
+            return false;
+        }
+        match self.buf.get_mut(self.curr) {
+            Some(slot) => {
+                *slot = c;
+                self.curr += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn putch(&mut self, c: u8) -> Result<(), IoErr> {
         if self.curr >= self.buf.len() {
             self.flush_partial()?;
@@ -200,12 +220,15 @@ impl Channel {
         }
     }
 
-    pub fn putword(&mut self, w: u32) -> Result<(), IoErr> {
+    /// Writes `w` big-endian; `done` counts the bytes already written (kept across retries).
+    pub fn putword(&mut self, w: u32, done: &mut usize) -> Result<(), IoErr> {
         if !self.is_binary() {
             return Err(IoErr::Fail("output_binary_int: not a binary channel"));
         }
-        for b in w.to_be_bytes() {
-            self.putch(b)?;
+        let bytes = w.to_be_bytes();
+        while *done < 4 {
+            self.putch(bytes[*done])?;
+            *done += 1;
         }
         Ok(())
     }
@@ -267,12 +290,9 @@ impl Channel {
 
     /// Refills the empty buffer and returns its first byte.
     fn refill(&mut self) -> Result<u8, IoErr> {
-        let n = loop {
-            match read_fd(self.fd, &mut self.buf) {
-                Ok(n) => break n.min(self.buf.len()),
-                Err(libc::EINTR) => continue,
-                Err(e) => return Err(IoErr::Io(e)),
-            }
+        let n = match read_fd(self.fd, &mut self.buf) {
+            Ok(n) => n.min(self.buf.len()),
+            Err(e) => return Err(IoErr::Io(e)),
         };
         if n == 0 {
             return Err(IoErr::Eof);
@@ -294,15 +314,17 @@ impl Channel {
         }
     }
 
-    pub fn getword(&mut self) -> Result<u32, IoErr> {
+    /// Reads a big-endian word; `acc` holds the bytes read so far and their count (kept across
+    /// retries).
+    pub fn getword(&mut self, acc: &mut (u32, usize)) -> Result<u32, IoErr> {
         if !self.is_binary() {
             return Err(IoErr::Fail("input_binary_int: not a binary channel"));
         }
-        let mut w = 0u32;
-        for _ in 0..4 {
-            w = (w << 8) | self.getch()? as u32;
+        while acc.1 < 4 {
+            acc.0 = (acc.0 << 8) | self.getch()? as u32;
+            acc.1 += 1;
         }
-        Ok(w)
+        Ok(acc.0)
     }
 
     /// Reads at most `dst.len()` bytes: what the buffer holds, else one `read` of the
@@ -320,12 +342,9 @@ impl Channel {
             self.curr += avail;
             Ok(avail)
         } else {
-            let nread = loop {
-                match read_fd(self.fd, &mut self.buf) {
-                    Ok(r) => break r.min(self.buf.len()),
-                    Err(libc::EINTR) => continue,
-                    Err(e) => return Err(IoErr::Io(e)),
-                }
+            let nread = match read_fd(self.fd, &mut self.buf) {
+                Ok(r) => r.min(self.buf.len()),
+                Err(e) => return Err(IoErr::Io(e)),
             };
             self.offset += nread as i64;
             self.max = Some(nread);
@@ -378,12 +397,9 @@ impl Channel {
                 if max >= self.buf.len() {
                     return Ok(-((max - self.curr) as isize));
                 }
-                let n = loop {
-                    match read_fd(self.fd, &mut self.buf[max..]) {
-                        Ok(n) => break n,
-                        Err(libc::EINTR) => continue,
-                        Err(e) => return Err(IoErr::Io(e)),
-                    }
+                let n = match read_fd(self.fd, &mut self.buf[max..]) {
+                    Ok(n) => n,
+                    Err(e) => return Err(IoErr::Io(e)),
                 };
                 if n == 0 {
                     return Ok(-((max - self.curr) as isize));
@@ -433,7 +449,7 @@ mod tests {
         let (r, w) = pipe();
         let mut out = Channel::open(w, true, 0);
         out.really_putblock(b"ab\ncd").unwrap();
-        out.putword(0x01020304).unwrap();
+        out.putword(0x01020304, &mut 0).unwrap();
         out.flush().unwrap();
         out.close().unwrap();
         let mut inp = Channel::open(r, false, 0);
@@ -444,7 +460,7 @@ mod tests {
         assert_eq!(inp.scan_line(), Ok(-6));
         assert_eq!(inp.getch(), Ok(b'c'));
         assert_eq!(inp.getch(), Ok(b'd'));
-        assert_eq!(inp.getword(), Ok(0x01020304));
+        assert_eq!(inp.getword(&mut (0, 0)), Ok(0x01020304));
         assert_eq!(inp.getch(), Err(IoErr::Eof));
         inp.close().unwrap();
     }

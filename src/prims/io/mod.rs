@@ -119,6 +119,44 @@ pub fn runtime_warnings_active() -> bool {
     true
 }
 
+/// Reads from channel `chan` until `buf` is full or the input ends; returns the bytes read
+/// (`caml_really_getblock`). Signal handlers run when a read is interrupted.
+pub fn really_getblock(dom: &mut Domain, chan: Value, buf: &mut [u8]) -> Result<usize, Exn> {
+    let mut done = 0;
+    with_chan(dom, &[chan], |c, _| {
+        while done < buf.len() {
+            match c.getblock(&mut buf[done..])? {
+                0 => break,
+                n => done += n,
+            }
+        }
+        Ok(())
+    })?;
+    Ok(done)
+}
+
+/// Writes `parts` one after the other to channel `chan`, then flushes it if it is unbuffered
+/// (`caml_really_putblock`, `caml_flush_if_unbuffered`). Signal handlers run when a write is
+/// interrupted.
+pub fn really_putblocks(dom: &mut Domain, chan: Value, parts: &[&[u8]]) -> Result<(), Exn> {
+    let (mut part, mut done) = (0, 0);
+    with_chan(dom, &[chan], |c, _| {
+        while let Some(p) = parts.get(part) {
+            while done < p.len() {
+                done += c.putblock(&p[done..])?;
+            }
+            part += 1;
+            done = 0;
+        }
+        c.flush_if_unbuffered()
+    })
+}
+
+/// Whether channel `chan` is in binary mode.
+pub fn is_binary(chan: Value) -> Result<bool, Exn> {
+    Ok(registry::lock_channel(chan)?.is_binary())
+}
+
 /// The descriptor of channel `v` (-1 once closed).
 pub fn channel_fd(v: Value) -> Result<i32, Exn> {
     Ok(registry::lock_channel(v)?.fd)
@@ -132,7 +170,8 @@ fn take<const N: usize>(args: &[Value]) -> Result<[Value; N], Exn> {
         .ok_or_else(|| Exn::fatal("channel primitive called with too few arguments"))
 }
 
-fn io_exn(e: IoErr) -> Exn {
+/// The exception for a failed channel operation, as the stock runtime raises it.
+pub fn io_exn(e: IoErr) -> Exn {
     match e {
         IoErr::Io(n) if n == libc::EAGAIN || n == libc::EWOULDBLOCK => Exn::sys_blocked_io(),
         IoErr::Io(n) | IoErr::Sys(n) => Exn::sys_error_os(None, &std::io::Error::from_raw_os_error(n)),
@@ -141,17 +180,44 @@ fn io_exn(e: IoErr) -> Exn {
     }
 }
 
-/// Runs `f` on the locked channel of `v`.
-fn with_chan<R>(v: Value, f: impl FnOnce(&mut Channel) -> Result<R, IoErr>) -> Result<R, Exn> {
-    let mut chan = registry::lock_channel(v)?;
-    f(&mut chan).map_err(io_exn)
+/// Runs `op` on the locked channel of `vals[0]`, passing the current `vals` (the primitive's
+/// arguments). When a system call is interrupted, the channel is unlocked, the pending OCaml
+/// signal handlers run with `vals` rooted (they may raise, or collect and move the values), and
+/// `op` runs again with the values reloaded, as the stock runtime's `check_pending` does.
+fn with_chan<R>(
+    dom: &mut Domain,
+    vals: &[Value],
+    mut op: impl FnMut(&mut Channel, &[Value]) -> Result<R, IoErr>,
+) -> Result<R, Exn> {
+    let n = vals.len().min(4);
+    let mut cur = [Value::UNIT; 4];
+    cur[..n].copy_from_slice(&vals[..n]);
+    loop {
+        let r = {
+            let mut chan = registry::lock_channel(cur[0])?;
+            op(&mut chan, &cur[..n])
+        };
+        match r {
+            Ok(x) => return Ok(x),
+            Err(IoErr::Io(libc::EINTR)) => {
+                let base = dom.local_roots.len();
+                dom.local_roots.extend_from_slice(&cur[..n]);
+                let res = crate::prims::misc::run_pending_signals(dom);
+                cur[..n].copy_from_slice(&dom.local_roots[base..base + n]);
+                dom.local_roots.truncate(base);
+                res?;
+            }
+            Err(e) => return Err(io_exn(e)),
+        }
+    }
 }
 
 /// Checks that `[pos, pos+len)` lies inside the bytes `buf`; returns them as usize.
 fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn> {
     let (pos, len) = (pos.int(), len.int());
     // SAFETY: tag and length are read only after checking that buf is a block.
-    let size = if buf.is_block() && unsafe { buf.tag() } == STRING_TAG { unsafe { buf.string_len() } } else { 0 };
+    let size =
+        if buf.is_block() && unsafe { buf.tag() } == STRING_TAG { unsafe { buf.string_len() } } else { 0 };
     if pos < 0 || len < 0 || pos as usize > size || len as usize > size - pos as usize {
         return Err(Exn::invalid_arg("index out of bounds"));
     }
@@ -232,18 +298,19 @@ fn channel_descriptor(_dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn close_channel(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    with_chan(ch, |c| c.close())?;
+    // A failing close(2) is not retried: the descriptor is gone either way.
+    registry::lock_channel(ch)?.close().map_err(io_exn)?;
     Ok(Value::UNIT)
 }
 
-fn channel_size(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn channel_size(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(ch, |c| c.size())?)
+    offset_int(with_chan(dom, &[ch], |c, _| c.size())?)
 }
 
 fn channel_size_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let size = with_chan(ch, |c| c.size())?;
+    let size = with_chan(dom, &[ch], |c, _| c.size())?;
     Ok(alloc_int64(dom, size))
 }
 
@@ -261,9 +328,9 @@ fn is_binary_mode(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::of_bool(flags & TEXT_MODE == 0))
 }
 
-fn set_buffered(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn set_buffered(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, mode] = take(args)?;
-    with_chan(ch, |c| {
+    with_chan(dom, &[ch], |c, _| {
         if mode.int() != 0 {
             c.flags &= !UNBUFFERED;
             Ok(())
@@ -301,40 +368,49 @@ fn terminfo_rows(_dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 // Output.
 
-fn flush(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn flush(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
     // A closed channel is silently accepted: libraries flush at exit channels they closed.
-    with_chan(ch, |c| if c.fd != -1 { c.flush() } else { Ok(()) })?;
+    with_chan(dom, &[ch], |c, _| if c.fd != -1 { c.flush() } else { Ok(()) })?;
     Ok(Value::UNIT)
 }
 
-fn output_char(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn output_char(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, c] = take(args)?;
-    with_chan(ch, |chan| {
-        chan.putch(c.int() as u8)?;
+    // The common case, kept short: room in the buffer of a buffered channel.
+    if registry::lock_channel(ch)?.put_buffered(c.int() as u8) {
+        return Ok(Value::UNIT);
+    }
+    let mut put = false;
+    with_chan(dom, &[ch], |chan, _| {
+        if !put {
+            chan.putch(c.int() as u8)?;
+            put = true;
+        }
         chan.flush_if_unbuffered()
     })?;
     Ok(Value::UNIT)
 }
 
-fn output_int(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn output_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, w] = take(args)?;
-    with_chan(ch, |chan| {
-        chan.putword(w.int() as u32)?;
+    let mut done = 0;
+    with_chan(dom, &[ch], |chan, _| {
+        chan.putword(w.int() as u32, &mut done)?;
         chan.flush_if_unbuffered()
     })?;
     Ok(Value::UNIT)
 }
 
 /// `caml_ml_output` and `caml_ml_output_bytes` (strings and bytes share a representation).
-fn output(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn output(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, buf, pos, len] = take(args)?;
     let (mut pos, mut len) = if len.int() > 0 { bytes_range(buf, pos, len)? } else { (0, 0) };
-    with_chan(ch, |chan| {
+    with_chan(dom, &[ch, buf], |chan, v| {
         while len > 0 {
-            // SAFETY: buf is a live string block holding [pos, pos+len) (checked above); no
-            // allocation or collection happens while the slice is used.
-            let src = unsafe { &buf.bytes()[pos..pos + len] };
+            // SAFETY: v[1] is the live string block holding [pos, pos+len) (checked above, and
+            // its length cannot change); no allocation happens while the slice is used.
+            let src = unsafe { &v[1].bytes()[pos..pos + len] };
             let n = chan.putblock(src)?;
             pos += n;
             len -= n;
@@ -344,97 +420,108 @@ fn output(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-fn output_bigarray(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn output_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, ba, pos, len] = take(args)?;
-    let data = bigarray_range(ba, pos, len)?;
+    bigarray_range(ba, pos, len)?;
+    let mut done = 0;
     // As in stock, an unbuffered channel is not flushed here.
-    with_chan(ch, |chan| chan.really_putblock(data))?;
+    with_chan(dom, &[ch, ba], |chan, v| {
+        let data = bigarray_range(v[1], pos, len).map_err(|_| IoErr::Io(libc::EFAULT))?;
+        while done < data.len() {
+            done += chan.putblock(&data[done..])?;
+        }
+        Ok(())
+    })?;
     Ok(Value::UNIT)
 }
 
-fn seek_out(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn seek_out(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
-    with_chan(ch, |c| c.seek_out(pos.int() as i64))?;
+    with_chan(dom, &[ch], |c, _| c.seek_out(pos.int() as i64))?;
     Ok(Value::UNIT)
 }
 
-fn seek_out_64(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn seek_out_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
     let dest = int64_val(pos);
-    with_chan(ch, |c| c.seek_out(dest))?;
+    with_chan(dom, &[ch], |c, _| c.seek_out(dest))?;
     Ok(Value::UNIT)
 }
 
-fn pos_out(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn pos_out(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(ch, |c| Ok(c.pos_out()))?)
+    offset_int(with_chan(dom, &[ch], |c, _| Ok(c.pos_out()))?)
 }
 
 fn pos_out_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let pos = with_chan(ch, |c| Ok(c.pos_out()))?;
+    let pos = with_chan(dom, &[ch], |c, _| Ok(c.pos_out()))?;
     Ok(alloc_int64(dom, pos))
 }
 
 // Input.
 
-fn input_char(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn input_char(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let c = with_chan(ch, |c| c.getch())?;
+    let c = with_chan(dom, &[ch], |c, _| c.getch())?;
     Ok(Value::of_int(c as isize))
 }
 
-fn input_int(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn input_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let w = with_chan(ch, |c| c.getword())?;
+    let mut acc = (0, 0);
+    let w = with_chan(dom, &[ch], |c, _| c.getword(&mut acc))?;
     Ok(Value::of_int(w as i32 as isize))
 }
 
-fn input(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn input(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, buf, pos, len] = take(args)?;
     let (pos, len) = bytes_range(buf, pos, len)?;
-    let n = with_chan(ch, |c| {
-        // SAFETY: buf is a live string block holding [pos, pos+len) (checked above); no
-        // allocation or collection happens while the slice is used.
-        let dst = unsafe { &mut buf.bytes_mut()[pos..pos + len] };
+    let n = with_chan(dom, &[ch, buf], |c, v| {
+        // SAFETY: v[1] is the live string block holding [pos, pos+len) (checked above); no
+        // allocation happens while the slice is used.
+        let dst = unsafe { &mut v[1].bytes_mut()[pos..pos + len] };
         c.getblock(dst)
     })?;
     Ok(Value::of_int(n as isize))
 }
 
-fn input_bigarray(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn input_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, ba, pos, len] = take(args)?;
-    let data = bigarray_range(ba, pos, len)?;
-    let n = with_chan(ch, |c| c.getblock(data))?;
+    bigarray_range(ba, pos, len)?;
+    let n = with_chan(dom, &[ch, ba], |c, v| {
+        let data = bigarray_range(v[1], pos, len).map_err(|_| IoErr::Io(libc::EFAULT))?;
+        c.getblock(data)
+    })?;
     Ok(Value::of_int(n as isize))
 }
 
-fn input_scan_line(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn input_scan_line(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let n = with_chan(ch, |c| c.scan_line())?;
+    let n = with_chan(dom, &[ch], |c, _| c.scan_line())?;
     Ok(Value::of_int(n))
 }
 
-fn seek_in(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn seek_in(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
-    with_chan(ch, |c| c.seek_in(pos.int() as i64))?;
+    with_chan(dom, &[ch], |c, _| c.seek_in(pos.int() as i64))?;
     Ok(Value::UNIT)
 }
 
-fn seek_in_64(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn seek_in_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
     let dest = int64_val(pos);
-    with_chan(ch, |c| c.seek_in(dest))?;
+    with_chan(dom, &[ch], |c, _| c.seek_in(dest))?;
     Ok(Value::UNIT)
 }
 
-fn pos_in(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn pos_in(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(ch, |c| Ok(c.pos_in()))?)
+    offset_int(with_chan(dom, &[ch], |c, _| Ok(c.pos_in()))?)
 }
 
 fn pos_in_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let pos = with_chan(ch, |c| Ok(c.pos_in()))?;
+    let pos = with_chan(dom, &[ch], |c, _| Ok(c.pos_in()))?;
     Ok(alloc_int64(dom, pos))
 }

@@ -28,7 +28,7 @@ pub struct ChanCell {
     /// Blocks referring to the channel; changed only with `OPENED` locked.
     refcount: AtomicUsize,
     /// Whether the channel is an open output channel (read by `out_channels`, which must not
-    /// wait for a channel busy in a blocking write).
+    /// wait for a channel busy in a blocking write); set when opened, cleared when closed.
     open_out: AtomicBool,
     /// Index of the cell in `OPENED.slots`; changed only with `OPENED` locked.
     slot: AtomicUsize,
@@ -169,10 +169,14 @@ impl std::ops::DerefMut for Locked {
         &mut self.guard
     }
 }
-impl Drop for Locked {
-    fn drop(&mut self) {
-        // Release: pairs with the Acquire load in `out_channels`.
-        self.cell.open_out.store(self.guard.is_open_output(), Ordering::Release);
+impl Locked {
+    /// Closes the channel (`Channel::close`) and drops it from the open output channels.
+    pub fn close(&mut self) -> Result<(), super::channel::IoErr> {
+        let r = self.guard.close();
+        // Release: pairs with the Acquire load in `out_channels`. Closing is the only way an
+        // open output channel stops being one.
+        self.cell.open_out.store(false, Ordering::Release);
+        r
     }
 }
 

@@ -662,3 +662,22 @@ pub fn reachable_words(v: Value) -> usize {
     }
     size
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PosTable;
+
+    #[test]
+    fn position_table_grows_and_finds_everything() {
+        let mut t = PosTable::new();
+        let addr = |i: usize| 0x10_0000 + i * 24;
+        for i in 0..200_000 {
+            let slot = t.lookup(addr(i)).expect_err("not yet recorded");
+            t.insert_at(slot, addr(i), i);
+        }
+        for i in (0..200_000).step_by(7) {
+            assert_eq!(t.lookup(addr(i)), Ok(i));
+        }
+        assert!(t.lookup(addr(200_000)).is_err());
+    }
+}
