@@ -49,7 +49,23 @@ EOF
         if [ "$target" = loader ]; then
             cp "$seeds"/*.byte "$corpus/"
         else
-            # Marshalled values: the DATA sections, and what the mixed program marshals.
+            # Marshalled values: some written by the stock runtime (closures included) ...
+            cat > "$seeds/values.ml" <<'EOF'
+let write name v =
+  let oc = open_out_bin name in
+  Marshal.to_channel oc v [Marshal.Closures];
+  close_out oc
+let rec f x = if x = 0 then 0 else g (x - 1) and g x = f x + 1
+let () =
+  write "v1.bin" (f, g, [1; 2; 3], "str", 2.5, [| 1.0; 2.0 |]);
+  write "v2.bin" (1L, 2l, 3n, Some (ref 4), `Poly (5, "x"), lazy 6);
+  write "v3.bin" (let rec l = 1 :: 2 :: l in l);
+  write "v4.bin" (object method m = 1 end, Exit, Not_found);
+  write "v5.bin" (Array.init 300 (fun i -> (i, string_of_int i)))
+EOF
+            (cd "$seeds" && "$ocaml_bin/ocamlc" -o values.byte values.ml && "$ocaml_bin/ocamlrun" ./values.byte)
+            cp "$seeds"/v*.bin "$corpus/"
+            # ... and the DATA sections of the executables.
             for exe in "$seeds"/*.byte; do
                 python3 - "$exe" "$corpus/$(basename "$exe").data" <<'EOF'
 import struct, sys

@@ -7,12 +7,14 @@ use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::interp::{self, Program};
 use crate::loader;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::sync::Arc;
 
 /// What the command line asks for.
 pub struct Invocation {
-    pub program: String,
-    pub args: Vec<String>,
+    pub program: OsString,
+    pub args: Vec<OsString>,
     pub backtrace: bool,
     pub lib_dirs: Vec<String>,
     pub print_magic: bool,
@@ -28,9 +30,9 @@ pub fn usage_error(msg: &str) -> ! {
 const HELP: &str = "Usage: warden [<options>] <executable> [<command-line>]\nOptions are:\n  -b  Set runtime parameter b (detailed exception backtraces)\n  -config  Print configuration values and exit\n  -I <dir>  Add <dir> to the list of DLL search directories\n  -m  Print the magic number of <executable> and exit\n  -M  Print the magic number expected by this runtime and exit\n  -p  Print the names of the primitives supported by this runtime and exit\n  -v  Set runtime parameter v=61 (GC event information)\n  -version  Print version string and exit\n  -vnum  Print short version number and exit\n  -help  Display this list of options\n  --help  Display this list of options";
 
 /// Parses ocamlrun's options; exits for the informational ones.
-pub fn parse_command_line(argv: &[String]) -> Invocation {
+pub fn parse_command_line(argv: &[OsString]) -> Invocation {
     let mut inv = Invocation {
-        program: String::new(),
+        program: OsString::new(),
         args: Vec::new(),
         backtrace: false,
         lib_dirs: Vec::new(),
@@ -38,8 +40,8 @@ pub fn parse_command_line(argv: &[String]) -> Invocation {
         verbose: false,
     };
     let mut i = 1;
-    while i < argv.len() && argv[i].starts_with('-') {
-        match argv[i].as_str() {
+    while i < argv.len() && argv[i].as_encoded_bytes().starts_with(b"-") {
+        match argv[i].to_string_lossy().as_ref() {
             "--" => {
                 i += 1;
                 break;
@@ -53,7 +55,7 @@ pub fn parse_command_line(argv: &[String]) -> Invocation {
             "-b" => inv.backtrace = true,
             "-I" => {
                 if i + 1 < argv.len() {
-                    inv.lib_dirs.push(argv[i + 1].clone());
+                    inv.lib_dirs.push(argv[i + 1].to_string_lossy().into_owned());
                     i += 1;
                 } else {
                     usage_error("option '-I' needs an argument.");
@@ -93,20 +95,20 @@ pub fn parse_command_line(argv: &[String]) -> Invocation {
 }
 
 /// Resolves the executable name as ocamlrun does: a name without '/' is searched in PATH.
-fn search_exe_in_path(name: &str) -> String {
-    if name.contains('/') {
-        return name.to_string();
+fn search_exe_in_path(name: &OsString) -> OsString {
+    if name.as_encoded_bytes().contains(&b'/') {
+        return name.clone();
     }
-    if let Ok(path) = std::env::var("PATH") {
-        for dir in path.split(':') {
-            let dir = if dir.is_empty() { "." } else { dir };
-            let candidate = format!("{dir}/{name}");
-            if std::path::Path::new(&candidate).is_file() {
-                return candidate;
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let dir = if dir.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { dir };
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate.into_os_string();
             }
         }
     }
-    name.to_string()
+    name.clone()
 }
 
 /// Loads and runs a program; returns the process exit status.
@@ -124,9 +126,10 @@ pub fn run(inv: Invocation) -> i32 {
     if inv.verbose {
         config.verbose = 0x3D;
     }
-    let exe_name = search_exe_in_path(&inv.program);
+    let exe_name_os = search_exe_in_path(&inv.program);
+    let exe_name = exe_name_os.to_string_lossy().into_owned();
     if inv.print_magic {
-        match loader::exec::read_magic(std::path::Path::new(&exe_name)) {
+        match loader::exec::read_magic(std::path::Path::new(&exe_name_os)) {
             Some(m) => {
                 println!("{m}");
                 return 0;
@@ -134,7 +137,7 @@ pub fn run(inv: Invocation) -> i32 {
             None => usage_error(&format!("the file '{exe_name}' is not a bytecode executable file")),
         }
     }
-    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name), &inv.program) {
+    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), &inv.program.to_string_lossy()) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{}", e.message);
@@ -142,7 +145,10 @@ pub fn run(inv: Invocation) -> i32 {
         }
     };
     let config = Arc::new(config);
-    let mut dom = Domain::new(config.clone());
+    // Boxed: the domain registry keeps its address.
+    let mut dom = Box::new(Domain::new(config.clone()));
+    dom.register();
+
     dom.backtrace_active = config.backtrace > 0;
     crate::prims::init(&mut dom);
 
@@ -176,9 +182,9 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
-    dom.globals = globals;
-    dom.exe_name = exe_name.clone().into_bytes();
-    dom.argv = std::iter::once(inv.program.clone()).chain(inv.args.iter().cloned()).map(String::into_bytes).collect();
+    *dom.globals = globals;
+    dom.exe_name = exe_name_os.into_vec();
+    dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
     crate::prims::set_debug_info(&mut dom, exe.dbug.clone(), &exe.code);
     dom.minor_collection();
 

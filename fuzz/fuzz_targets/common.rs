@@ -22,7 +22,6 @@ pub fn with_domain(f: impl FnOnce(&mut Domain)) {
             dom
         });
         f(dom);
-        dom.globals = warden::heap::value::Value::UNIT;
         dom.full_major();
     });
 }

@@ -91,6 +91,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
     let mut env = env;
     let mut extra_args = extra_args;
     let mut raise_kind;
+    // The domain's shared state outlives this activation (the domain holds an Arc of it).
+    let yield_flag: *const std::sync::atomic::AtomicBool = &dom.shared.yield_requested;
 
     macro_rules! idx {
         ($p:expr) => {
@@ -190,7 +192,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             // Runs pending collections and finalisers with an event frame on the stack.
             macro_rules! poll {
                 () => {{
-                    if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() {
+                    if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() || (*yield_flag).load(std::sync::atomic::Ordering::Relaxed) {
                         sp = sp.sub(6);
                         *sp = accu;
                         *sp.add(1) = Value::UNIT;
@@ -200,6 +202,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
                         dom.gc_safepoint();
+                        dom.maybe_yield();
                         let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
                         sp = dom.stack.sp;
                         accu = *sp;
@@ -649,7 +652,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     }
                     Op::SETGLOBAL => {
                         let n = operand!() as usize;
-                        let g = dom.globals;
+                        let g = *dom.globals;
                         dom.gc.modify(g, n, accu);
                         accu = Value::UNIT;
                     }
@@ -842,6 +845,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         pc = pc.add(1);
                     }
                     Op::POPTRAP => {
+                        // Restarts after the actions (so a handler's exception is caught here);
+                        // a pending hand-over of the runtime lock waits for the next poll.
                         if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() {
                             pc = pc.sub(1);
                             poll!();

@@ -719,7 +719,13 @@ impl Intern<'_, '_> {
             }
         } else {
             let _size32 = self.r.u32()?;
-            to_usize(self.r.u64()?)?
+            let size = to_usize(self.r.u64()?)?;
+            // A fixed-size kind's deserialiser fills exactly its fixed size: another stated
+            // size would make it write past the block.
+            if ops.fixed_length.is_some_and(|(_, fixed)| fixed != size) {
+                return Err(format!("error while deserializing custom block {id}"));
+            }
+            size
         };
         if size > self.custom_allowance {
             return Err(self.ill_formed(format_args!("custom block {id} of {size} bytes")));
@@ -773,7 +779,8 @@ impl Intern<'_, '_> {
             Dest::Field(b, i) => unsafe { b.field(i) },
         };
         let k = ofs / WORD;
-        // SAFETY: the block's header is read only once `v` is known to be a block.
+        // SAFETY: `v` is a live block (checked first: an object read earlier or an atom), and
+        // field `k - 1` is read only after `k < wosize`.
         let ok = v.is_block()
             && ofs.is_multiple_of(WORD)
             && k >= 2

@@ -1,11 +1,12 @@
 //! Domain, atomic and synchronisation primitives (stock `domain.c`, the atomics of
 //! `memory.c`, and `sync.c`).
 //!
-//! Only one domain exists for now: its id and index are 0 and `Domain.spawn` fails. The
-//! atomics read and write field 0 through the write barrier; with one domain no other
-//! thread touches the heap, so a plain read-modify-write is atomic. `Mutex.t` and
-//! `Condition.t` are custom blocks (`_mutex`, `_condition`) owning OS-level state, with the
-//! error-checking semantics of the stock runtime's PTHREAD_MUTEX_ERRORCHECK mutexes.
+//! A spawned domain is an OS thread with its own `Domain`; domains take turns holding the
+//! runtime lock (see `domain::lock`), so the atomics' plain read-modify-write through the
+//! write barrier is atomic. `Mutex.t` and `Condition.t` are custom blocks (`_mutex`,
+//! `_condition`) owning OS-level state, with the error-checking semantics of the stock
+//! runtime's PTHREAD_MUTEX_ERRORCHECK mutexes; waiting on them happens in a blocking section,
+//! with the blocks kept alive in the domain's local roots.
 
 use super::PrimFn;
 use crate::domain::Domain;
@@ -43,7 +44,7 @@ fn domain_id(dom: &mut Domain, _: &[Value]) -> PrimResult {
 }
 
 fn domain_index(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(Value::of_int(dom.id as isize))
+    Ok(Value::of_int(dom.index as isize))
 }
 
 /// CPUs this thread may run on (its affinity mask), else the online CPUs.
@@ -69,8 +70,13 @@ fn recommended_domain_count(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(Value::of_int(n))
 }
 
-fn cpu_relax(_: &mut Domain, _: &[Value]) -> PrimResult {
-    std::hint::spin_loop();
+fn cpu_relax(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    // Relaxed: a hint (see `domain::lock`).
+    if dom.shared.yield_requested.load(std::sync::atomic::Ordering::Relaxed) {
+        dom.yield_now();
+    } else {
+        std::hint::spin_loop();
+    }
     Ok(Value::UNIT)
 }
 
@@ -93,8 +99,118 @@ fn dls_compare_and_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
 }
 
-fn domain_spawn(_: &mut Domain, _: &[Value]) -> PrimResult {
-    Err(Exn::failure("Domain.spawn: warden does not support multiple domains yet"))
+/// A domain handed to its new thread.
+struct DomainPtr(*mut Domain);
+// SAFETY: the domain is used by the new thread only, once it holds the runtime lock.
+unsafe impl Send for DomainPtr {}
+
+/// `caml_domain_spawn callback term_sync`: runs `callback ()` on a new domain, which stores
+/// `Finished (Ok v | Error e)` into `term_sync.state` under `term_sync.mut` and broadcasts
+/// `term_sync.cond` when done. Returns the new domain's unique id.
+fn domain_spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    // SAFETY: we hold the runtime lock.
+    let heap = unsafe { dom.shared.heap() };
+    let Some(index) = heap.slots_used.iter().position(|used| !used) else {
+        return Err(Exn::failure("failed to allocate domain"));
+    };
+    heap.slots_used[index] = true;
+    let id = heap.next_id;
+    heap.next_id += 1;
+    let mut child = Box::new(Domain::with_shared(dom.config.clone(), dom.shared.clone(), id, index));
+    child.local_roots = vec![args[0], args[1]];
+    child.backtrace_active = dom.backtrace_active;
+    child.argv = dom.argv.clone();
+    child.exe_name = dom.exe_name.clone();
+    child.callback = dom.callback;
+    super::init_child(dom, &mut child);
+    child.register();
+    let program = crate::interp::current_program();
+    let raw = Box::into_raw(child);
+    let ptr = DomainPtr(raw);
+    let spawned = std::thread::Builder::new()
+        .name(format!("domain-{id}"))
+        .stack_size(16 << 20)
+        .spawn(move || run_domain(ptr, program));
+    if spawned.is_err() {
+        // The thread never started, so the domain is still ours alone: unregister and free.
+        // SAFETY: `raw` came from Box::into_raw above and nothing else uses it.
+        unsafe {
+            (*raw).unregister();
+            drop(Box::from_raw(raw));
+        }
+        return Err(Exn::failure("failed to allocate domain"));
+    }
+    Ok(Value::of_int(id as isize))
+}
+
+/// The body of a domain's thread.
+fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
+    let p = ptr.0;
+    // SAFETY: the domain was leaked for this thread, which is its only user from now on.
+    let dom = unsafe { &mut *p };
+    dom.slice_start = dom.shared.acquire();
+    crate::interp::install(dom, program);
+    let f = dom.local_roots[0];
+    let res = dom.call(f, &[Value::UNIT]);
+    let outcome = match res {
+        Ok(v) => Ok(v),
+        Err(e) => match dom.exn_value(&e) {
+            Some(exn) => Err(exn),
+            None => {
+                let code = crate::startup::finish(dom, Err(e));
+                std::process::exit(code);
+            }
+        },
+    };
+    let result = match outcome {
+        Ok(v) => dom.alloc_tuple(0, &[v]),
+        Err(e) => dom.alloc_tuple(1, &[e]),
+    };
+    let finished = dom.alloc_tuple(0, &[result]);
+    let term_sync = dom.local_roots[1];
+    if let Err(e) = publish_result(dom, term_sync, finished) {
+        let code = crate::startup::finish(dom, Err(e));
+        std::process::exit(code);
+    }
+    dom.local_roots.clear();
+    dom.unregister();
+    dom.shared.release();
+    // SAFETY: unregistered, and the lock is released: no one refers to the domain now.
+    drop(unsafe { Box::from_raw(p) });
+}
+
+/// Stores `finished` into `term_sync.state` with `term_sync.mut` held, and wakes the joiners.
+fn publish_result(dom: &mut Domain, term_sync: Value, finished: Value) -> Result<(), Exn> {
+    // SAFETY: term_sync is the record { state; mut; cond } built by Domain.spawn.
+    let (m, c) = unsafe { (term_sync.field(1), term_sync.field(2)) };
+    dom.local_roots.extend([term_sync, finished]);
+    lock_mutex(dom, m, "Mutex.lock")?;
+    let n = dom.local_roots.len();
+    let (term_sync, finished) = (dom.local_roots[n - 2], dom.local_roots[n - 1]);
+    dom.modify(term_sync, 0, finished);
+    let cond: &OcamlCondition = sync_state(c, &CONDITION_OPS, "Condition.broadcast")?;
+    *guard(&cond.wakeups) += 1;
+    cond.cond.notify_all();
+    let mutex: &OcamlMutex = sync_state(m, &MUTEX_OPS, "Mutex.unlock")?;
+    mutex.unlock().map_err(|code| sync_error("Mutex.unlock", code))?;
+    dom.local_roots.truncate(n - 2);
+    Ok(())
+}
+
+/// Locks the OCaml mutex `m`, waiting in a blocking section when another domain holds it.
+fn lock_mutex(dom: &mut Domain, m: Value, what: &str) -> Result<(), Exn> {
+    let mutex: &OcamlMutex = sync_state(m, &MUTEX_OPS, what)?;
+    if mutex.try_lock() {
+        return Ok(());
+    }
+    if mutex.is_owned_by_me() {
+        return Err(sync_error(what, EDEADLK));
+    }
+    // The block must outlive the wait: root it (custom blocks with a finaliser never move).
+    dom.local_roots.push(m);
+    let r = dom.blocking_section(|| mutex.lock());
+    dom.local_roots.pop();
+    r.map_err(|code| sync_error(what, code))
 }
 
 /// Checks that an atomic reference is a block with a field 0.
@@ -195,6 +311,9 @@ impl OcamlMutex {
         *owner = Some(std::thread::current().id());
         true
     }
+    fn is_owned_by_me(&self) -> bool {
+        *guard(&self.owner) == Some(std::thread::current().id())
+    }
     fn unlock(&self) -> Result<(), i32> {
         let mut owner = guard(&self.owner);
         if *owner != Some(std::thread::current().id()) {
@@ -277,10 +396,8 @@ fn mutex_new(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(alloc_sync(dom, &MUTEX_OPS, OcamlMutex::default()))
 }
 
-fn mutex_lock(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let m: &OcamlMutex = sync_state(args[0], &MUTEX_OPS, "Mutex.lock")?;
-    // With several domains this wait will need a blocking section around it.
-    m.lock().map_err(|code| sync_error("Mutex.lock", code))?;
+fn mutex_lock(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    lock_mutex(dom, args[0], "Mutex.lock")?;
     Ok(Value::UNIT)
 }
 
@@ -299,19 +416,29 @@ fn condition_new(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(alloc_sync(dom, &CONDITION_OPS, OcamlCondition::default()))
 }
 
-fn condition_wait(_: &mut Domain, args: &[Value]) -> PrimResult {
+fn condition_wait(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.wait")?;
     let m: &OcamlMutex = sync_state(args[1], &MUTEX_OPS, "Condition.wait")?;
-    let mut wakeups = guard(&c.wakeups);
-    let seen = *wakeups;
-    m.unlock().map_err(|code| sync_error("Condition.wait", code))?;
-    // One wait, as pthread_cond_wait: a wake-up (or a spurious one) returns to the caller,
-    // whose loop re-checks its condition.
-    if *wakeups == seen {
-        wakeups = c.cond.wait(wakeups).unwrap_or_else(|e| e.into_inner());
+    if !m.is_owned_by_me() {
+        return Err(sync_error("Condition.wait", EPERM));
     }
-    drop(wakeups);
-    m.lock().map_err(|code| sync_error("Condition.wait", code))?;
+    // Both blocks must outlive the wait: root them (they never move, having finalisers).
+    dom.local_roots.extend([args[0], args[1]]);
+    let r = dom.blocking_section(|| {
+        let mut wakeups = guard(&c.wakeups);
+        let seen = *wakeups;
+        m.unlock()?;
+        // One wait, as pthread_cond_wait: a wake-up (or a spurious one) returns to the
+        // caller, whose loop re-checks its condition.
+        if *wakeups == seen {
+            wakeups = c.cond.wait(wakeups).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(wakeups);
+        m.lock()
+    });
+    let n = dom.local_roots.len();
+    dom.local_roots.truncate(n - 2);
+    r.map_err(|code| sync_error("Condition.wait", code))?;
     Ok(Value::UNIT)
 }
 

@@ -383,6 +383,8 @@ fn runtime_parameters(dom: &mut Domain, _: &[Value]) -> PrimResult {
 
 fn enable_runtime_warnings(_: &mut Domain, args: &[Value]) -> PrimResult {
     RUNTIME_WARNINGS.store((args[0] != Value::FALSE) as i8, Ordering::Relaxed);
+    // Channel finalisers run without a domain and read io's own copy of the flag.
+    super::io::set_runtime_warnings(args[0] != Value::FALSE);
     Ok(Value::UNIT)
 }
 

@@ -22,10 +22,6 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_install_signal_handler", install_signal_handler),
     ("caml_process_pending_actions_with_root", process_pending_actions_with_root),
     ("caml_ensure_stack_capacity", ensure_stack_capacity),
-    ("caml_alloc_stack", effects_unsupported),
-    ("caml_continuation_use", effects_unsupported),
-    ("caml_continuation_use_noexc", effects_unsupported),
-    ("caml_continuation_use_and_update_handler_noexc", effects_unsupported),
     ("caml_memprof_start", memprof_start),
     ("caml_memprof_stop", memprof_stop),
     ("caml_memprof_discard", memprof_discard),
@@ -256,9 +252,6 @@ fn ensure_stack_capacity(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-fn effects_unsupported(_: &mut Domain, _: &[Value]) -> PrimResult {
-    Err(Exn::failure("effects are not supported by warden yet"))
-}
 
 // ---------------------------------------------------------------------------------------
 // Memprof: profiles are accepted and tracked, but no allocation is ever sampled.
@@ -387,11 +380,11 @@ fn meta_unsupported(_: &mut Domain, _: &[Value]) -> PrimResult {
 }
 
 fn get_global_data(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(dom.globals)
+    Ok(*dom.globals)
 }
 
 fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let old = dom.globals;
+    let old = *dom.globals;
     // SAFETY: the global table is a block.
     let actual = unsafe { old.wosize() };
     let requested = args[0].int();
@@ -410,7 +403,7 @@ fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
         // SAFETY: i < size; an immediate needs no barrier.
         unsafe { new.set_field_raw(i, Value::of_int(0)) };
     }
-    dom.globals = new;
+    *dom.globals = new;
     Ok(Value::UNIT)
 }
 

@@ -102,6 +102,12 @@ pub fn init(dom: &mut Domain) {
     io::init(dom);
 }
 
+/// Sets up the primitive state of a domain spawned by `parent`.
+pub fn init_child(parent: &mut Domain, child: &mut Domain) {
+    let backtrace = state(parent).backtrace.clone();
+    child.prim_state = Box::new(PrimState { backtrace });
+}
+
 /// Keeps the executable's debug information for backtraces.
 pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
     backtrace::set_debug_info(dom, dbug, code);

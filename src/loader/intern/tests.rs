@@ -286,6 +286,12 @@ fn custom_block_errors() {
     assert!(intern(&mut d, &fin, None).is_err());
     let old = wrap(b"\x12_j\0", 1, 3);
     assert!(intern(&mut d, &old, None).unwrap_err().contains("4.08"));
+    // The length form with a size other than a fixed-size kind's: refused before its
+    // deserialiser could write past the block.
+    let mut short_j = b"\x18_j\0".to_vec();
+    short_j.extend_from_slice(&[0; 12]);
+    short_j.extend_from_slice(&[0xFF; 8]);
+    assert_eq!(intern(&mut d, &wrap(&short_j, 1, 3), None).unwrap_err(), "error while deserializing custom block _j");
     // Payload missing.
     assert!(intern(&mut d, &wrap(b"\x19_j\0\x01\x02", 1, 3), None).is_err());
     // No NUL after the identifier.

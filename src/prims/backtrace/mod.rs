@@ -48,7 +48,7 @@ pub const BACKTRACE_BUFFER_SIZE: usize = 1024;
 const BAD_BYTECODE: i32 = -2;
 
 /// This domain's view of the program's debug information.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct BacktraceState {
     /// The DBUG section, until it is decoded.
     dbug: Option<Vec<u8>>,
