@@ -113,26 +113,34 @@ pub(crate) mod tests_support {
 
     const OCAMLC: &str = "/root/.cache/warden/ocaml-5.3.0/bin/ocamlc";
 
-    /// Compiles `source` (as `<stem>.ml`) with the given flags, once per test run; None when
-    /// the stock toolchain is missing.
+    /// Compiles `source` (as `<stem>.ml`) with the given flags; None when the stock
+    /// toolchain is missing. Executables are cached in the temporary directory, keyed by
+    /// their source and flags (built in a private directory, then renamed into place).
     fn build(stem: &str, source: &str, flags: &[&str]) -> Option<PathBuf> {
+        use std::hash::{Hash, Hasher};
         if !Path::new(OCAMLC).exists() {
             return None;
         }
-        let dir = std::env::temp_dir().join(format!("warden-loader-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).ok()?;
-        let ml = dir.join(format!("{stem}.ml"));
-        std::fs::write(&ml, source).ok()?;
-        let out = dir.join(format!("{stem}.byte"));
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (stem, source, flags).hash(&mut h);
+        let key = format!("{stem}-{:016x}", h.finish());
+        let dir = std::env::temp_dir().join("warden-loader-tests");
+        let out = dir.join(format!("{key}.byte"));
+        if out.exists() {
+            return Some(out);
+        }
+        let work = dir.join(format!("{key}.{}", std::process::id()));
+        std::fs::create_dir_all(&work).ok()?;
+        std::fs::write(work.join(format!("{stem}.ml")), source).ok()?;
         let status = std::process::Command::new(OCAMLC)
             .args(flags)
-            .arg("-o")
-            .arg(&out)
-            .arg(ml.file_name()?)
-            .current_dir(&dir)
+            .args(["-o", &format!("{stem}.byte"), &format!("{stem}.ml")])
+            .current_dir(&work)
             .status()
             .ok()?;
-        status.success().then_some(out)
+        let built = status.success() && std::fs::rename(work.join(format!("{stem}.byte")), &out).is_ok();
+        let _ = std::fs::remove_dir_all(&work);
+        built.then_some(out)
     }
 
     /// `print_endline "hi"`, without debug info.
