@@ -1,16 +1,109 @@
-//! Production twin of the check hooks: every function is empty.
+//! Production twin of the check hooks: the same API as `enabled`, with no framing words and
+//! every function empty or reduced to the production work, inlined away.
 
+use super::{HeapRefs, Phase, RootWalk};
+use crate::heap::minor::MinorHeap;
 use crate::heap::value::{Header, Value};
 
-#[inline(always)]
-pub fn on_alloc(_v: Value) {}
-#[inline(always)]
-pub fn on_promote(_old: Value, _new: Value) {}
-#[inline(always)]
-pub fn on_mark(_b: Value, _hd: Header) {}
-#[inline(always)]
-pub fn on_sweep(_v: Value) {}
-#[inline(always)]
-pub fn on_minor_done(_arena: &mut [usize]) {}
 /// Whether this build carries the checks (reported as `Sys.runtime_variant () = "d"`).
 pub const ENABLED: bool = false;
+pub const MINOR_BEFORE: usize = 0;
+pub const MINOR_EXTRA: usize = 0;
+pub const MAJOR_BEFORE: usize = 0;
+pub const MAJOR_EXTRA: usize = 0;
+pub const MINOR_HEADROOM: usize = 1;
+pub const MINOR_FLIP: bool = false;
+
+/// An allocation site: nothing is recorded in production.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct Site;
+
+/// The checker's per-heap state: nothing in production.
+#[derive(Default)]
+pub struct State;
+
+/// What the marker needs: nothing in production.
+pub struct MarkCtx;
+
+#[inline(always)]
+pub fn install() {}
+#[inline(always)]
+pub fn site_at(_domain: usize, _pc: usize) -> Site {
+    Site
+}
+#[inline(always)]
+pub fn note_site(_domain: usize, _pc: usize) {}
+#[inline(always)]
+pub fn current_site() -> Site {
+    Site
+}
+/// Writes the header of a fresh young block (production layout: no framing).
+///
+/// # Safety
+/// `frame` must point to `wosize + 1` words just bump-allocated in the arena.
+#[inline(always)]
+pub unsafe fn frame_minor(_st: &mut State, frame: *mut usize, wosize: usize, tag: u8, _site: Site) -> Value {
+    // SAFETY: the caller's contract: the frame's words are ours.
+    unsafe {
+        *frame = Header::new(wosize, tag, 0).0;
+        Value(frame.add(1) as usize)
+    }
+}
+/// The block in a fresh major slot (production layout: the slot is the block).
+///
+/// # Safety
+/// `slot` must be a slot just handed out by the major heap.
+#[inline(always)]
+pub unsafe fn frame_major(_st: &mut State, slot: *mut usize, _wosize: usize, _site: Site) -> Value {
+    Value(slot.wrapping_add(1) as usize)
+}
+#[inline(always)]
+pub fn note_alloc(_st: &mut State) {}
+#[inline(always)]
+pub fn header_of_slot(slot: *mut usize) -> *mut usize {
+    slot
+}
+#[inline(always)]
+pub fn site_of(_v: Value) -> Site {
+    Site
+}
+#[inline(always)]
+pub fn on_promote(_st: &State, _young: Value) {}
+#[inline(always)]
+pub fn mark_ctx(_minor: &MinorHeap) -> MarkCtx {
+    MarkCtx
+}
+#[inline(always)]
+pub fn on_mark(_ctx: &MarkCtx, _parent: Option<(Value, usize)>, _v: Value) {}
+#[inline(always)]
+pub fn on_mark_header(_b: Value, _hd: Header, _parent: Option<(Value, usize)>) {}
+#[inline(always)]
+pub fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
+#[inline(always)]
+pub fn on_free_large(_st: &mut State, _slot: *mut usize) {}
+#[inline(always)]
+pub fn on_minor_done(_st: &mut State, _minor: &mut MinorHeap) {}
+/// # Safety
+/// None needed: does nothing.
+#[inline(always)]
+pub unsafe fn on_stack_free(_low: *mut usize, _words: usize) {}
+#[inline(always)]
+pub fn gc_phase(_phase: Phase, _minor: usize, _major: usize) {}
+#[inline(always)]
+pub fn wants_safepoint(_st: &State) -> bool {
+    false
+}
+#[inline(always)]
+pub fn take_forced(_st: &mut State) -> u8 {
+    0
+}
+#[inline(always)]
+pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>, _decode: fn(Value) -> Option<usize>) {}
+#[inline(always)]
+pub fn before_minor(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
+#[inline(always)]
+pub fn after_mark(_st: &mut State, _heap: HeapRefs<'_>) {}
+#[inline(always)]
+pub fn after_sweep(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>, _live_words: usize, _live_blocks: usize) {}
+#[inline(always)]
+pub fn at_poll(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}

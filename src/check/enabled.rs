@@ -1,27 +1,507 @@
-//! Hardened twin of the check hooks. So far: the minor arena is poisoned after each minor
-//! collection, and the marker refuses poisoned or header-less blocks.
+//! Hardened twin of the check hooks: the frame layout with canaries, poison on every kind of
+//! freed memory (re-checked when handed out again), the checks at promotion, marking and
+//! sweeping, and the verification at safepoints (`verify`), configured by `settings`.
+//!
+//! This module owns `State`, the checker's per-heap state (kept in `Gc::check`, so it is
+//! touched only by the runtime-lock holder, like the rest of the heap): the set of live pools,
+//! the allocation counter behind `WARDEN_GC_EVERY`, the verification counters, and the code
+//! table. Per-thread report context lives in `report`.
 
-use super::poison;
-use crate::heap::value::{Header, Value};
+use super::canary;
+use super::poison::{self, FREE_LARGE, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR};
+use super::report::{self, Check, Phase, Report};
+use super::settings::{self, Level};
+use super::verify::{self, AddrSet, CodeTable, HeapWalk, Regions};
+use super::{HeapRefs, RootWalk};
+use crate::heap::minor::MinorHeap;
+use crate::heap::pool::{self, POOL_BSIZE, SIZECLASS_MAX, SIZE_CLASSES};
+use crate::heap::value::{Header, Value, WORD};
+use std::cell::Cell;
 
-#[inline]
-pub fn on_alloc(_v: Value) {}
-#[inline]
-pub fn on_promote(_old: Value, _new: Value) {}
-#[inline]
-pub fn on_mark(b: Value, hd: Header) {
-    if poison::is_poison(hd.0 as u64) {
-        crate::fatal(&format!(
-            "hardened check failed: use after free: block {:#x} has a {} header while marking",
-            b.0,
-            poison::category(hd.0 as u64)
-        ));
-    }
-}
-#[inline]
-pub fn on_sweep(_v: Value) {}
-pub fn on_minor_done(arena: &mut [usize]) {
-    arena.fill(poison::FREE_MINOR as usize);
-}
+pub use super::canary::Site;
+
 /// Whether this build carries the checks (reported as `Sys.runtime_variant () = "d"`).
 pub const ENABLED: bool = true;
+/// Framing words of a young block before its header, and in all (canary before, canary after).
+pub const MINOR_BEFORE: usize = 1;
+pub const MINOR_EXTRA: usize = 2;
+/// Framing words of a major block: from the slot start to the header (outer header, canary),
+/// and in all (outer header, two canaries). The outer header makes the slot readable as a
+/// block of `wosize + 3` by the heap's own walkers.
+pub const MAJOR_BEFORE: usize = 2;
+pub const MAJOR_EXTRA: usize = 3;
+/// The minor arena is this many times the nominal size (a one-field block takes 4 words
+/// instead of 2), so the canaries do not make minor collections more frequent.
+pub const MINOR_HEADROOM: usize = 2;
+/// The minor heap alternates between two arenas: a stale pointer into the evacuated one
+/// keeps reading poison for a whole cycle.
+pub const MINOR_FLIP: bool = true;
+
+/// Full scans of the major heap for unremembered young pointers happen at a minor
+/// collection once the words allocated since the last scan reach the major heap's size
+/// divided by this (`WARDEN_VERIFY=every`: at every minor collection).
+const REMSET_SCAN_RATIO: usize = 2;
+
+/// The checker's per-heap state.
+pub struct State {
+    /// Pools that hold (or held, since the last sweep) blocks.
+    pub pools: AddrSet,
+    last_pool: usize,
+    allocs: u64,
+    /// A collection forced by `WARDEN_GC_EVERY`: 0 none, 1 minor, 2 major.
+    forced: u8,
+    /// Safepoints that verify, by kind: minor, mark, sweep, poll.
+    ticks: [u64; 4],
+    /// Allocation total at the last full scan for unremembered young pointers.
+    remset_mark: usize,
+    /// Verification at every poll point (`WARDEN_VERIFY=every`) that follows an allocation.
+    poll_always: bool,
+    /// An allocation happened since the last verification at a poll point.
+    poll_due: bool,
+    /// The arena (its start) and allocation pointer of the last walk at a poll point: later
+    /// polls walk only the frames allocated since.
+    walked: (usize, usize),
+    pub code: Option<CodeTable>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            pools: AddrSet::default(),
+            last_pool: 0,
+            allocs: 0,
+            forced: 0,
+            ticks: [0; 4],
+            remset_mark: 0,
+            poll_always: settings::get().level == Level::Every,
+            poll_due: false,
+            walked: (0, 0),
+            code: None,
+        }
+    }
+}
+
+impl State {
+    /// Whether verification of `kind` runs at this opportunity (`WARDEN_VERIFY_EVERY`).
+    fn tick(&mut self, kind: usize, level: Level) -> bool {
+        let s = settings::get();
+        if s.level < level {
+            return false;
+        }
+        self.ticks[kind] += 1;
+        (self.ticks[kind] - 1) % s.every_nth == 0
+    }
+    #[inline(always)]
+    fn count_alloc(&mut self) {
+        self.poll_due = self.poll_always;
+        self.allocs += 1;
+        let n = settings::get().gc_every;
+        if n != 0 && self.allocs >= n {
+            self.allocs = 0;
+            self.forced = if settings::get().gc_every_major { 2 } else { 1 };
+        }
+    }
+    #[inline(always)]
+    fn note_pool(&mut self, p: usize) {
+        if p != self.last_pool {
+            self.last_pool = p;
+            self.pools.insert(p);
+        }
+    }
+}
+
+thread_local! {
+    static SITE: Cell<Site> = const { Cell::new(Site::UNKNOWN) };
+}
+
+/// Installs the fault handler that explains faults on poison-derived addresses.
+pub fn install() {
+    super::signal::install();
+}
+
+/// The site of an allocation at instruction `pc` of domain `domain`.
+#[inline(always)]
+pub fn site_at(domain: usize, pc: usize) -> Site {
+    Site::new(domain, pc)
+}
+/// Records where the running code is, for the allocations primitives make.
+#[inline(always)]
+pub fn note_site(domain: usize, pc: usize) {
+    SITE.with(|s| s.set(Site::new(domain, pc)));
+}
+/// The last site recorded on this thread.
+#[inline(always)]
+pub fn current_site() -> Site {
+    SITE.with(|s| s.get())
+}
+
+#[cold]
+#[inline(never)]
+fn write_after_free(addr: *mut usize, w: usize, expected: u64, block: usize) -> ! {
+    Report::new(Check::WriteAfterFree, format!("freed memory changed before it was handed out again ({})", poison::category(expected)))
+        .expected(format!("{expected:#x} ({} poison) or 0 (never used)", poison::category(expected)))
+        .found(format!("{w:#x} at {:#x}", addr as usize))
+        .block(block, false)
+        .fail()
+}
+
+/// Frames a fresh young block: checks that its words still hold free-minor poison, writes
+/// the canaries, the header, and uninitialised poison in every field.
+///
+/// # Safety
+/// `frame` must point to `wosize + 1 + MINOR_EXTRA` words just bump-allocated in the arena.
+#[inline]
+pub unsafe fn frame_minor(st: &mut State, frame: *mut usize, wosize: usize, tag: u8, site: Site) -> Value {
+    // SAFETY: the caller's contract: the frame's words are ours.
+    unsafe {
+        let total = wosize + 1 + MINOR_EXTRA;
+        for i in 0..total {
+            let w = *frame.add(i);
+            if w != 0 && w != FREE_MINOR as usize {
+                write_after_free(frame.add(i), w, FREE_MINOR, frame.add(2) as usize);
+            }
+        }
+        let hp = frame.add(MINOR_BEFORE);
+        let (b, a) = canary::words(hp as usize, site);
+        *frame = b;
+        *hp = Header::new(wosize, tag, 0).0;
+        for i in 1..=wosize {
+            *hp.add(i) = UNINIT_MINOR as usize;
+        }
+        *hp.add(wosize + 1) = a;
+        st.count_alloc();
+        Value(hp.add(1) as usize)
+    }
+}
+
+/// Frames a fresh major block in `slot`, whose outer header the heap wrote for `wosize +
+/// MAJOR_EXTRA` fields: checks that a reused pool slot still holds free-major poison, writes
+/// the canaries, the real header (same tag and colour) and uninitialised poison.
+///
+/// # Safety
+/// `slot` must be a slot just handed out by the major heap for `wosize + MAJOR_EXTRA` fields.
+#[inline]
+pub unsafe fn frame_major(st: &mut State, slot: *mut usize, wosize: usize, site: Site) -> Value {
+    // SAFETY: the caller's contract: the slot's words are ours.
+    unsafe {
+        let outer = Header(*slot);
+        let whsize = wosize + 1 + MAJOR_EXTRA;
+        if whsize <= SIZECLASS_MAX {
+            let p = pool::pool_of(slot as usize);
+            st.note_pool(p as usize);
+            let sz = SIZE_CLASSES[(*p).class];
+            for i in 2..sz {
+                let w = *slot.add(i);
+                if w != 0 && w != FREE_MAJOR as usize {
+                    write_after_free(slot.add(i), w, FREE_MAJOR, slot.add(MAJOR_BEFORE + 1) as usize);
+                }
+            }
+        }
+        let hp = slot.add(MAJOR_BEFORE);
+        let (b, a) = canary::words(hp as usize, site);
+        *slot.add(1) = b;
+        *hp = Header::new(wosize, outer.tag(), outer.color()).0;
+        for i in 1..=wosize {
+            *hp.add(i) = UNINIT_MAJOR as usize;
+        }
+        *hp.add(wosize + 1) = a;
+        Value(hp.add(1) as usize)
+    }
+}
+
+/// Counts an allocation made directly in the major heap (for `WARDEN_GC_EVERY`).
+#[inline]
+pub fn note_alloc(st: &mut State) {
+    st.count_alloc();
+}
+
+/// The header address of the block in a major slot.
+#[inline(always)]
+pub fn header_of_slot(slot: *mut usize) -> *mut usize {
+    slot.wrapping_add(MAJOR_BEFORE)
+}
+
+/// The allocation site of a young block (already checked by `on_promote`).
+#[inline]
+pub fn site_of(v: Value) -> Site {
+    let hp = v.0 - WORD;
+    // SAFETY: v is a young block whose frame `on_promote` checked.
+    let (b, h) = unsafe { (*((hp - WORD) as *const usize), Header(*(hp as *const usize))) };
+    // SAFETY: as above; the after canary is inside the frame.
+    let a = unsafe { *((hp + (h.wosize() + 1) * WORD) as *const usize) };
+    canary::decode(hp, b, a).unwrap_or(Site::UNKNOWN)
+}
+
+/// Before a young block is copied out: its frame and fields.
+#[inline]
+pub fn on_promote(_st: &State, young: Value) {
+    verify::promoting(young);
+}
+
+/// What the marker needs to recognise pointers that must not exist during marking.
+pub struct MarkCtx {
+    young: (usize, usize),
+    spare: (usize, usize),
+}
+
+pub fn mark_ctx(minor: &MinorHeap) -> MarkCtx {
+    MarkCtx { young: (minor.start as usize, minor.end as usize), spare: minor.spare_range() }
+}
+
+#[cold]
+#[inline(never)]
+fn mark_fail(r: Report, parent: Option<(Value, usize)>) -> ! {
+    match parent {
+        Some((b, i)) => r.referrer(format!("field {i} of major block {:#x}, while marking", b.0)).fail(),
+        None => r.referrer("a root, while marking").fail(),
+    }
+}
+
+/// Before the marker reads the header of `v`, found in field `i` of `parent` (or a root).
+#[inline]
+pub fn on_mark(ctx: &MarkCtx, parent: Option<(Value, usize)>, v: Value) {
+    let a = v.0;
+    if poison::is_poison(a as u64) || poison::looks_derived(a as u64) {
+        mark_fail(verify::poison_value(a), parent);
+    }
+    let in_young = a > ctx.young.0 && a <= ctx.young.1;
+    let in_spare = a > ctx.spare.0 && a <= ctx.spare.1;
+    if in_young || in_spare {
+        let r = match parent {
+            Some(_) => Report::new(Check::RememberedSet, "a major block points into the minor heap after the minor collection that should have promoted the target (a missed write barrier)")
+                .expected("no pointer into the minor heap while marking (it is empty)")
+                .found(format!("{a:#x} (free-minor)")),
+            None => Report::new(Check::UseAfterFree, "a root points into the emptied minor heap (free-minor)")
+                .expected("roots updated by the minor collection")
+                .found(format!("{a:#x}")),
+        };
+        mark_fail(r, parent);
+    }
+}
+
+/// After the marker read the header `hd` of block `b`.
+#[inline]
+pub fn on_mark_header(b: Value, hd: Header, parent: Option<(Value, usize)>) {
+    if poison::is_poison(hd.0 as u64) {
+        mark_fail(
+            Report::new(Check::UseAfterFree, format!("a pointer to a freed block ({} header) while marking", poison::category(hd.0 as u64)))
+                .found(format!("header {:#x}", hd.0))
+                .block(b.0, false),
+            parent,
+        );
+    }
+    if hd.0 == 0 {
+        mark_fail(Report::new(Check::BadHeader, "a block with a zero header while marking").block(b.0, false), parent);
+    }
+}
+
+/// A pool slot the sweeper frees: checks its frame, then poisons words 2.. (word 0 becomes
+/// the free mark, word 1 the free-list link).
+pub fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
+    let p = pool::pool_of(slot as usize);
+    // SAFETY: slot is an allocated slot of pool p.
+    let sz = SIZE_CLASSES[unsafe { (*p).class }];
+    let b = Value(slot as usize + (MAJOR_BEFORE + 1) * WORD);
+    if let Err(r) = verify::major_frame(slot as usize, b, Some(sz)) {
+        r.referrer("a dead block being swept").fail();
+    }
+    for i in 2..sz {
+        // SAFETY: i < slot size.
+        unsafe { *slot.add(i) = FREE_MAJOR as usize };
+    }
+}
+
+/// A large block about to be freed: checks its frame, poisons its body.
+pub fn on_free_large(_st: &mut State, slot: *mut usize) {
+    let b = Value(slot as usize + (MAJOR_BEFORE + 1) * WORD);
+    if let Err(r) = verify::major_frame(slot as usize, b, None) {
+        r.referrer("a dead large block being freed").fail();
+    }
+    // SAFETY: the outer header gives the frame's size; all its words are the block's.
+    unsafe {
+        let whsize = Header(*slot).wosize() + 1;
+        for i in 1..whsize {
+            *slot.add(i) = FREE_LARGE as usize;
+        }
+    }
+}
+
+/// After a minor collection: poisons what the arena held.
+pub fn on_minor_done(_st: &mut State, minor: &mut MinorHeap) {
+    minor.used_mut().fill(FREE_MINOR as usize);
+}
+
+/// Before a fiber's stack is freed: poisons its words.
+///
+/// # Safety
+/// `low` must point to `words` words of a stack nothing will read as live any more.
+pub unsafe fn on_stack_free(low: *mut usize, words: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { std::slice::from_raw_parts_mut(low, words).fill(FREE_STACK as usize) };
+}
+
+/// Records the collector's phase for reports.
+#[inline]
+pub fn gc_phase(phase: Phase, minor: usize, major: usize) {
+    report::set_phase(phase, minor, major);
+}
+
+/// Whether the next poll point must stop at a safepoint (a forced collection is due, or
+/// verification runs at every poll point after an allocation). Once the safepoint ran it is
+/// false again until the next allocation, so code that polls until nothing is pending ends.
+#[inline(always)]
+pub fn wants_safepoint(st: &State) -> bool {
+    st.forced != 0 || st.poll_due
+}
+
+/// Takes the collection `WARDEN_GC_EVERY` forces: 0 none, 1 minor, 2 major.
+#[inline]
+pub fn take_forced(st: &mut State) -> u8 {
+    std::mem::take(&mut st.forced)
+}
+
+/// Registers the program's code (once per program): instruction starts for code pointers.
+#[inline]
+pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>, decode: fn(Value) -> Option<usize>) {
+    if st.code.as_ref().map(|c| c.base) != Some(base as usize) {
+        st.code = Some(CodeTable::new(base as usize, &starts(), decode));
+    }
+}
+
+/// The code table holds only live code, and no block lies inside a code range.
+fn code_table(st: &State, rg: &Regions<'_>) {
+    super::fault::for_each_fragment(&mut |lo, hi, owner_exited| {
+        if owner_exited {
+            Report::new(Check::CodeTable, "the code table holds a fragment registered by a domain that has exited")
+                .expected("a domain's exit removes the code it registered")
+                .found(format!("fragment [{lo:#x}, {hi:#x}) still registered"))
+                .fail();
+        }
+        for &p in &st.pools {
+            if p < hi && lo < p + POOL_BSIZE {
+                Report::new(Check::CodeTable, "a heap pool overlaps a registered code fragment (a heap pointer there would be taken for code)")
+                    .found(format!("pool [{p:#x}, {:#x}) and fragment [{lo:#x}, {hi:#x})", p + POOL_BSIZE))
+                    .fail();
+            }
+        }
+        for &(s, e) in &rg.large {
+            if s < hi && lo < e {
+                Report::new(Check::CodeTable, "a large block overlaps a registered code fragment")
+                    .found(format!("block [{s:#x}, {e:#x}) and fragment [{lo:#x}, {hi:#x})"))
+                    .fail();
+            }
+        }
+    });
+}
+
+fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) {
+    let pcs = verify::roots(st, rg, roots);
+    report::set_stack_pcs(pcs);
+    code_table(st, rg);
+}
+
+/// Before a minor collection: roots, the minor arena, the remembered set, and (paced) the
+/// whole major heap for unremembered young pointers.
+pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
+    st.poll_due = false;
+    if !st.tick(0, Level::Gc) {
+        return;
+    }
+    report::set_phase_only(Phase::Verify);
+    let rg = Regions::new(&heap);
+    roots_and_code(st, &rg, roots);
+    verify::minor_arena(&heap, usize::MAX);
+    verify::remembered(st, &rg);
+    let every = settings::get().level == Level::Every;
+    let due = heap.allocated.saturating_sub(st.remset_mark) * REMSET_SCAN_RATIO >= heap.major.heap_words();
+    if every || due {
+        st.remset_mark = heap.allocated;
+        let walk = HeapWalk { remembered: Some(verify::remembered_set(&heap)), black_to_white: false, fields: every };
+        verify::major_heap(st, &rg, &walk);
+    }
+    report::set_phase_only(Phase::Minor);
+}
+
+/// After marking, before sweeping: no marked block points to an unmarked one.
+pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
+    if !st.tick(1, Level::Major) {
+        return;
+    }
+    report::set_phase_only(Phase::Verify);
+    let rg = Regions::new(&heap);
+    verify::major_heap(st, &rg, &HeapWalk { remembered: None, black_to_white: true, fields: false });
+    report::set_phase_only(Phase::Sweep);
+}
+
+/// The pools that hold at least one block.
+fn live_pools(heap: &HeapRefs<'_>) -> AddrSet {
+    let mut pools = AddrSet::default();
+    let mut last = 0usize;
+    let large: AddrSet = heap.major.large.iter().map(|&s| s as usize).collect();
+    heap.major.for_each_block(|slot| {
+        let p = pool::pool_of(slot as usize) as usize;
+        if p != last && !large.contains(&(slot as usize)) {
+            last = p;
+            pools.insert(p);
+        }
+    });
+    pools
+}
+
+/// After sweeping: every root and every live block is valid, and the census agrees with the
+/// sweep's counts (`live_words`, `live_blocks`) and the heap's lists.
+pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live_words: usize, live_blocks: usize) {
+    if settings::get().level == Level::Off {
+        return;
+    }
+    if !st.tick(2, Level::Major) {
+        // Keep the pool set exact: the sweep may have released pools.
+        st.pools = live_pools(&heap);
+        st.last_pool = 0;
+        return;
+    }
+    report::set_phase_only(Phase::Verify);
+    // Pools are only released by the sweep: rebuild the set before anything looks pointers up.
+    st.pools = live_pools(&heap);
+    st.last_pool = 0;
+    let rg = Regions::new(&heap);
+    let (words, blocks, pools) = verify::major_heap(st, &rg, &HeapWalk { remembered: None, black_to_white: false, fields: true });
+    debug_assert_eq!(pools.len(), st.pools.len());
+    roots_and_code(st, &rg, roots);
+    if words != live_words || blocks != live_blocks {
+        Report::new(Check::HeapAccounting, "the live words and blocks counted by walking the heap differ from the sweep's counts")
+            .expected(format!("{live_words} words in {live_blocks} blocks (sweep)"))
+            .found(format!("{words} words in {blocks} blocks (walk)"))
+            .fail();
+    }
+    if st.pools.len() != heap.major.pool_count {
+        Report::new(Check::HeapAccounting, "the pools holding blocks differ from the heap's pool count")
+            .expected(format!("{} pools", heap.major.pool_count))
+            .found(format!("{} pools hold blocks", st.pools.len()))
+            .fail();
+    }
+    let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
+    if large_words != heap.major.large_words {
+        Report::new(Check::HeapAccounting, "the large blocks' sizes differ from the heap's large-word count")
+            .expected(format!("{} words", heap.major.large_words))
+            .found(format!("{large_words} words in {} large blocks", rg.large.len()))
+            .fail();
+    }
+    report::set_phase_only(Phase::Mutator);
+}
+
+/// At a poll point (`WARDEN_VERIFY=every`): roots and the minor arena.
+pub fn at_poll(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
+    st.poll_due = false;
+    if !st.tick(3, Level::Every) {
+        return;
+    }
+    report::set_phase_only(Phase::Verify);
+    let rg = Regions::new(&heap);
+    roots_and_code(st, &rg, roots);
+    let m = heap.minor;
+    let upto = if st.walked.0 == m.start as usize && st.walked.1 >= m.ptr as usize { st.walked.1 } else { usize::MAX };
+    verify::minor_arena(&heap, upto);
+    st.walked = (m.start as usize, m.ptr as usize);
+    report::set_phase_only(Phase::Mutator);
+}

@@ -1,10 +1,27 @@
 //! The hardened profile's hook points. `gc` and `interp` call these functions at fixed
 //! places; in production (`--release` without `hardened`) the twin module `disabled` is
-//! chosen here, whose functions are empty and inline to nothing, so no check code exists.
-//! The checker reads the heap layout only (`heap/`), never the collector's algorithm.
+//! chosen here, whose functions are empty (or do exactly the production work, for the frame
+//! layout) and inline away, so no check code exists. The checker reads the heap layout only
+//! (`heap/`), never the collector's algorithm: what it needs from above (roots, the program's
+//! instruction starts) comes in through hook parameters.
+//!
+//! Files: `enabled`/`disabled` (the hooks and the frame layout), `poison` (tagged poison
+//! words), `canary` (canary words and allocation sites), `verify` (the checks at safepoints),
+//! `report` (typed reports), `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
+//! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
 #[cfg(any(feature = "hardened", debug_assertions))]
+mod canary;
+#[cfg(any(feature = "hardened", debug_assertions))]
 mod enabled;
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub mod report;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod settings;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod signal;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 
@@ -13,4 +30,49 @@ mod disabled;
 #[cfg(not(any(feature = "hardened", debug_assertions)))]
 pub use disabled::*;
 
+#[cfg(feature = "fault-injection")]
+pub mod fault;
+#[cfg(not(feature = "fault-injection"))]
+#[path = "fault_off.rs"]
+pub mod fault;
+
 pub mod poison;
+
+use crate::heap::major::MajorHeap;
+use crate::heap::minor::MinorHeap;
+use crate::heap::value::Value;
+
+/// What verification reads of a heap (handed in by `gc`, which owns it).
+pub struct HeapRefs<'a> {
+    pub minor: &'a MinorHeap,
+    pub major: &'a MajorHeap,
+    /// Addresses of major fields that may hold young values.
+    pub remembered: &'a [*mut Value],
+    /// Words allocated since the start (minor and major, framing excluded): paces the scans.
+    pub allocated: usize,
+}
+
+/// Visits every root slot: called with a visitor, which it calls once per slot.
+pub type RootWalk<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&mut Value));
+
+/// The collector's phases, as reports name them.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Phase {
+    Mutator,
+    Minor,
+    Mark,
+    Sweep,
+    Verify,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Mutator => "mutator",
+            Phase::Minor => "minor collection",
+            Phase::Mark => "major marking",
+            Phase::Sweep => "major sweeping",
+            Phase::Verify => "verification",
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod lock;
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
 use crate::gc::{Gc, RootVisitor, Roots};
+use crate::heap::shim::{self, Buffer};
 use crate::heap::value::{Value, WORD};
 use lock::{LockedRef, Shared};
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use std::sync::Arc;
 /// top word. A fiber's stack also holds its effect handlers and its parent (the stack that
 /// resumed it; null when it is the main stack or suspended).
 pub struct Stack {
-    mem: Vec<Value>,
+    /// The stack's words, in shim memory (see `heap::shim`).
+    mem: Buffer<Value>,
     pub sp: *mut Value,
     /// Trap (exception handler) offset: `trap_sp - high` in words, or 1 for "no handler".
     pub trap_off: isize,
@@ -40,7 +42,7 @@ pub const FIBER_INIT_WSIZE: usize = 64;
 
 impl Stack {
     pub fn new(init_wsize: usize, max_wsize: usize) -> Stack {
-        let mut mem = vec![Value::UNIT; init_wsize];
+        let mut mem = Buffer::filled(init_wsize, Value::UNIT, shim::Kind::Stack);
         // SAFETY: one past the end of the allocation.
         let high = unsafe { mem.as_mut_ptr().add(init_wsize) };
         Stack { mem, sp: high, trap_off: 1, max_wsize, handlers: [Value::UNIT; 3], parent: std::ptr::null_mut() }
@@ -82,7 +84,7 @@ impl Stack {
             }
             size = self.max_wsize;
         }
-        let mut mem = vec![Value::UNIT; size];
+        let mut mem = Buffer::filled(size, Value::UNIT, shim::Kind::Stack);
         mem[size - used..].copy_from_slice(&self.mem[self.mem.len() - used..]);
         self.mem = mem;
         // SAFETY: size - used is within the new allocation.

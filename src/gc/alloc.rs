@@ -9,26 +9,33 @@ use super::Gc;
 use crate::check;
 use crate::heap::atoms::atom;
 use crate::heap::value::{
-    string_wosize, Header, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG,
+    string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG,
     STRING_TAG, WORD,
 };
 
 impl Gc {
+    /// Bump-allocates a young block of `wosize` fields allocated at `site`, or None when the
+    /// arena is full. The header is written; fields are uninitialised (poisoned in hardened
+    /// builds, whose framing words the checker writes around the block).
+    #[inline(always)]
+    pub fn try_alloc_young(&mut self, wosize: usize, tag: u8, site: check::Site) -> Option<Value> {
+        let wosize = check::fault::short_alloc(wosize);
+        let frame = if check::MINOR_EXTRA == 0 {
+            self.minor.try_alloc(wosize + 1)?
+        } else {
+            self.minor.try_alloc_framed(wosize + 1, check::MINOR_EXTRA)?
+        };
+        // SAFETY: `frame` points to wosize + 1 + MINOR_EXTRA words just bump-allocated.
+        Some(unsafe { check::frame_minor(&mut self.check, frame, wosize, tag, site) })
+    }
+
     /// Allocates a block of `wosize` (1..=MAX_YOUNG_WOSIZE) fields, young if there is room.
     /// Fields are uninitialised: the caller fills every one before the next allocation.
     #[inline(always)]
     pub fn alloc_small(&mut self, wosize: usize, tag: u8) -> Value {
         debug_assert!(wosize >= 1 && wosize <= MAX_YOUNG_WOSIZE);
-        match self.minor.try_alloc(wosize + 1) {
-            Some(hp) => {
-                // SAFETY: hp points to wosize+1 fresh words of the arena.
-                let v = unsafe {
-                    *hp = Header::new(wosize, tag, 0).0;
-                    Value(hp.add(1) as usize)
-                };
-                check::on_alloc(v);
-                v
-            }
+        match self.try_alloc_young(wosize, tag, check::current_site()) {
+            Some(v) => v,
             None => self.alloc_small_slow(wosize, tag),
         }
     }
@@ -40,15 +47,25 @@ impl Gc {
         self.alloc_shr(wosize, tag)
     }
 
+    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color`, framed
+    /// for the checker; `site` is where it was first allocated.
+    #[inline]
+    pub(super) fn alloc_major_framed(&mut self, wosize: usize, tag: u8, color: usize, site: check::Site) -> Value {
+        let raw = self.major.alloc(wosize + check::MAJOR_EXTRA, tag, color);
+        // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
+        // header is the word before `raw`.
+        unsafe { check::frame_major(&mut self.check, raw.header_ptr(), wosize, site) }
+    }
+
     /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`.
     pub fn alloc_shr(&mut self, wosize: usize, tag: u8) -> Value {
         if wosize > crate::heap::value::MAX_WOSIZE {
             crate::fatal("out of memory: block too large");
         }
-        let v = self.major.alloc(wosize, tag, super::WHITE);
+        let v = self.alloc_major_framed(wosize, tag, super::WHITE, check::current_site());
         self.stats.major_words_direct += wosize + 1;
         self.note_major_alloc(wosize + 1);
-        check::on_alloc(v);
+        check::note_alloc(&mut self.check);
         v
     }
 
@@ -144,7 +161,7 @@ impl Gc {
     pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
         // SAFETY: the caller passes a live block with more than i fields.
         unsafe { block.set_field_raw(i, v) };
-        if !self.is_young(block) && self.is_young(v) {
+        if !self.is_young(block) && self.is_young(v) && !check::fault::skip_barrier() {
             self.remembered.push(block.field_ptr(i));
         }
     }
@@ -157,7 +174,7 @@ impl Gc {
         if !self.is_young(block) && self.is_young(v) {
             // SAFETY: fp is a field of a live block.
             let old = unsafe { *fp };
-            if !self.is_young(old) {
+            if !self.is_young(old) && !check::fault::skip_barrier() {
                 self.remembered.push(fp);
             }
         }

@@ -20,6 +20,8 @@ pub const EPHE_FIRST_KEY: usize = 2;
 struct Marker {
     stack: Vec<(Value, usize)>,
     marked_words: usize,
+    /// What the checker needs to vet pointers before their headers are read.
+    ctx: check::MarkCtx,
 }
 
 impl Marker {
@@ -35,15 +37,17 @@ impl Marker {
         }
     }
 
-    fn darken(&mut self, v: Value) {
+    /// Marks `v`, found in field `i` of block `parent` (None: a root or a table entry).
+    fn darken(&mut self, parent: Option<(Value, usize)>, v: Value) {
         if !v.is_block() {
             return;
         }
+        check::on_mark(&self.ctx, parent, v);
         let b = Self::block_of(v);
         let hp = b.header_ptr();
         // SAFETY: b is a heap block or an atom; its header is readable.
         let hd = Header(unsafe { *hp });
-        check::on_mark(b, hd);
+        check::on_mark_header(b, hd, parent);
         if hd.color() != WHITE || hd.color() == NOT_MARKABLE {
             return;
         }
@@ -74,7 +78,7 @@ impl Marker {
             for j in i..end {
                 // SAFETY: j < wosize.
                 let f = unsafe { b.field(j) };
-                self.darken(f);
+                self.darken(Some((b, j)), f);
             }
         }
     }
@@ -95,13 +99,18 @@ impl Gc {
     /// Runs one whole major cycle. Call right after `minor_collection`.
     pub fn major_cycle(&mut self, roots: &mut dyn Roots) {
         debug_assert_eq!(self.minor.used_words(), 0);
-        let mut m = Marker { stack: Vec::new(), marked_words: 0 };
-        roots.visit_roots(&mut |slot: &mut Value| m.darken(*slot));
+        check::gc_phase(check::Phase::Mark, self.stats.minor_collections, self.stats.major_collections);
+        let mut m = Marker { stack: Vec::new(), marked_words: 0, ctx: check::mark_ctx(&self.minor) };
+        roots.visit_roots(&mut |slot: &mut Value| {
+            if !check::fault::taken_for_code(*slot) {
+                m.darken(None, *slot)
+            }
+        });
         for f in self.finalisers.first.iter().chain(&self.finalisers.last).chain(&self.finalisers.due) {
-            m.darken(f.func);
+            m.darken(None, f.func);
         }
         for f in &self.finalisers.due {
-            m.darken(f.value);
+            m.darken(None, f.value);
         }
         m.drain();
         self.mark_ephemerons(&mut m);
@@ -117,7 +126,7 @@ impl Gc {
         }
         self.finalisers.first = keep;
         for f in &self.finalisers.due {
-            m.darken(f.value);
+            m.darken(None, f.value);
         }
         m.drain();
         self.mark_ephemerons(&mut m);
@@ -134,12 +143,26 @@ impl Gc {
             }
         }
         self.finalisers.last = keep;
-        self.sweep();
+        let allocated = self.allocated_words();
+        check::after_mark(
+            &mut self.check,
+            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
+        );
+        check::gc_phase(check::Phase::Sweep, self.stats.minor_collections, self.stats.major_collections);
+        let (live_words, live_blocks) = self.sweep();
+        check::after_sweep(
+            &mut self.check,
+            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
+            &mut |f| roots.visit_roots(f),
+            live_words,
+            live_blocks,
+        );
         self.stats.major_collections += 1;
         self.allocated_since_major = 0;
         self.extra_bytes = 0;
         self.live_after_major = m.marked_words;
         self.major_requested = false;
+        check::gc_phase(check::Phase::Mutator, self.stats.minor_collections, self.stats.major_collections);
         log::debug!(target: "warden::gc", "major cycle: {} words live", m.marked_words);
     }
 
@@ -161,7 +184,7 @@ impl Gc {
                     key == ephe_none() || is_alive(key)
                 });
                 if keys_alive {
-                    m.darken(data);
+                    m.darken(None, data);
                     m.drain();
                     changed = true;
                 }
@@ -195,13 +218,16 @@ impl Gc {
         }
     }
 
-    fn sweep(&mut self) {
+    /// Frees every white block, whitens the black ones; returns the live words and blocks.
+    fn sweep(&mut self) -> (usize, usize) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
-        self.major.sweep_pools(|hp| {
-            // SAFETY: hp is the header of an allocated slot.
+        let checker = &mut self.check;
+        self.major.sweep_pools(|slot| {
+            let hp = check::header_of_slot(slot);
+            // SAFETY: slot is an allocated slot; its block's header is at hp.
             let hd = Header(unsafe { *hp });
-            if hd.color() == BLACK {
+            if hd.color() == BLACK && !check::fault::early_sweep(hd.tag() < NO_SCAN_TAG) {
                 // SAFETY: as above.
                 unsafe { *hp = hd.with_color(WHITE).0 };
                 live_words += hd.wosize() + 1;
@@ -213,13 +239,14 @@ impl Gc {
                     // Before the slot is freed: freeing overwrites the ops word.
                     crate::heap::custom::finalize(v);
                 }
-                check::on_sweep(v);
+                check::on_sweep_slot(checker, slot);
                 true
             }
         });
         let mut dead_large = Vec::new();
-        self.major.large.retain(|&hp| {
-            // SAFETY: hp is a large block header.
+        self.major.large.retain(|&slot| {
+            let hp = check::header_of_slot(slot);
+            // SAFETY: slot is a large block; its block's header is at hp.
             let hd = Header(unsafe { *hp });
             if hd.color() == BLACK {
                 // SAFETY: as above.
@@ -228,21 +255,23 @@ impl Gc {
                 live_blocks += 1;
                 true
             } else {
-                dead_large.push(hp);
+                dead_large.push(slot);
                 false
             }
         });
-        for hp in dead_large {
+        for slot in dead_large {
+            let hp = check::header_of_slot(slot);
             let v = Value(hp as usize + WORD);
-            // SAFETY: hp is a large header.
+            // SAFETY: hp is the header of a large block.
             if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
                 crate::heap::custom::finalize(v);
             }
-            check::on_sweep(v);
-            // SAFETY: hp was removed from the large list above.
-            unsafe { self.major.free_large(hp) };
+            check::on_free_large(&mut self.check, slot);
+            // SAFETY: slot was removed from the large list above.
+            unsafe { self.major.free_large(slot) };
         }
         self.stats.live_words = live_words;
         self.stats.live_blocks = live_blocks;
+        (live_words, live_blocks)
     }
 }

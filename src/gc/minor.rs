@@ -38,14 +38,14 @@ impl Promoter<'_> {
         }
         let wosize = header.wosize();
         let tag = header.tag();
-        let new = self.gc.major.alloc(wosize, tag, super::WHITE);
+        check::on_promote(&self.gc.check, v);
+        let new = self.gc.alloc_major_framed(wosize, tag, super::WHITE, check::site_of(v));
         // SAFETY: both blocks have wosize words and do not overlap.
         unsafe {
             std::ptr::copy_nonoverlapping(v.0 as *const usize, new.0 as *mut usize, wosize);
             *v.header_ptr() = 0;
             v.set_field_raw(0, new);
         }
-        check::on_promote(v, new);
         self.promoted_words += wosize + 1;
         if tag < NO_SCAN_TAG {
             self.todo.push(new);
@@ -83,6 +83,13 @@ impl Promoter<'_> {
 impl Gc {
     /// Empties the minor heap, promoting everything reachable from `roots`.
     pub fn minor_collection(&mut self, roots: &mut dyn Roots) {
+        check::gc_phase(check::Phase::Minor, self.stats.minor_collections, self.stats.major_collections);
+        let allocated = self.allocated_words();
+        check::before_minor(
+            &mut self.check,
+            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
+            &mut |f| roots.visit_roots(f),
+        );
         let used = self.minor.used_words();
         let remembered = std::mem::take(&mut self.remembered);
         let mut p = Promoter { gc: self, todo: Vec::new(), promoted_words: 0 };
@@ -136,13 +143,14 @@ impl Gc {
         gc.finalisers.first = first;
         gc.finalisers.last = still;
         gc.finalisers.due = due;
-        check::on_minor_done(gc.minor.words_mut());
-        gc.minor.reset();
+        check::on_minor_done(&mut gc.check, &mut gc.minor);
+        gc.minor.flip();
         gc.minor_requested = false;
         gc.stats.minor_words += used;
         gc.stats.promoted_words += promoted;
         gc.stats.minor_collections += 1;
         gc.note_major_alloc(promoted);
+        check::gc_phase(check::Phase::Mutator, gc.stats.minor_collections, gc.stats.major_collections);
         log::debug!(target: "warden::gc", "minor collection: {used} words used, {promoted} promoted");
     }
 }

@@ -18,6 +18,7 @@ pub mod major;
 pub mod minor;
 pub mod stats;
 
+use crate::check;
 use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
@@ -25,9 +26,9 @@ use crate::heap::value::Value;
 pub use stats::GcStats;
 
 /// Colour of an unmarked (white) major block.
-pub const WHITE: usize = 0;
+pub const WHITE: usize = crate::heap::value::COLOR_WHITE;
 /// Colour of a marked (black) major block.
-pub const BLACK: usize = 1 << 8;
+pub const BLACK: usize = crate::heap::value::COLOR_BLACK;
 
 /// A visitor over root slots: called with each slot, which it may update.
 pub type RootVisitor<'a> = &'a mut dyn FnMut(&mut Value);
@@ -72,6 +73,8 @@ pub struct Gc {
     pub live_after_major: usize,
     /// Out-of-heap bytes held by custom blocks since the last cycle (bigarrays, channels).
     pub extra_bytes: usize,
+    /// The checker's state (empty in production).
+    pub check: check::State,
 }
 
 // SAFETY: remembered-set pointers refer to this domain's own major blocks.
@@ -79,8 +82,9 @@ unsafe impl Send for Gc {}
 
 impl Gc {
     pub fn new(params: GcParams) -> Gc {
+        check::install();
         Gc {
-            minor: MinorHeap::new(params.minor_heap_wsz),
+            minor: Self::new_minor_heap(params.minor_heap_wsz),
             major: MajorHeap::new(),
             remembered: Vec::new(),
             ephemerons: Vec::new(),
@@ -92,7 +96,26 @@ impl Gc {
             allocated_since_major: 0,
             live_after_major: 0,
             extra_bytes: 0,
+            check: check::State::default(),
         }
+    }
+
+    /// A minor arena of `wsize` words, laid out for the checker's framing (production: just
+    /// the arena).
+    fn new_minor_heap(wsize: usize) -> MinorHeap {
+        MinorHeap::with_layout(wsize, check::MINOR_HEADROOM, check::MINOR_FLIP)
+    }
+
+    /// Replaces the (empty) minor arena by one of `wsize` words. Call right after a minor
+    /// collection.
+    pub fn resize_minor(&mut self, wsize: usize) {
+        debug_assert_eq!(self.minor.used_words(), 0);
+        self.minor = Self::new_minor_heap(wsize);
+    }
+
+    /// Words allocated so far, minor and major (framing words excluded).
+    pub fn allocated_words(&self) -> usize {
+        self.stats.minor_words + self.minor.used_words() + self.stats.major_words_direct
     }
 
     #[inline(always)]
@@ -100,14 +123,33 @@ impl Gc {
         self.minor.is_young(v)
     }
 
-    /// Whether any collection is wanted at the next safepoint.
+    /// Whether any collection (or, in hardened builds, a forced collection or a verification)
+    /// is wanted at the next safepoint.
     #[inline(always)]
     pub fn work_pending(&self) -> bool {
-        self.minor_requested || self.major_requested
+        self.minor_requested || self.major_requested || check::wants_safepoint(&self.check)
     }
 
     /// Does the collection work that is due, with `roots` describing every root.
     pub fn do_pending_work(&mut self, roots: &mut dyn Roots) {
+        match check::take_forced(&mut self.check) {
+            1 => self.minor_requested = true,
+            2 => self.major_requested = true,
+            _ => {}
+        }
+        if !(self.minor_requested || self.major_requested) {
+            let allocated = self.allocated_words();
+            check::at_poll(
+                &mut self.check,
+                check::HeapRefs {
+                    minor: &self.minor,
+                    major: &self.major,
+                    remembered: &self.remembered,
+                    allocated,
+                },
+                &mut |f| roots.visit_roots(f),
+            );
+        }
         if self.minor_requested || self.major_requested {
             self.minor_collection(roots);
         }

@@ -93,13 +93,13 @@ impl MajorHeap {
     }
 
     fn alloc_large(&mut self, whsize: usize) -> *mut usize {
-        let bytes = (whsize + LARGE_PREFIX_WSIZE) * WORD;
-        let layout = std::alloc::Layout::from_size_align(bytes, 16).unwrap_or_else(|_| crate::fatal("out of memory"));
-        // SAFETY: non-zero size.
-        let mem = unsafe { std::alloc::alloc(layout) } as *mut usize;
-        if mem.is_null() {
-            crate::fatal("out of memory");
-        }
+        let bytes = whsize
+            .checked_add(LARGE_PREFIX_WSIZE)
+            .and_then(|w| w.checked_mul(WORD))
+            .unwrap_or_else(|| crate::fatal("out of memory"));
+        let mem = super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)
+            .unwrap_or_else(|| crate::fatal("out of memory"))
+            .as_ptr() as *mut usize;
         // SAFETY: mem holds whsize + prefix words.
         unsafe {
             *mem = whsize;
@@ -117,13 +117,13 @@ impl MajorHeap {
     /// # Safety
     /// `hp` must be a large block header from this heap, already removed from `large`.
     pub unsafe fn free_large(&mut self, hp: *mut usize) {
-        // SAFETY: the prefix holds the whsize written at allocation.
+        // SAFETY: the prefix holds the whsize written at allocation; `mem` is the address
+        // `alloc_large` got from the shim, freed once (the caller's contract).
         unsafe {
             let mem = hp.sub(LARGE_PREFIX_WSIZE);
             let whsize = *mem;
             self.large_words -= whsize;
-            let layout = std::alloc::Layout::from_size_align_unchecked((whsize + LARGE_PREFIX_WSIZE) * WORD, 16);
-            std::alloc::dealloc(mem as *mut u8, layout);
+            super::shim::free(std::ptr::NonNull::new_unchecked(mem as *mut u8));
         }
     }
 

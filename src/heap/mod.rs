@@ -6,4 +6,5 @@ pub mod custom;
 pub mod major;
 pub mod minor;
 pub mod pool;
+pub mod shim;
 pub mod value;

@@ -219,6 +219,10 @@ pub struct Header(pub usize);
 /// Colour bits, pre-shifted. Which of 0..2 means marked/unmarked/garbage rotates per cycle.
 pub const COLOR_SHIFT: usize = 8;
 pub const COLOR_MASK: usize = 3 << COLOR_SHIFT;
+/// Colour of an unmarked major block (between cycles every major block is white).
+pub const COLOR_WHITE: usize = 0;
+/// Colour of a block the marker reached.
+pub const COLOR_BLACK: usize = 1 << COLOR_SHIFT;
 /// Blocks outside the managed heap (atoms, static data).
 pub const NOT_MARKABLE: usize = 3 << COLOR_SHIFT;
 

@@ -76,10 +76,24 @@ unsafe fn stash_backtrace(dom: &mut Domain, program: &Program, exn: Value, sp: *
     }
 }
 
+/// Marks the first word of every instruction of validated `code` (for the checker's code
+/// pointer checks).
+fn instruction_starts(code: &[i32]) -> Vec<bool> {
+    let mut starts = vec![false; code.len()];
+    let mut pc = 0;
+    while let Some(len) = super::opcodes::instr_len(code, pc) {
+        starts[pc] = true;
+        pc += len;
+    }
+    starts
+}
+
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, extra_args: isize) -> Result<Value, Exn> {
     let base: *const i32 = program.code.as_ptr();
+    check::on_code(&mut dom.gc.check, base, &|| instruction_starts(&program.code), code_index);
+    check::fault::on_interpret();
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;
     let initial_words = dom.stack.used();
@@ -131,25 +145,26 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
         macro_rules! alloc_small {
             ($wosize:expr, $tag:expr) => {{
                 let wosize: usize = $wosize;
-                match dom.gc.minor.try_alloc(wosize + 1) {
-                    Some(hp) => {
-                        *hp = Header::new(wosize, $tag, 0).0;
-                        let v = Value(hp.add(1) as usize);
-                        check::on_alloc(v);
-                        v
-                    }
+                let site = check::site_at(dom.id, idx!(pc));
+                match dom.gc.try_alloc_young(wosize, $tag, site) {
+                    Some(v) => v,
                     None => {
+                        // `lost-root` (fault injection only): the accumulator is left out.
+                        let lost = check::fault::lost_root(dom.gc.is_young(accu));
                         sp = sp.sub(3);
-                        *sp = accu;
+                        *sp = if lost { Value::UNIT } else { accu };
                         *sp.add(1) = env;
                         *sp.add(2) = code_value(idx!(pc));
                         dom.stack.sp = sp;
                         dom.gc.minor_requested = true;
                         dom.gc_safepoint();
                         sp = dom.stack.sp;
-                        accu = *sp;
+                        if !lost {
+                            accu = *sp;
+                        }
                         env = *sp.add(1);
                         sp = sp.add(3);
+                        check::note_site(dom.id, idx!(pc));
                         dom.gc.alloc_small(wosize, $tag)
                     }
                 }
@@ -231,6 +246,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     *sp = env;
                     *sp.add(1) = code_value(idx!(pc) + 1);
                     dom.stack.sp = sp;
+                    check::note_site(dom.id, idx!(pc) - 1);
                     let r = (program.prims[p])(dom, $args);
                     sp = dom.stack.sp;
                     match r {
@@ -268,7 +284,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let hval = dom.stack.handlers[0];
                         dom.stack.sp = sp;
                         dom.switch_stack(parent);
-                        dom.free_fiber(finished);
+                        check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
+                        check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
+                dom.free_fiber(finished);
                         sp = dom.stack.sp;
                         dom.stack.trap_off = (*sp).int();
                         extra_args = (*sp.add(1)).int();
@@ -544,6 +562,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     }
                     Op::CLOSURE => {
                         let nvars = operand!() as usize;
+                        // The code offset is read before allocating, so that a collection
+                        // there sees `pc` at an instruction boundary.
+                        let target = idx!(pc) as isize + *pc as isize;
+                        pc = pc.add(1);
                         if nvars > 0 {
                             push!(accu);
                         }
@@ -560,10 +582,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             }
                             c
                         };
-                        let target = idx!(pc) as isize + *pc as isize;
                         clos.set_field_raw(0, code_value(target as usize));
                         clos.set_field_raw(1, make_closinfo(0, 2));
-                        pc = pc.add(1);
                         sp = sp.add(nvars);
                         accu = clos;
                     }
@@ -572,6 +592,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let nvars = operand!() as usize;
                         let envofs = nfuncs * 3 - 1;
                         let blksize = envofs + nvars;
+                        // The offset table is passed before allocating (see CLOSURE).
+                        let table_pc = pc;
+                        pc = pc.add(nfuncs);
                         if nvars > 0 {
                             push!(accu);
                         }
@@ -590,8 +613,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         };
                         sp = sp.add(nvars);
                         push!(clos);
-                        let table = idx!(pc) as isize;
-                        clos.set_field_raw(0, code_value((table + *pc as isize) as usize));
+                        let table = idx!(table_pc) as isize;
+                        clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));
                         clos.set_field_raw(1, make_closinfo(0, envofs));
                         let mut e = envofs;
                         for i in 1..nfuncs {
@@ -599,11 +622,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             clos.set_raw(f, Header::new(i * 3, INFIX_TAG, 0).0);
                             let infix = Value(clos.0 + (f + 1) * crate::heap::value::WORD);
                             push!(infix);
-                            clos.set_field_raw(f + 1, code_value((table + *pc.add(i) as isize) as usize));
+                            clos.set_field_raw(f + 1, code_value((table + *table_pc.add(i) as isize) as usize));
                             e -= 3;
                             clos.set_field_raw(f + 2, make_closinfo(0, e));
                         }
-                        pc = pc.add(nfuncs);
                         accu = clos;
                     }
                     Op::PUSHOFFSETCLOSURE => {
@@ -1181,6 +1203,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                 let hexn = dom.stack.handlers[1];
                 dom.stack.sp = sp;
                 dom.switch_stack(parent);
+                check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
                 dom.free_fiber(finished);
                 sp = dom.stack.sp;
                 dom.stack.trap_off = (*sp).int();

@@ -7,6 +7,7 @@
 //! comparison, hash or serialisation, so `compare` and `Marshal` refuse it.
 
 use super::blake2::{Blake2b, STATE_BYTES};
+use super::io::channel::IoErr;
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
@@ -56,30 +57,32 @@ fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
     Ok(dom.alloc_bytes_from(&d))
 }
 
+/// `caml_md5_chan`: the digest of `len` bytes of a channel (all the rest when `len < 0`),
+/// read under one channel lock straight from the channel's buffer.
 fn md5_chan(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let chan = a[0];
     let mut toread = a[1].int();
     let mut ctx = super::md5::Md5::new();
-    let mut buf = vec![0u8; 4096];
-    if toread < 0 {
-        loop {
-            let n = super::marshal::read_exact_from_channel(chan, &mut buf)?;
-            ctx.update(&buf[..n]);
-            if n < buf.len() {
-                break;
+    // The stock runtime reads through a 4 KiB buffer; the reads of the descriptor are the same.
+    const STEP: usize = 4096;
+    super::io::with_chan(dom, &[a[0]], |c, dom, _| {
+        if toread < 0 {
+            loop {
+                match c.get_some(STEP, dom)? {
+                    [] => return Ok(()),
+                    src => ctx.update(src),
+                }
             }
         }
-    } else {
         while toread > 0 {
-            let want = (toread as usize).min(buf.len());
-            let n = super::marshal::read_exact_from_channel(chan, &mut buf[..want])?;
-            ctx.update(&buf[..n]);
-            if n < want {
-                return Err(Exn::end_of_file());
+            let src = c.get_some((toread as usize).min(STEP), dom)?;
+            if src.is_empty() {
+                return Err(IoErr::Eof);
             }
-            toread -= n as isize;
+            ctx.update(src);
+            toread -= src.len() as isize;
         }
-    }
+        Ok(())
+    })?;
     Ok(dom.alloc_bytes_from(&ctx.finish()))
 }
 

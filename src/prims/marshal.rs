@@ -13,7 +13,7 @@ use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
 use crate::loader::intern::{self, CodeFragment, MAGIC_BIG, MAGIC_COMPRESSED};
 use crate::prims::io::channel::IoErr;
-use crate::prims::io::registry::lock_channel;
+use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
 use std::sync::{Arc, Mutex};
 
@@ -66,51 +66,102 @@ fn code_fragment() -> CodeFragment {
 // Channels
 // ---------------------------------------------------------------------------------------
 
-fn io_exn(e: IoErr) -> Exn {
-    match e {
-        IoErr::Io(n) if n == libc::EAGAIN || n == libc::EWOULDBLOCK => Exn::sys_blocked_io(),
-        IoErr::Io(n) | IoErr::Sys(n) => Exn::sys_error_os(None, &std::io::Error::from_raw_os_error(n)),
-        IoErr::Eof => Exn::end_of_file(),
-        IoErr::Fail(msg) => Exn::failure(msg),
-    }
-}
-
-/// Reads from channel `chan` until `buf` is full or the input ends; returns the bytes read
-/// (`caml_really_getblock`).
-pub fn read_exact_from_channel(chan: Value, buf: &mut [u8]) -> Result<usize, Exn> {
-    let mut ch = lock_channel(chan)?;
-    let mut done = 0;
-    while done < buf.len() {
-        let n = ch.getblock(&mut buf[done..]).map_err(io_exn)?;
-        if n == 0 {
-            break;
+/// Writes a marshalled message to channel `chan` under one channel lock, then flushes the
+/// channel if it is unbuffered (the channel part of `caml_output_val`).
+fn write_message(dom: &mut Domain, chan: Value, parts: &[&[u8]]) -> Result<(), Exn> {
+    let (mut part, mut done) = (0, 0);
+    with_chan(dom, &[chan], |c, dom, _| {
+        if !c.is_binary() {
+            return Err(IoErr::Fail("output_value: not a binary channel"));
         }
-        done += n;
-    }
-    Ok(done)
+        while let Some(p) = parts.get(part) {
+            c.really_putblock(p, &mut done, dom)?;
+            part += 1;
+            done = 0;
+        }
+        c.flush_if_unbuffered(dom)
+    })
 }
 
-/// Writes all of `data` to channel `chan`, then flushes it if it is unbuffered.
-pub fn write_to_channel(chan: Value, data: &[u8]) -> Result<(), Exn> {
-    let mut ch = lock_channel(chan)?;
-    ch.really_putblock(data).map_err(io_exn)?;
-    ch.flush_if_unbuffered().map_err(io_exn)
+/// How far `read_message` got, kept across the retries of an interrupted read.
+enum Reading {
+    /// The first 5 bytes, which tell the header's length.
+    Magic,
+    /// The rest of the header.
+    Header,
+    /// The data: `left` bytes still to add to the buffer.
+    Data { left: usize, compressed: bool },
+}
+
+/// Reads one marshalled message, header and data, from channel `chan` under one channel lock
+/// (the channel part of `caml_input_val`).
+fn read_message(dom: &mut Domain, chan: Value) -> Result<Vec<u8>, Exn> {
+    const TRUNCATED: &str = "input_value: truncated object";
+    let mut msg = vec![0u8; 5];
+    let (mut filled, mut stage) = (0, Reading::Magic);
+    with_chan(dom, &[chan], |c, dom, _| {
+        if !c.is_binary() {
+            return Err(IoErr::Fail("input_value: not a binary channel"));
+        }
+        loop {
+            while filled < msg.len() {
+                match c.getblock(&mut msg[filled..], dom)? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            if filled < msg.len() {
+                return Ok(Err(if filled == 0 { Exn::end_of_file() } else { Exn::failure(TRUNCATED) }));
+            }
+            match stage {
+                Reading::Magic => {
+                    let hlen = match u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]) {
+                        MAGIC_BIG => 32,
+                        MAGIC_COMPRESSED => (msg[4] & 0x3F) as usize,
+                        _ => 20,
+                    };
+                    if hlen > 5 {
+                        msg.resize(hlen, 0);
+                    }
+                    stage = Reading::Header;
+                }
+                Reading::Header => {
+                    let h = match intern::parse_header(&msg) {
+                        Ok(h) => h,
+                        Err(m) => return Ok(Err(Exn::failure(format!("input_value: {m}")))),
+                    };
+                    stage = Reading::Data { left: h.data_len, compressed: h.compressed };
+                }
+                // Read the data in bounded steps, so that a forged length fails as truncated
+                // input rather than by reserving its whole size up front.
+                Reading::Data { left: 0, compressed } => {
+                    return Ok(if compressed {
+                        Err(Exn::failure("input_value: compressed object, cannot decompress"))
+                    } else {
+                        Ok(std::mem::take(&mut msg))
+                    });
+                }
+                Reading::Data { left, compressed } => {
+                    let step = left.min(1 << 20);
+                    if msg.try_reserve(step).is_err() {
+                        return Ok(Err(Exn::out_of_memory()));
+                    }
+                    msg.resize(msg.len() + step, 0);
+                    stage = Reading::Data { left: left - step, compressed };
+                }
+            }
+        }
+    })?
 }
 
 // ---------------------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------------------
 
-fn output_value(_: &mut Domain, a: &[Value]) -> PrimResult {
+fn output_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let code = code_info();
     let m = extern_::marshal(a[1], flags_of_list(a[2]), Some(&code))?;
-    let mut ch = lock_channel(a[0])?;
-    if !ch.is_binary() {
-        return Err(Exn::failure("output_value: not a binary channel"));
-    }
-    ch.really_putblock(&m.header).map_err(io_exn)?;
-    ch.really_putblock(&m.data).map_err(io_exn)?;
-    ch.flush_if_unbuffered().map_err(io_exn)?;
+    write_message(dom, a[0], &[&m.header, &m.data])?;
     Ok(Value::UNIT)
 }
 
@@ -180,52 +231,7 @@ fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
 }
 
 fn input_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    const TRUNCATED: &str = "input_value: truncated object";
-    let chan = a[0];
-    {
-        let ch = lock_channel(chan)?;
-        if !ch.is_binary() {
-            return Err(Exn::failure("input_value: not a binary channel"));
-        }
-    }
-    let mut msg = vec![0u8; 5];
-    let r = read_exact_from_channel(chan, &mut msg)?;
-    if r == 0 {
-        return Err(Exn::end_of_file());
-    }
-    if r < 5 {
-        return Err(Exn::failure(TRUNCATED));
-    }
-    let hlen = match u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]) {
-        MAGIC_BIG => 32,
-        MAGIC_COMPRESSED => (msg[4] & 0x3F) as usize,
-        _ => 20,
-    };
-    if hlen > 5 {
-        msg.resize(hlen, 0);
-        if read_exact_from_channel(chan, &mut msg[5..])? < hlen - 5 {
-            return Err(Exn::failure(TRUNCATED));
-        }
-    }
-    let h = intern::parse_header(&msg).map_err(|m| Exn::failure(format!("input_value: {m}")))?;
-    // Read the data in bounded steps, so that a forged length fails as truncated input
-    // rather than by reserving its whole size up front.
-    let start = msg.len();
-    let mut left = h.data_len;
-    while left > 0 {
-        let step = left.min(1 << 20);
-        let at = msg.len();
-        msg.try_reserve(step).map_err(|_| Exn::out_of_memory())?;
-        msg.resize(at + step, 0);
-        if read_exact_from_channel(chan, &mut msg[at..])? < step {
-            return Err(Exn::failure(TRUNCATED));
-        }
-        left -= step;
-    }
-    debug_assert_eq!(msg.len(), start + h.data_len);
-    if h.compressed {
-        return Err(Exn::failure("input_value: compressed object, cannot decompress"));
-    }
+    let msg = read_message(dom, a[0])?;
     unmarshal(dom, &msg, "input_value")
 }
 

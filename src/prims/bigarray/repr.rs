@@ -12,7 +12,7 @@
 use crate::exn::Exn;
 use crate::heap::custom::ops_of;
 use crate::heap::value::{Value, CUSTOM_TAG, WORD};
-use std::alloc::Layout;
+use crate::heap::shim;
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 
 /// Most dimensions a bigarray can have.
@@ -186,14 +186,8 @@ pub fn alloc_storage(size: usize) -> Option<*mut u8> {
         // Never read or written, never freed.
         return Some(DATA_ALIGN as *mut u8);
     }
-    let layout = Layout::from_size_align(size, DATA_ALIGN).ok()?;
-    // SAFETY: the layout has a non-zero size.
-    let p = unsafe { std::alloc::alloc_zeroed(layout) };
-    if p.is_null() {
-        None
-    } else {
-        Some(p)
-    }
+    let p = shim::alloc(size, DATA_ALIGN, shim::Kind::Bigarray, shim::Init::Zeroed)?;
+    Some(p.as_ptr())
 }
 
 /// Releases storage from [`alloc_storage`].
@@ -204,9 +198,10 @@ pub unsafe fn free_storage(p: *mut u8, size: usize) {
     if size == 0 {
         return;
     }
-    if let Ok(layout) = Layout::from_size_align(size, DATA_ALIGN) {
-        // SAFETY: same pointer and layout as the allocation, by the caller's guarantee.
-        unsafe { std::alloc::dealloc(p, layout) }
+    if let Some(p) = std::ptr::NonNull::new(p) {
+        // SAFETY: a non-empty storage from `alloc_storage`, released once (the caller's
+        // guarantee).
+        unsafe { shim::free(p) }
     }
 }
 

@@ -10,9 +10,17 @@
 //! for output, empty (`curr == max == 0`) for input, so that every transfer reaches the
 //! descriptor and fails with `EBADF`, as in the stock runtime.
 //!
-//! An interrupted system call returns `IoErr::Io(EINTR)` with the channel left as if the
-//! operation had not started, except for the progress counters that multi-step operations take
-//! from their caller, so the caller can run signal handlers and retry.
+//! System calls (read, write, lseek, close) go through a [`Blocking`] runner: a domain runs
+//! them in a blocking section, without the runtime lock, so that a domain waiting for a pipe
+//! or a terminal does not stop the others. They move bytes only between the descriptor and the
+//! channel's own buffer, never OCaml memory: callers copy OCaml data in with
+//! [`Channel::put_from`] and out of what [`Channel::get_some`] returns, holding the runtime
+//! lock, as the stock `caml_ml_input` does.
+//!
+//! An interrupted system call returns `IoErr::Io(EINTR)` with the channel consistent: as if the
+//! operation had not started, except for the bytes already counted in the progress counters
+//! that multi-step operations take from their caller, so the caller can run signal handlers
+//! and retry.
 
 /// Buffer size of every open channel (`IO_BUFFER_SIZE`).
 pub const IO_BUFFER_SIZE: usize = 65536;
@@ -35,6 +43,13 @@ pub enum IoErr {
     Eof,
     /// `Failure` with this message.
     Fail(&'static str),
+}
+
+/// Runs the system calls of channel operations, which may block.
+pub trait Blocking {
+    /// Runs `f`, letting other domains run meanwhile. `f` touches no OCaml value (other
+    /// domains may move or free them while it runs), only the channel and Rust memory.
+    fn blocking<R>(&mut self, f: impl FnOnce() -> R) -> R;
 }
 
 fn errno() -> i32 {
@@ -83,6 +98,15 @@ fn lseek(fd: i32, off: i64, whence: i32) -> Result<i64, i32> {
     }
 }
 
+/// `lseek(fd, dest, SEEK_SET)`, which must land exactly on `dest`.
+fn seek_set(fd: i32, dest: i64) -> Result<(), IoErr> {
+    match lseek(fd, dest, libc::SEEK_SET) {
+        Ok(r) if r == dest => Ok(()),
+        Ok(_) => Err(IoErr::Sys(libc::EINVAL)),
+        Err(e) => Err(IoErr::Sys(e)),
+    }
+}
+
 pub struct Channel {
     pub fd: i32,
     pub offset: i64,
@@ -95,9 +119,9 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// A channel on `fd`; `offset` is the descriptor's current position (-1 when it has none).
-    pub fn open(fd: i32, output: bool, flags: i32) -> Channel {
-        let offset = lseek(fd, 0, libc::SEEK_CUR).unwrap_or(-1);
+    /// A channel on `fd`, starting at the descriptor's current position (-1 when it has none).
+    pub fn open(fd: i32, output: bool, flags: i32, b: &mut impl Blocking) -> Channel {
+        let offset = b.blocking(|| lseek(fd, 0, libc::SEEK_CUR)).unwrap_or(-1);
         Channel {
             fd,
             offset,
@@ -124,7 +148,7 @@ impl Channel {
     }
 
     /// Closes the descriptor; the channel stays usable and fails every later transfer.
-    pub fn close(&mut self) -> Result<(), IoErr> {
+    pub fn close(&mut self, b: &mut impl Blocking) -> Result<(), IoErr> {
         if self.fd == -1 {
             return Ok(());
         }
@@ -134,32 +158,32 @@ impl Channel {
         let full = if self.max.is_none() { 1 } else { 0 };
         self.curr = full;
         self.max = Some(full);
-        // SAFETY: closing a descriptor this channel owned.
-        if unsafe { libc::close(fd) } == -1 {
-            return Err(IoErr::Sys(errno()));
-        }
-        Ok(())
+        // SAFETY: closing a descriptor this channel owned; errno is read before anything else
+        // can change it.
+        let r = b.blocking(|| if unsafe { libc::close(fd) } == -1 { Err(errno()) } else { Ok(()) });
+        r.map_err(IoErr::Sys)
     }
 
     /// The size of the underlying file, leaving the descriptor's position unchanged.
-    pub fn size(&self) -> Result<i64, IoErr> {
+    pub fn size(&self, b: &mut impl Blocking) -> Result<i64, IoErr> {
+        let fd = self.fd;
         let here = if self.flags & TEXT_MODE != 0 { -1 } else { self.offset };
-        let here = if here == -1 { lseek(self.fd, 0, libc::SEEK_CUR).map_err(IoErr::Sys)? } else { here };
-        let end = lseek(self.fd, 0, libc::SEEK_END).map_err(IoErr::Sys)?;
-        match lseek(self.fd, here, libc::SEEK_SET) {
-            Ok(r) if r == here => Ok(end),
-            Ok(_) => Err(IoErr::Sys(libc::EINVAL)),
-            Err(e) => Err(IoErr::Sys(e)),
-        }
+        b.blocking(|| {
+            let here = if here == -1 { lseek(fd, 0, libc::SEEK_CUR).map_err(IoErr::Sys)? } else { here };
+            let end = lseek(fd, 0, libc::SEEK_END).map_err(IoErr::Sys)?;
+            seek_set(fd, here)?;
+            Ok(end)
+        })
     }
 
     // Output.
 
     /// Writes some of the buffer; true when it is empty afterwards.
-    pub fn flush_partial(&mut self) -> Result<bool, IoErr> {
+    pub fn flush_partial(&mut self, b: &mut impl Blocking) -> Result<bool, IoErr> {
         let towrite = self.curr.min(self.buf.len());
         if towrite > 0 {
-            let written = match write_fd(self.fd, &self.buf[..towrite]) {
+            let (fd, pending) = (self.fd, &self.buf[..towrite]);
+            let written = match b.blocking(|| write_fd(fd, pending)) {
                 Ok(w) => w.min(towrite),
                 Err(e) => {
                     // A permanent failure: drop the data so that closing or finalising the
@@ -177,14 +201,14 @@ impl Channel {
         Ok(self.curr == 0)
     }
 
-    pub fn flush(&mut self) -> Result<(), IoErr> {
-        while !self.flush_partial()? {}
+    pub fn flush(&mut self, b: &mut impl Blocking) -> Result<(), IoErr> {
+        while !self.flush_partial(b)? {}
         Ok(())
     }
 
-    pub fn flush_if_unbuffered(&mut self) -> Result<(), IoErr> {
+    pub fn flush_if_unbuffered(&mut self, b: &mut impl Blocking) -> Result<(), IoErr> {
         if self.flags & UNBUFFERED != 0 {
-            self.flush()?;
+            self.flush(b)?;
         }
         Ok(())
     }
@@ -206,9 +230,9 @@ impl Channel {
         }
     }
 
-    pub fn putch(&mut self, c: u8) -> Result<(), IoErr> {
+    pub fn putch(&mut self, c: u8, b: &mut impl Blocking) -> Result<(), IoErr> {
         if self.curr >= self.buf.len() {
-            self.flush_partial()?;
+            self.flush_partial(b)?;
         }
         match self.buf.get_mut(self.curr) {
             Some(slot) => {
@@ -221,50 +245,54 @@ impl Channel {
     }
 
     /// Writes `w` big-endian; `done` counts the bytes already written (kept across retries).
-    pub fn putword(&mut self, w: u32, done: &mut usize) -> Result<(), IoErr> {
+    pub fn putword(&mut self, w: u32, done: &mut usize, b: &mut impl Blocking) -> Result<(), IoErr> {
         if !self.is_binary() {
             return Err(IoErr::Fail("output_binary_int: not a binary channel"));
         }
         let bytes = w.to_be_bytes();
         while *done < 4 {
-            self.putch(bytes[*done])?;
+            self.putch(bytes[*done], b)?;
             *done += 1;
         }
         Ok(())
     }
 
-    /// Copies a prefix of `src` into the buffer, writing the buffer out when it fills; returns
-    /// how many bytes were taken.
-    pub fn putblock(&mut self, src: &[u8]) -> Result<usize, IoErr> {
-        let n = src.len().min(i32::MAX as usize);
+    /// Takes a prefix of an `n`-byte output into the buffer, as much as fits: `fill` copies it
+    /// into the slice it gets (so the source, OCaml memory included, is read right then, with
+    /// the runtime lock held). Returns the bytes taken, and whether the request filled the
+    /// buffer; then, after counting the bytes taken, the caller calls `flush_partial`
+    /// (`caml_putblock`, split around its system call).
+    pub fn put_from(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> (usize, bool) {
+        let n = n.min(i32::MAX as usize);
         let free = self.buf.len().saturating_sub(self.curr);
-        if n < free {
-            self.buf[self.curr..self.curr + n].copy_from_slice(&src[..n]);
-            self.curr += n;
-            Ok(n)
-        } else {
-            self.buf[self.curr..self.curr + free].copy_from_slice(&src[..free]);
-            self.curr += free;
-            self.flush_partial()?;
-            Ok(free)
-        }
+        let taken = n.min(free);
+        fill(&mut self.buf[self.curr..self.curr + taken]);
+        self.curr += taken;
+        (taken, n >= free)
     }
 
-    pub fn really_putblock(&mut self, mut src: &[u8]) -> Result<(), IoErr> {
-        while !src.is_empty() {
-            let n = self.putblock(src)?;
-            src = &src[n..];
+    /// Writes `src[*done..]` through the buffer (`caml_really_putblock`); `done` counts the
+    /// bytes taken (kept across retries).
+    pub fn really_putblock(
+        &mut self,
+        src: &[u8],
+        done: &mut usize,
+        b: &mut impl Blocking,
+    ) -> Result<(), IoErr> {
+        while let Some(rest) = src.get(*done..).filter(|r| !r.is_empty()) {
+            let (n, full) = self.put_from(rest.len(), |dst| dst.copy_from_slice(&rest[..dst.len()]));
+            *done += n;
+            if full {
+                self.flush_partial(b)?;
+            }
         }
         Ok(())
     }
 
-    pub fn seek_out(&mut self, dest: i64) -> Result<(), IoErr> {
-        self.flush()?;
-        match lseek(self.fd, dest, libc::SEEK_SET) {
-            Ok(r) if r == dest => {}
-            Ok(_) => return Err(IoErr::Sys(libc::EINVAL)),
-            Err(e) => return Err(IoErr::Sys(e)),
-        }
+    pub fn seek_out(&mut self, dest: i64, b: &mut impl Blocking) -> Result<(), IoErr> {
+        self.flush(b)?;
+        let fd = self.fd;
+        b.blocking(|| seek_set(fd, dest))?;
         self.offset = dest;
         Ok(())
     }
@@ -288,12 +316,16 @@ impl Channel {
         }
     }
 
+    /// One `read` of the descriptor into `buf[from..]`; the number of bytes read.
+    fn read_into_buf(&mut self, from: usize, b: &mut impl Blocking) -> Result<usize, IoErr> {
+        let (fd, room) = (self.fd, &mut self.buf[from..]);
+        let n = b.blocking(|| read_fd(fd, room)).map_err(IoErr::Io)?;
+        Ok(n.min(self.buf.len() - from))
+    }
+
     /// Refills the empty buffer and returns its first byte.
-    fn refill(&mut self) -> Result<u8, IoErr> {
-        let n = match read_fd(self.fd, &mut self.buf) {
-            Ok(n) => n.min(self.buf.len()),
-            Err(e) => return Err(IoErr::Io(e)),
-        };
+    fn refill(&mut self, b: &mut impl Blocking) -> Result<u8, IoErr> {
+        let n = self.read_into_buf(0, b)?;
         if n == 0 {
             return Err(IoErr::Eof);
         }
@@ -303,10 +335,10 @@ impl Channel {
         Ok(self.buf[0])
     }
 
-    pub fn getch(&mut self) -> Result<u8, IoErr> {
+    pub fn getch(&mut self, b: &mut impl Blocking) -> Result<u8, IoErr> {
         let max = self.input_max()?;
         if self.curr >= max {
-            self.refill()
+            self.refill(b)
         } else {
             let c = self.buf[self.curr];
             self.curr += 1;
@@ -316,56 +348,54 @@ impl Channel {
 
     /// Reads a big-endian word; `acc` holds the bytes read so far and their count (kept across
     /// retries).
-    pub fn getword(&mut self, acc: &mut (u32, usize)) -> Result<u32, IoErr> {
+    pub fn getword(&mut self, acc: &mut (u32, usize), b: &mut impl Blocking) -> Result<u32, IoErr> {
         if !self.is_binary() {
             return Err(IoErr::Fail("input_binary_int: not a binary channel"));
         }
         while acc.1 < 4 {
-            acc.0 = (acc.0 << 8) | self.getch()? as u32;
+            acc.0 = (acc.0 << 8) | self.getch(b)? as u32;
             acc.1 += 1;
         }
         Ok(acc.0)
     }
 
-    /// Reads at most `dst.len()` bytes: what the buffer holds, else one `read` of the
-    /// descriptor. Returns 0 at end of input.
-    pub fn getblock(&mut self, dst: &mut [u8]) -> Result<usize, IoErr> {
+    /// Takes at most `n` bytes of input: what the buffer holds, else what one `read` of the
+    /// descriptor into the buffer brings (nothing at end of input). The bytes count as read;
+    /// the caller copies them where they go (`caml_getblock`, split around its system call).
+    pub fn get_some(&mut self, n: usize, b: &mut impl Blocking) -> Result<&[u8], IoErr> {
         let max = self.input_max()?;
-        let n = dst.len().min(i32::MAX as usize);
-        let avail = max.saturating_sub(self.curr);
+        let n = n.min(i32::MAX as usize);
+        let (start, avail) = (self.curr, max - self.curr);
         if n <= avail {
-            dst[..n].copy_from_slice(&self.buf[self.curr..self.curr + n]);
             self.curr += n;
-            Ok(n)
+            Ok(&self.buf[start..start + n])
         } else if avail > 0 {
-            dst[..avail].copy_from_slice(&self.buf[self.curr..max]);
-            self.curr += avail;
-            Ok(avail)
+            self.curr = max;
+            Ok(&self.buf[start..max])
         } else {
-            let nread = match read_fd(self.fd, &mut self.buf) {
-                Ok(r) => r.min(self.buf.len()),
-                Err(e) => return Err(IoErr::Io(e)),
-            };
+            let nread = self.read_into_buf(0, b)?;
             self.offset += nread as i64;
             self.max = Some(nread);
-            let n = n.min(nread);
-            dst[..n].copy_from_slice(&self.buf[..n]);
-            self.curr = n;
-            Ok(n)
+            self.curr = n.min(nread);
+            Ok(&self.buf[..self.curr])
         }
     }
 
-    pub fn seek_in(&mut self, dest: i64) -> Result<(), IoErr> {
+    /// Reads at most `dst.len()` bytes into `dst` (see `get_some`); 0 at end of input.
+    pub fn getblock(&mut self, dst: &mut [u8], b: &mut impl Blocking) -> Result<usize, IoErr> {
+        let src = self.get_some(dst.len(), b)?;
+        dst[..src.len()].copy_from_slice(src);
+        Ok(src.len())
+    }
+
+    pub fn seek_in(&mut self, dest: i64, b: &mut impl Blocking) -> Result<(), IoErr> {
         let max = self.input_max()?;
         if dest >= self.offset - max as i64 && dest <= self.offset && self.flags & TEXT_MODE == 0 {
             self.curr = max - (self.offset - dest) as usize;
             return Ok(());
         }
-        match lseek(self.fd, dest, libc::SEEK_SET) {
-            Ok(r) if r == dest => {}
-            Ok(_) => return Err(IoErr::Sys(libc::EINVAL)),
-            Err(e) => return Err(IoErr::Sys(e)),
-        }
+        let fd = self.fd;
+        b.blocking(|| seek_set(fd, dest))?;
         self.offset = dest;
         self.curr = 0;
         self.max = Some(0);
@@ -380,7 +410,7 @@ impl Channel {
     /// Looks for a newline in the input, reading more as needed. Returns the length of the
     /// line including the newline, or minus the number of buffered bytes when the input ended
     /// or the buffer is full without one.
-    pub fn scan_line(&mut self) -> Result<isize, IoErr> {
+    pub fn scan_line(&mut self, b: &mut impl Blocking) -> Result<isize, IoErr> {
         let mut max = self.input_max()?;
         let mut p = self.curr;
         loop {
@@ -397,10 +427,7 @@ impl Channel {
                 if max >= self.buf.len() {
                     return Ok(-((max - self.curr) as isize));
                 }
-                let n = match read_fd(self.fd, &mut self.buf[max..]) {
-                    Ok(n) => n,
-                    Err(e) => return Err(IoErr::Io(e)),
-                };
+                let n = self.read_into_buf(max, b)?;
                 if n == 0 {
                     return Ok(-((max - self.curr) as isize));
                 }
@@ -421,6 +448,24 @@ impl Channel {
 mod tests {
     use super::*;
 
+    /// Runs system calls in place, as a lone thread may.
+    struct InPlace;
+    impl Blocking for InPlace {
+        fn blocking<R>(&mut self, f: impl FnOnce() -> R) -> R {
+            f()
+        }
+    }
+
+    /// Counts the system calls, to check that every one goes through the runner.
+    #[derive(Default)]
+    struct Counting(usize);
+    impl Blocking for Counting {
+        fn blocking<R>(&mut self, f: impl FnOnce() -> R) -> R {
+            self.0 += 1;
+            f()
+        }
+    }
+
     fn pipe() -> (i32, i32) {
         let mut fds = [0; 2];
         // SAFETY: fds has room for two descriptors.
@@ -430,38 +475,99 @@ mod tests {
 
     #[test]
     fn closed_channels_fail_with_ebadf() {
+        let b = &mut InPlace;
         let (r, w) = pipe();
-        let mut out = Channel::open(w, true, 0);
-        out.close().unwrap();
-        assert_eq!(out.putch(b'x'), Err(IoErr::Io(libc::EBADF)));
+        let mut out = Channel::open(w, true, 0, b);
+        out.close(b).unwrap();
+        assert_eq!(out.putch(b'x', b), Err(IoErr::Io(libc::EBADF)));
         assert_eq!(out.pos_out(), out.offset + 1);
-        assert_eq!(out.putblock(b""), Err(IoErr::Io(libc::EBADF)));
-        let mut inp = Channel::open(r, false, 0);
-        inp.close().unwrap();
-        assert_eq!(inp.getch(), Err(IoErr::Io(libc::EBADF)));
+        assert_eq!(out.really_putblock(b"x", &mut 0, b), Err(IoErr::Io(libc::EBADF)));
+        assert_eq!(out.put_from(0, |_| ()), (0, true));
+        let mut inp = Channel::open(r, false, 0, b);
+        inp.close(b).unwrap();
+        assert_eq!(inp.getch(b), Err(IoErr::Io(libc::EBADF)));
         let mut empty = [0u8; 0];
-        assert_eq!(inp.getblock(&mut empty), Ok(0));
-        assert_eq!(inp.close(), Ok(()));
+        assert_eq!(inp.getblock(&mut empty, b), Ok(0));
+        assert_eq!(inp.close(b), Ok(()));
     }
 
     #[test]
     fn lines_and_words_through_a_pipe() {
+        let b = &mut InPlace;
         let (r, w) = pipe();
-        let mut out = Channel::open(w, true, 0);
-        out.really_putblock(b"ab\ncd").unwrap();
-        out.putword(0x01020304, &mut 0).unwrap();
-        out.flush().unwrap();
-        out.close().unwrap();
-        let mut inp = Channel::open(r, false, 0);
-        assert_eq!(inp.scan_line(), Ok(3));
+        let mut out = Channel::open(w, true, 0, b);
+        out.really_putblock(b"ab\ncd", &mut 0, b).unwrap();
+        out.putword(0x01020304, &mut 0, b).unwrap();
+        out.flush(b).unwrap();
+        out.close(b).unwrap();
+        let mut inp = Channel::open(r, false, 0, b);
+        assert_eq!(inp.scan_line(b), Ok(3));
         let mut line = [0u8; 3];
-        assert_eq!(inp.getblock(&mut line), Ok(3));
+        assert_eq!(inp.getblock(&mut line, b), Ok(3));
         assert_eq!(&line, b"ab\n");
-        assert_eq!(inp.scan_line(), Ok(-6));
-        assert_eq!(inp.getch(), Ok(b'c'));
-        assert_eq!(inp.getch(), Ok(b'd'));
-        assert_eq!(inp.getword(&mut (0, 0)), Ok(0x01020304));
-        assert_eq!(inp.getch(), Err(IoErr::Eof));
-        inp.close().unwrap();
+        assert_eq!(inp.scan_line(b), Ok(-6));
+        assert_eq!(inp.getch(b), Ok(b'c'));
+        assert_eq!(inp.getch(b), Ok(b'd'));
+        assert_eq!(inp.getword(&mut (0, 0), b), Ok(0x01020304));
+        assert_eq!(inp.getch(b), Err(IoErr::Eof));
+        inp.close(b).unwrap();
+    }
+
+    #[test]
+    fn a_full_buffer_is_written_when_filled_and_counted_first() {
+        let (r, w) = pipe();
+        let mut b = Counting::default();
+        let mut out = Channel::open(w, true, 0, &mut b);
+        let calls = b.0;
+        // Exactly one buffer's worth: taken whole, and the buffer must go out now, as the
+        // stock `caml_putblock` does when a request fills it.
+        let (n, full) = out.put_from(IO_BUFFER_SIZE, |dst| dst.fill(b'a'));
+        assert_eq!((n, full), (IO_BUFFER_SIZE, true));
+        assert_eq!(b.0, calls, "put_from makes no system call");
+        // The pipe holds 64 KiB on Linux; drain it from another thread meanwhile.
+        let reader = std::thread::spawn(move || {
+            let mut inp = Channel::open(r, false, 0, &mut InPlace);
+            let mut total = 0;
+            loop {
+                match inp.get_some(usize::MAX, &mut InPlace) {
+                    Ok([]) => break,
+                    Ok(s) => total += s.len(),
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+            inp.close(&mut InPlace).unwrap();
+            total
+        });
+        out.flush(&mut b).unwrap();
+        assert!(b.0 > calls, "the write went through the runner");
+        out.really_putblock(&[b'b'; 10], &mut 0, &mut b).unwrap();
+        // A pipe has no position: the count starts at -1, as in the stock runtime.
+        assert_eq!(out.pos_out(), -1 + IO_BUFFER_SIZE as i64 + 10);
+        let before_close = b.0;
+        out.flush(&mut b).unwrap();
+        out.close(&mut b).unwrap();
+        assert_eq!(b.0, before_close + 2, "one write and the close");
+        assert_eq!(reader.join().unwrap(), IO_BUFFER_SIZE + 10);
+    }
+
+    #[test]
+    fn get_some_reads_through_the_runner_only_when_empty() {
+        let (r, w) = pipe();
+        let mut b = Counting::default();
+        let mut out = Channel::open(w, true, 0, &mut b);
+        out.really_putblock(b"hello", &mut 0, &mut b).unwrap();
+        out.flush(&mut b).unwrap();
+        out.close(&mut b).unwrap();
+        let mut inp = Channel::open(r, false, 0, &mut b);
+        let calls = b.0;
+        assert_eq!(inp.get_some(0, &mut b), Ok(&b""[..]));
+        assert_eq!(b.0, calls, "an empty request reads nothing");
+        assert_eq!(inp.get_some(2, &mut b), Ok(&b"he"[..]));
+        assert_eq!(b.0, calls + 1);
+        assert_eq!(inp.get_some(10, &mut b), Ok(&b"llo"[..]));
+        assert_eq!(b.0, calls + 1, "served from the buffer");
+        assert_eq!(inp.get_some(10, &mut b), Ok(&b""[..]));
+        assert_eq!(inp.pos_in(), -1 + 5);
+        inp.close(&mut b).unwrap();
     }
 }

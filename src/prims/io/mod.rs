@@ -4,15 +4,23 @@
 //! channels and the `_chan` custom blocks; this file decodes the OCaml arguments, locks the
 //! channel for the duration of one primitive and turns failures into the stock exceptions.
 //! Nothing is flushed when the process exits: `Stdlib.do_at_exit` does that from OCaml.
+//!
+//! Blocking: every system call on a channel runs in a blocking section (see `channel`), so
+//! while one domain waits for input, the others run and collect. They may then move or free
+//! OCaml values, so a primitive keeps its values in the domain's local roots for the whole
+//! operation (`with_chan`), reads them back after each call that may block, and copies between
+//! OCaml memory and the channel's buffer only with the runtime lock held.
 
 pub mod channel;
 pub mod registry;
 
-use self::channel::{Channel, IoErr, TEXT_MODE, UNBUFFERED};
+use self::channel::{Blocking, IoErr, TEXT_MODE, UNBUFFERED};
+use self::registry::Locked;
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
+use crate::prims::bigarray;
 use crate::prims::ints::{alloc_int64, int64_val};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -67,10 +75,17 @@ pub fn init(dom: &mut Domain) {
 
 /// Flushes the buffered output of the open channels on stdout and stderr, ignoring errors
 /// (before a fatal error message).
-pub fn flush_std_channels(_dom: &mut Domain) {
-    registry::for_each_output_on(&[1, 2], |c| {
-        let _ = c.flush();
+pub fn flush_std_channels(dom: &mut Domain) {
+    registry::for_each_output_on(dom, &[1, 2], |c, dom| {
+        let _ = c.flush(dom);
     });
+}
+
+/// A domain runs the system calls of channels in blocking sections.
+impl Blocking for Domain {
+    fn blocking<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        self.blocking_section(f)
+    }
 }
 
 /// Writes `msg` to file descriptor 2 directly, bypassing channels (as C's `stderr` does).
@@ -119,13 +134,13 @@ pub fn runtime_warnings_active() -> bool {
     true
 }
 
-/// Reads from channel `chan` until `buf` is full or the input ends; returns the bytes read
-/// (`caml_really_getblock`). Signal handlers run when a read is interrupted.
+/// Reads from channel `chan` until `buf` (Rust memory) is full or the input ends; returns the
+/// bytes read (`caml_really_getblock`). Signal handlers run when a read is interrupted.
 pub fn really_getblock(dom: &mut Domain, chan: Value, buf: &mut [u8]) -> Result<usize, Exn> {
     let mut done = 0;
-    with_chan(dom, &[chan], |c, _| {
+    with_chan(dom, &[chan], |c, dom, _| {
         while done < buf.len() {
-            match c.getblock(&mut buf[done..])? {
+            match c.getblock(&mut buf[done..], dom)? {
                 0 => break,
                 n => done += n,
             }
@@ -135,31 +150,29 @@ pub fn really_getblock(dom: &mut Domain, chan: Value, buf: &mut [u8]) -> Result<
     Ok(done)
 }
 
-/// Writes `parts` one after the other to channel `chan`, then flushes it if it is unbuffered
-/// (`caml_really_putblock`, `caml_flush_if_unbuffered`). Signal handlers run when a write is
-/// interrupted.
+/// Writes `parts` (Rust memory) one after the other to channel `chan`, then flushes it if it
+/// is unbuffered (`caml_really_putblock`, `caml_flush_if_unbuffered`). Signal handlers run
+/// when a write is interrupted.
 pub fn really_putblocks(dom: &mut Domain, chan: Value, parts: &[&[u8]]) -> Result<(), Exn> {
     let (mut part, mut done) = (0, 0);
-    with_chan(dom, &[chan], |c, _| {
+    with_chan(dom, &[chan], |c, dom, _| {
         while let Some(p) = parts.get(part) {
-            while done < p.len() {
-                done += c.putblock(&p[done..])?;
-            }
+            c.really_putblock(p, &mut done, dom)?;
             part += 1;
             done = 0;
         }
-        c.flush_if_unbuffered()
+        c.flush_if_unbuffered(dom)
     })
 }
 
 /// Whether channel `chan` is in binary mode.
-pub fn is_binary(chan: Value) -> Result<bool, Exn> {
-    Ok(registry::lock_channel(chan)?.is_binary())
+pub fn is_binary(dom: &mut Domain, chan: Value) -> Result<bool, Exn> {
+    Ok(registry::lock_channel(dom, chan)?.is_binary())
 }
 
-/// The descriptor of channel `v` (-1 once closed).
+/// The descriptor of channel `v` (-1 once closed); never waits for the channel.
 pub fn channel_fd(v: Value) -> Result<i32, Exn> {
-    Ok(registry::lock_channel(v)?.fd)
+    registry::descriptor(v)
 }
 
 // Argument decoding and errors.
@@ -180,36 +193,52 @@ pub fn io_exn(e: IoErr) -> Exn {
     }
 }
 
-/// Runs `op` on the locked channel of `vals[0]`, passing the current `vals` (the primitive's
-/// arguments). When a system call is interrupted, the channel is unlocked, the pending OCaml
-/// signal handlers run with `vals` rooted (they may raise, or collect and move the values), and
-/// `op` runs again with the values reloaded, as the stock runtime's `check_pending` does.
-fn with_chan<R>(
+/// The OCaml values of a channel operation (the channel first), rooted in the domain's local
+/// roots while it runs. Read them with `get` after every call that may block: meanwhile other
+/// domains may have collected and moved them.
+#[derive(Clone, Copy)]
+pub struct Rooted {
+    base: usize,
+}
+
+impl Rooted {
+    pub fn get(self, dom: &Domain, i: usize) -> Value {
+        dom.local_roots[self.base + i]
+    }
+}
+
+/// Runs `op` on the locked channel of `vals[0]` with `vals` (the primitive's arguments) rooted;
+/// `op` gets the domain, to run system calls in blocking sections and to read the values back
+/// (`Rooted::get`). When a system call is interrupted, the channel is unlocked, the pending
+/// OCaml signal handlers run (they may raise, or collect and move the values), and `op` runs
+/// again, as the stock runtime's `check_pending` does; what it must not redo, it counts in
+/// state it captures.
+pub fn with_chan<R>(
     dom: &mut Domain,
     vals: &[Value],
-    mut op: impl FnMut(&mut Channel, &[Value]) -> Result<R, IoErr>,
+    mut op: impl FnMut(&mut Locked, &mut Domain, Rooted) -> Result<R, IoErr>,
 ) -> Result<R, Exn> {
-    let n = vals.len().min(4);
-    let mut cur = [Value::UNIT; 4];
-    cur[..n].copy_from_slice(&vals[..n]);
-    loop {
-        let r = {
-            let mut chan = registry::lock_channel(cur[0])?;
-            op(&mut chan, &cur[..n])
+    let roots = Rooted { base: dom.local_roots.len() };
+    dom.local_roots.extend_from_slice(vals);
+    let r = loop {
+        let chan = roots.get(dom, 0);
+        let r = match registry::lock_channel(dom, chan) {
+            // The channel is unlocked at the end of this arm, before any signal handler runs.
+            Ok(mut chan) => op(&mut chan, dom, roots),
+            Err(e) => break Err(e),
         };
         match r {
-            Ok(x) => return Ok(x),
+            Ok(x) => break Ok(x),
             Err(IoErr::Io(libc::EINTR)) => {
-                let base = dom.local_roots.len();
-                dom.local_roots.extend_from_slice(&cur[..n]);
-                let res = crate::prims::misc::run_pending_signals(dom);
-                cur[..n].copy_from_slice(&dom.local_roots[base..base + n]);
-                dom.local_roots.truncate(base);
-                res?;
+                if let Err(e) = crate::prims::misc::run_pending_signals(dom) {
+                    break Err(e);
+                }
             }
-            Err(e) => return Err(io_exn(e)),
+            Err(e) => break Err(io_exn(e)),
         }
-    }
+    };
+    dom.local_roots.truncate(roots.base);
+    r
 }
 
 /// Checks that `[pos, pos+len)` lies inside the bytes `buf`; returns them as usize.
@@ -224,15 +253,24 @@ fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn
     Ok((pos as usize, len as usize))
 }
 
-/// The range `[pos, pos+len)` of a bigarray's data, checked. The slice is valid only during
-/// the calling primitive (see `bigarray::data_slice`).
-fn bigarray_range(ba: Value, pos: Value, len: Value) -> Result<&'static mut [u8], Exn> {
-    let data = crate::prims::bigarray::data_slice(ba).ok_or_else(|| Exn::invalid_arg("not a bigarray"))?;
+/// Checks that `[pos, pos+len)` lies inside the data of bigarray `ba`; returns them as usize.
+fn bigarray_range(ba: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn> {
+    let size = bigarray::with_data(ba, |d| d.len()).ok_or_else(|| Exn::invalid_arg("not a bigarray"))?;
     let (pos, len) = (pos.int(), len.int());
-    if pos < 0 || len < 0 || pos as usize > data.len() || len as usize > data.len() - pos as usize {
+    if pos < 0 || len < 0 || pos as usize > size || len as usize > size - pos as usize {
         return Err(Exn::invalid_arg("index out of bounds"));
     }
-    Ok(&mut data[pos as usize..(pos + len) as usize])
+    Ok((pos as usize, len as usize))
+}
+
+/// Runs `f` on the bytes `range` of bigarray `ba` (checked before by `bigarray_range`, with a
+/// value that was the same block; EFAULT if that no longer holds).
+fn with_bigarray_bytes<R>(
+    ba: Value,
+    range: std::ops::Range<usize>,
+    f: impl FnOnce(&mut [u8]) -> R,
+) -> Result<R, IoErr> {
+    bigarray::with_data(ba, |d| d.get_mut(range).map(f)).flatten().ok_or(IoErr::Io(libc::EFAULT))
 }
 
 /// An OCaml int from a file position, or EOVERFLOW when it does not fit.
@@ -270,7 +308,7 @@ fn out_channels_list(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     Ok(dom.alloc_list(&chans))
 }
 
-fn set_channel_name(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn set_channel_name(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, name] = take(args)?;
     // SAFETY: the tag is read only from a block.
     if !name.is_block() || unsafe { name.tag() } != STRING_TAG {
@@ -284,7 +322,7 @@ fn set_channel_name(_dom: &mut Domain, args: &[Value]) -> PrimResult {
         // The name is kept as a C string: it stops at the first NUL.
         Some(bytes.iter().take_while(|&&b| b != 0).copied().collect())
     };
-    registry::lock_channel(ch)?.name = stored;
+    registry::lock_channel(dom, ch)?.name = stored;
     Ok(Value::UNIT)
 }
 
@@ -296,21 +334,22 @@ fn channel_descriptor(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
 }
 
-fn close_channel(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn close_channel(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    // A failing close(2) is not retried: the descriptor is gone either way.
-    registry::lock_channel(ch)?.close().map_err(io_exn)?;
+    // A failing close(2) is not retried (its error is `Sys`, not an interrupted `Io`): the
+    // descriptor is gone either way.
+    with_chan(dom, &[ch], |c, dom, _| c.close(dom))?;
     Ok(Value::UNIT)
 }
 
 fn channel_size(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(dom, &[ch], |c, _| c.size())?)
+    offset_int(with_chan(dom, &[ch], |c, dom, _| c.size(dom))?)
 }
 
 fn channel_size_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let size = with_chan(dom, &[ch], |c, _| c.size())?;
+    let size = with_chan(dom, &[ch], |c, dom, _| c.size(dom))?;
     Ok(alloc_int64(dom, size))
 }
 
@@ -322,22 +361,22 @@ fn set_binary_mode(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-fn is_binary_mode(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn is_binary_mode(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let flags = registry::lock_channel(ch)?.flags;
+    let flags = registry::lock_channel(dom, ch)?.flags;
     Ok(Value::of_bool(flags & TEXT_MODE == 0))
 }
 
 fn set_buffered(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, mode] = take(args)?;
-    with_chan(dom, &[ch], |c, _| {
+    with_chan(dom, &[ch], |c, dom, _| {
         if mode.int() != 0 {
             c.flags &= !UNBUFFERED;
             Ok(())
         } else {
             c.flags |= UNBUFFERED;
             if c.fd != -1 {
-                c.flush()?;
+                c.flush(dom)?;
             }
             Ok(())
         }
@@ -345,9 +384,9 @@ fn set_buffered(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-fn is_buffered(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn is_buffered(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let flags = registry::lock_channel(ch)?.flags;
+    let flags = registry::lock_channel(dom, ch)?.flags;
     Ok(Value::of_bool(flags & UNBUFFERED == 0))
 }
 
@@ -371,23 +410,23 @@ fn terminfo_rows(_dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn flush(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
     // A closed channel is silently accepted: libraries flush at exit channels they closed.
-    with_chan(dom, &[ch], |c, _| if c.fd != -1 { c.flush() } else { Ok(()) })?;
+    with_chan(dom, &[ch], |c, dom, _| if c.fd != -1 { c.flush(dom) } else { Ok(()) })?;
     Ok(Value::UNIT)
 }
 
 fn output_char(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, c] = take(args)?;
     // The common case, kept short: room in the buffer of a buffered channel.
-    if registry::lock_channel(ch)?.put_buffered(c.int() as u8) {
+    if registry::lock_channel(dom, ch)?.put_buffered(c.int() as u8) {
         return Ok(Value::UNIT);
     }
     let mut put = false;
-    with_chan(dom, &[ch], |chan, _| {
+    with_chan(dom, &[ch], |chan, dom, _| {
         if !put {
-            chan.putch(c.int() as u8)?;
+            chan.putch(c.int() as u8, dom)?;
             put = true;
         }
-        chan.flush_if_unbuffered()
+        chan.flush_if_unbuffered(dom)
     })?;
     Ok(Value::UNIT)
 }
@@ -395,9 +434,9 @@ fn output_char(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn output_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, w] = take(args)?;
     let mut done = 0;
-    with_chan(dom, &[ch], |chan, _| {
-        chan.putword(w.int() as u32, &mut done)?;
-        chan.flush_if_unbuffered()
+    with_chan(dom, &[ch], |chan, dom, _| {
+        chan.putword(w.int() as u32, &mut done, dom)?;
+        chan.flush_if_unbuffered(dom)
     })?;
     Ok(Value::UNIT)
 }
@@ -406,29 +445,40 @@ fn output_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn output(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, buf, pos, len] = take(args)?;
     let (mut pos, mut len) = if len.int() > 0 { bytes_range(buf, pos, len)? } else { (0, 0) };
-    with_chan(dom, &[ch, buf], |chan, v| {
+    with_chan(dom, &[ch, buf], |chan, dom, v| {
         while len > 0 {
-            // SAFETY: v[1] is the live string block holding [pos, pos+len) (checked above, and
-            // its length cannot change); no allocation happens while the slice is used.
-            let src = unsafe { &v[1].bytes()[pos..pos + len] };
-            let n = chan.putblock(src)?;
+            let s = v.get(dom, 1);
+            let (n, full) = chan.put_from(len, |dst| {
+                // SAFETY: s is the string block holding [pos, pos+len) (checked above, and its
+                // length cannot change), just read back from the roots; nothing runs while the
+                // slice is used, and dst.len() <= len.
+                dst.copy_from_slice(unsafe { &s.bytes()[pos..pos + dst.len()] })
+            });
             pos += n;
             len -= n;
+            if full {
+                chan.flush_partial(dom)?;
+            }
         }
-        chan.flush_if_unbuffered()
+        chan.flush_if_unbuffered(dom)
     })?;
     Ok(Value::UNIT)
 }
 
 fn output_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, ba, pos, len] = take(args)?;
-    bigarray_range(ba, pos, len)?;
+    let (pos, len) = bigarray_range(ba, pos, len)?;
     let mut done = 0;
     // As in stock, an unbuffered channel is not flushed here.
-    with_chan(dom, &[ch, ba], |chan, v| {
-        let data = bigarray_range(v[1], pos, len).map_err(|_| IoErr::Io(libc::EFAULT))?;
-        while done < data.len() {
-            done += chan.putblock(&data[done..])?;
+    with_chan(dom, &[ch, ba], |chan, dom, v| {
+        while done < len {
+            let (n, full) = with_bigarray_bytes(v.get(dom, 1), pos + done..pos + len, |src| {
+                chan.put_from(src.len(), |dst| dst.copy_from_slice(&src[..dst.len()]))
+            })?;
+            done += n;
+            if full {
+                chan.flush_partial(dom)?;
+            }
         }
         Ok(())
     })?;
@@ -437,25 +487,25 @@ fn output_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn seek_out(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
-    with_chan(dom, &[ch], |c, _| c.seek_out(pos.int() as i64))?;
+    with_chan(dom, &[ch], |c, dom, _| c.seek_out(pos.int() as i64, dom))?;
     Ok(Value::UNIT)
 }
 
 fn seek_out_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
     let dest = int64_val(pos);
-    with_chan(dom, &[ch], |c, _| c.seek_out(dest))?;
+    with_chan(dom, &[ch], |c, dom, _| c.seek_out(dest, dom))?;
     Ok(Value::UNIT)
 }
 
 fn pos_out(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(dom, &[ch], |c, _| Ok(c.pos_out()))?)
+    offset_int(with_chan(dom, &[ch], |c, _, _| Ok(c.pos_out()))?)
 }
 
 fn pos_out_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let pos = with_chan(dom, &[ch], |c, _| Ok(c.pos_out()))?;
+    let pos = with_chan(dom, &[ch], |c, _, _| Ok(c.pos_out()))?;
     Ok(alloc_int64(dom, pos))
 }
 
@@ -463,65 +513,125 @@ fn pos_out_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn input_char(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let c = with_chan(dom, &[ch], |c, _| c.getch())?;
+    let c = with_chan(dom, &[ch], |c, dom, _| c.getch(dom))?;
     Ok(Value::of_int(c as isize))
 }
 
 fn input_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
     let mut acc = (0, 0);
-    let w = with_chan(dom, &[ch], |c, _| c.getword(&mut acc))?;
+    let w = with_chan(dom, &[ch], |c, dom, _| c.getword(&mut acc, dom))?;
     Ok(Value::of_int(w as i32 as isize))
 }
 
+/// `caml_ml_input`: the bytes come from the channel's buffer (filled, when empty, by a read in
+/// a blocking section) and are copied into `buf` afterwards, with the runtime lock held.
 fn input(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, buf, pos, len] = take(args)?;
     let (pos, len) = bytes_range(buf, pos, len)?;
-    let n = with_chan(dom, &[ch, buf], |c, v| {
-        // SAFETY: v[1] is the live string block holding [pos, pos+len) (checked above); no
-        // allocation happens while the slice is used.
-        let dst = unsafe { &mut v[1].bytes_mut()[pos..pos + len] };
-        c.getblock(dst)
+    let n = with_chan(dom, &[ch, buf], |c, dom, v| {
+        let src = c.get_some(len, dom)?;
+        let buf = v.get(dom, 1);
+        // SAFETY: buf is the string block holding [pos, pos+len) (checked above, and its length
+        // cannot change), read back from the roots after the read; src.len() <= len, and
+        // nothing runs while the slice is used.
+        unsafe { buf.bytes_mut()[pos..pos + src.len()].copy_from_slice(src) };
+        Ok(src.len())
     })?;
     Ok(Value::of_int(n as isize))
 }
 
 fn input_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, ba, pos, len] = take(args)?;
-    bigarray_range(ba, pos, len)?;
-    let n = with_chan(dom, &[ch, ba], |c, v| {
-        let data = bigarray_range(v[1], pos, len).map_err(|_| IoErr::Io(libc::EFAULT))?;
-        c.getblock(data)
+    let (pos, len) = bigarray_range(ba, pos, len)?;
+    let n = with_chan(dom, &[ch, ba], |c, dom, v| {
+        let src = c.get_some(len, dom)?;
+        with_bigarray_bytes(v.get(dom, 1), pos..pos + src.len(), |dst| dst.copy_from_slice(src))?;
+        Ok(src.len())
     })?;
     Ok(Value::of_int(n as isize))
 }
 
 fn input_scan_line(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let n = with_chan(dom, &[ch], |c, _| c.scan_line())?;
+    let n = with_chan(dom, &[ch], |c, dom, _| c.scan_line(dom))?;
     Ok(Value::of_int(n))
 }
 
 fn seek_in(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
-    with_chan(dom, &[ch], |c, _| c.seek_in(pos.int() as i64))?;
+    with_chan(dom, &[ch], |c, dom, _| c.seek_in(pos.int() as i64, dom))?;
     Ok(Value::UNIT)
 }
 
 fn seek_in_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, pos] = take(args)?;
     let dest = int64_val(pos);
-    with_chan(dom, &[ch], |c, _| c.seek_in(dest))?;
+    with_chan(dom, &[ch], |c, dom, _| c.seek_in(dest, dom))?;
     Ok(Value::UNIT)
 }
 
 fn pos_in(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    offset_int(with_chan(dom, &[ch], |c, _| Ok(c.pos_in()))?)
+    offset_int(with_chan(dom, &[ch], |c, _, _| Ok(c.pos_in()))?)
 }
 
 fn pos_in_64(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch] = take(args)?;
-    let pos = with_chan(dom, &[ch], |c, _| Ok(c.pos_in()))?;
+    let pos = with_chan(dom, &[ch], |c, _, _| Ok(c.pos_in()))?;
     Ok(alloc_int64(dom, pos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+
+    fn pipe() -> (i32, i32) {
+        let mut fds = [0; 2];
+        // SAFETY: fds has room for two descriptors.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        (fds[0], fds[1])
+    }
+
+    /// Domain B blocks reading a pipe, holding the channel; the main domain then asks for the
+    /// same channel. It must wait without the runtime lock: B needs that lock to finish its
+    /// read, so waiting with it would deadlock (as it did when channels were locked plainly).
+    #[test]
+    fn waiting_for_a_channel_busy_in_a_blocking_read_does_not_deadlock() {
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let config = Arc::new(Config::default());
+            let mut main = Domain::new(config.clone());
+            let (r, w) = pipe();
+            let chan = registry::open(&mut main, r, false, 0);
+            let shared = main.shared.clone();
+            let (b_tx, b_rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut b = Domain::with_shared(config, shared, 1, 1);
+                b.slice_start = b.shared.acquire();
+                let c = input_char(&mut b, &[chan]).map(|v| v.int());
+                b.shared.release();
+                b_tx.send(c.ok()).unwrap();
+            });
+            // Let B take the runtime lock and block in its read, holding the channel.
+            main.blocking_section(|| std::thread::sleep(Duration::from_millis(100)));
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                // SAFETY: writing two bytes from a static buffer to the pipe's write end.
+                assert_eq!(unsafe { libc::write(w, b"ab".as_ptr().cast(), 2) }, 2);
+                // SAFETY: the write end is this thread's to close.
+                unsafe { libc::close(w) };
+            });
+            let mine = input_char(&mut main, &[chan]).map(|v| v.int()).ok();
+            close_channel(&mut main, &[chan]).unwrap();
+            done_tx.send((b_rx.recv().unwrap(), mine)).unwrap();
+        });
+        let got = done_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("deadlock: a domain waited for a channel holding the runtime lock");
+        assert_eq!(got, (Some(b'a' as isize), Some(b'b' as isize)));
+    }
 }

@@ -12,13 +12,20 @@
 //! any more, unless it is an open output channel with unflushed data, which stays listed so
 //! that `flush_all` at exit still writes it. Lock order: a cell (only `try_lock` while holding
 //! nothing else in the finaliser), then `OPENED`, then `FREE`.
+//!
+//! Channels and the runtime lock: a domain keeps its channel locked while it waits in a
+//! blocking section for a read or a write, and needs the runtime lock back to finish. So a
+//! domain holding the runtime lock never waits for a channel: it tries the lock, and when the
+//! channel is busy it waits in a blocking section itself (`lock_channel`), as the stock
+//! runtime's `caml_plat_lock_non_blocking` does. The few facts read without the channel lock
+//! (whether it is an open output channel, its descriptor) are kept in atomics of the cell.
 
-use super::channel::Channel;
+use super::channel::{Blocking, Channel, IoErr};
 use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::custom::{data_ptr, ops_of, CustomOps};
 use crate::heap::value::{Value, CUSTOM_TAG, WORD};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 pub struct ChanCell {
@@ -30,6 +37,9 @@ pub struct ChanCell {
     /// Whether the channel is an open output channel (read by `out_channels`, which must not
     /// wait for a channel busy in a blocking write); set when opened, cleared when closed.
     open_out: AtomicBool,
+    /// The channel's descriptor, -1 once closed (read by `descriptor`, which must not wait
+    /// either); set when opened, cleared when closed.
+    fd: AtomicI32,
     /// Index of the cell in `OPENED.slots`; changed only with `OPENED` locked.
     slot: AtomicUsize,
 }
@@ -125,10 +135,12 @@ fn alloc_block(dom: &mut Domain, cell: &'static ChanCell, gen: u64) -> Value {
 
 /// Opens a channel on `fd` and returns its block.
 pub fn open(dom: &mut Domain, fd: i32, output: bool, flags: i32) -> Value {
-    let chan = Channel::open(fd, output, flags);
+    let chan = Channel::open(fd, output, flags, dom);
     let recycled = lock(&FREE).pop();
     let cell: &'static ChanCell = match recycled {
         Some(c) => {
+            // Waiting is fine here: a free cell is locked only briefly, by a domain checking a
+            // stale block's generation inside a blocking section (see `lock_cell`).
             *lock(&c.chan) = chan;
             c
         }
@@ -137,9 +149,13 @@ pub fn open(dom: &mut Domain, fd: i32, output: bool, flags: i32) -> Value {
             gen: AtomicU64::new(0),
             refcount: AtomicUsize::new(0),
             open_out: AtomicBool::new(false),
+            fd: AtomicI32::new(-1),
             slot: AtomicUsize::new(0),
         })),
     };
+    // Relaxed: a block reaches another domain only through the runtime lock, which orders
+    // this store before any read there.
+    cell.fd.store(fd, Ordering::Relaxed);
     // Release: pairs with the Acquire load in `out_channels`.
     cell.open_out.store(output, Ordering::Release);
     let gen = {
@@ -170,25 +186,56 @@ impl std::ops::DerefMut for Locked {
     }
 }
 impl Locked {
-    /// Closes the channel (`Channel::close`) and drops it from the open output channels.
-    pub fn close(&mut self) -> Result<(), super::channel::IoErr> {
-        let r = self.guard.close();
+    /// Closes the channel (`Channel::close`, which it shadows) and drops it from the open
+    /// output channels.
+    pub fn close(&mut self, b: &mut impl Blocking) -> Result<(), IoErr> {
+        // Relaxed: as in `open`.
+        self.cell.fd.store(-1, Ordering::Relaxed);
         // Release: pairs with the Acquire load in `out_channels`. Closing is the only way an
         // open output channel stops being one.
         self.cell.open_out.store(false, Ordering::Release);
-        r
+        self.guard.close(b)
     }
 }
 
-/// Locks the channel of block `v`.
-pub fn lock_channel(v: Value) -> Result<Locked, Exn> {
+/// Locks `cell` if it still holds generation `gen`, without ever waiting for it while holding
+/// the runtime lock: when the channel is busy (its holder may be in a blocking section, needing
+/// the runtime lock to finish), the wait happens in a blocking section. The caller keeps the
+/// block naming the cell rooted, if it needs it afterwards.
+fn lock_cell(dom: &mut Domain, cell: &'static ChanCell, gen: u64) -> Option<Locked> {
+    // Relaxed: the generation changes only with the cell locked.
+    let current = |cell: &ChanCell| cell.gen.load(Ordering::Relaxed) == gen;
+    let guard = match cell.chan.try_lock() {
+        Ok(g) => g,
+        Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(TryLockError::WouldBlock) => {
+            // The generation is checked before taking the runtime lock back, so that a cell
+            // that was recycled meanwhile is let go at once: a domain that holds a cell while
+            // it waits for the runtime lock holds a live channel, which no one recycles.
+            dom.blocking_section(|| Some(lock(&cell.chan)).filter(|_| current(cell)))?
+        }
+    };
+    current(cell).then_some(Locked { guard, cell })
+}
+
+/// Locks the channel of block `v` (see `lock_cell`; `v` stays rooted while it waits).
+pub fn lock_channel(dom: &mut Domain, v: Value) -> Result<Locked, Exn> {
     let (cell, gen) = block_cell(v).ok_or_else(|| Exn::invalid_arg("not a channel"))?;
-    let guard = lock(&cell.chan);
-    // Relaxed: the generation changes only with this lock held.
+    dom.local_roots.push(v);
+    let locked = lock_cell(dom, cell, gen);
+    dom.local_roots.pop();
+    locked.ok_or_else(|| Exn::invalid_arg("channel already finalised"))
+}
+
+/// The descriptor of the channel of block `v` (-1 once closed), without locking the channel.
+pub fn descriptor(v: Value) -> Result<i32, Exn> {
+    let (cell, gen) = block_cell(v).ok_or_else(|| Exn::invalid_arg("not a channel"))?;
+    // Relaxed: a stale block is refused like `lock_channel` does (its cell's generation
+    // moved on); the descriptor, as in `open`.
     if cell.gen.load(Ordering::Relaxed) != gen {
         return Err(Exn::invalid_arg("channel already finalised"));
     }
-    Ok(Locked { guard, cell })
+    Ok(cell.fd.load(Ordering::Relaxed))
 }
 
 /// Blocks for every open output channel, newest first (`caml_ml_out_channels_list`).
@@ -211,16 +258,19 @@ pub fn out_channels(dom: &mut Domain) -> Vec<Value> {
 }
 
 /// Runs `f` on every open output channel on one of the descriptors `fds`, oldest first.
-pub fn for_each_output_on(fds: &[i32], mut f: impl FnMut(&mut Channel)) {
-    let cells: Vec<&'static ChanCell> = lock(&OPENED).iter().collect();
-    for cell in cells {
+pub fn for_each_output_on(dom: &mut Domain, fds: &[i32], mut f: impl FnMut(&mut Locked, &mut Domain)) {
+    // Relaxed: gen changes only with OPENED locked.
+    let cells: Vec<(&'static ChanCell, u64)> =
+        lock(&OPENED).iter().map(|c| (c, c.gen.load(Ordering::Relaxed))).collect();
+    for (cell, gen) in cells {
         // Acquire: pairs with the Release stores of channel operations.
         if !cell.open_out.load(Ordering::Acquire) {
             continue;
         }
-        let mut chan = lock(&cell.chan);
-        if chan.is_open_output() && fds.contains(&chan.fd) {
-            f(&mut chan);
+        if let Some(mut chan) = lock_cell(dom, cell, gen) {
+            if chan.is_open_output() && fds.contains(&chan.fd) {
+                f(&mut chan, dom);
+            }
         }
     }
 }

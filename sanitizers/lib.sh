@@ -1,0 +1,379 @@
+# Shared by sanitizers/{asan,tsan,musl,nightly,ci-smoke}.sh; sourced, not run.
+#
+# san_main SANITIZER "$@" does the whole job for one build:
+#   1. installs what is missing (nightly + rust-src, the musl target, musl-tools);
+#   2. builds warden for SANITIZER (address, thread or musl) into its own target folder;
+#   3. runs the OCaml corpus against it (tests/corpus.rs with WARDEN_CORPUS_RUNTIME);
+#   4. runs the torture program(s) N times, comparing each run with the stock ocamlrun;
+#   5. prints "N passed, M failed" and writes results/<name>/summary.json.
+#
+# Arguments: [N] [--no-corpus] [--no-torture] [--corpus FILTER] [--name NAME]
+#   N            torture runs (default 10)
+#   --corpus F   only corpus tests whose name contains F (cargo test filter)
+#   --name NAME  results folder name (default: the sanitizer)
+# Environment:
+#   WARDEN_TORTURE         torture programs (names in tests/ocaml, without .ml), space
+#                          separated; default gc_torture if it exists, else every domain_*.
+#                          gc_torture gets "SEED ROUNDS" (seed = the run's number) and
+#                          WARDEN_TORTURE_STRICT=1; other programs their .args sidecar.
+#   WARDEN_SAN_ROUNDS      gc_torture rounds per run (default 2).
+#   WARDEN_SAN_STRICT      WARDEN_TORTURE_STRICT for warden's gc_torture runs (default 1).
+#   WARDEN_SAN_FEATURES    cargo features for the sanitized build (e.g. "hardened").
+#   WARDEN_SAN_TIMEOUT     seconds per run before it is killed (default 300).
+#   WARDEN_SAN_JOBS        cargo build jobs (default: all cores).
+#   ASAN_OPTIONS / TSAN_OPTIONS  appended to the scripts' own options.
+
+set -euo pipefail
+
+SAN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SAN_TARGET=x86_64-unknown-linux-gnu
+SAN_MUSL_TARGET=x86_64-unknown-linux-musl
+
+san_log() { echo "sanitizers: $*" >&2; }
+san_die() { echo "sanitizers: error: $*" >&2; exit 1; }
+
+# Runs a command as root (directly, or through sudo when available).
+san_as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else san_die "need root to run: $*"
+  fi
+}
+
+san_need_cargo() {
+  if [ -f "$HOME/.cargo/env" ]; then
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+  fi
+  command -v cargo >/dev/null || san_die "cargo not found (install Rust with rustup)"
+  command -v rustup >/dev/null || san_die "rustup not found (needed for the nightly toolchain and targets)"
+}
+
+san_need_nightly() {
+  if ! rustup toolchain list | grep '^nightly' >/dev/null; then
+    san_log "installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal >&2
+  fi
+  if ! rustup component list --toolchain nightly --installed | grep '^rust-src' >/dev/null; then
+    san_log "installing rust-src for nightly (-Zbuild-std)"
+    rustup component add rust-src --toolchain nightly >&2
+  fi
+}
+
+san_need_musl() {
+  if ! rustup target list --installed | grep "^$SAN_MUSL_TARGET\$" >/dev/null; then
+    san_log "installing the $SAN_MUSL_TARGET target"
+    rustup target add "$SAN_MUSL_TARGET" >&2
+  fi
+  if ! command -v musl-gcc >/dev/null; then
+    san_log "installing musl-tools (musl-gcc)"
+    (san_as_root apt-get update -qq && san_as_root apt-get install -y -qq musl-tools) >&2
+  fi
+}
+
+# JSON string literal of $1 (control characters escaped or dropped).
+san_json_str() {
+  printf '"'
+  printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/\r/\\r/g' \
+    | LC_ALL=C tr -d '\000-\010\013\014\016-\037' \
+    | LC_ALL=C awk 'NR > 1 { printf "\\n" } { printf "%s", $0 }'
+  printf '"'
+}
+
+# The first sanitizer or runtime report in file $1 (up to 80 lines), or its last 40 lines.
+san_first_report() {
+  local f=$1 start
+  start=$(grep -n -m1 -E '^(==[0-9]+==ERROR: |WARNING: ThreadSanitizer|ERROR: ThreadSanitizer|Fatal error: |thread .* panicked|SUMMARY: )' "$f" 2>/dev/null | cut -d: -f1 || true)
+  if [ -n "$start" ]; then
+    awk -v s="$start" 'NR >= s && NR < s + 80' "$f"
+  else
+    tail -n 40 "$f" 2>/dev/null || true
+  fi
+}
+
+# The kind of failure a stderr file shows.
+san_report_kind() {
+  local f=$1
+  if grep -q 'ERROR: AddressSanitizer' "$f" 2>/dev/null; then echo "asan"
+  elif grep -q 'ThreadSanitizer' "$f" 2>/dev/null; then echo "tsan"
+  elif grep -q 'ERROR: LeakSanitizer' "$f" 2>/dev/null; then echo "lsan"
+  elif grep -q 'hardened check failed' "$f" 2>/dev/null; then echo "hardened-check"
+  elif grep -q 'panicked' "$f" 2>/dev/null; then echo "panic"
+  else echo "mismatch"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+
+# Builds warden for $1 (address|thread|musl); sets SAN_BIN.
+san_build() {
+  local san=$1 features=${WARDEN_SAN_FEATURES:-}
+  local -a args=(build --release --bin warden)
+  [ -n "$features" ] && args+=(--features "$features")
+  [ -n "${WARDEN_SAN_JOBS:-}" ] && args+=(-j "$WARDEN_SAN_JOBS")
+  case $san in
+    address | thread)
+      # Sanitizer builds: line tables for reports, no LTO and parallel codegen for a faster
+      # build (the release profile's fat LTO would double the build time for nothing the
+      # sanitizer needs), frame pointers for ASan's fast unwinder.
+      local dir="$SAN_ROOT/target/sanitizers/$san"
+      local flags="-Zsanitizer=$san -Cforce-frame-pointers=yes"
+      local -a std=()
+      # TSan needs every access instrumented, std's included: rebuild std.
+      [ "$san" = thread ] && std=(-Zbuild-std)
+      san_log "building with -Zsanitizer=$san into $dir"
+      (cd "$SAN_ROOT" && RUSTFLAGS="$flags" CARGO_TARGET_DIR="$dir" \
+        CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        CARGO_PROFILE_RELEASE_DEBUG=1 \
+        cargo +nightly "${args[@]}" "${std[@]}" --target "$SAN_TARGET" >&2)
+      SAN_BIN="$dir/$SAN_TARGET/release/warden"
+      ;;
+    musl)
+      san_log "building the static musl binary"
+      (cd "$SAN_ROOT" && cargo "${args[@]}" --target "$SAN_MUSL_TARGET" >&2)
+      SAN_BIN="$SAN_ROOT/target/$SAN_MUSL_TARGET/release/warden"
+      # A static binary has no program interpreter and needs no shared library.
+      if readelf -lW "$SAN_BIN" | grep 'Requesting program interpreter' >/dev/null \
+        || readelf -dW "$SAN_BIN" | grep '(NEEDED)' >/dev/null; then
+        san_die "$SAN_BIN is not a static binary"
+      fi
+      san_log "$SAN_BIN is static ($(du -h "$SAN_BIN" | cut -f1))"
+      ;;
+    *) san_die "unknown build $san" ;;
+  esac
+  [ -x "$SAN_BIN" ] || san_die "no binary at $SAN_BIN"
+}
+
+# Writes the wrapper that sets the sanitizer's options and execs the binary (the corpus
+# harness clears the environment, so the options travel inside the wrapper); sets SAN_RUN.
+san_wrapper() {
+  local san=$1 out=$2 opts=""
+  case $san in
+    address)
+      # detect_leaks=0: see docs/sanitizers.md (warden exits without freeing the heap);
+      # allocator_may_return_null: programs that ask for huge bigarrays expect Out_of_memory.
+      opts="ASAN_OPTIONS='detect_leaks=${WARDEN_SAN_LEAKS:-0}:allocator_may_return_null=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0:check_initialization_order=1:strict_string_checks=1:print_summary=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}'"
+      ;;
+    thread)
+      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
+      ;;
+  esac
+  mkdir -p "$(dirname "$out")"
+  {
+    echo '#!/bin/sh'
+    echo "# warden built for $san, with its sanitizer options (written by sanitizers/lib.sh)"
+    [ -n "$opts" ] && echo "export $opts"
+    echo "exec '$SAN_BIN' \"\$@\""
+  } >"$out"
+  chmod +x "$out"
+  SAN_RUN=$out
+}
+
+# ---------------------------------------------------------------------------------------------
+# Reports: one JSON object per failure, collected in SAN_FAILURES.
+
+SAN_FAILURES=()
+
+# san_add_failure WHAT STDERR_FILE DETAIL
+san_add_failure() {
+  local what=$1 file=$2 detail=$3 kind report
+  kind=$(san_report_kind "$file")
+  report=$(san_first_report "$file")
+  SAN_FAILURES+=("{\"what\": $(san_json_str "$what"), \"kind\": \"$kind\", \"detail\": $(san_json_str "$detail"), \"log\": $(san_json_str "$file"), \"report\": $(san_json_str "$report")}")
+}
+
+# ---------------------------------------------------------------------------------------------
+# The corpus
+
+# Runs tests/corpus.rs against $SAN_RUN; sets SAN_CORPUS_{PASSED,FAILED,SECONDS}.
+san_corpus() {
+  local out=$1 filter=${2:-} start log rc
+  log="$out/corpus.log"
+  start=$(date +%s)
+  san_log "corpus against $SAN_RUN (log: $log)"
+  set +e
+  (cd "$SAN_ROOT" && WARDEN_CORPUS_RUNTIME="$SAN_RUN" \
+    WARDEN_CORPUS_TIMEOUT="${WARDEN_SAN_TIMEOUT:-300}" WARDEN_CORPUS_MAX_TIMEOUTS=4 \
+    cargo test --release --test corpus -- ${filter:+"$filter"} >"$log" 2>&1)
+  rc=$?
+  set -e
+  SAN_CORPUS_SECONDS=$(($(date +%s) - start))
+  SAN_CORPUS_PASSED=$(grep -cE '^test .* \.\.\. ok$' "$log" || true)
+  SAN_CORPUS_FAILED=$(grep -cE '^test .* \.\.\. FAILED$' "$log" || true)
+  if [ "$rc" != 0 ] && [ "$SAN_CORPUS_FAILED" = 0 ]; then
+    # The harness itself did not build or run.
+    SAN_CORPUS_FAILED=1
+    san_add_failure "corpus harness" "$log" "cargo test exited with $rc"
+  fi
+  local t dir f
+  for t in $(grep -E '^test .* \.\.\. FAILED$' "$log" | awk '{print $2}' || true); do
+    # Each failed program's warden stderr: take the variant that shows a report.
+    f=""
+    for dir in "$SAN_ROOT"/target/tmp/corpus/release/"$t"/*/run-warden; do
+      [ -f "$dir/stderr" ] || continue
+      f="$dir/stderr"
+      [ "$(san_report_kind "$f")" != mismatch ] && break
+    done
+    [ -n "$f" ] || f=$log
+    san_add_failure "corpus $t" "$f" "see $log"
+  done
+  san_log "corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed (${SAN_CORPUS_SECONDS}s)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The torture runs
+
+san_torture_programs() {
+  if [ -n "${WARDEN_TORTURE:-}" ]; then
+    echo "$WARDEN_TORTURE"
+  elif [ -f "$SAN_ROOT/tests/ocaml/gc_torture.ml" ]; then
+    echo gc_torture
+  else
+    (cd "$SAN_ROOT/tests/ocaml" && ls domain_*.ml | sed 's/\.ml$//' | tr '\n' ' ')
+  fi
+}
+
+# Sidecar lines (no blanks, no # comments).
+san_sidecar() { [ -f "$1" ] && grep -v -E '^[[:space:]]*(#|$)' "$1" || true; }
+
+# Runs one program: san_run_one RUNTIME BYTE NAME DIR SEED STRICT; leaves stdout, stderr and
+# status in DIR.
+san_run_one() {
+  local runtime=$1 byte=$2 name=$3 dir=$4 seed=$5 strict=$6 src="$SAN_ROOT/tests/ocaml"
+  local -a args=() envs=()
+  mapfile -t args < <(san_sidecar "$src/$name.args")
+  mapfile -t envs < <(san_sidecar "$src/$name.env")
+  if [ "$name" = gc_torture ]; then
+    # Any seed must print "gc_torture: ok"; the strict statistics checks are warden's own.
+    args=("$seed" "${WARDEN_SAN_ROUNDS:-2}")
+    envs+=("WARDEN_TORTURE_STRICT=$strict")
+  fi
+  local stdin=/dev/null
+  [ -f "$src/$name.stdin" ] && stdin="$src/$name.stdin"
+  rm -rf "$dir" && mkdir -p "$dir/cwd" "$dir/tmp"
+  set +e
+  (cd "$dir/cwd" && env -i PATH="$PATH" HOME="$HOME" TMPDIR="$dir/tmp" LC_ALL=C "${envs[@]}" \
+    timeout -k 10 "${WARDEN_SAN_TIMEOUT:-300}" "$runtime" "$byte" "${args[@]}" \
+    <"$stdin" >"$dir/stdout" 2>"$dir/stderr")
+  echo $? >"$dir/status"
+  set -e
+}
+
+# Runs the torture programs N times against $SAN_RUN; sets SAN_TORTURE_{PASSED,FAILED,SECONDS}.
+san_torture() {
+  local out=$1 runs=$2 prefix start i name ok
+  local -a programs
+  read -r -a programs <<<"$(san_torture_programs)"
+  prefix=$(bash "$SAN_ROOT/scripts/ocaml-toolchain.sh")
+  mkdir -p "$out/torture"
+  SAN_TORTURE_PROGRAMS="${programs[*]}"
+  san_log "torture: ${programs[*]} x $runs"
+  for name in "${programs[@]}"; do
+    [ -f "$SAN_ROOT/tests/ocaml/$name.ml" ] || san_die "no torture program tests/ocaml/$name.ml"
+    local build="$out/torture/build/$name"
+    rm -rf "$build" && mkdir -p "$build"
+    cp "$SAN_ROOT/tests/ocaml/$name.ml" "$build/"
+    local -a flags=()
+    mapfile -t flags < <(san_sidecar "$SAN_ROOT/tests/ocaml/$name.flags")
+    (cd "$build" && "$prefix/bin/ocamlc" -g "${flags[@]}" -o "$name.byte" "$name.ml") \
+      || san_die "ocamlc failed on $name"
+    san_run_one "$prefix/bin/ocamlrun" "$build/$name.byte" "$name" "$out/torture/ref/$name" 1 0
+  done
+  SAN_TORTURE_PASSED=0
+  SAN_TORTURE_FAILED=0
+  start=$(date +%s)
+  local tty=0
+  [ -t 2 ] && tty=1
+  for ((i = 1; i <= runs; i++)); do
+    ok=1
+    local why=""
+    for name in "${programs[@]}"; do
+      local dir="$out/torture/run/$name" ref="$out/torture/ref/$name"
+      san_run_one "$SAN_RUN" "$out/torture/build/$name/$name.byte" "$name" "$dir" "$i" "${WARDEN_SAN_STRICT:-1}"
+      if ! cmp -s "$dir/status" "$ref/status"; then why="exit $(cat "$dir/status") (ocamlrun: $(cat "$ref/status"))"
+      elif ! cmp -s "$dir/stdout" "$ref/stdout"; then why="stdout differs from ocamlrun"
+      elif ! cmp -s "$dir/stderr" "$ref/stderr"; then why="stderr differs from ocamlrun"
+      else continue
+      fi
+      ok=0
+      local keep="$out/failures/run-$i-$name"
+      rm -rf "$keep" && mkdir -p "$out/failures" && cp -r "$dir" "$keep"
+      san_add_failure "torture run $i: $name" "$keep/stderr" "$why"
+    done
+    if [ $ok = 1 ]; then SAN_TORTURE_PASSED=$((SAN_TORTURE_PASSED + 1)); else SAN_TORTURE_FAILED=$((SAN_TORTURE_FAILED + 1)); fi
+    local line
+    line=$(printf 'torture %d/%d: %d passed, %d failed (%ds)' "$i" "$runs" "$SAN_TORTURE_PASSED" "$SAN_TORTURE_FAILED" $(($(date +%s) - start)))
+    if [ $tty = 1 ]; then printf '\r%s' "$line" >&2; else echo "$line" >&2; fi
+  done
+  [ $tty = 1 ] && echo >&2
+  SAN_TORTURE_SECONDS=$(($(date +%s) - start))
+}
+
+# ---------------------------------------------------------------------------------------------
+
+san_main() {
+  local san=$1
+  shift
+  local runs=10 corpus=1 torture=1 filter="" name=$san
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --no-corpus) corpus=0 ;;
+      --no-torture) torture=0 ;;
+      --corpus) filter=$2; shift ;;
+      --name) name=$2; shift ;;
+      -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SAN_ROOT/sanitizers/lib.sh"; exit 0 ;;
+      *[!0-9]* | "") san_die "unknown argument $1" ;;
+      *) runs=$1 ;;
+    esac
+    shift
+  done
+  [ $torture = 1 ] || runs=0
+
+  san_need_cargo
+  case $san in
+    address | thread) san_need_nightly ;;
+    musl) san_need_musl ;;
+  esac
+  # The stock toolchain: the corpus harness and the torture references need it.
+  export WARDEN_OCAML_PREFIX
+  WARDEN_OCAML_PREFIX=$(bash "$SAN_ROOT/scripts/ocaml-toolchain.sh")
+
+  local out="$SAN_ROOT/results/$name" t0 build_seconds
+  rm -rf "$out" && mkdir -p "$out"
+  t0=$(date +%s)
+  san_build "$san"
+  build_seconds=$(($(date +%s) - t0))
+  san_log "build took ${build_seconds}s"
+  san_wrapper "$san" "$out/warden"
+
+  SAN_CORPUS_PASSED=0 SAN_CORPUS_FAILED=0 SAN_CORPUS_SECONDS=0
+  [ $corpus = 1 ] && san_corpus "$out" "$filter"
+  SAN_TORTURE_PASSED=0 SAN_TORTURE_FAILED=0 SAN_TORTURE_SECONDS=0 SAN_TORTURE_PROGRAMS=""
+  [ "$runs" -gt 0 ] && san_torture "$out" "$runs"
+
+  local failures="" f
+  for f in "${SAN_FAILURES[@]+"${SAN_FAILURES[@]}"}"; do failures+="${failures:+,
+    }$f"; done
+  cat >"$out/summary.json" <<EOF
+{
+  "sanitizer": "$san",
+  "name": $(san_json_str "$name"),
+  "binary": $(san_json_str "$SAN_BIN"),
+  "features": $(san_json_str "${WARDEN_SAN_FEATURES:-}"),
+  "rustc": $(san_json_str "$(if [ "$san" = musl ]; then rustc -V; else rustc +nightly -V; fi)"),
+  "host": $(san_json_str "$(uname -srm), $(nproc) cores"),
+  "build_seconds": $build_seconds,
+  "corpus": {"ran": $corpus, "passed": $SAN_CORPUS_PASSED, "failed": $SAN_CORPUS_FAILED, "seconds": $SAN_CORPUS_SECONDS},
+  "torture": {"programs": $(san_json_str "$SAN_TORTURE_PROGRAMS"), "runs": $runs, "passed": $SAN_TORTURE_PASSED, "failed": $SAN_TORTURE_FAILED, "seconds": $SAN_TORTURE_SECONDS},
+  "failures": [
+    $failures
+  ]
+}
+EOF
+  local passed=$((SAN_TORTURE_PASSED + SAN_CORPUS_PASSED)) failed=$((SAN_TORTURE_FAILED + SAN_CORPUS_FAILED))
+  san_log "$name: build ${build_seconds}s, corpus ${SAN_CORPUS_SECONDS}s, torture ${SAN_TORTURE_SECONDS}s; summary in $out/summary.json"
+  [ $corpus = 1 ] && echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed"
+  [ "$runs" -gt 0 ] && echo "$name torture: $SAN_TORTURE_PASSED passed, $SAN_TORTURE_FAILED failed"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}

@@ -1,0 +1,128 @@
+//! The hardened build's fault handler. A poison word used as a pointer faults (its address is
+//! non-canonical); the handler looks at the faulting address and the general registers for an
+//! address derived from poison, and if it finds one, turns the crash into a use-after-free (or
+//! uninitialised-read) report naming the poison's category. Any other fault is passed on to
+//! the handler that was installed before (Rust's stack-overflow handler, or the default
+//! action), by restoring it and returning, so that the faulting instruction runs again.
+//!
+//! The report machinery is not async-signal-safe; it runs only when the process is going to
+//! die anyway.
+
+use super::poison;
+use super::report::{Check, Report};
+use std::sync::OnceLock;
+
+struct Previous {
+    segv: libc::sigaction,
+    bus: libc::sigaction,
+}
+// SAFETY: written once before the handler is installed, then only read.
+unsafe impl Sync for Previous {}
+// SAFETY: as above.
+unsafe impl Send for Previous {}
+
+static PREVIOUS: OnceLock<Previous> = OnceLock::new();
+
+/// Installs the handler (once per process).
+pub fn install() {
+    if PREVIOUS.get().is_some() {
+        return;
+    }
+    // SAFETY: plain sigaction calls with zero-initialised structures; the handler has the
+    // SA_SIGINFO signature.
+    unsafe {
+        let mut segv: libc::sigaction = std::mem::zeroed();
+        let mut bus: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv);
+        libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus);
+        if PREVIOUS.set(Previous { segv, bus }).is_err() {
+            return;
+        }
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = handler as usize;
+        act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut act.sa_mask);
+        libc::sigaction(libc::SIGSEGV, &act, std::ptr::null_mut());
+        libc::sigaction(libc::SIGBUS, &act, std::ptr::null_mut());
+    }
+}
+
+/// The general registers of the interrupted context, where the platform is known.
+///
+/// # Safety
+/// `ctx` must be the `ucontext_t` pointer a SA_SIGINFO handler received.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+unsafe fn registers(ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
+    const NAMES: [(&str, libc::c_int); 15] = [
+        ("rax", libc::REG_RAX),
+        ("rbx", libc::REG_RBX),
+        ("rcx", libc::REG_RCX),
+        ("rdx", libc::REG_RDX),
+        ("rsi", libc::REG_RSI),
+        ("rdi", libc::REG_RDI),
+        ("rbp", libc::REG_RBP),
+        ("r8", libc::REG_R8),
+        ("r9", libc::REG_R9),
+        ("r10", libc::REG_R10),
+        ("r11", libc::REG_R11),
+        ("r12", libc::REG_R12),
+        ("r13", libc::REG_R13),
+        ("r14", libc::REG_R14),
+        ("r15", libc::REG_R15),
+    ];
+    // SAFETY: the caller's contract: ctx is a valid ucontext_t.
+    let uc = unsafe { &*(ctx as *const libc::ucontext_t) };
+    NAMES.iter().map(|&(n, r)| (n, uc.uc_mcontext.gregs[r as usize] as u64)).collect()
+}
+
+/// # Safety
+/// `ctx` must be the `ucontext_t` pointer a SA_SIGINFO handler received.
+#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+unsafe fn registers(ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
+    const NAMES: [&str; 31] = [
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+        "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+    ];
+    // SAFETY: the caller's contract: ctx is a valid ucontext_t.
+    let uc = unsafe { &*(ctx as *const libc::ucontext_t) };
+    NAMES.iter().enumerate().map(|(i, &n)| (n, uc.uc_mcontext.regs[i])).collect()
+}
+
+/// # Safety
+/// Any pointer (unused on this platform).
+#[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+unsafe fn registers(_ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
+    Vec::new()
+}
+
+extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
+    let addr = unsafe { (*info).si_addr() } as u64;
+    let mut culprit = None;
+    if poison::looks_derived(addr) {
+        culprit = Some(("faulting address", addr));
+    } else {
+        // SAFETY: ctx is the handler's ucontext_t.
+        for (name, v) in unsafe { registers(ctx) } {
+            if poison::looks_derived(v) {
+                culprit = Some((name, v));
+                break;
+            }
+        }
+    }
+    if let Some((where_, v)) = culprit {
+        let cat = poison::category(v);
+        let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
+        let signame = if sig == libc::SIGBUS { "SIGBUS" } else { "SIGSEGV" };
+        Report::new(check, format!("the program faulted ({signame}) on an address computed from a {cat} poison word: a value read from freed or uninitialised memory was used as a pointer"))
+            .expected("a pointer to a live block")
+            .found(format!("{where_} = {v:#x} ({cat})"))
+            .fail();
+    }
+    // Not ours: give the fault back to the previous handler.
+    if let Some(prev) = PREVIOUS.get() {
+        let old = if sig == libc::SIGBUS { &prev.bus } else { &prev.segv };
+        // SAFETY: restoring a sigaction obtained from the kernel.
+        unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+    }
+}

@@ -1,0 +1,548 @@
+//! Verification: whether a value is an immediate or a valid, live, unpoisoned block with
+//! intact canaries; and the walks built on it, run at safepoints by the hooks in `enabled`:
+//! the roots, the minor arena frame by frame, the remembered set, the whole major heap
+//! (every field of every live block, unremembered young pointers, black-to-white pointers
+//! after marking) and the census (live words and blocks counted by walking the pools and the
+//! large-block list, against what the sweep counted).
+//!
+//! Everything here reads the heap layout only (`heap/`), through the hardened frame layout
+//! of `enabled`: minor `[canary][header][fields][canary]`, major
+//! `[outer header][canary][header][fields][canary]`.
+
+use super::canary::{self, Broken, Site};
+use super::enabled::{State, MAJOR_BEFORE, MAJOR_EXTRA};
+use super::poison;
+use super::report::{Check, Report};
+use super::HeapRefs;
+use crate::heap::atoms::{ephe_none, is_atom};
+use crate::heap::pool::{self, SIZE_CLASSES};
+use crate::heap::value::{closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD};
+use std::collections::HashSet;
+
+/// A fast hasher for addresses (the default SipHash is too slow for per-pointer lookups).
+#[derive(Default, Clone, Copy)]
+pub struct AddrHasher(u64);
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        // Addresses are aligned (pools to 32 KiB): fold the high bits down before the
+        // multiply, and the product's well-mixed high half into the low bits the table uses.
+        let x = n as u64;
+        let h = (x ^ (x >> 15) ^ (x >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+}
+pub type AddrSet = HashSet<usize, std::hash::BuildHasherDefault<AddrHasher>>;
+
+/// What a valid pointer designates.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Target {
+    /// An atom or another static block.
+    Static,
+    /// A young block (the block itself, infix pointers resolved).
+    Young(Value),
+    /// A major block in a pool or a large block (resolved), with its slot.
+    Major { block: Value, slot: usize },
+}
+
+/// The heap's regions for one verification: the minor arenas and the large blocks.
+pub struct Regions<'a> {
+    pub heap: &'a HeapRefs<'a>,
+    /// Large blocks as sorted (slot, end) ranges.
+    pub large: Vec<(usize, usize)>,
+    pub spare: (usize, usize),
+}
+
+impl<'a> Regions<'a> {
+    pub fn new(heap: &'a HeapRefs<'a>) -> Regions<'a> {
+        let mut large: Vec<(usize, usize)> = heap
+            .major
+            .large
+            .iter()
+            .map(|&slot| {
+                // SAFETY: slot is a large block of the heap; its outer header holds its size.
+                let whsize = Header(unsafe { *slot }).wosize() + 1;
+                (slot as usize, slot as usize + whsize * WORD)
+            })
+            .collect();
+        large.sort_unstable();
+        Regions { heap, large, spare: heap.minor.spare_range() }
+    }
+
+    fn large_containing(&self, a: usize) -> Option<(usize, usize)> {
+        let i = self.large.partition_point(|&(s, _)| s <= a);
+        if i == 0 {
+            return None;
+        }
+        let (s, e) = self.large[i - 1];
+        (a < e).then_some((s, e))
+    }
+
+    /// Whether the word at `a` lies in heap memory that may be read.
+    pub fn readable(&self, st: &State, a: usize) -> bool {
+        let m = self.heap.minor;
+        (a >= m.start as usize && a < m.end as usize)
+            || (a >= self.spare.0 && a < self.spare.1)
+            || st.pools.contains(&(pool::pool_of(a) as usize))
+            || self.large_containing(a).is_some()
+    }
+}
+
+/// A problem found with one value; the caller adds where it was found.
+fn problem(check: Check, summary: impl Into<String>) -> Report {
+    Report::new(check, summary)
+}
+
+/// A report about a poison word read as a value.
+pub fn poison_value(w: usize) -> Report {
+    let cat = poison::category(w as u64);
+    let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
+    problem(check, format!("a {cat} poison word was read as a value"))
+        .expected("an immediate or a pointer to a live block")
+        .found(format!("{w:#x} ({cat} poison)"))
+}
+
+/// Checks the frame of the block whose header is at `hp` (canaries before and after);
+/// returns the block's allocation site.
+fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
+    // SAFETY: the caller checked that the frame (hp - 1 ..= hp + wosize + 1) lies in the
+    // block's arena, pool slot or large allocation.
+    let (b, a) = unsafe { (*((hp - WORD) as *const usize), *((hp + (wosize + 1) * WORD) as *const usize)) };
+    canary::decode(hp, b, a).map_err(|broken| match broken {
+        Broken::Before => problem(Check::Canary, "the canary before the block's header changed (a write before the block, or past the end of the block below)")
+            .expected(format!("the canary of block {:#x}", v.0))
+            .found(format!("{b:#x}"))
+            .site(canary::site_from_after(hp, a)),
+        Broken::After => problem(Check::Canary, "the canary after the block's last field changed (a write past the end of the block)")
+            .expected(format!("the canary after field {} of block {:#x}", wosize.saturating_sub(1), v.0))
+            .found(format!("{a:#x}"))
+            .site(canary::site_from_before(hp, b)),
+        Broken::Both => problem(Check::BadPointer, "the value does not point to the start of a block (no canary frames it)")
+            .expected("a pointer to field 0 of a block")
+            .found(format!("{:#x}, with words {b:#x} and {a:#x} where the canaries would be", v.0)),
+    })
+}
+
+/// Validates a young pointer `v` (in the active arena).
+fn young(st: &State, heap: &HeapRefs<'_>, v: Value, infix_ok: bool) -> Result<Target, Report> {
+    let m = heap.minor;
+    let hp = v.0 - WORD;
+    if hp < m.ptr as usize + WORD || v.0 & (WORD - 1) != 0 {
+        return Err(problem(Check::UseAfterFree, "a pointer into the free part of the minor arena (free-minor)")
+            .expected("a pointer to an allocated young block")
+            .found(format!("{:#x}; the arena's allocated part is [{:#x}, {:#x})", v.0, m.ptr as usize, m.end as usize)));
+    }
+    // SAFETY: hp lies in the allocated part of the arena.
+    let hd = unsafe { *(hp as *const usize) };
+    if poison::is_poison(hd as u64) {
+        return Err(problem(Check::UseAfterFree, format!("a young block's header is {} poison", poison::category(hd as u64)))
+            .found(format!("header {hd:#x}"))
+            .block(v.0, true));
+    }
+    if hd == 0 {
+        return Err(problem(Check::BadHeader, "a pointer to a forwarded young block outside a minor collection")
+            .found("header 0")
+            .block(v.0, true));
+    }
+    let h = Header(hd);
+    if h.tag() == INFIX_TAG && infix_ok {
+        let base = Value(v.0 - h.wosize() * WORD);
+        return match young(st, heap, base, false)? {
+            Target::Young(b) if unsafe_tag(b) == CLOSURE_TAG => Ok(Target::Young(b)),
+            _ => Err(problem(Check::BadPointer, "an infix pointer whose enclosing block is not a closure").block(v.0, true)),
+        };
+    }
+    if hp + (h.wosize() + 2) * WORD > m.end as usize {
+        return Err(problem(Check::BadHeader, "a young block's size runs past the end of the minor arena")
+            .found(format!("header {hd:#x} (wosize {})", h.wosize()))
+            .block(v.0, true));
+    }
+    frame_site(hp, h.wosize(), v).map_err(|r| r.block(v.0, true))?;
+    let _ = st;
+    Ok(Target::Young(v))
+}
+
+fn unsafe_tag(b: Value) -> u8 {
+    // SAFETY: b was validated as a block by the caller.
+    unsafe { b.tag() }
+}
+
+/// Checks a major frame at `slot` (outer header, header, canaries) for block `v`.
+pub fn major_frame(slot: usize, v: Value, slot_words: Option<usize>) -> Result<Site, Report> {
+    // SAFETY: slot is an allocated slot or large block of the heap: its first words are
+    // readable.
+    let (outer, hd) = unsafe { (*(slot as *const usize), *((slot + MAJOR_BEFORE * WORD) as *const usize)) };
+    if outer == 0 {
+        return Err(problem(Check::UseAfterFree, "a pointer to a freed major slot (free-major)")
+            .expected("a live major block")
+            .found(format!("slot {slot:#x} is on its pool's free list"))
+            .block(v.0, true));
+    }
+    if poison::is_poison(hd as u64) {
+        return Err(problem(Check::UseAfterFree, format!("a major block's header is {} poison", poison::category(hd as u64)))
+            .found(format!("header {hd:#x}"))
+            .block(v.0, true));
+    }
+    let (o, h) = (Header(outer), Header(hd));
+    if o.wosize() != h.wosize() + MAJOR_EXTRA || hd == 0 {
+        return Err(problem(Check::BadHeader, "a major block's header disagrees with the size of its frame")
+            .expected(format!("wosize {} (frame of {} words)", o.wosize().saturating_sub(MAJOR_EXTRA), o.wosize() + 1))
+            .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
+            .block(v.0, true));
+    }
+    if let Some(sz) = slot_words {
+        if o.wosize() + 1 > sz {
+            return Err(problem(Check::BadHeader, "a major block is larger than its pool slot")
+                .found(format!("frame of {} words in a slot of {sz}", o.wosize() + 1))
+                .block(v.0, true));
+        }
+    }
+    frame_site(slot + MAJOR_BEFORE * WORD, h.wosize(), v).map_err(|r| r.block(v.0, true))
+}
+
+/// Validates a major pointer `v` (neither young nor static).
+fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Target, Report> {
+    let first_field = (MAJOR_BEFORE + 1) * WORD;
+    if let Some((s, e)) = rg.large_containing(v.0) {
+        if v.0 == s + first_field {
+            major_frame(s, v, None)?;
+            return Ok(Target::Major { block: v, slot: s });
+        }
+        return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
+    }
+    let p = pool::pool_of(v.0);
+    if !st.pools.contains(&(p as usize)) {
+        return Err(problem(Check::BadPointer, "a pointer outside every heap region")
+            .expected("an immediate or a pointer to a block of this heap")
+            .found(format!("{:#x}", v.0)));
+    }
+    // SAFETY: p is a live pool; its header holds its size class.
+    let class = unsafe { (*p).class };
+    if class == 0 || class >= SIZE_CLASSES.len() {
+        return Err(problem(Check::BadPointer, "a pointer into a pool whose header is corrupt").found(format!("{:#x} (class {class})", v.0)));
+    }
+    let sz = SIZE_CLASSES[class];
+    let first = pool::first_slot(p, class) as usize;
+    let n = pool::slots_per_pool(class);
+    if v.0 < first + first_field || v.0 >= first + n * sz * WORD {
+        return infix_or_interior(st, rg, v, infix_ok, false);
+    }
+    let off = v.0 - first - first_field;
+    if off % (sz * WORD) != 0 {
+        return infix_or_interior(st, rg, v, infix_ok, true);
+    }
+    let slot = v.0 - first_field;
+    major_frame(slot, v, Some(sz))?;
+    Ok(Target::Major { block: v, slot })
+}
+
+fn infix_or_interior(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool, inside: bool) -> Result<Target, Report> {
+    if infix_ok && inside && v.0 & (WORD - 1) == 0 {
+        // SAFETY: v - 1 word lies inside the same slot or large block (`inside`).
+        let hd = Header(unsafe { *((v.0 - WORD) as *const usize) });
+        if hd.tag() == INFIX_TAG && !poison::is_poison(hd.0 as u64) {
+            let base = Value(v.0 - hd.wosize() * WORD);
+            if let Ok(t @ Target::Major { block, .. }) = major(st, rg, base, false) {
+                if unsafe_tag(block) == CLOSURE_TAG {
+                    return Ok(t);
+                }
+            }
+        }
+    }
+    Err(problem(Check::BadPointer, "a pointer into the middle of a major block or slot")
+        .expected("a pointer to field 0 of a block (or an infix pointer into a closure)")
+        .found(format!("{:#x}", v.0))
+        .block(v.0, inside))
+}
+
+/// Validates any value: an immediate, a static block, or a live block of this heap.
+pub fn value(st: &State, rg: &Regions<'_>, v: Value) -> Result<Option<Target>, Report> {
+    if v.is_int() {
+        return Ok(None);
+    }
+    if poison::is_poison(v.0 as u64) || poison::looks_derived(v.0 as u64) {
+        return Err(poison_value(v.0));
+    }
+    if is_atom(v) || v == ephe_none() {
+        return Ok(Some(Target::Static));
+    }
+    let m = rg.heap.minor;
+    if m.is_young(v) {
+        return young(st, rg.heap, v, true).map(Some);
+    }
+    if v.0 > rg.spare.0 && v.0 <= rg.spare.1 {
+        return Err(problem(Check::UseAfterFree, "a pointer into the minor arena that the last minor collection evacuated (free-minor)")
+            .expected("a pointer to a live block (the block was promoted or died)")
+            .found(format!("{:#x}", v.0))
+            .block(v.0, v.0 >= rg.spare.0 + 2 * WORD));
+    }
+    major(st, rg, v, true).map(Some)
+}
+
+/// The code values of a program, for checking code pointers.
+pub struct CodeTable {
+    pub base: usize,
+    pub len: usize,
+    /// One bit per code word: the first word of an instruction.
+    starts: Vec<u64>,
+    pub decode: fn(Value) -> Option<usize>,
+}
+
+impl CodeTable {
+    pub fn new(base: usize, starts: &[bool], decode: fn(Value) -> Option<usize>) -> CodeTable {
+        let mut bits = vec![0u64; starts.len().div_ceil(64)];
+        for (i, &s) in starts.iter().enumerate() {
+            if s {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        CodeTable { base, len: starts.len(), starts: bits, decode }
+    }
+    pub fn is_start(&self, i: usize) -> bool {
+        i < self.len && self.starts[i / 64] & (1 << (i % 64)) != 0
+    }
+    /// For a code value, whether it is an instruction boundary (None: not a code value of this
+    /// program's range; `strict` counts values past the end as bad).
+    pub fn check(&self, v: Value, strict: bool) -> Option<Result<usize, Report>> {
+        let i = (self.decode)(v)?;
+        if i >= self.len && !strict {
+            return None;
+        }
+        Some(if self.is_start(i) {
+            Ok(i)
+        } else if i >= self.len {
+            Err(problem(Check::CodePointer, "a code pointer past the end of the program")
+                .expected(format!("an instruction index below {}", self.len))
+                .found(format!("instruction index {i}")))
+        } else {
+            Err(problem(Check::CodePointer, "a code pointer that is not an instruction boundary")
+                .expected("the first word of an instruction")
+                .found(format!("instruction index {i}, inside an instruction")))
+        })
+    }
+}
+
+/// Checks every root; returns the code positions seen, in visiting order.
+pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> Vec<usize> {
+    let mut pcs = Vec::new();
+    let mut n = 0usize;
+    let code = st.code.as_ref();
+    walk(&mut |slot: &mut Value| {
+        let v = *slot;
+        let r = if v.is_int() {
+            match code.and_then(|c| c.check(v, false)) {
+                Some(Ok(i)) => {
+                    if pcs.len() < 256 {
+                        pcs.push(i);
+                    }
+                    Ok(())
+                }
+                Some(Err(r)) => Err(r),
+                None => Ok(()),
+            }
+        } else {
+            value(st, rg, v).map(|_| ())
+        };
+        if let Err(r) = r {
+            r.referrer(format!("root #{n} (slot at {:#x})", slot as *mut Value as usize)).fail();
+        }
+        n += 1;
+    });
+    pcs
+}
+
+/// Walks the minor arena frame by frame (headers and canaries), from the allocation pointer
+/// up to `upto` (the arena's end, or where an earlier walk started: frames are contiguous).
+pub fn minor_arena(heap: &HeapRefs<'_>, upto: usize) {
+    let m = heap.minor;
+    let mut p = m.ptr as usize;
+    let end = upto.min(m.end as usize);
+    while p < end {
+        // SAFETY: p lies in the allocated part of the arena, which holds whole frames.
+        let hd = unsafe { *((p + WORD) as *const usize) };
+        let v = Value(p + 2 * WORD);
+        if hd == 0 || poison::is_poison(hd as u64) {
+            problem(Check::MinorHeap, "the minor arena holds a frame without a valid header")
+                .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
+                .block(v.0, true)
+                .fail();
+        }
+        let w = Header(hd).wosize();
+        if w > end || p + (w + 3) * WORD > end {
+            problem(Check::MinorHeap, "a young block's size runs past the end of the minor arena")
+                .found(format!("header {hd:#x} (wosize {w})"))
+                .block(v.0, true)
+                .fail();
+        }
+        if let Err(r) = frame_site(p + WORD, w, v) {
+            r.block(v.0, true).referrer("the minor arena walk").fail();
+        }
+        p += (w + 3) * WORD;
+    }
+}
+
+/// The fields of block `b` that hold values: `(first, end)`, skipping a closure's code part.
+fn value_fields(b: Value, hd: Header) -> (usize, usize) {
+    if hd.tag() == CLOSURE_TAG && hd.wosize() >= 2 {
+        // SAFETY: closures have a closinfo field.
+        let start = closinfo_startenv(unsafe { b.field(1) });
+        (start.min(hd.wosize()), hd.wosize())
+    } else {
+        (0, hd.wosize())
+    }
+}
+
+/// What the whole-heap walk checks besides the blocks' own validity.
+pub struct HeapWalk {
+    /// Every young pointer must be in this set of remembered field addresses.
+    pub remembered: Option<AddrSet>,
+    /// After marking: a black block may point only to black (or static) blocks.
+    pub black_to_white: bool,
+    /// Validate every field (not only young ones).
+    pub fields: bool,
+}
+
+/// Walks every block of the major heap; returns (live words, live blocks, pools seen).
+pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usize, AddrSet) {
+    let mut words = 0usize;
+    let mut blocks = 0usize;
+    let mut pools = AddrSet::default();
+    let mut last_pool = 0usize;
+    let large: AddrSet = rg.heap.major.large.iter().map(|&s| s as usize).collect();
+    let black = COLOR_BLACK;
+    rg.heap.major.for_each_block(|slot| {
+        let slot = slot as usize;
+        let is_large = large.contains(&slot);
+        let sz = if is_large {
+            None
+        } else {
+            let p = pool::pool_of(slot);
+            if p as usize != last_pool {
+                last_pool = p as usize;
+                pools.insert(p as usize);
+            }
+            // SAFETY: slot is an allocated slot of a live pool.
+            Some(SIZE_CLASSES[unsafe { (*p).class }])
+        };
+        let b = Value(slot + (MAJOR_BEFORE + 1) * WORD);
+        if let Err(r) = major_frame(slot, b, sz) {
+            r.referrer("the major heap walk").fail();
+        }
+        // SAFETY: the frame is valid, so is the header.
+        let hd = unsafe { b.header() };
+        words += hd.wosize() + 1;
+        blocks += 1;
+        if hd.tag() >= NO_SCAN_TAG {
+            return;
+        }
+        if hd.tag() == CLOSURE_TAG {
+            if let Some(code) = st.code.as_ref() {
+                let (start, _) = value_fields(b, hd);
+                for i in 0..start {
+                    // SAFETY: i < wosize.
+                    let f = unsafe { b.field(i) };
+                    if let Some(Err(r)) = code.check(f, i == 0) {
+                        r.referrer(format!("field {i} (code) of closure {:#x}", b.0)).block(b.0, true).fail();
+                    }
+                }
+            }
+        }
+        let (start, end) = value_fields(b, hd);
+        let is_black = hd.color() == black;
+        for i in start..end {
+            // SAFETY: i < wosize.
+            let f = unsafe { b.field(i) };
+            if f.is_int() {
+                continue;
+            }
+            let young = rg.heap.minor.is_young(f);
+            if let Some(rem) = &walk.remembered {
+                if young && !rem.contains(&(b.field_ptr(i) as usize)) {
+                    problem(Check::RememberedSet, "a major block points to a young block, and the field is not in the remembered set (a missed write barrier)")
+                        .expected("every major field holding a young value to be remembered")
+                        .found(format!("field {i} = {:#x} (young), not remembered", f.0))
+                        .block(b.0, true)
+                        .site(major_frame(slot, b, sz).ok())
+                        .referrer(format!("field {i} of major block {:#x}", b.0))
+                        .fail();
+                }
+            }
+            if !(walk.fields || walk.black_to_white || young) {
+                continue;
+            }
+            match value(st, rg, f) {
+                Err(r) => r.referrer(format!("field {i} of major block {:#x}", b.0)).fail(),
+                Ok(Some(Target::Major { block, .. })) if walk.black_to_white && is_black => {
+                    // SAFETY: block was validated.
+                    let c = unsafe { block.header() }.color();
+                    if c != black {
+                        problem(Check::BlackToWhite, "after marking, a marked block points to an unmarked one (which the sweep would free while reachable)")
+                            .expected("the target to be marked")
+                            .found(format!("field {i} = {:#x}, unmarked", f.0))
+                            .block(b.0, true)
+                            .referrer(format!("field {i} of marked block {:#x}", b.0))
+                            .fail();
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
+    });
+    (words, blocks, pools)
+}
+
+/// Checks the remembered set's entries: each holds a valid value.
+pub fn remembered(st: &State, rg: &Regions<'_>) {
+    for (k, &fp) in rg.heap.remembered.iter().enumerate() {
+        // SAFETY: remembered entries are fields of live major blocks (the collector reads them
+        // the same way).
+        let v = unsafe { *fp };
+        if let Err(r) = value(st, rg, v) {
+            r.referrer(format!("remembered-set entry #{k} (field at {:#x})", fp as usize)).fail();
+        }
+    }
+}
+
+/// Builds the set of remembered field addresses.
+pub fn remembered_set(heap: &HeapRefs<'_>) -> AddrSet {
+    heap.remembered.iter().map(|&fp| fp as usize).collect()
+}
+
+/// Checks a young block about to be promoted: frame, header, and no poison in its fields.
+pub fn promoting(v: Value) {
+    let hp = v.0 - WORD;
+    // SAFETY: the collector found v young with a non-zero header: its frame is in the arena.
+    let hd = unsafe { *(hp as *const usize) };
+    if poison::is_poison(hd as u64) {
+        problem(Check::UseAfterFree, format!("promoting a young block whose header is {} poison", poison::category(hd as u64)))
+            .found(format!("header {hd:#x}"))
+            .block(v.0, true)
+            .fail();
+    }
+    let h = Header(hd);
+    let site = match frame_site(hp, h.wosize(), v) {
+        Ok(s) => s,
+        Err(r) => r.block(v.0, true).referrer("a block being promoted").fail(),
+    };
+    if h.tag() < NO_SCAN_TAG {
+        let (start, end) = value_fields(v, h);
+        for i in start..end {
+            // SAFETY: i < wosize.
+            let f = unsafe { v.field(i) };
+            if poison::is_poison(f.0 as u64) || poison::looks_derived(f.0 as u64) {
+                poison_value(f.0)
+                    .block(v.0, true)
+                    .site(Some(site))
+                    .referrer(format!("field {i} of young block {:#x}, being promoted", v.0))
+                    .fail();
+            }
+        }
+    }
+}
