@@ -45,7 +45,11 @@ fn toolchain() -> &'static PathBuf {
 /// bytes of the executable.
 /// Both compilations happen in the same folder: with `-g` the output records it.
 fn compile_with(runtime: &Path, debug: bool) -> Vec<u8> {
-    let dir = repo().join("target").join("compiler-test").join(if debug { "debug-info" } else { "plain" });
+    // One folder per test process, so that concurrent test runs do not share it.
+    let dir = repo()
+        .join("target")
+        .join("compiler-test")
+        .join(format!("{}-{}", if debug { "debug-info" } else { "plain" }, std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut names = Vec::new();
@@ -77,7 +81,9 @@ fn compile_with(runtime: &Path, debug: bool) -> Vec<u8> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::read(dir.join("prog.byte")).unwrap()
+    let bytes = std::fs::read(dir.join("prog.byte")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    bytes
 }
 
 fn check(debug: bool) {
