@@ -108,16 +108,16 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
     // The domain's shared state outlives this activation (the domain holds an Arc of it).
     let yield_flag: *const std::sync::atomic::AtomicBool = &dom.shared.yield_requested;
 
+    // Used only inside the unsafe block below: both pointers stay inside the program's code
+    // array, since code indices come from validated jumps or code values.
     macro_rules! idx {
         ($p:expr) => {
-            // SAFETY: both pointers are inside the program's code array.
-            (unsafe { $p.offset_from(base) }) as usize
+            ($p.offset_from(base)) as usize
         };
     }
     macro_rules! at {
         ($i:expr) => {
-            // SAFETY: code indices come from validated jumps or code values.
-            unsafe { base.add($i) }
+            base.add($i)
         };
     }
 
