@@ -162,6 +162,16 @@ struct qentry {
   int filled; /* user bytes hold the poison fill */
 };
 
+/* A guarded mapping, live or quarantined, so that a fault address can be named. */
+struct gentry {
+  char *map;
+  size_t map_len;
+  char *user;
+  size_t size;
+  unsigned kind;
+  int freed;
+};
+
 struct warden_shim {
   _Atomic int used; /* set by the first allocation: configuration is closed */
   _Atomic int hardened;
@@ -170,10 +180,12 @@ struct warden_shim {
   _Atomic uint64_t live_bytes, peak_bytes, live_blocks, alloc_calls, free_calls, failed,
       guarded, guard_fallbacks;
   _Atomic uint64_t by_kind[WARDEN_KIND_COUNT];
-  pthread_mutex_t lock; /* guards the ring and q_bytes */
+  pthread_mutex_t lock; /* guards the ring, q_bytes and the guard table */
   struct qentry *ring;
   size_t cap, head, count;
   size_t q_bytes;
+  struct gentry *guards; /* every guarded mapping not yet unmapped */
+  size_t gcount, gcap;
   int is_global;
 };
 
@@ -219,6 +231,25 @@ static void count_alloc(struct warden_shim *s, size_t size, unsigned kind) {
   atomic_fetch_add_explicit(&s->live_blocks, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&s->alloc_calls, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&s->by_kind[kind], size, memory_order_relaxed);
+}
+
+/* Records a guarded mapping; best effort (a full table only costs the naming). Lock held. */
+static void guard_add(struct warden_shim *s, const struct gentry *g) {
+  if (s->gcount == s->gcap) {
+    size_t cap = s->gcap ? s->gcap * 2 : 64;
+    struct gentry *t = realloc(s->guards, cap * sizeof *t);
+    if (!t) return;
+    s->guards = t;
+    s->gcap = cap;
+  }
+  s->guards[s->gcount++] = *g;
+}
+
+/* The guard table entry of mapping `map`, or NULL. Lock held. */
+static struct gentry *guard_find(struct warden_shim *s, const char *map) {
+  for (size_t i = s->gcount; i-- > 0;)
+    if (s->guards[i].map == map) return &s->guards[i];
+  return NULL;
 }
 
 /* A guarded mapping for `size` bytes; NULL if the system refuses (the caller falls back). */
@@ -267,6 +298,10 @@ void *warden_shim_alloc(struct warden_shim *shim, size_t size, size_t align, uns
     if (user) {
       zeroed = 1; /* fresh anonymous pages */
       atomic_fetch_add_explicit(&s->guarded, 1, memory_order_relaxed);
+      struct gentry g = {.map = map, .map_len = map_len, .user = user, .size = size, .kind = kind};
+      pthread_mutex_lock(&s->lock);
+      guard_add(s, &g);
+      pthread_mutex_unlock(&s->lock);
     } else {
       atomic_fetch_add_explicit(&s->guard_fallbacks, 1, memory_order_relaxed);
     }
@@ -336,9 +371,15 @@ static void set_fault(struct warden_shim_fault *f, int code, unsigned kind, cons
   f->expected = expected;
 }
 
-/* Gives an entry's memory back to the system, checking its poison first. */
-static int release(const struct qentry *e, struct warden_shim_fault *fault) {
+/* Gives an entry's memory back to the system, checking its poison first. `locked`: whether
+ * the caller holds the shim's lock. */
+static int release(struct warden_shim *s, const struct qentry *e, struct warden_shim_fault *fault,
+                   int locked) {
   if (e->map) {
+    if (!locked) pthread_mutex_lock(&s->lock);
+    struct gentry *g = guard_find(s, e->map);
+    if (g) *g = s->guards[--s->gcount];
+    if (!locked) pthread_mutex_unlock(&s->lock);
     ASAN_UNPOISON(e->map, e->map_len);
     munmap(e->map, e->map_len);
     return WARDEN_FAULT_NONE;
@@ -374,7 +415,7 @@ static int evict_one(struct warden_shim *s, struct warden_shim_fault *fault) {
   s->head = (s->head + 1) % s->cap;
   s->count--;
   s->q_bytes -= e.cost;
-  return release(&e, fault);
+  return release(s, &e, fault, 1);
 }
 
 /* Appends to the quarantine ring, growing it; 0 if out of memory. Lock held. */
@@ -438,25 +479,29 @@ int warden_shim_free(struct warden_shim *shim, void *p, struct warden_shim_fault
 
   int hardened = atomic_load_explicit(&s->hardened, memory_order_relaxed);
   size_t limit = atomic_load_explicit(&s->quarantine_limit, memory_order_relaxed);
-  if (!hardened) return release(&e, fault);
-
+  /* Until the memory is reused, freeing the block again is seen as a double free. */
   h->magic = MAGIC_FREED;
+  if (!hardened) return release(s, &e, fault, 0);
   if (e.map) {
     /* The whole mapping becomes inaccessible: any later access faults at once. */
     mprotect(e.map, e.map_len, PROT_NONE);
     e.cost = e.map_len;
+    pthread_mutex_lock(&s->lock);
+    struct gentry *g = guard_find(s, e.map);
+    if (g) g->freed = 1;
+    pthread_mutex_unlock(&s->lock);
   } else {
     fill_words(user, e.size, WARDEN_DEBUG_TAG(free_tags[e.kind]));
     e.filled = 1;
     e.cost = e.base_off + e.size + e.trailer;
     ASAN_POISON(user - e.base_off, e.cost);
   }
-  if (limit == 0) return release(&e, fault);
+  if (limit == 0) return release(s, &e, fault, 0);
 
   int code = WARDEN_FAULT_NONE;
   pthread_mutex_lock(&s->lock);
   if (!ring_push(s, &e)) {
-    code = release(&e, fault);
+    code = release(s, &e, fault, 1);
   }
   while (code == WARDEN_FAULT_NONE && s->q_bytes > limit && s->count > 0) {
     code = evict_one(s, fault);
@@ -478,6 +523,7 @@ int warden_shim_delete(struct warden_shim *shim, struct warden_shim_fault *fault
   if (!shim || shim->is_global) return WARDEN_FAULT_NONE;
   int code = warden_shim_flush(shim, fault);
   free(shim->ring);
+  free(shim->guards);
   pthread_mutex_destroy(&shim->lock);
   free(shim);
   return code;
@@ -500,6 +546,45 @@ void warden_shim_stats(struct warden_shim *shim, struct warden_shim_stats *out) 
   out->quarantine_bytes = s->q_bytes;
   out->quarantine_blocks = s->count;
   pthread_mutex_unlock(&s->lock);
+}
+
+static void set_hit(struct warden_shim_hit *out, const char *addr, const char *user,
+                    size_t size, unsigned kind, int freed, int guard_page) {
+  out->block = user;
+  out->size = size;
+  out->kind = kind;
+  out->freed = freed;
+  out->offset = (ptrdiff_t)(addr - user);
+  out->guard_page = guard_page;
+}
+
+int warden_shim_classify(struct warden_shim *shim, const void *addr,
+                         struct warden_shim_hit *out) {
+  struct warden_shim *s = resolve(shim);
+  const char *a = addr;
+  int found = 0;
+  /* trylock: this runs in fault handlers, maybe on a thread that holds the lock. */
+  if (pthread_mutex_trylock(&s->lock) != 0) return 0;
+  size_t page = page_size();
+  for (size_t i = 0; i < s->gcount && !found; i++) {
+    const struct gentry *g = &s->guards[i];
+    if (a >= g->map && a < g->map + g->map_len) {
+      int guard = a < g->map + page || a >= g->map + g->map_len - page;
+      set_hit(out, a, g->user, g->size, g->kind, g->freed, guard);
+      found = 1;
+    }
+  }
+  for (size_t i = 0; i < s->count && !found; i++) {
+    const struct qentry *e = &s->ring[(s->head + i) % s->cap];
+    if (e->map) continue;
+    const char *base = e->user - e->base_off;
+    if (a >= base && a < e->user + e->size + e->trailer) {
+      set_hit(out, a, e->user, e->size, e->kind, 1, 0);
+      found = 1;
+    }
+  }
+  pthread_mutex_unlock(&s->lock);
+  return found;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -114,6 +114,20 @@ int warden_shim_free(struct warden_shim *shim, void *p, struct warden_shim_fault
 /* Empties the quarantine, checking each block. */
 int warden_shim_flush(struct warden_shim *shim, struct warden_shim_fault *fault);
 void warden_shim_stats(struct warden_shim *shim, struct warden_shim_stats *out);
+/* Where an address lies, for fault reports. */
+struct warden_shim_hit {
+  const void *block; /* the block's address (as handed out) */
+  size_t size;
+  unsigned kind;
+  int freed;         /* the block is freed and quarantined */
+  ptrdiff_t offset;  /* the address minus `block` */
+  int guard_page;    /* the address is on one of the block's guard pages */
+};
+/* Whether `addr` lies in a guarded mapping (live or quarantined) or in a quarantined block; if
+ * so fills `out`. Takes the shim's lock with trylock only (returns 0 if it is held), so a fault
+ * handler may call it. */
+int warden_shim_classify(struct warden_shim *shim, const void *addr,
+                         struct warden_shim_hit *out);
 /* The exact size requested for a live block (the same on every libc). */
 size_t warden_shim_usable_size(const void *p);
 

@@ -94,7 +94,9 @@ san_first_report() {
 # The kind of failure a stderr file shows.
 san_report_kind() {
   local f=$1
-  if grep -q 'ERROR: AddressSanitizer' "$f" 2>/dev/null; then echo "asan"
+  # A crash that ASan only relays (SEGV, BUS, FPE...) is not a memory error ASan found.
+  if grep -q 'ERROR: AddressSanitizer: \(SEGV\|BUS\|FPE\|ILL\|ABRT\|stack-overflow\)' "$f" 2>/dev/null; then echo "asan-signal"
+  elif grep -q 'ERROR: AddressSanitizer' "$f" 2>/dev/null; then echo "asan"
   elif grep -q 'ThreadSanitizer' "$f" 2>/dev/null; then echo "tsan"
   elif grep -q 'ERROR: LeakSanitizer' "$f" 2>/dev/null; then echo "lsan"
   elif grep -q 'hardened check failed' "$f" 2>/dev/null; then echo "hardened-check"
@@ -243,6 +245,15 @@ san_run_one() {
   local -a args=() envs=()
   mapfile -t args < <(san_sidecar "$src/$name.args")
   mapfile -t envs < <(san_sidecar "$src/$name.env")
+  # warden's own settings pass through, as in the corpus harness (WARDEN_INJECT, WARDEN_GUARD,
+  # WARDEN_QUARANTINE ...), but not the scripts' own.
+  local var
+  while IFS= read -r var; do
+    case $var in
+      WARDEN_SAN_* | WARDEN_CORPUS_* | WARDEN_OCAML_PREFIX | WARDEN_TORTURE | WARDEN_TORTURE_STRICT) ;;
+      *) envs+=("$var=${!var}") ;;
+    esac
+  done < <(compgen -e | grep '^WARDEN_' || true)
   if [ "$name" = gc_torture ]; then
     # Any seed must print "gc_torture: ok"; the strict statistics checks are warden's own.
     args=("$seed" "${WARDEN_SAN_ROUNDS:-2}")
@@ -259,16 +270,14 @@ san_run_one() {
   set -e
 }
 
-# Runs the torture programs N times against $SAN_RUN; sets SAN_TORTURE_{PASSED,FAILED,SECONDS}.
-san_torture() {
-  local out=$1 runs=$2 prefix start i name ok
-  local -a programs
-  read -r -a programs <<<"$(san_torture_programs)"
+# Compiles the torture programs into OUT/torture/build and runs each once under the stock
+# ocamlrun for its reference output; sets SAN_TORTURE_PROGRAMS.
+san_torture_prepare() {
+  local out=$1 prefix name
   prefix=$(bash "$SAN_ROOT/scripts/ocaml-toolchain.sh")
   mkdir -p "$out/torture"
-  SAN_TORTURE_PROGRAMS="${programs[*]}"
-  san_log "torture: ${programs[*]} x $runs"
-  for name in "${programs[@]}"; do
+  SAN_TORTURE_PROGRAMS=$(san_torture_programs)
+  for name in $SAN_TORTURE_PROGRAMS; do
     [ -f "$SAN_ROOT/tests/ocaml/$name.ml" ] || san_die "no torture program tests/ocaml/$name.ml"
     local build="$out/torture/build/$name"
     rm -rf "$build" && mkdir -p "$build"
@@ -279,6 +288,29 @@ san_torture() {
       || san_die "ocamlc failed on $name"
     san_run_one "$prefix/bin/ocamlrun" "$build/$name.byte" "$name" "$out/torture/ref/$name" 1 0
   done
+}
+
+# Runs torture program NAME (prepared in OUT) once as run I under $SAN_RUN, in
+# OUT/torture/run/NAME; prints why it differs from the reference, or nothing.
+san_torture_once() {
+  local out=$1 name=$2 i=$3
+  local dir="$out/torture/run/$name" ref="$out/torture/ref/$name"
+  san_run_one "$SAN_RUN" "$out/torture/build/$name/$name.byte" "$name" "$dir" "$i" "${WARDEN_SAN_STRICT:-1}"
+  if ! cmp -s "$dir/status" "$ref/status"; then echo "exit $(cat "$dir/status") (ocamlrun: $(cat "$ref/status"))"
+  elif ! cmp -s "$dir/stdout" "$ref/stdout"; then echo "stdout differs from ocamlrun"
+  elif ! { grep -v '^warden: fault injected: ' "$dir/stderr" || true; } | cmp -s - "$ref/stderr"; then
+    # (The line that announces an injected fault is not a difference.)
+    echo "stderr differs from ocamlrun"
+  fi
+}
+
+# Runs the torture programs N times against $SAN_RUN; sets SAN_TORTURE_{PASSED,FAILED,SECONDS}.
+san_torture() {
+  local out=$1 runs=$2 start i name ok
+  local -a programs
+  san_torture_prepare "$out"
+  read -r -a programs <<<"$SAN_TORTURE_PROGRAMS"
+  san_log "torture: ${programs[*]} x $runs"
   SAN_TORTURE_PASSED=0
   SAN_TORTURE_FAILED=0
   start=$(date +%s)
@@ -288,13 +320,9 @@ san_torture() {
     ok=1
     local why=""
     for name in "${programs[@]}"; do
-      local dir="$out/torture/run/$name" ref="$out/torture/ref/$name"
-      san_run_one "$SAN_RUN" "$out/torture/build/$name/$name.byte" "$name" "$dir" "$i" "${WARDEN_SAN_STRICT:-1}"
-      if ! cmp -s "$dir/status" "$ref/status"; then why="exit $(cat "$dir/status") (ocamlrun: $(cat "$ref/status"))"
-      elif ! cmp -s "$dir/stdout" "$ref/stdout"; then why="stdout differs from ocamlrun"
-      elif ! cmp -s "$dir/stderr" "$ref/stderr"; then why="stderr differs from ocamlrun"
-      else continue
-      fi
+      why=$(san_torture_once "$out" "$name" "$i")
+      [ -n "$why" ] || continue
+      local dir="$out/torture/run/$name"
       ok=0
       local keep="$out/failures/run-$i-$name"
       rm -rf "$keep" && mkdir -p "$out/failures" && cp -r "$dir" "$keep"

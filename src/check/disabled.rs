@@ -60,6 +60,8 @@ pub unsafe fn frame_major(_st: &mut State, slot: *mut usize, _wosize: usize, _si
 #[inline(always)]
 pub fn note_alloc(_st: &mut State) {}
 #[inline(always)]
+pub fn on_store(_st: &mut State, _young: (usize, usize), _block: Value, _i: usize, _v: Value) {}
+#[inline(always)]
 pub fn header_of_slot(slot: *mut usize) -> *mut usize {
     slot
 }

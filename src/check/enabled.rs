@@ -61,6 +61,12 @@ pub struct State {
     /// The arena (its start) and allocation pointer of the last walk at a poll point: later
     /// polls walk only the frames allocated since.
     walked: (usize, usize),
+    /// The checker's own record of the stores of young values into major blocks since the
+    /// last minor collection (field addresses), against which the remembered set is checked.
+    stores: Vec<usize>,
+    /// The young and the evacuated arena's ranges, as of the last minor collection.
+    young: (usize, usize),
+    spare: (usize, usize),
     pub code: Option<CodeTable>,
 }
 
@@ -76,6 +82,9 @@ impl Default for State {
             poll_always: settings::get().level == Level::Every,
             poll_due: false,
             walked: (0, 0),
+            stores: Vec::new(),
+            young: (0, 0),
+            spare: (0, 0),
             code: None,
         }
     }
@@ -215,6 +224,17 @@ pub fn note_alloc(st: &mut State) {
     st.count_alloc();
 }
 
+/// Before the write barrier: a store of `v` into field `i` of `block`. The checker keeps its
+/// own record of young-into-major stores, so that a barrier that fails to remember one is
+/// caught at the next minor collection.
+#[inline]
+pub fn on_store(st: &mut State, young: (usize, usize), block: Value, i: usize, v: Value) {
+    let is_young = |x: Value| x.is_block() && x.0 > young.0 && x.0 <= young.1;
+    if is_young(v) && !is_young(block) {
+        st.stores.push(block.field_ptr(i) as usize);
+    }
+}
+
 /// The header address of the block in a major slot.
 #[inline(always)]
 pub fn header_of_slot(slot: *mut usize) -> *mut usize {
@@ -234,8 +254,8 @@ pub fn site_of(v: Value) -> Site {
 
 /// Before a young block is copied out: its frame and fields.
 #[inline]
-pub fn on_promote(_st: &State, young: Value) {
-    verify::promoting(young);
+pub fn on_promote(st: &State, young: Value) {
+    verify::promoting(young, st.spare);
 }
 
 /// What the marker needs to recognise pointers that must not exist during marking.
@@ -404,8 +424,26 @@ fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) {
 /// whole major heap for unremembered young pointers.
 pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
     st.poll_due = false;
+    st.young = (heap.minor.start as usize, heap.minor.end as usize);
+    st.spare = heap.minor.spare_range();
+    let stores = std::mem::take(&mut st.stores);
     if !st.tick(0, Level::Gc) {
         return;
+    }
+    if !stores.is_empty() {
+        let rem = verify::remembered_set(&heap);
+        for fp in stores {
+            // SAFETY: fp is a field of a major block that was live at the store; no major
+            // cycle ran since (cycles start with a minor collection, which ends the record).
+            let v = Value(unsafe { *(fp as *const usize) });
+            if heap.minor.is_young(v) && !rem.contains(&fp) {
+                Report::new(Check::RememberedSet, "a young value was stored into a major block and the write barrier did not remember the field")
+                    .expected("the field in the remembered set")
+                    .found(format!("field at {fp:#x} holds young {:#x}, not remembered", v.0))
+                    .referrer("the checker's record of barrier stores")
+                    .fail();
+            }
+        }
     }
     report::set_phase_only(Phase::Verify);
     let rg = Regions::new(&heap);

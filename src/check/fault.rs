@@ -234,8 +234,13 @@ pub fn for_each_fragment(f: &mut dyn FnMut(usize, usize, bool)) {
     if config().fault != Some(Fault::StaleCode) {
         return;
     }
-    let t = FRAGMENTS.lock().unwrap_or_else(|e| e.into_inner());
-    for fr in t.iter() {
-        f(fr.lo, fr.hi, fr.owner_exited);
+    // Copied out first: `f` may report and exit, and exiting runs thread-local destructors
+    // that take the table's lock.
+    let list: Vec<(usize, usize, bool)> = {
+        let t = FRAGMENTS.lock().unwrap_or_else(|e| e.into_inner());
+        t.iter().map(|fr| (fr.lo, fr.hi, fr.owner_exited)).collect()
+    };
+    for (lo, hi, exited) in list {
+        f(lo, hi, exited);
     }
 }

@@ -145,7 +145,16 @@ impl Report {
     #[cold]
     #[inline(never)]
     pub fn fail(self) -> ! {
-        let ctx = Context::capture(&self);
+        let snap = Snapshot::take();
+        self.fail_from(snap)
+    }
+
+    /// As `fail`, with the failing thread's state captured there (a fault handler captures
+    /// it on the faulting thread, then reports from another one).
+    #[cold]
+    #[inline(never)]
+    pub fn fail_from(self, snap: Snapshot) -> ! {
+        let ctx = Context::capture(&self, snap);
         let text = self.render_text(&ctx);
         eprint!("{text}");
         if let Ok(path) = std::env::var("WARDEN_REPORT") {
@@ -182,7 +191,7 @@ impl Report {
         if let Some(r) = &self.referrer {
             let _ = writeln!(s, "  where:    {r}");
         }
-        if let Some(site) = self.site {
+        if let Some(site) = ctx.site {
             let _ = writeln!(s, "  allocated at: {site}");
         }
         if !ctx.words.is_empty() {
@@ -244,7 +253,7 @@ impl Report {
         field("referrer", self.referrer.as_deref().map(json_str).unwrap_or_else(|| "null".into()));
         field(
             "site",
-            self.site
+            ctx.site
                 .map(|site| {
                     format!(
                         "{{\"domain\":{},\"pc\":{}}}",
@@ -282,6 +291,8 @@ impl Report {
 /// What a report adds from the process state at the moment it fails.
 struct Context {
     header: Option<usize>,
+    /// The allocation site: the report's, or decoded from the block's canary.
+    site: Option<Site>,
     words: Vec<(usize, usize, &'static str)>,
     phase: Phase,
     minor: usize,
@@ -292,9 +303,30 @@ struct Context {
     rust: Vec<String>,
 }
 
+/// The failing thread's state: GC phase and counters, name, code positions on its stack,
+/// and its Rust frames (unresolved).
+pub struct Snapshot {
+    phase: (Phase, usize, usize),
+    thread: String,
+    pcs: Vec<usize>,
+    frames: backtrace::Backtrace,
+}
+
+impl Snapshot {
+    /// Captures the calling thread's state.
+    pub fn take() -> Snapshot {
+        Snapshot {
+            phase: PHASE.with(|p| p.get()),
+            thread: std::thread::current().name().unwrap_or("unnamed").to_string(),
+            pcs: STACK_PCS.with(|s| s.borrow().iter().take(32).copied().collect()),
+            frames: backtrace::Backtrace::new_unresolved(),
+        }
+    }
+}
+
 impl Context {
-    fn capture(r: &Report) -> Context {
-        let (phase, minor, major) = PHASE.with(|p| p.get());
+    fn capture(r: &Report, snap: Snapshot) -> Context {
+        let (phase, minor, major) = snap.phase;
         let mut header = None;
         let mut words = Vec::new();
         if let (Some(b), true) = (r.block, r.readable) {
@@ -307,7 +339,6 @@ impl Context {
                 for i in -3isize..=6 {
                     let a = (hp as isize + i * WORD as isize) as usize;
                     let label = match i {
-                        -2 => "",
                         -1 => "canary before (hardened layout)",
                         0 => "header",
                         _ => "",
@@ -316,16 +347,18 @@ impl Context {
                 }
             }
         }
-        let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
-        let pcs = STACK_PCS.with(|s| s.borrow().iter().take(32).copied().collect());
+        let site = r.site.or_else(|| {
+            // Both layouts keep the canary before the header, and it encodes the site.
+            words.iter().find(|w| w.2.starts_with("canary")).and_then(|&(a, w, _)| super::canary::site_from_before(a + WORD, w))
+        });
         let fault = super::fault::fired().map(|(n, t)| (n.to_string(), t.elapsed().as_secs_f64() * 1000.0));
-        Context { header, words, phase, minor, major, thread, pcs, fault, rust: rust_backtrace() }
+        Context { header, words, site, phase, minor, major, thread: snap.thread, pcs: snap.pcs, fault, rust: rust_backtrace(snap.frames) }
     }
 }
 
 /// The Rust frames, without the report machinery's own.
-fn rust_backtrace() -> Vec<String> {
-    let bt = backtrace::Backtrace::new();
+fn rust_backtrace(mut bt: backtrace::Backtrace) -> Vec<String> {
+    bt.resolve();
     let mut out = Vec::new();
     for frame in bt.frames() {
         for sym in frame.symbols() {
@@ -393,6 +426,7 @@ mod tests {
         let r = Report::new(Check::Canary, "a \"quoted\"\nthing").expected("x").found("y").site(Some(Site::new(1, 7)));
         let ctx = Context {
             header: Some(Header::new(3, 0, 0).0),
+            site: r.site,
             words: vec![(0x10, 0x20, "header")],
             phase: Phase::Minor,
             minor: 2,

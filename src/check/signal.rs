@@ -9,7 +9,7 @@
 //! die anyway.
 
 use super::poison;
-use super::report::{Check, Report};
+use super::report::{Check, Report, Snapshot};
 use std::sync::OnceLock;
 
 struct Previous {
@@ -39,7 +39,7 @@ pub fn install() {
             return;
         }
         let mut act: libc::sigaction = std::mem::zeroed();
-        act.sa_sigaction = handler as usize;
+        act.sa_sigaction = handler as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
         act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
         libc::sigemptyset(&mut act.sa_mask);
         libc::sigaction(libc::SIGSEGV, &act, std::ptr::null_mut());
@@ -98,26 +98,42 @@ unsafe fn registers(_ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
 extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as u64;
-    let mut culprit = None;
+    // Every poison-derived value in sight. Registers may also hold a poison constant left
+    // over from a poisoning loop, so the faulting address comes first, then values with an
+    // offset (an address computed from poison), then free-memory poison before
+    // uninitialised (the allocator's fill constant lingers in registers).
+    let mut seen: Vec<(&'static str, u64)> = Vec::new();
     if poison::looks_derived(addr) {
-        culprit = Some(("faulting address", addr));
-    } else {
-        // SAFETY: ctx is the handler's ucontext_t.
-        for (name, v) in unsafe { registers(ctx) } {
-            if poison::looks_derived(v) {
-                culprit = Some((name, v));
-                break;
-            }
+        seen.push(("faulting address", addr));
+    }
+    // SAFETY: ctx is the handler's ucontext_t.
+    for (name, v) in unsafe { registers(ctx) } {
+        if poison::looks_derived(v) {
+            seen.push((name, v));
         }
     }
+    let rank = |&(name, v): &(&str, u64)| {
+        let exact = poison::is_poison(v);
+        (name != "faulting address", exact, !poison::category(v).starts_with("free"))
+    };
+    let culprit = seen.iter().copied().min_by_key(rank);
+    let all: Vec<String> = seen.iter().map(|(n, v)| format!("{n} = {v:#x} ({})", poison::category(*v))).collect();
     if let Some((where_, v)) = culprit {
         let cat = poison::category(v);
         let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
         let signame = if sig == libc::SIGBUS { "SIGBUS" } else { "SIGSEGV" };
-        Report::new(check, format!("the program faulted ({signame}) on an address computed from a {cat} poison word: a value read from freed or uninitialised memory was used as a pointer"))
+        let report = Report::new(check, format!("the program faulted ({signame}) on an address computed from a poison word ({cat}): a value read from freed or uninitialised memory was used as a pointer"))
             .expected("a pointer to a live block")
-            .found(format!("{where_} = {v:#x} ({cat})"))
-            .fail();
+            .found(format!("{where_} = {v:#x} ({cat}); poison-derived values in sight: {}", all.join(", ")));
+        // The handler runs on the small alternate signal stack, too small for symbolising the
+        // backtrace: the report is made on a fresh thread while this one waits (the process
+        // exits from there). The faulting thread's frames are captured here, unresolved.
+        let snap = Snapshot::take();
+        let _ = std::thread::Builder::new()
+            .name("warden-fault-report".into())
+            .spawn(move || report.fail_from(snap))
+            .map(|t| t.join());
+        std::process::exit(super::report::EXIT_STATUS);
     }
     // Not ours: give the fault back to the previous handler.
     if let Some(prev) = PREVIOUS.get() {

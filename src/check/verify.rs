@@ -84,15 +84,6 @@ impl<'a> Regions<'a> {
         let (s, e) = self.large[i - 1];
         (a < e).then_some((s, e))
     }
-
-    /// Whether the word at `a` lies in heap memory that may be read.
-    pub fn readable(&self, st: &State, a: usize) -> bool {
-        let m = self.heap.minor;
-        (a >= m.start as usize && a < m.end as usize)
-            || (a >= self.spare.0 && a < self.spare.1)
-            || st.pools.contains(&(pool::pool_of(a) as usize))
-            || self.large_containing(a).is_some()
-    }
 }
 
 /// A problem found with one value; the caller adds where it was found.
@@ -104,7 +95,7 @@ fn problem(check: Check, summary: impl Into<String>) -> Report {
 pub fn poison_value(w: usize) -> Report {
     let cat = poison::category(w as u64);
     let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
-    problem(check, format!("a {cat} poison word was read as a value"))
+    problem(check, format!("a poison word ({cat}) was read as a value"))
         .expected("an immediate or a pointer to a live block")
         .found(format!("{w:#x} ({cat} poison)"))
 }
@@ -516,7 +507,7 @@ pub fn remembered_set(heap: &HeapRefs<'_>) -> AddrSet {
 }
 
 /// Checks a young block about to be promoted: frame, header, and no poison in its fields.
-pub fn promoting(v: Value) {
+pub fn promoting(v: Value, spare: (usize, usize)) {
     let hp = v.0 - WORD;
     // SAFETY: the collector found v young with a non-zero header: its frame is in the arena.
     let hd = unsafe { *(hp as *const usize) };
@@ -538,6 +529,15 @@ pub fn promoting(v: Value) {
             let f = unsafe { v.field(i) };
             if poison::is_poison(f.0 as u64) || poison::looks_derived(f.0 as u64) {
                 poison_value(f.0)
+                    .block(v.0, true)
+                    .site(Some(site))
+                    .referrer(format!("field {i} of young block {:#x}, being promoted", v.0))
+                    .fail();
+            }
+            if f.is_block() && f.0 > spare.0 && f.0 <= spare.1 {
+                problem(Check::UseAfterFree, "a pointer into the minor arena that the last minor collection evacuated (free-minor)")
+                    .expected("a pointer to a live block (the target was promoted or died)")
+                    .found(format!("{:#x}", f.0))
                     .block(v.0, true)
                     .site(Some(site))
                     .referrer(format!("field {i} of young block {:#x}, being promoted", v.0))

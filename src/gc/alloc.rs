@@ -159,6 +159,7 @@ impl Gc {
     /// value yet (`caml_initialize`).
     #[inline]
     pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
+        check::on_store(&mut self.check, (self.minor.start as usize, self.minor.end as usize), block, i, v);
         // SAFETY: the caller passes a live block with more than i fields.
         unsafe { block.set_field_raw(i, v) };
         if !self.is_young(block) && self.is_young(v) && !check::fault::skip_barrier() {
@@ -170,6 +171,7 @@ impl Gc {
     /// darkening because marking is not incremental yet (cycles run whole at safepoints).
     #[inline]
     pub fn modify(&mut self, block: Value, i: usize, v: Value) {
+        check::on_store(&mut self.check, (self.minor.start as usize, self.minor.end as usize), block, i, v);
         let fp = block.field_ptr(i);
         if !self.is_young(block) && self.is_young(v) {
             // SAFETY: fp is a field of a live block.

@@ -201,6 +201,65 @@ impl fmt::Display for Fault {
     }
 }
 
+/// Where an address lies relative to the shim's blocks (see [`classify`]).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Hit {
+    /// The block's address (as handed out).
+    pub block: usize,
+    pub size: usize,
+    pub kind: Kind,
+    /// The block is freed (and still quarantined).
+    pub freed: bool,
+    /// The address minus `block`.
+    pub offset: isize,
+    /// The address is on one of the block's guard pages.
+    pub guard_page: bool,
+}
+
+impl fmt::Display for Hit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.freed { "freed (quarantined)" } else { "live" };
+        let place = if self.offset < 0 {
+            format!("{} bytes before", -self.offset)
+        } else if self.offset as usize >= self.size {
+            format!("{} bytes past the end of", self.offset as usize - self.size)
+        } else {
+            format!("at offset {} of", self.offset)
+        };
+        write!(f, "{place} a {state} {:?} block {:#x} ({} bytes)", self.kind, self.block, self.size)?;
+        if self.guard_page {
+            write!(f, ", on its guard page")?;
+        }
+        Ok(())
+    }
+}
+
+#[repr(C)]
+struct RawHit {
+    block: *const c_void,
+    size: usize,
+    kind: c_uint,
+    freed: c_int,
+    offset: isize,
+    guard_page: c_int,
+}
+
+impl RawHit {
+    fn empty() -> RawHit {
+        RawHit { block: std::ptr::null(), size: 0, kind: 0, freed: 0, offset: 0, guard_page: 0 }
+    }
+    fn hit(&self) -> Hit {
+        Hit {
+            block: self.block as usize,
+            size: self.size,
+            kind: Kind::from_raw(self.kind),
+            freed: self.freed != 0,
+            offset: self.offset,
+            guard_page: self.guard_page != 0,
+        }
+    }
+}
+
 #[repr(C)]
 struct RawConfig {
     hardened: c_int,
@@ -271,6 +330,7 @@ extern "C" {
     fn warden_shim_flush(shim: *mut RawShim, fault: *mut RawFault) -> c_int;
     fn warden_shim_stats(shim: *mut RawShim, out: *mut Stats);
     fn warden_shim_usable_size(p: *const c_void) -> usize;
+    fn warden_shim_classify(shim: *mut RawShim, addr: *const c_void, out: *mut RawHit) -> c_int;
     fn warden_shim_sanitizers() -> c_int;
     fn warden_asan_poison(p: *const c_void, n: usize);
     fn warden_asan_unpoison(p: *const c_void, n: usize);
@@ -374,6 +434,17 @@ pub fn stats() -> Stats {
     // SAFETY: `out` is a valid `struct warden_shim_stats` (same `repr(C)` layout).
     unsafe { warden_shim_stats(std::ptr::null_mut(), &mut out) };
     out
+}
+
+/// Names the shim block an address lies in, if it is in a guarded mapping (a live block's
+/// guard pages, or a freed block's whole mapping) or in a quarantined block: for fault
+/// reports (the hardened fault handler may call it). `None` also when the shim's lock is held
+/// (the fault happened inside the shim).
+pub fn classify(addr: usize) -> Option<Hit> {
+    let mut raw = RawHit::empty();
+    // SAFETY: the global shim; only the shim's own tables are read, never `addr`.
+    let found = unsafe { warden_shim_classify(std::ptr::null_mut(), addr as *const c_void, &mut raw) };
+    (found != 0).then(|| raw.hit())
 }
 
 /// Which sanitizers the shim was compiled for.
@@ -522,6 +593,13 @@ impl Shim {
         let code = unsafe { warden_shim_flush(self.raw.as_ptr(), &mut raw) };
         raw.into_result(code)
     }
+    /// As the process-wide [`classify`].
+    pub fn classify(&self, addr: usize) -> Option<Hit> {
+        let mut raw = RawHit::empty();
+        // SAFETY: `self.raw` is a live shim; `addr` is not read.
+        let found = unsafe { warden_shim_classify(self.raw.as_ptr(), addr as *const c_void, &mut raw) };
+        (found != 0).then(|| raw.hit())
+    }
     pub fn stats(&self) -> Stats {
         let mut out = Stats::default();
         // SAFETY: `self.raw` is a live shim; `out` has the C layout.
@@ -598,7 +676,10 @@ mod tests {
             assert_eq!(*w, debug_tag(Kind::Large.free_tag()));
         }
         assert_eq!(shim.stats().quarantine_blocks, 1);
+        let hit = shim.classify(a.as_ptr() as usize + 8).expect("a quarantined block");
+        assert_eq!((hit.freed, hit.guard_page, hit.offset, hit.size), (true, false, 8, 24));
         shim.flush().unwrap();
+        assert_eq!(shim.classify(a.as_ptr() as usize + 8), None);
         assert_eq!(shim.stats().quarantine_blocks, 0);
     }
 
@@ -652,18 +733,25 @@ mod tests {
         let a = shim.alloc(5000, 16, Kind::Large, Init::Zeroed).unwrap();
         let s = shim.stats();
         assert_eq!((s.guarded_blocks, s.guard_fallbacks), (1, 0));
+        // The data ends (canary included) against the upper guard page.
+        let past = shim.classify(a.as_ptr() as usize + 5000 + 64).expect("in the mapping");
+        assert_eq!((past.guard_page, past.freed, past.offset, past.size), (true, false, 5064, 5000));
+        assert_eq!(past.to_string(), format!("64 bytes past the end of a live Large block {:#x} (5000 bytes), on its guard page", a.as_ptr() as usize));
         // SAFETY: a live block of this shim, all 5000 bytes usable.
         unsafe {
             std::ptr::write_bytes(a.as_ptr(), 1, 5000);
             shim.free(a).unwrap();
         }
         assert_eq!(shim.stats().guarded_blocks, 0);
+        let freed = shim.classify(a.as_ptr() as usize + 10).expect("a quarantined mapping");
+        assert!(freed.freed && !freed.guard_page && freed.offset == 10, "{freed:?}");
         // Not guardable: an ordinary block.
         let b = shim.alloc(5000, 16, Kind::Stack, Init::Zeroed).unwrap();
         assert_eq!(shim.stats().guarded_blocks, 0);
         // SAFETY: a live block of this shim.
         unsafe { shim.free(b).unwrap() };
         shim.flush().unwrap();
+        assert_eq!(shim.classify(a.as_ptr() as usize), None);
     }
 
     #[test]

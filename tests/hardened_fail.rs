@@ -1,0 +1,274 @@
+//! Fail-tests of the hardened profile: programs that corrupt the heap on purpose, each of
+//! which must end with exit status 70, a report on stderr naming the expected check, and one
+//! JSON line appended to the file named by `WARDEN_REPORT` (with the check, and the block when
+//! the check is about one).
+//!
+//! Two kinds:
+//! - `tests/fail/*.ml`: OCaml programs that corrupt the heap with unchecked operations
+//!   (`Array.unsafe_set` out of bounds, `Obj.set_field` on code pointers, raw stores with
+//!   `Obj.set_raw_field` ...), run under the warden cargo built (hardened in the dev profile);
+//! - fault injection: the GC torture test (`tests/ocaml/gc_torture.ml`) under a warden built
+//!   with `--features fault-injection` (built once, into `target/tmp/fault-build`), with one
+//!   fault armed by `WARDEN_INJECT` at a fixed event (`WARDEN_INJECT_AT`).
+//!
+//! In production builds (`cargo test --release` without `hardened`) the checks do not exist:
+//! these tests are skipped, and `release_binary_has_no_check_code` checks that they are
+//! really absent from the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Whether the warden under test carries the checks.
+const HARDENED: bool = cfg!(any(debug_assertions, feature = "hardened"));
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn toolchain() -> &'static PathBuf {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/ocaml-toolchain.sh"))
+            .output()
+            .expect("run scripts/ocaml-toolchain.sh");
+        assert!(out.status.success(), "toolchain install failed: {}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap_or(""))
+    })
+}
+
+fn work_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hardened-fail");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Compiles `src` (a path under the repository) into a folder of its own for `test` (tests
+/// run in parallel); returns the bytecode.
+fn compile(src: &str, test: &str) -> PathBuf {
+    let src = repo().join(src);
+    let stem = src.file_stem().unwrap().to_string_lossy().to_string();
+    let dir = work_dir().join(format!("{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&src, dir.join(format!("{stem}.ml"))).unwrap();
+    let out = Command::new(toolchain().join("bin/ocamlc"))
+        .args(["-w", "-a", "-o", &format!("{stem}.byte"), &format!("{stem}.ml")])
+        .current_dir(&dir)
+        .output()
+        .expect("run ocamlc");
+    assert!(out.status.success(), "ocamlc {stem}.ml failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    dir.join(format!("{stem}.byte"))
+}
+
+/// A warden built with fault injection (and the checks), once per test process.
+fn fault_warden() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-build");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(repo()).arg("build").arg("--quiet").arg("--target-dir").arg(&target);
+        let profile = if cfg!(debug_assertions) {
+            cmd.args(["--features", "fault-injection"]);
+            "debug"
+        } else {
+            cmd.args(["--release", "--features", "hardened,fault-injection"]);
+            "release"
+        };
+        let out = cmd.output().expect("run cargo build");
+        assert!(out.status.success(), "building the fault-injection warden failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        target.join(profile).join("warden")
+    })
+}
+
+/// What one failing run produced.
+struct Failure {
+    status: Option<i32>,
+    stderr: String,
+    json: String,
+}
+
+fn run(warden: &Path, byte: &Path, args: &[&str], env: &[(&str, &str)]) -> Failure {
+    let report = byte.with_extension("report.json");
+    let _ = std::fs::remove_file(&report);
+    let mut cmd = Command::new(warden);
+    cmd.arg(byte).args(args).env("WARDEN_REPORT", &report).env_remove("WARDEN_VERIFY").env_remove("WARDEN_GC_EVERY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run warden");
+    let json = std::fs::read_to_string(&report).unwrap_or_default();
+    Failure { status: out.status.code(), stderr: String::from_utf8_lossy(&out.stderr).into_owned(), json }
+}
+
+/// Asserts the report: exit 70, the check named on stderr and in one JSON line, a block when
+/// `block`.
+fn assert_report(f: &Failure, check: &str, block: bool) {
+    let ctx = || format!("stderr:\n{}\nJSON:\n{}", f.stderr, f.json);
+    assert_eq!(f.status, Some(70), "exit status; {}", ctx());
+    assert!(
+        f.stderr.contains(&format!("warden: hardened check failed: {check}: ")),
+        "the report does not name check `{check}`; {}",
+        ctx()
+    );
+    assert!(f.stderr.contains("Rust backtrace:"), "no Rust backtrace; {}", ctx());
+    let lines: Vec<&str> = f.json.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one JSON line; {}", ctx());
+    let line = lines[0];
+    assert!(line.starts_with(&format!("{{\"check\":\"{check}\"")) && line.ends_with('}'), "JSON line; {}", ctx());
+    for key in ["\"summary\":", "\"phase\":", "\"minor_collections\":", "\"rust_backtrace\":[", "\"pid\":"] {
+        assert!(line.contains(key), "JSON line lacks {key}; {}", ctx());
+    }
+    if block {
+        assert!(line.contains("\"block\":\"0x"), "JSON line names no block; {}", ctx());
+        assert!(f.stderr.contains("  block:    0x"), "the report names no block; {}", ctx());
+    }
+}
+
+fn fail_program(name: &str, check: &str, block: bool) {
+    fail_program_with(name, &[], check, block)
+}
+
+fn fail_program_with(name: &str, env: &[(&str, &str)], check: &str, block: bool) {
+    if !HARDENED {
+        eprintln!("skipped: production build (no checks)");
+        return;
+    }
+    let byte = compile(&format!("tests/fail/{name}.ml"), name);
+    let f = run(Path::new(env!("CARGO_BIN_EXE_warden")), &byte, &[], env);
+    assert_report(&f, check, block);
+}
+
+#[test]
+fn canary_after_young_block() {
+    fail_program("canary_minor", "canary", true);
+}
+
+#[test]
+fn canary_after_major_block() {
+    fail_program("canary_major", "canary", true);
+}
+
+#[test]
+fn overwritten_header() {
+    fail_program("bad_header", "bad-header", true);
+}
+
+#[test]
+fn broken_frame_in_the_minor_arena() {
+    fail_program("minor_heap", "minor-heap", true);
+}
+
+#[test]
+fn unremembered_young_pointer() {
+    fail_program_with("remembered_set", &[("WARDEN_VERIFY", "every")], "remembered-set", true);
+}
+
+#[test]
+fn uninitialised_field() {
+    fail_program("uninitialised", "uninitialised-read", true);
+}
+
+#[test]
+fn marked_block_points_to_unmarked() {
+    fail_program("black_to_white", "black-to-white", true);
+}
+
+/// Following a poison word faults; the fault handler turns the crash into a report.
+#[test]
+fn poison_followed_as_pointer() {
+    fail_program("poison_deref", "use-after-free", false);
+}
+
+#[test]
+fn pointer_into_a_block() {
+    fail_program("bad_pointer", "bad-pointer", true);
+}
+
+#[test]
+fn forged_code_pointer() {
+    fail_program("code_pointer", "code-pointer", true);
+}
+
+/// Runs `src` (with `args`) under the fault-injection warden with fault `name` armed at event
+/// `at`, and asserts the report.
+fn fault_in(src: &str, args: &[&str], name: &str, at: &str, check: &str, block: bool) {
+    if !HARDENED {
+        eprintln!("skipped: production build (no checks)");
+        return;
+    }
+    let byte = compile(src, &format!("{name}-{check}"));
+    let f = run(
+        fault_warden(),
+        &byte,
+        args,
+        &[("OCAMLRUNPARAM", "s=4096"), ("WARDEN_INJECT", name), ("WARDEN_INJECT_AT", at)],
+    );
+    assert!(f.stderr.contains(&format!("warden: fault injected: {name}")), "the fault did not fire:\n{}", f.stderr);
+    assert_report(&f, check, block);
+    assert!(f.json.contains(&format!("\"fault\":{{\"name\":\"{name}\"")), "the JSON line does not name the fault:\n{}", f.json);
+}
+
+/// The GC torture test (seed 1, one round) under fault `name`.
+fn fault(name: &str, at: &str, check: &str, block: bool) {
+    fault_in("tests/ocaml/gc_torture.ml", &["1", "1"], name, at, check, block);
+}
+
+#[test]
+fn fault_short_alloc() {
+    fault("short-alloc", "3", "canary", true);
+}
+
+#[test]
+fn fault_no_write_barrier() {
+    fault("no-write-barrier", "3", "remembered-set", false);
+}
+
+#[test]
+fn fault_lost_root() {
+    fault("lost-root", "3", "use-after-free", false);
+}
+
+#[test]
+fn fault_early_sweep() {
+    fault("early-sweep", "3", "use-after-free", true);
+}
+
+#[test]
+fn fault_stale_code() {
+    fault("stale-code", "1", "code-table", false);
+}
+
+/// A write through the stale pointer `lost-root` leaves, into the evacuated minor arena, is
+/// found when that memory is handed out again.
+#[test]
+fn write_after_free() {
+    fault_in("tests/fail/write_after_free.ml", &[], "lost-root", "1", "write-after-free", true);
+}
+
+/// Symbols of the check module's hardened half (the twin `disabled` is all inline).
+const CHECK_SYMBOLS: [&str; 5] = ["check::enabled", "check::verify", "check::report", "check::canary", "check::signal"];
+
+fn symbols(bin: &Path) -> Option<String> {
+    let out = Command::new("nm").arg("-C").arg(bin).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// In production the binary holds no code of the check module; in hardened builds it does
+/// (which shows the symbol search works).
+#[test]
+fn release_binary_has_no_check_code() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_warden"));
+    let Some(syms) = symbols(bin) else {
+        eprintln!("skipped: nm is not available");
+        return;
+    };
+    assert!(syms.contains("warden::interp::run::interpret"), "the binary has no symbols to search: {}", bin.display());
+    let found: Vec<&str> = syms.lines().filter(|l| CHECK_SYMBOLS.iter().any(|s| l.contains(s))).collect();
+    if HARDENED {
+        assert!(!found.is_empty(), "a hardened binary should hold the checks");
+    } else {
+        assert!(found.is_empty(), "the production binary holds check code:\n{}", found.join("\n"));
+    }
+}
