@@ -153,6 +153,7 @@ static FRAGMENTS: Mutex<Vec<Fragment>> = Mutex::new(Vec::new());
 /// Fragments whose owner exited (Relaxed: a fast-path hint for the root scan; the table itself
 /// is read under its mutex).
 static STALE: AtomicUsize = AtomicUsize::new(0);
+/// Fragment ids (Relaxed: only uniqueness matters, which any ordering gives a fetch_add).
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
 /// The size and alignment of a callback code fragment: a pool's, so that freed fragment

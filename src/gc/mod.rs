@@ -11,6 +11,19 @@
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again.
+//!
+//! The checker (`crate::check`, empty in production) is called at fixed points, in this
+//! order: every young and major allocation frames its block (`frame_minor`, `frame_major`:
+//! the layout is the checker's, so the heap is always reached through `check::header_of_slot`
+//! and the `MINOR_*`/`MAJOR_*` constants); every barrier store (`on_store`); a minor
+//! collection starts with `before_minor` (verification), checks each block it promotes
+//! (`on_promote`) and ends with `on_minor_done` (poison) before the arena flips; a major
+//! cycle checks each pointer it marks (`on_mark`, `on_mark_header`), verifies after marking
+//! (`after_mark`), checks and poisons each block it frees (`on_sweep_slot`, `on_free_large`)
+//! and verifies after sweeping (`after_sweep`). `work_pending` also answers true when the
+//! checker wants a safepoint (`WARDEN_GC_EVERY`, `WARDEN_VERIFY=every`), which
+//! `do_pending_work` turns into a forced collection or `at_poll`. `gc_phase` keeps reports
+//! informed. See docs/hardened.md.
 
 pub mod alloc;
 pub mod finalise;

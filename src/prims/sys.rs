@@ -384,8 +384,10 @@ fn time_include_children(dom: &mut Domain, args: &[Value]) -> PrimResult {
 /// were obtained followed by the time and process ids.
 fn seed_words() -> Vec<isize> {
     let mut buf = [0u8; 12];
-    // SAFETY: buf has room for 12 bytes.
-    let got = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    // The raw system call: on static musl builds with LTO, libc's `getrandom` symbol can be
+    // left unresolved (std declares it weak).
+    // SAFETY: buf has room for 12 bytes; flags 0 blocks only until the pool is initialised.
+    let got = unsafe { libc::syscall(libc::SYS_getrandom, buf.as_mut_ptr(), buf.len(), 0) };
     let mut nread = if got == 12 {
         12
     } else {
