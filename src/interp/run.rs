@@ -177,6 +177,28 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             }};
         }
 
+        // The running fiber is finished (returned, or raised with no handler in it): frees it,
+        // goes back to the parent stack, and applies the fiber's handler number `$h`
+        // (0 = value, 1 = exception) to `accu`.
+        macro_rules! leave_fiber {
+            ($h:expr) => {{
+                let finished: *mut Stack = &mut *dom.stack;
+                let parent = dom.stack.parent;
+                let handler = dom.stack.handlers[$h];
+                dom.stack.sp = sp;
+                dom.switch_stack(parent);
+                check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
+                dom.free_fiber(finished);
+                sp = dom.stack.sp;
+                dom.stack.trap_off = (*sp).int();
+                extra_args = (*sp.add(1)).int();
+                sp = sp.add(1);
+                *sp = accu;
+                accu = handler;
+                jump_to_closure!();
+            }};
+        }
+
         // Pointer to the fiber a `Val_ptr` value designates (null for `Val_ptr(NULL)`).
         macro_rules! fiber_of {
             ($v:expr) => {
@@ -279,21 +301,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             macro_rules! do_return {
                 () => {{
                     if sp == dom.stack.high() && !dom.stack.parent.is_null() {
-                        let finished: *mut Stack = &mut *dom.stack;
-                        let parent = dom.stack.parent;
-                        let hval = dom.stack.handlers[0];
-                        dom.stack.sp = sp;
-                        dom.switch_stack(parent);
-                        check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
-                        check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
-                dom.free_fiber(finished);
-                        sp = dom.stack.sp;
-                        dom.stack.trap_off = (*sp).int();
-                        extra_args = (*sp.add(1)).int();
-                        sp = sp.add(1);
-                        *sp = accu;
-                        accu = hval;
-                        jump_to_closure!();
+                        leave_fiber!(0);
                         check_stacks!();
                     } else {
                         pc = at!(code_index(*sp).expect("return address"));
@@ -1198,20 +1206,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             if dom.stack.trap_off > 0 && !dom.stack.parent.is_null() {
                 // No handler in this fiber: it dies, and its exception handler runs in the
                 // parent.
-                let finished: *mut Stack = &mut *dom.stack;
-                let parent = dom.stack.parent;
-                let hexn = dom.stack.handlers[1];
-                dom.stack.sp = sp;
-                dom.switch_stack(parent);
-                check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
-                dom.free_fiber(finished);
-                sp = dom.stack.sp;
-                dom.stack.trap_off = (*sp).int();
-                extra_args = (*sp.add(1)).int();
-                sp = sp.add(1);
-                *sp = accu;
-                accu = hexn;
-                jump_to_closure!();
+                leave_fiber!(1);
                 continue 'outer;
             }
             if dom.stack.trap_off > 0 {
