@@ -40,7 +40,7 @@ pub const MINOR_FLIP: bool = true;
 /// Full scans of the major heap for unremembered young pointers happen at a minor
 /// collection once the words allocated since the last scan reach the major heap's size
 /// divided by this (`WARDEN_VERIFY=every`: at every minor collection).
-const REMSET_SCAN_RATIO: usize = 2;
+const REMSET_SCAN_RATIO: usize = 1;
 
 /// The checker's per-heap state.
 pub struct State {
@@ -56,6 +56,8 @@ pub struct State {
     remset_mark: usize,
     /// Verification at every poll point (`WARDEN_VERIFY=every`) that follows an allocation.
     poll_always: bool,
+    /// `WARDEN_GC_EVERY`, cached off the allocation path's settings lookup.
+    gc_every: u64,
     /// An allocation happened since the last verification at a poll point.
     poll_due: bool,
     /// The arena (its start) and allocation pointer of the last walk at a poll point: later
@@ -64,8 +66,7 @@ pub struct State {
     /// The checker's own record of the stores of young values into major blocks since the
     /// last minor collection (field addresses), against which the remembered set is checked.
     stores: Vec<usize>,
-    /// The young and the evacuated arena's ranges, as of the last minor collection.
-    young: (usize, usize),
+    /// The evacuated arena's range, as of the last minor collection.
     spare: (usize, usize),
     pub code: Option<CodeTable>,
 }
@@ -80,10 +81,10 @@ impl Default for State {
             ticks: [0; 4],
             remset_mark: 0,
             poll_always: settings::get().level == Level::Every,
+            gc_every: settings::get().gc_every,
             poll_due: false,
             walked: (0, 0),
             stores: Vec::new(),
-            young: (0, 0),
             spare: (0, 0),
             code: None,
         }
@@ -103,9 +104,11 @@ impl State {
     #[inline(always)]
     fn count_alloc(&mut self) {
         self.poll_due = self.poll_always;
+        if self.gc_every == 0 {
+            return;
+        }
         self.allocs += 1;
-        let n = settings::get().gc_every;
-        if n != 0 && self.allocs >= n {
+        if self.allocs >= self.gc_every {
             self.allocs = 0;
             self.forced = if settings::get().gc_every_major { 2 } else { 1 };
         }
@@ -164,19 +167,20 @@ pub unsafe fn frame_minor(st: &mut State, frame: *mut usize, wosize: usize, tag:
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         let total = wosize + 1 + MINOR_EXTRA;
+        // One pass: each word must still hold free poison (or zero, never used); fields get
+        // the uninitialised poison as they are checked.
         for i in 0..total {
-            let w = *frame.add(i);
+            let p = frame.add(i);
+            let w = *p;
             if w != 0 && w != FREE_MINOR as usize {
-                write_after_free(frame.add(i), w, FREE_MINOR, frame.add(2) as usize);
+                write_after_free(p, w, FREE_MINOR, frame.add(2) as usize);
             }
+            *p = UNINIT_MINOR as usize;
         }
         let hp = frame.add(MINOR_BEFORE);
         let (b, a) = canary::words(hp as usize, site);
         *frame = b;
         *hp = Header::new(wosize, tag, 0).0;
-        for i in 1..=wosize {
-            *hp.add(i) = UNINIT_MINOR as usize;
-        }
         *hp.add(wosize + 1) = a;
         st.count_alloc();
         Value(hp.add(1) as usize)
@@ -424,7 +428,7 @@ fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) {
 /// whole major heap for unremembered young pointers.
 pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
     st.poll_due = false;
-    st.young = (heap.minor.start as usize, heap.minor.end as usize);
+    st.walked = (0, 0);
     st.spare = heap.minor.spare_range();
     let stores = std::mem::take(&mut st.stores);
     if !st.tick(0, Level::Gc) {

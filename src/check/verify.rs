@@ -354,8 +354,9 @@ pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> Vec<usi
 pub fn minor_arena(heap: &HeapRefs<'_>, upto: usize) {
     let m = heap.minor;
     let mut p = m.ptr as usize;
-    let end = upto.min(m.end as usize);
-    while p < end {
+    let end = m.end as usize;
+    let stop = upto.min(end);
+    while p < stop {
         // SAFETY: p lies in the allocated part of the arena, which holds whole frames.
         let hd = unsafe { *((p + WORD) as *const usize) };
         let v = Value(p + 2 * WORD);
@@ -400,8 +401,22 @@ pub struct HeapWalk {
     pub fields: bool,
 }
 
-/// Walks every block of the major heap; returns (live words, live blocks, pools seen).
+#[cold]
+fn unremembered(b: Value, i: usize, f: Value, slot: usize, sz: Option<usize>) -> ! {
+    problem(Check::RememberedSet, "a major block points to a young block, and the field is not in the remembered set (a missed write barrier)")
+        .expected("every major field holding a young value to be remembered")
+        .found(format!("field {i} = {:#x} (young), not remembered", f.0))
+        .block(b.0, true)
+        .site(major_frame(slot, b, sz).ok())
+        .referrer(format!("field {i} of major block {:#x}", b.0))
+        .fail()
+}
+
+/// Walks every block of the major heap; returns (live words, live blocks, pools seen). A
+/// walk that only looks for unremembered young pointers (`remembered` set, `fields` and
+/// `black_to_white` not) checks frames only where a header looks wrong.
 pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usize, AddrSet) {
+    let light = !walk.fields && !walk.black_to_white;
     let mut words = 0usize;
     let mut blocks = 0usize;
     let mut pools = AddrSet::default();
@@ -423,14 +438,31 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
             Some(SIZE_CLASSES[unsafe { (*p).class }])
         };
         let b = Value(slot + (MAJOR_BEFORE + 1) * WORD);
-        if let Err(r) = major_frame(slot, b, sz) {
-            r.referrer("the major heap walk").fail();
+        // SAFETY: slot is an allocated slot or large block: its header word is readable.
+        let raw = unsafe { *((slot + MAJOR_BEFORE * WORD) as *const usize) };
+        if !light || raw == 0 || poison::is_poison(raw as u64) {
+            if let Err(r) = major_frame(slot, b, sz) {
+                r.referrer("the major heap walk").fail();
+            }
         }
-        // SAFETY: the frame is valid, so is the header.
-        let hd = unsafe { b.header() };
+        let hd = Header(raw);
         words += hd.wosize() + 1;
         blocks += 1;
         if hd.tag() >= NO_SCAN_TAG {
+            return;
+        }
+        if light {
+            // Only unremembered young pointers (the paced scan at minor collections).
+            if let Some(rem) = &walk.remembered {
+                let (start, end) = value_fields(b, hd);
+                for i in start..end {
+                    // SAFETY: i < wosize.
+                    let f = unsafe { b.field(i) };
+                    if rg.heap.minor.is_young(f) && !rem.contains(&(b.field_ptr(i) as usize)) {
+                        unremembered(b, i, f, slot, sz);
+                    }
+                }
+            }
             return;
         }
         if hd.tag() == CLOSURE_TAG {
@@ -456,13 +488,7 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
             let young = rg.heap.minor.is_young(f);
             if let Some(rem) = &walk.remembered {
                 if young && !rem.contains(&(b.field_ptr(i) as usize)) {
-                    problem(Check::RememberedSet, "a major block points to a young block, and the field is not in the remembered set (a missed write barrier)")
-                        .expected("every major field holding a young value to be remembered")
-                        .found(format!("field {i} = {:#x} (young), not remembered", f.0))
-                        .block(b.0, true)
-                        .site(major_frame(slot, b, sz).ok())
-                        .referrer(format!("field {i} of major block {:#x}", b.0))
-                        .fail();
+                    unremembered(b, i, f, slot, sz);
                 }
             }
             if !(walk.fields || walk.black_to_white || young) {
