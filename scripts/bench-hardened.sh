@@ -55,9 +55,15 @@ best() { # runtime byte [env...] -> best wall time in seconds over $runs runs
   local rt=$1 byte=$2; shift 2
   local b=""
   for ((i = 0; i < runs; i++)); do
-    local t
-    env "$@" /usr/bin/time -f %e -o "$work/time" "$rt" "$byte" </dev/null >/dev/null 2>&1 || true
+    local t rc=0
+    env "$@" /usr/bin/time -f %e -o "$work/time" "$rt" "$byte" </dev/null >/dev/null 2>"$work/stderr" || rc=$?
     t=$(tail -1 "$work/time")
+    if [ "$rc" != 0 ]; then
+      echo "bench-hardened: $rt $byte $* exited with status $rc:" >&2
+      head -3 "$work/stderr" >&2
+      echo "failed"
+      return
+    fi
     if [ -z "$b" ] || python3 -c "import sys; sys.exit(0 if $t < $b else 1)"; then b=$t; fi
   done
   echo "$b"
@@ -80,16 +86,24 @@ table=$(python3 - "${rows[@]}" <<'PY'
 import math, sys
 rows = [r.split() for r in sys.argv[1:]]
 def ratio(a, b):
+    if a == "failed" or b == "failed":
+        return float("nan")
     return float(a) / max(float(b), 0.01)
+def secs(x):
+    return "failed" if x == "failed" else f"{float(x):.2f}"
 out = ["| program | production (s) | hardened (s) | ratio | `every` (s) | ratio |", "|---|---:|---:|---:|---:|---:|"]
 rh, re_ = [], []
 for name, p, h, e in rows:
-    r1 = ratio(h, p); rh.append(r1)
+    r1 = ratio(h, p)
+    if r1 == r1:
+        rh.append(r1)
     if e != "-":
-        r2 = ratio(e, p); re_.append(r2)
-        out.append(f"| {name} | {float(p):.2f} | {float(h):.2f} | {r1:.2f}x | {float(e):.2f} | {r2:.2f}x |")
+        r2 = ratio(e, p)
+        if r2 == r2:
+            re_.append(r2)
+        out.append(f"| {name} | {secs(p)} | {secs(h)} | {r1:.2f}x | {secs(e)} | {r2:.2f}x |")
     else:
-        out.append(f"| {name} | {float(p):.2f} | {float(h):.2f} | {r1:.2f}x | - | - |")
+        out.append(f"| {name} | {secs(p)} | {secs(h)} | {r1:.2f}x | - | - |")
 g = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")
 out.append(f"| **geometric mean** | | | **{g(rh):.2f}x** | | **{g(re_):.2f}x** (of {len(re_)}) |" if re_ else f"| **geometric mean** | | | **{g(rh):.2f}x** | | |")
 print("\n".join(out))

@@ -42,6 +42,10 @@ pub const MINOR_FLIP: bool = true;
 /// divided by this (`WARDEN_VERIFY=every`: at every minor collection).
 const REMSET_SCAN_RATIO: usize = 1;
 
+/// At poll points (`WARDEN_VERIFY=every`), roots are checked once the allocations since the
+/// last check times this reach the number of roots.
+const ROOTS_PER_ALLOC: usize = 16;
+
 /// The checker's per-heap state.
 pub struct State {
     /// Pools that hold (or held, since the last sweep) blocks.
@@ -60,6 +64,11 @@ pub struct State {
     gc_every: u64,
     /// An allocation happened since the last verification at a poll point.
     poll_due: bool,
+    /// Allocations since the roots were last checked at a poll point, and how many roots
+    /// there were: with deep stacks, polls check roots only once enough allocation pays
+    /// for it (`ROOTS_PER_ALLOC`), so `every` stays linear.
+    poll_allocs: usize,
+    roots_seen: usize,
     /// The arena (its start) and allocation pointer of the last walk at a poll point: later
     /// polls walk only the frames allocated since.
     walked: (usize, usize),
@@ -83,6 +92,8 @@ impl Default for State {
             poll_always: settings::get().level == Level::Every,
             gc_every: settings::get().gc_every,
             poll_due: false,
+            poll_allocs: 0,
+            roots_seen: 0,
             walked: (0, 0),
             stores: Vec::new(),
             spare: (0, 0),
@@ -104,6 +115,7 @@ impl State {
     #[inline(always)]
     fn count_alloc(&mut self) {
         self.poll_due = self.poll_always;
+        self.poll_allocs += self.poll_always as usize;
         if self.gc_every == 0 {
             return;
         }
@@ -418,8 +430,9 @@ fn code_table(st: &State, rg: &Regions<'_>) {
     });
 }
 
-fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) {
-    let pcs = verify::roots(st, rg, roots);
+fn roots_and_code(st: &mut State, rg: &Regions<'_>, roots: RootWalk<'_>) {
+    let (pcs, n) = verify::roots(st, rg, roots);
+    st.roots_seen = n;
     report::set_stack_pcs(pcs);
     code_table(st, rg);
 }
@@ -540,7 +553,10 @@ pub fn at_poll(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
     }
     report::set_phase_only(Phase::Verify);
     let rg = Regions::new(&heap);
-    roots_and_code(st, &rg, roots);
+    if st.poll_allocs * ROOTS_PER_ALLOC >= st.roots_seen {
+        st.poll_allocs = 0;
+        roots_and_code(st, &rg, roots);
+    }
     let m = heap.minor;
     let upto = if st.walked.0 == m.start as usize && st.walked.1 >= m.ptr as usize { st.walked.1 } else { usize::MAX };
     verify::minor_arena(&heap, upto);

@@ -4,8 +4,9 @@
 //!   each major cycle (after marking: no black-to-white pointer; after sweeping: roots, every
 //!   live block, the census); `gc` adds each minor collection (roots, the minor arena, the
 //!   remembered set; the whole major heap for unremembered young pointers as often as the
-//!   allocation since the last such scan pays for it); `every` adds every poll point and
-//!   scans the major heap for unremembered young pointers at every minor collection.
+//!   allocation since the last such scan pays for it); `every` adds every poll point that
+//!   follows an allocation (the new frames, and the roots as often as allocation pays for
+//!   it) and scans the major heap for unremembered young pointers at every minor collection.
 //!   Poison and canaries are written and checked in every mode, `off` included.
 //! - `WARDEN_VERIFY_EVERY=N` (default 1): verify at one in N of the chosen points.
 //! - `WARDEN_GC_EVERY=N` or `N:major` (default off): force a minor collection (or a major

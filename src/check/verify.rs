@@ -320,8 +320,9 @@ impl CodeTable {
     }
 }
 
-/// Checks every root; returns the code positions seen, in visiting order.
-pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> Vec<usize> {
+/// Checks every root; returns the code positions seen, in visiting order, and the number of
+/// roots.
+pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> (Vec<usize>, usize) {
     let mut pcs = Vec::new();
     let mut n = 0usize;
     let code = st.code.as_ref();
@@ -346,7 +347,7 @@ pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> Vec<usi
         }
         n += 1;
     });
-    pcs
+    (pcs, n)
 }
 
 /// Walks the minor arena frame by frame (headers and canaries), from the allocation pointer
