@@ -18,9 +18,13 @@ pub const MINOR_FLIP: bool = false;
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub struct Site;
 
-/// The checker's per-heap state: nothing in production.
+/// The checker's shared state: nothing in production.
 #[derive(Default)]
 pub struct State;
+
+/// The checker's per-domain state: nothing in production.
+#[derive(Default)]
+pub struct Local;
 
 /// What the marker needs: nothing in production.
 pub struct MarkCtx;
@@ -42,7 +46,7 @@ pub fn current_site() -> Site {
 /// # Safety
 /// `frame` must point to `wosize + 1` words just bump-allocated in the arena.
 #[inline(always)]
-pub unsafe fn frame_minor(_st: &mut State, frame: *mut usize, wosize: usize, tag: u8, _site: Site) -> Value {
+pub unsafe fn frame_minor(_st: &mut Local, frame: *mut usize, wosize: usize, tag: u8, _site: Site) -> Value {
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         *frame = Header::new(wosize, tag, 0).0;
@@ -58,9 +62,9 @@ pub unsafe fn frame_major(_st: &mut State, slot: *mut usize, _wosize: usize, _si
     Value(slot.wrapping_add(1) as usize)
 }
 #[inline(always)]
-pub fn note_alloc(_st: &mut State) {}
+pub fn note_alloc(_st: &mut Local) {}
 #[inline(always)]
-pub fn on_store(_st: &mut State, _young: (usize, usize), _block: Value, _i: usize, _v: Value) {}
+pub fn on_store(_st: &mut Local, _young: (usize, usize), _block: Value, _i: usize, _v: Value) {}
 #[inline(always)]
 pub fn header_of_slot(slot: *mut usize) -> *mut usize {
     slot
@@ -70,9 +74,9 @@ pub fn site_of(_v: Value) -> Site {
     Site
 }
 #[inline(always)]
-pub fn on_promote(_st: &State, _young: Value) {}
+pub fn on_promote(_young: Value) {}
 #[inline(always)]
-pub fn mark_ctx(_minor: &MinorHeap) -> MarkCtx {
+pub fn mark_ctx() -> MarkCtx {
     MarkCtx
 }
 #[inline(always)]
@@ -84,7 +88,7 @@ pub fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
 pub fn on_free_large(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
-pub fn on_minor_done(_st: &mut State, _minor: &mut MinorHeap) {}
+pub fn on_minor_done(_st: &mut Local, _minor: &mut MinorHeap) {}
 /// # Safety
 /// None needed: does nothing.
 #[inline(always)]
@@ -92,20 +96,20 @@ pub unsafe fn on_stack_free(_low: *mut usize, _words: usize) {}
 #[inline(always)]
 pub fn gc_phase(_phase: Phase, _minor: usize, _major: usize) {}
 #[inline(always)]
-pub fn wants_safepoint(_st: &State) -> bool {
+pub fn wants_safepoint(_st: &Local) -> bool {
     false
 }
 #[inline(always)]
-pub fn take_forced(_st: &mut State) -> u8 {
+pub fn take_forced(_st: &mut Local) -> u8 {
     0
 }
 #[inline(always)]
 pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>, _decode: fn(Value) -> Option<usize>) {}
 #[inline(always)]
-pub fn before_minor(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
+pub fn before_minor(_st: &mut State, _locals: &mut [&mut Local], _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
 #[inline(always)]
 pub fn after_mark(_st: &mut State, _heap: HeapRefs<'_>) {}
 #[inline(always)]
 pub fn after_sweep(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>, _live_words: usize, _live_blocks: usize) {}
 #[inline(always)]
-pub fn at_poll(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
+pub fn at_poll(_st: &mut State, _local: &mut Local, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}

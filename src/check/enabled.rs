@@ -46,18 +46,33 @@ const REMSET_SCAN_RATIO: usize = 1;
 /// last check times this reach the number of roots.
 const ROOTS_PER_ALLOC: usize = 16;
 
-/// The checker's per-heap state.
+/// The checker's shared state (under the heap lock, or the stopped world's leader's).
 pub struct State {
     /// Pools that hold (or held, since the last sweep) blocks.
     pub pools: AddrSet,
     last_pool: usize,
+    /// Safepoints that verify, by kind: minor, mark, sweep.
+    ticks: [u64; 3],
+    /// Allocation total at the last full scan for unremembered young pointers.
+    remset_mark: usize,
+    /// The evacuated half of the young space, as of the last minor collection.
+    spare: (usize, usize),
+    pub code: Option<CodeTable>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State { pools: AddrSet::default(), last_pool: 0, ticks: [0; 3], remset_mark: 0, spare: (0, 0), code: None }
+    }
+}
+
+/// The checker's per-domain state (touched by its domain, or by a stopped world's leader).
+pub struct Local {
     allocs: u64,
     /// A collection forced by `WARDEN_GC_EVERY`: 0 none, 1 minor, 2 major.
     forced: u8,
-    /// Safepoints that verify, by kind: minor, mark, sweep, poll.
-    ticks: [u64; 4],
-    /// Allocation total at the last full scan for unremembered young pointers.
-    remset_mark: usize,
+    /// Poll points that verify (for `WARDEN_VERIFY_EVERY`).
+    poll_ticks: u64,
     /// Verification at every poll point (`WARDEN_VERIFY=every`) that follows an allocation.
     poll_always: bool,
     /// `WARDEN_GC_EVERY`, cached off the allocation path's settings lookup.
@@ -72,23 +87,18 @@ pub struct State {
     /// The arena (its start) and allocation pointer of the last walk at a poll point: later
     /// polls walk only the frames allocated since.
     walked: (usize, usize),
-    /// The checker's own record of the stores of young values into major blocks since the
-    /// last minor collection (field addresses), against which the remembered set is checked.
+    /// The checker's own record of this domain's stores of young values into major blocks
+    /// since the last minor collection (field addresses), against which the remembered sets
+    /// are checked.
     stores: Vec<usize>,
-    /// The evacuated arena's range, as of the last minor collection.
-    spare: (usize, usize),
-    pub code: Option<CodeTable>,
 }
 
-impl Default for State {
-    fn default() -> State {
-        State {
-            pools: AddrSet::default(),
-            last_pool: 0,
+impl Default for Local {
+    fn default() -> Local {
+        Local {
             allocs: 0,
             forced: 0,
-            ticks: [0; 4],
-            remset_mark: 0,
+            poll_ticks: 0,
             poll_always: settings::get().level == Level::Every,
             gc_every: settings::get().gc_every,
             poll_due: false,
@@ -96,22 +106,35 @@ impl Default for State {
             roots_seen: 0,
             walked: (0, 0),
             stores: Vec::new(),
-            spare: (0, 0),
-            code: None,
         }
     }
 }
 
-impl State {
-    /// Whether verification of `kind` runs at this opportunity (`WARDEN_VERIFY_EVERY`).
-    fn tick(&mut self, kind: usize, level: Level) -> bool {
-        let s = settings::get();
-        if s.level < level {
-            return false;
-        }
-        self.ticks[kind] += 1;
-        (self.ticks[kind] - 1) % s.every_nth == 0
+/// Whether the `n`-th opportunity (from 1) of a verification at `level` verifies
+/// (`WARDEN_VERIFY`, `WARDEN_VERIFY_EVERY`).
+fn ticks_now(n: &mut u64, level: Level) -> bool {
+    let s = settings::get();
+    if s.level < level {
+        return false;
     }
+    *n += 1;
+    (*n - 1) % s.every_nth == 0
+}
+
+impl State {
+    fn tick(&mut self, kind: usize, level: Level) -> bool {
+        ticks_now(&mut self.ticks[kind], level)
+    }
+    #[inline(always)]
+    fn note_pool(&mut self, p: usize) {
+        if p != self.last_pool {
+            self.last_pool = p;
+            self.pools.insert(p);
+        }
+    }
+}
+
+impl Local {
     #[inline(always)]
     fn count_alloc(&mut self) {
         self.poll_due = self.poll_always;
@@ -123,13 +146,6 @@ impl State {
         if self.allocs >= self.gc_every {
             self.allocs = 0;
             self.forced = if settings::get().gc_every_major { 2 } else { 1 };
-        }
-    }
-    #[inline(always)]
-    fn note_pool(&mut self, p: usize) {
-        if p != self.last_pool {
-            self.last_pool = p;
-            self.pools.insert(p);
         }
     }
 }
@@ -175,7 +191,7 @@ fn write_after_free(addr: *mut usize, w: usize, expected: u64, block: usize) -> 
 /// # Safety
 /// `frame` must point to `wosize + 1 + MINOR_EXTRA` words just bump-allocated in the arena.
 #[inline]
-pub unsafe fn frame_minor(st: &mut State, frame: *mut usize, wosize: usize, tag: u8, site: Site) -> Value {
+pub unsafe fn frame_minor(st: &mut Local, frame: *mut usize, wosize: usize, tag: u8, site: Site) -> Value {
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         let total = wosize + 1 + MINOR_EXTRA;
@@ -236,7 +252,7 @@ pub unsafe fn frame_major(st: &mut State, slot: *mut usize, wosize: usize, site:
 
 /// Counts an allocation made directly in the major heap (for `WARDEN_GC_EVERY`).
 #[inline]
-pub fn note_alloc(st: &mut State) {
+pub fn note_alloc(st: &mut Local) {
     st.count_alloc();
 }
 
@@ -244,7 +260,7 @@ pub fn note_alloc(st: &mut State) {
 /// own record of young-into-major stores, so that a barrier that fails to remember one is
 /// caught at the next minor collection.
 #[inline]
-pub fn on_store(st: &mut State, young: (usize, usize), block: Value, i: usize, v: Value) {
+pub fn on_store(st: &mut Local, young: (usize, usize), block: Value, i: usize, v: Value) {
     let is_young = |x: Value| x.is_block() && x.0 > young.0 && x.0 <= young.1;
     if is_young(v) && !is_young(block) {
         st.stores.push(block.field_ptr(i) as usize);
@@ -270,8 +286,8 @@ pub fn site_of(v: Value) -> Site {
 
 /// Before a young block is copied out: its frame and fields.
 #[inline]
-pub fn on_promote(st: &State, young: Value) {
-    verify::promoting(young, st.spare);
+pub fn on_promote(young: Value) {
+    verify::promoting(young, crate::heap::young_space::spare_range());
 }
 
 /// What the marker needs to recognise pointers that must not exist during marking.
@@ -280,8 +296,9 @@ pub struct MarkCtx {
     spare: (usize, usize),
 }
 
-pub fn mark_ctx(minor: &MinorHeap) -> MarkCtx {
-    MarkCtx { young: (minor.start as usize, minor.end as usize), spare: minor.spare_range() }
+pub fn mark_ctx() -> MarkCtx {
+    use crate::heap::young_space::{spare_range, young_range};
+    MarkCtx { young: young_range(), spare: spare_range() }
 }
 
 #[cold]
@@ -363,7 +380,7 @@ pub fn on_free_large(_st: &mut State, slot: *mut usize) {
 }
 
 /// After a minor collection: poisons what the arena held.
-pub fn on_minor_done(_st: &mut State, minor: &mut MinorHeap) {
+pub fn on_minor_done(_st: &mut Local, minor: &mut MinorHeap) {
     minor.used_mut().fill(FREE_MINOR as usize);
 }
 
@@ -386,13 +403,13 @@ pub fn gc_phase(phase: Phase, minor: usize, major: usize) {
 /// verification runs at every poll point after an allocation). Once the safepoint ran it is
 /// false again until the next allocation, so code that polls until nothing is pending ends.
 #[inline(always)]
-pub fn wants_safepoint(st: &State) -> bool {
+pub fn wants_safepoint(st: &Local) -> bool {
     st.forced != 0 || st.poll_due
 }
 
 /// Takes the collection `WARDEN_GC_EVERY` forces: 0 none, 1 minor, 2 major.
 #[inline]
-pub fn take_forced(st: &mut State) -> u8 {
+pub fn take_forced(st: &mut Local) -> u8 {
     std::mem::take(&mut st.forced)
 }
 
@@ -430,20 +447,24 @@ fn code_table(st: &State, rg: &Regions<'_>) {
     });
 }
 
-fn roots_and_code(st: &mut State, rg: &Regions<'_>, roots: RootWalk<'_>) {
+/// Checks the roots and the code table; returns the number of roots.
+fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) -> usize {
     let (pcs, n) = verify::roots(st, rg, roots);
-    st.roots_seen = n;
     report::set_stack_pcs(pcs);
     code_table(st, rg);
+    n
 }
 
 /// Before a minor collection: roots, the minor arena, the remembered set, and (paced) the
 /// whole major heap for unremembered young pointers.
-pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
-    st.poll_due = false;
-    st.walked = (0, 0);
-    st.spare = heap.minor.spare_range();
-    let stores = std::mem::take(&mut st.stores);
+pub fn before_minor(st: &mut State, locals: &mut [&mut Local], heap: HeapRefs<'_>, roots: RootWalk<'_>) {
+    let mut stores = Vec::new();
+    for l in locals.iter_mut() {
+        l.poll_due = false;
+        l.walked = (0, 0);
+        stores.append(&mut l.stores);
+    }
+    st.spare = crate::heap::young_space::spare_range();
     if !st.tick(0, Level::Gc) {
         return;
     }
@@ -453,7 +474,7 @@ pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
             // SAFETY: fp is a field of a major block that was live at the store; no major
             // cycle ran since (cycles start with a minor collection, which ends the record).
             let v = Value(unsafe { *(fp as *const usize) });
-            if heap.minor.is_young(v) && !rem.contains(&fp) {
+            if crate::heap::young_space::is_young(v) && !rem.contains(&fp) {
                 Report::new(Check::RememberedSet, "a young value was stored into a major block and the write barrier did not remember the field")
                     .expected("the field in the remembered set")
                     .found(format!("field at {fp:#x} holds young {:#x}, not remembered", v.0))
@@ -465,7 +486,9 @@ pub fn before_minor(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
     report::set_phase_only(Phase::Verify);
     let rg = Regions::new(&heap);
     roots_and_code(st, &rg, roots);
-    verify::minor_arena(&heap, usize::MAX);
+    for y in heap.young {
+        verify::minor_arena(&heap, y.minor, usize::MAX);
+    }
     verify::remembered(st, &rg);
     let every = settings::get().level == Level::Every;
     let due = heap.allocated.saturating_sub(st.remset_mark) * REMSET_SCAN_RATIO >= heap.major.heap_words();
@@ -545,21 +568,22 @@ pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live
     report::set_phase_only(Phase::Mutator);
 }
 
-/// At a poll point (`WARDEN_VERIFY=every`): roots and the minor arena.
-pub fn at_poll(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
-    st.poll_due = false;
-    if !st.tick(3, Level::Every) {
+/// At a poll point (`WARDEN_VERIFY=every`): the domain's own roots and minor arena (the
+/// other domains run meanwhile; `heap.young` holds the caller's young state only).
+pub fn at_poll(st: &mut State, local: &mut Local, heap: HeapRefs<'_>, roots: RootWalk<'_>) {
+    local.poll_due = false;
+    if !ticks_now(&mut local.poll_ticks, Level::Every) {
         return;
     }
     report::set_phase_only(Phase::Verify);
     let rg = Regions::new(&heap);
-    if st.poll_allocs * ROOTS_PER_ALLOC >= st.roots_seen {
-        st.poll_allocs = 0;
-        roots_and_code(st, &rg, roots);
+    if local.poll_allocs * ROOTS_PER_ALLOC >= local.roots_seen {
+        local.poll_allocs = 0;
+        local.roots_seen = roots_and_code(st, &rg, roots);
     }
-    let m = heap.minor;
-    let upto = if st.walked.0 == m.start as usize && st.walked.1 >= m.ptr as usize { st.walked.1 } else { usize::MAX };
-    verify::minor_arena(&heap, upto);
-    st.walked = (m.start as usize, m.ptr as usize);
+    let m = heap.young[0].minor;
+    let upto = if local.walked.0 == m.start as usize && local.walked.1 >= m.ptr as usize { local.walked.1 } else { usize::MAX };
+    verify::minor_arena(&heap, m, upto);
+    local.walked = (m.start as usize, m.ptr as usize);
     report::set_phase_only(Phase::Mutator);
 }

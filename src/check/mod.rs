@@ -42,14 +42,28 @@ use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
 
+/// One domain's young state, as verification reads it.
+pub struct YoungRefs<'a> {
+    pub minor: &'a MinorHeap,
+    /// Addresses of major fields that may hold young values (this domain's stores).
+    pub remembered: &'a [*mut Value],
+}
+
 /// What verification reads of a heap (handed in by `gc`, which owns it).
 pub struct HeapRefs<'a> {
-    pub minor: &'a MinorHeap,
+    /// Every domain's young state while the world is stopped; only the caller's own at a
+    /// poll point (then young pointers into other domains' arenas are not checked).
+    pub young: &'a [YoungRefs<'a>],
     pub major: &'a MajorHeap,
-    /// Addresses of major fields that may hold young values.
-    pub remembered: &'a [*mut Value],
     /// Words allocated since the start (minor and major, framing excluded): paces the scans.
     pub allocated: usize,
+}
+
+impl HeapRefs<'_> {
+    /// The arena whose slot holds address `a`, among those handed in.
+    pub fn minor_of(&self, a: usize) -> Option<&MinorHeap> {
+        self.young.iter().map(|y| y.minor).find(|m| m.in_slot(a) || a == m.end as usize)
+    }
 }
 
 /// Visits every root slot: called with a visitor, which it calls once per slot.

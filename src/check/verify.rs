@@ -14,6 +14,7 @@ use super::enabled::{State, MAJOR_BEFORE, MAJOR_EXTRA};
 use super::poison;
 use super::report::{Check, Report};
 use super::HeapRefs;
+use crate::heap::minor::MinorHeap;
 use crate::heap::atoms::{ephe_none, is_atom};
 use crate::heap::pool::{self, SIZE_CLASSES};
 use crate::heap::value::{closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD};
@@ -73,7 +74,7 @@ impl<'a> Regions<'a> {
             })
             .collect();
         large.sort_unstable();
-        Regions { heap, large, spare: heap.minor.spare_range() }
+        Regions { heap, large, spare: crate::heap::young_space::spare_range() }
     }
 
     fn large_containing(&self, a: usize) -> Option<(usize, usize)> {
@@ -123,7 +124,10 @@ fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
 
 /// Validates a young pointer `v` (in the active arena).
 fn young(st: &State, heap: &HeapRefs<'_>, v: Value, infix_ok: bool) -> Result<Target, Report> {
-    let m = heap.minor;
+    let Some(m) = heap.minor_of(v.0 - WORD) else {
+        // Another domain's arena, which runs meanwhile (a poll point's verification).
+        return Ok(Target::Young(v));
+    };
     let hp = v.0 - WORD;
     if hp < m.ptr as usize + WORD || v.0 & (WORD - 1) != 0 {
         return Err(problem(Check::UseAfterFree, "a pointer into the free part of the minor arena (free-minor)")
@@ -264,8 +268,7 @@ pub fn value(st: &State, rg: &Regions<'_>, v: Value) -> Result<Option<Target>, R
     if is_atom(v) || v == ephe_none() {
         return Ok(Some(Target::Static));
     }
-    let m = rg.heap.minor;
-    if m.is_young(v) {
+    if crate::heap::young_space::is_young(v) {
         return young(st, rg.heap, v, true).map(Some);
     }
     if v.0 > rg.spare.0 && v.0 <= rg.spare.1 {
@@ -352,8 +355,8 @@ pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> (Vec<us
 
 /// Walks the minor arena frame by frame (headers and canaries), from the allocation pointer
 /// up to `upto` (the arena's end, or where an earlier walk started: frames are contiguous).
-pub fn minor_arena(heap: &HeapRefs<'_>, upto: usize) {
-    let m = heap.minor;
+pub fn minor_arena(heap: &HeapRefs<'_>, m: &MinorHeap, upto: usize) {
+    let _ = heap;
     let mut p = m.ptr as usize;
     let end = m.end as usize;
     let stop = upto.min(end);
@@ -459,7 +462,7 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
                 for i in start..end {
                     // SAFETY: i < wosize.
                     let f = unsafe { b.field(i) };
-                    if rg.heap.minor.is_young(f) && !rem.contains(&(b.field_ptr(i) as usize)) {
+                    if crate::heap::young_space::is_young(f) && !rem.contains(&(b.field_ptr(i) as usize)) {
                         unremembered(b, i, f, slot, sz);
                     }
                 }
@@ -486,7 +489,7 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
             if f.is_int() {
                 continue;
             }
-            let young = rg.heap.minor.is_young(f);
+            let young = crate::heap::young_space::is_young(f);
             if let Some(rem) = &walk.remembered {
                 if young && !rem.contains(&(b.field_ptr(i) as usize)) {
                     unremembered(b, i, f, slot, sz);
@@ -518,7 +521,7 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
 
 /// Checks the remembered set's entries: each holds a valid value.
 pub fn remembered(st: &State, rg: &Regions<'_>) {
-    for (k, &fp) in rg.heap.remembered.iter().enumerate() {
+    for (k, &fp) in rg.heap.young.iter().flat_map(|y| y.remembered.iter()).enumerate() {
         // SAFETY: remembered entries are fields of live major blocks (the collector reads them
         // the same way).
         let v = unsafe { *fp };
@@ -530,7 +533,7 @@ pub fn remembered(st: &State, rg: &Regions<'_>) {
 
 /// Builds the set of remembered field addresses.
 pub fn remembered_set(heap: &HeapRefs<'_>) -> AddrSet {
-    heap.remembered.iter().map(|&fp| fp as usize).collect()
+    heap.young.iter().flat_map(|y| y.remembered.iter()).map(|&fp| fp as usize).collect()
 }
 
 /// Checks a young block about to be promoted: frame, header, and no poison in its fields.

@@ -1,20 +1,33 @@
-//! The runtime lock and the state every domain shares.
+//! The heap lock, the world, and the state every domain shares.
 //!
-//! Domains are OS threads. For now they run OCaml code one at a time: a domain holds the
-//! runtime lock whenever it runs bytecode, primitives or the collector, and gives it up in
-//! blocking sections (waiting for a mutex, a condition, another domain) and, when another
-//! domain waits, at a safepoint after its time slice. So every heap structure (the minor
-//! and major heaps, remembered set, finalisers, named values, global data) is shared and
-//! touched only by the lock holder, and a collection simply runs in the holder with every
-//! other domain stopped where it published its roots: at a safepoint, in a blocking
-//! section, or before its first instruction.
+//! Domains are OS threads that run bytecode in parallel. Two mechanisms order what they
+//! share:
 //!
-//! The lock is a ticket lock (FIFO), so a yielding domain cannot take the lock back before
-//! the domains already waiting.
+//! - **The world.** A domain is *running* while it may touch OCaml values (bytecode,
+//!   primitives); it leaves the world in blocking sections (waiting for a mutex, a
+//!   condition, another domain, I/O) and before it exits. A domain that needs every other
+//!   domain still (a collection, a domain's exit) *stops the world*: it raises `stop`, and
+//!   waits until it is the only running domain; each running domain notices `stop` at its next
+//!   poll point and parks there (it leaves, then waits to enter again), with its roots
+//!   published. Domains outside the world cannot enter while it is stopped. So while the
+//!   world is stopped its leader owns every domain's young state, stacks and roots, and the
+//!   shared heap. Only one leader at a time: a domain that finds the world already stopping
+//!   parks instead, and tries again afterwards if it still needs to.
+//! - **The heap lock** (a FIFO ticket lock) serialises running domains' accesses to the
+//!   shared heap state (`HeapState`: the major heap, finalisers, ephemerons, named values,
+//!   the domain registry, global statistics). Primitives run with it held unless they are
+//!   known to touch only their arguments and their domain's own young state. Lock order:
+//!   the world before the heap lock; a domain never waits for the world while it holds the
+//!   heap lock (collections release it first), so no running domain holds it while the world
+//!   is stopped, and the leader takes it uncontended.
 //!
-//! Orderings: `yield_requested` is a hint read at poll points (Relaxed: a late read only
-//! delays a switch by one poll); the lock state itself lives under a `std::sync::Mutex`, whose
-//! acquire/release orders everything a domain did before handing the lock over.
+//! Young allocation, field reads and writes, and the write barrier (into the domain's own
+//! remembered set) need neither: they touch the domain's own arena, or the heap's blocks,
+//! which no collection moves or frees while the domain runs.
+//!
+//! Orderings: `stop` and `work` are hints read at poll points (Relaxed: a late read only
+//! delays a domain's reaction by one poll; every decision is re-made under the world's or
+//! the heap lock's mutex, whose acquire/release orders what the domains did before).
 
 use super::Domain;
 use crate::gc::Gc;
@@ -22,11 +35,7 @@ use crate::heap::value::Value;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// How long a domain keeps the lock while others wait, before it yields at a safepoint.
-pub const TIME_SLICE: Duration = Duration::from_millis(2);
+use std::sync::{Condvar, Mutex};
 
 struct Tickets {
     next: u64,
@@ -37,7 +46,7 @@ struct Tickets {
     waiting: std::collections::VecDeque<(u64, std::thread::Thread)>,
 }
 
-/// Heap-wide state used only by the runtime-lock holder.
+/// Heap-wide state, used by the heap-lock holder or the leader of a stopped world.
 pub struct HeapState {
     pub gc: Gc,
     /// Values registered with `Callback.register` (and runtime-private roots, whose names
@@ -53,19 +62,30 @@ pub struct HeapState {
     pub next_id: usize,
 }
 
+/// Who is running, and whether the world is stopped.
+struct World {
+    /// Domains inside the world (running bytecode or primitives, or parked on their way out).
+    running: usize,
+    /// A leader stopped (or is stopping) the world.
+    stopped: bool,
+}
+
 /// State shared by all domains of the process.
 pub struct Shared {
     tickets: Mutex<Tickets>,
-    /// Some domain waits for the lock: the holder yields at its next safepoint once its time
-    /// slice is over.
-    pub yield_requested: AtomicBool,
+    world: Mutex<World>,
+    world_changed: Condvar,
+    /// The world is stopping: running domains park at their next poll point.
+    pub stop: AtomicBool,
+    /// Shared collection work or finalisers are due: the next domain to poll looks at them.
+    pub work: AtomicBool,
     heap: UnsafeCell<HeapState>,
 }
 
-// SAFETY: `heap` is only accessed by the holder of the runtime lock (see `heap()`), and the
-// lock hand-over (a std Mutex) orders those accesses between threads.
+// SAFETY: `heap` is only accessed by the holder of the heap lock or the leader of a stopped
+// world (see `heap()`), and the lock hand-overs (std Mutexes) order those accesses.
 unsafe impl Sync for Shared {}
-// SAFETY: as above; the raw domain pointers are only used by the lock holder.
+// SAFETY: as above; the raw domain pointers are only used under the same rules.
 unsafe impl Send for Shared {}
 
 impl Shared {
@@ -74,7 +94,10 @@ impl Shared {
         slots_used[0] = true;
         Shared {
             tickets: Mutex::new(Tickets { next: 0, serving: 0, holder: None, waiting: Default::default() }),
-            yield_requested: AtomicBool::new(false),
+            world: Mutex::new(World { running: 0, stopped: false }),
+            world_changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            work: AtomicBool::new(false),
             heap: UnsafeCell::new(HeapState {
                 gc,
                 named: HashMap::new(),
@@ -89,42 +112,99 @@ impl Shared {
     /// The shared heap state.
     ///
     /// # Safety
-    /// The caller must hold the runtime lock, and must not keep two overlapping mutable
-    /// references to the same part alive.
+    /// The caller must hold the heap lock or lead a stopped world, and must not keep two
+    /// overlapping mutable references to the same part alive.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn heap(&self) -> &mut HeapState {
-        // SAFETY: exclusive access is guaranteed by the runtime lock (caller's contract).
+        // SAFETY: exclusive access is guaranteed by the caller's contract.
         unsafe { &mut *self.heap.get() }
     }
 
-    /// Waits for the runtime lock (FIFO).
-    pub fn acquire(&self) -> Instant {
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Enters the world (a new domain's thread, or after a blocking section): waits while it
+    /// is stopped.
+    pub fn enter(&self) {
+        let mut w = self.world();
+        while w.stopped {
+            w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
+        }
+        w.running += 1;
+    }
+
+    /// Leaves the world (a blocking section, or the domain's end). The domain must have
+    /// published its roots and must not touch OCaml values until it enters again.
+    pub fn leave(&self) {
+        let mut w = self.world();
+        w.running -= 1;
+        self.world_changed.notify_all();
+    }
+
+    /// At a poll point where `stop` was seen: waits, outside the world, for the leader to
+    /// restart it.
+    pub fn park(&self) {
+        self.leave();
+        self.enter();
+    }
+
+    /// Stops the world with the caller as leader: true once every other domain is parked or
+    /// outside. False if another domain was leading: the caller parked until that leader
+    /// finished, and should see whether it still needs to stop the world. The caller must be
+    /// running, at a safepoint, and must not hold the heap lock.
+    pub fn stop_world(&self) -> bool {
+        let mut w = self.world();
+        if w.stopped {
+            w.running -= 1;
+            self.world_changed.notify_all();
+            while w.stopped {
+                w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
+            }
+            w.running += 1;
+            return false;
+        }
+        w.stopped = true;
+        // Relaxed: a hint for the polls; parking itself goes through the world's mutex.
+        self.stop.store(true, Ordering::Relaxed);
+        while w.running > 1 {
+            w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
+        }
+        true
+    }
+
+    /// Ends the caller's stopped world: every parked domain runs again.
+    pub fn restart_world(&self) {
+        let mut w = self.world();
+        w.stopped = false;
+        // Relaxed: as in `stop_world`.
+        self.stop.store(false, Ordering::Relaxed);
+        self.world_changed.notify_all();
+    }
+
+    /// Waits for the heap lock (FIFO).
+    pub fn lock_heap(&self) {
         let mut t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
         let me = t.next;
         t.next += 1;
         if t.serving != me {
             t.waiting.push_back((me, std::thread::current()));
-            // Relaxed: a hint for the holder's poll; the hand-over itself goes through the mutex.
-            self.yield_requested.store(true, Ordering::Relaxed);
             while t.serving != me {
                 drop(t);
-                // Woken by `release` when our ticket comes up (or spuriously: re-check).
+                // Woken by `unlock_heap` when our ticket comes up (or spuriously: re-check).
                 std::thread::park();
                 t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
             }
             t.waiting.retain(|(ticket, _)| *ticket != me);
         }
-        // Relaxed: as above; recomputed from the queue under the mutex.
-        self.yield_requested.store(t.next > t.serving + 1, Ordering::Relaxed);
         t.holder = Some(std::thread::current().id());
-        Instant::now()
     }
 
-    /// Hands the runtime lock to the next waiter.
-    pub fn release(&self) {
+    /// Hands the heap lock to the next waiter.
+    pub fn unlock_heap(&self) {
         let mut t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
         if t.holder != Some(std::thread::current().id()) {
-            crate::fatal("runtime lock released by a thread that does not hold it");
+            crate::fatal("heap lock released by a thread that does not hold it");
         }
         t.holder = None;
         t.serving += 1;
@@ -135,14 +215,13 @@ impl Shared {
     }
 }
 
-/// A shared field reached through a domain; dereferencing it requires the runtime lock, which
-/// every holder of a `&mut Domain` has (a domain releases it only inside `blocking_section`,
-/// whose closure gets no access to the domain).
+/// A shared field reached through a domain; dereferencing it requires the heap lock (which
+/// primitives run with) or leading a stopped world.
 pub struct LockedRef<T> {
     ptr: *mut T,
 }
 
-// SAFETY: the pointee is shared state whose accesses are serialised by the runtime lock.
+// SAFETY: the pointee is shared state whose accesses are serialised by the heap lock.
 unsafe impl<T> Send for LockedRef<T> {}
 
 impl<T> LockedRef<T> {
@@ -157,7 +236,7 @@ impl<T> std::ops::Deref for LockedRef<T> {
     type Target = T;
     #[inline(always)]
     fn deref(&self) -> &T {
-        // SAFETY: the holder of a `&Domain` holds the runtime lock (see the type's docs).
+        // SAFETY: the caller holds the heap lock or leads a stopped world (see the type's docs).
         unsafe { &*self.ptr }
     }
 }
@@ -177,25 +256,25 @@ mod tests {
 
     #[test]
     fn ticket_lock_hands_over_between_many_threads() {
-        let gc = Gc::new(crate::config::Config::default().gc_params());
-        let shared = Arc::new(Shared::new(gc, 128));
-        shared.acquire();
+        let gc = Gc::new(crate::config::Config::default().gc_params(), 4);
+        let shared = Arc::new(Shared::new(gc, 4));
+        shared.lock_heap();
         let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut threads = Vec::new();
         for _ in 0..50 {
             let s = shared.clone();
             let c = counter.clone();
             threads.push(std::thread::spawn(move || {
-                s.acquire();
+                s.lock_heap();
                 for _ in 0..20 {
                     c.fetch_add(1, Ordering::Relaxed);
-                    s.release();
-                    s.acquire();
+                    s.unlock_heap();
+                    s.lock_heap();
                 }
-                s.release();
+                s.unlock_heap();
             }));
         }
-        shared.release();
+        shared.unlock_heap();
         for t in threads {
             t.join().unwrap();
         }

@@ -1,16 +1,20 @@
-//! A domain: one OCaml thread of execution with its own collector state, bytecode stack,
-//! local roots and runtime tables. Primitives receive `&mut Domain`.
+//! A domain: one OCaml thread of execution with its own young state (minor arena,
+//! remembered set, counters), bytecode stack, local roots and runtime tables. Primitives
+//! receive `&mut Domain`.
 //!
 //! Invariants: every value the running program can reach is reachable from `visit_roots`
 //! (stack `[sp, high)`, globals, named values, local roots, DLS, pending exception,
 //! backtrace buffer, registered OCaml-side tables); `stack.sp` is published before any call
-//! that may collect or run OCaml code, and reloaded after.
+//! that may collect, block or run OCaml code, and reloaded after. `heap_held` says whether
+//! this domain holds the heap lock (see `lock`); collections, blocking sections and callbacks
+//! give it up and take it back.
 
+mod alloc;
 pub mod lock;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
-use crate::gc::{Gc, RootVisitor, Roots};
+use crate::gc::{Gc, RootVisitor, Roots, Young};
 use crate::heap::shim::{self, Buffer};
 use crate::heap::value::{Value, WORD};
 use lock::{LockedRef, Shared};
@@ -106,11 +110,13 @@ pub type PrimFn = fn(&mut Domain, &[Value]) -> PrimResult;
 pub type CallbackFn = fn(&mut Domain, Value, &[Value]) -> PrimResult;
 
 pub struct Domain {
-    /// The collector state, shared by all domains (runtime lock).
+    /// The collector state shared by all domains (heap lock).
     pub gc: LockedRef<Gc>,
+    /// This domain's own collector state.
+    pub young: Young,
+    /// This domain holds the heap lock.
+    pub heap_held: bool,
     pub shared: Arc<Shared>,
-    /// When this domain last took the runtime lock.
-    pub slice_start: std::time::Instant,
     /// The running stack (the main stack or the current fiber).
     pub stack: Box<Stack>,
     /// Every other stack of this domain (parents and suspended fibers), by address; their
@@ -147,7 +153,7 @@ pub struct Domain {
     pub prim_state: Box<dyn std::any::Any + Send>,
 }
 
-/// Every root of every domain, for a collection run by the runtime-lock holder.
+/// Every root of every domain, for a collection run by the leader of a stopped world.
 struct AllRoots {
     domains: Vec<*mut Domain>,
     named: *mut HashMap<Vec<u8>, Value>,
@@ -156,46 +162,55 @@ struct AllRoots {
 
 impl AllRoots {
     /// # Safety
-    /// `d` must be a registered domain whose thread is stopped (it is the caller, or it waits
-    /// for the runtime lock with its roots published).
+    /// `d` must be a registered domain whose thread is stopped (it is the leader, or it is
+    /// parked or outside the world with its roots published). Only the root fields are
+    /// reached, through the raw pointer, so the leader's own `&mut Domain` and the young
+    /// states the collector holds are not aliased.
     unsafe fn visit_domain(d: *mut Domain, f: RootVisitor<'_>) {
-        // SAFETY: the caller's contract; fields are reached through the raw pointer only.
-        let d = unsafe { &mut *d };
-        for v in d.stack.live_mut() {
-            f(v);
-        }
-        for h in d.stack.handlers.iter_mut() {
-            f(h);
-        }
-        for &p in &d.fibers {
-            // SAFETY: the set holds live stacks owned by this domain, none of them `stack`.
-            let other = unsafe { &mut *(p as *mut Stack) };
-            for v in other.live_mut() {
+        // SAFETY: the caller's contract; each borrow below is of one field.
+        unsafe {
+            for v in (*d).stack.live_mut() {
                 f(v);
             }
-            for h in other.handlers.iter_mut() {
+            for h in (*d).stack.handlers.iter_mut() {
                 f(h);
             }
+            for &p in &(*d).fibers {
+                // SAFETY: the set holds live stacks owned by this domain, none of them `stack`.
+                let other = &mut *(p as *mut Stack);
+                for v in other.live_mut() {
+                    f(v);
+                }
+                for h in other.handlers.iter_mut() {
+                    f(h);
+                }
+            }
+            for v in (*d).local_roots.iter_mut() {
+                f(v);
+            }
+            f(&mut (*d).dls);
+            f(&mut (*d).exn_bucket);
+            f(&mut (*d).backtrace_exn);
+            for v in (*d).extra_roots.iter_mut() {
+                f(v);
+            }
         }
-        for v in d.local_roots.iter_mut() {
-            f(v);
-        }
-        f(&mut d.dls);
-        f(&mut d.exn_bucket);
-        f(&mut d.backtrace_exn);
-        for v in d.extra_roots.iter_mut() {
-            f(v);
-        }
+    }
+
+    /// The young state of every domain.
+    fn youngs(&self) -> Vec<*mut Young> {
+        // SAFETY: registered domains outlive the collection; only the field's address is taken.
+        self.domains.iter().map(|&d| unsafe { std::ptr::addr_of_mut!((*d).young) }).collect()
     }
 }
 
 impl Roots for AllRoots {
     fn visit_roots(&mut self, f: RootVisitor<'_>) {
         for &d in &self.domains {
-            // SAFETY: registered domains are stopped while the lock holder collects.
+            // SAFETY: registered domains are stopped while the leader collects.
             unsafe { AllRoots::visit_domain(d, f) };
         }
-        // SAFETY: shared state, reached only by the lock holder.
+        // SAFETY: shared state, reached only by the leader.
         unsafe {
             for v in (*self.named).values_mut() {
                 f(v);
@@ -205,22 +220,43 @@ impl Roots for AllRoots {
     }
 }
 
+/// Roots of one domain only (the checker's poll-point verification, which runs while the
+/// other domains run).
+struct OwnRoots(*mut Domain);
+
+impl Roots for OwnRoots {
+    fn visit_roots(&mut self, f: RootVisitor<'_>) {
+        // SAFETY: the domain is the caller itself, at a safepoint.
+        unsafe { AllRoots::visit_domain(self.0, f) };
+    }
+}
+
+/// What a collection does beyond emptying the minor arenas.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Collect {
+    /// Whatever is due: the minor collection this domain wants, a major cycle if requested.
+    Due,
+    /// A minor collection (`Gc.minor`).
+    Minor,
+    /// A minor collection and a whole major cycle.
+    Major,
+}
+
 fn no_callback(_: &mut Domain, _: Value, _: &[Value]) -> PrimResult {
     Err(Exn::fatal("callback before the interpreter started"))
 }
 
 impl Domain {
-    /// The main domain of a new runtime; it holds the runtime lock.
+    /// The main domain of a new runtime; it is inside the world (not holding the heap lock).
     pub fn new(config: Arc<Config>) -> Domain {
-        let gc = Gc::new(config.gc_params());
+        let gc = Gc::new(config.gc_params(), config.max_domains);
         let shared = Arc::new(Shared::new(gc, config.max_domains));
-        let slice_start = shared.acquire();
-        let mut d = Domain::with_shared(config, shared, 0, 0);
-        d.slice_start = slice_start;
-        d
+        shared.enter();
+        Domain::with_shared(config, shared, 0, 0)
     }
 
-    /// A domain on `shared`'s heap (its thread must acquire the lock before running it).
+    /// A domain on `shared`'s heap in slot `index` (its thread must enter the world before
+    /// running it). The caller holds the heap lock, or is creating the main domain.
     pub fn with_shared(config: Arc<Config>, shared: Arc<Shared>, id: usize, index: usize) -> Domain {
         // SAFETY: the pointers designate fields of the shared heap state, which lives as long
         // as `shared` (kept in the domain).
@@ -232,11 +268,14 @@ impl Domain {
                 LockedRef::new(&mut heap.globals as *mut Value),
             )
         };
+        // SAFETY: as above (the heap lock is held, or no other domain exists yet).
+        let young = unsafe { shared.heap() }.gc.new_young(index);
         let stack = Box::new(Stack::new(config.init_stack_wsize, config.max_stack_wsize));
         Domain {
             gc,
+            young,
+            heap_held: false,
             shared,
-            slice_start: std::time::Instant::now(),
             stack,
             fibers: std::collections::HashSet::new(),
             config,
@@ -259,38 +298,50 @@ impl Domain {
         }
     }
 
-    /// Runs `work` on the shared collector with the roots of every domain.
-    fn with_all_roots(&mut self, work: impl FnOnce(&mut Gc, &mut AllRoots)) {
-        let me = self as *mut Domain;
-        let shared = self.shared.clone();
-        // SAFETY: we hold the runtime lock, so the shared heap is ours and every other
-        // registered domain is stopped with its roots published.
-        let heap = unsafe { shared.heap() };
-        let mut roots = AllRoots {
-            domains: heap.domains.clone(),
-            named: &mut heap.named,
-            globals: &mut heap.globals,
-        };
-        if !roots.domains.contains(&me) {
-            roots.domains.push(me);
+    /// Takes the heap lock (which must not be held).
+    pub fn lock_heap(&mut self) {
+        debug_assert!(!self.heap_held, "heap lock taken twice");
+        self.shared.lock_heap();
+        self.heap_held = true;
+    }
+
+    /// Gives the heap lock back, first publishing whether shared work is due.
+    pub fn unlock_heap(&mut self) {
+        let due = self.gc.work_pending() || !self.gc.finalisers.due.is_empty();
+        // Relaxed: a hint for the polls (see `lock` docs).
+        self.shared.work.store(due, std::sync::atomic::Ordering::Relaxed);
+        self.heap_held = false;
+        self.shared.unlock_heap();
+    }
+
+    /// Runs `f` with the heap lock held (taking it for the call when not held already).
+    #[inline]
+    pub fn with_heap<R>(&mut self, f: impl FnOnce(&mut Domain) -> R) -> R {
+        if self.heap_held {
+            f(self)
+        } else {
+            self.lock_heap();
+            let r = f(self);
+            self.unlock_heap();
+            r
         }
-        work(&mut heap.gc, &mut roots);
     }
 
     /// Adds this domain to the registry whose roots collections scan. The domain must not
-    /// move until `unregister`.
+    /// move until `unregister`. Heap lock held.
     pub fn register(&mut self) {
         let me = self as *mut Domain;
-        // SAFETY: we hold the runtime lock.
+        // SAFETY: the heap lock is held (or the world is not running yet).
         let heap = unsafe { self.shared.heap() };
         if !heap.domains.contains(&me) {
             heap.domains.push(me);
         }
     }
-    /// Removes this domain from the registry and frees its slot.
+    /// Removes this domain from the registry and frees its slot. Heap lock held or world
+    /// stopped, the domain's arena empty.
     pub fn unregister(&mut self) {
         let me = self as *mut Domain;
-        // SAFETY: we hold the runtime lock.
+        // SAFETY: the caller's contract.
         let heap = unsafe { self.shared.heap() };
         heap.domains.retain(|&d| d != me);
         if let Some(s) = heap.slots_used.get_mut(self.index) {
@@ -298,41 +349,163 @@ impl Domain {
         }
     }
 
-    /// Does the pending collection work. Only at a safepoint: `stack.sp` published and every
-    /// live value on the stack or in the root tables.
-    pub fn gc_safepoint(&mut self) {
-        self.with_all_roots(|gc, roots| gc.do_pending_work(roots));
-    }
-    pub fn minor_collection(&mut self) {
-        self.with_all_roots(|gc, roots| gc.minor_collection(roots));
-    }
-    pub fn full_major(&mut self) {
-        self.with_all_roots(|gc, roots| gc.full_major(roots));
+    /// Stops the world with this domain as leader and runs `work` with the shared collector,
+    /// every domain's young state and every root. Returns None without running `work` when
+    /// another domain led a collection meanwhile and `still_needed` says this one is no
+    /// longer wanted. Only at a safepoint (roots published); gives up the heap lock for the
+    /// time it waits, and holds it while `work` runs.
+    fn stopped_world<R>(
+        &mut self,
+        still_needed: impl Fn(&Domain) -> bool,
+        work: impl FnOnce(&mut Gc, &[*mut Young], &mut AllRoots, *mut Domain) -> R,
+    ) -> Option<R> {
+        let relock = self.heap_held;
+        if relock {
+            self.unlock_heap();
+        }
+        loop {
+            if self.shared.stop_world() {
+                break;
+            }
+            if !still_needed(self) {
+                if relock {
+                    self.lock_heap();
+                }
+                return None;
+            }
+        }
+        self.lock_heap();
+        let result = {
+            let me = self as *mut Domain;
+            let shared = self.shared.clone();
+            // SAFETY: the world is stopped and we hold the heap lock: the shared heap is ours
+            // and every other registered domain is stopped with its roots published.
+            let heap = unsafe { shared.heap() };
+            let mut roots = AllRoots { domains: heap.domains.clone(), named: &mut heap.named, globals: &mut heap.globals };
+            if !roots.domains.contains(&me) {
+                roots.domains.push(me);
+            }
+            let youngs = roots.youngs();
+            work(&mut heap.gc, &youngs, &mut roots, me)
+        };
+        self.unlock_heap();
+        self.shared.restart_world();
+        if relock {
+            self.lock_heap();
+        }
+        Some(result)
     }
 
-    /// Runs `f` without the runtime lock, so other domains can run meanwhile (a blocking
+    /// Runs a collection: `Due` is what this domain or the shared heap asked for (nothing if
+    /// another domain's collection did it meanwhile).
+    pub fn collect(&mut self, what: Collect) {
+        let still = move |d: &Domain| what != Collect::Due || d.young.minor_wanted || d.shared.work.load(std::sync::atomic::Ordering::Relaxed);
+        self.stopped_world(still, |gc, youngs, roots, _| {
+            let major = what == Collect::Major || gc.major_requested;
+            gc.minor_collection(youngs, roots);
+            if major {
+                gc.major_cycle(youngs, roots);
+            }
+        });
+    }
+    pub fn minor_collection(&mut self) {
+        self.collect(Collect::Minor);
+    }
+    pub fn full_major(&mut self) {
+        self.collect(Collect::Major);
+    }
+
+    /// Gives every minor arena `wsize` words (`Gc.set`): a minor collection, then the resize,
+    /// in one stopped world. False when the memory cannot be reserved.
+    pub fn resize_minor(&mut self, wsize: usize) -> bool {
+        self.stopped_world(|_| true, |gc, youngs, roots, _| {
+            gc.minor_collection(youngs, roots);
+            let mut ys = youngs.to_vec();
+            gc.resize_minor(wsize, &mut ys)
+        })
+        .unwrap_or(false)
+    }
+
+    /// The end of a domain: empties every arena (its young blocks may be reachable from
+    /// other domains), hands its counters to the exited total, unregisters it and leaves the
+    /// world, for good.
+    pub fn exit_world(&mut self) {
+        self.stopped_world(|_| true, |gc, youngs, roots, me| {
+            gc.minor_collection(youngs, roots);
+            // SAFETY: `me` is this domain; only its young field is read.
+            let alloc = unsafe { (*me).young.alloc };
+            gc.stats.exited.add(&alloc);
+            // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
+            let slot = unsafe { (*me).young.minor.slot };
+            gc.space.release_slot(slot);
+        });
+        self.with_heap(|d| d.unregister());
+        self.shared.leave();
+    }
+
+    /// At a safepoint (poll point or allocation, roots published, heap lock not held): parks
+    /// if another domain stops the world, runs the collections due, and the checker's
+    /// poll-point verification.
+    pub fn safepoint(&mut self) {
+        if self.shared.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            self.shared.park();
+        }
+        match crate::check::take_forced(&mut self.young.check) {
+            1 => self.young.minor_wanted = true,
+            2 => {
+                self.with_heap(|d| d.gc.major_requested = true);
+            }
+            _ => {}
+        }
+        if self.young.minor_wanted || self.shared.work.load(std::sync::atomic::Ordering::Relaxed) {
+            let major = self.with_heap(|d| d.gc.major_requested);
+            if self.young.minor_wanted || major {
+                self.collect(Collect::Due);
+                return;
+            }
+        }
+        if crate::check::wants_safepoint(&self.young.check) {
+            let me = self as *mut Domain;
+            self.with_heap(|d| {
+                let heap = &mut *d.gc;
+                let allocated = d.young.allocated_words();
+                let mut own = OwnRoots(me);
+                crate::check::at_poll(
+                    &mut heap.check,
+                    &mut d.young.check,
+                    crate::check::HeapRefs {
+                        young: &[crate::check::YoungRefs { minor: &d.young.minor, remembered: &d.young.remembered }],
+                        major: &heap.major,
+                        allocated,
+                    },
+                    &mut |f| own.visit_roots(f),
+                );
+            });
+        }
+    }
+
+    /// Runs `f` outside the world, so other domains run and collect meanwhile (a blocking
     /// call). `f` must not touch OCaml values: they may move or die while it runs, so what
     /// the caller needs afterwards it keeps in `local_roots` or on the stack.
     pub fn blocking_section<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        self.shared.release();
+        let relock = self.heap_held;
+        if relock {
+            self.unlock_heap();
+        }
+        self.shared.leave();
         let r = f();
-        self.slice_start = self.shared.acquire();
+        self.shared.enter();
+        if relock {
+            self.lock_heap();
+        }
         r
     }
 
-    /// At a safepoint: gives the runtime lock to a waiting domain if this one has had it for
-    /// a whole time slice.
-    pub fn maybe_yield(&mut self) {
-        // Relaxed: a hint; see `lock` docs.
-        if self.shared.yield_requested.load(std::sync::atomic::Ordering::Relaxed)
-            && self.slice_start.elapsed() >= lock::TIME_SLICE
-        {
-            self.yield_now();
+    /// Lets a waiting leader stop the world now (`Domain.cpu_relax`, spin loops).
+    pub fn relax(&mut self) {
+        if self.shared.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            self.blocking_section(|| ());
         }
-    }
-    /// Gives the runtime lock to the domains waiting for it, then takes it back.
-    pub fn yield_now(&mut self) {
-        self.blocking_section(|| ());
     }
 
     /// Makes the stack at `next` (a fiber of this domain, in `fibers`) the running one; the
@@ -368,75 +541,20 @@ impl Domain {
         }
     }
 
-    /// Calls closure `f` on `args` (may run the GC: root what you hold).
+    /// Calls closure `f` on `args` (may run the GC: root what you hold). The heap lock is
+    /// given up for the call.
     pub fn call(&mut self, f: Value, args: &[Value]) -> PrimResult {
-        (self.callback)(self, f, args)
+        let relock = self.heap_held;
+        if relock {
+            self.unlock_heap();
+        }
+        let r = (self.callback)(self, f, args);
+        if relock {
+            self.lock_heap();
+        }
+        r
     }
 
-    /// Runs the finalisers that are due (at a safepoint).
-    pub fn run_finalisers(&mut self) -> Result<(), Exn> {
-        while let Some(fin) = self.gc.finalisers.take_due() {
-            self.call(fin.func, &[fin.value])?;
-        }
-        Ok(())
-    }
-
-    // Allocation helpers for primitives (never collect; see `gc` docs).
-    #[inline]
-    pub fn alloc_block(&mut self, tag: u8, wosize: usize) -> Value {
-        self.gc.alloc_block(tag, wosize)
-    }
-    #[inline]
-    pub fn alloc_tuple(&mut self, tag: u8, fields: &[Value]) -> Value {
-        self.gc.alloc_tuple(tag, fields)
-    }
-    #[inline]
-    pub fn alloc_string(&mut self, len: usize) -> Value {
-        self.gc.alloc_string(len)
-    }
-    #[inline]
-    pub fn alloc_bytes_from(&mut self, s: &[u8]) -> Value {
-        self.gc.alloc_bytes_from(s)
-    }
-    #[inline]
-    pub fn alloc_float(&mut self, f: f64) -> Value {
-        self.gc.alloc_float(f)
-    }
-    #[inline]
-    pub fn alloc_float_array(&mut self, n: usize) -> Value {
-        self.gc.alloc_float_array(n)
-    }
-    #[inline]
-    pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
-        self.gc.initialize(block, i, v)
-    }
-    #[inline]
-    pub fn modify(&mut self, block: Value, i: usize, v: Value) {
-        self.gc.modify(block, i, v)
-    }
-    /// A custom block with `data_bytes` bytes of data after the ops word.
-    pub fn alloc_custom(&mut self, ops: &'static crate::heap::custom::CustomOps, data_bytes: usize) -> Value {
-        let wosize = 1 + data_bytes.div_ceil(WORD);
-        // Blocks with a finaliser live in the major heap, where the sweeper finalises them.
-        let v = if ops.finalize.is_some() {
-            self.gc.alloc_shr(wosize, crate::heap::value::CUSTOM_TAG)
-        } else {
-            self.gc.alloc(wosize, crate::heap::value::CUSTOM_TAG)
-        };
-        // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
-        unsafe {
-            v.set_raw(0, ops as *const _ as usize);
-            for i in 1..wosize {
-                v.set_raw(i, 0);
-            }
-        }
-        v
-    }
-    /// Records out-of-heap memory held by a custom block, to pace the major GC.
-    pub fn note_extra_memory(&mut self, bytes: usize) {
-        self.gc.extra_bytes += bytes;
-        self.gc.note_major_alloc(0);
-    }
     /// Builds a list from values (allocates; the values must be rooted or not yet exposed).
     pub fn alloc_list(&mut self, items: &[Value]) -> Value {
         let mut l = Value::EMPTY_LIST;

@@ -6,7 +6,7 @@
 //! and after marking an ephemeron whose keys are all alive has its data marked, to a fixpoint.
 //! Dead keys and the data of ephemerons with a dead key are then cleared to `ephe_none`.
 
-use super::{Gc, Roots, BLACK, WHITE};
+use super::{Gc, Roots, Young, BLACK, WHITE};
 use crate::check;
 use crate::heap::atoms::ephe_none;
 use crate::heap::value::{
@@ -96,11 +96,11 @@ fn is_alive(v: Value) -> bool {
 }
 
 impl Gc {
-    /// Runs one whole major cycle. Call right after `minor_collection`.
-    pub fn major_cycle(&mut self, roots: &mut dyn Roots) {
-        debug_assert_eq!(self.minor.used_words(), 0);
+    /// Runs one whole major cycle (world stopped). Call right after `minor_collection`, with
+    /// the same `youngs`.
+    pub fn major_cycle(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
         check::gc_phase(check::Phase::Mark, self.stats.minor_collections, self.stats.major_collections);
-        let mut m = Marker { stack: Vec::new(), marked_words: 0, ctx: check::mark_ctx(&self.minor) };
+        let mut m = Marker { stack: Vec::new(), marked_words: 0, ctx: check::mark_ctx() };
         roots.visit_roots(&mut |slot: &mut Value| {
             if !check::fault::taken_for_code(*slot) {
                 m.darken(None, *slot)
@@ -143,16 +143,18 @@ impl Gc {
             }
         }
         self.finalisers.last = keep;
-        let allocated = self.allocated_words();
-        check::after_mark(
-            &mut self.check,
-            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
-        );
+        let allocated = self.allocated_words(youngs);
+        // SAFETY: the world is stopped, so every domain's Young is the leader's to read.
+        let refs: Vec<check::YoungRefs<'_>> = youngs
+            .iter()
+            .map(|&y| unsafe { check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered } })
+            .collect();
+        check::after_mark(&mut self.check, check::HeapRefs { young: &refs, major: &self.major, allocated });
         check::gc_phase(check::Phase::Sweep, self.stats.minor_collections, self.stats.major_collections);
         let (live_words, live_blocks) = self.sweep();
         check::after_sweep(
             &mut self.check,
-            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
+            check::HeapRefs { young: &refs, major: &self.major, allocated },
             &mut |f| roots.visit_roots(f),
             live_words,
             live_blocks,

@@ -6,12 +6,15 @@
 //! promoted blocks are scanned through an explicit work list, so deep structures never
 //! recurse on the Rust stack.
 
-use super::{Gc, Roots};
+use super::{Gc, Roots, Young};
 use crate::check;
+use crate::heap::young_space::is_young;
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG};
 
 struct Promoter<'a> {
     gc: &'a mut Gc,
+    /// Words promoted out of each slot's arena (for each domain's counters).
+    by_slot: Vec<usize>,
     /// Promoted blocks whose fields still need scanning.
     todo: Vec<Value>,
     promoted_words: usize,
@@ -20,7 +23,7 @@ struct Promoter<'a> {
 impl Promoter<'_> {
     /// Returns the promoted copy of `v` (or `v` itself when it is not young).
     fn promote(&mut self, v: Value) -> Value {
-        if !self.gc.is_young(v) {
+        if !is_young(v) {
             return v;
         }
         // SAFETY: v is a young block, so its header word is readable.
@@ -38,7 +41,7 @@ impl Promoter<'_> {
         }
         let wosize = header.wosize();
         let tag = header.tag();
-        check::on_promote(&self.gc.check, v);
+        check::on_promote(v);
         let new = self.gc.alloc_major_framed(wosize, tag, super::WHITE, check::site_of(v));
         // SAFETY: both blocks have wosize words and do not overlap.
         unsafe {
@@ -47,6 +50,9 @@ impl Promoter<'_> {
             v.set_field_raw(0, new);
         }
         self.promoted_words += wosize + 1;
+        if let Some(slot) = self.gc.space.slot_of(v.0) {
+            self.by_slot[slot] += wosize + 1;
+        }
         if tag < NO_SCAN_TAG {
             self.todo.push(new);
         }
@@ -65,7 +71,7 @@ impl Promoter<'_> {
         for i in start..wosize {
             // SAFETY: i < wosize.
             let f = unsafe { b.field(i) };
-            if self.gc.is_young(f) {
+            if is_young(f) {
                 let n = self.promote(f);
                 // SAFETY: i < wosize.
                 unsafe { b.set_field_raw(i, n) };
@@ -81,31 +87,46 @@ impl Promoter<'_> {
 }
 
 impl Gc {
-    /// Empties the minor heap, promoting everything reachable from `roots`.
-    pub fn minor_collection(&mut self, roots: &mut dyn Roots) {
+    /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
+    /// everything reachable from `roots` and the remembered sets. World stopped.
+    pub fn minor_collection(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
         check::gc_phase(check::Phase::Minor, self.stats.minor_collections, self.stats.major_collections);
-        let allocated = self.allocated_words();
-        check::before_minor(
-            &mut self.check,
-            check::HeapRefs { minor: &self.minor, major: &self.major, remembered: &self.remembered, allocated },
-            &mut |f| roots.visit_roots(f),
-        );
-        let used = self.minor.used_words();
-        let remembered = std::mem::take(&mut self.remembered);
-        let mut p = Promoter { gc: self, todo: Vec::new(), promoted_words: 0 };
+        let allocated = self.allocated_words(youngs);
+        {
+            // SAFETY: the world is stopped, so every domain's Young is the leader's to read;
+            // the shared and mutable borrows below are of different fields.
+            let refs: Vec<check::YoungRefs<'_>> = youngs
+                .iter()
+                .map(|&y| unsafe { check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered } })
+                .collect();
+            // SAFETY: as above; `check` is a field no `YoungRefs` borrows.
+            let mut locals: Vec<&mut check::Local> = youngs.iter().map(|&y| unsafe { &mut (*y).check }).collect();
+            check::before_minor(
+                &mut self.check,
+                &mut locals,
+                check::HeapRefs { young: &refs, major: &self.major, allocated },
+                &mut |f| roots.visit_roots(f),
+            );
+        }
+        let slots = self.space.slots;
+        let mut p = Promoter { gc: self, by_slot: vec![0; slots], todo: Vec::new(), promoted_words: 0 };
         roots.visit_roots(&mut |slot: &mut Value| {
             *slot = p.promote(*slot);
         });
         p.drain();
-        for fp in remembered {
-            // SAFETY: remembered entries are fields of live major blocks (major cycles only
-            // run right after a minor collection, so none was freed since it was recorded).
-            unsafe {
-                let n = p.promote(*fp);
-                *fp = n;
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            let remembered = std::mem::take(unsafe { &mut (*y).remembered });
+            for fp in remembered {
+                // SAFETY: remembered entries are fields of live major blocks (major cycles only
+                // run right after a minor collection, so none was freed since it was recorded).
+                unsafe {
+                    let n = p.promote(*fp);
+                    *fp = n;
+                }
             }
+            p.drain();
         }
-        p.drain();
         // Finalisers: "first" values are roots; young "last" values that died are due.
         let mut first = std::mem::take(&mut p.gc.finalisers.first);
         for e in &mut first {
@@ -122,7 +143,7 @@ impl Gc {
         let mut still = Vec::with_capacity(last.len());
         for mut e in last.drain(..) {
             e.func = p.promote(e.func);
-            if p.gc.is_young(e.value) {
+            if is_young(e.value) {
                 // SAFETY: young blocks have readable headers.
                 let hd = unsafe { *e.value.header_ptr() };
                 if hd == 0 {
@@ -139,18 +160,33 @@ impl Gc {
         }
         p.drain();
         let promoted = p.promoted_words;
+        let by_slot = std::mem::take(&mut p.by_slot);
         let gc = p.gc;
         gc.finalisers.first = first;
         gc.finalisers.last = still;
         gc.finalisers.due = due;
-        check::on_minor_done(&mut gc.check, &mut gc.minor);
-        gc.minor.flip();
-        gc.minor_requested = false;
-        gc.stats.minor_words += used;
-        gc.stats.promoted_words += promoted;
+        let mut used_total = 0;
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            let y = unsafe { &mut *y };
+            let used = y.minor.used_words();
+            used_total += used;
+            check::on_minor_done(&mut y.check, &mut y.minor);
+            y.minor.reset();
+            y.alloc.minor_words += used;
+            y.alloc.promoted_words += by_slot[y.minor.slot];
+            y.minor_wanted = false;
+        }
+        gc.space.flip();
+        gc.space.publish();
+        let limit = gc.params.minor_heap_wsz.max(257);
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            unsafe { (*y).minor.rebind(&gc.space, limit) };
+        }
         gc.stats.minor_collections += 1;
         gc.note_major_alloc(promoted);
         check::gc_phase(check::Phase::Mutator, gc.stats.minor_collections, gc.stats.major_collections);
-        log::debug!(target: "warden::gc", "minor collection: {used} words used, {promoted} promoted");
+        log::debug!(target: "warden::gc", "minor collection: {used_total} words used, {promoted} promoted");
     }
 }

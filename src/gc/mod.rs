@@ -34,6 +34,7 @@ pub mod stats;
 use crate::check;
 use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
+use crate::heap::young_space::YoungSpace;
 use crate::heap::value::Value;
 
 pub use stats::GcStats;
@@ -42,6 +43,34 @@ pub use stats::GcStats;
 pub const WHITE: usize = crate::heap::value::COLOR_WHITE;
 /// Colour of a marked (black) major block.
 pub const BLACK: usize = crate::heap::value::COLOR_BLACK;
+
+/// Unit tests that build a heap publish the process-wide young range, so each `Gc` holds
+/// this while it lives: heaps of concurrent tests exist one at a time.
+#[cfg(test)]
+pub struct TestHeapGuard;
+
+#[cfg(test)]
+static TEST_HEAP: (std::sync::Mutex<bool>, std::sync::Condvar) = (std::sync::Mutex::new(false), std::sync::Condvar::new());
+
+#[cfg(test)]
+impl TestHeapGuard {
+    fn take() -> TestHeapGuard {
+        let mut busy = TEST_HEAP.0.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy {
+            busy = TEST_HEAP.1.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy = true;
+        TestHeapGuard
+    }
+}
+
+#[cfg(test)]
+impl Drop for TestHeapGuard {
+    fn drop(&mut self) {
+        *TEST_HEAP.0.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        TEST_HEAP.1.notify_one();
+    }
+}
 
 /// A visitor over root slots: called with each slot, which it may update.
 pub type RootVisitor<'a> = &'a mut dyn FnMut(&mut Value);
@@ -65,19 +94,75 @@ pub struct GcParams {
     pub window_size: usize,
 }
 
-/// The per-domain collector state.
-pub struct Gc {
+/// Allocation counters of one domain (or of every exited domain), in words.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct AllocStats {
+    /// Words allocated in the minor heap, in arenas already collected.
+    pub minor_words: usize,
+    /// Words promoted from this domain's arena.
+    pub promoted_words: usize,
+    /// Words allocated directly in the major heap.
+    pub major_words_direct: usize,
+}
+
+impl AllocStats {
+    pub fn add(&mut self, o: &AllocStats) {
+        self.minor_words += o.minor_words;
+        self.promoted_words += o.promoted_words;
+        self.major_words_direct += o.major_words_direct;
+    }
+}
+
+/// A domain's own collector state: its minor arena, its remembered set, its allocation
+/// counters and the checker's per-domain record. Touched by its domain only, except while
+/// the world is stopped (a collection reads and resets every domain's `Young`).
+pub struct Young {
     pub minor: MinorHeap,
-    pub major: MajorHeap,
-    /// Addresses of major-heap fields that may point into the minor heap.
+    /// Addresses of major-heap fields that this domain's stores made point into the young
+    /// space (any domain's arena).
     pub remembered: Vec<*mut Value>,
+    pub alloc: AllocStats,
+    /// The arena filled up under a primitive: a minor collection is wanted at the next poll.
+    pub minor_wanted: bool,
+    /// The checker's per-domain state (empty in production).
+    pub check: check::Local,
+}
+
+// SAFETY: remembered-set pointers refer to major blocks, shared by all domains; the arena is
+// this domain's slot of the young space.
+unsafe impl Send for Young {}
+
+impl Young {
+    pub fn new(minor: MinorHeap) -> Young {
+        Young { minor, remembered: Vec::new(), alloc: AllocStats::default(), minor_wanted: false, check: check::Local::default() }
+    }
+
+    /// Words this domain allocated so far, minor and major (framing words excluded).
+    pub fn allocated_words(&self) -> usize {
+        self.alloc.minor_words + self.minor.used_words() + self.alloc.major_words_direct
+    }
+
+    /// Whether this domain wants a safepoint for itself (a minor collection, or the checker's
+    /// forced collection or poll-point verification).
+    #[inline(always)]
+    pub fn work_pending(&self) -> bool {
+        self.minor_wanted || check::wants_safepoint(&self.check)
+    }
+}
+
+/// The collector state that every domain shares: the young space, the major heap, the
+/// finaliser and ephemeron tables, parameters and global statistics. Touched under the heap
+/// lock, or by the leader of a stopped world.
+pub struct Gc {
+    /// Every domain's minor arena lives in a slot of this space.
+    pub space: YoungSpace,
+    pub major: MajorHeap,
     /// Weak arrays and ephemerons (all in the major heap).
     pub ephemerons: Vec<Value>,
     pub finalisers: finalise::Finalisers,
     pub params: GcParams,
+    /// Global counters; `stats.exited` holds the allocation counters of exited domains.
     pub stats: GcStats,
-    /// A minor collection is wanted at the next safepoint.
-    pub minor_requested: bool,
     /// A major cycle is wanted at the next safepoint.
     pub major_requested: bool,
     /// Words allocated in the major heap (direct or promoted) since the last cycle.
@@ -86,95 +171,89 @@ pub struct Gc {
     pub live_after_major: usize,
     /// Out-of-heap bytes held by custom blocks since the last cycle (bigarrays, channels).
     pub extra_bytes: usize,
-    /// The checker's state (empty in production).
+    /// The checker's shared state (empty in production).
     pub check: check::State,
+    #[cfg(test)]
+    _test_guard: TestHeapGuard,
 }
 
-// SAFETY: remembered-set pointers refer to this domain's own major blocks.
+// SAFETY: the heap's raw pointers refer to memory the heap owns; access is serialised by the
+// heap lock and stop-the-world sections (see the module docs).
 unsafe impl Send for Gc {}
 
+/// Slot size of the young space for a nominal arena of `wsize` words.
+fn slot_words(wsize: usize) -> usize {
+    wsize.max(257) * check::MINOR_HEADROOM
+}
+
 impl Gc {
-    pub fn new(params: GcParams) -> Gc {
+    /// The shared collector for up to `max_domains` domains. Fatal when the young space
+    /// cannot be reserved.
+    pub fn new(params: GcParams, max_domains: usize) -> Gc {
+        #[cfg(test)]
+        let guard = TestHeapGuard::take();
         check::install();
+        let space = YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), check::MINOR_FLIP)
+            .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
+        space.publish();
         Gc {
-            minor: Self::new_minor_heap(params.minor_heap_wsz),
+            space,
             major: MajorHeap::new(),
-            remembered: Vec::new(),
             ephemerons: Vec::new(),
             finalisers: finalise::Finalisers::default(),
             params,
             stats: GcStats::default(),
-            minor_requested: false,
             major_requested: false,
             allocated_since_major: 0,
             live_after_major: 0,
             extra_bytes: 0,
             check: check::State::default(),
+            #[cfg(test)]
+            _test_guard: guard,
         }
     }
 
-    /// A minor arena of `wsize` words, laid out for the checker's framing (production: just
-    /// the arena).
-    fn new_minor_heap(wsize: usize) -> MinorHeap {
-        MinorHeap::with_layout(wsize, check::MINOR_HEADROOM, check::MINOR_FLIP)
+    /// The young state of a new domain in slot `slot`.
+    pub fn new_young(&self, slot: usize) -> Young {
+        Young::new(MinorHeap::new(&self.space, slot, self.params.minor_heap_wsz.max(257)))
     }
 
-    /// Replaces the (empty) minor arena by one of `wsize` words. Call right after a minor
-    /// collection.
-    pub fn resize_minor(&mut self, wsize: usize) {
-        debug_assert_eq!(self.minor.used_words(), 0);
-        self.minor = Self::new_minor_heap(wsize);
+    /// Gives every arena `wsize` words, reserving a new young space when the slots are too
+    /// small; false (nothing changed) when that space cannot be reserved. World stopped,
+    /// right after a minor collection (every arena empty).
+    pub fn resize_minor(&mut self, wsize: usize, youngs: &mut [*mut Young]) -> bool {
+        let wsize = wsize.max(257);
+        if slot_words(wsize) > self.space.slot_words {
+            let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, check::MINOR_FLIP) else {
+                return false;
+            };
+            self.space = space;
+            self.space.publish();
+        }
+        self.params.minor_heap_wsz = wsize;
+        for &y in youngs.iter() {
+            // SAFETY: the world is stopped: every registered domain's Young is ours.
+            unsafe { (*y).minor.rebind(&self.space, wsize) };
+        }
+        true
     }
 
-    /// Words allocated so far, minor and major (framing words excluded).
-    pub fn allocated_words(&self) -> usize {
-        self.stats.minor_words + self.minor.used_words() + self.stats.major_words_direct
+    /// Words allocated so far by every domain, minor and major (framing words excluded).
+    pub fn allocated_words(&self, youngs: &[*mut Young]) -> usize {
+        let e = &self.stats.exited;
+        let mut n = e.minor_words + e.major_words_direct;
+        for &y in youngs {
+            // SAFETY: called by the heap-lock holder or the world's leader, while the other
+            // domains' arenas do not move (their counters change only when stopped).
+            n += unsafe { (*y).allocated_words() };
+        }
+        n
     }
 
-    #[inline(always)]
-    pub fn is_young(&self, v: Value) -> bool {
-        self.minor.is_young(v)
-    }
-
-    /// Whether any collection (or, in hardened builds, a forced collection or a verification)
-    /// is wanted at the next safepoint.
+    /// Whether shared collection work is wanted at the next safepoint.
     #[inline(always)]
     pub fn work_pending(&self) -> bool {
-        self.minor_requested || self.major_requested || check::wants_safepoint(&self.check)
-    }
-
-    /// Does the collection work that is due, with `roots` describing every root.
-    pub fn do_pending_work(&mut self, roots: &mut dyn Roots) {
-        match check::take_forced(&mut self.check) {
-            1 => self.minor_requested = true,
-            2 => self.major_requested = true,
-            _ => {}
-        }
-        if !(self.minor_requested || self.major_requested) {
-            let allocated = self.allocated_words();
-            check::at_poll(
-                &mut self.check,
-                check::HeapRefs {
-                    minor: &self.minor,
-                    major: &self.major,
-                    remembered: &self.remembered,
-                    allocated,
-                },
-                &mut |f| roots.visit_roots(f),
-            );
-        }
-        if self.minor_requested || self.major_requested {
-            self.minor_collection(roots);
-        }
-        if self.major_requested {
-            self.major_cycle(roots);
-        }
-    }
-
-    /// A minor collection followed by a full major cycle.
-    pub fn full_major(&mut self, roots: &mut dyn Roots) {
-        self.minor_collection(roots);
-        self.major_cycle(roots);
+        self.major_requested
     }
 
     /// Checks the major-heap pacing after major allocation: requests a cycle once the heap

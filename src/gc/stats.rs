@@ -2,11 +2,9 @@
 
 #[derive(Default, Clone, Debug)]
 pub struct GcStats {
-    /// Words allocated in the minor heap by completed minor collections' arenas.
-    pub minor_words: usize,
-    pub promoted_words: usize,
-    /// Words allocated directly in the major heap.
-    pub major_words_direct: usize,
+    /// The allocation counters of the domains that exited (each live domain keeps its own in
+    /// its `Young`).
+    pub exited: super::AllocStats,
     pub minor_collections: usize,
     pub major_collections: usize,
     pub forced_major_collections: usize,
@@ -73,14 +71,15 @@ mod tests {
 
     #[test]
     fn census_counts_blocks_without_framing() {
-        let mut gc = Gc::new(crate::config::Config::default().gc_params());
-        let a = gc.alloc_shr(3, 0);
-        let b = gc.alloc_shr(1000, 0);
+        let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
+        let mut y = gc.new_young(0);
+        let a = gc.alloc_shr(&mut y, 3, 0);
+        let b = gc.alloc_shr(&mut y, 1000, 0);
         for i in 0..3 {
-            gc.initialize(a, i, crate::heap::value::Value::UNIT);
+            y.initialize(a, i, crate::heap::value::Value::UNIT);
         }
         for i in 0..1000 {
-            gc.initialize(b, i, crate::heap::value::Value::UNIT);
+            y.initialize(b, i, crate::heap::value::Value::UNIT);
         }
         let c = gc.heap_census();
         assert_eq!((c.pool_live_words, c.pool_live_blocks), (4, 1));

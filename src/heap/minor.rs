@@ -1,23 +1,23 @@
-//! The minor heap: one contiguous arena per heap, allocated downwards by bumping a pointer.
+//! A domain's minor arena: its slot of the young space (`young_space`), allocated downwards
+//! by bumping a pointer.
 //!
 //! Invariants: `start <= ptr <= end`; every word in `[ptr, end)` belongs to an allocated
-//! frame (a block, header first, plus whatever framing words the checker adds around it); a
-//! block is young iff its address lies in `(start, end]`.
+//! frame (a block, header first, plus whatever framing words the checker adds around it).
+//! The arena is only touched by its domain, except while the world is stopped (collection).
 //!
-//! The checker (hardened builds) may ask for a roomier layout with `with_layout`: an arena
-//! `headroom` times the nominal size, so that its framing words do not make collections more
-//! frequent than in production (`limit` counts block words only, `overhead` the framing
-//! words), and optionally a second, spare arena that the collector flips to after each minor
-//! collection, so that a pointer left into the evacuated arena keeps pointing at poison for a
-//! whole cycle instead of at a new block. `new` is the production layout: no headroom, no
-//! spare, and `try_alloc` ignores `limit`.
+//! The checker (hardened builds) asks for a roomier layout: slots `headroom` times the
+//! nominal size, so that its framing words do not make collections more frequent than in
+//! production (`limit` counts block words only, `overhead` the framing words), and a young
+//! space in two halves that the collector flips between after each minor collection, so that
+//! a pointer left into the evacuated arena keeps pointing at poison for a whole cycle instead
+//! of at a new block. In production `try_alloc` ignores `limit` (the slot is the nominal size).
 
-use super::value::{Value, WORD};
+use super::value::WORD;
+use super::young_space::YoungSpace;
 
 pub struct MinorHeap {
-    mem: Vec<usize>,
-    /// The other arena when flipping (empty otherwise).
-    spare: Vec<usize>,
+    /// The slot of the young space this arena lives in.
+    pub slot: usize,
     pub start: *mut usize,
     pub end: *mut usize,
     pub ptr: *mut usize,
@@ -25,28 +25,24 @@ pub struct MinorHeap {
     pub overhead: usize,
     /// Block words (headers included, framing excluded) the arena takes before it is full.
     pub limit: usize,
+    /// The slot in the other half (empty when not flipping): pointers into it are stale.
+    spare: (usize, usize),
 }
 
-// SAFETY: the arena is owned by one heap; raw pointers only point into `mem`.
+// SAFETY: the arena belongs to one domain; raw pointers only point into its slot.
 unsafe impl Send for MinorHeap {}
 
 impl MinorHeap {
-    /// An arena of `wsize` words (at least 257, as the stock runtime's minimum).
-    pub fn new(wsize: usize) -> MinorHeap {
-        MinorHeap::with_layout(wsize, 1, false)
+    /// The (empty) arena of slot `slot` of `space`, taking `limit` block words.
+    pub fn new(space: &YoungSpace, slot: usize, limit: usize) -> MinorHeap {
+        let (start, end) = space.slot(slot);
+        MinorHeap { slot, start, end, ptr: end, overhead: 0, limit, spare: space.spare_slot(slot) }
     }
 
-    /// An arena for `wsize` words of blocks, `headroom` times larger for framing words, with a
-    /// spare arena of the same size when `flip`.
-    pub fn with_layout(wsize: usize, headroom: usize, flip: bool) -> MinorHeap {
-        let wsize = wsize.max(257);
-        let raw = wsize * headroom.max(1);
-        let mut mem = vec![0usize; raw];
-        let spare = if flip { vec![0usize; raw] } else { Vec::new() };
-        let start = mem.as_mut_ptr();
-        // SAFETY: `raw` words were just allocated.
-        let end = unsafe { start.add(raw) };
-        MinorHeap { mem, spare, start, end, ptr: end, overhead: 0, limit: wsize }
+    /// Points the (empty) arena at its slot of `space` again, after a flip or a new space.
+    pub fn rebind(&mut self, space: &YoungSpace, limit: usize) {
+        debug_assert_eq!(self.ptr, self.end);
+        *self = MinorHeap::new(space, self.slot, limit);
     }
 
     /// The nominal size in words (what `Gc.get` reports).
@@ -57,10 +53,13 @@ impl MinorHeap {
     pub fn used_words(&self) -> usize {
         (self.end as usize - self.ptr as usize) / WORD - self.overhead
     }
-    #[inline(always)]
-    pub fn is_young(&self, v: Value) -> bool {
-        let a = v.0;
-        v.is_block() && a > self.start as usize && a <= self.end as usize
+    /// Whether `a` lies in this arena's allocated part `[ptr, end)`.
+    pub fn holds(&self, a: usize) -> bool {
+        a >= self.ptr as usize && a < self.end as usize
+    }
+    /// Whether `a` lies in this arena's slot.
+    pub fn in_slot(&self, a: usize) -> bool {
+        a >= self.start as usize && a < self.end as usize
     }
     /// Bump-allocates `whsize` words (header included); returns the header address or None
     /// when the arena is full.
@@ -96,31 +95,17 @@ impl MinorHeap {
         self.ptr = self.end;
         self.overhead = 0;
     }
-    /// Empties the arena and, when there is a spare one, makes the spare the arena.
-    pub fn flip(&mut self) {
-        if !self.spare.is_empty() {
-            std::mem::swap(&mut self.mem, &mut self.spare);
-            self.start = self.mem.as_mut_ptr();
-            // SAFETY: one past the end of the allocation.
-            self.end = unsafe { self.start.add(self.mem.len()) };
-        }
-        self.reset();
-    }
     /// The allocated words `[ptr, end)`, for poisoning and verification.
     pub fn used_mut(&mut self) -> &mut [usize] {
         let used = (self.end as usize - self.ptr as usize) / WORD;
-        let len = self.mem.len();
-        &mut self.mem[len - used..]
+        // SAFETY: `[ptr, end)` lies in this arena's slot, owned by its domain (or by the
+        // collector while the world is stopped).
+        unsafe { std::slice::from_raw_parts_mut(self.ptr, used) }
     }
-    /// The whole arena as words, for poisoning and verification.
-    pub fn words_mut(&mut self) -> &mut [usize] {
-        &mut self.mem
-    }
-    /// The spare arena's word range `[lo, hi)` (empty when there is none): any pointer into
-    /// it refers to a block that the last minor collection evacuated.
+    /// The spare slot's word range `[lo, hi)` (empty when not flipping): any pointer into it
+    /// refers to a block that the last minor collection evacuated.
     pub fn spare_range(&self) -> (usize, usize) {
-        let lo = self.spare.as_ptr() as usize;
-        (lo, lo + self.spare.len() * WORD)
+        self.spare
     }
 }
 
@@ -130,7 +115,8 @@ mod tests {
 
     #[test]
     fn framed_allocation_counts_block_words_only() {
-        let mut m = MinorHeap::with_layout(1000, 3, true);
+        let space = YoungSpace::new(3000, 2, true).expect("reserve");
+        let mut m = MinorHeap::new(&space, 1, 1000);
         assert_eq!(m.wsize(), 1000);
         let p = m.try_alloc_framed(3, 2).expect("room");
         assert_eq!(m.used_words(), 3);
@@ -140,10 +126,10 @@ mod tests {
         assert!(m.try_alloc_framed(999, 2).is_none());
         assert!(m.try_alloc_framed(997, 2).is_some());
         assert_eq!(m.used_words(), 1000);
-        let (lo, hi) = m.spare_range();
-        m.flip();
+        assert!(m.holds(p as usize));
+        let (lo, _) = m.spare_range();
+        m.reset();
         assert_eq!(m.used_words(), 0);
-        assert_eq!(m.start as usize, lo);
-        assert_eq!(m.end as usize, hi);
+        assert_ne!(m.start as usize, lo);
     }
 }

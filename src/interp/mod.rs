@@ -47,6 +47,8 @@ pub struct Program {
     pub program_len: usize,
     pub prims: Vec<PrimFn>,
     pub prim_names: Vec<String>,
+    /// Primitives that run without the heap lock (`prims::LOCK_FREE`).
+    pub lock_free: Vec<bool>,
     /// Index of the `STOP` instruction that callbacks return to.
     pub stop_pc: usize,
     /// Index of `ACC 0; RAISE`, the code of the closure that raises `Effect.Unhandled`
@@ -62,7 +64,8 @@ impl Program {
         code.push(opcodes::Op::STOP as i32);
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        Program { code, program_len, prims, prim_names, stop_pc, raise_arg_pc }
+        let lock_free = prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
+        Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc }
     }
 }
 

@@ -22,6 +22,8 @@ use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
+use crate::heap::young_space::is_young;
+use std::sync::atomic::{AtomicBool, Ordering};
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
@@ -92,7 +94,9 @@ fn instruction_starts(code: &[i32]) -> Vec<bool> {
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, extra_args: isize) -> Result<Value, Exn> {
     let base: *const i32 = program.code.as_ptr();
-    check::on_code(&mut dom.gc.check, base, &|| instruction_starts(&program.code), code_index);
+    if check::ENABLED {
+        dom.with_heap(|d| check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code), code_index));
+    }
     check::fault::on_interpret();
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;
@@ -106,7 +110,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
     let mut extra_args = extra_args;
     let mut raise_kind;
     // The domain's shared state outlives this activation (the domain holds an Arc of it).
-    let yield_flag: *const std::sync::atomic::AtomicBool = &dom.shared.yield_requested;
+    let stop_flag: *const AtomicBool = &dom.shared.stop;
+    let work_flag: *const AtomicBool = &dom.shared.work;
 
     // Used only inside the unsafe block below: both pointers stay inside the program's code
     // array, since code indices come from validated jumps or code values.
@@ -140,24 +145,35 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                 o
             }};
         }
+        // Whether a poll point must stop: this domain's own collection or checker work, a
+        // world stopping, shared work (a major cycle, finalisers), or a signal.
+        macro_rules! pending {
+            () => {
+                dom.young.work_pending()
+                    // Relaxed: hints, re-checked under the world's or the heap's lock.
+                    || (*stop_flag).load(Ordering::Relaxed)
+                    || (*work_flag).load(Ordering::Relaxed)
+                    || crate::prims::misc::signals_pending()
+            };
+        }
         // Allocates a young block, collecting first when the arena is full (accu and env
         // are saved on the stack across the collection).
         macro_rules! alloc_small {
             ($wosize:expr, $tag:expr) => {{
                 let wosize: usize = $wosize;
                 let site = check::site_at(dom.id, idx!(pc));
-                match dom.gc.try_alloc_young(wosize, $tag, site) {
+                match dom.young.try_alloc(wosize, $tag, site) {
                     Some(v) => v,
                     None => {
                         // `lost-root` (fault injection only): the accumulator is left out.
-                        let lost = check::fault::lost_root(dom.gc.is_young(accu));
+                        let lost = check::fault::lost_root(is_young(accu));
                         sp = sp.sub(3);
                         *sp = if lost { Value::UNIT } else { accu };
                         *sp.add(1) = env;
                         *sp.add(2) = code_value(idx!(pc));
                         dom.stack.sp = sp;
-                        dom.gc.minor_requested = true;
-                        dom.gc_safepoint();
+                        dom.young.minor_wanted = true;
+                        dom.safepoint();
                         sp = dom.stack.sp;
                         if !lost {
                             accu = *sp;
@@ -165,7 +181,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         env = *sp.add(1);
                         sp = sp.add(3);
                         check::note_site(dom.id, idx!(pc));
-                        dom.gc.alloc_small(wosize, $tag)
+                        dom.alloc_small(wosize, $tag)
                     }
                 }
             }};
@@ -229,7 +245,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             // Runs pending collections and finalisers with an event frame on the stack.
             macro_rules! poll {
                 () => {{
-                    if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() || (*yield_flag).load(std::sync::atomic::Ordering::Relaxed) {
+                    if pending!() {
                         sp = sp.sub(6);
                         *sp = accu;
                         *sp.add(1) = Value::UNIT;
@@ -238,8 +254,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         *sp.add(4) = env;
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
-                        dom.gc_safepoint();
-                        dom.maybe_yield();
+                        dom.safepoint();
                         let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
                         sp = dom.stack.sp;
                         accu = *sp;
@@ -269,7 +284,14 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     *sp.add(1) = code_value(idx!(pc) + 1);
                     dom.stack.sp = sp;
                     check::note_site(dom.id, idx!(pc) - 1);
-                    let r = (program.prims[p])(dom, $args);
+                    let r = if program.lock_free[p] {
+                        (program.prims[p])(dom, $args)
+                    } else {
+                        dom.lock_heap();
+                        let r = (program.prims[p])(dom, $args);
+                        dom.unlock_heap();
+                        r
+                    };
                     sp = dom.stack.sp;
                     match r {
                         Ok(v) => {
@@ -558,9 +580,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             for i in 0..num_args {
                                 clos.set_field_raw(i + 3, *sp.add(i));
                             }
-                            if !dom.gc.is_young(clos) {
+                            if !is_young(clos) {
                                 for i in 2..num_args + 3 {
-                                    dom.gc.initialize(clos, i, clos.field(i));
+                                    dom.young.initialize(clos, i, clos.field(i));
                                 }
                             }
                             accu = clos;
@@ -584,9 +606,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             }
                             c
                         } else {
-                            let c = dom.gc.alloc_shr(2 + nvars, CLOSURE_TAG);
+                            let c = dom.alloc_shr(2 + nvars, CLOSURE_TAG);
                             for i in 0..nvars {
-                                dom.gc.initialize(c, i + 2, *sp.add(i));
+                                dom.young.initialize(c, i + 2, *sp.add(i));
                             }
                             c
                         };
@@ -613,9 +635,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             }
                             c
                         } else {
-                            let c = dom.gc.alloc_shr(blksize, CLOSURE_TAG);
+                            let c = dom.alloc_shr(blksize, CLOSURE_TAG);
                             for i in 0..nvars {
-                                dom.gc.initialize(c, envofs + i, *sp.add(i));
+                                dom.young.initialize(c, envofs + i, *sp.add(i));
                             }
                             c
                         };
@@ -683,7 +705,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     Op::SETGLOBAL => {
                         let n = operand!() as usize;
                         let g = *dom.globals;
-                        dom.gc.modify(g, n, accu);
+                        dom.young.modify(g, n, accu);
                         accu = Value::UNIT;
                     }
                     Op::PUSHATOM0 => {
@@ -708,10 +730,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             }
                             b
                         } else {
-                            let b = dom.gc.alloc_shr(wosize, tag);
-                            dom.gc.initialize(b, 0, accu);
+                            let b = dom.alloc_shr(wosize, tag);
+                            dom.young.initialize(b, 0, accu);
                             for i in 1..wosize {
-                                dom.gc.initialize(b, i, *sp);
+                                dom.young.initialize(b, i, *sp);
                                 sp = sp.add(1);
                             }
                             b
@@ -722,8 +744,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let tag = operand!() as u8;
                         let b = alloc_small!(1, tag);
                         b.set_field_raw(0, accu);
-                        if !dom.gc.is_young(b) {
-                            dom.gc.initialize(b, 0, accu);
+                        if !is_young(b) {
+                            dom.young.initialize(b, 0, accu);
                         }
                         accu = b;
                     }
@@ -732,9 +754,9 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let b = alloc_small!(2, tag);
                         b.set_field_raw(0, accu);
                         b.set_field_raw(1, *sp);
-                        if !dom.gc.is_young(b) {
-                            dom.gc.initialize(b, 0, accu);
-                            dom.gc.initialize(b, 1, *sp);
+                        if !is_young(b) {
+                            dom.young.initialize(b, 0, accu);
+                            dom.young.initialize(b, 1, *sp);
                         }
                         sp = sp.add(1);
                         accu = b;
@@ -745,10 +767,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         b.set_field_raw(0, accu);
                         b.set_field_raw(1, *sp);
                         b.set_field_raw(2, *sp.add(1));
-                        if !dom.gc.is_young(b) {
-                            dom.gc.initialize(b, 0, accu);
-                            dom.gc.initialize(b, 1, *sp);
-                            dom.gc.initialize(b, 2, *sp.add(1));
+                        if !is_young(b) {
+                            dom.young.initialize(b, 0, accu);
+                            dom.young.initialize(b, 1, *sp);
+                            dom.young.initialize(b, 2, *sp.add(1));
                         }
                         sp = sp.add(2);
                         accu = b;
@@ -758,7 +780,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let b = if size <= MAX_YOUNG_WOSIZE {
                             alloc_small!(size, DOUBLE_ARRAY_TAG)
                         } else {
-                            dom.gc.alloc_shr(size, DOUBLE_ARRAY_TAG)
+                            dom.alloc_shr(size, DOUBLE_ARRAY_TAG)
                         };
                         b.set_double_field(0, accu.double());
                         for i in 1..size {
@@ -783,28 +805,28 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         accu = b;
                     }
                     Op::SETFIELD0 => {
-                        dom.gc.modify(accu, 0, *sp);
+                        dom.young.modify(accu, 0, *sp);
                         sp = sp.add(1);
                         accu = Value::UNIT;
                     }
                     Op::SETFIELD1 => {
-                        dom.gc.modify(accu, 1, *sp);
+                        dom.young.modify(accu, 1, *sp);
                         sp = sp.add(1);
                         accu = Value::UNIT;
                     }
                     Op::SETFIELD2 => {
-                        dom.gc.modify(accu, 2, *sp);
+                        dom.young.modify(accu, 2, *sp);
                         sp = sp.add(1);
                         accu = Value::UNIT;
                     }
                     Op::SETFIELD3 => {
-                        dom.gc.modify(accu, 3, *sp);
+                        dom.young.modify(accu, 3, *sp);
                         sp = sp.add(1);
                         accu = Value::UNIT;
                     }
                     Op::SETFIELD => {
                         let n = operand!() as usize;
-                        dom.gc.modify(accu, n, *sp);
+                        dom.young.modify(accu, n, *sp);
                         sp = sp.add(1);
                         accu = Value::UNIT;
                     }
@@ -820,7 +842,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         sp = sp.add(1);
                     }
                     Op::SETVECTITEM => {
-                        dom.gc.modify(accu, (*sp).int() as usize, *sp.add(1));
+                        dom.young.modify(accu, (*sp).int() as usize, *sp.add(1));
                         sp = sp.add(2);
                         accu = Value::UNIT;
                     }
@@ -876,8 +898,8 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                     }
                     Op::POPTRAP => {
                         // Restarts after the actions (so a handler's exception is caught here);
-                        // a pending hand-over of the runtime lock waits for the next poll.
-                        if dom.gc.work_pending() || !dom.gc.finalisers.due.is_empty() || crate::prims::misc::signals_pending() {
+                        // the same pending actions as any poll point.
+                        if pending!() {
                             pc = pc.sub(1);
                             poll!();
                             continue;
@@ -1162,7 +1184,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             };
                             accu = cont.field(0);
                             cont.set_field_raw(0, Value(1));
-                            let raiser = dom.gc.alloc_tuple(CLOSURE_TAG, &[code_value(program.raise_arg_pc), make_closinfo(0, 2)]);
+                            let raiser = dom.alloc_tuple(CLOSURE_TAG, &[code_value(program.raise_arg_pc), make_closinfo(0, 2)]);
                             do_resume!(raiser, arg, cont_tail);
                         } else {
                             dom.stack.sp = sp;

@@ -424,7 +424,7 @@ impl Intern<'_, '_> {
         match dest {
             Dest::Root => *result = v,
             // Every field was pre-filled with an immediate, so `initialize` is right.
-            Dest::Field(block, i) => self.dom.gc.initialize(block, i, v),
+            Dest::Field(block, i) => self.dom.young.initialize(block, i, v),
         }
     }
 
@@ -439,9 +439,9 @@ impl Intern<'_, '_> {
         }
         self.budget -= whsize;
         let v = if self.young && !force_major && wosize <= MAX_YOUNG_WOSIZE {
-            self.dom.gc.alloc_small(wosize, tag)
+            self.dom.alloc_small(wosize, tag)
         } else {
-            self.dom.gc.alloc_shr(wosize, tag)
+            self.dom.alloc_shr(wosize, tag)
         };
         Ok(v)
     }
@@ -766,7 +766,7 @@ impl Intern<'_, '_> {
         if !(id.is_int() && id.int() < 0) {
             let fresh = Value::of_int(self.dom.oo_id);
             self.dom.oo_id += 1;
-            self.dom.gc.modify(obj, 1, fresh);
+            self.dom.young.modify(obj, 1, fresh);
         }
     }
 

@@ -156,7 +156,7 @@ fn make_floats(dom: &mut Domain, size: isize, init: f64) -> PrimResult {
     if n > MAX_WOSIZE {
         return Err(Exn::invalid_arg("Array.make"));
     }
-    let a = dom.gc.alloc(n, DOUBLE_ARRAY_TAG);
+    let a = dom.alloc(n, DOUBLE_ARRAY_TAG);
     for i in 0..n {
         // SAFETY: a has n double fields.
         unsafe { a.set_double_field(i, init) };
@@ -179,7 +179,7 @@ fn uniform_array_make(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // A major array filled with a young value needs one remembered slot per field, which
     // `initialize` records; the stock runtime promotes `init` first instead, which a
     // primitive cannot do here (allocation never collects).
-    let a = dom.gc.alloc(n, 0);
+    let a = dom.alloc(n, 0);
     for i in 0..n {
         dom.initialize(a, i, init);
     }
@@ -210,7 +210,7 @@ fn array_of_uniform_array(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if first.is_int() || unsafe { first.tag() } != DOUBLE_TAG {
         return Ok(init);
     }
-    let a = dom.gc.alloc(n, DOUBLE_ARRAY_TAG);
+    let a = dom.alloc(n, DOUBLE_ARRAY_TAG);
     for i in 0..n {
         // SAFETY: i < n; the elements of a float array literal are boxed floats.
         unsafe { a.set_double_field(i, init.field(i).double()) };
@@ -238,7 +238,7 @@ fn total_len(pieces: &[Piece]) -> Result<usize, Exn> {
 /// stock runtime (observable through `Obj.tag` and polymorphic comparison).
 fn gather_floats(dom: &mut Domain, pieces: &[Piece]) -> PrimResult {
     let size = total_len(pieces)?;
-    let res = dom.gc.alloc(size, DOUBLE_ARRAY_TAG);
+    let res = dom.alloc(size, DOUBLE_ARRAY_TAG);
     let mut pos = 0;
     for &(a, ofs, len) in pieces {
         // SAFETY: each piece lies inside its array (checked by the callers) and the result
@@ -255,7 +255,7 @@ fn gather_values(dom: &mut Domain, pieces: &[Piece]) -> PrimResult {
     if size == 0 {
         return Ok(atom(0));
     }
-    let res = dom.gc.alloc(size, 0);
+    let res = dom.alloc(size, 0);
     let mut pos = 0;
     for &(a, ofs, len) in pieces {
         for i in ofs..ofs + len {
@@ -355,7 +355,7 @@ fn floatarray_blit(_: &mut Domain, args: &[Value]) -> PrimResult {
 fn uniform_array_blit(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let Some((o1, o2, n)) = blit_spans(args)? else { return Ok(Value::UNIT) };
     let (a1, a2) = (args[0], args[2]);
-    if dom.gc.is_young(a2) {
+    if crate::heap::young_space::is_young(a2) {
         // A young destination creates no old-to-young pointer: a plain (overlap-safe) copy.
         // SAFETY: both ranges were checked.
         unsafe { std::ptr::copy(a1.field_ptr(o1) as *const Value, a2.field_ptr(o2), n) };
@@ -404,7 +404,7 @@ fn uniform_array_fill(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     let (ofs, len) = span(args[0], args[1].int(), args[2].int())?;
     let (a, v) = (args[0], args[3]);
-    let young = dom.gc.is_young(a);
+    let young = crate::heap::young_space::is_young(a);
     for i in ofs..ofs + len {
         if young {
             // SAFETY: i is inside the array; a young array needs no barrier.

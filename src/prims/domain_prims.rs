@@ -1,9 +1,10 @@
 //! Domain, atomic and synchronisation primitives (stock `domain.c`, the atomics of
 //! `memory.c`, and `sync.c`).
 //!
-//! A spawned domain is an OS thread with its own `Domain`; domains take turns holding the
-//! runtime lock (see `domain::lock`), so the atomics' plain read-modify-write through the
-//! write barrier is atomic. `Mutex.t` and `Condition.t` are custom blocks (`_mutex`,
+//! A spawned domain is an OS thread with its own `Domain`, running in parallel with the
+//! others (see `domain::lock`). The atomics run without the heap lock: each is one
+//! sequentially consistent hardware operation on the field, followed by the write barrier's
+//! bookkeeping in the calling domain's own remembered set. `Mutex.t` and `Condition.t` are custom blocks (`_mutex`,
 //! `_condition`) owning OS-level state, with the error-checking semantics of the stock
 //! runtime's PTHREAD_MUTEX_ERRORCHECK mutexes; waiting on them happens in a blocking section,
 //! with the blocks kept alive in the domain's local roots.
@@ -13,6 +14,8 @@ use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::custom::{data_ptr, CustomOps};
 use crate::heap::value::{Value, CUSTOM_TAG};
+use crate::heap::young_space::is_young;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
@@ -71,12 +74,8 @@ fn recommended_domain_count(dom: &mut Domain, _: &[Value]) -> PrimResult {
 }
 
 fn cpu_relax(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    // Relaxed: a hint (see `domain::lock`).
-    if dom.shared.yield_requested.load(std::sync::atomic::Ordering::Relaxed) {
-        dom.yield_now();
-    } else {
-        std::hint::spin_loop();
-    }
+    dom.relax();
+    std::hint::spin_loop();
     Ok(Value::UNIT)
 }
 
@@ -101,14 +100,14 @@ fn dls_compare_and_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 /// A domain handed to its new thread.
 struct DomainPtr(*mut Domain);
-// SAFETY: the domain is used by the new thread only, once it holds the runtime lock.
+// SAFETY: the domain is used by the new thread only, once it entered the world.
 unsafe impl Send for DomainPtr {}
 
 /// `caml_domain_spawn callback term_sync`: runs `callback ()` on a new domain, which stores
 /// `Finished (Ok v | Error e)` into `term_sync.state` under `term_sync.mut` and broadcasts
 /// `term_sync.cond` when done. Returns the new domain's unique id.
 fn domain_spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    // SAFETY: we hold the runtime lock.
+    // SAFETY: primitives run with the heap lock held.
     let heap = unsafe { dom.shared.heap() };
     let Some(index) = heap.slots_used.iter().position(|used| !used) else {
         return Err(Exn::failure("failed to allocate domain"));
@@ -148,7 +147,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     let p = ptr.0;
     // SAFETY: the domain was leaked for this thread, which is its only user from now on.
     let dom = unsafe { &mut *p };
-    dom.slice_start = dom.shared.acquire();
+    dom.shared.enter();
     crate::interp::install(dom, program);
     let f = dom.local_roots[0];
     let res = dom.call(f, &[Value::UNIT]);
@@ -173,9 +172,8 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
         std::process::exit(code);
     }
     dom.local_roots.clear();
-    dom.unregister();
-    dom.shared.release();
-    // SAFETY: unregistered, and the lock is released: no one refers to the domain now.
+    dom.exit_world();
+    // SAFETY: unregistered and outside the world: no one refers to the domain now.
     drop(unsafe { Box::from_raw(p) });
 }
 
@@ -223,39 +221,55 @@ fn atomic_ref(r: Value) -> Result<Value, Exn> {
     }
 }
 
+/// Field 0 of an atomic reference, as an atomic word.
+fn atomic_cell<'a>(r: Value) -> &'a AtomicUsize {
+    // SAFETY: `r` is a block with a field 0 (`atomic_ref`), aligned; the block lives while the
+    // primitive runs (the argument is a root), and every concurrent access to an atomic
+    // reference's field goes through these primitives or plain aligned word accesses.
+    unsafe { &*(r.field_ptr(0) as *const AtomicUsize) }
+}
+
 fn atomic_load(_: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
-    // SAFETY: r has a field 0.
-    Ok(unsafe { r.field(0) })
+    // SeqCst: OCaml atomics are sequentially consistent.
+    Ok(Value(atomic_cell(r).load(Ordering::SeqCst)))
+}
+
+/// The write barrier's bookkeeping for a store of `v` into field 0 of `r` that replaced
+/// `old` (the store itself was atomic).
+fn barrier_after_swap(dom: &mut Domain, r: Value, old: Value, v: Value) {
+    if !is_young(r) && is_young(v) && !is_young(old) {
+        dom.young.remember_slot(r.field_ptr(0));
+    }
 }
 
 fn atomic_exchange(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
-    // SAFETY: r has a field 0.
-    let old = unsafe { r.field(0) };
-    dom.modify(r, 0, args[1]);
+    // SeqCst: OCaml atomics are sequentially consistent.
+    let old = Value(atomic_cell(r).swap(args[1].0, Ordering::SeqCst));
+    barrier_after_swap(dom, r, old, args[1]);
     Ok(old)
 }
 
 fn atomic_cas(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
-    // SAFETY: r has a field 0.
-    if unsafe { r.field(0) } == args[1] {
-        dom.modify(r, 0, args[2]);
-        Ok(Value::of_int(1))
-    } else {
-        Ok(Value::of_int(0))
+    // SeqCst: as above (both on success and failure).
+    match atomic_cell(r).compare_exchange(args[1].0, args[2].0, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(old) => {
+            barrier_after_swap(dom, r, Value(old), args[2]);
+            Ok(Value::of_int(1))
+        }
+        Err(_) => Ok(Value::of_int(0)),
     }
 }
 
 fn atomic_fetch_add(_: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
-    // SAFETY: r has a field 0.
-    let old = unsafe { r.field(0) };
-    let sum = old.int().wrapping_add(args[1].int());
-    // SAFETY: an immediate needs no write barrier.
-    unsafe { r.set_field_raw(0, Value::of_int(sum)) };
-    Ok(old)
+    // An OCaml int n is the word 2n+1: adding 2k to it adds k (wrapping as OCaml ints do).
+    let delta = (args[1].int() as usize).wrapping_mul(2);
+    // SeqCst: OCaml atomics are sequentially consistent.
+    let old = atomic_cell(r).fetch_add(delta, Ordering::SeqCst);
+    Ok(Value(old))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use super::PrimFn;
 use crate::domain::{Domain, STACK_THRESHOLD};
 use crate::exn::{Exn, PrimResult};
 use crate::gc::finalise::Finaliser;
-use crate::heap::minor::MinorHeap;
+use crate::gc::AllocStats;
 use crate::heap::pool::{self, POOL_HEADER_WSIZE, POOL_WSIZE, SIZE_CLASSES};
 use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG, WORD};
 use std::cell::Cell;
@@ -66,7 +66,7 @@ pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
     if RUNNING_FINALISER.with(Cell::get) {
         return Ok(());
     }
-    while let Some(f) = next_due(&mut dom.gc.finalisers.due) {
+    while let Some(f) = dom.with_heap(|d| next_due(&mut d.gc.finalisers.due)) {
         RUNNING_FINALISER.with(|r| r.set(true));
         // The value and function travel as the callback's arguments, which roots them.
         let r = dom.call(f.func, &[f.value]);
@@ -213,14 +213,34 @@ fn heap_stats(dom: &Domain) -> HeapStats {
     s
 }
 
+/// Every domain's allocation counters: the exited domains', each other domain's as of its
+/// last collection (its arena's current use is its own business until then), and the
+/// caller's exact ones, its arena included. Each part only grows, so the sum never
+/// decreases between two calls of one domain. Heap lock held.
+fn alloc_totals(dom: &Domain) -> AllocStats {
+    let mut t = dom.gc.stats.exited;
+    let me = dom as *const Domain;
+    // SAFETY: primitives run with the heap lock held, under which the registry is stable.
+    for &d in unsafe { &dom.shared.heap().domains } {
+        if d as *const Domain != me {
+            // SAFETY: registered domains are alive; their `alloc` counters change only under
+            // the heap lock (direct major allocation) or while the world is stopped.
+            t.add(&unsafe { (*d).young.alloc });
+        }
+    }
+    let mut own = dom.young.alloc;
+    own.minor_words += dom.young.minor.used_words();
+    t.add(&own);
+    t
+}
+
 fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let st = dom.gc.stats.clone();
     let h = heap_stats(dom);
-    // Exact at the moment of the call: the words allocated in the minor heap since the last
-    // collection count too (the stock runtime leaves them out, so its figure can go down).
-    let minor_words = dom.alloc_float(minor_words_now(dom));
-    let promoted = dom.alloc_float(st.promoted_words as f64);
-    let major_words = dom.alloc_float((st.major_words_direct + st.promoted_words) as f64);
+    let a = alloc_totals(dom);
+    let minor_words = dom.alloc_float(a.minor_words as f64);
+    let promoted = dom.alloc_float(a.promoted_words as f64);
+    let major_words = dom.alloc_float((a.major_words_direct + a.promoted_words) as f64);
     let int = |n: usize| Value::of_int(n as isize);
     let fields = [
         minor_words,
@@ -244,9 +264,9 @@ fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(dom.alloc_tuple(0, &fields))
 }
 
-/// Minor words including the current use of the minor heap.
+/// The calling domain's minor words, including the current use of its arena (exact).
 fn minor_words_now(dom: &Domain) -> f64 {
-    (dom.gc.stats.minor_words + dom.gc.minor.used_words()) as f64
+    (dom.young.alloc.minor_words + dom.young.minor.used_words()) as f64
 }
 
 fn gc_minor_words(dom: &mut Domain, _: &[Value]) -> PrimResult {
@@ -254,9 +274,10 @@ fn gc_minor_words(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(dom.alloc_float(w))
 }
 
+/// The calling domain's counters, as the stock runtime's `Gc.counters` (exact).
 fn gc_counters(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let minor = minor_words_now(dom);
-    let st = &dom.gc.stats;
+    let st = dom.young.alloc;
     let promoted = st.promoted_words as f64;
     let major = (st.major_words_direct + st.promoted_words) as f64;
     let a = dom.alloc_float(minor);
@@ -343,16 +364,16 @@ fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
             if wsz > MINOR_HEAP_LIMIT {
                 return Err(Exn::out_of_memory());
             }
-            dom.minor_collection();
-            dom.gc.minor = MinorHeap::new(wsz);
-            dom.gc.params.minor_heap_wsz = wsz;
+            if !dom.resize_minor(wsz) {
+                return Err(Exn::out_of_memory());
+            }
         }
     }
     Ok(Value::UNIT)
 }
 
 fn get_minor_free(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    let m = &dom.gc.minor;
+    let m = &dom.young.minor;
     Ok(Value::of_int((m.ptr as usize - m.start as usize) as isize))
 }
 

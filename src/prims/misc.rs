@@ -393,7 +393,7 @@ fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     let size = (requested as usize + 0x100) & 0xFFFF_FF00;
     super::gc_prims::gc_message(dom.gc.params.verbose, 0x08, format_args!("Growing global data to {size} entries\n"));
-    let new = dom.gc.alloc_shr(size, 0);
+    let new = dom.alloc_shr(size, 0);
     for i in 0..actual {
         // SAFETY: i < actual <= size.
         let v = unsafe { old.field(i) };

@@ -67,6 +67,23 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     weak::PRIMS,
 ];
 
+/// Primitives that run without the heap lock: they touch only their arguments' blocks, the
+/// calling domain's own state (young arena, remembered set, DLS), and allocate only through
+/// `Domain`'s allocation helpers (which take the lock for a major block). Every other
+/// primitive runs with the heap lock held (see `domain::lock`).
+pub const LOCK_FREE: &[&str] = &[
+    "caml_atomic_load",
+    "caml_atomic_exchange",
+    "caml_atomic_cas",
+    "caml_atomic_fetch_add",
+    "caml_ml_domain_cpu_relax",
+    "caml_ml_domain_id",
+    "caml_ml_domain_index",
+    "caml_domain_dls_get",
+    "caml_domain_dls_set",
+    "caml_domain_dls_compare_and_set",
+];
+
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
     AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| *n == name).map(|(_, f)| *f)

@@ -155,7 +155,7 @@ fn copy_with_tag(dom: &mut Domain, tag: u8, v: Value) -> Value {
     if n == 0 {
         return atom(tag);
     }
-    let res = dom.gc.alloc(n, tag);
+    let res = dom.alloc(n, tag);
     if tag >= NO_SCAN_TAG {
         // SAFETY: both blocks have n words; the fresh one cannot overlap v.
         unsafe { std::ptr::copy_nonoverlapping(v.0 as *const usize, res.0 as *mut usize, n) };
@@ -206,9 +206,9 @@ fn obj_compare_and_swap(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::of_int(1))
 }
 
-fn obj_is_shared(dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn obj_is_shared(_: &mut Domain, args: &[Value]) -> PrimResult {
     let v = args[0];
-    Ok(Value::of_bool(v.is_int() || !dom.gc.is_young(v)))
+    Ok(Value::of_bool(v.is_int() || !crate::heap::young_space::is_young(v)))
 }
 
 // Lazy values: Lazy_tag (a thunk), Forcing_tag (being forced), Forward_tag (the result).
@@ -396,7 +396,7 @@ const CONTENDED_WOSIZE: usize = 64 / WORD - 1;
 
 /// `Atomic.make_contended v`: a major block alone on its cache line.
 fn atomic_make_contended(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let b = dom.gc.alloc_shr(CONTENDED_WOSIZE, 0);
+    let b = dom.alloc_shr(CONTENDED_WOSIZE, 0);
     dom.initialize(b, 0, args[0]);
     for i in 1..CONTENDED_WOSIZE {
         // SAFETY: i < CONTENDED_WOSIZE; an immediate needs no barrier.

@@ -69,7 +69,7 @@ fn ephe_create(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if size.checked_mul(WORD).is_none_or(|b| b > isize::MAX as usize / 2) {
         return Err(Exn::out_of_memory());
     }
-    let e = dom.gc.alloc_shr(size, ABSTRACT_TAG);
+    let e = dom.alloc_shr(size, ABSTRACT_TAG);
     let none = ephe_none();
     // SAFETY: e has `size` words; ephemerons are never scanned, so raw stores are fine.
     unsafe {
@@ -162,7 +162,7 @@ fn shallow_copy(dom: &mut Domain, v: Value) -> Value {
         let copy = shallow_copy(dom, start);
         return Value(copy.0 + offset);
     }
-    let copy = dom.gc.alloc(wosize, tag);
+    let copy = dom.alloc(wosize, tag);
     // Words before `scan_from` are not values (or need no barrier); the rest are values.
     let scan_from = if tag >= NO_SCAN_TAG {
         wosize

@@ -11,7 +11,7 @@
 //! descriptor and fails with `EBADF`, as in the stock runtime.
 //!
 //! System calls (read, write, lseek, close) go through a [`Blocking`] runner: a domain runs
-//! them in a blocking section, without the runtime lock, so that a domain waiting for a pipe
+//! them in a blocking section, without the heap lock, so that a domain waiting for a pipe
 //! or a terminal does not stop the others. They move bytes only between the descriptor and the
 //! channel's own buffer, never OCaml memory: callers copy OCaml data in with
 //! [`Channel::put_from`] and out of what [`Channel::get_some`] returns, holding the runtime
@@ -259,7 +259,7 @@ impl Channel {
 
     /// Takes a prefix of an `n`-byte output into the buffer, as much as fits: `fill` copies it
     /// into the slice it gets (so the source, OCaml memory included, is read right then, with
-    /// the runtime lock held). Returns the bytes taken, and whether the request filled the
+    /// the heap lock held). Returns the bytes taken, and whether the request filled the
     /// buffer; then, after counting the bytes taken, the caller calls `flush_partial`
     /// (`caml_putblock`, split around its system call).
     pub fn put_from(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> (usize, bool) {

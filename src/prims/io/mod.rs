@@ -9,7 +9,7 @@
 //! while one domain waits for input, the others run and collect. They may then move or free
 //! OCaml values, so a primitive keeps its values in the domain's local roots for the whole
 //! operation (`with_chan`), reads them back after each call that may block, and copies between
-//! OCaml memory and the channel's buffer only with the runtime lock held.
+//! OCaml memory and the channel's buffer only with the heap lock held.
 
 pub mod channel;
 pub mod registry;
@@ -525,7 +525,7 @@ fn input_int(dom: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 /// `caml_ml_input`: the bytes come from the channel's buffer (filled, when empty, by a read in
-/// a blocking section) and are copied into `buf` afterwards, with the runtime lock held.
+/// a blocking section) and are copied into `buf` afterwards, with the heap lock held.
 fn input(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [ch, buf, pos, len] = take(args)?;
     let (pos, len) = bytes_range(buf, pos, len)?;
@@ -597,7 +597,7 @@ mod tests {
     }
 
     /// Domain B blocks reading a pipe, holding the channel; the main domain then asks for the
-    /// same channel. It must wait without the runtime lock: B needs that lock to finish its
+    /// same channel. It must wait without the heap lock: B needs that lock to finish its
     /// read, so waiting with it would deadlock (as it did when channels were locked plainly).
     #[test]
     fn waiting_for_a_channel_busy_in_a_blocking_read_does_not_deadlock() {
@@ -611,12 +611,14 @@ mod tests {
             let (b_tx, b_rx) = mpsc::channel();
             std::thread::spawn(move || {
                 let mut b = Domain::with_shared(config, shared, 1, 1);
-                b.slice_start = b.shared.acquire();
+                b.shared.enter();
+                b.lock_heap();
                 let c = input_char(&mut b, &[chan]).map(|v| v.int());
-                b.shared.release();
+                b.unlock_heap();
+                b.shared.leave();
                 b_tx.send(c.ok()).unwrap();
             });
-            // Let B take the runtime lock and block in its read, holding the channel.
+            // Let B take the heap lock and block in its read, holding the channel.
             main.blocking_section(|| std::thread::sleep(Duration::from_millis(100)));
             std::thread::spawn(move || {
                 std::thread::sleep(Duration::from_millis(200));
@@ -625,13 +627,15 @@ mod tests {
                 // SAFETY: the write end is this thread's to close.
                 unsafe { libc::close(w) };
             });
+            main.lock_heap();
             let mine = input_char(&mut main, &[chan]).map(|v| v.int()).ok();
             close_channel(&mut main, &[chan]).unwrap();
+            main.unlock_heap();
             done_tx.send((b_rx.recv().unwrap(), mine)).unwrap();
         });
         let got = done_rx
             .recv_timeout(Duration::from_secs(20))
-            .expect("deadlock: a domain waited for a channel holding the runtime lock");
+            .expect("deadlock: a domain waited for a channel holding the heap lock");
         assert_eq!(got, (Some(b'a' as isize), Some(b'b' as isize)));
     }
 }

@@ -13,9 +13,9 @@
 //! that `flush_all` at exit still writes it. Lock order: a cell (only `try_lock` while holding
 //! nothing else in the finaliser), then `OPENED`, then `FREE`.
 //!
-//! Channels and the runtime lock: a domain keeps its channel locked while it waits in a
-//! blocking section for a read or a write, and needs the runtime lock back to finish. So a
-//! domain holding the runtime lock never waits for a channel: it tries the lock, and when the
+//! Channels and the heap lock: a domain keeps its channel locked while it waits in a
+//! blocking section for a read or a write, and needs the heap lock back to finish. So a
+//! domain holding the heap lock never waits for a channel: it tries the lock, and when the
 //! channel is busy it waits in a blocking section itself (`lock_channel`), as the stock
 //! runtime's `caml_plat_lock_non_blocking` does. The few facts read without the channel lock
 //! (whether it is an open output channel, its descriptor) are kept in atomics of the cell.
@@ -153,7 +153,7 @@ pub fn open(dom: &mut Domain, fd: i32, output: bool, flags: i32) -> Value {
             slot: AtomicUsize::new(0),
         })),
     };
-    // Relaxed: a block reaches another domain only through the runtime lock, which orders
+    // Relaxed: a block reaches another domain only through the heap lock, which orders
     // this store before any read there.
     cell.fd.store(fd, Ordering::Relaxed);
     // Release: pairs with the Acquire load in `out_channels`.
@@ -199,8 +199,8 @@ impl Locked {
 }
 
 /// Locks `cell` if it still holds generation `gen`, without ever waiting for it while holding
-/// the runtime lock: when the channel is busy (its holder may be in a blocking section, needing
-/// the runtime lock to finish), the wait happens in a blocking section. The caller keeps the
+/// the heap lock: when the channel is busy (its holder may be in a blocking section, needing
+/// the heap lock to finish), the wait happens in a blocking section. The caller keeps the
 /// block naming the cell rooted, if it needs it afterwards.
 fn lock_cell(dom: &mut Domain, cell: &'static ChanCell, gen: u64) -> Option<Locked> {
     // Relaxed: the generation changes only with the cell locked.
@@ -209,9 +209,9 @@ fn lock_cell(dom: &mut Domain, cell: &'static ChanCell, gen: u64) -> Option<Lock
         Ok(g) => g,
         Err(TryLockError::Poisoned(p)) => p.into_inner(),
         Err(TryLockError::WouldBlock) => {
-            // The generation is checked before taking the runtime lock back, so that a cell
+            // The generation is checked before taking the heap lock back, so that a cell
             // that was recycled meanwhile is let go at once: a domain that holds a cell while
-            // it waits for the runtime lock holds a live channel, which no one recycles.
+            // it waits for the heap lock holds a live channel, which no one recycles.
             dom.blocking_section(|| Some(lock(&cell.chan)).filter(|_| current(cell)))?
         }
     };

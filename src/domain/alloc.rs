@@ -1,0 +1,161 @@
+//! Allocation for primitives and the interpreter's slow paths: young blocks in the domain's
+//! own arena, major blocks under the heap lock. Never collects (see `gc` docs): when the
+//! arena is full a small block goes to the major heap and a minor collection is wanted at
+//! the next poll, so a primitive may hold values in Rust locals across its allocations.
+
+use super::Domain;
+use crate::check;
+use crate::heap::atoms::atom;
+use crate::heap::value::{
+    string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG, WORD,
+};
+use crate::heap::young_space::is_young;
+
+impl Domain {
+    /// Allocates a block of `wosize` (1..=MAX_YOUNG_WOSIZE) fields, young if there is room.
+    /// Fields are uninitialised: the caller fills every one before the next allocation.
+    #[inline(always)]
+    pub fn alloc_small(&mut self, wosize: usize, tag: u8) -> Value {
+        debug_assert!((1..=MAX_YOUNG_WOSIZE).contains(&wosize));
+        match self.young.try_alloc(wosize, tag, check::current_site()) {
+            Some(v) => v,
+            None => self.alloc_small_spilled(wosize, tag),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_small_spilled(&mut self, wosize: usize, tag: u8) -> Value {
+        self.young.minor_wanted = true;
+        self.alloc_shr(wosize, tag)
+    }
+
+    /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`.
+    pub fn alloc_shr(&mut self, wosize: usize, tag: u8) -> Value {
+        self.with_heap(|d| d.gc.alloc_shr(&mut d.young, wosize, tag))
+    }
+
+    /// Allocates young when small, in the major heap otherwise. Fields uninitialised.
+    #[inline]
+    pub fn alloc(&mut self, wosize: usize, tag: u8) -> Value {
+        if wosize == 0 {
+            atom(tag)
+        } else if wosize <= MAX_YOUNG_WOSIZE {
+            self.alloc_small(wosize, tag)
+        } else {
+            self.alloc_shr(wosize, tag)
+        }
+    }
+
+    /// Allocates a block whose fields are all `Val_unit` (a zero-size block is the atom).
+    pub fn alloc_block(&mut self, tag: u8, wosize: usize) -> Value {
+        if wosize == 0 {
+            return atom(tag);
+        }
+        let v = self.alloc(wosize, tag);
+        let fill = if tag < NO_SCAN_TAG { Value::UNIT.0 } else { 0 };
+        for i in 0..wosize {
+            // SAFETY: v has wosize fields.
+            unsafe { v.set_raw(i, fill) };
+        }
+        v
+    }
+
+    /// A block with the given fields.
+    pub fn alloc_tuple(&mut self, tag: u8, fields: &[Value]) -> Value {
+        if fields.is_empty() {
+            return atom(tag);
+        }
+        let v = self.alloc(fields.len(), tag);
+        let young = is_young(v);
+        for (i, &f) in fields.iter().enumerate() {
+            if young {
+                // SAFETY: v has fields.len() fields.
+                unsafe { v.set_field_raw(i, f) };
+            } else {
+                self.young.initialize(v, i, f);
+            }
+        }
+        v
+    }
+
+    /// A string of `len` bytes, zero-filled, with OCaml's padding.
+    pub fn alloc_string(&mut self, len: usize) -> Value {
+        let wosize = string_wosize(len);
+        let v = self.alloc(wosize, STRING_TAG);
+        // SAFETY: v has wosize words; the last byte records the padding.
+        unsafe {
+            std::ptr::write_bytes(v.0 as *mut u8, 0, wosize * WORD);
+            let last = (v.0 as *mut u8).add(wosize * WORD - 1);
+            *last = (wosize * WORD - 1 - len) as u8;
+        }
+        v
+    }
+
+    /// A string holding a copy of `s`.
+    pub fn alloc_bytes_from(&mut self, s: &[u8]) -> Value {
+        let v = self.alloc_string(s.len());
+        // SAFETY: v holds s.len() bytes and cannot overlap s (fresh block).
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), v.0 as *mut u8, s.len()) };
+        v
+    }
+
+    /// A boxed float.
+    pub fn alloc_float(&mut self, f: f64) -> Value {
+        let v = self.alloc_small(1, DOUBLE_TAG);
+        // SAFETY: a Double_tag block of one word.
+        unsafe { *(v.0 as *mut f64) = f };
+        v
+    }
+
+    /// A flat float array of `n` elements, all 0.0 (the empty array is Atom(0)).
+    pub fn alloc_float_array(&mut self, n: usize) -> Value {
+        if n == 0 {
+            return atom(0);
+        }
+        let v = self.alloc(n, DOUBLE_ARRAY_TAG);
+        for i in 0..n {
+            // SAFETY: v has n float fields.
+            unsafe { v.set_double_field(i, 0.0) };
+        }
+        v
+    }
+
+    /// `caml_initialize`: stores into a fresh field (write barrier).
+    #[inline]
+    pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
+        self.young.initialize(block, i, v)
+    }
+    /// `caml_modify`: overwrites a field (write barrier).
+    #[inline]
+    pub fn modify(&mut self, block: Value, i: usize, v: Value) {
+        self.young.modify(block, i, v)
+    }
+
+    /// A custom block with `data_bytes` bytes of data after the ops word.
+    pub fn alloc_custom(&mut self, ops: &'static crate::heap::custom::CustomOps, data_bytes: usize) -> Value {
+        let wosize = 1 + data_bytes.div_ceil(WORD);
+        // Blocks with a finaliser live in the major heap, where the sweeper finalises them.
+        let v = if ops.finalize.is_some() {
+            self.alloc_shr(wosize, crate::heap::value::CUSTOM_TAG)
+        } else {
+            self.alloc(wosize, crate::heap::value::CUSTOM_TAG)
+        };
+        // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
+        unsafe {
+            v.set_raw(0, ops as *const _ as usize);
+            for i in 1..wosize {
+                v.set_raw(i, 0);
+            }
+        }
+        v
+    }
+
+    /// Records out-of-heap memory held by a custom block, to pace the major GC.
+    pub fn note_extra_memory(&mut self, bytes: usize) {
+        self.with_heap(|d| {
+            d.gc.extra_bytes += bytes;
+            d.gc.note_major_alloc(0);
+        });
+    }
+}

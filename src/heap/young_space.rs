@@ -1,0 +1,179 @@
+//! The young space: one contiguous reservation of virtual memory holding every domain's minor
+//! arena, so that "is this value young?" is one range test, whichever domain allocated it.
+//!
+//! Layout: `halves` (1, or 2 when the checker flips arenas) halves of `slots` slots each; a
+//! slot is `slot_words` words, and the arena of the domain in slot `i` is slot `i` of the
+//! current half. Only the current half is young: after a flip, pointers into the other half
+//! are stale (they point at poison), not young.
+//!
+//! Invariants: the space and the current half change only while the world is stopped (at a
+//! minor collection or a resize), and the published range (`YOUNG_LO`, `YOUNG_HI`) is updated
+//! there; running domains only read it. The memory is mapped with `MAP_NORESERVE`, so slots
+//! that no domain touches cost nothing.
+
+use super::value::{Value, WORD};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The current half's bounds `[lo, hi)`: a block value is young iff its address lies in
+/// `(lo, hi]` (a block's address is its first field, one word past its header).
+static YOUNG_LO: AtomicUsize = AtomicUsize::new(usize::MAX);
+static YOUNG_HI: AtomicUsize = AtomicUsize::new(0);
+/// The other half's bounds (empty without flipping): the arenas the last minor collection
+/// evacuated, where no live value points.
+static SPARE_LO: AtomicUsize = AtomicUsize::new(0);
+static SPARE_HI: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether `v` is a block in some domain's minor arena.
+#[inline(always)]
+pub fn is_young(v: Value) -> bool {
+    // Relaxed: the range changes only while every domain is stopped, and the world's mutex
+    // orders that change before any domain runs again.
+    let lo = YOUNG_LO.load(Ordering::Relaxed);
+    let hi = YOUNG_HI.load(Ordering::Relaxed);
+    v.is_block() && v.0 > lo && v.0 <= hi
+}
+
+/// The young range `[lo, hi)` as published (for the checker).
+pub fn young_range() -> (usize, usize) {
+    // Relaxed: as in `is_young`.
+    (YOUNG_LO.load(Ordering::Relaxed), YOUNG_HI.load(Ordering::Relaxed))
+}
+
+/// The evacuated half `[lo, hi)` as published (empty without flipping).
+pub fn spare_range() -> (usize, usize) {
+    // Relaxed: as in `is_young`.
+    (SPARE_LO.load(Ordering::Relaxed), SPARE_HI.load(Ordering::Relaxed))
+}
+
+/// The reservation.
+pub struct YoungSpace {
+    base: *mut usize,
+    bytes: usize,
+    pub slot_words: usize,
+    pub slots: usize,
+    halves: usize,
+    /// The current half (0 or 1).
+    current: usize,
+}
+
+// SAFETY: the mapping is owned by the space; which thread touches which slot is the
+// protocol's business (see the module docs and `gc` docs).
+unsafe impl Send for YoungSpace {}
+// SAFETY: as above; `&YoungSpace` only exposes addresses.
+unsafe impl Sync for YoungSpace {}
+
+impl YoungSpace {
+    /// Reserves `slots` slots of `slot_words` words, in two halves when `flip` (the caller
+    /// publishes it). None when the address space is exhausted.
+    pub fn new(slot_words: usize, slots: usize, flip: bool) -> Option<YoungSpace> {
+        let page_words = 4096 / WORD;
+        let slot_words = slot_words.div_ceil(page_words) * page_words;
+        let halves = if flip { 2 } else { 1 };
+        let bytes = slot_words.checked_mul(slots)?.checked_mul(halves)?.checked_mul(WORD)?;
+        // SAFETY: an anonymous private mapping with no address hint; the result is checked.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        Some(YoungSpace { base: p as *mut usize, bytes, slot_words, slots, halves, current: 0 })
+    }
+
+    fn half_base(&self, half: usize) -> *mut usize {
+        self.base.wrapping_add(half * self.slots * self.slot_words)
+    }
+
+    /// Publishes the current half as the young range (world stopped, or before any domain
+    /// runs).
+    pub fn publish(&self) {
+        let lo = self.half_base(self.current) as usize;
+        // Relaxed: see `is_young`.
+        YOUNG_LO.store(lo, Ordering::Relaxed);
+        YOUNG_HI.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
+        let (slo, shi) = if self.halves == 2 {
+            let s = self.half_base(1 - self.current) as usize;
+            (s, s + self.slots * self.slot_words * WORD)
+        } else {
+            (0, 0)
+        };
+        // Relaxed: as above.
+        SPARE_LO.store(slo, Ordering::Relaxed);
+        SPARE_HI.store(shi, Ordering::Relaxed);
+    }
+
+    /// Slot `i`'s words `[start, end)` in the current half.
+    pub fn slot(&self, i: usize) -> (*mut usize, *mut usize) {
+        assert!(i < self.slots, "young slot out of range");
+        let start = self.half_base(self.current).wrapping_add(i * self.slot_words);
+        (start, start.wrapping_add(self.slot_words))
+    }
+
+    /// Slot `i`'s words in the other half (empty without flipping).
+    pub fn spare_slot(&self, i: usize) -> (usize, usize) {
+        if self.halves < 2 {
+            return (0, 0);
+        }
+        let start = self.half_base(1 - self.current).wrapping_add(i * self.slot_words) as usize;
+        (start, start + self.slot_words * WORD)
+    }
+
+    /// Makes the other half current (when flipping); the caller publishes it. World stopped.
+    pub fn flip(&mut self) {
+        if self.halves == 2 {
+            self.current = 1 - self.current;
+        }
+    }
+
+    /// The slot index holding address `a` in the current half, if any.
+    pub fn slot_of(&self, a: usize) -> Option<usize> {
+        let lo = self.half_base(self.current) as usize;
+        let i = a.checked_sub(lo)? / (self.slot_words * WORD);
+        (i < self.slots).then_some(i)
+    }
+
+    /// Gives slot `i`'s memory (both halves) back to the system; it reads as zeroes after.
+    pub fn release_slot(&self, i: usize) {
+        for half in 0..self.halves {
+            let start = self.half_base(half).wrapping_add(i * self.slot_words);
+            // SAFETY: the range is a whole slot inside the mapping (page-aligned: the mapping
+            // is, and slot_words is a multiple of the page size); no domain uses the slot.
+            unsafe { libc::madvise(start as *mut libc::c_void, self.slot_words * WORD, libc::MADV_DONTNEED) };
+        }
+    }
+}
+
+impl Drop for YoungSpace {
+    fn drop(&mut self) {
+        // SAFETY: the mapping was made in `new` with this size and nothing refers to it any
+        // more (the space is replaced only while the world is stopped and every arena empty).
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.bytes) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_and_flip() {
+        let mut s = YoungSpace::new(1000, 4, true).expect("reserve");
+        assert_eq!(s.slot_words % 512, 0);
+        let (a0, e0) = s.slot(0);
+        let (a3, _) = s.slot(3);
+        assert_eq!(a3 as usize - a0 as usize, 3 * s.slot_words * WORD);
+        assert_eq!(e0 as usize - a0 as usize, s.slot_words * WORD);
+        assert_eq!(s.slot_of(a3 as usize + 8), Some(3));
+        let spare = s.spare_slot(0);
+        s.flip();
+        assert_eq!(s.slot(0).0 as usize, spare.0);
+        assert_eq!(s.slot_of(a0 as usize), None);
+    }
+}
