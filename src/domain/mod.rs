@@ -231,6 +231,23 @@ impl Roots for OwnRoots {
     }
 }
 
+/// A stopped world's result; `exiting` says the leader's domain ends with it (it is
+/// unregistered before the world restarts).
+trait WorkResult {
+    fn exiting(&self) -> bool {
+        false
+    }
+}
+impl WorkResult for () {}
+impl WorkResult for bool {}
+/// The result of a domain's last stopped world.
+struct Exiting;
+impl WorkResult for Exiting {
+    fn exiting(&self) -> bool {
+        true
+    }
+}
+
 /// What a collection does beyond emptying the minor arenas.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Collect {
@@ -354,7 +371,7 @@ impl Domain {
     /// another domain led a collection meanwhile and `still_needed` says this one is no
     /// longer wanted. Only at a safepoint (roots published); gives up the heap lock for the
     /// time it waits, and holds it while `work` runs.
-    fn stopped_world<R>(
+    fn stopped_world<R: WorkResult>(
         &mut self,
         still_needed: impl Fn(&Domain) -> bool,
         work: impl FnOnce(&mut Gc, &[*mut Young], &mut AllRoots, *mut Domain) -> R,
@@ -386,7 +403,14 @@ impl Domain {
                 roots.domains.push(me);
             }
             let youngs = roots.youngs();
-            work(&mut heap.gc, &youngs, &mut roots, me)
+            let r = work(&mut heap.gc, &youngs, &mut roots, me);
+            if r.exiting() {
+                heap.domains.retain(|&d| d != me);
+                if let Some(s) = heap.slots_used.get_mut(self.index) {
+                    *s = false;
+                }
+            }
+            r
         };
         self.unlock_heap();
         self.shared.restart_world();
@@ -427,7 +451,8 @@ impl Domain {
     }
 
     /// The end of a domain: empties every arena (its young blocks may be reachable from
-    /// other domains), hands its counters to the exited total, unregisters it and leaves the
+    /// other domains), hands its counters to the exited total and unregisters it, in one
+    /// stopped world (so no one sees its counters twice or not at all), then leaves the
     /// world, for good.
     pub fn exit_world(&mut self) {
         self.stopped_world(|_| true, |gc, youngs, roots, me| {
@@ -438,8 +463,8 @@ impl Domain {
             // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
             let slot = unsafe { (*me).young.minor.slot };
             gc.space.release_slot(slot);
+            Exiting
         });
-        self.with_heap(|d| d.unregister());
         self.shared.leave();
     }
 
