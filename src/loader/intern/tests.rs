@@ -92,7 +92,7 @@ fn stock_list_string_float() {
         l = unsafe { l.field(1) };
     }
     assert_eq!(l, Value::EMPTY_LIST);
-    assert!(d.gc.is_young(v), "small values are allocated young");
+    assert!(crate::heap::young_space::is_young(v), "small values are allocated young");
 
     let m = hex("8495a6be000000090000000100000003000000020c1f85eb51b81e0940");
     let (v, _) = intern(&mut d, &m, None).unwrap();
@@ -190,7 +190,7 @@ fn large_values_go_to_the_major_heap() {
     let get = |n: &str| fx.iter().find(|(k, _)| k == n).unwrap().1.clone();
     let mut d = dom();
     let (v, _) = intern(&mut d, &get("array"), None).unwrap();
-    assert!(!d.gc.is_young(v));
+    assert!(!crate::heap::young_space::is_young(v));
     // SAFETY: an int array of 1000.
     unsafe { assert_eq!(v.wosize(), 1000) };
     assert_eq!(int_field(v, 999), 999);
