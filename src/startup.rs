@@ -195,7 +195,12 @@ pub fn run(inv: Invocation) -> i32 {
 }
 
 /// Turns the program's outcome into an exit status, reporting an uncaught exception.
+/// Runs with the heap lock: other domains may still run while the program ends.
 pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
+    dom.with_heap(|dom| finish_locked(dom, result))
+}
+
+fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
     match result {
         Ok(_) => 0,
         Err(Exn::Exit(code)) => code,

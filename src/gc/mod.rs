@@ -2,12 +2,57 @@
 //! promotion into the major heap), major collection (mark and sweep), finalisers and
 //! ephemerons, and the statistics behind `Gc.stat`.
 //!
-//! Protocol (single domain for now): collections happen only at safepoints chosen by the
-//! interpreter, where every root is visible through the `Roots` callback. Allocation from a
-//! primitive never collects: when the minor arena is full the block goes straight to the
-//! major heap and a minor collection is requested for the next safepoint. So a primitive may
-//! hold values in Rust locals across its own allocations; only a callback into OCaml may move
-//! them (primitives that call back root their values in the domain's local roots).
+//! ## Protocol: who touches what, when
+//!
+//! Domains run in parallel (see `domain::lock` for the world and the heap lock). The state
+//! is split in two:
+//!
+//! - **`Young`, one per domain**: its minor arena (a slot of the young space), its
+//!   remembered set, its allocation counters, the checker's per-domain record. Only its
+//!   domain touches it while the world runs; the leader of a stopped world touches every
+//!   domain's. No atomics: the world's mutex orders the hand-over both ways.
+//! - **`Gc`, shared**: the young space, the major heap, finalisers, ephemerons, parameters,
+//!   global counters, the checker's shared state. Touched under the heap lock, or by the
+//!   leader of a stopped world (which also holds the heap lock).
+//!
+//! What a running domain does without any lock, and why it is safe:
+//!
+//! 1. *Allocates young* by bumping its own arena's pointer: no one else allocates there.
+//! 2. *Reads and writes fields* of any block, young or old, of any domain: blocks do not
+//!    move or die while the world runs, since collections happen only while it is stopped.
+//!    Word-sized aligned accesses cannot tear; what two domains' racing plain accesses see
+//!    is the OCaml memory model's business (atomics use `Atomic*` operations, SeqCst).
+//! 3. *Runs the write barrier*: a store of a young value (any domain's arena: the young
+//!    space is one range, `young_space::is_young`, published only while the world is
+//!    stopped) into a major block records the field in the storing domain's own remembered
+//!    set. A minor collection scans every domain's set, so a domain may store another
+//!    domain's young value anywhere.
+//!
+//! What needs the heap lock: major allocation (a block too large for the minor heap, a
+//! primitive's block when its arena is full), custom-block memory accounting, finaliser and
+//! ephemeron registration, statistics, parameters; in practice every primitive not listed in
+//! `prims::LOCK_FREE`.
+//!
+//! What needs the world stopped: every collection (minor collections empty every domain's
+//! arena at once; a major cycle marks and sweeps the whole heap right after one), resizing
+//! the minor heaps, and a domain's exit (its arena is emptied, its counters join the exited
+//! total and it leaves the registry in one stopped world, so statistics never count it twice
+//! or not at all, and `Gc.compact` — a major cycle — cannot race with a domain starting or
+//! exiting: both wait for the world, issue 13739's race has no window). Collections happen
+//! only at safepoints, where every root is visible through the `Roots` callback: the leader
+//! at the safepoint that asked, the others parked at a poll point or outside the world in a
+//! blocking section, with their roots published.
+//!
+//! Allocation from a primitive never collects: when the arena is full the block goes
+//! straight to the major heap and a minor collection is wanted at the next poll. So a
+//! primitive may hold values in Rust locals across its own allocations; only a callback into
+//! OCaml (or a blocking section) may move them (primitives that call back root their values
+//! in the domain's local roots).
+//!
+//! Statistics: a domain's own counters (`Gc.counters`, `Gc.minor_words`) are exact; the
+//! global ones (`Gc.quick_stat`, `Gc.stat`) add the exited domains' counters and every other
+//! domain's as of its last collection (its arena's current use is unknown to the others
+//! until then), so every figure only grows between two calls of one domain.
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again.
@@ -20,10 +65,10 @@
 //! (`on_promote`) and ends with `on_minor_done` (poison) before the arena flips; a major
 //! cycle checks each pointer it marks (`on_mark`, `on_mark_header`), verifies after marking
 //! (`after_mark`), checks and poisons each block it frees (`on_sweep_slot`, `on_free_large`)
-//! and verifies after sweeping (`after_sweep`). `work_pending` also answers true when the
-//! checker wants a safepoint (`WARDEN_GC_EVERY`, `WARDEN_VERIFY=every`), which
-//! `do_pending_work` turns into a forced collection or `at_poll`. `gc_phase` keeps reports
-//! informed. See docs/hardened.md.
+//! and verifies after sweeping (`after_sweep`). `Young::work_pending` also answers true when
+//! the checker wants a safepoint (`WARDEN_GC_EVERY`, `WARDEN_VERIFY=every`), which the
+//! domain's safepoint turns into a forced collection or `at_poll` (the domain's own roots
+//! and arena, under the heap lock). `gc_phase` keeps reports informed. See docs/hardened.md.
 
 pub mod alloc;
 pub mod finalise;
