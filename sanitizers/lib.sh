@@ -5,10 +5,12 @@
 #   2. builds warden for SANITIZER (address, thread or musl) into its own target folder;
 #   3. runs the OCaml corpus against it (tests/corpus.rs with WARDEN_CORPUS_RUNTIME);
 #   4. runs the torture program(s) N times, comparing each run with the stock ocamlrun;
-#   5. prints "N passed, M failed" and writes results/<name>/summary.json.
+#   5. for musl, compares the float primitives with the stock ocamlrun (sanitizers/libm/);
+#   6. prints "N passed, M failed" and writes results/<name>/summary.json.
 #
-# Arguments: [N] [--no-corpus] [--no-torture] [--corpus FILTER] [--name NAME]
+# Arguments: [N] [--no-corpus] [--no-torture] [--no-libm] [--corpus FILTER] [--name NAME]
 #   N            torture runs (default 10)
+#   --no-libm    skip the float comparison (musl only)
 #   --corpus F   only corpus tests whose name contains F (cargo test filter)
 #   --name NAME  results folder name (default: the sanitizer)
 # Environment:
@@ -338,15 +340,49 @@ san_torture() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The float primitives (musl): sanitizers/libm/specials.ml must print under $SAN_RUN exactly
+# what it prints under the stock ocamlrun (one test); sanitizers/libm/sample.ml's results that
+# differ are counted by function and reported, not failed (the libms' accuracy differs, see
+# docs/sanitizers.md). Sets SAN_LIBM_{PASSED,FAILED,SAMPLE}.
+
+san_libm() {
+  local out=$1 dir="$1/libm" p
+  mkdir -p "$dir"
+  san_log "float primitives against the stock ocamlrun (sanitizers/libm, in $dir)"
+  for p in specials sample; do
+    cp "$SAN_ROOT/sanitizers/libm/$p.ml" "$dir/"
+    (cd "$dir" && "$WARDEN_OCAML_PREFIX/bin/ocamlc" -o "$p.byte" "$p.ml") || san_die "ocamlc failed on $p.ml"
+    "$WARDEN_OCAML_PREFIX/bin/ocamlrun" "$dir/$p.byte" >"$dir/$p.ocamlrun" 2>&1 || san_die "ocamlrun failed on $p.byte"
+    "$SAN_RUN" "$dir/$p.byte" >"$dir/$p.warden" 2>&1 || true
+  done
+  SAN_LIBM_PASSED=0 SAN_LIBM_FAILED=0
+  if cmp -s "$dir/specials.ocamlrun" "$dir/specials.warden"; then
+    SAN_LIBM_PASSED=1
+  else
+    SAN_LIBM_FAILED=1
+    diff "$dir/specials.ocamlrun" "$dir/specials.warden" >"$dir/specials.diff" || true
+    san_add_failure "libm specials" "$dir/specials.diff" "sanitizers/libm/specials.ml prints differently (< ocamlrun, > warden)"
+  fi
+  # "name differing/total", one per function, in the program's order.
+  SAN_LIBM_SAMPLE=$(paste -d' ' "$dir/sample.ocamlrun" "$dir/sample.warden" | awk '
+    { n = NF / 2; name = $1; if (!(name in total)) order[++k] = name; total[name]++
+      if ($n != $NF || $1 != $(n + 1)) diff[name]++ }
+    END { for (i = 1; i <= k; i++) printf "%s%s %d/%d", (i > 1 ? ", " : ""), order[i], diff[order[i]], total[order[i]] }')
+  san_log "libm: specials $([ $SAN_LIBM_PASSED = 1 ] && echo same || echo DIFFERENT); sample results that differ: $SAN_LIBM_SAMPLE"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 san_main() {
   local san=$1
   shift
-  local runs=10 corpus=1 torture=1 filter="" name=$san
+  local runs=10 corpus=1 torture=1 libm=0 filter="" name=$san
+  [ "$san" = musl ] && libm=1
   while [ $# -gt 0 ]; do
     case $1 in
       --no-corpus) corpus=0 ;;
       --no-torture) torture=0 ;;
+      --no-libm) libm=0 ;;
       --corpus) filter=$2; shift ;;
       --name) name=$2; shift ;;
       -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SAN_ROOT/sanitizers/lib.sh"; exit 0 ;;
@@ -378,6 +414,8 @@ san_main() {
   [ $corpus = 1 ] && san_corpus "$out" "$filter"
   SAN_TORTURE_PASSED=0 SAN_TORTURE_FAILED=0 SAN_TORTURE_SECONDS=0 SAN_TORTURE_PROGRAMS=""
   [ "$runs" -gt 0 ] && san_torture "$out" "$runs"
+  SAN_LIBM_PASSED=0 SAN_LIBM_FAILED=0 SAN_LIBM_SAMPLE=""
+  [ $libm = 1 ] && san_libm "$out"
 
   local failures="" f
   for f in "${SAN_FAILURES[@]+"${SAN_FAILURES[@]}"}"; do failures+="${failures:+,
@@ -393,15 +431,18 @@ san_main() {
   "build_seconds": $build_seconds,
   "corpus": {"ran": $corpus, "passed": $SAN_CORPUS_PASSED, "failed": $SAN_CORPUS_FAILED, "seconds": $SAN_CORPUS_SECONDS},
   "torture": {"programs": $(san_json_str "$SAN_TORTURE_PROGRAMS"), "runs": $runs, "passed": $SAN_TORTURE_PASSED, "failed": $SAN_TORTURE_FAILED, "seconds": $SAN_TORTURE_SECONDS},
+  "libm": {"ran": $libm, "specials_passed": $SAN_LIBM_PASSED, "specials_failed": $SAN_LIBM_FAILED, "sample_differing": $(san_json_str "$SAN_LIBM_SAMPLE")},
   "failures": [
     $failures
   ]
 }
 EOF
-  local passed=$((SAN_TORTURE_PASSED + SAN_CORPUS_PASSED)) failed=$((SAN_TORTURE_FAILED + SAN_CORPUS_FAILED))
+  local passed=$((SAN_TORTURE_PASSED + SAN_CORPUS_PASSED + SAN_LIBM_PASSED))
+  local failed=$((SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED))
   san_log "$name: build ${build_seconds}s, corpus ${SAN_CORPUS_SECONDS}s, torture ${SAN_TORTURE_SECONDS}s; summary in $out/summary.json"
   [ $corpus = 1 ] && echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed"
   [ "$runs" -gt 0 ] && echo "$name torture: $SAN_TORTURE_PASSED passed, $SAN_TORTURE_FAILED failed"
+  [ $libm = 1 ] && echo "$name libm specials: $SAN_LIBM_PASSED passed, $SAN_LIBM_FAILED failed; sample results that differ: $SAN_LIBM_SAMPLE"
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
 }

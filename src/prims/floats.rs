@@ -1,11 +1,13 @@
 //! Float primitives (stock `floats.c`): boxed arithmetic, comparisons, conversions, the
 //! text forms (glue over `numfmt`), classification and the C math library functions.
 //!
-//! The stock runtime calls the C math library for every transcendental function, so this
-//! file calls the same functions of the platform's libm, never a Rust reimplementation:
+//! The stock runtime calls the C math library for every transcendental function. On glibc
+//! this file calls the same functions of glibc's libm, never a Rust reimplementation:
 //! results then agree bit for bit with `ocamlrun` on the same machine, NaN signs included.
-//! Only sqrt (one instruction either way), sign manipulation and the rounding of small
-//! numbers to integers (exact) use Rust.
+//! On other libcs (musl) it calls `glibc`, which gives glibc's answers where that libm's
+//! choices differ (`cbrt`, NaNs, domain errors) and the libm's own otherwise. Only sqrt (one
+//! instruction either way), sign manipulation and the rounding of small numbers to integers
+//! (exact) use Rust.
 
 use super::numfmt;
 use super::PrimFn;
@@ -96,6 +98,16 @@ mod libm {
     }
 }
 
+/// glibc's results on other libms (musl): see the module.
+#[cfg(any(test, not(target_env = "gnu")))]
+mod glibc;
+
+/// The math functions the primitives call: glibc's libm itself, or `glibc` elsewhere.
+#[cfg(target_env = "gnu")]
+use libm as m;
+#[cfg(not(target_env = "gnu"))]
+use glibc as m;
+
 #[inline]
 fn float_arg(v: Value) -> f64 {
     // SAFETY: the primitive's OCaml type says v is a boxed float.
@@ -133,29 +145,29 @@ unary! {
     floor_float => |x| small_only(x, f64::floor);
     trunc_float => |x| small_only(x, f64::trunc);
     // Half-way cases away from zero.
-    round_float => libm::round;
-    exp_float => libm::exp;
-    exp2_float => libm::exp2;
-    expm1_float => libm::expm1;
-    log_float => libm::log;
-    log10_float => libm::log10;
-    log2_float => libm::log2;
-    log1p_float => libm::log1p;
-    cbrt_float => libm::cbrt;
-    sin_float => libm::sin;
-    cos_float => libm::cos;
-    tan_float => libm::tan;
-    asin_float => libm::asin;
-    acos_float => libm::acos;
-    atan_float => libm::atan;
-    sinh_float => libm::sinh;
-    cosh_float => libm::cosh;
-    tanh_float => libm::tanh;
-    asinh_float => libm::asinh;
-    acosh_float => libm::acosh;
-    atanh_float => libm::atanh;
-    erf_float => libm::erf;
-    erfc_float => libm::erfc;
+    round_float => m::round;
+    exp_float => m::exp;
+    exp2_float => m::exp2;
+    expm1_float => m::expm1;
+    log_float => m::log;
+    log10_float => m::log10;
+    log2_float => m::log2;
+    log1p_float => m::log1p;
+    cbrt_float => m::cbrt;
+    sin_float => m::sin;
+    cos_float => m::cos;
+    tan_float => m::tan;
+    asin_float => m::asin;
+    acos_float => m::acos;
+    atan_float => m::atan;
+    sinh_float => m::sinh;
+    cosh_float => m::cosh;
+    tanh_float => m::tanh;
+    asinh_float => m::asinh;
+    acosh_float => m::acosh;
+    atanh_float => m::atanh;
+    erf_float => m::erf;
+    erfc_float => m::erfc;
 }
 
 binary! {
@@ -163,12 +175,12 @@ binary! {
     sub_float => |x: f64, y: f64| x - y;
     mul_float => |x: f64, y: f64| x * y;
     div_float => |x: f64, y: f64| x / y;
-    power_float => libm::pow;
-    atan2_float => libm::atan2;
-    hypot_float => libm::hypot;
-    fmod_float => libm::fmod;
+    power_float => m::pow;
+    atan2_float => m::atan2;
+    hypot_float => m::hypot;
+    fmod_float => m::fmod;
     copysign_float => f64::copysign;
-    nextafter_float => libm::nextafter;
+    nextafter_float => m::nextafter;
 }
 
 comparison! {
@@ -195,7 +207,7 @@ fn small_only(x: f64, round: fn(f64) -> f64) -> f64 {
 fn fma_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
     // The stock runtime's C compiler swaps the two factors (fma is commutative in them);
     // the order decides which NaN comes out when both are NaN.
-    let r = libm::fma(float_arg(a[1]), float_arg(a[0]), float_arg(a[2]));
+    let r = m::fma(float_arg(a[1]), float_arg(a[0]), float_arg(a[2]));
     Ok(dom.alloc_float(r))
 }
 
@@ -268,22 +280,22 @@ fn classify_float(_: &mut Domain, a: &[Value]) -> PrimResult {
 fn frexp_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let mut e: c_int = 0;
     // SAFETY: `e` is a valid place for frexp to write the exponent.
-    let m = unsafe { libm::frexp(float_arg(a[0]), &mut e) };
-    let mantissa = dom.alloc_float(m);
+    let fraction = unsafe { m::frexp(float_arg(a[0]), &mut e) };
+    let mantissa = dom.alloc_float(fraction);
     Ok(dom.alloc_tuple(0, &[mantissa, Value::of_int(e as isize)]))
 }
 
 fn ldexp_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
     // The stock C passes the OCaml int to an `int` parameter: it keeps the low 32 bits.
     let e = a[1].int() as c_int;
-    Ok(dom.alloc_float(libm::ldexp(float_arg(a[0]), e)))
+    Ok(dom.alloc_float(m::ldexp(float_arg(a[0]), e)))
 }
 
 /// `(fractional part, integral part)`.
 fn modf_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let mut int_part = 0.0f64;
     // SAFETY: `int_part` is a valid place for modf to write the integral part.
-    let frac = unsafe { libm::modf(float_arg(a[0]), &mut int_part) };
+    let frac = unsafe { m::modf(float_arg(a[0]), &mut int_part) };
     let frac = dom.alloc_float(frac);
     let int_part = dom.alloc_float(int_part);
     Ok(dom.alloc_tuple(0, &[frac, int_part]))

@@ -14,6 +14,7 @@ use crate::heap::value::Value;
 pub use crate::domain::PrimFn;
 
 pub mod util;
+pub mod errtext;
 // Pure algorithms, no runtime dependency.
 pub mod blake2;
 pub mod hash;

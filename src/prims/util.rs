@@ -2,14 +2,11 @@
 
 use crate::heap::value::Value;
 
-/// The OS error text as the stock runtime prints it (`strerror`).
+/// The OS error text as the stock runtime prints it: glibc's `strerror` text, whatever the
+/// libc (see `errtext`).
 pub fn strerror(err: &std::io::Error) -> String {
     match err.raw_os_error() {
-        // SAFETY: strerror returns a pointer to a static (or thread-local) C string.
-        Some(code) => unsafe {
-            let p = libc::strerror(code);
-            std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
-        },
+        Some(code) => super::errtext::message(code).into_owned(),
         None => err.to_string(),
     }
 }
