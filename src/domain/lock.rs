@@ -280,4 +280,44 @@ mod tests {
         }
         assert_eq!(counter.load(Ordering::Relaxed), 1000);
     }
+
+    #[test]
+    fn a_stopped_world_waits_for_every_running_domain() {
+        let gc = Gc::new(crate::config::Config::default().gc_params(), 4);
+        let shared = Arc::new(Shared::new(gc, 4));
+        let inside_stw = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let steps = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut threads = Vec::new();
+        for _ in 0..3 {
+            let (s, inside, steps) = (shared.clone(), inside_stw.clone(), steps.clone());
+            threads.push(std::thread::spawn(move || {
+                s.enter();
+                for i in 0..2000 {
+                    // A running domain never runs while a leader is inside its stopped world.
+                    assert!(!inside.load(Ordering::SeqCst), "ran during a stopped world");
+                    steps.fetch_add(1, Ordering::SeqCst);
+                    if s.stop.load(Ordering::Relaxed) {
+                        s.park();
+                    }
+                    if i % 500 == 0 && s.stop_world() {
+                        inside.store(true, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                        inside.store(false, Ordering::SeqCst);
+                        s.restart_world();
+                    }
+                    if i % 700 == 0 {
+                        // A blocking section: outside the world for a while.
+                        s.leave();
+                        std::thread::sleep(std::time::Duration::from_micros(100));
+                        s.enter();
+                    }
+                }
+                s.leave();
+            }));
+        }
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(steps.load(Ordering::SeqCst), 6000);
+    }
 }
