@@ -6,6 +6,9 @@
 //!   `CARGO_ENCODED_RUSTFLAGS`, or `CARGO_CFG_SANITIZE` on nightly), the shim gets the same
 //!   `-fsanitize=` flag, so its accesses are checked and its poisoning calls are compiled in.
 //!   The sanitizer runtime itself is linked by rustc.
+//! - With AddressSanitizer the Rust code gets `--cfg warden_asan` (a stable stand-in for the
+//!   unstable `cfg(sanitize = "address")`): the heap then poisons the memory it carves itself
+//!   (free pool slots) for ASan. Other builds contain no such code.
 
 use std::env;
 use std::path::Path;
@@ -33,6 +36,10 @@ fn main() {
     }
 
     let sanitizers = sanitizers();
+    println!("cargo:rustc-check-cfg=cfg(warden_asan)");
+    if sanitizers.iter().any(|s| s == "address") {
+        println!("cargo:rustc-cfg=warden_asan");
+    }
     // Recorded in the build script's output file (target/.../build/warden-*/output).
     println!(
         "warden-shim: compiler {}, sanitizers {:?}",

@@ -3,7 +3,8 @@
 # san_main SANITIZER "$@" does the whole job for one build:
 #   1. installs what is missing (nightly + rust-src, the musl target, musl-tools);
 #   2. builds warden for SANITIZER (address, thread or musl) into its own target folder;
-#   3. runs the OCaml corpus against it (tests/corpus.rs with WARDEN_CORPUS_RUNTIME);
+#   3. runs the OCaml corpus against it (tests/corpus.rs with WARDEN_CORPUS_RUNTIME); for
+#      ASan, first the library's asan_tests built with ASan;
 #   4. runs the torture program(s) N times, comparing each run with the stock ocamlrun;
 #   5. for musl, compares the float primitives with the stock ocamlrun (sanitizers/libm/);
 #   6. prints "N passed, M failed" and writes results/<name>/summary.json.
@@ -340,6 +341,34 @@ san_torture() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# AddressSanitizer: the library's `asan_tests` (src/heap/major.rs), which check that the heap
+# poisons freed pool slots and large blocks for ASan, built with the same flags as the binary.
+# Each test counts. Sets SAN_UNIT_{PASSED,FAILED,SECONDS}.
+
+san_unit_tests() {
+  local out=$1 log="$1/unit.log" dir="$SAN_ROOT/target/sanitizers/address" start rc
+  local -a args=(test --release --lib --target "$SAN_TARGET")
+  [ -n "${WARDEN_SAN_FEATURES:-}" ] && args+=(--features "$WARDEN_SAN_FEATURES")
+  [ -n "${WARDEN_SAN_JOBS:-}" ] && args+=(-j "$WARDEN_SAN_JOBS")
+  start=$(date +%s)
+  san_log "the heap's ASan unit tests (log: $log)"
+  set +e
+  (cd "$SAN_ROOT" && RUSTFLAGS="-Zsanitizer=address -Cforce-frame-pointers=yes" CARGO_TARGET_DIR="$dir" \
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=1 \
+    ASAN_OPTIONS="detect_leaks=0" cargo +nightly "${args[@]}" -- asan_tests >"$log" 2>&1)
+  rc=$?
+  set -e
+  SAN_UNIT_SECONDS=$(($(date +%s) - start))
+  SAN_UNIT_PASSED=$(grep -cE '^test .* \.\.\. ok$' "$log" || true)
+  SAN_UNIT_FAILED=$(grep -cE '^test .* \.\.\. FAILED$' "$log" || true)
+  if [ "$rc" != 0 ] || [ "$SAN_UNIT_PASSED" = 0 ]; then
+    [ "$SAN_UNIT_FAILED" = 0 ] && SAN_UNIT_FAILED=1
+    san_add_failure "asan unit tests" "$log" "cargo test exited with $rc"
+  fi
+  san_log "unit tests: $SAN_UNIT_PASSED passed, $SAN_UNIT_FAILED failed (${SAN_UNIT_SECONDS}s)"
+}
+
+# ---------------------------------------------------------------------------------------------
 # The float primitives (musl): sanitizers/libm/specials.ml must print under $SAN_RUN exactly
 # what it prints under the stock ocamlrun (one test); sanitizers/libm/sample.ml's results that
 # differ are counted by function and reported, not failed (the libms' accuracy differs, see
@@ -410,6 +439,8 @@ san_main() {
   san_log "build took ${build_seconds}s"
   san_wrapper "$san" "$out/warden"
 
+  SAN_UNIT_PASSED=0 SAN_UNIT_FAILED=0 SAN_UNIT_SECONDS=0
+  [ "$san" = address ] && san_unit_tests "$out"
   SAN_CORPUS_PASSED=0 SAN_CORPUS_FAILED=0 SAN_CORPUS_SECONDS=0
   [ $corpus = 1 ] && san_corpus "$out" "$filter"
   SAN_TORTURE_PASSED=0 SAN_TORTURE_FAILED=0 SAN_TORTURE_SECONDS=0 SAN_TORTURE_PROGRAMS=""
@@ -429,6 +460,7 @@ san_main() {
   "rustc": $(san_json_str "$(if [ "$san" = musl ]; then rustc -V; else rustc +nightly -V; fi)"),
   "host": $(san_json_str "$(uname -srm), $(nproc) cores"),
   "build_seconds": $build_seconds,
+  "unit": {"passed": $SAN_UNIT_PASSED, "failed": $SAN_UNIT_FAILED, "seconds": $SAN_UNIT_SECONDS},
   "corpus": {"ran": $corpus, "passed": $SAN_CORPUS_PASSED, "failed": $SAN_CORPUS_FAILED, "seconds": $SAN_CORPUS_SECONDS},
   "torture": {"programs": $(san_json_str "$SAN_TORTURE_PROGRAMS"), "runs": $runs, "passed": $SAN_TORTURE_PASSED, "failed": $SAN_TORTURE_FAILED, "seconds": $SAN_TORTURE_SECONDS},
   "libm": {"ran": $libm, "specials_passed": $SAN_LIBM_PASSED, "specials_failed": $SAN_LIBM_FAILED, "sample_differing": $(san_json_str "$SAN_LIBM_SAMPLE")},
@@ -437,9 +469,10 @@ san_main() {
   ]
 }
 EOF
-  local passed=$((SAN_TORTURE_PASSED + SAN_CORPUS_PASSED + SAN_LIBM_PASSED))
-  local failed=$((SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED))
+  local passed=$((SAN_UNIT_PASSED + SAN_TORTURE_PASSED + SAN_CORPUS_PASSED + SAN_LIBM_PASSED))
+  local failed=$((SAN_UNIT_FAILED + SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED))
   san_log "$name: build ${build_seconds}s, corpus ${SAN_CORPUS_SECONDS}s, torture ${SAN_TORTURE_SECONDS}s; summary in $out/summary.json"
+  [ "$san" = address ] && echo "$name unit tests: $SAN_UNIT_PASSED passed, $SAN_UNIT_FAILED failed"
   [ $corpus = 1 ] && echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed"
   [ "$runs" -gt 0 ] && echo "$name torture: $SAN_TORTURE_PASSED passed, $SAN_TORTURE_FAILED failed"
   [ $libm = 1 ] && echo "$name libm specials: $SAN_LIBM_PASSED passed, $SAN_LIBM_FAILED failed; sample results that differ: $SAN_LIBM_SAMPLE"

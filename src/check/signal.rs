@@ -1,15 +1,18 @@
 //! The hardened build's fault handler. A poison word used as a pointer faults (its address is
 //! non-canonical); the handler looks at the faulting address and the general registers for an
 //! address derived from poison, and if it finds one, turns the crash into a use-after-free (or
-//! uninitialised-read) report naming the poison's category. Any other fault is passed on to
-//! the handler that was installed before (Rust's stack-overflow handler, or the default
+//! uninitialised-read, or past-the-end) report naming the poison's category. Otherwise it
+//! asks the allocator shim whether the address lies on a guard page or in a freed,
+//! quarantined block (`heap::shim::classify`), and reports that. Any other fault is passed on
+//! to the handler that was installed before (Rust's stack-overflow handler, or the default
 //! action), by restoring it and returning, so that the faulting instruction runs again.
 //!
 //! The report machinery is not async-signal-safe; it runs only when the process is going to
-//! die anyway.
+//! die anyway. (`classify` only try-locks the shim, so a fault inside the shim is passed on.)
 
-use super::poison;
+use super::poison::{self, PoisonKind};
 use super::report::{Check, Report, Snapshot};
+use crate::heap::shim::{self, Hit};
 use std::sync::OnceLock;
 
 struct Previous {
@@ -98,33 +101,10 @@ unsafe fn registers(_ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
 extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as u64;
-    // Every poison-derived value in sight. Registers may also hold a poison constant left
-    // over from a poisoning loop, so the faulting address comes first, then values with an
-    // offset (an address computed from poison), then free-memory poison before
-    // uninitialised (the allocator's fill constant lingers in registers).
-    let mut seen: Vec<(&'static str, u64)> = Vec::new();
-    if poison::looks_derived(addr) {
-        seen.push(("faulting address", addr));
-    }
     // SAFETY: ctx is the handler's ucontext_t.
-    for (name, v) in unsafe { registers(ctx) } {
-        if poison::looks_derived(v) {
-            seen.push((name, v));
-        }
-    }
-    let rank = |&(name, v): &(&str, u64)| {
-        let exact = poison::is_poison(v);
-        (name != "faulting address", exact, !poison::category(v).starts_with("free"))
-    };
-    let culprit = seen.iter().copied().min_by_key(rank);
-    let all: Vec<String> = seen.iter().map(|(n, v)| format!("{n} = {v:#x} ({})", poison::category(*v))).collect();
-    if let Some((where_, v)) = culprit {
-        let cat = poison::category(v);
-        let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
-        let signame = if sig == libc::SIGBUS { "SIGBUS" } else { "SIGSEGV" };
-        let report = Report::new(check, format!("the program faulted ({signame}) on an address computed from a poison word ({cat}): a value read from freed or uninitialised memory was used as a pointer"))
-            .expected("a pointer to a live block")
-            .found(format!("{where_} = {v:#x} ({cat}); poison-derived values in sight: {}", all.join(", ")));
+    let regs = unsafe { registers(ctx) };
+    let signame = if sig == libc::SIGBUS { "SIGBUS" } else { "SIGSEGV" };
+    if let Some(report) = diagnose(signame, addr, &regs, shim::classify) {
         // The handler runs on the small alternate signal stack, too small for symbolising the
         // backtrace: the report is made on a fresh thread while this one waits (the process
         // exits from there). The faulting thread's frames are captured here, unresolved.
@@ -140,5 +120,99 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
         let old = if sig == libc::SIGBUS { &prev.bus } else { &prev.segv };
         // SAFETY: restoring a sigaction obtained from the kernel.
         unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+    }
+}
+
+/// The report for a fault at `addr` with the registers `regs`, if warden can explain it:
+/// an address derived from a poison word (at the faulting address or in a register), or an
+/// address that `classify` (the allocator shim's) places on a guard page or in a freed block.
+fn diagnose(signame: &str, addr: u64, regs: &[(&'static str, u64)], classify: impl Fn(usize) -> Option<Hit>) -> Option<Report> {
+    // Every poison-derived value in sight. Registers may also hold a poison constant left
+    // over from a poisoning loop, so the faulting address comes first, then values with an
+    // offset (an address computed from poison), then free-memory poison before the rest
+    // (the allocator's fill constant lingers in registers).
+    let mut seen: Vec<(&'static str, u64)> = Vec::new();
+    if poison::looks_derived(addr) {
+        seen.push(("faulting address", addr));
+    }
+    seen.extend(regs.iter().copied().filter(|&(_, v)| poison::looks_derived(v)));
+    let rank = |&(name, v): &(&str, u64)| {
+        let exact = poison::is_poison(v);
+        (name != "faulting address", exact, poison::kind_of(v) != Some(PoisonKind::Free))
+    };
+    if let Some((where_, v)) = seen.iter().copied().min_by_key(rank) {
+        let all: Vec<String> = seen.iter().map(|(n, v)| format!("{n} = {v:#x} ({})", poison::category(*v))).collect();
+        let cat = poison::category(v);
+        let (check, what) = match poison::kind_of(v) {
+            Some(PoisonKind::Uninitialised) => (Check::Uninitialised, "a value read from uninitialised memory"),
+            Some(PoisonKind::PastTheEnd) => (Check::Canary, "a value read from past the end of a block"),
+            _ => (Check::UseAfterFree, "a value read from freed memory"),
+        };
+        return Some(
+            Report::new(check, format!("the program faulted ({signame}) on an address computed from a poison word ({cat}): {what} was used as a pointer"))
+                .expected("a pointer to a live block")
+                .found(format!("{where_} = {v:#x} ({cat}); poison-derived values in sight: {}", all.join(", "))),
+        );
+    }
+    let hit = classify(addr as usize)?;
+    let (check, expected) = if hit.freed {
+        (Check::UseAfterFree, "an address inside a live block")
+    } else {
+        (Check::BadPointer, "an address inside the block")
+    };
+    Some(
+        Report::new(check, format!("the program faulted ({signame}) on an address {hit}"))
+            .expected(expected)
+            .found(format!("faulting address {addr:#x}: {hit}")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::shim::{Init, Kind, Settings, Shim};
+
+    #[test]
+    fn poison_categories_pick_the_check() {
+        let cases = [
+            (poison::FREE_MAJOR, Check::UseAfterFree, "free-major"),
+            (poison::FREE_BIGARRAY, Check::UseAfterFree, "free-bigarray"),
+            (poison::FREE_C_HEAP, Check::UseAfterFree, "free-c-heap"),
+            (poison::SHIM_CANARY, Check::Canary, "shim-canary"),
+            (poison::UNINIT_C_HEAP, Check::Uninitialised, "uninitialised-c-heap"),
+            (poison::UNINIT_MINOR, Check::Uninitialised, "uninitialised-minor"),
+        ];
+        for (w, check, cat) in cases {
+            let r = diagnose("SIGSEGV", w + 16, &[], |_| None).expect("a poison-derived address");
+            assert_eq!(r.check, check, "{cat}");
+            assert!(r.summary.contains(cat), "{}", r.summary);
+        }
+        // The faulting address wins over registers; among registers, free poison over the
+        // uninitialised fill that lingers after a poisoning loop.
+        let regs = [("rax", poison::UNINIT_MAJOR), ("rbx", poison::FREE_STACK + 8)];
+        let r = diagnose("SIGBUS", 0x10, &regs, |_| None).unwrap();
+        assert_eq!(r.check, Check::UseAfterFree);
+        assert!(r.found.starts_with("rbx = ") && r.summary.contains("SIGBUS"), "{}", r.found);
+        // Nothing poisoned, nothing the shim knows: not ours.
+        assert!(diagnose("SIGSEGV", 0x10, &[("rax", 42)], |_| None).is_none());
+    }
+
+    #[test]
+    fn guard_pages_and_quarantined_blocks_are_named() {
+        let shim = Shim::new(Settings { hardened: true, quarantine_bytes: 1 << 20, guard: true }).unwrap();
+        let a = shim.alloc(4000, 16, Kind::Bigarray, Init::Zeroed).unwrap();
+        let base = a.as_ptr() as usize;
+        let r = diagnose("SIGSEGV", (base + 4000 + 100) as u64, &[], |x| shim.classify(x)).expect("a guard page hit");
+        assert_eq!(r.check, Check::BadPointer);
+        assert_eq!(
+            r.summary,
+            format!("the program faulted (SIGSEGV) on an address 100 bytes past the end of a live Bigarray block {base:#x} (4000 bytes), on its guard page")
+        );
+        // SAFETY: a live block of this shim, freed once.
+        unsafe { shim.free(a).unwrap() };
+        let r = diagnose("SIGSEGV", (base + 8) as u64, &[], |x| shim.classify(x)).expect("a freed block");
+        assert_eq!(r.check, Check::UseAfterFree);
+        assert!(r.summary.contains("at offset 8 of a freed (quarantined) Bigarray block"), "{}", r.summary);
+        shim.flush().unwrap();
     }
 }

@@ -5,6 +5,11 @@
 //! Invariants: every pool is on exactly one list of its class (`avail` if it has a free slot,
 //! `full` otherwise); `large` holds every large block exactly once; `pool_words` and
 //! `large_words` are the words held by those lists.
+//!
+//! AddressSanitizer builds: a pool slot is poisoned for ASan from the moment the sweep frees
+//! it until `alloc` hands it out again (see `pool`). Large blocks go back to the C allocator
+//! through the shim when freed, where ASan (or, in hardened builds, the shim's quarantine)
+//! poisons them.
 
 use super::pool::{self, PoolHeader, SIZE_CLASSES};
 use super::value::{Header, Value, WORD};
@@ -88,6 +93,7 @@ impl MajorHeap {
                 (*p).next = self.full[class];
                 self.full[class] = p;
             }
+            pool::unpoison_slot(slot, SIZE_CLASSES[class]);
             slot
         }
     }
@@ -154,6 +160,9 @@ impl MajorHeap {
                     unsafe {
                         if *slot != 0 && visit(slot) {
                             *slot = 0;
+                            // ASan builds: the freed block's words become inaccessible (the
+                            // visitor has done with them).
+                            pool::poison_free_slot(slot, sz);
                         }
                         if *slot == 0 {
                             *slot.add(1) = free as usize;
@@ -209,5 +218,56 @@ impl MajorHeap {
         for &hp in &self.large {
             visit(hp);
         }
+    }
+}
+
+/// Run by `sanitizers/asan.sh` (the library's tests built with AddressSanitizer).
+#[cfg(all(test, warden_asan))]
+mod asan_tests {
+    use super::*;
+    use crate::heap::shim::asan_is_poisoned;
+
+    fn word(hp: *mut usize, i: usize) -> *const u8 {
+        hp.wrapping_add(i) as *const u8
+    }
+
+    #[test]
+    fn swept_slots_are_poisoned_until_handed_out_again() {
+        let mut heap = MajorHeap::new();
+        // Two blocks of 5 fields in one pool (slots of 6 words): the first dies, the second
+        // keeps the pool alive.
+        let dead = heap.alloc(5, 0, 0).header_ptr();
+        let live = heap.alloc(5, 0, 0).header_ptr();
+        for i in 0..6 {
+            assert!(!asan_is_poisoned(word(dead, i)), "word {i} of a live block");
+        }
+        // A slot never handed out is poisoned from word 2 on.
+        let fresh = live.wrapping_add(6);
+        assert!(!asan_is_poisoned(word(fresh, 0)) && !asan_is_poisoned(word(fresh, 1)));
+        assert!(asan_is_poisoned(word(fresh, 2)) && asan_is_poisoned(word(fresh, 5)));
+        heap.sweep_pools(|slot| slot == dead);
+        // The freed block: header and link readable, the rest poisoned.
+        assert!(!asan_is_poisoned(word(dead, 0)) && !asan_is_poisoned(word(dead, 1)));
+        for i in 2..6 {
+            assert!(asan_is_poisoned(word(dead, i)), "word {i} of a swept block");
+        }
+        assert!(!asan_is_poisoned(word(live, 3)));
+        // The free list hands the lowest slot out first: the swept one, readable again.
+        let again = heap.alloc(5, 0, 0).header_ptr();
+        assert_eq!(again, dead);
+        for i in 0..6 {
+            assert!(!asan_is_poisoned(word(again, i)), "word {i} of a reused slot");
+        }
+    }
+
+    #[test]
+    fn freed_large_blocks_are_poisoned() {
+        let mut heap = MajorHeap::new();
+        let hp = heap.alloc(300, 0, 0).header_ptr();
+        assert!(!asan_is_poisoned(word(hp, 100)));
+        heap.large.retain(|&b| b != hp);
+        // SAFETY: hp is a large block of this heap, just removed from `large`.
+        unsafe { heap.free_large(hp) };
+        assert!(asan_is_poisoned(word(hp, 0)) && asan_is_poisoned(word(hp, 100)));
     }
 }

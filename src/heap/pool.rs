@@ -4,6 +4,12 @@
 //! found by masking. A slot is free iff its header word is 0; a free slot's word 1 links to
 //! the next free slot of the same pool. Block headers of live slots carry the block's real
 //! wosize (which may be smaller than the slot).
+//!
+//! In AddressSanitizer builds (`cfg(warden_asan)`) the rest of a free slot (words 2..) and
+//! the pool's unused words are poisoned for ASan, so that a read or write through a dangling
+//! pointer into a freed block is an ASan report at once; a slot is unpoisoned when it is
+//! handed out ([`unpoison_slot`]). Words 0 and 1 stay readable: the sweep reads every
+//! slot's header and the free list runs through word 1. Other builds have no such code.
 
 use super::value::WORD;
 
@@ -97,7 +103,50 @@ pub fn new_pool(class: usize) -> *mut PoolHeader {
         (*mem).class = class;
         (*mem).live = 0;
     }
+    #[cfg(warden_asan)]
+    {
+        let waste = first as usize - mem as usize - POOL_HEADER_WSIZE * WORD;
+        // SAFETY: the pool is ours and nothing holds a pointer into it yet; the unused words
+        // between its header and its first slot are never read.
+        unsafe { super::shim::asan_poison((mem as *const u8).add(POOL_HEADER_WSIZE * WORD), waste) };
+        for i in 0..n {
+            // SAFETY: every slot of the fresh pool is free.
+            unsafe { poison_free_slot(first.wrapping_add(i * sz), sz) };
+        }
+    }
     mem
+}
+
+/// Poisons for ASan the words 2.. of a free slot of `sz` words (ASan builds only).
+///
+/// # Safety
+/// `slot` must be a free slot of `sz` words: nothing may read or write its words 2.. until
+/// [`unpoison_slot`].
+#[cfg(warden_asan)]
+pub unsafe fn poison_free_slot(slot: *mut usize, sz: usize) {
+    if sz > 2 {
+        // SAFETY: the caller's contract; the words lie inside the slot.
+        unsafe { super::shim::asan_poison(slot.add(2) as *const u8, (sz - 2) * WORD) };
+    }
+}
+
+/// Without ASan: nothing.
+///
+/// # Safety
+/// None needed; the ASan version's contract, for the callers' sake.
+#[cfg(not(warden_asan))]
+#[inline(always)]
+pub unsafe fn poison_free_slot(_slot: *mut usize, _sz: usize) {}
+
+/// Makes a slot of `sz` words accessible again for ASan as it is handed out (ASan builds
+/// only; elsewhere an empty inline function).
+///
+/// # Safety
+/// `slot` must be a slot of `sz` words that the caller just took off a free list.
+#[inline(always)]
+pub unsafe fn unpoison_slot(slot: *mut usize, sz: usize) {
+    // SAFETY: the caller's contract: the slot is the caller's.
+    unsafe { super::shim::asan_unpoison(slot as *const u8, sz * WORD) };
 }
 
 /// Returns a pool's memory.
@@ -106,6 +155,9 @@ pub fn new_pool(class: usize) -> *mut PoolHeader {
 /// `pool` must come from `new_pool` and hold no live block.
 pub unsafe fn free_pool(pool: *mut PoolHeader) {
     let layout = std::alloc::Layout::from_size_align(POOL_BSIZE, POOL_BSIZE).expect("pool layout");
+    // SAFETY: the pool's memory is ours until it is returned just below; ASan's allocator
+    // then takes it over whole.
+    unsafe { super::shim::asan_unpoison(pool as *const u8, POOL_BSIZE) };
     // SAFETY: same layout as in `new_pool`.
     unsafe { std::alloc::dealloc(pool as *mut u8, layout) }
 }

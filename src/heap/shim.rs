@@ -47,8 +47,11 @@ impl Kind {
     fn guardable(self) -> bool {
         matches!(self, Kind::Large | Kind::Bigarray)
     }
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [Kind::Large, Kind::Stack, Kind::Bigarray, Kind::Other];
+
     /// The poison tag (`check::poison::debug_tag`) written over freed blocks of this kind.
-    pub fn free_tag(self) -> u64 {
+    pub const fn free_tag(self) -> u64 {
         match self {
             Kind::Large => 0x02,
             Kind::Stack => 0x06,
@@ -332,7 +335,9 @@ extern "C" {
     fn warden_shim_usable_size(p: *const c_void) -> usize;
     fn warden_shim_classify(shim: *mut RawShim, addr: *const c_void, out: *mut RawHit) -> c_int;
     fn warden_shim_sanitizers() -> c_int;
+    #[cfg(warden_asan)]
     fn warden_asan_poison(p: *const c_void, n: usize);
+    #[cfg(warden_asan)]
     fn warden_asan_unpoison(p: *const c_void, n: usize);
     fn warden_asan_is_poisoned(p: *const c_void) -> c_int;
 }
@@ -461,27 +466,46 @@ pub fn sanitizers() -> Sanitizers {
     Sanitizers { address: bits & 1 != 0, thread: bits & 2 != 0 }
 }
 
-/// Marks `[p, p + n)` as inaccessible for AddressSanitizer (a no-op in other builds), for
-/// memory the runtime carves itself (free pool slots, the minor arena above the allocation
-/// pointer, swept blocks). ASan works in 8-byte granules: a region that does not start on one
-/// may be poisoned partly.
+/// Marks `[p, p + n)` as inaccessible for AddressSanitizer, for memory the runtime carves
+/// itself (free pool slots). ASan works in 8-byte granules: a region that does not start on
+/// one may be poisoned partly. Only AddressSanitizer builds (`cfg(warden_asan)`, set by
+/// `build.rs`) have a body; elsewhere this is an empty inline function.
 ///
 /// # Safety
 /// The region must be memory the caller owns; until [`asan_unpoison`] nobody may touch it
 /// (under ASan any access is reported). Not thread-safe for one region.
+#[cfg(warden_asan)]
 pub unsafe fn asan_poison(p: *const u8, n: usize) {
     // SAFETY: the caller's contract.
     unsafe { warden_asan_poison(p as *const c_void, n) }
 }
 
-/// Makes `[p, p + n)` accessible again for AddressSanitizer (a no-op in other builds).
+/// Without AddressSanitizer: nothing.
+///
+/// # Safety
+/// None needed; the same contract as the ASan version, for the callers' sake.
+#[cfg(not(warden_asan))]
+#[inline(always)]
+pub unsafe fn asan_poison(_p: *const u8, _n: usize) {}
+
+/// Makes `[p, p + n)` accessible again for AddressSanitizer (in ASan builds only, like
+/// [`asan_poison`]).
 ///
 /// # Safety
 /// The region must be memory the caller owns.
+#[cfg(warden_asan)]
 pub unsafe fn asan_unpoison(p: *const u8, n: usize) {
     // SAFETY: the caller's contract.
     unsafe { warden_asan_unpoison(p as *const c_void, n) }
 }
+
+/// Without AddressSanitizer: nothing.
+///
+/// # Safety
+/// None needed; the same contract as the ASan version, for the callers' sake.
+#[cfg(not(warden_asan))]
+#[inline(always)]
+pub unsafe fn asan_unpoison(_p: *const u8, _n: usize) {}
 
 /// Whether the byte at `p` is poisoned for AddressSanitizer (always false in other builds).
 pub fn asan_is_poisoned(p: *const u8) -> bool {
