@@ -13,7 +13,7 @@
 //!   world is stopped its leader owns every domain's young state, stacks and roots, and the
 //!   shared heap. Only one leader at a time: a domain that finds the world already stopping
 //!   parks instead, and tries again afterwards if it still needs to.
-//! - **The heap lock** (a FIFO ticket lock) serialises running domains' accesses to the
+//! - **The heap lock** serialises running domains' accesses to the
 //!   shared heap state (`HeapState`: the major heap, finalisers, ephemerons, named values,
 //!   the domain registry, global statistics). Primitives run with it held unless they are
 //!   known to touch only their arguments and their domain's own young state. Lock order:
@@ -34,16 +34,52 @@ use crate::gc::Gc;
 use crate::heap::value::Value;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Condvar, Mutex};
 
-struct Tickets {
-    next: u64,
-    serving: u64,
-    /// The thread holding the lock (for the hand-over check).
-    holder: Option<std::thread::ThreadId>,
-    /// Waiting threads with their tickets, oldest first: a hand-over wakes only the next one.
-    waiting: std::collections::VecDeque<(u64, std::thread::Thread)>,
+/// The heap lock: an atomic word for the uncontended case (one compare-and-swap to take it,
+/// one swap to give it back), a mutex and condition variable for waiting.
+struct HeapLock {
+    /// 0 free, 1 held, 2 held and some thread may be waiting.
+    state: AtomicU32,
+    sleepers: Mutex<()>,
+    wake: Condvar,
+}
+
+/// Tries before a waiting thread sleeps.
+const HEAP_LOCK_SPINS: usize = 64;
+
+impl HeapLock {
+    fn lock(&self) {
+        // Acquire: what the previous holder did under the lock is visible to us.
+        if self.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            return;
+        }
+        for _ in 0..HEAP_LOCK_SPINS {
+            std::hint::spin_loop();
+            // Relaxed load: only a hint before the acquiring compare-and-swap.
+            if self.state.load(Ordering::Relaxed) == 0
+                && self.state.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok()
+            {
+                return;
+            }
+        }
+        let mut g = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+        // Acquire: as above. Marking the lock "maybe waiters" (2) before sleeping makes the
+        // holder's `unlock` wake us; it cannot slip between the swap and the wait, since it
+        // takes `sleepers` to notify.
+        while self.state.swap(2, Ordering::Acquire) != 0 {
+            g = self.wake.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn unlock(&self) {
+        // Release: publishes what we did under the lock to the next holder.
+        if self.state.swap(0, Ordering::Release) == 2 {
+            let _g = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+            self.wake.notify_one();
+        }
+    }
 }
 
 /// Heap-wide state, used by the heap-lock holder or the leader of a stopped world.
@@ -72,7 +108,7 @@ struct World {
 
 /// State shared by all domains of the process.
 pub struct Shared {
-    tickets: Mutex<Tickets>,
+    heap_lock: HeapLock,
     world: Mutex<World>,
     world_changed: Condvar,
     /// The world is stopping: running domains park at their next poll point.
@@ -93,7 +129,7 @@ impl Shared {
         let mut slots_used = vec![false; max_domains.max(1)];
         slots_used[0] = true;
         Shared {
-            tickets: Mutex::new(Tickets { next: 0, serving: 0, holder: None, waiting: Default::default() }),
+            heap_lock: HeapLock { state: AtomicU32::new(0), sleepers: Mutex::new(()), wake: Condvar::new() },
             world: Mutex::new(World { running: 0, stopped: false }),
             world_changed: Condvar::new(),
             stop: AtomicBool::new(false),
@@ -182,36 +218,17 @@ impl Shared {
         self.world_changed.notify_all();
     }
 
-    /// Waits for the heap lock (FIFO).
+    /// Waits for the heap lock. The caller must not hold it (`Domain::heap_held` tracks
+    /// that).
+    #[inline]
     pub fn lock_heap(&self) {
-        let mut t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
-        let me = t.next;
-        t.next += 1;
-        if t.serving != me {
-            t.waiting.push_back((me, std::thread::current()));
-            while t.serving != me {
-                drop(t);
-                // Woken by `unlock_heap` when our ticket comes up (or spuriously: re-check).
-                std::thread::park();
-                t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
-            }
-            t.waiting.retain(|(ticket, _)| *ticket != me);
-        }
-        t.holder = Some(std::thread::current().id());
+        self.heap_lock.lock();
     }
 
-    /// Hands the heap lock to the next waiter.
+    /// Gives the heap lock back (the caller holds it).
+    #[inline]
     pub fn unlock_heap(&self) {
-        let mut t = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
-        if t.holder != Some(std::thread::current().id()) {
-            crate::fatal("heap lock released by a thread that does not hold it");
-        }
-        t.holder = None;
-        t.serving += 1;
-        let serving = t.serving;
-        if let Some((_, thread)) = t.waiting.iter().find(|(ticket, _)| *ticket == serving) {
-            thread.unpark();
-        }
+        self.heap_lock.unlock();
     }
 }
 

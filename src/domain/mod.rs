@@ -324,6 +324,7 @@ impl Domain {
 
     /// Gives the heap lock back, first publishing whether shared work is due.
     pub fn unlock_heap(&mut self) {
+        debug_assert!(self.heap_held, "heap lock released without being held");
         let due = self.gc.work_pending() || !self.gc.finalisers.due.is_empty();
         // Relaxed: a hint for the polls (see `lock` docs).
         self.shared.work.store(due, std::sync::atomic::Ordering::Relaxed);

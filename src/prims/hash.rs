@@ -186,12 +186,15 @@ pub unsafe fn hash_value(
     let sz = limit.min(HASH_QUEUE_SIZE);
     let mut num = count.min(isize::MAX as usize) as isize;
     let mut h = seed;
-    let mut queue = [Value::UNIT; HASH_QUEUE_SIZE];
-    queue[0] = v;
+    // Not zero-filled: most calls hash an immediate or a small block, and filling 2 KiB per
+    // call dominated them. Entries below `wr` are written before they are read.
+    let mut queue = [std::mem::MaybeUninit::<Value>::uninit(); HASH_QUEUE_SIZE];
+    queue[0].write(v);
     let (mut rd, mut wr) = (0usize, 1usize);
 
     while rd < wr && num > 0 {
-        let mut v = queue[rd];
+        // SAFETY: `rd < wr`, and every entry below `wr` was written.
+        let mut v = unsafe { queue[rd].assume_init() };
         rd += 1;
         // One queue entry may be redirected through an infix header or forward links; each
         // redirection re-dispatches on the new value, as `goto again` does in the C code.
@@ -302,7 +305,7 @@ pub unsafe fn hash_value(
                             break;
                         }
                         // SAFETY: `i < wosize`; environment fields are values.
-                        queue[wr] = unsafe { v.field(i) };
+                        queue[wr].write(unsafe { v.field(i) });
                         wr += 1;
                     }
                 }
@@ -314,7 +317,7 @@ pub unsafe fn hash_value(
                             break;
                         }
                         // SAFETY: `i < wosize`; scannable blocks hold values.
-                        queue[wr] = unsafe { v.field(i) };
+                        queue[wr].write(unsafe { v.field(i) });
                         wr += 1;
                     }
                 }

@@ -196,6 +196,25 @@ fn int_of_string(_: &mut Domain, a: &[Value]) -> PrimResult {
 fn format_with(dom: &mut Domain, fmt: Value, n: i64, kind: IntKind) -> PrimResult {
     // SAFETY: the format argument is an OCaml string.
     let f = unsafe { fmt.bytes() };
+    if f == b"%d" {
+        // `string_of_int` and `Printf "%d"`: the common case, without the general formatter.
+        let mut buf = [0u8; 24];
+        let mut i = buf.len();
+        let mut m = n.unsigned_abs();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        return Ok(dom.alloc_bytes_from(&buf[i..]));
+    }
     match numfmt::format_int(f, n, kind) {
         Ok(s) => Ok(dom.alloc_str(&s)),
         // The stock runtime copies the format into a 32-byte buffer with the size letter.
