@@ -11,6 +11,7 @@
 //! | `lost-root` | a collection at an interpreter allocation, with a young accumulator | the accumulator is not saved on the stack, so it is not updated |
 //! | `early-sweep` | the sweeper meets a marked block with fields | it frees the block |
 //! | `short-alloc` | a young allocation of 2 fields or more | the block gets one field less than asked; the caller writes them all |
+//! | `racy-publish` | an atomic exchange (`Atomic.set`, `Atomic.exchange`) that stores a block | the store is a plain, unordered write, so the block's fields reach the domain that loads it without any ordering (for ThreadSanitizer: nothing in the hardened checks looks at orderings) |
 //!
 //! This module owns the fault configuration and the code-fragment table that `stale-code`
 //! needs (warden itself registers no code fragments: callbacks run the program's own `STOP`).
@@ -27,10 +28,12 @@ pub enum Fault {
     LostRoot,
     EarlySweep,
     ShortAlloc,
+    RacyPublish,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 5] = [Fault::StaleCode, Fault::NoWriteBarrier, Fault::LostRoot, Fault::EarlySweep, Fault::ShortAlloc];
+    pub const ALL: [Fault; 6] =
+        [Fault::StaleCode, Fault::NoWriteBarrier, Fault::LostRoot, Fault::EarlySweep, Fault::ShortAlloc, Fault::RacyPublish];
     pub fn name(self) -> &'static str {
         match self {
             Fault::StaleCode => "stale-code",
@@ -38,6 +41,7 @@ impl Fault {
             Fault::LostRoot => "lost-root",
             Fault::EarlySweep => "early-sweep",
             Fault::ShortAlloc => "short-alloc",
+            Fault::RacyPublish => "racy-publish",
         }
     }
     /// The range the N of a run is drawn from when `WARDEN_INJECT_AT` is not set.
@@ -48,6 +52,7 @@ impl Fault {
             Fault::LostRoot => (1, 4),
             Fault::EarlySweep => (1, 4000),
             Fault::ShortAlloc => (1000, 100_000),
+            Fault::RacyPublish => (1, 20),
         }
     }
 }
@@ -86,8 +91,8 @@ fn config() -> &'static Config {
     })
 }
 
-/// Eligible events seen so far (Relaxed: a counter read and bumped by the runtime-lock
-/// holder, or by an exiting thread; an off-by-one between threads only moves the firing).
+/// Eligible events seen so far (Relaxed: only the count matters; which of two domains' racing
+/// events is the N-th does not).
 static EVENTS: AtomicU64 = AtomicU64::new(0);
 static FIRED: OnceLock<(&'static str, Instant)> = OnceLock::new();
 
@@ -139,6 +144,12 @@ pub fn skip_barrier() -> bool {
 #[inline]
 pub fn early_sweep(scannable: bool) -> bool {
     scannable && fire(Fault::EarlySweep, || "the sweeper frees a marked block".into())
+}
+
+/// `racy-publish`: whether this atomic store of `v` is done as a plain write.
+#[inline]
+pub fn racy_publish(v: Value) -> bool {
+    v.is_block() && fire(Fault::RacyPublish, || format!("block {:#x} published by a plain, unordered store", v.0))
 }
 
 /// A code fragment in the table: its range, and whether the domain that registered it exited.

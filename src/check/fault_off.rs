@@ -21,6 +21,10 @@ pub fn skip_barrier() -> bool {
     false
 }
 #[inline(always)]
+pub fn racy_publish(_v: Value) -> bool {
+    false
+}
+#[inline(always)]
 pub fn early_sweep(_scannable: bool) -> bool {
     false
 }

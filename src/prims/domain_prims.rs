@@ -243,8 +243,23 @@ fn barrier_after_swap(dom: &mut Domain, r: Value, old: Value, v: Value) {
     }
 }
 
+/// `racy-publish` (fault injection only): the exchange as a plain read and write.
+fn racy_swap(r: Value, v: Value) -> Value {
+    // SAFETY: `r` has a field 0 (`atomic_ref`). Deliberately unordered: this is the fault.
+    unsafe {
+        let old = r.field(0);
+        r.set_field_raw(0, v);
+        old
+    }
+}
+
 fn atomic_exchange(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
+    if crate::check::fault::racy_publish(args[1]) {
+        let old = racy_swap(r, args[1]);
+        barrier_after_swap(dom, r, old, args[1]);
+        return Ok(old);
+    }
     // SeqCst: OCaml atomics are sequentially consistent.
     let old = Value(atomic_cell(r).swap(args[1].0, Ordering::SeqCst));
     barrier_after_swap(dom, r, old, args[1]);

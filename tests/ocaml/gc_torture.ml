@@ -1,8 +1,9 @@
 (* GC torture test: the main domain and two child domains run seeded random command
    sequences that allocate lists, strings, arrays and bigarrays of random sizes, keep and
    drop references, call Gc.minor / major_slice / major / full_major / compact, and read
-   quick_stat / stat / counters / minor_words, checking the integrity of everything kept
-   and (strict mode) the invariants of the statistics. Between rounds the main domain calls
+   quick_stat / stat / counters / minor_words, publish items to the other domains through
+   atomics and take theirs, checking the integrity of everything kept and (strict mode) the
+   invariants of the statistics. Between rounds the main domain calls
    Gc.major alone.
 
    Usage: gc_torture.byte [seed] [rounds]
@@ -114,6 +115,14 @@ let check_exact_alloc () =
     if d <> 14. then fail "an allocation of 3 fields (and a counters triple) added %.0f words" d
   end
 
+(* Items published for the other domains: a domain takes another's item, checks it and may
+   keep it, so blocks allocated by one domain are reached from the others' roots and fields
+   (young ones included, while their arenas are collected). *)
+let mailbox = Array.init 8 (fun _ -> Atomic.make None)
+
+let check_mailbox () =
+  Array.iter (fun m -> match Atomic.get m with Some it -> check_item it | None -> ()) mailbox
+
 let work name seed steps =
   let rng = Random.State.make [| seed |] in
   let slots = Array.make 64 None in
@@ -135,6 +144,11 @@ let work name seed steps =
        own.minor <- w
      | 9 -> check_exact_alloc ()
      | 10 | 11 -> slots.(Random.State.int rng 64) <- None
+     | 12 -> Atomic.set mailbox.(Random.State.int rng 8) (Some (make_item rng))
+     | 13 ->
+       (match Atomic.get mailbox.(Random.State.int rng 8) with
+        | Some it -> check_item it; slots.(Random.State.int rng 64) <- Some it
+        | None -> ())
      | _ -> slots.(Random.State.int rng 64) <- Some (make_item rng));
     if step mod 50 = 0 then Array.iter (function Some it -> check_item it | None -> ()) slots
   done;
@@ -150,6 +164,7 @@ let () =
         work "main" (seed * 1000 + round * 10) 400;
         Domain.join c1;
         Domain.join c2;
+        check_mailbox ();
         Gc.major ()
       done;
       Ok ()
