@@ -14,6 +14,7 @@ use super::settings::{self, Level};
 use super::verify::{self, AddrSet, CodeTable, HeapWalk, Regions};
 use super::{HeapRefs, RootWalk};
 use crate::heap::minor::MinorHeap;
+use crate::heap::major::LARGE_PREFIX_WSIZE;
 use crate::heap::pool::{self, POOL_BSIZE, SIZECLASS_MAX, SIZE_CLASSES};
 use crate::heap::value::{Header, Value, WORD};
 use std::cell::Cell;
@@ -557,6 +558,18 @@ pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live
             .expected(format!("{} pools", heap.major.pool_count))
             .found(format!("{} pools hold blocks", st.pools.len()))
             .fail();
+    }
+    for &(s, e) in &rg.large {
+        // SAFETY: `s` is a live large block's outer header; the allocator keeps the size it
+        // allocated in the prefix words before it.
+        let allocated = unsafe { *((s - LARGE_PREFIX_WSIZE * WORD) as *const usize) };
+        if allocated != (e - s) / WORD {
+            Report::new(Check::HeapAccounting, "a large block's header gives a size other than the one it was allocated with")
+                .expected(format!("{allocated} words (allocated)"))
+                .found(format!("{} words (header)", (e - s) / WORD))
+                .block(s + (MAJOR_BEFORE + 1) * WORD, false)
+                .fail();
+        }
     }
     let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
     if large_words != heap.major.large_words {
