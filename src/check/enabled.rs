@@ -442,6 +442,7 @@ fn code_table(st: &State, rg: &Regions<'_>) {
             if s < hi && lo < e {
                 Report::new(Check::CodeTable, "a large block overlaps a registered code fragment")
                     .found(format!("block [{s:#x}, {e:#x}) and fragment [{lo:#x}, {hi:#x})"))
+                    .block(s + (MAJOR_BEFORE + 1) * WORD, false)
                     .fail();
             }
         }
