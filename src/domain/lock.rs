@@ -25,7 +25,8 @@
 //! remembered set) need neither: they touch the domain's own arena, or the heap's blocks,
 //! which no collection moves or frees while the domain runs.
 //!
-//! Orderings: `stop` and `work` are hints read at poll points (Relaxed: a late read only
+//! Orderings: `stop`, `work` and `running_hint` are hints read at poll points and while
+//! spinning (Relaxed: a late read only
 //! delays a domain's reaction by one poll; every decision is re-made under the world's or
 //! the heap lock's mutex, whose acquire/release orders what the domains did before).
 
@@ -34,7 +35,7 @@ use crate::gc::Gc;
 use crate::heap::value::Value;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// The heap lock: an atomic word for the uncontended case (one compare-and-swap to take it,
@@ -44,6 +45,26 @@ struct HeapLock {
     state: AtomicU32,
     sleepers: Mutex<()>,
     wake: Condvar,
+}
+
+/// How long a domain spins on a stopped world's state before it sleeps on the condition
+/// variable, in spin-loop hints (then yields): a stopped world usually lasts tens of
+/// microseconds, less than a sleep and wake-up costs.
+const WORLD_SPINS: usize = 4000;
+const WORLD_YIELDS: usize = 50;
+
+/// Spins while `cond` holds, for a bounded time (then the caller sleeps if it still holds).
+fn spin_while(cond: impl Fn() -> bool) {
+    for i in 0..WORLD_SPINS + WORLD_YIELDS {
+        if !cond() {
+            return;
+        }
+        if i < WORLD_SPINS {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
 }
 
 /// Tries before a waiting thread sleeps.
@@ -115,6 +136,9 @@ pub struct Shared {
     pub stop: AtomicBool,
     /// Shared collection work or finalisers are due: the next domain to poll looks at them.
     pub work: AtomicBool,
+    /// `World::running`, readable without the mutex (for spinning; decisions re-check it
+    /// under the mutex).
+    running_hint: AtomicUsize,
     heap: UnsafeCell<HeapState>,
 }
 
@@ -134,6 +158,7 @@ impl Shared {
             world_changed: Condvar::new(),
             stop: AtomicBool::new(false),
             work: AtomicBool::new(false),
+            running_hint: AtomicUsize::new(0),
             heap: UnsafeCell::new(HeapState {
                 gc,
                 named: HashMap::new(),
@@ -168,6 +193,7 @@ impl Shared {
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
         }
         w.running += 1;
+        self.running_hint.store(w.running, Ordering::Relaxed);
     }
 
     /// Leaves the world (a blocking section, or the domain's end). The domain must have
@@ -175,13 +201,16 @@ impl Shared {
     pub fn leave(&self) {
         let mut w = self.world();
         w.running -= 1;
+        self.running_hint.store(w.running, Ordering::Relaxed);
         self.world_changed.notify_all();
     }
 
     /// At a poll point where `stop` was seen: waits, outside the world, for the leader to
-    /// restart it.
+    /// restart it. Stopped worlds are short (a minor collection), so it spins a while on
+    /// `stop` before sleeping.
     pub fn park(&self) {
         self.leave();
+        spin_while(|| self.stop.load(Ordering::Relaxed));
         self.enter();
     }
 
@@ -192,17 +221,18 @@ impl Shared {
     pub fn stop_world(&self) -> bool {
         let mut w = self.world();
         if w.stopped {
-            w.running -= 1;
-            self.world_changed.notify_all();
-            while w.stopped {
-                w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
-            }
-            w.running += 1;
+            drop(w);
+            self.park();
             return false;
         }
         w.stopped = true;
         // Relaxed: a hint for the polls; parking itself goes through the world's mutex.
         self.stop.store(true, Ordering::Relaxed);
+        drop(w);
+        // The others park within a poll or two: spin on the hint before sleeping. No domain
+        // enters while the world is stopped, so the count only goes down.
+        spin_while(|| self.running_hint.load(Ordering::Relaxed) > 1);
+        let mut w = self.world();
         while w.running > 1 {
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
         }

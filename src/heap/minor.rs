@@ -65,10 +65,10 @@ impl MinorHeap {
     /// when the arena is full.
     #[inline(always)]
     pub fn try_alloc(&mut self, whsize: usize) -> Option<*mut usize> {
-        let avail = (self.ptr as usize - self.start as usize) / WORD;
-        if whsize <= avail {
-            // SAFETY: `whsize <= avail` keeps the result inside the arena.
-            self.ptr = unsafe { self.ptr.sub(whsize) };
+        let new = (self.ptr as usize).wrapping_sub(whsize * WORD);
+        // The second test catches a wrap-around (`whsize` beyond the address space).
+        if new >= self.start as usize && new <= self.ptr as usize {
+            self.ptr = new as *mut usize;
             Some(self.ptr)
         } else {
             None

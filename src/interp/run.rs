@@ -186,9 +186,21 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                 }
             }};
         }
+        // Code values decode with one compare against the code's length (a block pointer
+        // never decodes below it: pointers lie far below `CODE_MARK` * 2).
+        let code_len = program.code.len();
+        macro_rules! code_at {
+            ($v:expr, $what:expr) => {{
+                let i = (($v).0 as isize >> 1).wrapping_sub(crate::interp::CODE_MARK) as usize;
+                if i >= code_len {
+                    crate::fatal($what);
+                }
+                at!(i)
+            }};
+        }
         macro_rules! jump_to_closure {
             () => {{
-                pc = at!(code_index(accu.field(0)).unwrap_or_else(|| crate::fatal("applying a value that is not a closure")));
+                pc = code_at!(accu.field(0), "applying a value that is not a closure");
                 env = accu;
             }};
         }
@@ -258,7 +270,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
                         sp = dom.stack.sp;
                         accu = *sp;
-                        pc = at!(code_index(*sp.add(3)).expect("event frame"));
+                        pc = code_at!(*sp.add(3), "a poll frame without its code address");
                         env = *sp.add(4);
                         extra_args = (*sp.add(5)).int();
                         sp = sp.add(6);
@@ -326,7 +338,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         leave_fiber!(0);
                         check_stacks!();
                     } else {
-                        pc = at!(code_index(*sp).expect("return address"));
+                        pc = code_at!(*sp, "a return frame without its code address");
                         env = *sp.add(1);
                         extra_args = (*sp.add(2)).int();
                         sp = sp.add(3);
