@@ -94,6 +94,8 @@ pub fn on_minor_done(_st: &mut Local, _minor: &mut MinorHeap) {}
 #[inline(always)]
 pub unsafe fn on_stack_free(_low: *mut usize, _words: usize) {}
 #[inline(always)]
+pub fn explain_bad_value(_v: Value, _what: &str) {}
+#[inline(always)]
 pub fn gc_phase(_phase: Phase, _minor: usize, _major: usize) {}
 #[inline(always)]
 pub fn wants_safepoint(_st: &Local) -> bool {

@@ -394,6 +394,43 @@ pub unsafe fn on_stack_free(low: *mut usize, words: usize) {
     unsafe { std::slice::from_raw_parts_mut(low, words).fill(FREE_STACK as usize) };
 }
 
+/// Before the interpreter gives up on a value it cannot use (a `SWITCH` outside its table, an
+/// application of something that is not a closure): when the value is freed memory, a report
+/// says so instead of the interpreter's fatal error. Reads only what cannot fault: the value
+/// itself, and a header inside the young space.
+#[cold]
+#[inline(never)]
+pub fn explain_bad_value(v: Value, what: &str) {
+    use crate::heap::young_space::{is_young, spare_range};
+    let a = v.0;
+    if poison::is_poison(a as u64) || poison::looks_derived(a as u64) {
+        verify::poison_value(a).referrer(what.to_string()).fail();
+    }
+    if !v.is_block() {
+        return;
+    }
+    let (lo, hi) = spare_range();
+    if a > lo && a <= hi {
+        Report::new(Check::UseAfterFree, "a pointer into the minor arena that the last minor collection evacuated (free-minor)")
+            .expected("a live block (the collection promoted it or it died)")
+            .found(format!("{a:#x}"))
+            .block(a, false)
+            .referrer(what.to_string())
+            .fail();
+    }
+    if is_young(v) {
+        // SAFETY: the word before a young value lies in the mapped young space.
+        let hd = unsafe { *((a - WORD) as *const usize) };
+        if poison::is_poison(hd as u64) {
+            Report::new(Check::UseAfterFree, format!("a young block whose header is {} poison", poison::category(hd as u64)))
+                .found(format!("header {hd:#x}"))
+                .block(a, false)
+                .referrer(what.to_string())
+                .fail();
+        }
+    }
+}
+
 /// Records the collector's phase for reports.
 #[inline]
 pub fn gc_phase(phase: Phase, minor: usize, major: usize) {

@@ -191,8 +191,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
         let code_len = program.code.len();
         macro_rules! code_at {
             ($v:expr, $what:expr) => {{
-                let i = (($v).0 as isize >> 1).wrapping_sub(crate::interp::CODE_MARK) as usize;
+                let v: Value = $v;
+                let i = (v.0 as isize >> 1).wrapping_sub(crate::interp::CODE_MARK) as usize;
                 if i >= code_len {
+                    check::explain_bad_value(v, $what);
                     crate::fatal($what);
                 }
                 at!(i)
@@ -893,6 +895,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         };
                         let nslots = (sizes & 0xFFFF) as usize + (sizes >> 16) as usize;
                         if slot >= nslots {
+                            check::explain_bad_value(accu, "the value a SWITCH dispatches on");
                             crate::fatal("SWITCH on a value outside its table");
                         }
                         pc = pc.offset(*pc.add(slot) as isize);
