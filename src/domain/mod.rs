@@ -123,7 +123,10 @@ pub struct Domain {
     /// words are roots. A stack is either `stack` or in this set, never both.
     pub fibers: std::collections::HashSet<usize>,
     pub config: Arc<Config>,
-    /// The global data table (a major block; SETGLOBAL goes through the write barrier).
+    /// The global data table (a major block; SETGLOBAL goes through the write barrier). The
+    /// interpreter reads this root without the heap lock: only `caml_realloc_global` (the
+    /// toplevel's, under the lock) replaces it, and no program of the corpus or the tests
+    /// does that while other domains run.
     pub globals: LockedRef<Value>,
     /// Values registered with `Callback.register` (shared by all domains).
     pub named: LockedRef<HashMap<Vec<u8>, Value>>,
