@@ -4,7 +4,9 @@
 #   1. installs what is missing (nightly + rust-src, the musl target, musl-tools);
 #   2. builds warden for SANITIZER (address, thread or musl) into its own target folder;
 #   3. runs the OCaml corpus against it (tests/corpus.rs with WARDEN_CORPUS_RUNTIME); for
-#      ASan, first the library's asan_tests built with ASan;
+#      ASan, first the library's asan_tests built with ASan; for musl, compared with the stock
+#      ocamlrun built with musl-gcc (scripts/ocaml-toolchain.sh --musl) and with the glibc
+#      one, every difference from either listed (see san_corpus);
 #   4. runs the torture program(s) N times, comparing each run with the stock ocamlrun;
 #   5. for musl, compares the float primitives with the stock ocamlrun (sanitizers/libm/);
 #   6. prints "N passed, M failed" and writes results/<name>/summary.json.
@@ -160,7 +162,12 @@ san_wrapper() {
       opts="ASAN_OPTIONS='detect_leaks=${WARDEN_SAN_LEAKS:-0}:allocator_may_return_null=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0:check_initialization_order=1:strict_string_checks=1:print_summary=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}'"
       ;;
     thread)
-      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
+      # history_size=7: each thread keeps its last 4M memory accesses (default 2: 128K), about
+      # 10 MB more per torture run. TSan reports a race only if it can still rebuild the stack
+      # of the earlier access from that history, and drops it silently otherwise; with the
+      # default, a store followed by a few milliseconds of spinning before the racing load
+      # (racy-publish under the torture test, docs/sanitizers.md) went unreported in 1 run of 10.
+      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_size=7:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
       ;;
   esac
   mkdir -p "$(dirname "$out")"
@@ -190,28 +197,93 @@ san_add_failure() {
 # ---------------------------------------------------------------------------------------------
 # The corpus
 
-# Runs tests/corpus.rs against $SAN_RUN; sets SAN_CORPUS_{PASSED,FAILED,SECONDS}.
-san_corpus() {
-  local out=$1 filter=${2:-} start log rc
-  log="$out/corpus.log"
-  start=$(date +%s)
-  san_log "corpus against $SAN_RUN (log: $log)"
+# Runs tests/corpus.rs against $SAN_RUN, compared with oracle $3 (an ocamlrun; the stock
+# toolchain's when empty), into log $2; sets SAN_CORPUS_RC and SAN_CORPUS_FAILED_NAMES.
+san_corpus_run() {
+  local filter=$1 log=$2 oracle=${3:-}
   set +e
-  (cd "$SAN_ROOT" && WARDEN_CORPUS_RUNTIME="$SAN_RUN" \
+  (cd "$SAN_ROOT" && WARDEN_CORPUS_RUNTIME="$SAN_RUN" WARDEN_CORPUS_ORACLE="$oracle" \
     WARDEN_CORPUS_TIMEOUT="${WARDEN_SAN_TIMEOUT:-300}" WARDEN_CORPUS_MAX_TIMEOUTS=4 \
     cargo test --release --test corpus -- ${filter:+"$filter"} >"$log" 2>&1)
-  rc=$?
+  SAN_CORPUS_RC=$?
   set -e
+  SAN_CORPUS_FAILED_NAMES=$(grep -E '^test .* \.\.\. FAILED$' "$log" | awk '{print $2}' | sort || true)
+}
+
+# The report of failed corpus test $1 in cargo test log $2 (what differed, for each variant).
+san_corpus_report() {
+  awk -v t="$1" '
+    $0 == "---- " t " stdout ----" { on = 1; next }
+    on && (/^stack backtrace:/ || /^---- / || /^failures:$/) { on = 0 }
+    on { print }' "$2"
+}
+
+# Runs the corpus against $SAN_RUN; sets SAN_CORPUS_{PASSED,FAILED,SECONDS}.
+#
+# With a musl build ($SAN_MUSL_ORACLE set: the stock ocamlrun built with musl-gcc, see
+# scripts/ocaml-toolchain.sh --musl) the corpus runs twice: against that oracle, whose libc
+# and libm are musl's as warden's are, and against the stock (glibc) ocamlrun, which warden
+# follows where the libc's choices show (strerror texts, NaN signs ...: see
+# src/prims/floats/glibc.rs and src/prims/errtext.rs). A program passes if it agrees with
+# one of them; every difference from either is listed (SAN_CORPUS_DIFFERENT, and the
+# summary), with its report in OUT/corpus-differences/, so none is hidden.
+san_corpus() {
+  local out=$1 filter=${2:-} start log t
+  log="$out/corpus.log"
+  start=$(date +%s)
+  SAN_CORPUS_DIFFERENT=()
+  if [ -z "${SAN_MUSL_ORACLE:-}" ]; then
+    san_log "corpus against $SAN_RUN (log: $log)"
+    san_corpus_run "$filter" "$log"
+    local failed_names=$SAN_CORPUS_FAILED_NAMES
+  else
+    local glog="$out/corpus-glibc-oracle.log" musl_failed glibc_failed
+    san_log "corpus against $SAN_RUN, compared with the musl-built ocamlrun $SAN_MUSL_ORACLE (log: $log)"
+    san_corpus_run "$filter" "$log" "$SAN_MUSL_ORACLE"
+    musl_failed=$SAN_CORPUS_FAILED_NAMES
+    local rc_musl=$SAN_CORPUS_RC
+    san_log "corpus against $SAN_RUN, compared with the stock (glibc) ocamlrun (log: $glog)"
+    san_corpus_run "$filter" "$glog"
+    glibc_failed=$SAN_CORPUS_FAILED_NAMES
+    [ "$rc_musl" = 0 ] || SAN_CORPUS_RC=$rc_musl
+    # Failed = differs from both oracles.
+    local failed_names
+    failed_names=$(comm -12 <(echo "$musl_failed") <(echo "$glibc_failed") | grep . || true)
+    mkdir -p "$out/corpus-differences"
+    for t in $(comm -3 <(echo "$musl_failed") <(echo "$glibc_failed") | tr -d '\t'); do
+      local which file
+      if echo "$musl_failed" | grep -qx "$t"; then
+        which="differs from the musl-built ocamlrun, same as the glibc one"
+        file="$out/corpus-differences/$t.vs-musl-oracle"
+        san_corpus_report "$t" "$log" >"$file"
+      else
+        which="differs from the glibc ocamlrun, same as the musl-built one"
+        file="$out/corpus-differences/$t.vs-glibc-oracle"
+        san_corpus_report "$t" "$glog" >"$file"
+      fi
+      SAN_CORPUS_DIFFERENT+=("{\"program\": $(san_json_str "$t"), \"which\": $(san_json_str "$which"), \"report\": $(san_json_str "$(head -c 4000 "$file")")}")
+      san_log "corpus: $t $which (not a failure; report in $file):"
+      sed 's/^/    /' "$file" | head -n 40 >&2
+    done
+    for t in $failed_names; do
+      san_corpus_report "$t" "$glog" >"$out/corpus-differences/$t.vs-glibc-oracle"
+      san_corpus_report "$t" "$log" >"$out/corpus-differences/$t.vs-musl-oracle"
+    done
+  fi
   SAN_CORPUS_SECONDS=$(($(date +%s) - start))
-  SAN_CORPUS_PASSED=$(grep -cE '^test .* \.\.\. ok$' "$log" || true)
-  SAN_CORPUS_FAILED=$(grep -cE '^test .* \.\.\. FAILED$' "$log" || true)
-  if [ "$rc" != 0 ] && [ "$SAN_CORPUS_FAILED" = 0 ]; then
+  SAN_CORPUS_FAILED=$(echo "$failed_names" | grep -c . || true)
+  SAN_CORPUS_PASSED=$(($(grep -cE '^test .* \.\.\. (ok|FAILED)$' "$log" || true) - SAN_CORPUS_FAILED))
+  if [ "$SAN_CORPUS_RC" != 0 ] && [ "$SAN_CORPUS_FAILED" = 0 ] && [ -z "${SAN_MUSL_ORACLE:-}" ]; then
     # The harness itself did not build or run.
     SAN_CORPUS_FAILED=1
-    san_add_failure "corpus harness" "$log" "cargo test exited with $rc"
+    san_add_failure "corpus harness" "$log" "cargo test exited with $SAN_CORPUS_RC"
   fi
-  local t dir f
-  for t in $(grep -E '^test .* \.\.\. FAILED$' "$log" | awk '{print $2}' || true); do
+  if [ "$(grep -cE '^test .* \.\.\. (ok|FAILED)$' "$log" || true)" = 0 ]; then
+    SAN_CORPUS_FAILED=1
+    san_add_failure "corpus harness" "$log" "cargo test ran no program (exit $SAN_CORPUS_RC)"
+  fi
+  local dir f
+  for t in $failed_names; do
     # Each failed program's warden stderr: take the variant that shows a report.
     f=""
     for dir in "$SAN_ROOT"/target/tmp/corpus/release/"$t"/*/run-warden; do
@@ -372,7 +444,8 @@ san_unit_tests() {
 # The float primitives (musl): sanitizers/libm/specials.ml must print under $SAN_RUN exactly
 # what it prints under the stock ocamlrun (one test); sanitizers/libm/sample.ml's results that
 # differ are counted by function and reported, not failed (the libms' accuracy differs, see
-# docs/sanitizers.md). Sets SAN_LIBM_{PASSED,FAILED,SAMPLE}.
+# docs/sanitizers.md), against the stock ocamlrun and, when $SAN_MUSL_ORACLE is set, against
+# the musl-built one. Sets SAN_LIBM_{PASSED,FAILED,SAMPLE,SAMPLE_MUSL}.
 
 san_libm() {
   local out=$1 dir="$1/libm" p
@@ -393,11 +466,22 @@ san_libm() {
     san_add_failure "libm specials" "$dir/specials.diff" "sanitizers/libm/specials.ml prints differently (< ocamlrun, > warden)"
   fi
   # "name differing/total", one per function, in the program's order.
-  SAN_LIBM_SAMPLE=$(paste -d' ' "$dir/sample.ocamlrun" "$dir/sample.warden" | awk '
-    { n = NF / 2; name = $1; if (!(name in total)) order[++k] = name; total[name]++
-      if ($n != $NF || $1 != $(n + 1)) diff[name]++ }
-    END { for (i = 1; i <= k; i++) printf "%s%s %d/%d", (i > 1 ? ", " : ""), order[i], diff[order[i]], total[order[i]] }')
-  san_log "libm: specials $([ $SAN_LIBM_PASSED = 1 ] && echo same || echo DIFFERENT); sample results that differ: $SAN_LIBM_SAMPLE"
+  san_libm_count() {
+    paste -d' ' "$1" "$2" | awk '
+      { n = NF / 2; name = $1; if (!(name in total)) order[++k] = name; total[name]++
+        if ($n != $NF || $1 != $(n + 1)) diff[name]++ }
+      END { for (i = 1; i <= k; i++) printf "%s%s %d/%d", (i > 1 ? ", " : ""), order[i], diff[order[i]], total[order[i]] }'
+  }
+  SAN_LIBM_SAMPLE=$(san_libm_count "$dir/sample.ocamlrun" "$dir/sample.warden")
+  san_log "libm: specials $([ $SAN_LIBM_PASSED = 1 ] && echo same || echo DIFFERENT); sample results that differ from the glibc ocamlrun: $SAN_LIBM_SAMPLE"
+  SAN_LIBM_SAMPLE_MUSL=""
+  if [ -n "${SAN_MUSL_ORACLE:-}" ]; then
+    # The same sample against the musl-built ocamlrun: what remains is what warden's musl
+    # build computes otherwise than musl's libm itself.
+    "$SAN_MUSL_ORACLE" "$dir/sample.byte" >"$dir/sample.ocamlrun-musl" 2>&1 || san_die "the musl-built ocamlrun failed on sample.byte"
+    SAN_LIBM_SAMPLE_MUSL=$(san_libm_count "$dir/sample.ocamlrun-musl" "$dir/sample.warden")
+    san_log "libm: sample results that differ from the musl-built ocamlrun: $SAN_LIBM_SAMPLE_MUSL"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -430,6 +514,11 @@ san_main() {
   # The stock toolchain: the corpus harness and the torture references need it.
   export WARDEN_OCAML_PREFIX
   WARDEN_OCAML_PREFIX=$(bash "$SAN_ROOT/scripts/ocaml-toolchain.sh")
+  # musl: also the stock runtime built with musl-gcc, the oracle with warden's libm.
+  SAN_MUSL_ORACLE=""
+  if [ "$san" = musl ] && { [ $corpus = 1 ] || [ $libm = 1 ]; }; then
+    SAN_MUSL_ORACLE="$(bash "$SAN_ROOT/scripts/ocaml-toolchain.sh" --musl)/bin/ocamlrun"
+  fi
 
   local out="$SAN_ROOT/results/$name" t0 build_seconds
   rm -rf "$out" && mkdir -p "$out"
@@ -441,16 +530,18 @@ san_main() {
 
   SAN_UNIT_PASSED=0 SAN_UNIT_FAILED=0 SAN_UNIT_SECONDS=0
   [ "$san" = address ] && san_unit_tests "$out"
-  SAN_CORPUS_PASSED=0 SAN_CORPUS_FAILED=0 SAN_CORPUS_SECONDS=0
+  SAN_CORPUS_PASSED=0 SAN_CORPUS_FAILED=0 SAN_CORPUS_SECONDS=0 SAN_CORPUS_DIFFERENT=()
   [ $corpus = 1 ] && san_corpus "$out" "$filter"
   SAN_TORTURE_PASSED=0 SAN_TORTURE_FAILED=0 SAN_TORTURE_SECONDS=0 SAN_TORTURE_PROGRAMS=""
   [ "$runs" -gt 0 ] && san_torture "$out" "$runs"
-  SAN_LIBM_PASSED=0 SAN_LIBM_FAILED=0 SAN_LIBM_SAMPLE=""
+  SAN_LIBM_PASSED=0 SAN_LIBM_FAILED=0 SAN_LIBM_SAMPLE="" SAN_LIBM_SAMPLE_MUSL=""
   [ $libm = 1 ] && san_libm "$out"
 
-  local failures="" f
+  local failures="" f different=""
   for f in "${SAN_FAILURES[@]+"${SAN_FAILURES[@]}"}"; do failures+="${failures:+,
     }$f"; done
+  for f in "${SAN_CORPUS_DIFFERENT[@]+"${SAN_CORPUS_DIFFERENT[@]}"}"; do different+="${different:+,
+      }$f"; done
   cat >"$out/summary.json" <<EOF
 {
   "sanitizer": "$san",
@@ -461,9 +552,13 @@ san_main() {
   "host": $(san_json_str "$(uname -srm), $(nproc) cores"),
   "build_seconds": $build_seconds,
   "unit": {"passed": $SAN_UNIT_PASSED, "failed": $SAN_UNIT_FAILED, "seconds": $SAN_UNIT_SECONDS},
-  "corpus": {"ran": $corpus, "passed": $SAN_CORPUS_PASSED, "failed": $SAN_CORPUS_FAILED, "seconds": $SAN_CORPUS_SECONDS},
+  "corpus": {"ran": $corpus, "passed": $SAN_CORPUS_PASSED, "failed": $SAN_CORPUS_FAILED, "seconds": $SAN_CORPUS_SECONDS,
+    "musl_oracle": $(san_json_str "${SAN_MUSL_ORACLE:-}"),
+    "same_as_one_oracle_only": [
+      $different
+    ]},
   "torture": {"programs": $(san_json_str "$SAN_TORTURE_PROGRAMS"), "runs": $runs, "passed": $SAN_TORTURE_PASSED, "failed": $SAN_TORTURE_FAILED, "seconds": $SAN_TORTURE_SECONDS},
-  "libm": {"ran": $libm, "specials_passed": $SAN_LIBM_PASSED, "specials_failed": $SAN_LIBM_FAILED, "sample_differing": $(san_json_str "$SAN_LIBM_SAMPLE")},
+  "libm": {"ran": $libm, "specials_passed": $SAN_LIBM_PASSED, "specials_failed": $SAN_LIBM_FAILED, "sample_differing": $(san_json_str "$SAN_LIBM_SAMPLE"), "sample_differing_from_musl_oracle": $(san_json_str "$SAN_LIBM_SAMPLE_MUSL")},
   "failures": [
     $failures
   ]
@@ -473,9 +568,13 @@ EOF
   local failed=$((SAN_UNIT_FAILED + SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED))
   san_log "$name: build ${build_seconds}s, corpus ${SAN_CORPUS_SECONDS}s, torture ${SAN_TORTURE_SECONDS}s; summary in $out/summary.json"
   [ "$san" = address ] && echo "$name unit tests: $SAN_UNIT_PASSED passed, $SAN_UNIT_FAILED failed"
-  [ $corpus = 1 ] && echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed"
+  if [ $corpus = 1 ]; then
+    local note=""
+    [ ${#SAN_CORPUS_DIFFERENT[@]} -gt 0 ] && note=" ($(printf '%s\n' "${SAN_CORPUS_DIFFERENT[@]}" | sed -E 's/^\{"program": "([^"]*)", "which": "([^"]*)".*/\1 \2/' | paste -sd';' | sed 's/;/; /g'))"
+    echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed$note"
+  fi
   [ "$runs" -gt 0 ] && echo "$name torture: $SAN_TORTURE_PASSED passed, $SAN_TORTURE_FAILED failed"
-  [ $libm = 1 ] && echo "$name libm specials: $SAN_LIBM_PASSED passed, $SAN_LIBM_FAILED failed; sample results that differ: $SAN_LIBM_SAMPLE"
+  [ $libm = 1 ] && echo "$name libm specials: $SAN_LIBM_PASSED passed, $SAN_LIBM_FAILED failed; sample results that differ from the glibc ocamlrun: $SAN_LIBM_SAMPLE; from the musl-built one: $SAN_LIBM_SAMPLE_MUSL"
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
 }

@@ -11,6 +11,9 @@
 //! Settings, all optional:
 //! - `WARDEN_OCAML_PREFIX`: where `scripts/ocaml-toolchain.sh` finds or installs the oracle.
 //! - `WARDEN_CORPUS_RUNTIME`: run this runtime instead of the warden built by cargo.
+//! - `WARDEN_CORPUS_ORACLE`: compare with this `ocamlrun` instead of the stock toolchain's
+//!   (which still compiles the programs): `sanitizers/musl.sh` passes one built with musl, so
+//!   that the musl build is compared with a runtime on the same libm (docs/sanitizers.md).
 //! - `WARDEN_CORPUS_TIMEOUT`: seconds before a run is killed and counted as failed (60).
 //! - `WARDEN_CORPUS_MAX_TIMEOUTS`: after this many warden timeouts (4), the remaining
 //!   programs fail at once instead of being run.
@@ -153,6 +156,14 @@ fn toolchain() -> &'static Path {
 
 fn tool(name: &str) -> PathBuf {
     toolchain().join("bin").join(name)
+}
+
+/// The runtime whose runs are the expected ones.
+fn oracle() -> PathBuf {
+    match std::env::var_os("WARDEN_CORPUS_ORACLE") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => tool("ocamlrun"),
+    }
 }
 
 /// The runtime under test.
@@ -693,7 +704,7 @@ fn compare(want: &Outcome, got: &Outcome) -> Vec<String> {
 /// of every difference.
 fn run_program(name: &str) {
     let program = Program::load(name);
-    let stock = tool("ocamlrun");
+    let stock = oracle();
     let tested = warden();
     let check_stock = std::env::var("WARDEN_CORPUS_CHECK_STOCK").is_ok_and(|v| v == "1");
     let mut report = String::new();
