@@ -5,7 +5,7 @@
 //! this file calls the same functions of glibc's libm, never a Rust reimplementation:
 //! results then agree bit for bit with `ocamlrun` on the same machine, NaN signs included.
 //! On other libcs (musl) it calls `glibc`, which gives glibc's answers where that libm's
-//! choices differ (`cbrt`, NaNs, domain errors) and the libm's own otherwise. Only sqrt (one
+//! choices differ (NaNs, domain errors) and the libm's own otherwise. Only sqrt (one
 //! instruction either way), sign manipulation and the rounding of small numbers to integers
 //! (exact) use Rust.
 
