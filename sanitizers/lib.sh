@@ -263,7 +263,8 @@ san_corpus() {
       fi
       SAN_CORPUS_DIFFERENT+=("{\"program\": $(san_json_str "$t"), \"which\": $(san_json_str "$which"), \"report\": $(san_json_str "$(head -c 4000 "$file")")}")
       san_log "corpus: $t $which (not a failure; report in $file):"
-      sed 's/^/    /' "$file" | head -n 40 >&2
+      # head reads the file itself: a pipe into head would end sed with SIGPIPE (pipefail).
+      head -n 40 "$file" | sed 's/^/    /' >&2
     done
     for t in $failed_names; do
       san_corpus_report "$t" "$glog" >"$out/corpus-differences/$t.vs-glibc-oracle"
