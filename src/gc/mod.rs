@@ -226,6 +226,11 @@ pub struct Gc {
 // heap lock and stop-the-world sections (see the module docs).
 unsafe impl Send for Gc {}
 
+/// Whether the young space has two halves that minor collections flip between: when the
+/// checker asks for it, and in AddressSanitizer builds, where the evacuated half stays
+/// poisoned for a whole cycle (`heap/minor.rs`) instead of being reused at once.
+const FLIP_ARENAS: bool = check::MINOR_FLIP || cfg!(warden_asan);
+
 /// Slot size of the young space for a nominal arena of `wsize` words.
 fn slot_words(wsize: usize) -> usize {
     wsize.max(257) * check::MINOR_HEADROOM
@@ -238,7 +243,7 @@ impl Gc {
         #[cfg(test)]
         let guard = TestHeapGuard::take();
         check::install();
-        let space = YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), check::MINOR_FLIP)
+        let space = YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), FLIP_ARENAS)
             .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
         space.publish();
         Gc {
@@ -269,7 +274,7 @@ impl Gc {
     pub fn resize_minor(&mut self, wsize: usize, youngs: &mut [*mut Young]) -> bool {
         let wsize = wsize.max(257);
         if slot_words(wsize) > self.space.slot_words {
-            let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, check::MINOR_FLIP) else {
+            let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS) else {
                 return false;
             };
             self.space = space;

@@ -7,9 +7,12 @@
 //! `large_words` are the words held by those lists.
 //!
 //! AddressSanitizer builds: a pool slot is poisoned for ASan from the moment the sweep frees
-//! it until `alloc` hands it out again (see `pool`). Large blocks go back to the C allocator
-//! through the shim when freed, where ASan (or, in hardened builds, the shim's quarantine)
-//! poisons them.
+//! it until `alloc` hands it out again (see `pool`), and it is not handed out at once: it
+//! waits in a quarantine ([`PoolQuarantine`]) until `POOL_QUARANTINE_WORDS` words freed
+//! after it are waiting too, as ASan's own allocator does with `free`d memory; so a dangling
+//! pointer to a swept block keeps pointing at poison for a while instead of at the next block
+//! allocated there. Large blocks go back to the C allocator through the shim when freed,
+//! where ASan (or, in hardened builds, the shim's quarantine) poisons them.
 
 use super::pool::{self, PoolHeader, SIZE_CLASSES};
 use super::value::{Header, Value, WORD};
@@ -20,6 +23,8 @@ pub const LARGE_PREFIX_WSIZE: usize = 2;
 pub struct MajorHeap {
     avail: [*mut PoolHeader; 32],
     full: [*mut PoolHeader; 32],
+    #[cfg(warden_asan)]
+    quarantine: PoolQuarantine,
     /// Header addresses of large blocks.
     pub large: Vec<*mut usize>,
     pub pool_count: usize,
@@ -41,6 +46,8 @@ impl MajorHeap {
         MajorHeap {
             avail: [std::ptr::null_mut(); 32],
             full: [std::ptr::null_mut(); 32],
+            #[cfg(warden_asan)]
+            quarantine: PoolQuarantine::default(),
             large: Vec::new(),
             pool_count: 0,
             large_words: 0,
@@ -136,6 +143,10 @@ impl MajorHeap {
     /// Visits every allocated small slot (header address) of every pool, and lets the
     /// visitor free it by returning true. Pools left empty are released.
     pub fn sweep_pools(&mut self, mut visit: impl FnMut(*mut usize) -> bool) {
+        // ASan builds: the oldest quarantined slots beyond the budget become free slots like
+        // any other, linked below.
+        #[cfg(warden_asan)]
+        self.quarantine.release_beyond(POOL_QUARANTINE_WORDS);
         for class in 1..32 {
             let sz = SIZE_CLASSES[class];
             let n = pool::slots_per_pool(class);
@@ -154,6 +165,8 @@ impl MajorHeap {
                 let first = pool::first_slot(p, class);
                 let mut free: *mut usize = std::ptr::null_mut();
                 let mut live = 0;
+                // Free slots kept off the free list (quarantined, ASan builds only).
+                let mut held = 0;
                 for i in (0..n).rev() {
                     let slot = first.wrapping_add(i * sz);
                     // SAFETY: slot is inside pool p.
@@ -163,16 +176,24 @@ impl MajorHeap {
                             // ASan builds: the freed block's words become inaccessible (the
                             // visitor has done with them).
                             pool::poison_free_slot(slot, sz);
+                            #[cfg(warden_asan)]
+                            {
+                                self.quarantine.hold(slot, sz);
+                                held += 1;
+                                continue;
+                            }
                         }
-                        if *slot == 0 {
+                        if *slot != 0 {
+                            live += 1;
+                        } else if self.is_quarantined(slot) {
+                            held += 1;
+                        } else {
                             *slot.add(1) = free as usize;
                             free = slot;
-                        } else {
-                            live += 1;
                         }
                     }
                 }
-                if live == 0 {
+                if live == 0 && held == 0 {
                     // SAFETY: no live block remains in p.
                     unsafe { pool::free_pool(p) };
                     self.pool_count -= 1;
@@ -192,6 +213,15 @@ impl MajorHeap {
                 }
             }
         }
+    }
+
+    /// Whether free slot `slot` is in the quarantine (never, without ASan).
+    #[inline(always)]
+    fn is_quarantined(&self, _slot: *mut usize) -> bool {
+        #[cfg(warden_asan)]
+        return self.quarantine.holds(_slot);
+        #[cfg(not(warden_asan))]
+        false
     }
 
     /// Visits every live block's header address (pools and large blocks).
@@ -221,6 +251,52 @@ impl MajorHeap {
     }
 }
 
+/// Words of swept pool slots that the ASan quarantine holds back before the oldest are handed
+/// out again (32 MiB, as the shim's default quarantine for large blocks).
+#[cfg(warden_asan)]
+pub const POOL_QUARANTINE_WORDS: usize = (32 << 20) / WORD;
+
+/// ASan builds: swept pool slots not yet back on their pools' free lists, oldest first. A
+/// quarantined slot has header 0 like any free slot (the heap's walkers skip it) and all its
+/// words but the header poisoned; the sweep leaves it off the free list and keeps its pool,
+/// until `release_beyond` lets it go.
+#[cfg(warden_asan)]
+#[derive(Default)]
+struct PoolQuarantine {
+    order: std::collections::VecDeque<(*mut usize, usize)>,
+    members: std::collections::HashSet<usize>,
+    words: usize,
+}
+
+#[cfg(warden_asan)]
+impl PoolQuarantine {
+    /// Takes in a slot of `sz` words the sweep just freed (words 2.. already poisoned).
+    fn hold(&mut self, slot: *mut usize, sz: usize) {
+        // SAFETY: the slot is free and ours; its word 1 is not a free-list link while held.
+        unsafe { super::shim::asan_poison(slot.add(1) as *const u8, WORD) };
+        self.order.push_back((slot, sz));
+        self.members.insert(slot as usize);
+        self.words += sz;
+    }
+
+    fn holds(&self, slot: *mut usize) -> bool {
+        self.members.contains(&(slot as usize))
+    }
+
+    /// Lets the oldest slots go until at most `budget` words are held; the next free-list
+    /// rebuild links them (their word 1 is made writable for the link).
+    fn release_beyond(&mut self, budget: usize) {
+        while self.words > budget {
+            let Some((slot, sz)) = self.order.pop_front() else { break };
+            self.members.remove(&(slot as usize));
+            self.words -= sz;
+            // SAFETY: the slot is still a free slot of a live pool (a pool holding a
+            // quarantined slot is never released); only word 1 becomes accessible.
+            unsafe { super::shim::asan_unpoison(slot.add(1) as *const u8, WORD) };
+        }
+    }
+}
+
 /// Run by `sanitizers/asan.sh` (the library's tests built with AddressSanitizer).
 #[cfg(all(test, warden_asan))]
 mod asan_tests {
@@ -246,18 +322,39 @@ mod asan_tests {
         assert!(!asan_is_poisoned(word(fresh, 0)) && !asan_is_poisoned(word(fresh, 1)));
         assert!(asan_is_poisoned(word(fresh, 2)) && asan_is_poisoned(word(fresh, 5)));
         heap.sweep_pools(|slot| slot == dead);
-        // The freed block: header and link readable, the rest poisoned.
-        assert!(!asan_is_poisoned(word(dead, 0)) && !asan_is_poisoned(word(dead, 1)));
-        for i in 2..6 {
+        // The freed block, quarantined: header readable, the rest poisoned.
+        assert!(!asan_is_poisoned(word(dead, 0)));
+        for i in 1..6 {
             assert!(asan_is_poisoned(word(dead, i)), "word {i} of a swept block");
         }
         assert!(!asan_is_poisoned(word(live, 3)));
-        // The free list hands the lowest slot out first: the swept one, readable again.
+        // While quarantined it is not handed out, even by later sweeps.
+        heap.sweep_pools(|_| false);
+        let next = heap.alloc(5, 0, 0).header_ptr();
+        assert_eq!(next, fresh);
+        assert!(asan_is_poisoned(word(dead, 1)));
+        // Once released, the next sweep links it and the free list hands the lowest slot
+        // out first: the swept one, readable again.
+        heap.quarantine.release_beyond(0);
+        assert!(!asan_is_poisoned(word(dead, 1)) && asan_is_poisoned(word(dead, 2)));
+        heap.sweep_pools(|_| false);
         let again = heap.alloc(5, 0, 0).header_ptr();
         assert_eq!(again, dead);
         for i in 0..6 {
             assert!(!asan_is_poisoned(word(again, i)), "word {i} of a reused slot");
         }
+    }
+
+    #[test]
+    fn a_pool_holding_quarantined_slots_is_kept() {
+        let mut heap = MajorHeap::new();
+        let only = heap.alloc(5, 0, 0).header_ptr();
+        heap.sweep_pools(|_| true);
+        assert_eq!(heap.pool_count, 1, "the pool of a quarantined slot was released");
+        assert!(asan_is_poisoned(word(only, 1)));
+        heap.quarantine.release_beyond(0);
+        heap.sweep_pools(|_| false);
+        assert_eq!(heap.pool_count, 0, "an empty pool was kept");
     }
 
     #[test]

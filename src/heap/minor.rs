@@ -11,7 +11,17 @@
 //! space in two halves that the collector flips between after each minor collection, so that
 //! a pointer left into the evacuated arena keeps pointing at poison for a whole cycle instead
 //! of at a new block. In production `try_alloc` ignores `limit` (the slot is the nominal size).
+//!
+//! In AddressSanitizer builds (`cfg(warden_asan)`, as for the pools' free slots) the free part
+//! of the slot, `[start, ptr)`, is poisoned for ASan: an arena is poisoned whole when it is
+//! bound to its slot (`new`, `rebind`), the words of each allocation are unpoisoned as they
+//! are handed out, and `reset` poisons again what the collection evacuated. So a dangling
+//! pointer into the arena (a young block the collection moved, or memory not allocated yet)
+//! is an ASan report when it is used, until the words are handed out again; the young space
+//! flips halves in these builds too (`gc::FLIP_ARENAS`), so that is a whole cycle. Other builds
+//! have none of this: `asan_poison` and `asan_unpoison` are empty inline functions there.
 
+use super::shim::{asan_poison, asan_unpoison};
 use super::value::WORD;
 use super::young_space::YoungSpace;
 
@@ -33,16 +43,26 @@ pub struct MinorHeap {
 unsafe impl Send for MinorHeap {}
 
 impl MinorHeap {
-    /// The (empty) arena of slot `slot` of `space`, taking `limit` block words.
+    /// The (empty) arena of slot `slot` of `space`, taking `limit` block words. Its whole
+    /// slot is free (poisoned for ASan).
     pub fn new(space: &YoungSpace, slot: usize, limit: usize) -> MinorHeap {
         let (start, end) = space.slot(slot);
+        // SAFETY: the slot is this arena's and empty: no live block lies in it, and only this
+        // arena hands its words out (unpoisoning them first).
+        unsafe { asan_poison(start as *const u8, end as usize - start as usize) };
         MinorHeap { slot, start, end, ptr: end, overhead: 0, limit, spare: space.spare_slot(slot) }
     }
 
     /// Points the (empty) arena at its slot of `space` again, after a flip or a new space.
     pub fn rebind(&mut self, space: &YoungSpace, limit: usize) {
         debug_assert_eq!(self.ptr, self.end);
-        *self = MinorHeap::new(space, self.slot, limit);
+        if space.slot(self.slot) == (self.start, self.end) {
+            // The same slot (no flip, no new space): `reset` already poisoned what was used.
+            self.limit = limit;
+            self.spare = space.spare_slot(self.slot);
+        } else {
+            *self = MinorHeap::new(space, self.slot, limit);
+        }
     }
 
     /// The nominal size in words (what `Gc.get` reports).
@@ -52,6 +72,10 @@ impl MinorHeap {
     /// Words allocated since the last collection, framing words excluded.
     pub fn used_words(&self) -> usize {
         (self.end as usize - self.ptr as usize) / WORD - self.overhead
+    }
+    /// The slot's size in words.
+    pub fn slot_words(&self) -> usize {
+        (self.end as usize - self.start as usize) / WORD
     }
     /// Whether `a` lies in this arena's allocated part `[ptr, end)`.
     pub fn holds(&self, a: usize) -> bool {
@@ -68,6 +92,8 @@ impl MinorHeap {
         let new = (self.ptr as usize).wrapping_sub(whsize * WORD);
         // The second test catches a wrap-around (`whsize` beyond the address space).
         if new >= self.start as usize && new <= self.ptr as usize {
+            // SAFETY: `[new, ptr)` lies in the free part of this arena's slot, now handed out.
+            unsafe { asan_unpoison(new as *const u8, self.ptr as usize - new) };
             self.ptr = new as *mut usize;
             Some(self.ptr)
         } else {
@@ -83,15 +109,22 @@ impl MinorHeap {
         let avail = (self.ptr as usize - self.start as usize) / WORD;
         if raw_used - self.overhead + whsize <= self.limit && whsize + extra <= avail {
             // SAFETY: `whsize + extra <= avail` keeps the result inside the arena.
-            self.ptr = unsafe { self.ptr.sub(whsize + extra) };
+            let new = unsafe { self.ptr.sub(whsize + extra) };
+            // SAFETY: `[new, ptr)` lies in the free part of this arena's slot, now handed out.
+            unsafe { asan_unpoison(new as *const u8, (whsize + extra) * WORD) };
+            self.ptr = new;
             self.overhead += extra;
             Some(self.ptr)
         } else {
             None
         }
     }
-    /// Empties the arena (after a collection moved everything live out).
+    /// Empties the arena (after a collection moved everything live out, and after the
+    /// checker poisoned it); in ASan builds its used words are poisoned again.
     pub fn reset(&mut self) {
+        // SAFETY: the collection evacuated `[ptr, end)`: nothing live is left there, and the
+        // words are handed out again only through `try_alloc*`, which unpoison them.
+        unsafe { asan_poison(self.ptr as *const u8, self.end as usize - self.ptr as usize) };
         self.ptr = self.end;
         self.overhead = 0;
     }
@@ -131,5 +164,52 @@ mod tests {
         m.reset();
         assert_eq!(m.used_words(), 0);
         assert_ne!(m.start as usize, lo);
+    }
+}
+
+/// Run by `sanitizers/asan.sh` (the library's tests built with AddressSanitizer).
+#[cfg(all(test, warden_asan))]
+mod asan_tests {
+    use super::*;
+    use crate::heap::shim::asan_is_poisoned;
+
+    fn poisoned(a: *mut usize, words: usize) -> Vec<bool> {
+        (0..words).map(|i| asan_is_poisoned(a.wrapping_add(i) as *const u8)).collect()
+    }
+
+    #[test]
+    fn minor_arena_is_poisoned_beyond_the_allocation_pointer() {
+        let mut space = YoungSpace::new(1000, 2, true).expect("reserve");
+        let mut m = MinorHeap::new(&space, 1, 1000);
+        // A fresh arena: its whole slot is free.
+        assert!(poisoned(m.start, m.slot_words()).iter().all(|&p| p), "a fresh arena is readable");
+        // Each allocation unpoisons exactly its words.
+        let a = m.try_alloc(4).expect("room");
+        let b = m.try_alloc_framed(3, 2).expect("room");
+        assert_eq!(b.wrapping_add(5), a);
+        assert!(poisoned(b, 9).iter().all(|&p| !p), "handed-out words are poisoned");
+        assert!(asan_is_poisoned(b.wrapping_sub(1) as *const u8), "the word below the allocation pointer");
+        assert!(poisoned(m.start, m.slot_words() - 9).iter().all(|&p| p));
+        // After the collection the evacuated words are poisoned again.
+        m.reset();
+        assert!(poisoned(b, 9).iter().all(|&p| p), "evacuated words are readable");
+        // Rebinding to the same slot keeps it poisoned; after a flip the other half's slot is
+        // poisoned whole, and the evacuated one stays poisoned.
+        m.rebind(&space, 1000);
+        assert!(asan_is_poisoned(a as *const u8));
+        let old = m.start;
+        space.flip();
+        m.rebind(&space, 1000);
+        assert_ne!(m.start, old);
+        assert!(poisoned(m.start, m.slot_words()).iter().all(|&p| p));
+        assert!(poisoned(old, m.slot_words()).iter().all(|&p| p));
+        // Reuse from the top unpoisons the words handed out again.
+        let c = m.try_alloc(4).expect("room");
+        assert!(poisoned(c, 4).iter().all(|&p| !p));
+        drop(m);
+        // The space's addresses are unpoisoned before they go back to the system.
+        let base = space.slot(0).0;
+        drop(space);
+        assert!(!asan_is_poisoned(base as *const u8));
     }
 }

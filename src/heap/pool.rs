@@ -9,7 +9,8 @@
 //! the pool's unused words are poisoned for ASan, so that a read or write through a dangling
 //! pointer into a freed block is an ASan report at once; a slot is unpoisoned when it is
 //! handed out ([`unpoison_slot`]). Words 0 and 1 stay readable: the sweep reads every
-//! slot's header and the free list runs through word 1. Other builds have no such code.
+//! slot's header and the free list runs through word 1 (a slot the sweep has just freed
+//! waits in `major`'s quarantine first, word 1 poisoned too). Other builds have no such code.
 
 use super::value::WORD;
 

@@ -1,7 +1,7 @@
 //! The young space: one contiguous reservation of virtual memory holding every domain's minor
 //! arena, so that "is this value young?" is one range test, whichever domain allocated it.
 //!
-//! Layout: `halves` (1, or 2 when the checker flips arenas) halves of `slots` slots each; a
+//! Layout: `halves` (1, or 2 when arenas flip: hardened and ASan builds) halves of `slots` slots each; a
 //! slot is `slot_words` words, and the arena of the domain in slot `i` is slot `i` of the
 //! current half. Only the current half is young: after a flip, pointers into the other half
 //! are stale (they point at poison), not young.
@@ -154,7 +154,12 @@ impl Drop for YoungSpace {
     fn drop(&mut self) {
         // SAFETY: the mapping was made in `new` with this size and nothing refers to it any
         // more (the space is replaced only while the world is stopped and every arena empty).
-        unsafe { libc::munmap(self.base as *mut libc::c_void, self.bytes) };
+        // In ASan builds the arenas poisoned their slots (`minor`): the addresses are made
+        // accessible again first, for whatever the system maps there next.
+        unsafe {
+            super::shim::asan_unpoison(self.base as *const u8, self.bytes);
+            libc::munmap(self.base as *mut libc::c_void, self.bytes);
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 (* GC torture test: the main domain and two child domains run seeded random command
    sequences that allocate lists, strings, arrays and bigarrays of random sizes, keep and
    drop references, call Gc.minor / major_slice / major / full_major / compact, and read
-   quick_stat / stat / counters / minor_words, publish items to the other domains through
-   atomics and take theirs, checking the integrity of everything kept and (strict mode) the
-   invariants of the statistics. Between rounds the main domain calls
-   Gc.major alone.
+   quick_stat / stat / counters / minor_words, and every 25 steps one domain hands an item to
+   another through an atomic mailbox (the receiver waits for it, checks it and keeps it),
+   checking the integrity of everything kept and (strict mode) the invariants of the
+   statistics. Between rounds the main domain calls Gc.major alone.
 
    Usage: gc_torture.byte [seed] [rounds]
    WARDEN_TORTURE_STRICT=1 turns on the strict statistics checks (exact, consistent and
@@ -18,6 +18,14 @@ let rounds = if Array.length Sys.argv > 2 then int_of_string Sys.argv.(2) else 2
 exception Torture_failure of string
 
 let fail fmt = Printf.ksprintf (fun s -> raise (Torture_failure s)) fmt
+
+(* Set when a domain fails, so that the others stop waiting for a hand-over from it; holds
+   the first failure's message. *)
+let aborted : string option Atomic.t = Atomic.make None
+
+let abort e =
+  let msg = match e with Torture_failure msg -> msg | e -> Printexc.to_string e in
+  ignore (Atomic.compare_and_set aborted None (Some msg))
 
 (* Something kept alive, with what it must still contain. *)
 type item =
@@ -115,15 +123,50 @@ let check_exact_alloc () =
     if d <> 14. then fail "an allocation of 3 fields (and a counters triple) added %.0f words" d
   end
 
-(* Items published for the other domains: a domain takes another's item, checks it and may
-   keep it, so blocks allocated by one domain are reached from the others' roots and fields
-   (young ones included, while their arenas are collected). *)
-let mailbox = Array.init 8 (fun _ -> Atomic.make None)
+(* Hand-overs: at every [handover_every]-th step one domain gives an item to another, which
+   waits for it, checks it and keeps it (domain k is 0 for the main domain, 1 and 2 for the
+   children; the giver of hand-over h is h mod 3, its receiver the next one). So blocks
+   allocated by one domain (young ones included) are reached from the others' roots and
+   fields while their arenas are collected. The receiver says it is waiting in its mailbox
+   and spins on Atomic.get (with Domain.cpu_relax, a poll point) until the item arrives; the
+   giver publishes the item once the receiver waits, with one Atomic.set. This is a message
+   passed to a waiting consumer, whose reads of the item are ordered after the giver's
+   writes by that atomic store and load alone (what the fault racy-publish breaks). *)
+type box = Idle | Waiting | Full of item
 
-let check_mailbox () =
-  Array.iter (fun m -> match Atomic.get m with Some it -> check_item it | None -> ()) mailbox
+let handover_every = 25
+let mailbox = Array.init 3 (fun _ -> Atomic.make Idle)
 
-let work name seed steps =
+(* Only atomic loads and cpu_relax while waiting, as a consumer's spin loop does (a
+   polymorphic comparison here would be a C call, which warden runs under its heap lock). *)
+let rec spin_until f =
+  if not (f ()) then begin
+    (match Atomic.get aborted with Some _ -> raise (Torture_failure "another domain failed") | None -> ());
+    Domain.cpu_relax ();
+    spin_until f
+  end
+
+(* Hand-over [h] as seen by domain [k]: the item it received, if any. *)
+let handover k h rng =
+  let giver = h mod 3 in
+  let receiver = (giver + 1) mod 3 in
+  if k = giver then begin
+    let it = make_item rng and box = mailbox.(receiver) in
+    spin_until (fun () -> Atomic.get box == Waiting);
+    Atomic.set box (Full it);
+    (* A rendezvous: the giver goes on once the item is taken. *)
+    spin_until (fun () -> match Atomic.get box with Full _ -> false | _ -> true);
+    None
+  end else if k = receiver then begin
+    let box = mailbox.(k) and got = ref None in
+    Atomic.set box Waiting;
+    spin_until (fun () -> match Atomic.get box with Full it -> got := Some it; true | _ -> false);
+    Atomic.set box Idle;
+    Option.iter check_item !got;
+    !got
+  end else None
+
+let work_steps k seed steps =
   let rng = Random.State.make [| seed |] in
   let slots = Array.make 64 None in
   let last = { minor = 0.; promoted = 0.; major = 0.; minor_c = 0; major_c = 0 } in
@@ -144,33 +187,29 @@ let work name seed steps =
        own.minor <- w
      | 9 -> check_exact_alloc ()
      | 10 | 11 -> slots.(Random.State.int rng 64) <- None
-     | 12 -> Atomic.set mailbox.(Random.State.int rng 8) (Some (make_item rng))
-     | 13 ->
-       (match Atomic.get mailbox.(Random.State.int rng 8) with
-        | Some it -> check_item it; slots.(Random.State.int rng 64) <- Some it
-        | None -> ())
      | _ -> slots.(Random.State.int rng 64) <- Some (make_item rng));
+    if step mod handover_every = 0 then
+      Option.iter (fun it -> slots.(Random.State.int rng 64) <- Some it) (handover k (step / handover_every) rng);
     if step mod 50 = 0 then Array.iter (function Some it -> check_item it | None -> ()) slots
   done;
-  Array.iter (function Some it -> check_item it | None -> ()) slots;
-  ignore name
+  Array.iter (function Some it -> check_item it | None -> ()) slots
+
+let work k seed steps = try work_steps k seed steps with e -> abort e; raise e
 
 let () =
   let outcome =
     try
       for round = 1 to rounds do
-        let child k = Domain.spawn (fun () -> work (Printf.sprintf "child%d" k) (seed * 1000 + round * 10 + k) 400) in
+        let child k = Domain.spawn (fun () -> work k (seed * 1000 + round * 10 + k) 400) in
         let c1 = child 1 and c2 = child 2 in
-        work "main" (seed * 1000 + round * 10) 400;
+        work 0 (seed * 1000 + round * 10) 400;
         Domain.join c1;
         Domain.join c2;
-        check_mailbox ();
         Gc.major ()
       done;
       Ok ()
     with
-    | Torture_failure msg -> Error msg
-    | e -> Error (Printexc.to_string e)
+    | e -> abort e; Error (Option.get (Atomic.get aborted))
   in
   match outcome with
   | Ok () -> print_endline "gc_torture: ok"
