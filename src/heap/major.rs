@@ -169,6 +169,11 @@ impl MajorHeap {
                 let mut held = 0;
                 for i in (0..n).rev() {
                     let slot = first.wrapping_add(i * sz);
+                    if self.is_quarantined(slot) {
+                        // Its words are all poisoned, header included.
+                        held += 1;
+                        continue;
+                    }
                     // SAFETY: slot is inside pool p.
                     unsafe {
                         if *slot != 0 && visit(slot) {
@@ -185,8 +190,6 @@ impl MajorHeap {
                         }
                         if *slot != 0 {
                             live += 1;
-                        } else if self.is_quarantined(slot) {
-                            held += 1;
                         } else {
                             *slot.add(1) = free as usize;
                             free = slot;
@@ -235,8 +238,8 @@ impl MajorHeap {
                     let first = pool::first_slot(p, class);
                     for i in 0..n {
                         let slot = first.wrapping_add(i * sz);
-                        // SAFETY: slot is inside pool p.
-                        if unsafe { *slot } != 0 {
+                        // SAFETY: slot is inside pool p (a quarantined one is not read).
+                        if !self.is_quarantined(slot) && unsafe { *slot } != 0 {
                             visit(slot);
                         }
                     }
@@ -257,9 +260,10 @@ impl MajorHeap {
 pub const POOL_QUARANTINE_WORDS: usize = (32 << 20) / WORD;
 
 /// ASan builds: swept pool slots not yet back on their pools' free lists, oldest first. A
-/// quarantined slot has header 0 like any free slot (the heap's walkers skip it) and all its
-/// words but the header poisoned; the sweep leaves it off the free list and keeps its pool,
-/// until `release_beyond` lets it go.
+/// quarantined slot has header 0 like any free slot, and all its words are poisoned, header
+/// included, so that even reading a dangling block's header is a report: the heap's walkers
+/// and the sweep ask `holds` before they read a slot's header. The sweep leaves a
+/// quarantined slot off the free list and keeps its pool, until `release_beyond` lets it go.
 #[cfg(warden_asan)]
 #[derive(Default)]
 struct PoolQuarantine {
@@ -270,10 +274,12 @@ struct PoolQuarantine {
 
 #[cfg(warden_asan)]
 impl PoolQuarantine {
-    /// Takes in a slot of `sz` words the sweep just freed (words 2.. already poisoned).
+    /// Takes in a slot of `sz` words the sweep just freed (header 0 written, words 2..
+    /// already poisoned).
     fn hold(&mut self, slot: *mut usize, sz: usize) {
-        // SAFETY: the slot is free and ours; its word 1 is not a free-list link while held.
-        unsafe { super::shim::asan_poison(slot.add(1) as *const u8, WORD) };
+        // SAFETY: the slot is free and ours; while held nobody reads its header (`holds` is
+        // asked first) and its word 1 is not a free-list link.
+        unsafe { super::shim::asan_poison(slot as *const u8, 2 * WORD) };
         self.order.push_back((slot, sz));
         self.members.insert(slot as usize);
         self.words += sz;
@@ -284,15 +290,16 @@ impl PoolQuarantine {
     }
 
     /// Lets the oldest slots go until at most `budget` words are held; the next free-list
-    /// rebuild links them (their word 1 is made writable for the link).
+    /// rebuild links them (their header and link words are made accessible again).
     fn release_beyond(&mut self, budget: usize) {
         while self.words > budget {
             let Some((slot, sz)) = self.order.pop_front() else { break };
             self.members.remove(&(slot as usize));
             self.words -= sz;
             // SAFETY: the slot is still a free slot of a live pool (a pool holding a
-            // quarantined slot is never released); only word 1 becomes accessible.
-            unsafe { super::shim::asan_unpoison(slot.add(1) as *const u8, WORD) };
+            // quarantined slot is never released); its header (0) and link word become
+            // accessible, as in any free slot.
+            unsafe { super::shim::asan_unpoison(slot as *const u8, 2 * WORD) };
         }
     }
 }
@@ -322,9 +329,8 @@ mod asan_tests {
         assert!(!asan_is_poisoned(word(fresh, 0)) && !asan_is_poisoned(word(fresh, 1)));
         assert!(asan_is_poisoned(word(fresh, 2)) && asan_is_poisoned(word(fresh, 5)));
         heap.sweep_pools(|slot| slot == dead);
-        // The freed block, quarantined: header readable, the rest poisoned.
-        assert!(!asan_is_poisoned(word(dead, 0)));
-        for i in 1..6 {
+        // The freed block, quarantined: every word poisoned, header included.
+        for i in 0..6 {
             assert!(asan_is_poisoned(word(dead, i)), "word {i} of a swept block");
         }
         assert!(!asan_is_poisoned(word(live, 3)));
@@ -336,7 +342,8 @@ mod asan_tests {
         // Once released, the next sweep links it and the free list hands the lowest slot
         // out first: the swept one, readable again.
         heap.quarantine.release_beyond(0);
-        assert!(!asan_is_poisoned(word(dead, 1)) && asan_is_poisoned(word(dead, 2)));
+        assert!(!asan_is_poisoned(word(dead, 0)) && !asan_is_poisoned(word(dead, 1)));
+        assert!(asan_is_poisoned(word(dead, 2)));
         heap.sweep_pools(|_| false);
         let again = heap.alloc(5, 0, 0).header_ptr();
         assert_eq!(again, dead);
@@ -351,7 +358,11 @@ mod asan_tests {
         let only = heap.alloc(5, 0, 0).header_ptr();
         heap.sweep_pools(|_| true);
         assert_eq!(heap.pool_count, 1, "the pool of a quarantined slot was released");
-        assert!(asan_is_poisoned(word(only, 1)));
+        assert!(asan_is_poisoned(word(only, 0)));
+        // The walkers skip it without reading its header.
+        let mut seen = 0;
+        heap.for_each_block(|_| seen += 1);
+        assert_eq!(seen, 0);
         heap.quarantine.release_beyond(0);
         heap.sweep_pools(|_| false);
         assert_eq!(heap.pool_count, 0, "an empty pool was kept");
