@@ -591,10 +591,13 @@ pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live
             .found(format!("{words} words in {blocks} blocks (walk)"))
             .fail();
     }
-    if st.pools.len() != heap.major.pool_count {
-        Report::new(Check::HeapAccounting, "the pools holding blocks differ from the heap's pool count")
+    // A pool is kept while it holds a block or (ASan builds) a quarantined free slot.
+    let mut kept = st.pools.clone();
+    kept.extend(heap.major.quarantined_pools());
+    if kept.len() != heap.major.pool_count {
+        Report::new(Check::HeapAccounting, "the pools holding blocks (or quarantined slots) differ from the heap's pool count")
             .expected(format!("{} pools", heap.major.pool_count))
-            .found(format!("{} pools hold blocks", st.pools.len()))
+            .found(format!("{} pools hold blocks, {} in all with quarantined slots", st.pools.len(), kept.len()))
             .fail();
     }
     for &(s, e) in &rg.large {

@@ -218,6 +218,15 @@ impl MajorHeap {
         }
     }
 
+    /// The pools holding quarantined slots, by address, with repeats (ASan builds; none
+    /// otherwise). With the pools holding blocks they are every pool of the heap.
+    pub fn quarantined_pools(&self) -> Vec<usize> {
+        #[cfg(warden_asan)]
+        return self.quarantine.order.iter().map(|&(slot, _)| pool::pool_of(slot as usize) as usize).collect();
+        #[cfg(not(warden_asan))]
+        Vec::new()
+    }
+
     /// Whether free slot `slot` is in the quarantine (never, without ASan).
     #[inline(always)]
     fn is_quarantined(&self, _slot: *mut usize) -> bool {
