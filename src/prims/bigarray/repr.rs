@@ -13,7 +13,7 @@ use crate::exn::Exn;
 use crate::heap::custom::ops_of;
 use crate::heap::value::{Value, CUSTOM_TAG, WORD};
 use crate::heap::shim;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most dimensions a bigarray can have.
 pub const MAX_NUM_DIMS: usize = 16;
@@ -269,11 +269,13 @@ pub fn finalize(v: Value) {
         unsafe { free_storage(b.data(), b.byte_size()) };
     } else {
         // SAFETY: the proxy is live while this block holds a count.
-        // Release: our uses of the storage happen before whoever frees it; the Acquire fence
-        // makes every other holder's uses happen before the free (as in `Arc::drop`).
+        // Release: our uses of the storage happen before whoever frees it; the last holder's
+        // Acquire load makes every other holder's uses happen before the free (as `Arc::drop`
+        // does; a load rather than a fence, since ThreadSanitizer does not model fences).
         let last = unsafe { (*p).refcount.fetch_sub(1, Ordering::Release) } == 1;
         if last {
-            fence(Ordering::Acquire);
+            // SAFETY: the proxy is still live: this holder has not freed it yet.
+            unsafe { (*p).refcount.load(Ordering::Acquire) };
             // SAFETY: this was the last reference: nobody else can reach the proxy.
             unsafe {
                 let proxy = Box::from_raw(p);
