@@ -2,9 +2,15 @@
 //! own arena, major blocks under the heap lock. Never collects (see `gc` docs): when the
 //! arena is full a small block goes to the major heap and a minor collection is wanted at
 //! the next poll, so a primitive may hold values in Rust locals across its allocations.
+//!
+//! Two families: the `try_` functions, for blocks whose size the program chose, answer
+//! `Out_of_memory` when the C allocator refuses a major block (as the stock `caml_alloc_shr`
+//! raises it); the others serve the runtime's own blocks and die on that refusal. Young
+//! blocks never fail, so the small-block path is the same in both.
 
 use super::Domain;
 use crate::check;
+use crate::exn::Exn;
 use crate::heap::atoms::atom;
 use crate::heap::value::{
     string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG, WORD,
@@ -35,6 +41,12 @@ impl Domain {
         self.with_heap(|d| d.gc.alloc_shr(&mut d.young, wosize, tag))
     }
 
+    /// As [`Domain::alloc_shr`], but `Out_of_memory` when no block of `wosize` fields can
+    /// be had.
+    pub fn try_alloc_shr(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
+        self.with_heap(|d| d.gc.try_alloc_shr(&mut d.young, wosize, tag)).ok_or_else(Exn::out_of_memory)
+    }
+
     /// Allocates young when small, in the major heap otherwise. Fields uninitialised.
     #[inline]
     pub fn alloc(&mut self, wosize: usize, tag: u8) -> Value {
@@ -47,18 +59,32 @@ impl Domain {
         }
     }
 
+    /// As [`Domain::alloc`], but `Out_of_memory` when a major block is refused.
+    #[inline]
+    pub fn try_alloc(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
+        if wosize == 0 {
+            Ok(atom(tag))
+        } else if wosize <= MAX_YOUNG_WOSIZE {
+            Ok(self.alloc_small(wosize, tag))
+        } else {
+            self.try_alloc_shr(wosize, tag)
+        }
+    }
+
     /// Allocates a block whose fields are all `Val_unit` (a zero-size block is the atom).
     pub fn alloc_block(&mut self, tag: u8, wosize: usize) -> Value {
-        if wosize == 0 {
-            return atom(tag);
-        }
-        let v = self.alloc(wosize, tag);
+        or_fatal(self.try_alloc_block(tag, wosize))
+    }
+
+    /// As [`Domain::alloc_block`], but `Out_of_memory` when a major block is refused.
+    pub fn try_alloc_block(&mut self, tag: u8, wosize: usize) -> Result<Value, Exn> {
+        let v = self.try_alloc(wosize, tag)?;
         let fill = if tag < NO_SCAN_TAG { Value::UNIT.0 } else { 0 };
         for i in 0..wosize {
             // SAFETY: v has wosize fields.
             unsafe { v.set_raw(i, fill) };
         }
-        v
+        Ok(v)
     }
 
     /// A block with the given fields.
@@ -81,15 +107,21 @@ impl Domain {
 
     /// A string of `len` bytes, zero-filled, with OCaml's padding.
     pub fn alloc_string(&mut self, len: usize) -> Value {
+        or_fatal(self.try_alloc_string(len))
+    }
+
+    /// As [`Domain::alloc_string`], but `Out_of_memory` when a major block is refused.
+    /// `len` must not exceed the largest string (`MAX_WOSIZE * WORD - 1`).
+    pub fn try_alloc_string(&mut self, len: usize) -> Result<Value, Exn> {
         let wosize = string_wosize(len);
-        let v = self.alloc(wosize, STRING_TAG);
+        let v = self.try_alloc(wosize, STRING_TAG)?;
         // SAFETY: v has wosize words; the last byte records the padding.
         unsafe {
             std::ptr::write_bytes(v.0 as *mut u8, 0, wosize * WORD);
             let last = (v.0 as *mut u8).add(wosize * WORD - 1);
             *last = (wosize * WORD - 1 - len) as u8;
         }
-        v
+        Ok(v)
     }
 
     /// A string holding a copy of `s`.
@@ -110,15 +142,17 @@ impl Domain {
 
     /// A flat float array of `n` elements, all 0.0 (the empty array is Atom(0)).
     pub fn alloc_float_array(&mut self, n: usize) -> Value {
-        if n == 0 {
-            return atom(0);
-        }
-        let v = self.alloc(n, DOUBLE_ARRAY_TAG);
+        or_fatal(self.try_alloc_float_array(n))
+    }
+
+    /// As [`Domain::alloc_float_array`], but `Out_of_memory` when a major block is refused.
+    pub fn try_alloc_float_array(&mut self, n: usize) -> Result<Value, Exn> {
+        let v = self.try_alloc(n, if n == 0 { 0 } else { DOUBLE_ARRAY_TAG })?;
         for i in 0..n {
             // SAFETY: v has n float fields.
             unsafe { v.set_double_field(i, 0.0) };
         }
-        v
+        Ok(v)
     }
 
     /// `caml_initialize`: stores into a fresh field (write barrier).
@@ -158,4 +192,9 @@ impl Domain {
             d.gc.note_major_alloc(0);
         });
     }
+}
+
+/// The block of an infallible allocation: a refusal of the runtime's own block is fatal.
+fn or_fatal(r: Result<Value, Exn>) -> Value {
+    r.unwrap_or_else(|_| crate::fatal("out of memory"))
 }

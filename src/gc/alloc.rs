@@ -6,6 +6,10 @@
 //! value into a major block goes through `Young::initialize` (fresh field) or `Young::modify`
 //! (overwrite), which remember the field in the storing domain's remembered set when the new
 //! value is young (in any domain's arena).
+//!
+//! A major block whose size the program chose may be refused by the C allocator:
+//! `Gc::try_alloc_shr` says so, and the primitive raises `Out_of_memory` as `caml_alloc_shr`
+//! does. The runtime's own blocks use the infallible paths, where a refusal is fatal.
 
 use super::{Gc, Young};
 use crate::check;
@@ -67,25 +71,38 @@ impl Young {
 
 impl Gc {
     /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color`, framed
-    /// for the checker; `site` is where it was first allocated.
+    /// for the checker; `site` is where it was first allocated. A refusal is fatal.
     #[inline]
     pub(super) fn alloc_major_framed(&mut self, wosize: usize, tag: u8, color: usize, site: check::Site) -> Value {
-        let raw = self.major.alloc(wosize + check::MAJOR_EXTRA, tag, color);
+        self.try_alloc_major_framed(wosize, tag, color, site).unwrap_or_else(|| crate::fatal("out of memory"))
+    }
+
+    /// As [`Gc::alloc_major_framed`], but `None` when the C allocator refuses the block.
+    #[inline]
+    fn try_alloc_major_framed(&mut self, wosize: usize, tag: u8, color: usize, site: check::Site) -> Option<Value> {
+        let raw = self.major.try_alloc(wosize + check::MAJOR_EXTRA, tag, color)?;
         // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
         // header is the word before `raw`.
-        unsafe { check::frame_major(&mut self.check, raw.header_ptr(), wosize, site) }
+        Some(unsafe { check::frame_major(&mut self.check, raw.header_ptr(), wosize, site) })
     }
 
     /// Allocates directly in the major heap (fields uninitialised) for the domain whose young
-    /// state is `y`. `wosize >= 1`.
+    /// state is `y`. `wosize >= 1`. For the runtime's own blocks: a refusal is fatal.
     pub fn alloc_shr(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Value {
+        self.try_alloc_shr(y, wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
+    }
+
+    /// As [`Gc::alloc_shr`], but `None` when no block of `wosize` fields can be had: beyond
+    /// `MAX_WOSIZE`, or refused by the C allocator (`caml_alloc_shr`'s `Out_of_memory`).
+    /// Nothing is counted then.
+    pub fn try_alloc_shr(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Option<Value> {
         if wosize > MAX_WOSIZE {
-            crate::fatal("out of memory: block too large");
+            return None;
         }
-        let v = self.alloc_major_framed(wosize, tag, super::WHITE, check::current_site());
+        let v = self.try_alloc_major_framed(wosize, tag, super::WHITE, check::current_site())?;
         y.alloc.major_words_direct += wosize + 1;
         self.note_major_alloc(wosize + 1);
         check::note_alloc(&mut y.check);
-        v
+        Some(v)
     }
 }

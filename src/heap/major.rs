@@ -67,18 +67,28 @@ impl MajorHeap {
     }
 
     /// Allocates a block of `wosize` fields (wosize >= 1) and writes its header with
-    /// `color`. Fields are not initialised.
+    /// `color`. Fields are not initialised. The runtime's own blocks come here: when the C
+    /// allocator refuses a large block, the runtime dies as the stock one does.
+    #[inline]
     pub fn alloc(&mut self, wosize: usize, tag: u8, color: usize) -> Value {
+        self.try_alloc(wosize, tag, color).unwrap_or_else(|| crate::fatal("out of memory"))
+    }
+
+    /// As [`MajorHeap::alloc`], but `None` when the C allocator refuses a large block (or
+    /// its byte size overflows), for primitives that raise `Out_of_memory` then. Small
+    /// blocks never fail here (a pool that cannot be had is fatal).
+    #[inline]
+    pub fn try_alloc(&mut self, wosize: usize, tag: u8, color: usize) -> Option<Value> {
         let whsize = wosize + 1;
         let hp = if whsize <= pool::SIZECLASS_MAX {
             self.alloc_small_slot(pool::sizeclass_of(whsize))
         } else {
-            self.alloc_large(whsize)
+            self.alloc_large(whsize)?
         };
         // SAFETY: hp points to at least whsize writable words.
         unsafe {
             *hp = Header::new(wosize, tag, color).0;
-            Value(hp.add(1) as usize)
+            Some(Value(hp.add(1) as usize))
         }
     }
 
@@ -105,14 +115,13 @@ impl MajorHeap {
         }
     }
 
-    fn alloc_large(&mut self, whsize: usize) -> *mut usize {
-        let bytes = whsize
-            .checked_add(LARGE_PREFIX_WSIZE)
-            .and_then(|w| w.checked_mul(WORD))
-            .unwrap_or_else(|| crate::fatal("out of memory"));
-        let mem = super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)
-            .unwrap_or_else(|| crate::fatal("out of memory"))
-            .as_ptr() as *mut usize;
+    /// A large block of `whsize` words (header included), or `None` when its size
+    /// overflows or the C allocator refuses it; nothing is recorded then.
+    #[cold]
+    fn alloc_large(&mut self, whsize: usize) -> Option<*mut usize> {
+        let bytes = whsize.checked_add(LARGE_PREFIX_WSIZE)?.checked_mul(WORD)?;
+        let mem = super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)?.as_ptr()
+            as *mut usize;
         // SAFETY: mem holds whsize + prefix words.
         unsafe {
             *mem = whsize;
@@ -121,7 +130,7 @@ impl MajorHeap {
             self.large.push(hp);
             self.large_words += whsize;
             self.note_size();
-            hp
+            Some(hp)
         }
     }
 

@@ -5,7 +5,9 @@
 //! so the generic `caml_array_*` primitives dispatch on the tag; `caml_floatarray_*` know
 //! they have floats and `caml_uniform_array_*` know they do not. Stores into a major array go
 //! through the write barrier (`Domain::modify` / `Domain::initialize`). Offsets and lengths
-//! that the stock runtime trusts are checked too, raising "index out of bounds".
+//! that the stock runtime trusts are checked too, raising "index out of bounds". A result
+//! the C allocator refuses raises `Out_of_memory`, as in the stock runtime; sizes beyond the
+//! largest block raise `Invalid_argument` first.
 
 use super::str::bound_error;
 use super::PrimFn;
@@ -144,7 +146,7 @@ fn floatarray_create(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if n > MAX_WOSIZE {
         return Err(Exn::invalid_arg("Float.Array.create"));
     }
-    Ok(dom.alloc_float_array(n))
+    dom.try_alloc_float_array(n)
 }
 
 /// A float array of `size` copies of `init` ("Array.make" on a bad size).
@@ -156,7 +158,7 @@ fn make_floats(dom: &mut Domain, size: isize, init: f64) -> PrimResult {
     if n > MAX_WOSIZE {
         return Err(Exn::invalid_arg("Array.make"));
     }
-    let a = dom.alloc(n, DOUBLE_ARRAY_TAG);
+    let a = dom.try_alloc(n, DOUBLE_ARRAY_TAG)?;
     for i in 0..n {
         // SAFETY: a has n double fields.
         unsafe { a.set_double_field(i, init) };
@@ -179,7 +181,7 @@ fn uniform_array_make(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // A major array filled with a young value needs one remembered slot per field, which
     // `initialize` records; the stock runtime promotes `init` first instead, which a
     // primitive cannot do here (allocation never collects).
-    let a = dom.alloc(n, 0);
+    let a = dom.try_alloc(n, 0)?;
     for i in 0..n {
         dom.initialize(a, i, init);
     }
@@ -210,7 +212,7 @@ fn array_of_uniform_array(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if first.is_int() || unsafe { first.tag() } != DOUBLE_TAG {
         return Ok(init);
     }
-    let a = dom.alloc(n, DOUBLE_ARRAY_TAG);
+    let a = dom.try_alloc(n, DOUBLE_ARRAY_TAG)?;
     for i in 0..n {
         // SAFETY: i < n; the elements of a float array literal are boxed floats.
         unsafe { a.set_double_field(i, init.field(i).double()) };
@@ -238,7 +240,7 @@ fn total_len(pieces: &[Piece]) -> Result<usize, Exn> {
 /// stock runtime (observable through `Obj.tag` and polymorphic comparison).
 fn gather_floats(dom: &mut Domain, pieces: &[Piece]) -> PrimResult {
     let size = total_len(pieces)?;
-    let res = dom.alloc(size, DOUBLE_ARRAY_TAG);
+    let res = dom.try_alloc(size, DOUBLE_ARRAY_TAG)?;
     let mut pos = 0;
     for &(a, ofs, len) in pieces {
         // SAFETY: each piece lies inside its array (checked by the callers) and the result
@@ -255,7 +257,7 @@ fn gather_values(dom: &mut Domain, pieces: &[Piece]) -> PrimResult {
     if size == 0 {
         return Ok(atom(0));
     }
-    let res = dom.alloc(size, 0);
+    let res = dom.try_alloc(size, 0)?;
     let mut pos = 0;
     for &(a, ofs, len) in pieces {
         for i in ofs..ofs + len {

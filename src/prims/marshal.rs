@@ -168,7 +168,7 @@ fn output_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
 fn output_value_to_bytes(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let code = code_info();
     let m = extern_::marshal(a[0], flags_of_list(a[1]), Some(&code))?;
-    let s = dom.alloc_string(m.header.len() + m.data.len());
+    let s = dom.try_alloc_string(m.header.len() + m.data.len())?;
     // SAFETY: a fresh string of exactly this length.
     let dst = unsafe { s.bytes_mut() };
     dst[..m.header.len()].copy_from_slice(&m.header);

@@ -3,8 +3,9 @@
 //! their update, and cache-line padded atomics.
 //!
 //! Tag changes (`Lazy` forcing) compare-and-swap the header word, so they stay correct when
-//! several domains force the same lazy value. Sizes that no block can have raise
-//! `Out_of_memory`, as a failed major allocation does in the stock runtime.
+//! several domains force the same lazy value. Sizes that no block can have, and blocks the
+//! C allocator refuses, raise `Out_of_memory`, as a failed major allocation does in the
+//! stock runtime.
 
 use super::ints::{alloc_nativeint, int32_val, nativeint_val};
 use super::PrimFn;
@@ -141,7 +142,7 @@ fn obj_block(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if (tag == CLOSURE_TAG && size < 2) || (tag == STRING_TAG && size == 0) {
         return Err(Exn::invalid_arg("Obj.new_block"));
     }
-    let b = dom.alloc_block(tag, size);
+    let b = dom.try_alloc_block(tag, size)?;
     if tag == CLOSURE_TAG {
         // SAFETY: a closure of at least 2 fields.
         unsafe { b.set_field_raw(1, make_closinfo(0, 2)) };
@@ -318,7 +319,7 @@ fn int_as_pointer(_: &mut Domain, args: &[Value]) -> PrimResult {
 /// unit fields. A float-record dummy also starts with tag 0; `update_dummy` retags it.
 fn alloc_dummy(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let n = block_size(args[0])?;
-    Ok(dom.alloc_block(0, n))
+    dom.try_alloc_block(0, n)
 }
 
 /// A dummy closure of `size` fields for a function defined at word `offset` of a mutually
@@ -331,7 +332,7 @@ fn alloc_dummy_infix(dom: &mut Domain, args: &[Value]) -> PrimResult {
         return Err(Exn::invalid_arg("caml_alloc_dummy_infix"));
     }
     let offset = offset as usize;
-    let v = dom.alloc_block(CLOSURE_TAG, n);
+    let v = dom.try_alloc_block(CLOSURE_TAG, n)?;
     // SAFETY: the block has n >= 2 fields and 0 < offset < n, so field offset - 1 (the
     // infix header's word) is inside it.
     unsafe {

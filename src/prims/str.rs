@@ -92,13 +92,13 @@ fn string_length(_: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 /// Allocates a string of `len` bytes, or raises `Invalid_argument what` when the size is
-/// negative or beyond the largest block.
+/// negative or beyond the largest block, `Out_of_memory` when the C allocator refuses it.
 fn create(dom: &mut Domain, len: Value, what: &str) -> PrimResult {
     let size = len.int() as usize;
     if size > MAX_WOSIZE * WORD - 1 {
         return Err(Exn::invalid_arg(what));
     }
-    Ok(dom.alloc_string(size))
+    dom.try_alloc_string(size)
 }
 
 fn create_bytes(dom: &mut Domain, args: &[Value]) -> PrimResult {

@@ -64,12 +64,7 @@ fn ephe_create(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if !(EPHE_FIRST_KEY..=MAX_WOSIZE).contains(&size) {
         return Err(Exn::invalid_arg("Weak.create"));
     }
-    // Refuse what cannot be allocated instead of aborting (the stock runtime raises
-    // Out_of_memory when the allocation fails).
-    if size.checked_mul(WORD).is_none_or(|b| b > isize::MAX as usize / 2) {
-        return Err(Exn::out_of_memory());
-    }
-    let e = dom.alloc_shr(size, ABSTRACT_TAG);
+    let e = dom.try_alloc_shr(size, ABSTRACT_TAG)?;
     let none = ephe_none();
     // SAFETY: e has `size` words; ephemerons are never scanned, so raw stores are fine.
     unsafe {
