@@ -4,14 +4,20 @@
 //! The marshaller itself is in [`extern_`]; unmarshalling is the loader's `intern` (shared
 //! with the DATA section), called from here with the function name the stock runtime puts in
 //! its error messages (`input_value`, `input_val_from_string`).
+//!
+//! Where the stock runtime `malloc`s a buffer or table whose size the message header states
+//! (the data read from a channel, the table of shared objects), a size the C allocator
+//! refuses raises `Out_of_memory` here too; warden only asks for such a block and gives it
+//! back untouched ([`malloc_grants`]), so the memory it uses stays proportional to the data
+//! actually present.
 
 mod extern_;
 
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
-use crate::heap::value::{Value, STRING_TAG};
-use crate::loader::intern::{self, CodeFragment, MAGIC_BIG, MAGIC_COMPRESSED};
+use crate::heap::value::{Value, STRING_TAG, WORD};
+use crate::loader::intern::{self, CodeFragment, MarshalHeader, MAGIC_BIG, MAGIC_COMPRESSED};
 use crate::prims::io::channel::IoErr;
 use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
@@ -130,6 +136,10 @@ fn read_message(dom: &mut Domain, chan: Value) -> Result<Vec<u8>, Exn> {
                         Ok(h) => h,
                         Err(m) => return Ok(Err(Exn::failure(format!("input_value: {m}")))),
                     };
+                    // The stock runtime mallocs the whole data before reading it.
+                    if !malloc_grants(h.data_len) {
+                        return Ok(Err(Exn::out_of_memory()));
+                    }
                     stage = Reading::Data { left: h.data_len, compressed: h.compressed };
                 }
                 // Read the data in bounded steps, so that a forged length fails as truncated
@@ -221,6 +231,37 @@ fn obj_reachable_words(_: &mut Domain, a: &[Value]) -> PrimResult {
 // Input
 // ---------------------------------------------------------------------------------------
 
+/// Whether the C allocator grants a block of `bytes` bytes now. The block is freed at once
+/// without being touched (with overcommit, a grant costs no memory).
+fn malloc_grants(bytes: usize) -> bool {
+    if bytes == 0 {
+        return true;
+    }
+    let Ok(layout) = std::alloc::Layout::from_size_align(bytes, WORD) else {
+        return false;
+    };
+    // SAFETY: the layout has a non-zero size.
+    let p = unsafe { std::alloc::alloc(layout) };
+    // Without this the compiler may drop an allocation nothing uses, and grant everything.
+    let p = std::hint::black_box(p);
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: `p` was just allocated with this layout and is not used again.
+    unsafe { std::alloc::dealloc(p, layout) };
+    true
+}
+
+/// `Out_of_memory` when the stock runtime could not allocate its table of shared objects
+/// for this message: one word per object, sized in wrapping arithmetic as it is there, and
+/// only asked for when the header declares a non-zero heap size.
+fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
+    if h.whsize != 0 && h.num_objects > 0 && !malloc_grants(h.num_objects.wrapping_mul(WORD)) {
+        return Err(Exn::out_of_memory());
+    }
+    Ok(())
+}
+
 /// Unmarshals the complete message `bytes` (header and data); errors are prefixed with
 /// `fun_name` as in the stock runtime.
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
@@ -232,6 +273,9 @@ fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
 
 fn input_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let msg = read_message(dom, a[0])?;
+    if let Ok(h) = intern::parse_header(&msg) {
+        object_table_fits(&h)?;
+    }
     unmarshal(dom, &msg, "input_value")
 }
 
@@ -247,6 +291,7 @@ fn input_value_from_bytes(dom: &mut Domain, a: &[Value]) -> PrimResult {
     if h.header_len.checked_add(h.data_len).is_none_or(|n| n > bytes.len()) {
         return Err(Exn::failure(format!("{FUN}: bad length")));
     }
+    object_table_fits(&h)?;
     if h.compressed {
         return Err(Exn::failure(format!("{FUN}: compressed object, cannot decompress")));
     }
