@@ -74,7 +74,7 @@ corpus! {
     scanf_stdin
     // data structures
     buffer_ops hashtbl_ops hashtbl_hash map_set queue_stack list_ops big_lists array_sort
-    seq_ops option_result_either lazy_values large_blocks
+    seq_ops option_result_either lazy_values large_blocks out_of_memory
     // strings and numbers
     string_ops bytes_ops char_uchar_utf8 int_arith int32_ops int64_ops nativeint_ops
     int_of_string_edges float_conv float_math compare_equality
