@@ -167,7 +167,8 @@ san_wrapper() {
       # of the earlier access from that history, and drops it silently otherwise; with the
       # default, a store followed by a few milliseconds of spinning before the racing load
       # (racy-publish under the torture test, docs/sanitizers.md) went unreported in 1 run of 10.
-      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_size=7:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
+      # allocator_may_return_null: as for ASan (tests/ocaml/out_of_memory.ml).
+      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_size=7:allocator_may_return_null=1:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
       ;;
   esac
   mkdir -p "$(dirname "$out")"
