@@ -202,7 +202,10 @@ pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) 
 
 fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
     match result {
-        Ok(_) => 0,
+        Ok(_) => {
+            crate::prims::gc_prims::print_exit_stats(dom);
+            0
+        }
         Err(Exn::Exit(code)) => code,
         Err(Exn::Fatal(msg)) => {
             crate::prims::flush_std_channels(dom);
