@@ -8,6 +8,7 @@ use crate::exn::Exn;
 use crate::interp::{self, Program};
 use crate::loader;
 use std::ffi::OsString;
+use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 use std::sync::Arc;
 
@@ -111,6 +112,14 @@ fn search_exe_in_path(name: &OsString) -> OsString {
     name.clone()
 }
 
+/// Prints a load error's line on stderr, its bytes unchanged; returns its exit status.
+fn report_load_error(e: &loader::LoadError) -> i32 {
+    let mut err = std::io::stderr().lock();
+    // Nothing is left to report a failing stderr to.
+    let _ = err.write_all(&e.message).and_then(|_| err.write_all(b"\n"));
+    e.exit_code
+}
+
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
     let mut config = match Config::from_env() {
@@ -128,21 +137,21 @@ pub fn run(inv: Invocation) -> i32 {
     }
     let exe_name_os = search_exe_in_path(&inv.program);
     let exe_name = exe_name_os.to_string_lossy().into_owned();
+    let given_name = inv.program.as_encoded_bytes();
     if inv.print_magic {
-        match loader::exec::read_magic(std::path::Path::new(&exe_name_os)) {
-            Some(m) => {
-                println!("{m}");
-                return 0;
+        return match loader::exec::read_magic(std::path::Path::new(&exe_name_os), given_name) {
+            Ok(m) => {
+                let mut out = std::io::stdout().lock();
+                // As printf's result, a failing stdout is ignored.
+                let _ = out.write_all(&m).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush());
+                0
             }
-            None => usage_error(&format!("the file '{exe_name}' is not a bytecode executable file")),
-        }
+            Err(e) => report_load_error(&e),
+        };
     }
-    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), &inv.program.to_string_lossy()) {
+    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), given_name) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("{}", e.message);
-            return e.exit_code;
-        }
+        Err(e) => return report_load_error(&e),
     };
     let config = Arc::new(config);
     // Boxed: the domain registry keeps its address.
