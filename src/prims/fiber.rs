@@ -1,5 +1,6 @@
 //! Fiber primitives (fiber.c): creating a fiber stack for an effect handler, and taking a
-//! continuation's fiber exactly once. The stack switching itself is in the interpreter.
+//! continuation's fiber exactly once (and putting it back, for a walk of its call stack).
+//! The stack switching itself is in the interpreter.
 //!
 //! A fiber is named in OCaml by `Val_ptr(stack)` (its address plus one, an odd word the
 //! collector ignores); a continuation is a `Cont_tag` block `[Val_ptr(first); Val_ptr(last)]`
