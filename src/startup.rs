@@ -8,7 +8,9 @@ use crate::exn::Exn;
 use crate::interp::{self, Program};
 use crate::loader;
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
+use std::io::Write;
+use crate::heap::value::WORD;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::sync::Arc;
 
 /// What the command line asks for.
@@ -16,7 +18,8 @@ pub struct Invocation {
     pub program: OsString,
     pub args: Vec<OsString>,
     pub backtrace: bool,
-    pub lib_dirs: Vec<String>,
+    /// `-I` directories, in order.
+    pub lib_dirs: Vec<OsString>,
     pub print_magic: bool,
     pub verbose: bool,
 }
@@ -39,6 +42,7 @@ pub fn parse_command_line(argv: &[OsString]) -> Invocation {
         print_magic: false,
         verbose: false,
     };
+    let mut print_config = false;
     let mut i = 1;
     while i < argv.len() && argv[i].as_encoded_bytes().starts_with(b"-") {
         match argv[i].to_string_lossy().as_ref() {
@@ -55,7 +59,7 @@ pub fn parse_command_line(argv: &[OsString]) -> Invocation {
             "-b" => inv.backtrace = true,
             "-I" => {
                 if i + 1 < argv.len() {
-                    inv.lib_dirs.push(argv[i + 1].to_string_lossy().into_owned());
+                    inv.lib_dirs.push(argv[i + 1].clone());
                     i += 1;
                 } else {
                     usage_error("option '-I' needs an argument.");
@@ -78,13 +82,17 @@ pub fn parse_command_line(argv: &[OsString]) -> Invocation {
                 println!("{HELP}");
                 std::process::exit(0);
             }
-            "-config" => {
-                println!("version: {}\nstandard_library_default: \nstandard_library: \nint_size: 63\nword_size: 64\nos_type: Unix\nhost: x86_64-pc-linux-gnu\nflat_float_array: true\nsupports_shared_libraries: false\nfunction_sections: false\nnaked_pointers: false\nexec_magic_number: {}\nlinker: ", crate::OCAML_VERSION, loader::exec::EXEC_MAGIC);
-                std::process::exit(0);
-            }
+            "-config" => print_config = true,
             other => usage_error(&format!("unknown option {other}")),
         }
         i += 1;
+    }
+    if print_config {
+        // After the whole command line, as ocamlrun: `-I` options count wherever they are.
+        let mut out = std::io::stdout().lock();
+        // As printf's result, a failing stdout is ignored.
+        let _ = out.write_all(&config_report(&inv.lib_dirs)).and_then(|_| out.flush());
+        std::process::exit(0);
     }
     if i >= argv.len() {
         usage_error("no bytecode file specified");
@@ -92,6 +100,83 @@ pub fn parse_command_line(argv: &[OsString]) -> Invocation {
     inv.program = argv[i].clone();
     inv.args = argv[i + 1..].to_vec();
     inv
+}
+
+/// Where the standard library is installed when neither OCAMLLIB nor CAMLLIB says: the
+/// build's `WARDEN_STDLIB_DIR`, or the default of OCaml's own `configure`.
+const STDLIB_DIR_DEFAULT: &str = match option_env!("WARDEN_STDLIB_DIR") {
+    Some(dir) => dir,
+    None => "/usr/local/lib/ocaml",
+};
+
+/// The standard library's location, as ocamlrun finds it: OCAMLLIB, CAMLLIB, the default.
+fn stdlib_location() -> OsString {
+    std::env::var_os("OCAMLLIB")
+        .or_else(|| std::env::var_os("CAMLLIB"))
+        .unwrap_or_else(|| STDLIB_DIR_DEFAULT.into())
+}
+
+/// The entries of `<stdlib>/ld.conf` as ocamlrun reads them: one a line up to the first NUL
+/// byte, empty lines kept, a last line without newline kept when not empty. None when the
+/// file does not exist; a file that exists but cannot be read is fatal, as in ocamlrun.
+fn ld_conf_entries(stdlib: &OsString) -> Option<Vec<Vec<u8>>> {
+    let name = [stdlib.as_encoded_bytes(), b"/ld.conf"].concat();
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(&name));
+    std::fs::metadata(path).ok()?;
+    let mut text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(_) => {
+            eprintln!("Fatal error: cannot read loader config file {}", path.display());
+            std::process::abort();
+        }
+    };
+    if let Some(nul) = text.iter().position(|&b| b == 0) {
+        text.truncate(nul);
+    }
+    let mut entries: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    if entries.last().is_some_and(Vec::is_empty) {
+        entries.pop();
+    }
+    Some(entries)
+}
+
+/// What `-config` prints: ocamlrun's keys in its order, with warden's values. Warden runs
+/// on 64-bit hosts only; the two sizes are printed as ocamlrun prints them (`int_size` is
+/// the word's bits, `word_size` one less). Warden binds no shared libraries (its primitives
+/// are built in) and has no AFL support. `shared_libs_path` is the `-I` directories then
+/// the entries of the standard library's `ld.conf`, as ocamlrun lists them.
+fn config_report(lib_dirs: &[OsString]) -> Vec<u8> {
+    let stdlib = stdlib_location();
+    let bits = 8 * WORD;
+    let mut out = Vec::new();
+    let mut line = |key: &str, value: &[u8]| {
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.push(b'\n');
+    };
+    line("version", crate::OCAML_VERSION.as_bytes());
+    line("standard_library_default", STDLIB_DIR_DEFAULT.as_bytes());
+    line("standard_library", stdlib.as_encoded_bytes());
+    line("int_size", bits.to_string().as_bytes());
+    line("word_size", (bits - 1).to_string().as_bytes());
+    line("os_type", b"Unix");
+    line("host", b"x86_64-pc-linux-gnu");
+    line("flat_float_array", b"true");
+    line("supports_afl", b"false");
+    line("windows_unicode", b"false");
+    line("supports_shared_libraries", b"false");
+    line("no_naked_pointers", b"true");
+    line("reserved header bits", b"0");
+    line("exec_magic_number", loader::exec::EXEC_MAGIC.as_bytes());
+    out.extend_from_slice(b"shared_libs_path:\n");
+    let dirs = lib_dirs.iter().map(|d| d.as_encoded_bytes().to_vec());
+    for dir in dirs.chain(ld_conf_entries(&stdlib).unwrap_or_default()) {
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(if dir.is_empty() { b"." } else { &dir });
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Resolves the executable name as ocamlrun does: a name without '/' is searched in PATH.
@@ -111,6 +196,14 @@ fn search_exe_in_path(name: &OsString) -> OsString {
     name.clone()
 }
 
+/// Prints a load error's line on stderr, its bytes unchanged; returns its exit status.
+fn report_load_error(e: &loader::LoadError) -> i32 {
+    let mut err = std::io::stderr().lock();
+    // Nothing is left to report a failing stderr to.
+    let _ = err.write_all(&e.message).and_then(|_| err.write_all(b"\n"));
+    e.exit_code
+}
+
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
     let mut config = match Config::from_env() {
@@ -128,21 +221,21 @@ pub fn run(inv: Invocation) -> i32 {
     }
     let exe_name_os = search_exe_in_path(&inv.program);
     let exe_name = exe_name_os.to_string_lossy().into_owned();
+    let given_name = inv.program.as_encoded_bytes();
     if inv.print_magic {
-        match loader::exec::read_magic(std::path::Path::new(&exe_name_os)) {
-            Some(m) => {
-                println!("{m}");
-                return 0;
+        return match loader::exec::read_magic(std::path::Path::new(&exe_name_os), given_name) {
+            Ok(m) => {
+                let mut out = std::io::stdout().lock();
+                // As printf's result, a failing stdout is ignored.
+                let _ = out.write_all(&m).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush());
+                0
             }
-            None => usage_error(&format!("the file '{exe_name}' is not a bytecode executable file")),
-        }
+            Err(e) => report_load_error(&e),
+        };
     }
-    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), &inv.program.to_string_lossy()) {
+    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), given_name) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("{}", e.message);
-            return e.exit_code;
-        }
+        Err(e) => return report_load_error(&e),
     };
     let config = Arc::new(config);
     // Boxed: the domain registry keeps its address.
@@ -202,7 +295,10 @@ pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) 
 
 fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
     match result {
-        Ok(_) => 0,
+        Ok(_) => {
+            crate::prims::gc_prims::print_exit_stats(dom);
+            0
+        }
         Err(Exn::Exit(code)) => code,
         Err(Exn::Fatal(msg)) => {
             crate::prims::flush_std_channels(dom);

@@ -1,5 +1,6 @@
 //! Fiber primitives (fiber.c): creating a fiber stack for an effect handler, and taking a
-//! continuation's fiber exactly once. The stack switching itself is in the interpreter.
+//! continuation's fiber exactly once (and putting it back, for a walk of its call stack).
+//! The stack switching itself is in the interpreter.
 //!
 //! A fiber is named in OCaml by `Val_ptr(stack)` (its address plus one, an odd word the
 //! collector ignores); a continuation is a `Cont_tag` block `[Val_ptr(first); Val_ptr(last)]`
@@ -13,7 +14,7 @@ use crate::heap::value::Value;
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_alloc_stack", alloc_stack),
     ("caml_continuation_use_noexc", continuation_use_noexc),
-    ("caml_continuation_use", continuation_use),
+    ("caml_continuation_use", continuation_use_prim),
     ("caml_continuation_use_and_update_handler_noexc", continuation_use_and_update_handler),
 ];
 
@@ -45,8 +46,10 @@ fn continuation_use_noexc(_dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(take(args[0]))
 }
 
-fn continuation_use(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let v = take(args[0]);
+/// Takes the fiber out of continuation `cont`, raising `Continuation_already_resumed` when
+/// it was used (`caml_continuation_use`).
+pub fn continuation_use(dom: &mut Domain, cont: Value) -> PrimResult {
+    let v = take(cont);
     if v == NULL_FIBER {
         return match dom.named_value("Effect.Continuation_already_resumed") {
             Some(e) => Err(Exn::Raise(e)),
@@ -54,6 +57,17 @@ fn continuation_use(dom: &mut Domain, args: &[Value]) -> PrimResult {
         };
     }
     Ok(v)
+}
+
+/// Puts fiber `fiber` (a `Val_ptr`) back into continuation `cont`, which
+/// [`continuation_use`] emptied (`caml_continuation_replace`).
+pub fn continuation_replace(cont: Value, fiber: Value) {
+    // SAFETY: `cont` is a Cont_tag block with two fields.
+    unsafe { cont.set_field_raw(0, fiber) }
+}
+
+fn continuation_use_prim(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    continuation_use(dom, args[0])
 }
 
 fn continuation_use_and_update_handler(_dom: &mut Domain, args: &[Value]) -> PrimResult {

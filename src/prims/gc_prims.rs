@@ -100,6 +100,73 @@ pub fn gc_message(verbose: usize, level: usize, msg: std::fmt::Arguments<'_>) {
     }
 }
 
+/// The verbosity bit that asks for the statistics printed at exit.
+const VERBOSE_EXIT_STATS: usize = 0x400;
+
+/// The statistics the stock runtime prints on stderr when a program ends normally or calls
+/// `exit` with verbosity bit 0x400 (`OCAMLRUNPARAM=v=0x400`, or `Gc.set`), in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitStats {
+    pub minor_words: usize,
+    pub promoted_words: usize,
+    pub major_words: usize,
+    pub minor_collections: usize,
+    pub major_collections: usize,
+    pub forced_major_collections: usize,
+    pub heap_words: usize,
+    pub top_heap_words: usize,
+}
+
+impl ExitStats {
+    /// The figures now: every domain's allocations, and this domain's arena. Heap lock held.
+    pub fn now(dom: &Domain) -> ExitStats {
+        let a = alloc_totals(dom);
+        let h = heap_stats(dom);
+        let st = &dom.gc.stats;
+        let heap_words = h.pool_words + h.large_words;
+        let top = dom.gc.major.max_words;
+        ExitStats {
+            minor_words: a.minor_words,
+            promoted_words: a.promoted_words,
+            major_words: a.major_words_direct + a.promoted_words,
+            minor_collections: st.minor_collections,
+            major_collections: st.major_collections,
+            forced_major_collections: st.forced_major_collections,
+            heap_words,
+            // The stock runtime falls back on the heap's own size when its peak is unknown.
+            top_heap_words: if top == 0 { heap_words } else { top },
+        }
+    }
+
+    /// The report, one `name: value` line each, in the stock runtime's order.
+    pub fn render(&self) -> String {
+        let allocated = (self.minor_words + self.major_words).saturating_sub(self.promoted_words);
+        let lines: [(&str, usize); 9] = [
+            ("allocated_words", allocated),
+            ("minor_words", self.minor_words),
+            ("promoted_words", self.promoted_words),
+            ("major_words", self.major_words),
+            ("minor_collections", self.minor_collections),
+            ("major_collections", self.major_collections),
+            ("forced_major_collections", self.forced_major_collections),
+            ("heap_words", self.heap_words),
+            ("top_heap_words", self.top_heap_words),
+        ];
+        lines.iter().map(|(k, v)| format!("{k}: {v}\n")).collect()
+    }
+}
+
+/// Prints the exit statistics when the verbosity asks for them (stock `caml_do_exit`):
+/// called when the program ends normally and by `exit`, not for an uncaught exception.
+/// Heap lock held.
+pub fn print_exit_stats(dom: &Domain) {
+    let verbose = dom.gc.params.verbose;
+    if verbose & VERBOSE_EXIT_STATS != 0 {
+        let report = ExitStats::now(dom).render();
+        gc_message(verbose, VERBOSE_EXIT_STATS, format_args!("{report}"));
+    }
+}
+
 /// The minor heap size the stock runtime would use for a request of `wsize` words: at least
 /// 257 words, rounded up to whole 4 KiB pages.
 pub fn norm_minor_heap_size(wsize: isize) -> usize {

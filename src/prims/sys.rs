@@ -138,8 +138,9 @@ fn executable_name(dom: &mut Domain, _args: &[Value]) -> PrimResult {
 }
 
 /// Leaves the program; nothing is flushed here (`Stdlib.exit` flushed already).
-fn exit(_dom: &mut Domain, args: &[Value]) -> PrimResult {
+fn exit(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [code] = take(args)?;
+    super::gc_prims::print_exit_stats(dom);
     Err(Exn::Exit(code.int() as i32))
 }
 

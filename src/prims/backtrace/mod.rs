@@ -15,7 +15,8 @@
 pub mod printexc;
 
 use super::PrimFn;
-use crate::domain::Domain;
+use super::fiber;
+use crate::domain::{Domain, Stack};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
 use crate::heap::value::Value;
@@ -291,42 +292,90 @@ fn debug_info_status(dom: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(Value::of_int(debug_status(dom) as isize))
 }
 
-/// Up to `max` return addresses of the current stack, innermost first, skipping the
-/// handler address of the innermost trap frame. The stock walk then follows the trap chain
-/// with the link word's raw (tagged) bits as the next offset, so it skips only that first
-/// handler and reports the others as frames of unknown location; this walk does the same.
-fn callstack(dom: &mut Domain, max: usize) -> Vec<Value> {
-    let program_len = bt_state(dom).program_len;
+/// Up to `max` return addresses of a stack and of the stacks it runs on, innermost first.
+///
+/// The walk starts at `sp` in the stack ending at `high`, whose innermost trap frame is at
+/// `high + trap_off` (1: none); the handler address of that trap frame is skipped. The
+/// stock walk then follows the trap chain with the link word's raw (tagged) bits as the
+/// next offset, so it skips only that first handler and reports the others as frames of
+/// unknown location; this walk does the same. At the end of a stack it goes on in `parent`
+/// (a suspended stack, whose trap offset is the word at its `sp`), until a stack with no
+/// parent.
+///
+/// # Safety
+/// `sp..high` must be live words of one stack, and `parent` null or a stack of this domain
+/// whose `sp` is within its words, and whose own parents are the same.
+unsafe fn callstack_from(
+    program_len: usize,
+    mut sp: *const Value,
+    mut trap_off: isize,
+    mut high: *const Value,
+    mut parent: *const Stack,
+    max: usize,
+) -> Vec<Value> {
     let mut out = Vec::new();
-    let high = dom.stack.high();
-    let mut trap_off = dom.stack.trap_off;
-    let mut p = dom.stack.sp;
-    while p < high && out.len() < max {
-        if p == high.wrapping_offset(trap_off) {
-            let link = p.wrapping_add(1);
+    while out.len() < max {
+        if sp >= high {
+            if parent.is_null() {
+                break;
+            }
+            // SAFETY: parent is a stack of this domain (the caller's contract).
+            let next = unsafe { &*parent };
+            sp = next.sp;
+            high = next.high();
+            // SAFETY: a suspended stack keeps its trap offset at sp (when it has words).
+            trap_off = if sp < high { unsafe { (*sp).int() } } else { 1 };
+            parent = next.parent;
+            continue;
+        }
+        if sp == high.wrapping_offset(trap_off) {
+            let link = sp.wrapping_add(1);
             // SAFETY: sp <= p < link < high: a live stack word.
             trap_off = if link < high { unsafe { (*link).0 as isize } } else { 1 };
         } else {
-            // SAFETY: sp <= p < high: a live stack word.
-            let w = unsafe { *p };
+            // SAFETY: sp < high: a live stack word.
+            let w = unsafe { *sp };
             if let Some(i) = code_index(w) {
                 if i < program_len {
                     out.push(slot_value(i));
                 }
             }
         }
-        p = p.wrapping_add(1);
+        sp = sp.wrapping_add(1);
     }
     out
 }
 
+/// The walk's limit: `max` frames. The stock runtime compares the frame count (unsigned)
+/// with the signed limit, so a negative limit means no limit; the cast does the same.
+fn max_frames(max: Value) -> usize {
+    max.int() as usize
+}
+
 fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let max = args[0].int().max(0) as usize;
-    let slots = callstack(dom, max);
+    let program_len = bt_state(dom).program_len;
+    let st = &dom.stack;
+    // SAFETY: the running stack's live words are sp..high; its parents are the suspended
+    // stacks it runs on.
+    let slots = unsafe { callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max_frames(args[0])) };
     Ok(alloc_array(dom, &slots))
 }
 
-fn get_continuation_callstack(_: &mut Domain, _: &[Value]) -> PrimResult {
-    // Continuations cannot exist yet (effects are not supported).
-    Ok(atom(0))
+/// The call stack of continuation `args[0]` (its fibers, innermost first), up to `args[1]`
+/// frames; raises `Continuation_already_resumed` for a used continuation, as the stock
+/// runtime, which takes the fibers out of the continuation for the walk and puts them back.
+fn get_continuation_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let cont = args[0];
+    let fiber = fiber::continuation_use(dom, cont)?;
+    let program_len = bt_state(dom).program_len;
+    let stack = (fiber.0 & !1) as *const Stack;
+    // SAFETY: a live continuation's first fiber is a suspended stack of this domain, whose
+    // parents lead to its last fiber (whose parent is null while suspended).
+    let slots = unsafe {
+        let s = &*stack;
+        let trap_off = if s.sp < s.high() { (*s.sp).int() } else { 1 };
+        callstack_from(program_len, s.sp, trap_off, s.high(), s.parent, max_frames(args[1]))
+    };
+    fiber::continuation_replace(cont, fiber);
+    Ok(alloc_array(dom, &slots))
 }
