@@ -319,10 +319,12 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         sp = dom.stack.sp;
                         if let Err(e) = r {
                             match dom.exn_value(&e) {
+                                // Raised as by a primitive called here: the backtrace
+                                // restarts at the event frame, whose address is the poll
+                                // point.
                                 Some(v) => {
                                     accu = v;
-                                    sp = sp.add(6);
-                                    raise_kind = RaiseKind::NoTrace;
+                                    raise_kind = RaiseKind::FromPrim;
                                     break;
                                 }
                                 None => bail!(e),
