@@ -283,6 +283,29 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
         }
 
         'outer: loop {
+            // As the stock `caml_raise`: before exception `accu` leaves a primitive (or the
+            // pending actions of a poll point), the actions still pending run once, with it
+            // rooted on the stack below the frame at `sp`; an exception of theirs replaces it.
+            macro_rules! actions_before_raise {
+                () => {{
+                    if pending!() {
+                        sp = sp.sub(1);
+                        *sp = accu;
+                        dom.stack.sp = sp;
+                        dom.safepoint();
+                        let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+                        sp = dom.stack.sp;
+                        accu = *sp;
+                        sp = sp.add(1);
+                        if let Err(e) = r {
+                            match dom.exn_value(&e) {
+                                Some(v) => accu = v,
+                                None => bail!(e),
+                            }
+                        }
+                    }
+                }};
+            }
             // `check_stacks` then `CHECK_SIGNALS` after calls, as the stock interpreter.
             macro_rules! check_stacks {
                 () => {{
@@ -294,6 +317,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             *sp = env;
                             *sp.add(1) = code_value(idx!(pc) + 1);
                             accu = e;
+                            actions_before_raise!();
                             raise_kind = RaiseKind::FromPrim;
                             break;
                         }
@@ -324,6 +348,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                                 // point.
                                 Some(v) => {
                                     accu = v;
+                                    actions_before_raise!();
                                     raise_kind = RaiseKind::FromPrim;
                                     break;
                                 }
@@ -372,6 +397,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         Err(e) => match dom.exn_value(&e) {
                             Some(v) => {
                                 accu = v;
+                                actions_before_raise!();
                                 raise_kind = RaiseKind::FromPrim;
                                 break;
                             }
