@@ -113,6 +113,8 @@ fn search_exe_in_path(name: &OsString) -> OsString {
 
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
+    // Before the domain (and the hardened fault handler, which passes sent signals on).
+    crate::prims::fault_signals::install();
     let mut config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
