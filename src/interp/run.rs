@@ -113,6 +113,39 @@ unsafe fn abandon_activation(dom: &mut Domain, entry: *const Stack, initial_word
     dom.stack.sp = unsafe { dom.stack.high().sub(initial_words) };
 }
 
+/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
+/// the interpreter's `actions_before_raise!`); returns the exception to raise, or the runtime
+/// error that ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
+/// reallocation of the stack. Out of line: it runs only on the raise paths.
+///
+/// # Safety
+/// `sp` must be the domain's current stack pointer position with at least one free word
+/// below it, every word from `sp` up being a well-formed frame word.
+#[cold]
+#[inline(never)]
+unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> Result<Value, Exn> {
+    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
+    // there while OCaml code runs.
+    unsafe {
+        let sp = sp.sub(1);
+        *sp = exn;
+        dom.stack.sp = sp;
+    }
+    dom.safepoint();
+    let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
+    // from its top), so the rooted exception is at `dom.stack.sp`.
+    let exn = unsafe {
+        let sp = dom.stack.sp;
+        dom.stack.sp = sp.add(1);
+        *sp
+    };
+    match r {
+        Ok(()) => Ok(exn),
+        Err(e) => dom.exn_value(&e).ok_or(e),
+    }
+}
+
 /// Marks the first word of every instruction of validated `code` (for the checker's code
 /// pointer checks).
 fn instruction_starts(code: &[i32]) -> Vec<bool> {
@@ -289,19 +322,11 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             macro_rules! actions_before_raise {
                 () => {{
                     if pending!() {
-                        sp = sp.sub(1);
-                        *sp = accu;
-                        dom.stack.sp = sp;
-                        dom.safepoint();
-                        let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+                        let r = actions_before_raise(dom, sp, accu);
                         sp = dom.stack.sp;
-                        accu = *sp;
-                        sp = sp.add(1);
-                        if let Err(e) = r {
-                            match dom.exn_value(&e) {
-                                Some(v) => accu = v,
-                                None => bail!(e),
-                            }
+                        match r {
+                            Ok(v) => accu = v,
+                            Err(e) => bail!(e),
                         }
                     }
                 }};
