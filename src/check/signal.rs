@@ -4,8 +4,10 @@
 //! uninitialised-read, or past-the-end) report naming the poison's category. Otherwise it
 //! asks the allocator shim whether the address lies on a guard page or in a freed,
 //! quarantined block (`heap::shim::classify`), and reports that. Any other fault is passed on
-//! to the handler that was installed before (Rust's stack-overflow handler, or the default
-//! action), by restoring it and returning, so that the faulting instruction runs again.
+//! to the handler that was installed before (warden's own, `prims::fault_signals`, then
+//! Rust's stack-overflow handler, or the default action), by restoring it and returning, so
+//! that the faulting instruction runs again. A signal sent by a process (`si_code <= 0`) is
+//! not diagnosed: it is re-raised to the previous handler.
 //!
 //! The report machinery is not async-signal-safe; it runs only when the process is going to
 //! die anyway. (`classify` only try-locks the shim, so a fault inside the shim is passed on.)
@@ -100,6 +102,16 @@ unsafe fn registers(_ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
 
 extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
+    if unsafe { (*info).si_code } <= 0 {
+        // Sent by a process (kill, tgkill, sigqueue), not a fault: there is nothing to
+        // diagnose, and no faulting instruction to run again, so the previous handler gets
+        // the signal re-raised (blocked until this handler returns).
+        pass_on(sig);
+        // SAFETY: raising a signal number the kernel just delivered.
+        unsafe { libc::raise(sig) };
+        return;
+    }
+    // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as u64;
     // SAFETY: ctx is the handler's ucontext_t.
     let regs = unsafe { registers(ctx) };
@@ -116,6 +128,11 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
         std::process::exit(super::report::EXIT_STATUS);
     }
     // Not ours: give the fault back to the previous handler.
+    pass_on(sig);
+}
+
+/// Restores the handler that was installed before this one.
+fn pass_on(sig: libc::c_int) {
     if let Some(prev) = PREVIOUS.get() {
         let old = if sig == libc::SIGBUS { &prev.bus } else { &prev.segv };
         // SAFETY: restoring a sigaction obtained from the kernel.

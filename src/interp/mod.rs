@@ -118,7 +118,8 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
     dom.stack.parent = parent;
     if res.is_err() {
         // The frame pushed above was not consumed by a return.
-        // SAFETY: the interpreter restored sp to where the arguments start.
+        // SAFETY: on any error (an OCaml exception, `exit`, a fatal error) the interpreter
+        // restored sp to where the arguments start.
         dom.stack.sp = unsafe { dom.stack.sp.add(n + 3) };
     }
     res

@@ -78,6 +78,74 @@ unsafe fn stash_backtrace(dom: &mut Domain, program: &Program, exn: Value, sp: *
     }
 }
 
+/// Puts the stack back as an activation of `interpret` found it, when the activation ends
+/// with a runtime error that is not an OCaml exception (`exit`, a fatal error): the fibers it
+/// entered are left and freed, `sp` goes back to the activation's base and the trap offset
+/// to the caller's. The callers' frames (a callback's, an event frame around pending
+/// actions) are then where they expect them, for their own unwinding and for any stack walk
+/// (a collection, a backtrace) that happens before the process ends.
+///
+/// # Safety
+/// `entry` must be the stack the activation started on, with `initial_words` used words
+/// then, and every stack between the current one and `entry` a fiber of this domain entered
+/// by the activation.
+#[cold]
+#[inline(never)]
+unsafe fn abandon_activation(dom: &mut Domain, entry: *const Stack, initial_words: usize, saved_trap_off: isize) {
+    while !std::ptr::eq(&*dom.stack, entry) {
+        let parent = dom.stack.parent;
+        if parent.is_null() {
+            // Not reachable: the activation's fibers all descend from its entry stack.
+            return;
+        }
+        let finished: *mut Stack = &mut *dom.stack;
+        // SAFETY: `parent` is a live stack of this domain (the chain of running fibers), and
+        // `finished`, now in `fibers`, is referred to by no continuation while it runs.
+        unsafe {
+            dom.switch_stack(parent);
+            check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
+            dom.free_fiber(finished);
+        }
+    }
+    dom.stack.trap_off = saved_trap_off;
+    // SAFETY: the entry stack held `initial_words` words when the activation began; it only
+    // grew since (reallocation keeps the words below its top).
+    dom.stack.sp = unsafe { dom.stack.high().sub(initial_words) };
+}
+
+/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
+/// the interpreter's `actions_before_raise!`); returns the exception to raise, or the runtime
+/// error that ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
+/// reallocation of the stack. Out of line: it runs only on the raise paths.
+///
+/// # Safety
+/// `sp` must be the domain's current stack pointer position with at least one free word
+/// below it, every word from `sp` up being a well-formed frame word.
+#[cold]
+#[inline(never)]
+unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> Result<Value, Exn> {
+    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
+    // there while OCaml code runs.
+    unsafe {
+        let sp = sp.sub(1);
+        *sp = exn;
+        dom.stack.sp = sp;
+    }
+    dom.safepoint();
+    let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
+    // from its top), so the rooted exception is at `dom.stack.sp`.
+    let exn = unsafe {
+        let sp = dom.stack.sp;
+        dom.stack.sp = sp.add(1);
+        *sp
+    };
+    match r {
+        Ok(()) => Ok(exn),
+        Err(e) => dom.exn_value(&e).ok_or(e),
+    }
+}
+
 /// Marks the first word of every instruction of validated `code` (for the checker's code
 /// pointer checks).
 fn instruction_starts(code: &[i32]) -> Vec<bool> {
@@ -101,6 +169,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;
     let initial_words = dom.stack.used();
+    let entry_stack: *const Stack = &*dom.stack;
 
     // SAFETY: `start` is an instruction boundary inside the validated code.
     let mut pc: *const i32 = unsafe { base.add(start) };
@@ -229,6 +298,16 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
             }};
         }
 
+        // Ends this activation with a runtime error that is not an OCaml exception (`exit`,
+        // a fatal error), leaving the stack as the activation found it.
+        macro_rules! bail {
+            ($e:expr) => {{
+                let e: Exn = $e;
+                abandon_activation(dom, entry_stack, initial_words, saved_trap_off);
+                return Err(e);
+            }};
+        }
+
         // Pointer to the fiber a `Val_ptr` value designates (null for `Val_ptr(NULL)`).
         macro_rules! fiber_of {
             ($v:expr) => {
@@ -237,6 +316,21 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
         }
 
         'outer: loop {
+            // As the stock `caml_raise`: before exception `accu` leaves a primitive (or the
+            // pending actions of a poll point), the actions still pending run once, with it
+            // rooted on the stack below the frame at `sp`; an exception of theirs replaces it.
+            macro_rules! actions_before_raise {
+                () => {{
+                    if pending!() {
+                        let r = actions_before_raise(dom, sp, accu);
+                        sp = dom.stack.sp;
+                        match r {
+                            Ok(v) => accu = v,
+                            Err(e) => bail!(e),
+                        }
+                    }
+                }};
+            }
             // `check_stacks` then `CHECK_SIGNALS` after calls, as the stock interpreter.
             macro_rules! check_stacks {
                 () => {{
@@ -248,6 +342,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             *sp = env;
                             *sp.add(1) = code_value(idx!(pc) + 1);
                             accu = e;
+                            actions_before_raise!();
                             raise_kind = RaiseKind::FromPrim;
                             break;
                         }
@@ -271,21 +366,25 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         dom.safepoint();
                         let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
                         sp = dom.stack.sp;
+                        if let Err(e) = r {
+                            match dom.exn_value(&e) {
+                                // Raised as by a primitive called here: the backtrace
+                                // restarts at the event frame, whose address is the poll
+                                // point.
+                                Some(v) => {
+                                    accu = v;
+                                    actions_before_raise!();
+                                    raise_kind = RaiseKind::FromPrim;
+                                    break;
+                                }
+                                None => bail!(e),
+                            }
+                        }
                         accu = *sp;
                         pc = code_at!(*sp.add(3), "a poll frame without its code address");
                         env = *sp.add(4);
                         extra_args = (*sp.add(5)).int();
                         sp = sp.add(6);
-                        if let Err(e) = r {
-                            match dom.exn_value(&e) {
-                                Some(v) => {
-                                    accu = v;
-                                    raise_kind = RaiseKind::NoTrace;
-                                    break;
-                                }
-                                None => return Err(e),
-                            }
-                        }
                     }
                 }};
             }
@@ -315,7 +414,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             pc = pc.add(1);
                         }
                         Err(Exn::Unimplemented(_)) => {
-                            return Err(Exn::fatal(format!(
+                            bail!(Exn::fatal(format!(
                                 "the primitive {} is not implemented by warden",
                                 program.prim_names[p]
                             )));
@@ -323,10 +422,11 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         Err(e) => match dom.exn_value(&e) {
                             Some(v) => {
                                 accu = v;
+                                actions_before_raise!();
                                 raise_kind = RaiseKind::FromPrim;
                                 break;
                             }
-                            None => return Err(e),
+                            None => bail!(e),
                         },
                     }
                 }};
@@ -362,7 +462,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                                 raise_kind = RaiseKind::FromPrim;
                                 break;
                             }
-                            None => return Err(Exn::fatal("continuation already resumed")),
+                            None => bail!(Exn::fatal("continuation already resumed")),
                         }
                     }
                     let tail = if $tail.is_null() { stk } else { $tail };
@@ -1122,7 +1222,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         return Ok(accu);
                     }
                     Op::EVENT | Op::BREAK => {
-                        return Err(Exn::fatal("debugger instructions (EVENT, BREAK) are not supported"));
+                        bail!(Exn::fatal("debugger instructions (EVENT, BREAK) are not supported"));
                     }
                     Op::RESUME => {
                         let f = *sp;
@@ -1155,7 +1255,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                                     raise_kind = RaiseKind::Raise;
                                     break;
                                 }
-                                Err(e) => return Err(e),
+                                Err(e) => bail!(e),
                             }
                         }
                         let cont = alloc_small!(2, CONT_TAG);
@@ -1195,7 +1295,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         if parent.is_null() {
                             let arg = match unhandled_effect(dom, eff) {
                                 Ok(e) => e,
-                                Err(e) => return Err(e),
+                                Err(e) => bail!(e),
                             };
                             accu = cont.field(0);
                             cont.set_field_raw(0, Value(1));
