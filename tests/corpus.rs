@@ -81,7 +81,7 @@ corpus! {
     int_of_string_edges float_conv float_math compare_equality
     // input, output, system
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env
-    signals signal_backtrace signal_exit signal_exit_fiber signal_segv
+    signals signal_backtrace signal_exit signal_exit_fiber signal_segv signal_finaliser_order
     // runtime services
     gc_finalise gc_control weak_ephemeron random_ops digest_ops domain_single bigarray_kinds
     bigarray_ops

@@ -132,7 +132,7 @@ unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> 
         dom.stack.sp = sp;
     }
     dom.safepoint();
-    let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+    let r = crate::prims::misc::run_pending_actions(dom);
     // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
     // from its top), so the rooted exception is at `dom.stack.sp`.
     let exn = unsafe {
@@ -364,7 +364,7 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
                         dom.safepoint();
-                        let r = crate::prims::gc_prims::run_finalisers(dom).and_then(|_| crate::prims::misc::run_pending_signals(dom));
+                        let r = crate::prims::misc::run_pending_actions(dom);
                         sp = dom.stack.sp;
                         if let Err(e) = r {
                             match dom.exn_value(&e) {

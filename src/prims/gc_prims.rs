@@ -84,10 +84,10 @@ fn next_due(due: &mut Vec<Finaliser>) -> Option<Finaliser> {
     Some(due.remove(end - 1))
 }
 
-/// What the stock runtime does after an explicit collection: due finalisers and signals.
+/// What the stock runtime does after an explicit collection: signal handlers and due
+/// finalisers.
 fn pending_actions(dom: &mut Domain) -> Result<(), Exn> {
-    run_finalisers(dom)?;
-    super::misc::run_pending_signals(dom)
+    super::misc::run_pending_actions(dom)
 }
 
 /// Prints a `caml_gc_message` line on stderr when `level` is among the verbosity bits.

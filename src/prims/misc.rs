@@ -198,6 +198,14 @@ fn install_signal_handler(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(res)
 }
 
+/// Runs the actions that may run OCaml code, in the stock runtime's order: the handlers of
+/// the signals that arrived first, then the due finalisers; the first exception stops them.
+/// Call at a safepoint.
+pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
+    run_pending_signals(dom)?;
+    super::gc_prims::run_finalisers(dom)
+}
+
 /// Runs the OCaml handlers of the signals that arrived (each with its signal blocked while
 /// its handler runs, as the stock runtime does). Call at a safepoint.
 pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
@@ -238,7 +246,7 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
 fn process_pending_actions_with_root(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let n = dom.local_roots.len();
     dom.local_roots.push(args[0]);
-    let r = super::gc_prims::run_finalisers(dom).and_then(|()| run_pending_signals(dom));
+    let r = run_pending_actions(dom);
     let root = dom.local_roots[n];
     dom.local_roots.truncate(n);
     r.map(|()| root)
