@@ -41,6 +41,7 @@ pub mod obj;
 pub mod parsing;
 pub mod str;
 pub mod sys;
+pub mod unix;
 pub mod weak;
 
 /// The 457 primitive names of the stock runtime, in `ocamlrun -p` order (C-locale sorted).
@@ -66,6 +67,11 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     parsing::PRIMS,
     str::PRIMS,
     sys::PRIMS,
+    unix::PRIMS,
+    unix::files::PRIMS,
+    unix::fs::PRIMS,
+    unix::process::PRIMS,
+    unix::sockets::PRIMS,
     weak::PRIMS,
 ];
 
