@@ -76,7 +76,9 @@ fn map(fd: i32, elt_size: usize, mut dims: Vec<isize>, major: usize, start: i64,
         if size != data_size {
             return Outcome::Failure("Unix.map_file: file size doesn't match array dimensions");
         }
-    } else if file_size < start.wrapping_add(size as i64) {
+    } else if (file_size as u64) < (start as u64).wrapping_add(size as u64) {
+        // Compared as unsigned, as in C (`file_offset` against `uintnat`): a negative
+        // position makes the file look too short, and growing it fails (EINVAL).
         if let Err(e) = grow_file(fd, start.wrapping_add(size as i64)) {
             return Outcome::Errno(e);
         }
