@@ -107,6 +107,10 @@ let () =
   Printf.printf "select: r %b %d w %d\n" (rs = [r; r]) (List.length rs) (List.length ws);
   Printf.printf "order kept reversed: %b\n" (ws = [w3; w]);
   show_err (fun () -> ignore (Unix.select [r2] [] [] 0.0));
+  show_err (fun () -> ignore (Unix.select [] [w] [] 1e10));
+  show_err (fun () -> ignore (Unix.select [] [w] [] Float.nan));
+  let _, ws, _ = Unix.select [] [w] [] (-1.0) in
+  Printf.printf "no timeout: %d\n" (List.length ws);
   show_err (fun () -> ignore (Unix.select [(Obj.magic (-1) : Unix.file_descr)] [] [] 0.0));
   show_err (fun () -> ignore (Unix.select [] [] [(Obj.magic 5000 : Unix.file_descr)] 0.0));
   (* large write/read through a pipe, non-blocking partial write *)

@@ -80,6 +80,34 @@ let () =
   Gc.full_major ();
   Sys.remove p; Sys.rmdir tmpdir
 
+(* reading and writing bigarrays *)
+let () =
+  let r, w = Unix.pipe () in
+  let src = Array1.init char c_layout 100 (fun i -> Char.chr (65 + i mod 26)) in
+  Printf.printf "write_bigarray %d\n" (Unix.write_bigarray w src 10 20);
+  Printf.printf "single_write_bigarray %d\n" (Unix.single_write_bigarray w src 0 5);
+  let dst = Array1.create char c_layout 50 in
+  Array1.fill dst '.';
+  let n = Unix.read_bigarray r dst 3 40 in
+  Printf.printf "read_bigarray %d: %s\n" n (String.init 50 (fun i -> dst.{i}));
+  show_err (fun () -> ignore (Unix.read_bigarray r dst 40 20));
+  show_err (fun () -> ignore (Unix.write_bigarray w src (-1) 2));
+  show_err (fun () -> ignore (Unix.single_write_bigarray w src 99 2));
+  Unix.close w;
+  Printf.printf "eof %d\n" (Unix.read_bigarray r dst 0 10);
+  show_err (fun () -> ignore (Unix.write_bigarray w src 0 1));
+  show_err (fun () -> ignore (Unix.single_write_bigarray w src 0 1));
+  Unix.close r;
+  show_err (fun () -> ignore (Unix.read_bigarray r dst 0 1));
+  let r, w = Unix.pipe () in
+  Unix.set_nonblock w;
+  let big = Array1.create char c_layout 300000 in
+  Array1.fill big 'q';
+  let n = Unix.write_bigarray w big 0 300000 in
+  Printf.printf "partial %b\n" (n > 0 && n < 300000);
+  show_err (fun () -> ignore (Unix.write_bigarray w big 0 300000));
+  Unix.close r; Unix.close w
+
 (* terminal attributes, on a pseudo-terminal when the system has one *)
 let () =
   match Unix.openfile "/dev/ptmx" [Unix.O_RDWR; Unix.O_NOCTTY] 0 with

@@ -509,6 +509,16 @@ fn ready_list(dom: &mut Domain, fds: &[i32], set: &libc::fd_set) -> Value {
     l
 }
 
+/// C's `(int) x` as x86-64 computes it: out of range (or NaN) gives `INT_MIN`, so a huge
+/// timeout turns negative and `select` fails with EINVAL, as in the stock library.
+fn c_int_of_double(x: f64) -> i32 {
+    if x > -2147483649.0 && x < 2147483648.0 {
+        x as i32
+    } else {
+        i32::MIN
+    }
+}
+
 fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [readfds, writefds, exceptfds, timeout] = take(args)?;
     let mut maxfd = -1;
@@ -522,9 +532,9 @@ fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let tvp: *mut libc::timeval = if tm < 0.0 {
         std::ptr::null_mut()
     } else {
-        let sec = tm as i32;
+        let sec = c_int_of_double(tm);
         tv.tv_sec = sec as libc::time_t;
-        tv.tv_usec = (1e6 * (tm - sec as f64)) as i32 as libc::suseconds_t;
+        tv.tv_usec = c_int_of_double(1e6 * (tm - sec as f64)) as libc::suseconds_t;
         &mut tv
     };
     // SAFETY: the sets and the timeout are valid and writable for the call.
@@ -581,4 +591,5 @@ fn lockf(dom: &mut Domain, args: &[Value]) -> PrimResult {
     };
     r.map(|_| Value::UNIT).map_err(|e| unix_error(dom, e, "lockf", None))
 }
+
 
