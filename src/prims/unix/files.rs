@@ -290,7 +290,7 @@ fn read_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // SAFETY: `p` is writable for `len` bytes of the array's storage.
     let (r, _) = blocking_keep(dom, ba, || check(unsafe { libc::read(fd, p.cast(), len) }));
     match r {
-        Ok(n) => Ok(Value::of_int(n as isize)),
+        Ok(n) => Ok(Value::of_int(n)),
         Err(e) => Err(unix_error(dom, e, "read_bigarray", None)),
     }
 }
@@ -337,7 +337,7 @@ fn sys_lseek(dom: &mut Domain, fd: Value, ofs: i64, cmd: Value) -> Result<i64, E
     let (fd, whence) = (fd_arg(fd), whence(cmd));
     // SAFETY: lseek has no memory effects.
     let r = dom.blocking_section(|| check(unsafe { libc::lseek(fd, ofs as libc::off_t, whence) }));
-    r.map(|p| p as i64).map_err(|e| unix_error(dom, e, "lseek", None))
+    r.map_err(|e| unix_error(dom, e, "lseek", None))
 }
 
 fn lseek(dom: &mut Domain, args: &[Value]) -> PrimResult {
@@ -579,17 +579,15 @@ fn lockf(dom: &mut Domain, args: &[Value]) -> PrimResult {
         // F_TEST: EACCES when another process holds a lock on the region.
         3 => {
             l.l_type = libc::F_WRLCK as libc::c_short;
-            fcntl(libc::F_GETLK, &mut l).and_then(|_| {
-                if l.l_type == libc::F_UNLCK as libc::c_short {
-                    Ok(0)
-                } else {
-                    Err(libc::EACCES)
-                }
-            })
+            match fcntl(libc::F_GETLK, &mut l) {
+                Ok(_) if l.l_type != libc::F_UNLCK as libc::c_short => Err(libc::EACCES),
+                r => r,
+            }
         }
         _ => Err(libc::EINVAL),
     };
     r.map(|_| Value::UNIT).map_err(|e| unix_error(dom, e, "lockf", None))
 }
+
 
 
