@@ -588,6 +588,3 @@ fn lockf(dom: &mut Domain, args: &[Value]) -> PrimResult {
     };
     r.map(|_| Value::UNIT).map_err(|e| unix_error(dom, e, "lockf", None))
 }
-
-
-
