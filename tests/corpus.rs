@@ -87,6 +87,7 @@ corpus! {
     bigarray_ops
     // generated code
     lexer_parser lexer_words
+    unix_fs_basic
 }
 
 /// How long a run may take before it is killed (seconds).
