@@ -87,7 +87,7 @@ corpus! {
     bigarray_ops
     // generated code
     lexer_parser lexer_words
-    unix_fs_basic
+    unix_fs_basic unix_fs_edges
 }
 
 /// How long a run may take before it is killed (seconds).
