@@ -88,6 +88,7 @@ corpus! {
     // generated code
     lexer_parser lexer_words
     unix_files unix_files_map
+    unix_fs_basic unix_fs_edges
 }
 
 /// How long a run may take before it is killed (seconds).
