@@ -87,6 +87,7 @@ corpus! {
     bigarray_ops
     // generated code
     lexer_parser lexer_words
+    unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
 }
 
 /// How long a run may take before it is killed (seconds).
