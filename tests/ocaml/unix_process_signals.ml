@@ -84,13 +84,15 @@ let () =
   Unix.sleep 0;
   print_endline "negative sleep: ok";
   (* a signal that kills a child, and one that the child handles *)
+  (* SIGTERM stays blocked in the child until its sigsuspend, so it cannot come early *)
+  ignore (Unix.sigprocmask Unix.SIG_BLOCK [Sys.sigterm]);
   match Unix.fork () with
   | 0 ->
       Sys.set_signal Sys.sigterm (Sys.Signal_handle (fun _ -> Unix._exit 42));
       Unix.sigsuspend [];
+      ignore (Unix.sigprocmask Unix.SIG_UNBLOCK [Sys.sigterm]);
       Unix._exit 1
   | pid ->
-      Unix.sleepf 0.05;
       Unix.kill pid Sys.sigterm;
       match Unix.waitpid [] pid with
       | _, Unix.WEXITED n -> Printf.printf "child handled sigterm: exit %d\n%!" n
