@@ -89,6 +89,7 @@ corpus! {
     lexer_parser lexer_words
     unix_files unix_files_map
     unix_fs_basic unix_fs_edges
+    unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
 }
 
 /// How long a run may take before it is killed (seconds).
