@@ -87,6 +87,7 @@ corpus! {
     bigarray_ops
     // generated code
     lexer_parser lexer_words
+    unix_sockets unix_sockets_netdb unix_sockets_domains
 }
 
 /// How long a run may take before it is killed (seconds).
