@@ -1,5 +1,6 @@
 (* Sockets on the loopback and socketpairs: addresses, TCP and UDP exchanges, options,
    errors. Nothing needs the network. *)
+[@@@alert "-deprecated"]
 open Unix
 
 let show_err f =
@@ -161,6 +162,30 @@ let () =
         Printf.printf "  self datagram %S, from self: %b\n" (Bytes.sub_string buf 0 k) (from = a)
       with Unix_error (e, c, _) -> Printf.printf "  %s %s\n" c (error_message e));
      close s);
+  print_endline "pending error";
+  let s = socket PF_INET SOCK_STREAM 0 in
+  set_nonblock s;
+  (* The listener was closed: refused, at once or (EINPROGRESS) as a pending error. *)
+  let rec wait i = match getsockopt_error s with
+    | Some e -> "pending " ^ error_message e
+    | None when i > 0 -> Domain.cpu_relax (); wait (i - 1)
+    | None -> "no pending error" in
+  let outcome = match connect s addr with
+    | () -> "connected?"
+    | exception Unix_error (EINPROGRESS, "connect", "") -> wait 10_000_000
+    | exception Unix_error (e, c, _) -> c ^ ": " ^ error_message e in
+  Printf.printf "  %s\n" (if outcome = "pending Connection refused" then "connect: Connection refused" else outcome);
+  Printf.printf "  SO_ERROR as int now %d\n" (getsockopt_int s SO_ERROR);
+  close s;
+  let s = socket PF_UNIX SOCK_DGRAM 0 in
+  bind s (ADDR_UNIX "");
+  (match getsockname s with
+   | ADDR_UNIX n -> Printf.printf "  autobind: %d bytes, abstract %b\n" (String.length n) (n <> "" && n.[0] = '\000')
+   | ADDR_INET _ -> print_endline "  inet?");
+  close s;
+  print_endline "odd inet_addr values";
+  List.iter (fun s -> Printf.printf "  %S -> %s\n" s (string_of_inet_addr (Obj.magic s : inet_addr)))
+    [""; "a"; "abc"; "abcde"; "0123456789abcdefg"];
   print_endline "errors";
   show_err (fun () -> ignore (socket PF_INET SOCK_STREAM 9999));
   show_err (fun () -> ignore (socketpair PF_INET SOCK_STREAM 0));
