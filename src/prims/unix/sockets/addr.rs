@@ -64,7 +64,7 @@ fn inet_bytes<const N: usize>(s: &[u8]) -> [u8; N] {
 pub fn get_sockaddr(dom: &mut Domain, v: Value) -> Result<(SockAddr, libc::socklen_t), Exn> {
     let mut sa = SockAddr::zeroed();
     // SAFETY: a `sockaddr` is a block of tag 0 (one string field) or 1 (a string and an int).
-    let (tag, f0, f1) = unsafe { (v.tag(), v.field(0), if v.tag() == 1 { v.field(1) } else { Value::UNIT }) };
+    let (tag, f0) = unsafe { (v.tag(), v.field(0)) };
     let bytes = string_bytes(f0)?;
     if tag == 0 {
         // SAFETY: writing the members of a zeroed union that is then used as `sockaddr_un`.
@@ -82,7 +82,8 @@ pub fn get_sockaddr(dom: &mut Domain, v: Value) -> Result<(SockAddr, libc::sockl
         }
         return Ok((sa, (SUN_PATH_OFFSET + bytes.len()) as libc::socklen_t));
     }
-    let port = (f1.int() as u16).to_be();
+    // SAFETY: `ADDR_INET` has a second field, the port.
+    let port = (unsafe { v.field(1) }.int() as u16).to_be();
     if bytes.len() == 16 {
         // SAFETY: as above, for `sockaddr_in6`.
         let in6 = unsafe { &mut sa.inet6 };
