@@ -273,7 +273,7 @@ fn recv(dom: &mut Domain, args: &[Value]) -> PrimResult {
         return Err(unix_error(dom, errno, "recv", None));
     }
     store(buf, ofs, &iobuf[..r as usize], "recv")?;
-    Ok(Value::of_int(r as isize))
+    Ok(Value::of_int(r))
 }
 
 fn recvfrom(dom: &mut Domain, args: &[Value]) -> PrimResult {
@@ -296,7 +296,7 @@ fn recvfrom(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     store(buf, ofs, &iobuf[..r as usize], "recvfrom")?;
     let a = alloc_sockaddr(dom, &sa, alen, None)?;
-    Ok(dom.alloc_tuple(0, &[Value::of_int(r as isize), a]))
+    Ok(dom.alloc_tuple(0, &[Value::of_int(r), a]))
 }
 
 fn send(dom: &mut Domain, args: &[Value]) -> PrimResult {
@@ -312,7 +312,7 @@ fn send(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if r == -1 {
         return Err(unix_error(dom, errno, "send", None));
     }
-    Ok(Value::of_int(r as isize))
+    Ok(Value::of_int(r))
 }
 
 /// `caml_unix_sendto` (bytecode, six arguments) and `caml_unix_sendto_native`.
@@ -332,5 +332,5 @@ fn sendto(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if r == -1 {
         return Err(unix_error(dom, errno, "sendto", None));
     }
-    Ok(Value::of_int(r as isize))
+    Ok(Value::of_int(r))
 }
