@@ -90,6 +90,7 @@ corpus! {
     unix_files unix_files_map
     unix_fs_basic unix_fs_edges
     unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
+    unix_sockets unix_sockets_netdb unix_sockets_domains
 }
 
 /// How long a run may take before it is killed (seconds).
