@@ -8,6 +8,9 @@ mod elem;
 mod ops;
 mod repr;
 
+/// The storage-ownership flag of mapped-file arrays (`Unix.map_file`), which the finaliser unmaps.
+pub use repr::MAPPED_FILE;
+
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};

@@ -255,18 +255,59 @@ pub fn share_storage(parent: Ba, sub: Ba) {
     }
 }
 
-/// The finaliser of bigarray blocks: releases storage owned by the array.
+/// `CAML_BA_MAPPED_FILE`: the storage is a file mapping (`Unix.map_file`).
+pub const MAPPED_FILE: usize = 0x400;
+
+/// Unmaps the mapping of `len` bytes at `addr`, which lies `addr % page` bytes into the
+/// mapping's first page (the stock `caml_ba_unmap_file`: flushed asynchronously first).
+///
+/// # Safety
+/// `addr` and `len` must describe a live mapping made for a mapped-file bigarray, that
+/// nothing uses any more.
+unsafe fn unmap_file(addr: *mut u8, len: usize) {
+    if len == 0 {
+        return;
+    }
+    // SAFETY: sysconf has no memory effects.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    let delta = addr as usize % page;
+    let base = addr.wrapping_sub(delta).cast::<libc::c_void>();
+    // SAFETY: the whole mapping, by the caller's guarantee.
+    unsafe {
+        libc::msync(base, len + delta, libc::MS_ASYNC);
+        libc::munmap(base, len + delta);
+    }
+}
+
+/// Releases storage of `size` bytes at `data`, owned as `managed` says.
+///
+/// # Safety
+/// The storage must be owned that way and used by nothing any more.
+unsafe fn release(managed: usize, data: *mut u8, size: usize) {
+    // SAFETY: by the caller's guarantee.
+    unsafe {
+        if managed == MAPPED_FILE {
+            unmap_file(data, size)
+        } else {
+            free_storage(data, size)
+        }
+    }
+}
+
+/// The finaliser of bigarray blocks: releases storage owned by the array (freed, or
+/// unmapped for a mapped file).
 pub fn finalize(v: Value) {
     let Some(b) = Ba::check(v) else { return };
-    if b.flags() & MANAGED_MASK != MANAGED {
+    let managed = b.flags() & MANAGED_MASK;
+    if managed != MANAGED && managed != MAPPED_FILE {
         return;
     }
     let p = b.proxy();
     if p.is_null() {
         // An array that never shared its storage covers all of it.
-        // SAFETY: managed storage without a proxy was allocated by `alloc_storage` with
-        // exactly this array's byte size, and only this block refers to it.
-        unsafe { free_storage(b.data(), b.byte_size()) };
+        // SAFETY: owned storage without a proxy was allocated (or mapped) with exactly this
+        // array's byte size, and only this block refers to it.
+        unsafe { release(managed, b.data(), b.byte_size()) };
     } else {
         // SAFETY: the proxy is live while this block holds a count.
         // Release: our uses of the storage happen before whoever frees it; the last holder's
@@ -279,7 +320,7 @@ pub fn finalize(v: Value) {
             // SAFETY: this was the last reference: nobody else can reach the proxy.
             unsafe {
                 let proxy = Box::from_raw(p);
-                free_storage(proxy.data, proxy.size);
+                release(managed, proxy.data, proxy.size);
             }
         }
     }

@@ -3,10 +3,8 @@
 //!
 //! The array is an ordinary `_bigarr02` block whose flags say `CAML_BA_MAPPED_FILE`: the
 //! bigarray primitives, comparison, hashing and marshalling treat it like any other, and the
-//! bigarray finaliser never frees its storage (it frees only `CAML_BA_MANAGED` storage).
-//! Limitation: that finaliser does not unmap it either, so the mapping lives until the
-//! process exits (the stock runtime unmaps it when the array and its sub-arrays are
-//! collected); this needs a `MAPPED_FILE` case in `bigarray/repr.rs`.
+//! bigarray finaliser (`bigarray/repr.rs`) unmaps the file once the array and its sub-arrays
+//! are collected, as the stock runtime does.
 
 use super::super::{fd_arg, last_errno, take, unix_error};
 use crate::domain::Domain;
@@ -14,8 +12,7 @@ use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, NO_SCAN_TAG};
 use crate::prims::ints::int64_val;
 
-/// `CAML_BA_MAPPED_FILE`: the storage is a file mapping.
-const MAPPED_FILE: usize = 0x400;
+use crate::prims::bigarray::MAPPED_FILE;
 /// `CAML_BA_FORTRAN_LAYOUT`.
 const FORTRAN_LAYOUT: usize = 0x100;
 /// The most dimensions of a bigarray.
