@@ -120,6 +120,20 @@ extern "C" fn record_signal(sig: libc::c_int) {
     }
 }
 
+/// After a change of the signal mask: the signals still recorded (blocked until now) are
+/// looked at again at the next poll.
+pub fn recheck_pending_signals() {
+    if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
+        // Release: pairs with the poll's acquire, as in `record_signal`.
+        SIGNALS_PENDING.store(true, Ordering::Release);
+    }
+}
+
+/// The system numbers of the signals recorded for OCaml handlers and not yet handled.
+pub fn recorded_signals() -> Vec<i32> {
+    PENDING.iter().enumerate().skip(1).filter(|(_, f)| f.load(Ordering::Relaxed)).map(|(s, _)| s as i32).collect()
+}
+
 /// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
 pub fn signals_pending() -> bool {
     SIGNALS_PENDING.load(Ordering::Acquire)
@@ -212,7 +226,19 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
     if !SIGNALS_PENDING.swap(false, Ordering::Acquire) {
         return Ok(());
     }
+    // A signal blocked in this thread stays recorded, its handler not run, until
+    // `Unix.sigprocmask` unblocks it (`recheck_pending_signals`), as in the stock runtime.
+    // SAFETY: sigset_t is plain data, written by pthread_sigmask (a query: no set given).
+    let blocked = unsafe {
+        let mut blocked: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut blocked);
+        blocked
+    };
     for (sig, flag) in PENDING.iter().enumerate().skip(1) {
+        // SAFETY: `blocked` is a valid set and `sig` a signal number below NSIG.
+        if !flag.load(Ordering::Relaxed) || unsafe { libc::sigismember(&blocked, sig as i32) } == 1 {
+            continue;
+        }
         if !flag.swap(false, Ordering::Relaxed) {
             continue;
         }

@@ -448,6 +448,8 @@ fn sigprocmask(dom: &mut Domain, args: &[Value]) -> PrimResult {
         let r = unsafe { libc::pthread_sigmask(how, &set, &mut old) };
         (r, old)
     });
+    // Handlers of signals that were blocked and are not any more run now.
+    crate::prims::misc::recheck_pending_signals();
     crate::prims::misc::run_pending_actions(dom)?;
     if r != 0 {
         return Err(unix_error(dom, r, "sigprocmask", None));
@@ -461,6 +463,11 @@ fn sigpending(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     // SAFETY: `set` is a valid out-pointer.
     if unsafe { libc::sigpending(&mut set) } == -1 {
         return Err(uerror(dom, "sigpending", None));
+    }
+    // Also the signals the runtime recorded and has not handled yet, as stock reports them.
+    for sig in crate::prims::misc::recorded_signals() {
+        // SAFETY: `set` is a valid set and `sig` a signal number below NSIG.
+        unsafe { libc::sigaddset(&mut set, sig) };
     }
     Ok(encode_sigset(dom, &set))
 }
