@@ -91,7 +91,7 @@ const POSIX_SIGNALS: [i32; 28] = [
 ];
 
 /// OCaml signal number to system signal number.
-fn convert_signal_number(n: isize) -> isize {
+pub fn convert_signal_number(n: isize) -> isize {
     if n < 0 && n >= -(POSIX_SIGNALS.len() as isize) {
         POSIX_SIGNALS[(-n - 1) as usize] as isize
     } else {
@@ -100,7 +100,7 @@ fn convert_signal_number(n: isize) -> isize {
 }
 
 /// System signal number to OCaml signal number.
-fn rev_convert_signal_number(sig: i32) -> isize {
+pub fn rev_convert_signal_number(sig: i32) -> isize {
     match POSIX_SIGNALS.iter().position(|&s| s == sig) {
         Some(i) => -(i as isize) - 1,
         None => sig as isize,

@@ -68,34 +68,17 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-/// The POSIX signals that OCaml numbers -1, -2, ... (`Sys.sigabrt` ...), in that order: the
-/// same table as `Sys.signal`'s (`prims::misc`, private there).
-const POSIX_SIGNALS: [i32; 28] = [
-    libc::SIGABRT, libc::SIGALRM, libc::SIGFPE, libc::SIGHUP, libc::SIGILL, libc::SIGINT,
-    libc::SIGKILL, libc::SIGPIPE, libc::SIGQUIT, libc::SIGSEGV, libc::SIGTERM, libc::SIGUSR1,
-    libc::SIGUSR2, libc::SIGCHLD, libc::SIGCONT, libc::SIGSTOP, libc::SIGTSTP, libc::SIGTTIN,
-    libc::SIGTTOU, libc::SIGVTALRM, libc::SIGPROF, libc::SIGBUS, libc::SIGPOLL, libc::SIGSYS,
-    libc::SIGTRAP, libc::SIGURG, libc::SIGXCPU, libc::SIGXFSZ,
-];
-
 /// Signals are numbered 1..NSIG-1 (Linux).
 const NSIG: i32 = 65;
 
-/// OCaml signal number to system signal number (others pass through).
+/// OCaml signal number to system signal number (others pass through), as `Sys.signal`.
 fn signal_to_system(n: isize) -> i32 {
-    if n < 0 && n >= -(POSIX_SIGNALS.len() as isize) {
-        POSIX_SIGNALS[(-n - 1) as usize]
-    } else {
-        n as i32
-    }
+    crate::prims::misc::convert_signal_number(n) as i32
 }
 
 /// System signal number to OCaml signal number.
 fn signal_to_ocaml(sig: i32) -> isize {
-    match POSIX_SIGNALS.iter().position(|&s| s == sig) {
-        Some(i) => -(i as isize) - 1,
-        None => sig as isize,
-    }
+    crate::prims::misc::rev_convert_signal_number(sig)
 }
 
 /// The elements of an OCaml list.
