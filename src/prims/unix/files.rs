@@ -12,7 +12,7 @@
 mod mapped;
 mod terminal;
 
-use super::{c_path, fd_arg, take, unix_error};
+use super::{c_path, fd_arg, list_items, take, unix_error};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
@@ -89,19 +89,6 @@ fn cloexec_p(v: Value) -> bool {
     } else {
         CLOEXEC_DEFAULT
     }
-}
-
-/// The elements of an OCaml list.
-fn list_items(mut l: Value) -> Vec<Value> {
-    let mut items = Vec::new();
-    while l.is_block() {
-        // SAFETY: a cons cell has two fields, the head and the tail.
-        unsafe {
-            items.push(l.field(0));
-            l = l.field(1);
-        }
-    }
-    items
 }
 
 /// Sets or clears `FD_CLOEXEC` on `fd` (the stock `caml_unix_set_cloexec` and

@@ -121,6 +121,19 @@ pub fn c_string(v: Value) -> Result<Option<CString>, Exn> {
     Ok(CString::new(string_bytes(v)?).ok())
 }
 
+/// The elements of an OCaml list.
+pub fn list_items(mut l: Value) -> Vec<Value> {
+    let mut items = Vec::new();
+    while l.is_block() {
+        // SAFETY: a cons cell has two fields, the head and the tail.
+        unsafe {
+            items.push(l.field(0));
+            l = l.field(1);
+        }
+    }
+    items
+}
+
 /// A file descriptor argument (`Unix.file_descr` is an int).
 #[inline]
 pub fn fd_arg(v: Value) -> libc::c_int {

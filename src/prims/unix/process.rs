@@ -6,7 +6,7 @@
 //! `Sys.signal` maps them. Primitives that may let a signal in (`kill`, `sigprocmask`) run
 //! the pending OCaml handlers before returning, as the stock library does.
 
-use super::{c_path, last_errno, string_bytes, take, uerror, unix_error};
+use super::{c_path, last_errno, list_items, string_bytes, take, uerror, unix_error};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
@@ -79,19 +79,6 @@ fn signal_to_system(n: isize) -> i32 {
 /// System signal number to OCaml signal number.
 fn signal_to_ocaml(sig: i32) -> isize {
     crate::prims::misc::rev_convert_signal_number(sig)
-}
-
-/// The elements of an OCaml list.
-fn list_items(mut l: Value) -> Vec<Value> {
-    let mut items = Vec::new();
-    while l.is_block() {
-        // SAFETY: a cons cell has two fields, the head and the tail.
-        unsafe {
-            items.push(l.field(0));
-            l = l.field(1);
-        }
-    }
-    items
 }
 
 /// The fields of a (non-float) OCaml array.
