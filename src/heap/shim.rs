@@ -391,6 +391,9 @@ fn report(fault: &Fault) -> ! {
 /// `size` bytes aligned to `align` (a power of two; at least 16 is used), from the
 /// process-wide shim; `None` if the system refuses.
 pub fn alloc(size: usize, align: usize, kind: Kind, init: Init) -> Option<NonNull<u8>> {
+    if beyond_sanitizer_limit(size) {
+        return None;
+    }
     ensure_init();
     let flags = match init {
         Init::Zeroed => ZERO,
@@ -399,6 +402,17 @@ pub fn alloc(size: usize, align: usize, kind: Kind, init: Init) -> Option<NonNul
     // SAFETY: the global shim is configured; the C side checks `align` and overflow.
     let p = unsafe { warden_shim_alloc(std::ptr::null_mut(), size, align, kind as c_uint, flags) };
     NonNull::new(p as *mut u8)
+}
+
+/// AddressSanitizer's allocator refuses requests above 1 TiB (its `kMaxAllowedMallocSize`
+/// on 64-bit targets), and even when it may return null it then prints a warning on stderr,
+/// which would show in the program's output (an `Array.make` of 2^40 words must only raise
+/// `Out_of_memory`). ASan builds refuse such sizes first, silently, as a C allocator fails
+/// them on any machine with less than a terabyte of memory. Always false in other builds.
+pub fn beyond_sanitizer_limit(size: usize) -> bool {
+    /// The limit, less room for the sanitizer's and the shim's headers.
+    const ASAN_MAX_REQUEST: usize = (1 << 40) - (1 << 16);
+    cfg!(warden_asan) && size > ASAN_MAX_REQUEST
 }
 
 /// Frees a block of the process-wide shim (in hardened builds: poisons and quarantines it).

@@ -237,6 +237,9 @@ fn malloc_grants(bytes: usize) -> bool {
     if bytes == 0 {
         return true;
     }
+    if crate::heap::shim::beyond_sanitizer_limit(bytes) {
+        return false;
+    }
     let Ok(layout) = std::alloc::Layout::from_size_align(bytes, WORD) else {
         return false;
     };

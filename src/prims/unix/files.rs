@@ -520,8 +520,8 @@ fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
         std::ptr::null_mut()
     } else {
         let sec = c_int_of_double(tm);
-        tv.tv_sec = sec as libc::time_t;
-        tv.tv_usec = c_int_of_double(1e6 * (tm - sec as f64)) as libc::suseconds_t;
+        tv.tv_sec = sec as crate::prims::unix::TimeT;
+        tv.tv_usec = c_int_of_double(1e6 * (tm - sec as f64)) as crate::prims::unix::SusecondsT;
         &mut tv
     };
     // SAFETY: the sets and the timeout are valid and writable for the call.

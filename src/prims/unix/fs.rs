@@ -361,8 +361,8 @@ fn utimes(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p = c_path(dom, path, "utimes")?;
     let (at, mt) = (float_arg(atime)?, float_arg(mtime)?);
     let tv = |t: f64| {
-        let sec = t as libc::time_t;
-        libc::timeval { tv_sec: sec, tv_usec: ((t - sec as f64) * 1e6) as libc::suseconds_t }
+        let sec = t as crate::prims::unix::TimeT;
+        libc::timeval { tv_sec: sec, tv_usec: ((t - sec as f64) * 1e6) as crate::prims::unix::SusecondsT }
     };
     let times = [tv(at), tv(mt)];
     let times = if at == 0.0 && mt == 0.0 { std::ptr::null() } else { times.as_ptr() };

@@ -134,6 +134,13 @@ pub fn list_items(mut l: Value) -> Vec<Value> {
     items
 }
 
+/// The C `time_t` and `suseconds_t` of the target. The `libc` crate marks its musl aliases
+/// deprecated (it plans to widen them, as musl 1.2 did); the areas name them through these.
+#[allow(deprecated)]
+pub type TimeT = libc::time_t;
+#[allow(deprecated)]
+pub type SusecondsT = libc::suseconds_t;
+
 /// A file descriptor argument (`Unix.file_descr` is an int).
 #[inline]
 pub fn fd_arg(v: Value) -> libc::c_int {

@@ -14,6 +14,11 @@ use crate::prims::PrimFn;
 use std::ffi::{CStr, CString};
 use std::ptr;
 
+unsafe extern "C" {
+    /// The process environment (declared here: the `libc` crate has it for glibc only).
+    static environ: *const *const libc::c_char;
+}
+
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_unix_fork", fork),
     ("caml_unix_execv", execv),
@@ -264,7 +269,7 @@ fn spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let argp = ptr_vec(&argv);
     let envp = env.as_deref().map(ptr_vec);
     // SAFETY: `environ` is read once, as the stock library passes it.
-    let envp_ptr = envp.as_ref().map_or(unsafe { libc::environ } as *const *const libc::c_char, |e| e.as_ptr());
+    let envp_ptr = envp.as_ref().map_or(unsafe { environ } as *const *const libc::c_char, |e| e.as_ptr());
     let mut pid: libc::pid_t = 0;
     // SAFETY: the file actions object is initialised before use and destroyed after; the
     // strings and vectors outlive the spawn call.
@@ -473,7 +478,7 @@ fn sleep(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if d < 0.0 {
         return Ok(Value::UNIT);
     }
-    let secs = d as libc::time_t;
+    let secs = d as crate::prims::unix::TimeT;
     let mut req = libc::timespec { tv_sec: secs, tv_nsec: ((d - secs as f64) * 1e9) as libc::c_long };
     loop {
         let (r, err, rem) = dom.blocking_section(|| {
@@ -500,8 +505,8 @@ const ITIMERS: [i32; 3] = [libc::ITIMER_REAL, libc::ITIMER_VIRTUAL, libc::ITIMER
 fn timeval_of(d: f64) -> libc::timeval {
     let whole = d.trunc();
     let mut tv = libc::timeval {
-        tv_sec: whole as libc::time_t,
-        tv_usec: (1e6 * (d - whole)).ceil() as libc::suseconds_t,
+        tv_sec: whole as crate::prims::unix::TimeT,
+        tv_usec: (1e6 * (d - whole)).ceil() as crate::prims::unix::SusecondsT,
     };
     if tv.tv_usec >= 1_000_000 {
         tv.tv_sec += 1;
@@ -611,7 +616,7 @@ fn tm_value(dom: &mut Domain, tm: &libc::tm) -> Value {
 fn broken_down(dom: &mut Domain, args: &[Value], local: bool, cmd: &str) -> PrimResult {
     let [t] = take(args)?;
     // SAFETY: a float argument is a boxed double.
-    let clock = unsafe { t.double() } as libc::time_t;
+    let clock = unsafe { t.double() } as crate::prims::unix::TimeT;
     // The non-reentrant calls, as the stock library: `localtime` re-reads TZ each time (a
     // `putenv "TZ"` takes effect). Their static result is copied at once, under the heap
     // lock, which every caller here holds.
@@ -827,7 +832,7 @@ fn getgrgid(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn environment_unsafe(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     // SAFETY: `environ` is read under the heap lock, which every environment writer here
     // (`putenv`) holds too.
-    let env = unsafe { libc::environ } as *const *const libc::c_char;
+    let env = unsafe { environ } as *const *const libc::c_char;
     Ok(c_str_array(dom, env))
 }
 

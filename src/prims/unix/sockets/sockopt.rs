@@ -129,8 +129,8 @@ pub fn setsockopt(dom: &mut Domain, args: &[Value]) -> PrimResult {
             let f = unsafe { val.double() };
             let sec = f as libc::c_int;
             v.tv = libc::timeval {
-                tv_sec: sec as libc::time_t,
-                tv_usec: (1e6 * (f - sec as f64)) as libc::c_int as libc::suseconds_t,
+                tv_sec: sec as crate::prims::unix::TimeT,
+                tv_usec: (1e6 * (f - sec as f64)) as libc::c_int as crate::prims::unix::SusecondsT,
             };
             size_of::<libc::timeval>()
         }
