@@ -7,6 +7,7 @@ pub mod check;
 pub mod config;
 pub mod domain;
 pub mod exn;
+pub mod fault_signals;
 pub mod gc;
 pub mod heap;
 pub mod interp;

@@ -207,7 +207,7 @@ fn report_load_error(e: &loader::LoadError) -> i32 {
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
     // Before the domain (and the hardened fault handler, which passes sent signals on).
-    crate::prims::fault_signals::install();
+    crate::fault_signals::install();
     let mut config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

@@ -4,7 +4,7 @@
 //! uninitialised-read, or past-the-end) report naming the poison's category. Otherwise it
 //! asks the allocator shim whether the address lies on a guard page or in a freed,
 //! quarantined block (`heap::shim::classify`), and reports that. Any other fault is passed on
-//! to the handler that was installed before (warden's own, `prims::fault_signals`, then
+//! to the handler that was installed before (warden's own, `fault_signals`, then
 //! Rust's stack-overflow handler, or the default action), by restoring it and returning, so
 //! that the faulting instruction runs again. A signal sent by a process (`si_code <= 0`) is
 //! not diagnosed: it is re-raised to the previous handler.
@@ -15,41 +15,14 @@
 use super::poison::{self, PoisonKind};
 use super::report::{Check, Report, Snapshot};
 use crate::heap::shim::{self, Hit};
+use crate::fault_signals::{take_over, PreviousActions};
 use std::sync::OnceLock;
 
-struct Previous {
-    segv: libc::sigaction,
-    bus: libc::sigaction,
-}
-// SAFETY: written once before the handler is installed, then only read.
-unsafe impl Sync for Previous {}
-// SAFETY: as above.
-unsafe impl Send for Previous {}
-
-static PREVIOUS: OnceLock<Previous> = OnceLock::new();
+static PREVIOUS: OnceLock<PreviousActions> = OnceLock::new();
 
 /// Installs the handler (once per process).
 pub fn install() {
-    if PREVIOUS.get().is_some() {
-        return;
-    }
-    // SAFETY: plain sigaction calls with zero-initialised structures; the handler has the
-    // SA_SIGINFO signature.
-    unsafe {
-        let mut segv: libc::sigaction = std::mem::zeroed();
-        let mut bus: libc::sigaction = std::mem::zeroed();
-        libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv);
-        libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus);
-        if PREVIOUS.set(Previous { segv, bus }).is_err() {
-            return;
-        }
-        let mut act: libc::sigaction = std::mem::zeroed();
-        act.sa_sigaction = handler as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
-        act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
-        libc::sigemptyset(&mut act.sa_mask);
-        libc::sigaction(libc::SIGSEGV, &act, std::ptr::null_mut());
-        libc::sigaction(libc::SIGBUS, &act, std::ptr::null_mut());
-    }
+    take_over(&PREVIOUS, handler);
 }
 
 /// The general registers of the interrupted context, where the platform is known.
@@ -134,9 +107,7 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
 /// Restores the handler that was installed before this one.
 fn pass_on(sig: libc::c_int) {
     if let Some(prev) = PREVIOUS.get() {
-        let old = if sig == libc::SIGBUS { &prev.bus } else { &prev.segv };
-        // SAFETY: restoring a sigaction obtained from the kernel.
-        unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+        prev.restore(sig);
     }
 }
 

@@ -28,7 +28,6 @@ pub mod bigarray;
 pub mod compare;
 pub mod digest;
 pub mod domain_prims;
-pub mod fault_signals;
 pub mod fiber;
 pub mod floats;
 pub mod gc_prims;

@@ -15,20 +15,34 @@
 
 use std::sync::OnceLock;
 
-struct Previous {
+/// The SIGSEGV and SIGBUS actions that a fault handler replaced, to give faults back to.
+pub struct PreviousActions {
     segv: libc::sigaction,
     bus: libc::sigaction,
 }
 // SAFETY: written once before the handler is installed, then only read.
-unsafe impl Sync for Previous {}
+unsafe impl Sync for PreviousActions {}
 // SAFETY: as above.
-unsafe impl Send for Previous {}
+unsafe impl Send for PreviousActions {}
 
-static PREVIOUS: OnceLock<Previous> = OnceLock::new();
+impl PreviousActions {
+    /// Puts back the action `sig` had before: the faulting instruction, run again when the
+    /// handler returns, then faults under it. Async-signal-safe (one `sigaction`).
+    pub fn restore(&self, sig: libc::c_int) {
+        let old = if sig == libc::SIGBUS { &self.bus } else { &self.segv };
+        // SAFETY: restoring a sigaction obtained from the kernel.
+        unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+    }
+}
 
-/// Installs the handler (once per process; later calls do nothing).
-pub fn install() {
-    if PREVIOUS.get().is_some() {
+/// A SA_SIGINFO signal handler.
+pub type FaultHandler = extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void);
+
+/// Installs `handler` for SIGSEGV and SIGBUS (on the alternate signal stack, where Rust's
+/// stack-overflow handling has one), keeping the actions it replaces in `previous`; once per
+/// `previous` (later calls do nothing).
+pub fn take_over(previous: &OnceLock<PreviousActions>, handler: FaultHandler) {
+    if previous.get().is_some() {
         return;
     }
     // SAFETY: plain sigaction calls on zero-initialised structures; the handler has the
@@ -38,16 +52,23 @@ pub fn install() {
         let mut bus: libc::sigaction = std::mem::zeroed();
         libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv);
         libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus);
-        if PREVIOUS.set(Previous { segv, bus }).is_err() {
+        if previous.set(PreviousActions { segv, bus }).is_err() {
             return;
         }
         let mut act: libc::sigaction = std::mem::zeroed();
-        act.sa_sigaction = on_signal as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+        act.sa_sigaction = handler as usize;
         act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
         libc::sigemptyset(&mut act.sa_mask);
         libc::sigaction(libc::SIGSEGV, &act, std::ptr::null_mut());
         libc::sigaction(libc::SIGBUS, &act, std::ptr::null_mut());
     }
+}
+
+static PREVIOUS: OnceLock<PreviousActions> = OnceLock::new();
+
+/// Installs the handler (once per process; later calls do nothing).
+pub fn install() {
+    take_over(&PREVIOUS, on_signal);
 }
 
 /// Whether a signal with this `si_code` was sent by a process (the kernel's own signals,
@@ -73,10 +94,7 @@ extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut
         return;
     }
     if let Some(prev) = PREVIOUS.get() {
-        let old = if sig == libc::SIGBUS { &prev.bus } else { &prev.segv };
-        // SAFETY: restoring a sigaction obtained from the kernel; the fault happens again
-        // on return, under it.
-        unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+        prev.restore(sig);
     }
 }
 
