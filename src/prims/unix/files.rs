@@ -12,7 +12,7 @@
 mod mapped;
 mod terminal;
 
-use super::{c_path, fd_arg, list_items, take, unix_error};
+use super::{blocking_keep, c_path, cloexec_p, fd_arg, list_items, take, unix_error, CLOEXEC_DEFAULT};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
@@ -57,9 +57,6 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
 /// `UNIX_BUFFER_SIZE`: they go through a buffer of this size).
 const BUFFER_SIZE: usize = 65536;
 
-/// Whether descriptors are made close-on-exec when the caller does not say (the stock
-/// `caml_unix_cloexec_default`, which nothing changes).
-const CLOEXEC_DEFAULT: bool = false;
 
 /// The result of a system call returning -1 on failure: the value, or `errno`.
 fn check<T: PartialEq + From<i8>>(r: T) -> Result<T, i32> {
@@ -67,27 +64,6 @@ fn check<T: PartialEq + From<i8>>(r: T) -> Result<T, i32> {
         Err(super::last_errno())
     } else {
         Ok(r)
-    }
-}
-
-/// Runs `f` in a blocking section with `v` rooted; returns `f`'s result and `v` as it is
-/// afterwards (the collector may have moved it meanwhile).
-fn blocking_keep<R>(dom: &mut Domain, v: Value, f: impl FnOnce() -> R) -> (R, Value) {
-    let slot = dom.local_roots.len();
-    dom.local_roots.push(v);
-    let r = dom.blocking_section(f);
-    let v = dom.local_roots[slot];
-    dom.local_roots.truncate(slot);
-    (r, v)
-}
-
-/// The `?cloexec` argument (`None` or `Some b`).
-fn cloexec_p(v: Value) -> bool {
-    if v.is_block() {
-        // SAFETY: `Some b`: a block of one field.
-        unsafe { v.field(0) }.int() != 0
-    } else {
-        CLOEXEC_DEFAULT
     }
 }
 

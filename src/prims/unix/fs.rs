@@ -13,7 +13,7 @@
 //! itself, so a closed handle (or a forged one) is only a missing key: `readdir`,
 //! `rewinddir` and `closedir` then raise `EBADF`, as stock does for a closed handle.
 
-use super::{c_path, fd_arg, last_errno, take, unix_error};
+use super::{blocking_keep, c_path, fd_arg, last_errno, take, unix_error};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, ABSTRACT_TAG, DOUBLE_TAG};
@@ -86,11 +86,7 @@ fn in_section<T>(
 ) -> (Result<T, i32>, Option<Value>) {
     match blame {
         Some(v) => {
-            let n = dom.local_roots.len();
-            dom.local_roots.push(v);
-            let r = dom.blocking_section(call);
-            let v = dom.local_roots[n];
-            dom.local_roots.truncate(n);
+            let (r, v) = blocking_keep(dom, v, call);
             (r, Some(v))
         }
         None => (dom.blocking_section(call), None),

@@ -141,6 +141,31 @@ pub type TimeT = libc::time_t;
 #[allow(deprecated)]
 pub type SusecondsT = libc::suseconds_t;
 
+/// Runs `f` in a blocking section with `v` rooted in the domain's local roots; returns `f`'s
+/// result and `v` as it is afterwards (another domain's collection may have moved it).
+pub fn blocking_keep<R>(dom: &mut Domain, v: Value, f: impl FnOnce() -> R) -> (R, Value) {
+    let slot = dom.local_roots.len();
+    dom.local_roots.push(v);
+    let r = dom.blocking_section(f);
+    let v = dom.local_roots[slot];
+    dom.local_roots.truncate(slot);
+    (r, v)
+}
+
+/// Whether descriptors are close-on-exec when `?cloexec` is absent (the stock library's
+/// default, `caml_unix_cloexec_default`, is off).
+pub const CLOEXEC_DEFAULT: bool = false;
+
+/// The `?cloexec` argument: `Some b` is `b`, `None` the default.
+pub fn cloexec_p(v: Value) -> bool {
+    if v.is_block() {
+        // SAFETY: `Some b`: a block of one field.
+        unsafe { v.field(0) }.int() != 0
+    } else {
+        CLOEXEC_DEFAULT
+    }
+}
+
 /// A file descriptor argument (`Unix.file_descr` is an int).
 #[inline]
 pub fn fd_arg(v: Value) -> libc::c_int {

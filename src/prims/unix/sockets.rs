@@ -11,7 +11,7 @@ mod addr;
 mod netdb;
 mod sockopt;
 
-use super::{fd_arg, take, uerror, unix_error};
+use super::{blocking_keep, cloexec_p, fd_arg, take, uerror, unix_error};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
@@ -91,16 +91,10 @@ fn flag_list(mut l: Value, table: &[libc::c_int]) -> libc::c_int {
     bits
 }
 
-/// The `?cloexec` argument: `Some b` is `b`, `None` the library's default (off).
-fn cloexec(v: Value) -> bool {
-    // SAFETY: an option is `None` (immediate) or a block of one field.
-    v.is_block() && unsafe { v.field(0) }.int() != 0
-}
-
 fn socket(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [clo, domain, ty, proto] = take(args)?;
     let mut ty = constr(&SOCKET_TYPES, ty, "socket type")?;
-    if cloexec(clo) {
+    if cloexec_p(clo) {
         ty |= libc::SOCK_CLOEXEC;
     }
     let domain = constr(&SOCKET_DOMAINS, domain, "socket domain")?;
@@ -115,7 +109,7 @@ fn socket(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn socketpair(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [clo, domain, ty, proto] = take(args)?;
     let mut ty = constr(&SOCKET_TYPES, ty, "socket type")?;
-    if cloexec(clo) {
+    if cloexec_p(clo) {
         ty |= libc::SOCK_CLOEXEC;
     }
     let domain = constr(&SOCKET_DOMAINS, domain, "socket domain")?;
@@ -130,7 +124,7 @@ fn socketpair(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn accept(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [clo, sock] = take(args)?;
-    let flags = if cloexec(clo) { libc::SOCK_CLOEXEC } else { 0 };
+    let flags = if cloexec_p(clo) { libc::SOCK_CLOEXEC } else { 0 };
     let fd = fd_arg(sock);
     let mut sa = SockAddr::zeroed();
     let mut len = SockAddr::capacity();
@@ -247,24 +241,13 @@ fn load(buf: Value, ofs: Value, len: Value, cmd: &str) -> Result<Vec<u8>, Exn> {
         .ok_or_else(|| Exn::invalid_arg(format!("Unix.{cmd}")))
 }
 
-/// Runs `f` in a blocking section with `buf` kept alive and up to date in the domain's
-/// local roots; returns `f`'s result and the (possibly moved) buffer.
-fn with_rooted<R>(dom: &mut Domain, buf: Value, f: impl FnOnce() -> R) -> (R, Value) {
-    let n = dom.local_roots.len();
-    dom.local_roots.push(buf);
-    let r = dom.blocking_section(f);
-    let buf = dom.local_roots[n];
-    dom.local_roots.truncate(n);
-    (r, buf)
-}
-
 fn recv(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [sock, buf, ofs, len, flags] = take(args)?;
     let flags = flag_list(flags, &MSG_FLAGS);
     let n = transfer_len(len);
     let fd = fd_arg(sock);
     let mut iobuf = vec![0u8; n];
-    let ((r, errno), buf) = with_rooted(dom, buf, || {
+    let ((r, errno), buf) = blocking_keep(dom, buf, || {
         // SAFETY: `iobuf` is a writable buffer of `n` bytes.
         let r = unsafe { libc::recv(fd, iobuf.as_mut_ptr().cast(), n, flags) };
         (r, super::last_errno())
@@ -284,7 +267,7 @@ fn recvfrom(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let mut iobuf = vec![0u8; n];
     let mut sa = SockAddr::zeroed();
     let mut alen = SockAddr::capacity();
-    let ((r, errno), buf) = with_rooted(dom, buf, || {
+    let ((r, errno), buf) = blocking_keep(dom, buf, || {
         // SAFETY: `iobuf` is a writable buffer of `n` bytes, `sa` one of `alen` bytes.
         let r = unsafe {
             libc::recvfrom(fd, iobuf.as_mut_ptr().cast(), n, flags, sa.as_mut_ptr(), &mut alen)
