@@ -92,13 +92,7 @@ fn sanitizers() -> Vec<String> {
 /// Whether the user chose a C compiler for `target` through the variables `cc` reads.
 fn has_cc_override(target: &str) -> bool {
     let underscored = target.replace('-', "_");
-    [
-        format!("CC_{target}"),
-        format!("CC_{underscored}"),
-        "TARGET_CC".to_string(),
-    ]
-    .iter()
-    .any(|k| {
+    [format!("CC_{target}"), format!("CC_{underscored}"), "TARGET_CC".to_string()].iter().any(|k| {
         println!("cargo:rerun-if-env-changed={k}");
         env::var_os(k).is_some_and(|v| !v.is_empty())
     })

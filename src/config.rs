@@ -52,7 +52,9 @@ impl Default for Config {
 
 /// Parses one OCAMLRUNPARAM value (the text after `=`).
 fn parse_value(letter: char, text: &str) -> Result<usize, String> {
-    let bad = || format!("OCAMLRUNPARAM: bad value '{text}' for '{letter}' (expected a number, optionally with k, M or G)");
+    let bad = || {
+        format!("OCAMLRUNPARAM: bad value '{text}' for '{letter}' (expected a number, optionally with k, M or G)")
+    };
     let (digits, mult) = match text.as_bytes().last() {
         Some(b'k') => (&text[..text.len() - 1], 1usize << 10),
         Some(b'M') => (&text[..text.len() - 1], 1 << 20),
@@ -115,7 +117,9 @@ impl Config {
             return Err("OCAMLRUNPARAM: max_domains(d) must be at least 1".into());
         }
         if self.max_domains > 4096 {
-            return Err("OCAMLRUNPARAM: max_domains(d) is too large. The maximum value is 4096.".into());
+            return Err(
+                "OCAMLRUNPARAM: max_domains(d) is too large. The maximum value is 4096.".into()
+            );
         }
         Ok(())
     }

@@ -5,11 +5,11 @@
 use crate::config::Config;
 use crate::domain::Domain;
 use crate::exn::Exn;
+use crate::heap::value::WORD;
 use crate::interp::{self, Program};
 use crate::loader;
 use std::ffi::OsString;
 use std::io::Write;
-use crate::heap::value::WORD;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::sync::Arc;
 
@@ -229,7 +229,8 @@ pub fn run(inv: Invocation) -> i32 {
             Ok(m) => {
                 let mut out = std::io::stdout().lock();
                 // As printf's result, a failing stdout is ignored.
-                let _ = out.write_all(&m).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush());
+                let _ =
+                    out.write_all(&m).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush());
                 0
             }
             Err(e) => report_load_error(&e),
@@ -252,7 +253,9 @@ pub fn run(inv: Invocation) -> i32 {
     for name in &exe.prim_names {
         match crate::prims::lookup(name) {
             Some(f) => prims.push(f),
-            None if crate::prims::is_standard(name) => prims.push(crate::prims::unimplemented as crate::prims::PrimFn),
+            None if crate::prims::is_standard(name) => {
+                prims.push(crate::prims::unimplemented as crate::prims::PrimFn)
+            }
             None => {
                 eprintln!("Fatal error: unknown C primitive '{name}'");
                 return 2;

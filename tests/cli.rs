@@ -20,7 +20,11 @@ fn toolchain() -> &'static PathBuf {
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "toolchain install failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "toolchain install failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         PathBuf::from(text.trim().lines().last().unwrap_or(""))
     })
@@ -36,7 +40,9 @@ fn warden() -> PathBuf {
 
 /// A fresh folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(format!("{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -45,7 +51,10 @@ fn scratch(name: &str) -> PathBuf {
 /// Runs `runtime args...` in `dir` with a clean environment plus `env`.
 fn run(runtime: &Path, args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
     let mut cmd = Command::new(runtime);
-    cmd.args(args).current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd.args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     cmd.envs(env.iter().copied());
     cmd.stdin(Stdio::null()).output().expect("run the runtime")
 }
@@ -57,8 +66,16 @@ fn both(args: &[&str], env: &[(&str, &str)], dir: &Path) -> (Output, Output) {
 
 fn assert_same(what: &str, want: &Output, got: &Output) {
     assert_eq!(
-        (&want.status.code(), String::from_utf8_lossy(&want.stdout), String::from_utf8_lossy(&want.stderr)),
-        (&got.status.code(), String::from_utf8_lossy(&got.stdout), String::from_utf8_lossy(&got.stderr)),
+        (
+            &want.status.code(),
+            String::from_utf8_lossy(&want.stdout),
+            String::from_utf8_lossy(&want.stderr)
+        ),
+        (
+            &got.status.code(),
+            String::from_utf8_lossy(&got.stdout),
+            String::from_utf8_lossy(&got.stderr)
+        ),
         "{what}: (status, stdout, stderr) of ocamlrun (left) and warden (right)"
     );
     // The lossy views above would hide a difference in invalid UTF-8.

@@ -36,7 +36,11 @@ fn toolchain() -> &'static PathBuf {
             .arg(repo().join("scripts/ocaml-toolchain.sh"))
             .output()
             .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "toolchain install failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "toolchain install failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
     })
 }
@@ -46,10 +50,11 @@ fn toolchain() -> &'static PathBuf {
 /// Both compilations happen in the same folder: with `-g` the output records it.
 fn compile_with(runtime: &Path, debug: bool) -> Vec<u8> {
     // One folder per test process, so that concurrent test runs do not share it.
-    let dir = repo()
-        .join("target")
-        .join("compiler-test")
-        .join(format!("{}-{}", if debug { "debug-info" } else { "plain" }, std::process::id()));
+    let dir = repo().join("target").join("compiler-test").join(format!(
+        "{}-{}",
+        if debug { "debug-info" } else { "plain" },
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut names = Vec::new();
@@ -91,8 +96,16 @@ fn check(debug: bool) {
     let ours = compile_with(Path::new(env!("CARGO_BIN_EXE_warden")), debug);
     assert!(stock.len() > 10_000);
     if stock != ours {
-        let first = stock.iter().zip(&ours).position(|(a, b)| a != b).unwrap_or(stock.len().min(ours.len()));
-        panic!("executables differ: stock {} bytes, warden {} bytes, first difference at byte {first}", stock.len(), ours.len());
+        let first = stock
+            .iter()
+            .zip(&ours)
+            .position(|(a, b)| a != b)
+            .unwrap_or(stock.len().min(ours.len()));
+        panic!(
+            "executables differ: stock {} bytes, warden {} bytes, first difference at byte {first}",
+            stock.len(),
+            ours.len()
+        );
     }
 }
 

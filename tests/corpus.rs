@@ -119,14 +119,8 @@ fn corpus_dir() -> PathBuf {
 /// Where compiled programs and run outputs go; split by profile so that `cargo test` and
 /// `cargo test --release` never share a folder.
 fn build_root() -> PathBuf {
-    let profile = if cfg!(debug_assertions) {
-        "debug"
-    } else {
-        "release"
-    };
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join(profile)
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").join(profile)
 }
 
 /// The stock toolchain's prefix, found (and installed if missing) once per test process by
@@ -299,10 +293,8 @@ impl Variant {
 }
 
 fn run_tool(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let out =
+        cmd.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     if !out.status.success() {
         panic!(
             "{what} failed ({})\n{}{}",
@@ -349,18 +341,13 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     for file in &program.order {
         if let Some(stem) = file.strip_suffix(".mll") {
             run_tool(
-                Command::new(tool("ocamllex"))
-                    .arg("-q")
-                    .arg(file)
-                    .current_dir(&src_dir),
+                Command::new(tool("ocamllex")).arg("-q").arg(file).current_dir(&src_dir),
                 &format!("ocamllex {file}"),
             );
             units.push(format!("{stem}.ml"));
         } else if let Some(stem) = file.strip_suffix(".mly") {
             run_tool(
-                Command::new(tool("ocamlyacc"))
-                    .arg(file)
-                    .current_dir(&src_dir),
+                Command::new(tool("ocamlyacc")).arg(file).current_dir(&src_dir),
                 &format!("ocamlyacc {file}"),
             );
             units.push(format!("{stem}.mli"));
@@ -374,15 +361,8 @@ fn compile(program: &Program, variant: Variant, dir: &Path) -> PathBuf {
     if let Variant::Debug = variant {
         ocamlc.arg("-g");
     }
-    ocamlc
-        .args(&program.flags)
-        .arg("-o")
-        .arg(&byte)
-        .args(&units);
-    run_tool(
-        &mut ocamlc,
-        &format!("ocamlc for {} ({})", program.name, variant.label()),
-    );
+    ocamlc.args(&program.flags).arg("-o").arg(&byte).args(&units);
+    run_tool(&mut ocamlc, &format!("ocamlc for {} ({})", program.name, variant.label()));
     fs::write(&stamp_path, stamp).expect("write stamp");
     byte
 }
@@ -495,10 +475,7 @@ fn wait_with_deadline(child: &mut Child, limit: Duration) -> Ending {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -546,11 +523,7 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
         if k == "PATH" || k == "HOME" {
             let _ = write!(line, " {k}=\"${k}\"");
         } else {
-            let _ = write!(
-                line,
-                " {}",
-                shell_quote(&format!("{k}={}", v.to_string_lossy()))
-            );
+            let _ = write!(line, " {}", shell_quote(&format!("{k}={}", v.to_string_lossy())));
         }
     }
     let _ = write!(
@@ -567,10 +540,7 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
     }
 
     let mut cmd = Command::new(runtime);
-    cmd.arg(byte)
-        .args(&program.args)
-        .current_dir(&cwd)
-        .env_clear();
+    cmd.arg(byte).args(&program.args).current_dir(&cwd).env_clear();
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
     match &program.stdin {
         Some(path) => {
@@ -586,11 +556,9 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
 
     let start = Instant::now();
     let (ending, stdout, stderr) = match cmd.spawn() {
-        Err(e) => (
-            Ending::SpawnFailed(format!("{}: {e}", runtime.display())),
-            Vec::new(),
-            Vec::new(),
-        ),
+        Err(e) => {
+            (Ending::SpawnFailed(format!("{}: {e}", runtime.display())), Vec::new(), Vec::new())
+        }
         Ok(mut child) => {
             let out = drain(child.stdout.take().expect("stdout pipe"));
             let err = drain(child.stderr.take().expect("stderr pipe"));
@@ -604,14 +572,7 @@ fn run_once(runtime: &Path, byte: &Path, program: &Program, run_dir: &Path) -> O
     let _ = fs::write(run_dir.join("stderr"), &stderr);
     let _ = fs::write(run_dir.join("command"), format!("{line}\n"));
     let _ = fs::write(run_dir.join("ending"), format!("{ending}\n"));
-    Outcome {
-        ending,
-        stdout,
-        stderr,
-        elapsed,
-        run_dir: run_dir.to_path_buf(),
-        command_line: line,
-    }
+    Outcome { ending, stdout, stderr, elapsed, run_dir: run_dir.to_path_buf(), command_line: line }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -644,11 +605,7 @@ fn describe_difference(want: &[u8], got: &[u8]) -> String {
     const MAX_LINES: usize = 12;
     let want_lines: Vec<&[u8]> = want.split_inclusive(|&b| b == b'\n').collect();
     let got_lines: Vec<&[u8]> = got.split_inclusive(|&b| b == b'\n').collect();
-    let first = want_lines
-        .iter()
-        .zip(&got_lines)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let first = want_lines.iter().zip(&got_lines).take_while(|(a, b)| a == b).count();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -666,11 +623,7 @@ fn describe_difference(want: &[u8], got: &[u8]) -> String {
         for (i, l) in lines.iter().enumerate().take(end).skip(from) {
             let mark = if i >= first { '>' } else { ' ' };
             let text = l.strip_suffix(b"\n").unwrap_or(l);
-            let eol = if l.ends_with(b"\n") {
-                ""
-            } else {
-                "  (no newline)"
-            };
+            let eol = if l.ends_with(b"\n") { "" } else { "  (no newline)" };
             let _ = writeln!(out, "      {mark}{:5} | {}{eol}", i + 1, visible(text));
         }
         if lines.len() > end {
@@ -691,15 +644,11 @@ fn compare(want: &Outcome, got: &Outcome) -> Vec<String> {
             want.ending, got.ending
         ));
     }
-    for (stream, w, g) in [
-        ("stdout", &want.stdout, &got.stdout),
-        ("stderr", &want.stderr, &got.stderr),
-    ] {
+    for (stream, w, g) in
+        [("stdout", &want.stdout, &got.stdout), ("stderr", &want.stderr, &got.stderr)]
+    {
         if w != g {
-            problems.push(format!(
-                "    {stream} differs:\n{}",
-                describe_difference(w, g)
-            ));
+            problems.push(format!("    {stream} differs:\n{}", describe_difference(w, g)));
         }
     }
     problems
@@ -800,11 +749,7 @@ fn corpus_list_is_complete() {
     let mut on_disk = Vec::new();
     for entry in fs::read_dir(corpus_dir()).expect("read tests/ocaml") {
         let path = entry.expect("directory entry").path();
-        let file = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
         if path.is_dir() {
             if path.join("files").is_file() {
                 on_disk.push(file);
@@ -825,17 +770,10 @@ fn corpus_list_is_complete() {
     // Sidecars must belong to a program.
     for entry in fs::read_dir(corpus_dir()).expect("read tests/ocaml") {
         let path = entry.expect("directory entry").path();
-        let file = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
         for ext in [".stdin", ".args", ".env", ".flags"] {
             if let Some(stem) = file.strip_suffix(ext) {
-                assert!(
-                    on_disk.iter().any(|n| n == stem),
-                    "{file} belongs to no program"
-                );
+                assert!(on_disk.iter().any(|n| n == stem), "{file} belongs to no program");
             }
         }
     }

@@ -33,7 +33,11 @@ fn toolchain() -> &'static PathBuf {
             .arg(repo().join("scripts/ocaml-toolchain.sh"))
             .output()
             .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "toolchain install failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "toolchain install failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         PathBuf::from(String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap_or(""))
     })
 }
@@ -57,7 +61,11 @@ fn compile(src: &str, test: &str) -> PathBuf {
         .current_dir(&dir)
         .output()
         .expect("run ocamlc");
-    assert!(out.status.success(), "ocamlc {stem}.ml failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ocamlc {stem}.ml failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir.join(format!("{stem}.byte"))
 }
 
@@ -77,7 +85,11 @@ fn fault_warden() -> &'static PathBuf {
             "release"
         };
         let out = cmd.output().expect("run cargo build");
-        assert!(out.status.success(), "building the fault-injection warden failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "building the fault-injection warden failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         target.join(profile).join("warden")
     })
 }
@@ -93,13 +105,21 @@ fn run(warden: &Path, byte: &Path, args: &[&str], env: &[(&str, &str)]) -> Failu
     let report = byte.with_extension("report.json");
     let _ = std::fs::remove_file(&report);
     let mut cmd = Command::new(warden);
-    cmd.arg(byte).args(args).env("WARDEN_REPORT", &report).env_remove("WARDEN_VERIFY").env_remove("WARDEN_GC_EVERY");
+    cmd.arg(byte)
+        .args(args)
+        .env("WARDEN_REPORT", &report)
+        .env_remove("WARDEN_VERIFY")
+        .env_remove("WARDEN_GC_EVERY");
     for (k, v) in env {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("run warden");
     let json = std::fs::read_to_string(&report).unwrap_or_default();
-    Failure { status: out.status.code(), stderr: String::from_utf8_lossy(&out.stderr).into_owned(), json }
+    Failure {
+        status: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        json,
+    }
 }
 
 /// Asserts the report: exit 70, the check named on stderr and in one JSON line, a block when
@@ -116,8 +136,14 @@ fn assert_report(f: &Failure, check: &str, block: bool) {
     let lines: Vec<&str> = f.json.lines().collect();
     assert_eq!(lines.len(), 1, "expected one JSON line; {}", ctx());
     let line = lines[0];
-    assert!(line.starts_with(&format!("{{\"check\":\"{check}\"")) && line.ends_with('}'), "JSON line; {}", ctx());
-    for key in ["\"summary\":", "\"phase\":", "\"minor_collections\":", "\"rust_backtrace\":[", "\"pid\":"] {
+    assert!(
+        line.starts_with(&format!("{{\"check\":\"{check}\"")) && line.ends_with('}'),
+        "JSON line; {}",
+        ctx()
+    );
+    for key in
+        ["\"summary\":", "\"phase\":", "\"minor_collections\":", "\"rust_backtrace\":[", "\"pid\":"]
+    {
         assert!(line.contains(key), "JSON line lacks {key}; {}", ctx());
     }
     if block {
@@ -126,9 +152,15 @@ fn assert_report(f: &Failure, check: &str, block: bool) {
             .lines()
             .find_map(|l| l.strip_prefix("  block:    "))
             .and_then(|rest| rest.split_whitespace().next())
-            .filter(|a| a.starts_with("0x") && a.len() > 2 && usize::from_str_radix(&a[2..], 16).is_ok());
+            .filter(|a| {
+                a.starts_with("0x") && a.len() > 2 && usize::from_str_radix(&a[2..], 16).is_ok()
+            });
         let Some(addr) = addr else { panic!("the report names no block address; {}", ctx()) };
-        assert!(line.contains(&format!("\"block\":\"{addr}\"")), "the JSON line does not name block {addr}; {}", ctx());
+        assert!(
+            line.contains(&format!("\"block\":\"{addr}\"")),
+            "the JSON line does not name block {addr}; {}",
+            ctx()
+        );
     }
 }
 
@@ -138,7 +170,12 @@ fn fail_program(name: &str, check: &str, block: bool) -> Option<Failure> {
 
 /// Runs `tests/fail/{name}.ml` and asserts the report; returns the run for further checks
 /// (`None` in production builds, where the test is skipped).
-fn fail_program_with(name: &str, env: &[(&str, &str)], check: &str, block: bool) -> Option<Failure> {
+fn fail_program_with(
+    name: &str,
+    env: &[(&str, &str)],
+    check: &str,
+    block: bool,
+) -> Option<Failure> {
     if !HARDENED {
         eprintln!("skipped: production build (no checks)");
         return None;
@@ -198,10 +235,22 @@ fn large_block_shrunk_behind_the_heaps_back() {
     );
     // expected "N words (allocated)", found "N-1 words (header)": exactly the one word cut off.
     let number = |key: &str| -> usize {
-        let rest = f.json.split(&format!("\"{key}\":\"")).nth(1).unwrap_or_else(|| panic!("no {key}; {}", ctx()));
-        rest.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{key} is not a word count; {}", ctx()))
+        let rest = f
+            .json
+            .split(&format!("\"{key}\":\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {key}; {}", ctx()));
+        rest.split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{key} is not a word count; {}", ctx()))
     };
-    assert_eq!(number("found") + 1, number("expected"), "the census should be one word short; {}", ctx());
+    assert_eq!(
+        number("found") + 1,
+        number("expected"),
+        "the census should be one word short; {}",
+        ctx()
+    );
 }
 
 /// Following a poison word faults; the fault handler turns the crash into a report.
@@ -234,9 +283,17 @@ fn fault_in(src: &str, args: &[&str], name: &str, at: &str, check: &str, block: 
         args,
         &[("OCAMLRUNPARAM", "s=4096"), ("WARDEN_INJECT", name), ("WARDEN_INJECT_AT", at)],
     );
-    assert!(f.stderr.contains(&format!("warden: fault injected: {name}")), "the fault did not fire:\n{}", f.stderr);
+    assert!(
+        f.stderr.contains(&format!("warden: fault injected: {name}")),
+        "the fault did not fire:\n{}",
+        f.stderr
+    );
     assert_report(&f, check, block);
-    assert!(f.json.contains(&format!("\"fault\":{{\"name\":\"{name}\"")), "the JSON line does not name the fault:\n{}", f.json);
+    assert!(
+        f.json.contains(&format!("\"fault\":{{\"name\":\"{name}\"")),
+        "the JSON line does not name the fault:\n{}",
+        f.json
+    );
 }
 
 /// The GC torture test (seed 1, one round) under fault `name`.
@@ -291,7 +348,8 @@ fn every_check_has_a_fail_test() {
 }
 
 /// Symbols of the check module's hardened half (the twin `disabled` is all inline).
-const CHECK_SYMBOLS: [&str; 5] = ["check::enabled", "check::verify", "check::report", "check::canary", "check::signal"];
+const CHECK_SYMBOLS: [&str; 5] =
+    ["check::enabled", "check::verify", "check::report", "check::canary", "check::signal"];
 
 fn symbols(bin: &Path) -> Option<String> {
     let out = Command::new("nm").arg("-C").arg(bin).output().ok()?;
@@ -307,8 +365,13 @@ fn release_binary_has_no_check_code() {
         eprintln!("skipped: nm is not available");
         return;
     };
-    assert!(syms.contains("warden::interp::run::interpret"), "the binary has no symbols to search: {}", bin.display());
-    let found: Vec<&str> = syms.lines().filter(|l| CHECK_SYMBOLS.iter().any(|s| l.contains(s))).collect();
+    assert!(
+        syms.contains("warden::interp::run::interpret"),
+        "the binary has no symbols to search: {}",
+        bin.display()
+    );
+    let found: Vec<&str> =
+        syms.lines().filter(|l| CHECK_SYMBOLS.iter().any(|s| l.contains(s))).collect();
     if HARDENED {
         assert!(!found.is_empty(), "a hardened binary should hold the checks");
     } else {

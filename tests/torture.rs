@@ -11,9 +11,12 @@ fn repo() -> PathBuf {
 
 fn sweep(runs: usize, minor: Option<&str>) {
     let mut cmd = Command::new("bash");
-    cmd.arg(repo().join("scripts/torture.sh"))
-        .arg(runs.to_string())
-        .args(["--runtime", env!("CARGO_BIN_EXE_warden"), "--rounds", "2"]);
+    cmd.arg(repo().join("scripts/torture.sh")).arg(runs.to_string()).args([
+        "--runtime",
+        env!("CARGO_BIN_EXE_warden"),
+        "--rounds",
+        "2",
+    ]);
     if let Some(m) = minor {
         cmd.args(["--minor-heap", m, "--seed", "101"]);
     }

@@ -62,7 +62,12 @@ fn secret() -> (u64, u64) {
         use std::hash::{BuildHasher, Hasher};
         // RandomState is seeded from the OS's randomness; mix in time and pid for good measure.
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
         h.write_u32(std::process::id());
         let a = h.finish();
         h.write_u64(a);

@@ -46,7 +46,13 @@ pub fn current_site() -> Site {
 /// # Safety
 /// `frame` must point to `wosize + 1` words just bump-allocated in the arena.
 #[inline(always)]
-pub unsafe fn frame_minor(_st: &mut Local, frame: *mut usize, wosize: usize, tag: u8, _site: Site) -> Value {
+pub unsafe fn frame_minor(
+    _st: &mut Local,
+    frame: *mut usize,
+    wosize: usize,
+    tag: u8,
+    _site: Site,
+) -> Value {
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         *frame = Header::new(wosize, tag, 0).0;
@@ -106,12 +112,31 @@ pub fn take_forced(_st: &mut Local) -> u8 {
     0
 }
 #[inline(always)]
-pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>, _decode: fn(Value) -> Option<usize>) {}
+pub fn on_code(
+    _st: &mut State,
+    _base: *const i32,
+    _starts: &dyn Fn() -> Vec<bool>,
+    _decode: fn(Value) -> Option<usize>,
+) {
+}
 #[inline(always)]
-pub fn before_minor(_st: &mut State, _locals: &mut [&mut Local], _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
+pub fn before_minor(
+    _st: &mut State,
+    _locals: &mut [&mut Local],
+    _heap: HeapRefs<'_>,
+    _roots: RootWalk<'_>,
+) {
+}
 #[inline(always)]
 pub fn after_mark(_st: &mut State, _heap: HeapRefs<'_>) {}
 #[inline(always)]
-pub fn after_sweep(_st: &mut State, _heap: HeapRefs<'_>, _roots: RootWalk<'_>, _live_words: usize, _live_blocks: usize) {}
+pub fn after_sweep(
+    _st: &mut State,
+    _heap: HeapRefs<'_>,
+    _roots: RootWalk<'_>,
+    _live_words: usize,
+    _live_blocks: usize,
+) {
+}
 #[inline(always)]
 pub fn at_poll(_st: &mut State, _local: &mut Local, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}

@@ -8,13 +8,15 @@
 //! table. Per-thread report context lives in `report`.
 
 use super::canary;
-use super::poison::{self, FREE_LARGE, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR};
+use super::poison::{
+    self, FREE_LARGE, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR,
+};
 use super::report::{self, Check, Phase, Report};
 use super::settings::{self, Level};
 use super::verify::{self, AddrSet, CodeTable, HeapWalk, Regions};
 use super::{HeapRefs, RootWalk};
-use crate::heap::minor::MinorHeap;
 use crate::heap::major::LARGE_PREFIX_WSIZE;
+use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, POOL_BSIZE, SIZECLASS_MAX, SIZE_CLASSES};
 use crate::heap::value::{Header, Value, WORD};
 use std::cell::Cell;
@@ -63,7 +65,14 @@ pub struct State {
 
 impl Default for State {
     fn default() -> State {
-        State { pools: AddrSet::default(), last_pool: 0, ticks: [0; 3], remset_mark: 0, spare: (0, 0), code: None }
+        State {
+            pools: AddrSet::default(),
+            last_pool: 0,
+            ticks: [0; 3],
+            remset_mark: 0,
+            spare: (0, 0),
+            code: None,
+        }
     }
 }
 
@@ -179,11 +188,17 @@ pub fn current_site() -> Site {
 #[cold]
 #[inline(never)]
 fn write_after_free(addr: *mut usize, w: usize, expected: u64, block: usize) -> ! {
-    Report::new(Check::WriteAfterFree, format!("freed memory changed before it was handed out again ({})", poison::category(expected)))
-        .expected(format!("{expected:#x} ({} poison) or 0 (never used)", poison::category(expected)))
-        .found(format!("{w:#x} at {:#x}", addr as usize))
-        .block(block, false)
-        .fail()
+    Report::new(
+        Check::WriteAfterFree,
+        format!(
+            "freed memory changed before it was handed out again ({})",
+            poison::category(expected)
+        ),
+    )
+    .expected(format!("{expected:#x} ({} poison) or 0 (never used)", poison::category(expected)))
+    .found(format!("{w:#x} at {:#x}", addr as usize))
+    .block(block, false)
+    .fail()
 }
 
 /// Frames a fresh young block: checks that its words still hold free-minor poison, writes
@@ -192,7 +207,13 @@ fn write_after_free(addr: *mut usize, w: usize, expected: u64, block: usize) -> 
 /// # Safety
 /// `frame` must point to `wosize + 1 + MINOR_EXTRA` words just bump-allocated in the arena.
 #[inline]
-pub unsafe fn frame_minor(st: &mut Local, frame: *mut usize, wosize: usize, tag: u8, site: Site) -> Value {
+pub unsafe fn frame_minor(
+    st: &mut Local,
+    frame: *mut usize,
+    wosize: usize,
+    tag: u8,
+    site: Site,
+) -> Value {
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         let total = wosize + 1 + MINOR_EXTRA;
@@ -235,7 +256,12 @@ pub unsafe fn frame_major(st: &mut State, slot: *mut usize, wosize: usize, site:
             for i in 2..sz {
                 let w = *slot.add(i);
                 if w != 0 && w != FREE_MAJOR as usize {
-                    write_after_free(slot.add(i), w, FREE_MAJOR, slot.add(MAJOR_BEFORE + 1) as usize);
+                    write_after_free(
+                        slot.add(i),
+                        w,
+                        FREE_MAJOR,
+                        slot.add(MAJOR_BEFORE + 1) as usize,
+                    );
                 }
             }
         }
@@ -306,7 +332,9 @@ pub fn mark_ctx() -> MarkCtx {
 #[inline(never)]
 fn mark_fail(r: Report, parent: Option<(Value, usize)>) -> ! {
     match parent {
-        Some((b, i)) => r.referrer(format!("field {i} of major block {:#x}, while marking", b.0)).fail(),
+        Some((b, i)) => {
+            r.referrer(format!("field {i} of major block {:#x}, while marking", b.0)).fail()
+        }
         None => r.referrer("a root, while marking").fail(),
     }
 }
@@ -338,14 +366,24 @@ pub fn on_mark(ctx: &MarkCtx, parent: Option<(Value, usize)>, v: Value) {
 pub fn on_mark_header(b: Value, hd: Header, parent: Option<(Value, usize)>) {
     if poison::is_poison(hd.0 as u64) {
         mark_fail(
-            Report::new(Check::UseAfterFree, format!("a pointer to a freed block ({} header) while marking", poison::category(hd.0 as u64)))
-                .found(format!("header {:#x}", hd.0))
-                .block(b.0, false),
+            Report::new(
+                Check::UseAfterFree,
+                format!(
+                    "a pointer to a freed block ({} header) while marking",
+                    poison::category(hd.0 as u64)
+                ),
+            )
+            .found(format!("header {:#x}", hd.0))
+            .block(b.0, false),
             parent,
         );
     }
     if hd.0 == 0 {
-        mark_fail(Report::new(Check::BadHeader, "a block with a zero header while marking").block(b.0, false), parent);
+        mark_fail(
+            Report::new(Check::BadHeader, "a block with a zero header while marking")
+                .block(b.0, false),
+            parent,
+        );
     }
 }
 
@@ -411,22 +449,28 @@ pub fn explain_bad_value(v: Value, what: &str) {
     }
     let (lo, hi) = spare_range();
     if a > lo && a <= hi {
-        Report::new(Check::UseAfterFree, "a pointer into the minor arena that the last minor collection evacuated (free-minor)")
-            .expected("a live block (the collection promoted it or it died)")
-            .found(format!("{a:#x}"))
-            .block(a, false)
-            .referrer(what.to_string())
-            .fail();
+        Report::new(
+            Check::UseAfterFree,
+            "a pointer into the minor arena that the last minor collection evacuated (free-minor)",
+        )
+        .expected("a live block (the collection promoted it or it died)")
+        .found(format!("{a:#x}"))
+        .block(a, false)
+        .referrer(what.to_string())
+        .fail();
     }
     if is_young(v) {
         // SAFETY: the word before a young value lies in the mapped young space.
         let hd = unsafe { *((a - WORD) as *const usize) };
         if poison::is_poison(hd as u64) {
-            Report::new(Check::UseAfterFree, format!("a young block whose header is {} poison", poison::category(hd as u64)))
-                .found(format!("header {hd:#x}"))
-                .block(a, false)
-                .referrer(what.to_string())
-                .fail();
+            Report::new(
+                Check::UseAfterFree,
+                format!("a young block whose header is {} poison", poison::category(hd as u64)),
+            )
+            .found(format!("header {hd:#x}"))
+            .block(a, false)
+            .referrer(what.to_string())
+            .fail();
         }
     }
 }
@@ -453,7 +497,12 @@ pub fn take_forced(st: &mut Local) -> u8 {
 
 /// Registers the program's code (once per program): instruction starts for code pointers.
 #[inline]
-pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>, decode: fn(Value) -> Option<usize>) {
+pub fn on_code(
+    st: &mut State,
+    base: *const i32,
+    starts: &dyn Fn() -> Vec<bool>,
+    decode: fn(Value) -> Option<usize>,
+) {
     if st.code.as_ref().map(|c| c.base) != Some(base as usize) {
         st.code = Some(CodeTable::new(base as usize, &starts(), decode));
     }
@@ -463,10 +512,13 @@ pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>,
 fn code_table(st: &State, rg: &Regions<'_>) {
     super::fault::for_each_fragment(&mut |lo, hi, owner_exited| {
         if owner_exited {
-            Report::new(Check::CodeTable, "the code table holds a fragment registered by a domain that has exited")
-                .expected("a domain's exit removes the code it registered")
-                .found(format!("fragment [{lo:#x}, {hi:#x}) still registered"))
-                .fail();
+            Report::new(
+                Check::CodeTable,
+                "the code table holds a fragment registered by a domain that has exited",
+            )
+            .expected("a domain's exit removes the code it registered")
+            .found(format!("fragment [{lo:#x}, {hi:#x}) still registered"))
+            .fail();
         }
         for &p in &st.pools {
             if p < hi && lo < p + POOL_BSIZE {
@@ -496,7 +548,12 @@ fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) -> usize {
 
 /// Before a minor collection: roots, the minor arena, the remembered set, and (paced) the
 /// whole major heap for unremembered young pointers.
-pub fn before_minor(st: &mut State, locals: &mut [&mut Local], heap: HeapRefs<'_>, roots: RootWalk<'_>) {
+pub fn before_minor(
+    st: &mut State,
+    locals: &mut [&mut Local],
+    heap: HeapRefs<'_>,
+    roots: RootWalk<'_>,
+) {
     let mut stores = Vec::new();
     for l in locals.iter_mut() {
         l.poll_due = false;
@@ -530,10 +587,15 @@ pub fn before_minor(st: &mut State, locals: &mut [&mut Local], heap: HeapRefs<'_
     }
     verify::remembered(st, &rg);
     let every = settings::get().level == Level::Every;
-    let due = heap.allocated.saturating_sub(st.remset_mark) * REMSET_SCAN_RATIO >= heap.major.heap_words();
+    let due = heap.allocated.saturating_sub(st.remset_mark) * REMSET_SCAN_RATIO
+        >= heap.major.heap_words();
     if every || due {
         st.remset_mark = heap.allocated;
-        let walk = HeapWalk { remembered: Some(verify::remembered_set(&heap)), black_to_white: false, fields: every };
+        let walk = HeapWalk {
+            remembered: Some(verify::remembered_set(&heap)),
+            black_to_white: false,
+            fields: every,
+        };
         verify::major_heap(st, &rg, &walk);
     }
     report::set_phase_only(Phase::Minor);
@@ -546,7 +608,11 @@ pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
     }
     report::set_phase_only(Phase::Verify);
     let rg = Regions::new(&heap);
-    verify::major_heap(st, &rg, &HeapWalk { remembered: None, black_to_white: true, fields: false });
+    verify::major_heap(
+        st,
+        &rg,
+        &HeapWalk { remembered: None, black_to_white: true, fields: false },
+    );
     report::set_phase_only(Phase::Sweep);
 }
 
@@ -567,7 +633,13 @@ fn live_pools(heap: &HeapRefs<'_>) -> AddrSet {
 
 /// After sweeping: every root and every live block is valid, and the census agrees with the
 /// sweep's counts (`live_words`, `live_blocks`) and the heap's lists.
-pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live_words: usize, live_blocks: usize) {
+pub fn after_sweep(
+    st: &mut State,
+    heap: HeapRefs<'_>,
+    roots: RootWalk<'_>,
+    live_words: usize,
+    live_blocks: usize,
+) {
     if settings::get().level == Level::Off {
         return;
     }
@@ -582,42 +654,62 @@ pub fn after_sweep(st: &mut State, heap: HeapRefs<'_>, roots: RootWalk<'_>, live
     st.pools = live_pools(&heap);
     st.last_pool = 0;
     let rg = Regions::new(&heap);
-    let (words, blocks, pools) = verify::major_heap(st, &rg, &HeapWalk { remembered: None, black_to_white: false, fields: true });
+    let (words, blocks, pools) = verify::major_heap(
+        st,
+        &rg,
+        &HeapWalk { remembered: None, black_to_white: false, fields: true },
+    );
     debug_assert_eq!(pools.len(), st.pools.len());
     roots_and_code(st, &rg, roots);
     if words != live_words || blocks != live_blocks {
-        Report::new(Check::HeapAccounting, "the live words and blocks counted by walking the heap differ from the sweep's counts")
-            .expected(format!("{live_words} words in {live_blocks} blocks (sweep)"))
-            .found(format!("{words} words in {blocks} blocks (walk)"))
-            .fail();
+        Report::new(
+            Check::HeapAccounting,
+            "the live words and blocks counted by walking the heap differ from the sweep's counts",
+        )
+        .expected(format!("{live_words} words in {live_blocks} blocks (sweep)"))
+        .found(format!("{words} words in {blocks} blocks (walk)"))
+        .fail();
     }
     // A pool is kept while it holds a block or (ASan builds) a quarantined free slot.
     let mut kept = st.pools.clone();
     kept.extend(heap.major.quarantined_pools());
     if kept.len() != heap.major.pool_count {
-        Report::new(Check::HeapAccounting, "the pools holding blocks (or quarantined slots) differ from the heap's pool count")
-            .expected(format!("{} pools", heap.major.pool_count))
-            .found(format!("{} pools hold blocks, {} in all with quarantined slots", st.pools.len(), kept.len()))
-            .fail();
+        Report::new(
+            Check::HeapAccounting,
+            "the pools holding blocks (or quarantined slots) differ from the heap's pool count",
+        )
+        .expected(format!("{} pools", heap.major.pool_count))
+        .found(format!(
+            "{} pools hold blocks, {} in all with quarantined slots",
+            st.pools.len(),
+            kept.len()
+        ))
+        .fail();
     }
     for &(s, e) in &rg.large {
         // SAFETY: `s` is a live large block's outer header; the allocator keeps the size it
         // allocated in the prefix words before it.
         let allocated = unsafe { *((s - LARGE_PREFIX_WSIZE * WORD) as *const usize) };
         if allocated != (e - s) / WORD {
-            Report::new(Check::HeapAccounting, "a large block's header gives a size other than the one it was allocated with")
-                .expected(format!("{allocated} words (allocated)"))
-                .found(format!("{} words (header)", (e - s) / WORD))
-                .block(s + (MAJOR_BEFORE + 1) * WORD, false)
-                .fail();
+            Report::new(
+                Check::HeapAccounting,
+                "a large block's header gives a size other than the one it was allocated with",
+            )
+            .expected(format!("{allocated} words (allocated)"))
+            .found(format!("{} words (header)", (e - s) / WORD))
+            .block(s + (MAJOR_BEFORE + 1) * WORD, false)
+            .fail();
         }
     }
     let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
     if large_words != heap.major.large_words {
-        Report::new(Check::HeapAccounting, "the large blocks' sizes differ from the heap's large-word count")
-            .expected(format!("{} words", heap.major.large_words))
-            .found(format!("{large_words} words in {} large blocks", rg.large.len()))
-            .fail();
+        Report::new(
+            Check::HeapAccounting,
+            "the large blocks' sizes differ from the heap's large-word count",
+        )
+        .expected(format!("{} words", heap.major.large_words))
+        .found(format!("{large_words} words in {} large blocks", rg.large.len()))
+        .fail();
     }
     report::set_phase_only(Phase::Mutator);
 }
@@ -636,7 +728,11 @@ pub fn at_poll(st: &mut State, local: &mut Local, heap: HeapRefs<'_>, roots: Roo
         local.roots_seen = roots_and_code(st, &rg, roots);
     }
     let m = heap.young[0].minor;
-    let upto = if local.walked.0 == m.start as usize && local.walked.1 >= m.ptr as usize { local.walked.1 } else { usize::MAX };
+    let upto = if local.walked.0 == m.start as usize && local.walked.1 >= m.ptr as usize {
+        local.walked.1
+    } else {
+        usize::MAX
+    };
     verify::minor_arena(&heap, m, upto);
     local.walked = (m.start as usize, m.ptr as usize);
     report::set_phase_only(Phase::Mutator);

@@ -32,8 +32,14 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 6] =
-        [Fault::StaleCode, Fault::NoWriteBarrier, Fault::LostRoot, Fault::EarlySweep, Fault::ShortAlloc, Fault::RacyPublish];
+    pub const ALL: [Fault; 6] = [
+        Fault::StaleCode,
+        Fault::NoWriteBarrier,
+        Fault::LostRoot,
+        Fault::EarlySweep,
+        Fault::ShortAlloc,
+        Fault::RacyPublish,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Fault::StaleCode => "stale-code",
@@ -72,12 +78,17 @@ fn config() -> &'static Config {
         }
         let Some(fault) = Fault::ALL.iter().copied().find(|f| f.name() == name) else {
             let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-            crate::fatal(&format!("WARDEN_INJECT: unknown fault '{name}' (expected one of {})", names.join(", ")));
+            crate::fatal(&format!(
+                "WARDEN_INJECT: unknown fault '{name}' (expected one of {})",
+                names.join(", ")
+            ));
         };
         let at = match std::env::var("WARDEN_INJECT_AT") {
             Ok(t) => match t.trim().parse::<u64>() {
                 Ok(n) if n >= 1 => n,
-                _ => crate::fatal(&format!("WARDEN_INJECT_AT: bad value '{t}' (expected a positive number)")),
+                _ => crate::fatal(&format!(
+                    "WARDEN_INJECT_AT: bad value '{t}' (expected a positive number)"
+                )),
             },
             Err(_) => {
                 use std::hash::{BuildHasher, Hasher};
@@ -120,7 +131,9 @@ pub fn fired() -> Option<(&'static str, Instant)> {
 /// `short-alloc`: the wosize a young block of `wosize` fields really gets.
 #[inline]
 pub fn short_alloc(wosize: usize) -> usize {
-    if wosize >= 2 && fire(Fault::ShortAlloc, || format!("a block of {wosize} fields gets {}", wosize - 1)) {
+    if wosize >= 2
+        && fire(Fault::ShortAlloc, || format!("a block of {wosize} fields gets {}", wosize - 1))
+    {
         wosize - 1
     } else {
         wosize
@@ -131,13 +144,16 @@ pub fn short_alloc(wosize: usize) -> usize {
 /// saved across this collection.
 #[inline]
 pub fn lost_root(young_accu: bool) -> bool {
-    young_accu && fire(Fault::LostRoot, || "the accumulator is not saved across a collection".into())
+    young_accu
+        && fire(Fault::LostRoot, || "the accumulator is not saved across a collection".into())
 }
 
 /// `no-write-barrier`: whether this young-into-major store skips the remembered set.
 #[inline]
 pub fn skip_barrier() -> bool {
-    fire(Fault::NoWriteBarrier, || "a young value stored into a major block is not remembered".into())
+    fire(Fault::NoWriteBarrier, || {
+        "a young value stored into a major block is not remembered".into()
+    })
 }
 
 /// `early-sweep`: whether the sweeper frees this marked block.
@@ -149,7 +165,10 @@ pub fn early_sweep(scannable: bool) -> bool {
 /// `racy-publish`: whether this atomic store of `v` is done as a plain write.
 #[inline]
 pub fn racy_publish(v: Value) -> bool {
-    v.is_block() && fire(Fault::RacyPublish, || format!("block {:#x} published by a plain, unordered store", v.0))
+    v.is_block()
+        && fire(Fault::RacyPublish, || {
+            format!("block {:#x} published by a plain, unordered store", v.0)
+        })
 }
 
 /// A code fragment in the table: its range, and whether the domain that registered it exited.
@@ -180,11 +199,17 @@ struct CallbackCode {
 
 impl Drop for CallbackCode {
     fn drop(&mut self) {
-        let layout = std::alloc::Layout::from_size_align(FRAGMENT_BYTES, FRAGMENT_BYTES).expect("fragment layout");
+        let layout = std::alloc::Layout::from_size_align(FRAGMENT_BYTES, FRAGMENT_BYTES)
+            .expect("fragment layout");
         {
             let mut t = FRAGMENTS.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(i) = t.iter().position(|f| f.id == self.id) {
-                if fire(Fault::StaleCode, || format!("an exiting domain leaves its code fragment at {:#x} registered", self.mem as usize)) {
+                if fire(Fault::StaleCode, || {
+                    format!(
+                        "an exiting domain leaves its code fragment at {:#x} registered",
+                        self.mem as usize
+                    )
+                }) {
                     t[i].owner_exited = true;
                     STALE.fetch_add(1, Ordering::Relaxed);
                 } else {
@@ -211,7 +236,8 @@ pub fn on_interpret() {
     CALLBACK_CODE.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {
-            let layout = std::alloc::Layout::from_size_align(FRAGMENT_BYTES, FRAGMENT_BYTES).expect("fragment layout");
+            let layout = std::alloc::Layout::from_size_align(FRAGMENT_BYTES, FRAGMENT_BYTES)
+                .expect("fragment layout");
             // SAFETY: non-zero size.
             let mem = unsafe { std::alloc::alloc(layout) };
             if mem.is_null() {
@@ -219,7 +245,12 @@ pub fn on_interpret() {
             }
             let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
             let mut t = FRAGMENTS.lock().unwrap_or_else(|e| e.into_inner());
-            t.push(Fragment { lo: mem as usize, hi: mem as usize + FRAGMENT_BYTES, id, owner_exited: false });
+            t.push(Fragment {
+                lo: mem as usize,
+                hi: mem as usize + FRAGMENT_BYTES,
+                id,
+                owner_exited: false,
+            });
             *c = Some(CallbackCode { mem, id });
         }
     });

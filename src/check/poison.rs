@@ -146,7 +146,11 @@ mod tests {
             assert!(w >> 10 > 1 << 53);
         }
         assert!(is_free_poison(FREE_LARGE) && !is_free_poison(UNINIT_MINOR));
-        assert!(is_free_poison(FREE_BIGARRAY) && !is_free_poison(SHIM_CANARY) && !is_free_poison(UNINIT_C_HEAP));
+        assert!(
+            is_free_poison(FREE_BIGARRAY)
+                && !is_free_poison(SHIM_CANARY)
+                && !is_free_poison(UNINIT_C_HEAP)
+        );
         assert!(!is_poison(1) && !is_poison(0) && !looks_derived(0x7fff_0000_1000));
         assert_eq!(category(debug_tag(0x30)), "unknown-poison");
     }

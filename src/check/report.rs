@@ -176,7 +176,8 @@ impl Report {
 
     fn render_text(&self, ctx: &Context) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "warden: hardened check failed: {}: {}", self.check.name(), self.summary);
+        let _ =
+            writeln!(s, "warden: hardened check failed: {}: {}", self.check.name(), self.summary);
         if !self.expected.is_empty() {
             let _ = writeln!(s, "  expected: {}", self.expected);
         }
@@ -215,7 +216,8 @@ impl Report {
         }
         if !ctx.pcs.is_empty() {
             let list: Vec<String> = ctx.pcs.iter().map(|p| p.to_string()).collect();
-            let _ = writeln!(s, "  OCaml stack (bytecode pcs, innermost first): {}", list.join(" "));
+            let _ =
+                writeln!(s, "  OCaml stack (bytecode pcs, innermost first): {}", list.join(" "));
         }
         let _ = writeln!(s, "  Rust backtrace:");
         for f in &ctx.rust {
@@ -236,7 +238,10 @@ impl Report {
         field("summary", json_str(&self.summary));
         field("expected", json_str(&self.expected));
         field("found", json_str(&self.found));
-        field("block", self.block.map(|b| json_str(&format!("{b:#x}"))).unwrap_or_else(|| "null".into()));
+        field(
+            "block",
+            self.block.map(|b| json_str(&format!("{b:#x}"))).unwrap_or_else(|| "null".into()),
+        );
         field(
             "header",
             ctx.header
@@ -268,7 +273,14 @@ impl Report {
         let words: Vec<String> = ctx
             .words
             .iter()
-            .map(|&(a, w, l)| format!("[{},{},{}]", json_str(&format!("{a:#x}")), json_str(&format!("{w:#x}")), json_str(l)))
+            .map(|&(a, w, l)| {
+                format!(
+                    "[{},{},{}]",
+                    json_str(&format!("{a:#x}")),
+                    json_str(&format!("{w:#x}")),
+                    json_str(l)
+                )
+            })
             .collect();
         field("neighbours", format!("[{}]", words.join(",")));
         field("phase", json_str(ctx.phase.name()));
@@ -282,8 +294,14 @@ impl Report {
                 .map(|(n, age)| format!("{{\"name\":{},\"age_ms\":{age:.3}}}", json_str(n)))
                 .unwrap_or_else(|| "null".into()),
         );
-        field("ocaml_backtrace", format!("[{}]", ctx.pcs.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")));
-        field("rust_backtrace", format!("[{}]", ctx.rust.iter().map(|f| json_str(f)).collect::<Vec<_>>().join(",")));
+        field(
+            "ocaml_backtrace",
+            format!("[{}]", ctx.pcs.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")),
+        );
+        field(
+            "rust_backtrace",
+            format!("[{}]", ctx.rust.iter().map(|f| json_str(f)).collect::<Vec<_>>().join(",")),
+        );
         field("pid", std::process::id().to_string());
         s.push_str("}\n");
         s
@@ -351,10 +369,25 @@ impl Context {
         }
         let site = r.site.or_else(|| {
             // Both layouts keep the canary before the header, and it encodes the site.
-            words.iter().find(|w| w.2.starts_with("canary")).and_then(|&(a, w, _)| super::canary::site_from_before(a + WORD, w))
+            words
+                .iter()
+                .find(|w| w.2.starts_with("canary"))
+                .and_then(|&(a, w, _)| super::canary::site_from_before(a + WORD, w))
         });
-        let fault = super::fault::fired().map(|(n, t)| (n.to_string(), t.elapsed().as_secs_f64() * 1000.0));
-        Context { header, words, site, phase, minor, major, thread: snap.thread, pcs: snap.pcs, fault, rust: rust_backtrace(snap.frames) }
+        let fault =
+            super::fault::fired().map(|(n, t)| (n.to_string(), t.elapsed().as_secs_f64() * 1000.0));
+        Context {
+            header,
+            words,
+            site,
+            phase,
+            minor,
+            major,
+            thread: snap.thread,
+            pcs: snap.pcs,
+            fault,
+            rust: rust_backtrace(snap.frames),
+        }
     }
 }
 
@@ -425,7 +458,10 @@ mod tests {
 
     #[test]
     fn json_is_one_escaped_line() {
-        let r = Report::new(Check::Canary, "a \"quoted\"\nthing").expected("x").found("y").site(Some(Site::new(1, 7)));
+        let r = Report::new(Check::Canary, "a \"quoted\"\nthing")
+            .expected("x")
+            .found("y")
+            .site(Some(Site::new(1, 7)));
         let ctx = Context {
             header: Some(Header::new(3, 0, 0).0),
             site: r.site,

@@ -34,19 +34,31 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn parse(verify: Option<&str>, every: Option<&str>, gc_every: Option<&str>) -> Result<Settings, String> {
+    pub fn parse(
+        verify: Option<&str>,
+        every: Option<&str>,
+        gc_every: Option<&str>,
+    ) -> Result<Settings, String> {
         let level = match verify.map(str::trim) {
             None | Some("") | Some("gc") => Level::Gc,
             Some("every") => Level::Every,
             Some("major") => Level::Major,
             Some("off") => Level::Off,
-            Some(other) => return Err(format!("WARDEN_VERIFY: unknown value '{other}' (expected every, gc, major or off)")),
+            Some(other) => {
+                return Err(format!(
+                    "WARDEN_VERIFY: unknown value '{other}' (expected every, gc, major or off)"
+                ))
+            }
         };
         let every_nth = match every.map(str::trim) {
             None | Some("") => 1,
             Some(t) => match t.parse::<u64>() {
                 Ok(n) if n >= 1 => n,
-                _ => return Err(format!("WARDEN_VERIFY_EVERY: bad value '{t}' (expected a positive number)")),
+                _ => {
+                    return Err(format!(
+                        "WARDEN_VERIFY_EVERY: bad value '{t}' (expected a positive number)"
+                    ))
+                }
             },
         };
         let (gc_every, gc_every_major) = match gc_every.map(str::trim) {
@@ -58,7 +70,9 @@ impl Settings {
                 };
                 match num.parse::<u64>() {
                     Ok(n) if n >= 1 => (n, major),
-                    _ => return Err(format!("WARDEN_GC_EVERY: bad value '{t}' (expected N, N:minor or N:major, N >= 1)")),
+                    _ => return Err(format!(
+                        "WARDEN_GC_EVERY: bad value '{t}' (expected N, N:minor or N:major, N >= 1)"
+                    )),
                 }
             }
         };
@@ -72,7 +86,11 @@ pub fn get() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();
     S.get_or_init(|| {
         let var = |k: &str| std::env::var(k).ok();
-        match Settings::parse(var("WARDEN_VERIFY").as_deref(), var("WARDEN_VERIFY_EVERY").as_deref(), var("WARDEN_GC_EVERY").as_deref()) {
+        match Settings::parse(
+            var("WARDEN_VERIFY").as_deref(),
+            var("WARDEN_VERIFY_EVERY").as_deref(),
+            var("WARDEN_GC_EVERY").as_deref(),
+        ) {
             Ok(s) => s,
             Err(msg) => crate::fatal(&msg),
         }
@@ -88,9 +106,14 @@ mod tests {
         let s = Settings::parse(None, None, None).unwrap();
         assert_eq!((s.level, s.every_nth, s.gc_every), (Level::Gc, 1, 0));
         let s = Settings::parse(Some("every"), Some("3"), Some("100:major")).unwrap();
-        assert_eq!((s.level, s.every_nth, s.gc_every, s.gc_every_major), (Level::Every, 3, 100, true));
+        assert_eq!(
+            (s.level, s.every_nth, s.gc_every, s.gc_every_major),
+            (Level::Every, 3, 100, true)
+        );
         assert_eq!(Settings::parse(Some("off"), None, Some("7")).unwrap().gc_every, 7);
-        assert!(Settings::parse(Some("sometimes"), None, None).unwrap_err().contains("WARDEN_VERIFY"));
+        assert!(Settings::parse(Some("sometimes"), None, None)
+            .unwrap_err()
+            .contains("WARDEN_VERIFY"));
         assert!(Settings::parse(None, Some("0"), None).is_err());
         assert!(Settings::parse(None, None, Some("x")).is_err());
     }

@@ -14,8 +14,8 @@
 
 use super::poison::{self, PoisonKind};
 use super::report::{Check, Report, Snapshot};
-use crate::heap::shim::{self, Hit};
 use crate::fault_signals::{take_over, PreviousActions};
+use crate::heap::shim::{self, Hit};
 use std::sync::OnceLock;
 
 static PREVIOUS: OnceLock<PreviousActions> = OnceLock::new();
@@ -58,8 +58,9 @@ unsafe fn registers(ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
 #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
 unsafe fn registers(ctx: *mut libc::c_void) -> Vec<(&'static str, u64)> {
     const NAMES: [&str; 31] = [
-        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
-        "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+        "x27", "x28", "x29", "x30",
     ];
     // SAFETY: the caller's contract: ctx is a valid ucontext_t.
     let uc = unsafe { &*(ctx as *const libc::ucontext_t) };
@@ -114,7 +115,12 @@ fn pass_on(sig: libc::c_int) {
 /// The report for a fault at `addr` with the registers `regs`, if warden can explain it:
 /// an address derived from a poison word (at the faulting address or in a register), or an
 /// address that `classify` (the allocator shim's) places on a guard page or in a freed block.
-fn diagnose(signame: &str, addr: u64, regs: &[(&'static str, u64)], classify: impl Fn(usize) -> Option<Hit>) -> Option<Report> {
+fn diagnose(
+    signame: &str,
+    addr: u64,
+    regs: &[(&'static str, u64)],
+    classify: impl Fn(usize) -> Option<Hit>,
+) -> Option<Report> {
     // Every poison-derived value in sight. Registers may also hold a poison constant left
     // over from a poisoning loop, so the faulting address comes first, then values with an
     // offset (an address computed from poison), then free-memory poison before the rest
@@ -129,11 +135,16 @@ fn diagnose(signame: &str, addr: u64, regs: &[(&'static str, u64)], classify: im
         (name != "faulting address", exact, poison::kind_of(v) != Some(PoisonKind::Free))
     };
     if let Some((where_, v)) = seen.iter().copied().min_by_key(rank) {
-        let all: Vec<String> = seen.iter().map(|(n, v)| format!("{n} = {v:#x} ({})", poison::category(*v))).collect();
+        let all: Vec<String> =
+            seen.iter().map(|(n, v)| format!("{n} = {v:#x} ({})", poison::category(*v))).collect();
         let cat = poison::category(v);
         let (check, what) = match poison::kind_of(v) {
-            Some(PoisonKind::Uninitialised) => (Check::Uninitialised, "a value read from uninitialised memory"),
-            Some(PoisonKind::PastTheEnd) => (Check::Canary, "a value read from past the end of a block"),
+            Some(PoisonKind::Uninitialised) => {
+                (Check::Uninitialised, "a value read from uninitialised memory")
+            }
+            Some(PoisonKind::PastTheEnd) => {
+                (Check::Canary, "a value read from past the end of a block")
+            }
             _ => (Check::UseAfterFree, "a value read from freed memory"),
         };
         return Some(
@@ -187,10 +198,12 @@ mod tests {
 
     #[test]
     fn guard_pages_and_quarantined_blocks_are_named() {
-        let shim = Shim::new(Settings { hardened: true, quarantine_bytes: 1 << 20, guard: true }).unwrap();
+        let shim =
+            Shim::new(Settings { hardened: true, quarantine_bytes: 1 << 20, guard: true }).unwrap();
         let a = shim.alloc(4000, 16, Kind::Bigarray, Init::Zeroed).unwrap();
         let base = a.as_ptr() as usize;
-        let r = diagnose("SIGSEGV", (base + 4000 + 100) as u64, &[], |x| shim.classify(x)).expect("a guard page hit");
+        let r = diagnose("SIGSEGV", (base + 4000 + 100) as u64, &[], |x| shim.classify(x))
+            .expect("a guard page hit");
         assert_eq!(r.check, Check::BadPointer);
         assert_eq!(
             r.summary,
@@ -198,9 +211,14 @@ mod tests {
         );
         // SAFETY: a live block of this shim, freed once.
         unsafe { shim.free(a).unwrap() };
-        let r = diagnose("SIGSEGV", (base + 8) as u64, &[], |x| shim.classify(x)).expect("a freed block");
+        let r = diagnose("SIGSEGV", (base + 8) as u64, &[], |x| shim.classify(x))
+            .expect("a freed block");
         assert_eq!(r.check, Check::UseAfterFree);
-        assert!(r.summary.contains("at offset 8 of a freed (quarantined) Bigarray block"), "{}", r.summary);
+        assert!(
+            r.summary.contains("at offset 8 of a freed (quarantined) Bigarray block"),
+            "{}",
+            r.summary
+        );
         shim.flush().unwrap();
     }
 }

@@ -14,10 +14,12 @@ use super::enabled::{State, MAJOR_BEFORE, MAJOR_EXTRA};
 use super::poison;
 use super::report::{Check, Report};
 use super::HeapRefs;
-use crate::heap::minor::MinorHeap;
 use crate::heap::atoms::{ephe_none, is_atom};
+use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, SIZE_CLASSES};
-use crate::heap::value::{closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD};
+use crate::heap::value::{
+    closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD,
+};
 use std::collections::HashSet;
 
 /// A fast hasher for addresses (the default SipHash is too slow for per-pointer lookups).
@@ -95,7 +97,8 @@ fn problem(check: Check, summary: impl Into<String>) -> Report {
 /// A report about a poison word read as a value.
 pub fn poison_value(w: usize) -> Report {
     let cat = poison::category(w as u64);
-    let check = if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
+    let check =
+        if cat.starts_with("uninitialised") { Check::Uninitialised } else { Check::UseAfterFree };
     problem(check, format!("a poison word ({cat}) was read as a value"))
         .expected("an immediate or a pointer to a live block")
         .found(format!("{w:#x} ({cat} poison)"))
@@ -106,7 +109,8 @@ pub fn poison_value(w: usize) -> Report {
 fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
     // SAFETY: the caller checked that the frame (hp - 1 ..= hp + wosize + 1) lies in the
     // block's arena, pool slot or large allocation.
-    let (b, a) = unsafe { (*((hp - WORD) as *const usize), *((hp + (wosize + 1) * WORD) as *const usize)) };
+    let (b, a) =
+        unsafe { (*((hp - WORD) as *const usize), *((hp + (wosize + 1) * WORD) as *const usize)) };
     canary::decode(hp, b, a).map_err(|broken| match broken {
         Broken::Before => problem(Check::Canary, "the canary before the block's header changed (a write before the block, or past the end of the block below)")
             .expected(format!("the canary of block {:#x}", v.0))
@@ -130,34 +134,53 @@ fn young(st: &State, heap: &HeapRefs<'_>, v: Value, infix_ok: bool) -> Result<Ta
     };
     let hp = v.0 - WORD;
     if hp < m.ptr as usize + WORD || v.0 & (WORD - 1) != 0 {
-        return Err(problem(Check::UseAfterFree, "a pointer into the free part of the minor arena (free-minor)")
-            .expected("a pointer to an allocated young block")
-            .found(format!("{:#x}; the arena's allocated part is [{:#x}, {:#x})", v.0, m.ptr as usize, m.end as usize)));
+        return Err(problem(
+            Check::UseAfterFree,
+            "a pointer into the free part of the minor arena (free-minor)",
+        )
+        .expected("a pointer to an allocated young block")
+        .found(format!(
+            "{:#x}; the arena's allocated part is [{:#x}, {:#x})",
+            v.0, m.ptr as usize, m.end as usize
+        )));
     }
     // SAFETY: hp lies in the allocated part of the arena.
     let hd = unsafe { *(hp as *const usize) };
     if poison::is_poison(hd as u64) {
-        return Err(problem(Check::UseAfterFree, format!("a young block's header is {} poison", poison::category(hd as u64)))
-            .found(format!("header {hd:#x}"))
-            .block(v.0, true));
+        return Err(problem(
+            Check::UseAfterFree,
+            format!("a young block's header is {} poison", poison::category(hd as u64)),
+        )
+        .found(format!("header {hd:#x}"))
+        .block(v.0, true));
     }
     if hd == 0 {
-        return Err(problem(Check::BadHeader, "a pointer to a forwarded young block outside a minor collection")
-            .found("header 0")
-            .block(v.0, true));
+        return Err(problem(
+            Check::BadHeader,
+            "a pointer to a forwarded young block outside a minor collection",
+        )
+        .found("header 0")
+        .block(v.0, true));
     }
     let h = Header(hd);
     if h.tag() == INFIX_TAG && infix_ok {
         let base = Value(v.0 - h.wosize() * WORD);
         return match young(st, heap, base, false)? {
             Target::Young(b) if unsafe_tag(b) == CLOSURE_TAG => Ok(Target::Young(b)),
-            _ => Err(problem(Check::BadPointer, "an infix pointer whose enclosing block is not a closure").block(v.0, true)),
+            _ => Err(problem(
+                Check::BadPointer,
+                "an infix pointer whose enclosing block is not a closure",
+            )
+            .block(v.0, true)),
         };
     }
     if hp + (h.wosize() + 2) * WORD > m.end as usize {
-        return Err(problem(Check::BadHeader, "a young block's size runs past the end of the minor arena")
-            .found(format!("header {hd:#x} (wosize {})", h.wosize()))
-            .block(v.0, true));
+        return Err(problem(
+            Check::BadHeader,
+            "a young block's size runs past the end of the minor arena",
+        )
+        .found(format!("header {hd:#x} (wosize {})", h.wosize()))
+        .block(v.0, true));
     }
     frame_site(hp, h.wosize(), v).map_err(|r| r.block(v.0, true))?;
     let _ = st;
@@ -173,7 +196,8 @@ fn unsafe_tag(b: Value) -> u8 {
 pub fn major_frame(slot: usize, v: Value, slot_words: Option<usize>) -> Result<Site, Report> {
     // SAFETY: slot is an allocated slot or large block of the heap: its first words are
     // readable.
-    let (outer, hd) = unsafe { (*(slot as *const usize), *((slot + MAJOR_BEFORE * WORD) as *const usize)) };
+    let (outer, hd) =
+        unsafe { (*(slot as *const usize), *((slot + MAJOR_BEFORE * WORD) as *const usize)) };
     if outer == 0 {
         return Err(problem(Check::UseAfterFree, "a pointer to a freed major slot (free-major)")
             .expected("a live major block")
@@ -181,16 +205,26 @@ pub fn major_frame(slot: usize, v: Value, slot_words: Option<usize>) -> Result<S
             .block(v.0, true));
     }
     if poison::is_poison(hd as u64) {
-        return Err(problem(Check::UseAfterFree, format!("a major block's header is {} poison", poison::category(hd as u64)))
-            .found(format!("header {hd:#x}"))
-            .block(v.0, true));
+        return Err(problem(
+            Check::UseAfterFree,
+            format!("a major block's header is {} poison", poison::category(hd as u64)),
+        )
+        .found(format!("header {hd:#x}"))
+        .block(v.0, true));
     }
     let (o, h) = (Header(outer), Header(hd));
     if o.wosize() != h.wosize() + MAJOR_EXTRA || hd == 0 {
-        return Err(problem(Check::BadHeader, "a major block's header disagrees with the size of its frame")
-            .expected(format!("wosize {} (frame of {} words)", o.wosize().saturating_sub(MAJOR_EXTRA), o.wosize() + 1))
-            .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
-            .block(v.0, true));
+        return Err(problem(
+            Check::BadHeader,
+            "a major block's header disagrees with the size of its frame",
+        )
+        .expected(format!(
+            "wosize {} (frame of {} words)",
+            o.wosize().saturating_sub(MAJOR_EXTRA),
+            o.wosize() + 1
+        ))
+        .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
+        .block(v.0, true));
     }
     if let Some(sz) = slot_words {
         if o.wosize() + 1 > sz {
@@ -221,7 +255,8 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
     // SAFETY: p is a live pool; its header holds its size class.
     let class = unsafe { (*p).class };
     if class == 0 || class >= SIZE_CLASSES.len() {
-        return Err(problem(Check::BadPointer, "a pointer into a pool whose header is corrupt").found(format!("{:#x} (class {class})", v.0)));
+        return Err(problem(Check::BadPointer, "a pointer into a pool whose header is corrupt")
+            .found(format!("{:#x} (class {class})", v.0)));
     }
     let sz = SIZE_CLASSES[class];
     let first = pool::first_slot(p, class) as usize;
@@ -238,7 +273,13 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
     Ok(Target::Major { block: v, slot })
 }
 
-fn infix_or_interior(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool, inside: bool) -> Result<Target, Report> {
+fn infix_or_interior(
+    st: &State,
+    rg: &Regions<'_>,
+    v: Value,
+    infix_ok: bool,
+    inside: bool,
+) -> Result<Target, Report> {
     if infix_ok && inside && v.0 & (WORD - 1) == 0 {
         // SAFETY: v - 1 word lies inside the same slot or large block (`inside`).
         let hd = Header(unsafe { *((v.0 - WORD) as *const usize) });
@@ -272,10 +313,13 @@ pub fn value(st: &State, rg: &Regions<'_>, v: Value) -> Result<Option<Target>, R
         return young(st, rg.heap, v, true).map(Some);
     }
     if v.0 > rg.spare.0 && v.0 <= rg.spare.1 {
-        return Err(problem(Check::UseAfterFree, "a pointer into the minor arena that the last minor collection evacuated (free-minor)")
-            .expected("a pointer to a live block (the block was promoted or died)")
-            .found(format!("{:#x}", v.0))
-            .block(v.0, v.0 >= rg.spare.0 + 2 * WORD));
+        return Err(problem(
+            Check::UseAfterFree,
+            "a pointer into the minor arena that the last minor collection evacuated (free-minor)",
+        )
+        .expected("a pointer to a live block (the block was promoted or died)")
+        .found(format!("{:#x}", v.0))
+        .block(v.0, v.0 >= rg.spare.0 + 2 * WORD));
     }
     major(st, rg, v, true).map(Some)
 }
@@ -542,10 +586,16 @@ pub fn promoting(v: Value, spare: (usize, usize)) {
     // SAFETY: the collector found v young with a non-zero header: its frame is in the arena.
     let hd = unsafe { *(hp as *const usize) };
     if poison::is_poison(hd as u64) {
-        problem(Check::UseAfterFree, format!("promoting a young block whose header is {} poison", poison::category(hd as u64)))
-            .found(format!("header {hd:#x}"))
-            .block(v.0, true)
-            .fail();
+        problem(
+            Check::UseAfterFree,
+            format!(
+                "promoting a young block whose header is {} poison",
+                poison::category(hd as u64)
+            ),
+        )
+        .found(format!("header {hd:#x}"))
+        .block(v.0, true)
+        .fail();
     }
     let h = Header(hd);
     let site = match frame_site(hp, h.wosize(), v) {

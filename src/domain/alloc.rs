@@ -13,7 +13,8 @@ use crate::check;
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
 use crate::heap::value::{
-    string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG, WORD,
+    string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG,
+    WORD,
 };
 use crate::heap::young_space::is_young;
 
@@ -44,7 +45,8 @@ impl Domain {
     /// As [`Domain::alloc_shr`], but `Out_of_memory` when no block of `wosize` fields can
     /// be had.
     pub fn try_alloc_shr(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
-        self.with_heap(|d| d.gc.try_alloc_shr(&mut d.young, wosize, tag)).ok_or_else(Exn::out_of_memory)
+        self.with_heap(|d| d.gc.try_alloc_shr(&mut d.young, wosize, tag))
+            .ok_or_else(Exn::out_of_memory)
     }
 
     /// Allocates young when small, in the major heap otherwise. Fields uninitialised.
@@ -167,7 +169,11 @@ impl Domain {
     }
 
     /// A custom block with `data_bytes` bytes of data after the ops word.
-    pub fn alloc_custom(&mut self, ops: &'static crate::heap::custom::CustomOps, data_bytes: usize) -> Value {
+    pub fn alloc_custom(
+        &mut self,
+        ops: &'static crate::heap::custom::CustomOps,
+        data_bytes: usize,
+    ) -> Value {
         let wosize = 1 + data_bytes.div_ceil(WORD);
         // Blocks with a finaliser live in the major heap, where the sweeper finalises them.
         let v = if ops.finalize.is_some() {

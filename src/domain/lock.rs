@@ -153,7 +153,11 @@ impl Shared {
         let mut slots_used = vec![false; max_domains.max(1)];
         slots_used[0] = true;
         Shared {
-            heap_lock: HeapLock { state: AtomicU32::new(0), sleepers: Mutex::new(()), wake: Condvar::new() },
+            heap_lock: HeapLock {
+                state: AtomicU32::new(0),
+                sleepers: Mutex::new(()),
+                wake: Condvar::new(),
+            },
             world: Mutex::new(World { running: 0, stopped: false }),
             world_changed: Condvar::new(),
             stop: AtomicBool::new(false),

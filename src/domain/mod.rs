@@ -49,7 +49,14 @@ impl Stack {
         let mut mem = Buffer::filled(init_wsize, Value::UNIT, shim::Kind::Stack);
         // SAFETY: one past the end of the allocation.
         let high = unsafe { mem.as_mut_ptr().add(init_wsize) };
-        Stack { mem, sp: high, trap_off: 1, max_wsize, handlers: [Value::UNIT; 3], parent: std::ptr::null_mut() }
+        Stack {
+            mem,
+            sp: high,
+            trap_off: 1,
+            max_wsize,
+            handlers: [Value::UNIT; 3],
+            parent: std::ptr::null_mut(),
+        }
     }
     #[inline(always)]
     pub fn high(&self) -> *mut Value {
@@ -277,7 +284,12 @@ impl Domain {
 
     /// A domain on `shared`'s heap in slot `index` (its thread must enter the world before
     /// running it). The caller holds the heap lock, or is creating the main domain.
-    pub fn with_shared(config: Arc<Config>, shared: Arc<Shared>, id: usize, index: usize) -> Domain {
+    pub fn with_shared(
+        config: Arc<Config>,
+        shared: Arc<Shared>,
+        id: usize,
+        index: usize,
+    ) -> Domain {
         // SAFETY: the pointers designate fields of the shared heap state, which lives as long
         // as `shared` (kept in the domain).
         let (gc, named, globals) = unsafe {
@@ -402,7 +414,11 @@ impl Domain {
             // SAFETY: the world is stopped and we hold the heap lock: the shared heap is ours
             // and every other registered domain is stopped with its roots published.
             let heap = unsafe { shared.heap() };
-            let mut roots = AllRoots { domains: heap.domains.clone(), named: &mut heap.named, globals: &mut heap.globals };
+            let mut roots = AllRoots {
+                domains: heap.domains.clone(),
+                named: &mut heap.named,
+                globals: &mut heap.globals,
+            };
             if !roots.domains.contains(&me) {
                 roots.domains.push(me);
             }
@@ -427,7 +443,11 @@ impl Domain {
     /// Runs a collection: `Due` is what this domain or the shared heap asked for (nothing if
     /// another domain's collection did it meanwhile).
     pub fn collect(&mut self, what: Collect) {
-        let still = move |d: &Domain| what != Collect::Due || d.young.minor_wanted || d.shared.work.load(std::sync::atomic::Ordering::Relaxed);
+        let still = move |d: &Domain| {
+            what != Collect::Due
+                || d.young.minor_wanted
+                || d.shared.work.load(std::sync::atomic::Ordering::Relaxed)
+        };
         self.stopped_world(still, |gc, youngs, roots, _| {
             let major = what == Collect::Major || gc.major_requested;
             gc.minor_collection(youngs, roots);
@@ -446,11 +466,14 @@ impl Domain {
     /// Gives every minor arena `wsize` words (`Gc.set`): a minor collection, then the resize,
     /// in one stopped world. False when the memory cannot be reserved.
     pub fn resize_minor(&mut self, wsize: usize) -> bool {
-        self.stopped_world(|_| true, |gc, youngs, roots, _| {
-            gc.minor_collection(youngs, roots);
-            let mut ys = youngs.to_vec();
-            gc.resize_minor(wsize, &mut ys)
-        })
+        self.stopped_world(
+            |_| true,
+            |gc, youngs, roots, _| {
+                gc.minor_collection(youngs, roots);
+                let mut ys = youngs.to_vec();
+                gc.resize_minor(wsize, &mut ys)
+            },
+        )
         .unwrap_or(false)
     }
 
@@ -459,16 +482,19 @@ impl Domain {
     /// stopped world (so no one sees its counters twice or not at all), then leaves the
     /// world, for good.
     pub fn exit_world(&mut self) {
-        self.stopped_world(|_| true, |gc, youngs, roots, me| {
-            gc.minor_collection(youngs, roots);
-            // SAFETY: `me` is this domain; only its young field is read.
-            let alloc = unsafe { (*me).young.alloc };
-            gc.stats.exited.add(&alloc);
-            // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
-            let slot = unsafe { (*me).young.minor.slot };
-            gc.space.release_slot(slot);
-            Exiting
-        });
+        self.stopped_world(
+            |_| true,
+            |gc, youngs, roots, me| {
+                gc.minor_collection(youngs, roots);
+                // SAFETY: `me` is this domain; only its young field is read.
+                let alloc = unsafe { (*me).young.alloc };
+                gc.stats.exited.add(&alloc);
+                // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
+                let slot = unsafe { (*me).young.minor.slot };
+                gc.space.release_slot(slot);
+                Exiting
+            },
+        );
         self.shared.leave();
     }
 
@@ -503,7 +529,10 @@ impl Domain {
                     &mut heap.check,
                     &mut d.young.check,
                     crate::check::HeapRefs {
-                        young: &[crate::check::YoungRefs { minor: &d.young.minor, remembered: &d.young.remembered }],
+                        young: &[crate::check::YoungRefs {
+                            minor: &d.young.minor,
+                            remembered: &d.young.remembered,
+                        }],
                         major: &heap.major,
                         allocated,
                     },

@@ -73,13 +73,26 @@ impl Gc {
     /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color`, framed
     /// for the checker; `site` is where it was first allocated. A refusal is fatal.
     #[inline]
-    pub(super) fn alloc_major_framed(&mut self, wosize: usize, tag: u8, color: usize, site: check::Site) -> Value {
-        self.try_alloc_major_framed(wosize, tag, color, site).unwrap_or_else(|| crate::fatal("out of memory"))
+    pub(super) fn alloc_major_framed(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+        site: check::Site,
+    ) -> Value {
+        self.try_alloc_major_framed(wosize, tag, color, site)
+            .unwrap_or_else(|| crate::fatal("out of memory"))
     }
 
     /// As [`Gc::alloc_major_framed`], but `None` when the C allocator refuses the block.
     #[inline]
-    fn try_alloc_major_framed(&mut self, wosize: usize, tag: u8, color: usize, site: check::Site) -> Option<Value> {
+    fn try_alloc_major_framed(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+        site: check::Site,
+    ) -> Option<Value> {
         let raw = self.major.try_alloc(wosize + check::MAJOR_EXTRA, tag, color)?;
         // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
         // header is the word before `raw`.

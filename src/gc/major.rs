@@ -10,8 +10,8 @@ use super::{Gc, Roots, Young, BLACK, WHITE};
 use crate::check;
 use crate::heap::atoms::ephe_none;
 use crate::heap::value::{
-    closinfo_startenv, Header, Value, CLOSURE_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE, NO_SCAN_TAG,
-    WORD,
+    closinfo_startenv, Header, Value, CLOSURE_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE,
+    NO_SCAN_TAG, WORD,
 };
 
 pub const EPHE_DATA: usize = 1;
@@ -99,14 +99,20 @@ impl Gc {
     /// Runs one whole major cycle (world stopped). Call right after `minor_collection`, with
     /// the same `youngs`.
     pub fn major_cycle(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
-        check::gc_phase(check::Phase::Mark, self.stats.minor_collections, self.stats.major_collections);
+        check::gc_phase(
+            check::Phase::Mark,
+            self.stats.minor_collections,
+            self.stats.major_collections,
+        );
         let mut m = Marker { stack: Vec::new(), marked_words: 0, ctx: check::mark_ctx() };
         roots.visit_roots(&mut |slot: &mut Value| {
             if !check::fault::taken_for_code(*slot) {
                 m.darken(None, *slot)
             }
         });
-        for f in self.finalisers.first.iter().chain(&self.finalisers.last).chain(&self.finalisers.due) {
+        for f in
+            self.finalisers.first.iter().chain(&self.finalisers.last).chain(&self.finalisers.due)
+        {
             m.darken(None, f.func);
         }
         for f in &self.finalisers.due {
@@ -147,10 +153,19 @@ impl Gc {
         // SAFETY: the world is stopped, so every domain's Young is the leader's to read.
         let refs: Vec<check::YoungRefs<'_>> = youngs
             .iter()
-            .map(|&y| unsafe { check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered } })
+            .map(|&y| unsafe {
+                check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered }
+            })
             .collect();
-        check::after_mark(&mut self.check, check::HeapRefs { young: &refs, major: &self.major, allocated });
-        check::gc_phase(check::Phase::Sweep, self.stats.minor_collections, self.stats.major_collections);
+        check::after_mark(
+            &mut self.check,
+            check::HeapRefs { young: &refs, major: &self.major, allocated },
+        );
+        check::gc_phase(
+            check::Phase::Sweep,
+            self.stats.minor_collections,
+            self.stats.major_collections,
+        );
         let (live_words, live_blocks) = self.sweep();
         check::after_sweep(
             &mut self.check,
@@ -164,7 +179,11 @@ impl Gc {
         self.extra_bytes = 0;
         self.live_after_major = m.marked_words;
         self.major_requested = false;
-        check::gc_phase(check::Phase::Mutator, self.stats.minor_collections, self.stats.major_collections);
+        check::gc_phase(
+            check::Phase::Mutator,
+            self.stats.minor_collections,
+            self.stats.major_collections,
+        );
         log::debug!(target: "warden::gc", "major cycle: {} words live", m.marked_words);
     }
 

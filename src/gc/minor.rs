@@ -8,8 +8,8 @@
 
 use super::{Gc, Roots, Young};
 use crate::check;
-use crate::heap::young_space::is_young;
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG};
+use crate::heap::young_space::is_young;
 
 struct Promoter<'a> {
     gc: &'a mut Gc,
@@ -90,17 +90,24 @@ impl Gc {
     /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
     /// everything reachable from `roots` and the remembered sets. World stopped.
     pub fn minor_collection(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
-        check::gc_phase(check::Phase::Minor, self.stats.minor_collections, self.stats.major_collections);
+        check::gc_phase(
+            check::Phase::Minor,
+            self.stats.minor_collections,
+            self.stats.major_collections,
+        );
         let allocated = self.allocated_words(youngs);
         {
             // SAFETY: the world is stopped, so every domain's Young is the leader's to read;
             // the shared and mutable borrows below are of different fields.
             let refs: Vec<check::YoungRefs<'_>> = youngs
                 .iter()
-                .map(|&y| unsafe { check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered } })
+                .map(|&y| unsafe {
+                    check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered }
+                })
                 .collect();
             // SAFETY: as above; `check` is a field no `YoungRefs` borrows.
-            let mut locals: Vec<&mut check::Local> = youngs.iter().map(|&y| unsafe { &mut (*y).check }).collect();
+            let mut locals: Vec<&mut check::Local> =
+                youngs.iter().map(|&y| unsafe { &mut (*y).check }).collect();
             check::before_minor(
                 &mut self.check,
                 &mut locals,
@@ -109,7 +116,8 @@ impl Gc {
             );
         }
         let slots = self.space.slots;
-        let mut p = Promoter { gc: self, by_slot: vec![0; slots], todo: Vec::new(), promoted_words: 0 };
+        let mut p =
+            Promoter { gc: self, by_slot: vec![0; slots], todo: Vec::new(), promoted_words: 0 };
         roots.visit_roots(&mut |slot: &mut Value| {
             *slot = p.promote(*slot);
         });
@@ -186,7 +194,11 @@ impl Gc {
         }
         gc.stats.minor_collections += 1;
         gc.note_major_alloc(promoted);
-        check::gc_phase(check::Phase::Mutator, gc.stats.minor_collections, gc.stats.major_collections);
+        check::gc_phase(
+            check::Phase::Mutator,
+            gc.stats.minor_collections,
+            gc.stats.major_collections,
+        );
         log::debug!(target: "warden::gc", "minor collection: {used_total} words used, {promoted} promoted");
     }
 }

@@ -79,8 +79,8 @@ pub mod stats;
 use crate::check;
 use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
-use crate::heap::young_space::YoungSpace;
 use crate::heap::value::Value;
+use crate::heap::young_space::YoungSpace;
 
 pub use stats::GcStats;
 
@@ -95,7 +95,8 @@ pub const BLACK: usize = crate::heap::value::COLOR_BLACK;
 pub struct TestHeapGuard;
 
 #[cfg(test)]
-static TEST_HEAP: (std::sync::Mutex<bool>, std::sync::Condvar) = (std::sync::Mutex::new(false), std::sync::Condvar::new());
+static TEST_HEAP: (std::sync::Mutex<bool>, std::sync::Condvar) =
+    (std::sync::Mutex::new(false), std::sync::Condvar::new());
 
 #[cfg(test)]
 impl TestHeapGuard {
@@ -179,7 +180,13 @@ unsafe impl Send for Young {}
 
 impl Young {
     pub fn new(minor: MinorHeap) -> Young {
-        Young { minor, remembered: Vec::new(), alloc: AllocStats::default(), minor_wanted: false, check: check::Local::default() }
+        Young {
+            minor,
+            remembered: Vec::new(),
+            alloc: AllocStats::default(),
+            minor_wanted: false,
+            check: check::Local::default(),
+        }
     }
 
     /// Words this domain allocated so far, minor and major (framing words excluded).
@@ -243,8 +250,9 @@ impl Gc {
         #[cfg(test)]
         let guard = TestHeapGuard::take();
         check::install();
-        let space = YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), FLIP_ARENAS)
-            .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
+        let space =
+            YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), FLIP_ARENAS)
+                .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
         space.publish();
         Gc {
             space,
@@ -274,7 +282,8 @@ impl Gc {
     pub fn resize_minor(&mut self, wsize: usize, youngs: &mut [*mut Young]) -> bool {
         let wsize = wsize.max(257);
         if slot_words(wsize) > self.space.slot_words {
-            let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS) else {
+            let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS)
+            else {
                 return false;
             };
             self.space = space;

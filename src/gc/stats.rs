@@ -36,7 +36,8 @@ impl super::Gc {
         use crate::heap::pool::{self, POOL_HEADER_WSIZE, POOL_WSIZE, SIZE_CLASSES};
         use crate::heap::value::Header;
         let major = &self.major;
-        let large: std::collections::HashSet<usize> = major.large.iter().map(|&s| s as usize).collect();
+        let large: std::collections::HashSet<usize> =
+            major.large.iter().map(|&s| s as usize).collect();
         let mut c = HeapCensus { large_blocks: major.large.len(), ..HeapCensus::default() };
         let mut framing = 0usize;
         let mut last_pool = 0usize;

@@ -32,7 +32,8 @@ pub fn is_atom(v: Value) -> bool {
 
 #[repr(C, align(16))]
 struct NoneCell([usize; 2]);
-static EPHE_NONE: NoneCell = NoneCell([Header::new(0, super::value::ABSTRACT_TAG, NOT_MARKABLE).0, 0]);
+static EPHE_NONE: NoneCell =
+    NoneCell([Header::new(0, super::value::ABSTRACT_TAG, NOT_MARKABLE).0, 0]);
 
 /// The value of an empty weak or ephemeron slot: a static block no program can build.
 #[inline]

@@ -120,8 +120,9 @@ impl MajorHeap {
     #[cold]
     fn alloc_large(&mut self, whsize: usize) -> Option<*mut usize> {
         let bytes = whsize.checked_add(LARGE_PREFIX_WSIZE)?.checked_mul(WORD)?;
-        let mem = super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)?.as_ptr()
-            as *mut usize;
+        let mem =
+            super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)?
+                .as_ptr() as *mut usize;
         // SAFETY: mem holds whsize + prefix words.
         unsafe {
             *mem = whsize;
@@ -231,7 +232,12 @@ impl MajorHeap {
     /// otherwise). With the pools holding blocks they are every pool of the heap.
     pub fn quarantined_pools(&self) -> Vec<usize> {
         #[cfg(warden_asan)]
-        return self.quarantine.order.iter().map(|&(slot, _)| pool::pool_of(slot as usize) as usize).collect();
+        return self
+            .quarantine
+            .order
+            .iter()
+            .map(|&(slot, _)| pool::pool_of(slot as usize) as usize)
+            .collect();
         #[cfg(not(warden_asan))]
         Vec::new()
     }

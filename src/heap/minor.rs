@@ -188,7 +188,10 @@ mod asan_tests {
         let b = m.try_alloc_framed(3, 2).expect("room");
         assert_eq!(b.wrapping_add(5), a);
         assert!(poisoned(b, 9).iter().all(|&p| !p), "handed-out words are poisoned");
-        assert!(asan_is_poisoned(b.wrapping_sub(1) as *const u8), "the word below the allocation pointer");
+        assert!(
+            asan_is_poisoned(b.wrapping_sub(1) as *const u8),
+            "the word below the allocation pointer"
+        );
         assert!(poisoned(m.start, m.slot_words() - 9).iter().all(|&p| p));
         // After the collection the evacuated words are poisoned again.
         m.reset();

@@ -5,7 +5,7 @@ pub mod atoms;
 pub mod custom;
 pub mod major;
 pub mod minor;
-pub mod young_space;
 pub mod pool;
 pub mod shim;
 pub mod value;
+pub mod young_space;

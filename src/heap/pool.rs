@@ -21,8 +21,8 @@ pub const POOL_HEADER_WSIZE: usize = 4;
 
 /// Slot sizes in words, header included (the stock runtime's classes).
 pub const SIZE_CLASSES: [usize; 32] = [
-    1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 17, 19, 22, 25, 28, 32, 33, 37, 42, 47, 53, 59, 65,
-    73, 81, 89, 99, 108, 118, 128,
+    1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 17, 19, 22, 25, 28, 32, 33, 37, 42, 47, 53, 59, 65, 73,
+    81, 89, 99, 108, 118, 128,
 ];
 /// Largest slot in words, header included.
 pub const SIZECLASS_MAX: usize = 128;
@@ -109,7 +109,9 @@ pub fn new_pool(class: usize) -> *mut PoolHeader {
         let waste = first as usize - mem as usize - POOL_HEADER_WSIZE * WORD;
         // SAFETY: the pool is ours and nothing holds a pointer into it yet; the unused words
         // between its header and its first slot are never read.
-        unsafe { super::shim::asan_poison((mem as *const u8).add(POOL_HEADER_WSIZE * WORD), waste) };
+        unsafe {
+            super::shim::asan_poison((mem as *const u8).add(POOL_HEADER_WSIZE * WORD), waste)
+        };
         for i in 0..n {
             // SAFETY: every slot of the fresh pool is free.
             unsafe { poison_free_slot(first.wrapping_add(i * sz), sz) };

@@ -118,7 +118,9 @@ impl Settings {
         match guard.map(str::trim) {
             None | Some("") | Some("0") => {}
             Some("1") => s.guard = true,
-            Some(other) => return Err(format!("WARDEN_GUARD: bad value '{other}' (expected 0 or 1)")),
+            Some(other) => {
+                return Err(format!("WARDEN_GUARD: bad value '{other}' (expected 0 or 1)"))
+            }
         }
         Ok(s)
     }
@@ -229,7 +231,11 @@ impl fmt::Display for Hit {
         } else {
             format!("at offset {} of", self.offset)
         };
-        write!(f, "{place} a {state} {:?} block {:#x} ({} bytes)", self.kind, self.block, self.size)?;
+        write!(
+            f,
+            "{place} a {state} {:?} block {:#x} ({} bytes)",
+            self.kind, self.block, self.size
+        )?;
         if self.guard_page {
             write!(f, ", on its guard page")?;
         }
@@ -293,7 +299,15 @@ struct RawFault {
 
 impl RawFault {
     fn empty() -> RawFault {
-        RawFault { code: 0, kind: 0, block: std::ptr::null(), size: 0, offset: 0, found: 0, expected: 0 }
+        RawFault {
+            code: 0,
+            kind: 0,
+            block: std::ptr::null(),
+            size: 0,
+            offset: 0,
+            found: 0,
+            expected: 0,
+        }
     }
     fn into_result(self, code: c_int) -> Result<(), Fault> {
         let what = match code {
@@ -328,7 +342,13 @@ extern "C" {
     fn warden_shim_configure(shim: *mut RawShim, cfg: *const RawConfig) -> c_int;
     fn warden_shim_new(cfg: *const RawConfig) -> *mut RawShim;
     fn warden_shim_delete(shim: *mut RawShim, fault: *mut RawFault) -> c_int;
-    fn warden_shim_alloc(shim: *mut RawShim, size: usize, align: usize, kind: c_uint, flags: c_uint) -> *mut c_void;
+    fn warden_shim_alloc(
+        shim: *mut RawShim,
+        size: usize,
+        align: usize,
+        kind: c_uint,
+        flags: c_uint,
+    ) -> *mut c_void;
     fn warden_shim_free(shim: *mut RawShim, p: *mut c_void, fault: *mut RawFault) -> c_int;
     fn warden_shim_flush(shim: *mut RawShim, fault: *mut RawFault) -> c_int;
     fn warden_shim_stats(shim: *mut RawShim, out: *mut Stats);
@@ -423,7 +443,8 @@ pub fn beyond_sanitizer_limit(size: usize) -> bool {
 pub unsafe fn free(p: NonNull<u8>) {
     let mut raw = RawFault::empty();
     // SAFETY: the caller's contract; `raw` lives across the call.
-    let code = unsafe { warden_shim_free(std::ptr::null_mut(), p.as_ptr() as *mut c_void, &mut raw) };
+    let code =
+        unsafe { warden_shim_free(std::ptr::null_mut(), p.as_ptr() as *mut c_void, &mut raw) };
     if let Err(fault) = raw.into_result(code) {
         report(&fault);
     }
@@ -462,7 +483,8 @@ pub fn stats() -> Stats {
 pub fn classify(addr: usize) -> Option<Hit> {
     let mut raw = RawHit::empty();
     // SAFETY: the global shim; only the shim's own tables are read, never `addr`.
-    let found = unsafe { warden_shim_classify(std::ptr::null_mut(), addr as *const c_void, &mut raw) };
+    let found =
+        unsafe { warden_shim_classify(std::ptr::null_mut(), addr as *const c_void, &mut raw) };
     (found != 0).then(|| raw.hit())
 }
 
@@ -621,7 +643,8 @@ impl Shim {
     pub unsafe fn free(&self, p: NonNull<u8>) -> Result<(), Fault> {
         let mut raw = RawFault::empty();
         // SAFETY: the caller's contract; `self.raw` is a live shim.
-        let code = unsafe { warden_shim_free(self.raw.as_ptr(), p.as_ptr() as *mut c_void, &mut raw) };
+        let code =
+            unsafe { warden_shim_free(self.raw.as_ptr(), p.as_ptr() as *mut c_void, &mut raw) };
         raw.into_result(code)
     }
     /// Releases every quarantined block, checking its poison.
@@ -635,7 +658,8 @@ impl Shim {
     pub fn classify(&self, addr: usize) -> Option<Hit> {
         let mut raw = RawHit::empty();
         // SAFETY: `self.raw` is a live shim; `addr` is not read.
-        let found = unsafe { warden_shim_classify(self.raw.as_ptr(), addr as *const c_void, &mut raw) };
+        let found =
+            unsafe { warden_shim_classify(self.raw.as_ptr(), addr as *const c_void, &mut raw) };
         (found != 0).then(|| raw.hit())
     }
     pub fn stats(&self) -> Stats {
@@ -679,7 +703,8 @@ mod tests {
 
     #[test]
     fn counts_and_sizes() {
-        let shim = Shim::new(Settings { hardened: false, quarantine_bytes: 0, guard: false }).unwrap();
+        let shim =
+            Shim::new(Settings { hardened: false, quarantine_bytes: 0, guard: false }).unwrap();
         let a = shim.alloc(100, 8, Kind::Other, Init::Zeroed).unwrap();
         let b = shim.alloc(5000, 4096, Kind::Bigarray, Init::Uninit).unwrap();
         assert_eq!(b.as_ptr() as usize % 4096, 0);
@@ -732,7 +757,10 @@ mod tests {
             *a.as_ptr().add(41) = 7;
         }
         let f = shim.flush().unwrap_err();
-        assert_eq!((f.what, f.kind, f.offset, f.size), (FaultKind::WriteAfterFree, Kind::Bigarray, 41, 64));
+        assert_eq!(
+            (f.what, f.kind, f.offset, f.size),
+            (FaultKind::WriteAfterFree, Kind::Bigarray, 41, 64)
+        );
     }
 
     #[test]
@@ -773,8 +801,17 @@ mod tests {
         assert_eq!((s.guarded_blocks, s.guard_fallbacks), (1, 0));
         // The data ends (canary included) against the upper guard page.
         let past = shim.classify(a.as_ptr() as usize + 5000 + 64).expect("in the mapping");
-        assert_eq!((past.guard_page, past.freed, past.offset, past.size), (true, false, 5064, 5000));
-        assert_eq!(past.to_string(), format!("64 bytes past the end of a live Large block {:#x} (5000 bytes), on its guard page", a.as_ptr() as usize));
+        assert_eq!(
+            (past.guard_page, past.freed, past.offset, past.size),
+            (true, false, 5064, 5000)
+        );
+        assert_eq!(
+            past.to_string(),
+            format!(
+                "64 bytes past the end of a live Large block {:#x} (5000 bytes), on its guard page",
+                a.as_ptr() as usize
+            )
+        );
         // SAFETY: a live block of this shim, all 5000 bytes usable.
         unsafe {
             std::ptr::write_bytes(a.as_ptr(), 1, 5000);

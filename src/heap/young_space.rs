@@ -145,7 +145,13 @@ impl YoungSpace {
             let start = self.half_base(half).wrapping_add(i * self.slot_words);
             // SAFETY: the range is a whole slot inside the mapping (page-aligned: the mapping
             // is, and slot_words is a multiple of the page size); no domain uses the slot.
-            unsafe { libc::madvise(start as *mut libc::c_void, self.slot_words * WORD, libc::MADV_DONTNEED) };
+            unsafe {
+                libc::madvise(
+                    start as *mut libc::c_void,
+                    self.slot_words * WORD,
+                    libc::MADV_DONTNEED,
+                )
+            };
         }
     }
 }

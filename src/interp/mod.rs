@@ -64,7 +64,8 @@ impl Program {
         code.push(opcodes::Op::STOP as i32);
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        let lock_free = prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
+        let lock_free =
+            prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
         Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc }
     }
 }
@@ -111,7 +112,8 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
         dom.stack.sp = sp;
     }
     // SAFETY: f is a closure; field 0 holds its code address.
-    let entry = code_index(unsafe { f.field(0) }).ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
+    let entry = code_index(unsafe { f.field(0) })
+        .ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
     // Effects do not cross a callback: the running stack has no parent meanwhile.
     let parent = std::mem::replace(&mut dom.stack.parent, std::ptr::null_mut());
     let res = run::interpret(dom, &program, entry, f, n as isize - 1);

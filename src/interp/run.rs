@@ -22,12 +22,12 @@ use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
-use crate::heap::young_space::is_young;
-use std::sync::atomic::{AtomicBool, Ordering};
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
 };
+use crate::heap::young_space::is_young;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Size of the backtrace buffer, in slots (as the stock runtime's).
 const BACKTRACE_BUFFER_SIZE: usize = 1024;
@@ -49,7 +49,13 @@ enum RaiseKind {
 ///
 /// # Safety
 /// `sp` must point into the domain's stack, at or below its top.
-unsafe fn stash_backtrace(dom: &mut Domain, program: &Program, exn: Value, sp: *mut Value, reraise: bool) {
+unsafe fn stash_backtrace(
+    dom: &mut Domain,
+    program: &Program,
+    exn: Value,
+    sp: *mut Value,
+    reraise: bool,
+) {
     if exn != dom.backtrace_exn || !reraise {
         dom.backtrace.clear();
         dom.backtrace_exn = exn;
@@ -91,7 +97,12 @@ unsafe fn stash_backtrace(dom: &mut Domain, program: &Program, exn: Value, sp: *
 /// by the activation.
 #[cold]
 #[inline(never)]
-unsafe fn abandon_activation(dom: &mut Domain, entry: *const Stack, initial_words: usize, saved_trap_off: isize) {
+unsafe fn abandon_activation(
+    dom: &mut Domain,
+    entry: *const Stack,
+    initial_words: usize,
+    saved_trap_off: isize,
+) {
     while !std::ptr::eq(&*dom.stack, entry) {
         let parent = dom.stack.parent;
         if parent.is_null() {
@@ -160,10 +171,18 @@ fn instruction_starts(code: &[i32]) -> Vec<bool> {
 
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
-pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, extra_args: isize) -> Result<Value, Exn> {
+pub fn interpret(
+    dom: &mut Domain,
+    program: &Program,
+    start: usize,
+    env: Value,
+    extra_args: isize,
+) -> Result<Value, Exn> {
     let base: *const i32 = program.code.as_ptr();
     if check::ENABLED {
-        dom.with_heap(|d| check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code), code_index));
+        dom.with_heap(|d| {
+            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code), code_index)
+        });
     }
     check::fault::on_interpret();
     let saved_trap_off = dom.stack.trap_off;
@@ -766,7 +785,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             clos.set_raw(f, Header::new(i * 3, INFIX_TAG, 0).0);
                             let infix = Value(clos.0 + (f + 1) * crate::heap::value::WORD);
                             push!(infix);
-                            clos.set_field_raw(f + 1, code_value((table + *table_pc.add(i) as isize) as usize));
+                            clos.set_field_raw(
+                                f + 1,
+                                code_value((table + *table_pc.add(i) as isize) as usize),
+                            );
                             e -= 3;
                             clos.set_field_raw(f + 2, make_closinfo(0, e));
                         }
@@ -1176,7 +1198,14 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                         accu = Value::of_bool(accu.0 >= (*sp).0);
                         sp = sp.add(1);
                     }
-                    Op::BEQ | Op::BNEQ | Op::BLTINT | Op::BLEINT | Op::BGTINT | Op::BGEINT | Op::BULTINT | Op::BUGEINT => {
+                    Op::BEQ
+                    | Op::BNEQ
+                    | Op::BLTINT
+                    | Op::BLEINT
+                    | Op::BGTINT
+                    | Op::BGEINT
+                    | Op::BULTINT
+                    | Op::BUGEINT => {
                         let n = operand!() as isize;
                         let a = accu.int();
                         let taken = match op {
@@ -1299,7 +1328,10 @@ pub fn interpret(dom: &mut Domain, program: &Program, start: usize, env: Value, 
                             };
                             accu = cont.field(0);
                             cont.set_field_raw(0, Value(1));
-                            let raiser = dom.alloc_tuple(CLOSURE_TAG, &[code_value(program.raise_arg_pc), make_closinfo(0, 2)]);
+                            let raiser = dom.alloc_tuple(
+                                CLOSURE_TAG,
+                                &[code_value(program.raise_arg_pc), make_closinfo(0, 2)],
+                            );
                             do_resume!(raiser, arg, cont_tail);
                         } else {
                             dom.stack.sp = sp;

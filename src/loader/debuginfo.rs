@@ -53,14 +53,20 @@ impl DebugInfo {
             let rest = &dbug[r.pos()..];
             let (tree, used) = Tree::decode(rest).map_err(|e| format!("DBUG unit {unit}: {e}"))?;
             r.take(used)?;
-            tree.collect_events(i64::from(orig), &mut events).map_err(|e| format!("DBUG unit {unit}: {e}"))?;
+            tree.collect_events(i64::from(orig), &mut events)
+                .map_err(|e| format!("DBUG unit {unit}: {e}"))?;
             // The list of source directories: skipped.
             let h = parse_header(&dbug[r.pos()..]).map_err(|e| format!("DBUG unit {unit}: {e}"))?;
             let len = h.header_len.checked_add(h.data_len).ok_or("DBUG section too large")?;
             r.take(len).map_err(|_| format!("truncated DBUG section (unit {unit})"))?;
         }
         events.sort_by(|a, b| {
-            (a.pos, a.start_lnum, a.start_chr, a.end_offset).cmp(&(b.pos, b.start_lnum, b.start_chr, b.end_offset))
+            (a.pos, a.start_lnum, a.start_chr, a.end_offset).cmp(&(
+                b.pos,
+                b.start_lnum,
+                b.start_chr,
+                b.end_offset,
+            ))
         });
         Ok(DebugInfo { events })
     }
@@ -149,7 +155,10 @@ enum Node {
 
 #[derive(Debug)]
 enum Obj {
-    Block { tag: u8, fields: Vec<Node> },
+    Block {
+        tag: u8,
+        fields: Vec<Node>,
+    },
     Bytes(Vec<u8>),
     /// Floats, float arrays and custom blocks: their contents are not needed here.
     Opaque,
@@ -177,7 +186,11 @@ impl Tree {
         if h.compressed {
             return Err("compressed marshalled data is not supported".to_string());
         }
-        let total = h.header_len.checked_add(h.data_len).filter(|&t| t <= bytes.len()).ok_or("truncated object")?;
+        let total = h
+            .header_len
+            .checked_add(h.data_len)
+            .filter(|&t| t <= bytes.len())
+            .ok_or("truncated object")?;
         let mut r = Reader::new(&bytes[h.header_len..total]);
         let sharing = h.num_objects > 0;
         let mut t = Tree { objs: Vec::new(), root: Node::Int(0) };
@@ -238,7 +251,10 @@ impl Tree {
                 };
                 let count = self.objs.len() as u64;
                 if !sharing || ofs == 0 || ofs > count {
-                    return Err(format!("ill-formed message (bad shared reference at byte {})", r.pos()));
+                    return Err(format!(
+                        "ill-formed message (bad shared reference at byte {})",
+                        r.pos()
+                    ));
                 }
                 return Ok(Node::Obj((count - ofs) as usize));
             }
@@ -272,7 +288,10 @@ impl Tree {
                     0x07 | 0x0F => u64::from(r.u32()?),
                     _ => r.u64()?,
                 };
-                let n = usize::try_from(n).ok().and_then(|n| n.checked_mul(8)).ok_or("truncated object")?;
+                let n = usize::try_from(n)
+                    .ok()
+                    .and_then(|n| n.checked_mul(8))
+                    .ok_or("truncated object")?;
                 r.take(n)?;
                 return Ok(self.push(Obj::Opaque));
             }
@@ -281,7 +300,12 @@ impl Tree {
                 return Ok(Node::Code);
             }
             0x18 | 0x19 => return self.custom(r, code == 0x19),
-            _ => return Err(format!("ill-formed message (item code {code:#04x} at byte {})", r.pos())),
+            _ => {
+                return Err(format!(
+                    "ill-formed message (item code {code:#04x} at byte {})",
+                    r.pos()
+                ))
+            }
         };
         if size == 0 {
             return Ok(Node::Atom(tag));
@@ -399,7 +423,8 @@ impl Tree {
         let get = |p: Node, i: usize| self.int(self.field(p, i)).map(|n| n as i32);
         let (start_lnum, start_bol, start_cnum) = (get(start, 1)?, get(start, 2)?, get(start, 3)?);
         let (end_lnum, end_bol, end_cnum) = (get(end, 1)?, get(end, 2)?, get(end, 3)?);
-        let defname = self.string(self.field(ev, EV_DEFNAME)).unwrap_or_else(|| "<old bytecode>".to_string());
+        let defname =
+            self.string(self.field(ev, EV_DEFNAME)).unwrap_or_else(|| "<old bytecode>".to_string());
         Some(DebugEvent {
             pos: usize::try_from(pos).ok()?,
             filename,
@@ -457,9 +482,15 @@ mod tests {
             format_slot(false, false, Some(&m)).unwrap(),
             "Called from A.f in file \"a.ml\", lines 3-5, characters 2-9"
         );
-        assert_eq!(format_slot(false, true, None).unwrap(), "Raised by primitive operation at unknown location");
+        assert_eq!(
+            format_slot(false, true, None).unwrap(),
+            "Raised by primitive operation at unknown location"
+        );
         assert_eq!(format_slot(true, false, None), None);
-        assert_eq!(format_slot(true, false, Some(&e)).unwrap().split(' ').next(), Some("Re-raised"));
+        assert_eq!(
+            format_slot(true, false, Some(&e)).unwrap().split(' ').next(),
+            Some("Re-raised")
+        );
     }
 
     #[test]
@@ -469,7 +500,9 @@ mod tests {
         assert!(DebugInfo::parse(&[0, 0, 0, 1, 0, 0, 0, 0]).is_err());
         let mut bad = vec![0, 0, 0, 1, 0, 0, 0, 0];
         // A small header claiming 1 byte of data: a cons cell that never arrives.
-        bad.extend_from_slice(&[0x84, 0x95, 0xA6, 0xBE, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 3]);
+        bad.extend_from_slice(&[
+            0x84, 0x95, 0xA6, 0xBE, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 3,
+        ]);
         bad.push(0xA0);
         assert!(DebugInfo::parse(&bad).is_err());
     }
@@ -495,11 +528,18 @@ mod tests {
         let exe = crate::loader::exec::read_executable(&path, "raiser.byte").unwrap();
         let info = DebugInfo::parse(exe.dbug.as_deref().expect("built with -g")).unwrap();
         assert!(info.events().windows(2).all(|w| w[0].pos <= w[1].pos));
-        let mine: Vec<&DebugEvent> = info.events().iter().filter(|e| e.filename == "raiser.ml").collect();
+        let mine: Vec<&DebugEvent> =
+            info.events().iter().filter(|e| e.filename == "raiser.ml").collect();
         assert!(!mine.is_empty());
         // As ocamlrun prints them: `f x` in g (line 6), and the call `g 5` over lines 13-14.
-        assert!(mine.iter().any(|e| e.defname == "Raiser.g" && e.start_lnum == 6 && e.start_chr == 10 && e.end_chr == 13));
-        assert!(mine.iter().any(|e| e.start_lnum == 13 && e.end_lnum == 14 && e.start_chr == 12 && e.end_chr == 6));
+        assert!(mine.iter().any(|e| e.defname == "Raiser.g"
+            && e.start_lnum == 6
+            && e.start_chr == 10
+            && e.end_chr == 13));
+        assert!(mine.iter().any(|e| e.start_lnum == 13
+            && e.end_lnum == 14
+            && e.start_chr == 12
+            && e.end_chr == 6));
         for e in &mine {
             assert!(e.pos < exe.code.len() * 4);
             assert_eq!(info.find(e.pos).map(|x| x.pos), Some(e.pos));

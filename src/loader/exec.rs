@@ -63,8 +63,14 @@ pub fn magic_hint(magic: &[u8]) -> Option<String> {
     };
     Some(match known {
         Some(v) => format!("this is OCaml {v} bytecode; warden runs OCaml 5.3 bytecode only"),
-        None if number < 35 => "this bytecode comes from an OCaml older than 5.3; warden runs OCaml 5.3 bytecode only".to_string(),
-        None => "this bytecode comes from an OCaml newer than 5.3; warden runs OCaml 5.3 bytecode only".to_string(),
+        None if number < 35 => {
+            "this bytecode comes from an OCaml older than 5.3; warden runs OCaml 5.3 bytecode only"
+                .to_string()
+        }
+        None => {
+            "this bytecode comes from an OCaml newer than 5.3; warden runs OCaml 5.3 bytecode only"
+                .to_string()
+        }
     })
 }
 
@@ -82,7 +88,9 @@ pub fn read_magic(path: &Path, name: impl AsRef<[u8]>) -> Result<Vec<u8>, LoadEr
     let mut magic = [0u8; 12];
     let read = f.seek(SeekFrom::End(-12)).and_then(|_| f.read_exact(&mut magic));
     match f.metadata() {
-        Ok(m) if m.len() >= TRAILER_SIZE as u64 && read.is_ok() => Ok(magic_as_shown(&magic).to_vec()),
+        Ok(m) if m.len() >= TRAILER_SIZE as u64 && read.is_ok() => {
+            Ok(magic_as_shown(&magic).to_vec())
+        }
         _ => Err(LoadError::not_bytecode(&name)),
     }
 }
@@ -182,7 +190,8 @@ impl<'a> Toc<'a> {
     }
 
     fn required(&self, name: &str) -> Result<&'a [u8], LoadError> {
-        self.section(name)?.ok_or_else(|| LoadError::fatal(format_args!("section `{name}' is missing")))
+        self.section(name)?
+            .ok_or_else(|| LoadError::fatal(format_args!("section `{name}' is missing")))
     }
 }
 
@@ -205,10 +214,8 @@ fn parse(bytes: &[u8], name: &[u8]) -> Result<Executable, LoadError> {
             code_bytes.len()
         )));
     }
-    let code = code_bytes
-        .chunks_exact(4)
-        .map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-        .collect();
+    let code =
+        code_bytes.chunks_exact(4).map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
     let dlpt = toc.section("DLPT")?.map(split_names).unwrap_or_default();
     let dlls = toc.section("DLLS")?.map(split_names).unwrap_or_default();
     let prim_names = match toc.section("PRIM")? {
@@ -317,11 +324,19 @@ pub(crate) mod tests {
         assert!(msg(&img).to_string().contains("truncated bytecode file"), "{}", msg(&img));
 
         // Missing sections.
-        assert!(msg(&build(&[("PRIM", b""), ("DATA", b"")])).to_string().contains("section `CODE' is missing"));
-        assert!(msg(&build(&[("CODE", b""), ("DATA", b"")])).to_string().contains("no PRIM section"));
-        assert!(msg(&build(&[("CODE", b""), ("PRIM", b"")])).to_string().contains("section `DATA' is missing"));
+        assert!(msg(&build(&[("PRIM", b""), ("DATA", b"")]))
+            .to_string()
+            .contains("section `CODE' is missing"));
+        assert!(msg(&build(&[("CODE", b""), ("DATA", b"")]))
+            .to_string()
+            .contains("no PRIM section"));
+        assert!(msg(&build(&[("CODE", b""), ("PRIM", b"")]))
+            .to_string()
+            .contains("section `DATA' is missing"));
         // Code that is not whole words.
-        assert!(msg(&build(&[("CODE", b"abc"), ("PRIM", b""), ("DATA", b"")])).to_string().contains("32-bit words"));
+        assert!(msg(&build(&[("CODE", b"abc"), ("PRIM", b""), ("DATA", b"")]))
+            .to_string()
+            .contains("32-bit words"));
     }
 
     #[test]
@@ -331,8 +346,14 @@ pub(crate) mod tests {
         assert_eq!(e.exit_code, 127);
         let e = read_executable(Path::new("/"), "/").unwrap_err();
         assert_eq!(e.message, b"the file '/' is not a bytecode executable file");
-        assert_eq!(read_magic(Path::new("/nonexistent"), "nx").unwrap_err().message, b"cannot find file 'nx'");
-        assert_eq!(read_magic(Path::new("/"), "/").unwrap_err().message, b"the file '/' is not a bytecode executable file");
+        assert_eq!(
+            read_magic(Path::new("/nonexistent"), "nx").unwrap_err().message,
+            b"cannot find file 'nx'"
+        );
+        assert_eq!(
+            read_magic(Path::new("/"), "/").unwrap_err().message,
+            b"the file '/' is not a bytecode executable file"
+        );
     }
 
     #[test]

@@ -39,8 +39,8 @@ use crate::heap::atoms::atom;
 use crate::heap::custom::{self, DeserializeInput};
 use crate::heap::value::{
     closinfo_startenv, string_wosize, Header, Value, ABSTRACT_TAG, CLOSURE_TAG, CONT_TAG,
-    CUSTOM_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG,
-    OBJECT_TAG, STRING_TAG, WORD,
+    CUSTOM_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, OBJECT_TAG,
+    STRING_TAG, WORD,
 };
 
 /// Header magic numbers.
@@ -222,7 +222,14 @@ pub fn parse_header(bytes: &[u8]) -> Result<MarshalHeader, String> {
             if r.pos() > header_len {
                 return Err("bad object".to_string());
             }
-            Ok(MarshalHeader { header_len, data_len, uncompressed_len, num_objects, whsize, compressed: true })
+            Ok(MarshalHeader {
+                header_len,
+                data_len,
+                uncompressed_len,
+                num_objects,
+                whsize,
+                compressed: true,
+            })
         }
         _ => Err("bad object".to_string()),
     }
@@ -277,7 +284,11 @@ impl CodeResolver for CodeFragment {
 /// Unmarshals the value at the start of `bytes`; code pointers (closures) are resolved
 /// against `code` when given, and refused otherwise. Returns the value and the number of
 /// bytes it occupied (header and data).
-pub fn intern(dom: &mut Domain, bytes: &[u8], code: Option<&CodeFragment>) -> Result<(Value, usize), String> {
+pub fn intern(
+    dom: &mut Domain,
+    bytes: &[u8],
+    code: Option<&CodeFragment>,
+) -> Result<(Value, usize), String> {
     intern_with(dom, bytes, code.map(|c| c as &dyn CodeResolver))
 }
 
@@ -307,7 +318,8 @@ pub fn intern_with(
         budget: h.whsize,
         objects: (h.num_objects > 0).then(|| Vec::with_capacity(h.num_objects.min(data.len()))),
         promised: 1,
-        custom_allowance: CUSTOM_ALLOWANCE_BASE.saturating_add(data.len().saturating_mul(CUSTOM_ALLOWANCE_PER_BYTE)),
+        custom_allowance: CUSTOM_ALLOWANCE_BASE
+            .saturating_add(data.len().saturating_mul(CUSTOM_ALLOWANCE_PER_BYTE)),
         num_objects: h.num_objects,
         closures: Vec::new(),
         code,
@@ -475,7 +487,12 @@ impl Intern<'_, '_> {
         format!("ill-formed message ({what}, at byte {})", self.r.pos())
     }
 
-    fn item(&mut self, dest: Dest, stack: &mut Vec<Task>, result: &mut Value) -> Result<(), String> {
+    fn item(
+        &mut self,
+        dest: Dest,
+        stack: &mut Vec<Task>,
+        result: &mut Value,
+    ) -> Result<(), String> {
         let code = self.r.u8()?;
         if code >= PREFIX_SMALL_BLOCK {
             return self.block(dest, code & 0xF, usize::from((code >> 4) & 0x7), stack, result);
@@ -575,10 +592,13 @@ impl Intern<'_, '_> {
             }
             OLD_CODE_CUSTOM => {
                 return Err(
-                    "custom blocks serialized with OCaml 4.08.0 (or prior) are no longer supported".to_string()
+                    "custom blocks serialized with OCaml 4.08.0 (or prior) are no longer supported"
+                        .to_string(),
                 )
             }
-            CODE_CUSTOM_LEN | CODE_CUSTOM_FIXED => self.custom(dest, code == CODE_CUSTOM_FIXED, result)?,
+            CODE_CUSTOM_LEN | CODE_CUSTOM_FIXED => {
+                self.custom(dest, code == CODE_CUSTOM_FIXED, result)?
+            }
             _ => return Err(self.ill_formed(format_args!("unknown item code {code:#04x}"))),
         }
         Ok(())
@@ -600,7 +620,9 @@ impl Intern<'_, '_> {
             return Ok(());
         }
         if !block_tag_allowed(tag) {
-            return Err(self.ill_formed(format_args!("a block with tag {tag} cannot be unmarshalled")));
+            return Err(
+                self.ill_formed(format_args!("a block with tag {tag} cannot be unmarshalled"))
+            );
         }
         if tag == OBJECT_TAG && size < 2 {
             return Err(self.ill_formed("object block with fewer than 2 fields"));
@@ -649,7 +671,13 @@ impl Intern<'_, '_> {
         Ok(())
     }
 
-    fn float_array(&mut self, dest: Dest, len: usize, big: bool, result: &mut Value) -> Result<(), String> {
+    fn float_array(
+        &mut self,
+        dest: Dest,
+        len: usize,
+        big: bool,
+        result: &mut Value,
+    ) -> Result<(), String> {
         if len.checked_mul(8).is_none_or(|n| n > self.r.remaining()) {
             return Err(TRUNCATED.to_string());
         }
@@ -791,7 +819,9 @@ impl Intern<'_, '_> {
                 }
             };
         if !ok {
-            return Err(self.ill_formed(format_args!("infix pointer {ofs} bytes into a value that has no closure there")));
+            return Err(self.ill_formed(format_args!(
+                "infix pointer {ofs} bytes into a value that has no closure there"
+            )));
         }
         let shifted = Value(v.0 + ofs);
         match dest {

@@ -77,7 +77,10 @@ impl LoadError {
 
     /// A damaged or unsupported executable: `Fatal error: <what>`, exit 2.
     pub fn fatal(what: impl std::fmt::Display) -> LoadError {
-        LoadError { message: format!("Fatal error: {what}").into_bytes(), exit_code: EXIT_BAD_EXECUTABLE }
+        LoadError {
+            message: format!("Fatal error: {what}").into_bytes(),
+            exit_code: EXIT_BAD_EXECUTABLE,
+        }
     }
 }
 
@@ -151,7 +154,8 @@ pub(crate) mod tests_support {
             .current_dir(&work)
             .status()
             .ok()?;
-        let built = status.success() && std::fs::rename(work.join(format!("{stem}.byte")), &out).is_ok();
+        let built =
+            status.success() && std::fs::rename(work.join(format!("{stem}.byte")), &out).is_ok();
         let _ = std::fs::remove_dir_all(&work);
         built.then_some(out)
     }

@@ -54,7 +54,11 @@ pub fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), Stri
         )
     );
     if falls_through {
-        return Err(at(last, code, "the last instruction lets control run past the end of the code"));
+        return Err(at(
+            last,
+            code,
+            "the last instruction lets control run past the end of the code",
+        ));
     }
     Ok(())
 }
@@ -77,7 +81,8 @@ pub fn instruction_starts(code: &[i32]) -> Result<Vec<bool>, String> {
                 _ => {}
             }
         }
-        let len = instr_len(code, pc).ok_or_else(|| at(pc, code, "the operands run past the end of the code"))?;
+        let len = instr_len(code, pc)
+            .ok_or_else(|| at(pc, code, "the operands run past the end of the code"))?;
         starts[pc] = true;
         pc += len;
     }
@@ -117,7 +122,11 @@ fn check_instruction(
             return Err(at(pc, code, format_args!("jump target {} outside the code", t * 4)));
         }
         if !starts[t as usize] {
-            return Err(at(pc, code, format_args!("jump target {} is not the start of an instruction", t * 4)));
+            return Err(at(
+                pc,
+                code,
+                format_args!("jump target {} is not the start of an instruction", t * 4),
+            ));
         }
         Ok(())
     };
@@ -130,14 +139,22 @@ fn check_instruction(
     let global = |i: usize| -> Result<(), String> {
         let n = arg(i);
         if n < 0 || n as usize >= nglobals {
-            return Err(at(pc, code, format_args!("global {n} out of range (the program has {nglobals})")));
+            return Err(at(
+                pc,
+                code,
+                format_args!("global {n} out of range (the program has {nglobals})"),
+            ));
         }
         Ok(())
     };
     let prim = |i: usize| -> Result<(), String> {
         let n = arg(i);
         if n < 0 || n as usize >= nprims {
-            return Err(at(pc, code, format_args!("primitive {n} out of range (the program has {nprims})")));
+            return Err(at(
+                pc,
+                code,
+                format_args!("primitive {n} out of range (the program has {nprims})"),
+            ));
         }
         Ok(())
     };
@@ -191,7 +208,9 @@ fn check_instruction(
             global(1)?;
             non_negative(2, "field index")?;
         }
-        ATOM | PUSHATOM if !(0..=255).contains(&arg(1)) => return err(format!("atom tag {}", arg(1))),
+        ATOM | PUSHATOM if !(0..=255).contains(&arg(1)) => {
+            return err(format!("atom tag {}", arg(1)))
+        }
         MAKEBLOCK => {
             if arg(1) < 1 {
                 return err(format!("block of {} fields", arg(1)));
@@ -213,7 +232,9 @@ fn check_instruction(
             }
             prim(2)?;
         }
-        BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => target(pc + 2, arg(2))?,
+        BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => {
+            target(pc + 2, arg(2))?
+        }
         RESUMETERM | REPERFORMTERM => non_negative(1, "frame size")?,
         _ => {}
     }
@@ -237,7 +258,17 @@ mod tests {
         validate(&code, 1, 0).unwrap();
         // CLOSUREREC 2 funcs 0 vars, table at 3: entries -> RESTART(5) and 7 (offsets 2, 4)
         let code = c(&[
-            CLOSUREREC as i32, 2, 0, 2, 3, RESTART as i32, GRAB as i32, 1, RETURN as i32, 1, STOPW,
+            CLOSUREREC as i32,
+            2,
+            0,
+            2,
+            3,
+            RESTART as i32,
+            GRAB as i32,
+            1,
+            RETURN as i32,
+            1,
+            STOPW,
         ]);
         validate(&code, 0, 0).unwrap();
         // SWITCH 1 const + 1 block; table at 2 -> offsets to the STOP at 4 and 5.
@@ -296,7 +327,8 @@ mod tests {
         let (gen, _) = crate::loader::tests_support::marshal_fixtures().unwrap();
         for path in [path, raiser, gen] {
             let exe = crate::loader::exec::read_executable(&path, "test").unwrap();
-            let mut dom = crate::domain::Domain::new(std::sync::Arc::new(crate::config::Config::default()));
+            let mut dom =
+                crate::domain::Domain::new(std::sync::Arc::new(crate::config::Config::default()));
             let (globals, _) = crate::loader::intern::intern(&mut dom, &exe.data, None).unwrap();
             // SAFETY: the global table is a block.
             let nglobals = unsafe { globals.wosize() };

@@ -245,7 +245,13 @@ fn gather_floats(dom: &mut Domain, pieces: &[Piece]) -> PrimResult {
     for &(a, ofs, len) in pieces {
         // SAFETY: each piece lies inside its array (checked by the callers) and the result
         // has room for all of them; a fresh block cannot overlap a source.
-        unsafe { std::ptr::copy_nonoverlapping((a.0 as *const f64).add(ofs), (res.0 as *mut f64).add(pos), len) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                (a.0 as *const f64).add(ofs),
+                (res.0 as *mut f64).add(pos),
+                len,
+            )
+        };
         pos += len;
     }
     Ok(res)
@@ -350,7 +356,9 @@ fn blit_spans(args: &[Value]) -> Result<Option<(usize, usize, usize)>, Exn> {
 fn floatarray_blit(_: &mut Domain, args: &[Value]) -> PrimResult {
     let Some((o1, o2, n)) = blit_spans(args)? else { return Ok(Value::UNIT) };
     // SAFETY: both ranges were checked; `copy` allows overlap (same array).
-    unsafe { std::ptr::copy((args[0].0 as *const f64).add(o1), (args[2].0 as *mut f64).add(o2), n) };
+    unsafe {
+        std::ptr::copy((args[0].0 as *const f64).add(o1), (args[2].0 as *mut f64).add(o2), n)
+    };
     Ok(Value::UNIT)
 }
 

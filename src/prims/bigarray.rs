@@ -15,7 +15,10 @@ use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use repr::{bound_error, offset, share_storage, Ba, Kind, FORTRAN_LAYOUT, KIND_MASK, LAYOUT_MASK, MANAGED_MASK, MAX_NUM_DIMS, SUBARRAY};
+use repr::{
+    bound_error, offset, share_storage, Ba, Kind, FORTRAN_LAYOUT, KIND_MASK, LAYOUT_MASK,
+    MANAGED_MASK, MAX_NUM_DIMS, SUBARRAY,
+};
 
 use crate::prims::ints::{alloc_int32, alloc_int64};
 
@@ -327,7 +330,8 @@ fn ba_sub(dom: &mut Domain, a: &[Value]) -> PrimResult {
     if ofs < 0 || len < 0 || ofs.checked_add(len).is_none_or(|e| e > dim) {
         return Err(bad());
     }
-    let data = b.data().wrapping_add((ofs as usize).wrapping_mul(mul).wrapping_mul(b.kind().elt_size()));
+    let data =
+        b.data().wrapping_add((ofs as usize).wrapping_mul(mul).wrapping_mul(b.kind().elt_size()));
     let mut sub_dims = dims;
     sub_dims[changed] = len;
     Ok(derived(dom, b, b.flags(), data, &sub_dims))

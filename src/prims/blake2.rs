@@ -136,9 +136,7 @@ impl Blake2b {
         self.buffer[self.numbytes..].fill(0);
         let block = self.buffer;
         self.compress(&block, self.numbytes, true);
-        (0..hashlen.min(MAX_HASHLEN))
-            .map(|i| (self.h[i / 8] >> (8 * (i % 8))) as u8)
-            .collect()
+        (0..hashlen.min(MAX_HASHLEN)).map(|i| (self.h[i / 8] >> (8 * (i % 8))) as u8).collect()
     }
 
     /// The digest, of the length given to [`Blake2b::new`].
@@ -182,13 +180,7 @@ impl Blake2b {
         }
         let mut buffer = [0u8; BLOCK];
         buffer.copy_from_slice(&bytes[88..88 + BLOCK]);
-        Some(Blake2b {
-            h,
-            len,
-            numbytes: numbytes as usize,
-            buffer,
-            hashlen: hashlen as usize,
-        })
+        Some(Blake2b { h, len, numbytes: numbytes as usize, buffer, hashlen: hashlen as usize })
     }
 
     /// Folds one block into the chaining value; `count` bytes of it are message bytes.
@@ -337,11 +329,7 @@ mod tests {
     #[test]
     fn keyed_and_odd_lengths() {
         for &(hl, kl, n, want) in KEYED {
-            assert_eq!(
-                hex(&blake2b(hl, &pat(kl), &pat(n))),
-                want,
-                "hl {hl} kl {kl} n {n}"
-            );
+            assert_eq!(hex(&blake2b(hl, &pat(kl), &pat(n))), want, "hl {hl} kl {kl} n {n}");
         }
     }
 

@@ -12,8 +12,8 @@ use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::custom::ops_of;
 use crate::heap::value::{
-    Value, ABSTRACT_TAG, CLOSURE_TAG, CONT_TAG, CUSTOM_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, FORWARD_TAG, INFIX_TAG,
-    OBJECT_TAG, STRING_TAG,
+    Value, ABSTRACT_TAG, CLOSURE_TAG, CONT_TAG, CUSTOM_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG,
+    FORWARD_TAG, INFIX_TAG, OBJECT_TAG, STRING_TAG,
 };
 use std::cell::Cell;
 
@@ -194,13 +194,17 @@ pub fn compare_values(_dom: &mut Domain, a: Value, b: Value, total: bool) -> Res
                             return Ok(n1 as isize - n2 as isize);
                         }
                         for i in 0..n1 {
-                            if let Some(r) = compare_doubles(v1.double_field(i), v2.double_field(i), total) {
+                            if let Some(r) =
+                                compare_doubles(v1.double_field(i), v2.double_field(i), total)
+                            {
                                 return Ok(r);
                             }
                         }
                     }
                     ABSTRACT_TAG => return Err(Exn::invalid_arg("compare: abstract value")),
-                    CLOSURE_TAG | INFIX_TAG => return Err(Exn::invalid_arg("compare: functional value")),
+                    CLOSURE_TAG | INFIX_TAG => {
+                        return Err(Exn::invalid_arg("compare: functional value"))
+                    }
                     CONT_TAG => return Err(Exn::invalid_arg("compare: continuation value")),
                     OBJECT_TAG => {
                         let (id1, id2) = (v1.field(1).int(), v2.field(1).int());

@@ -116,7 +116,8 @@ fn blake2_image<'a>(v: Value) -> Result<&'a mut [u8], Exn> {
 
 fn load_state(v: Value) -> Result<(Blake2b, &'static mut [u8]), Exn> {
     let img = blake2_image(v)?;
-    let st = Blake2b::from_state_bytes(img).ok_or_else(|| Exn::invalid_arg("Digest: corrupted BLAKE2 state"))?;
+    let st = Blake2b::from_state_bytes(img)
+        .ok_or_else(|| Exn::invalid_arg("Digest: corrupted BLAKE2 state"))?;
     Ok((st, img))
 }
 

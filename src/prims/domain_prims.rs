@@ -115,7 +115,8 @@ fn domain_spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     heap.slots_used[index] = true;
     let id = heap.next_id;
     heap.next_id += 1;
-    let mut child = Box::new(Domain::with_shared(dom.config.clone(), dom.shared.clone(), id, index));
+    let mut child =
+        Box::new(Domain::with_shared(dom.config.clone(), dom.shared.clone(), id, index));
     child.local_roots = vec![args[0], args[1]];
     child.backtrace_active = dom.backtrace_active;
     child.argv = dom.argv.clone();
@@ -269,7 +270,8 @@ fn atomic_exchange(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn atomic_cas(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let r = atomic_ref(args[0])?;
     // SeqCst: as above (both on success and failure).
-    match atomic_cell(r).compare_exchange(args[1].0, args[2].0, Ordering::SeqCst, Ordering::SeqCst) {
+    match atomic_cell(r).compare_exchange(args[1].0, args[2].0, Ordering::SeqCst, Ordering::SeqCst)
+    {
         Ok(old) => {
             barrier_after_swap(dom, r, Value(old), args[2]);
             Ok(Value::of_int(1))

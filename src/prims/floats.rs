@@ -102,11 +102,11 @@ mod libm {
 #[cfg(any(test, not(target_env = "gnu")))]
 mod glibc;
 
+#[cfg(not(target_env = "gnu"))]
+use glibc as m;
 /// The math functions the primitives call: glibc's libm itself, or `glibc` elsewhere.
 #[cfg(target_env = "gnu")]
 use libm as m;
-#[cfg(not(target_env = "gnu"))]
-use glibc as m;
 
 #[inline]
 fn float_arg(v: Value) -> f64 {

@@ -427,7 +427,11 @@ fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if let Some(wsz) = new_minor {
         let current = norm_minor_heap_size(old.minor_heap_wsz as isize);
         if wsz != current {
-            gc_message(dom.gc.params.verbose, 0x20, format_args!("New minor heap size: {}k words\n", wsz / 1024));
+            gc_message(
+                dom.gc.params.verbose,
+                0x20,
+                format_args!("New minor heap size: {}k words\n", wsz / 1024),
+            );
             if wsz > MINOR_HEAP_LIMIT {
                 return Err(Exn::out_of_memory());
             }
@@ -526,9 +530,11 @@ mod tests {
 
     #[test]
     fn due_finalisers_run_by_batch_last_first() {
-        let f = |n: isize, last: bool| Finaliser { value: Value::of_int(n), func: Value::UNIT, last };
+        let f =
+            |n: isize, last: bool| Finaliser { value: Value::of_int(n), func: Value::UNIT, last };
         let mut due = vec![f(1, false), f(2, false), f(3, true), f(4, true), f(5, false)];
-        let order: Vec<isize> = std::iter::from_fn(|| next_due(&mut due)).map(|f| f.value.int()).collect();
+        let order: Vec<isize> =
+            std::iter::from_fn(|| next_due(&mut due)).map(|f| f.value.int()).collect();
         assert_eq!(order, vec![2, 1, 4, 3, 5]);
     }
 }

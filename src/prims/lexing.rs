@@ -11,7 +11,8 @@ use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
 
-pub const PRIMS: &[(&str, PrimFn)] = &[("caml_lex_engine", lex_engine), ("caml_new_lex_engine", new_lex_engine)];
+pub const PRIMS: &[(&str, PrimFn)] =
+    &[("caml_lex_engine", lex_engine), ("caml_new_lex_engine", new_lex_engine)];
 
 // Fields of `Lexing.lexbuf`.
 const LEX_BUFFER: usize = 1;
@@ -126,7 +127,13 @@ enum Engine<'a> {
 
 /// Runs the position-memory actions at `pc` of the code table. `curr_pos` is what "store
 /// the current position" stores; None means the tag actions (store -1).
-fn run_actions(dom: &mut Domain, code: &[u8], pc: i64, mem: Value, curr_pos: Option<Value>) -> Result<(), Exn> {
+fn run_actions(
+    dom: &mut Domain,
+    code: &[u8],
+    pc: i64,
+    mem: Value,
+    curr_pos: Option<Value>,
+) -> Result<(), Exn> {
     let mut pc = usize::try_from(pc).map_err(|_| bad_table())?;
     loop {
         let dst = *code.get(pc).ok_or_else(bad_table)?;
@@ -197,7 +204,11 @@ fn run_engine(dom: &mut Domain, args: &[Value], engine: Engine<'_>) -> PrimResul
             byte as i64
         };
         let pstate = state;
-        state = if short(t.check, base + c)? == state { short(t.trans, base + c)? } else { short(t.default, state)? };
+        state = if short(t.check, base + c)? == state {
+            short(t.trans, base + c)?
+        } else {
+            short(t.default, state)?
+        };
         if state < 0 {
             lb.set_int(LEX_CURR_POS, lb.int(LEX_LAST_POS)?)?;
             let action = lb.get(LEX_LAST_ACTION)?;

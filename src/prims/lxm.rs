@@ -62,12 +62,7 @@ mod tests {
 
     /// `Random.State.set`: forces `a` odd and the xoroshiro words non-zero.
     fn set(i1: u64, i2: u64, i3: u64, i4: u64) -> [u64; 4] {
-        [
-            i1 | 1,
-            i2,
-            if i3 != 0 { i3 } else { 1 },
-            if i4 != 0 { i4 } else { 2 },
-        ]
+        [i1 | 1, i2, if i3 != 0 { i3 } else { 1 }, if i4 != 0 { i4 } else { 2 }]
     }
 
     /// `Random.State.reinit`: the seed array as int64 LE words plus a suffix byte 1 or 2,
@@ -152,11 +147,7 @@ mod tests {
             [975943864, 389489320, 740341147]
         );
         assert_eq!(
-            [
-                int(&mut st, 100),
-                int(&mut st, 1000000),
-                int(&mut st, 0x3FFFFFFF)
-            ],
+            [int(&mut st, 100), int(&mut st, 1000000), int(&mut st, 0x3FFFFFFF)],
             [96, 68351, 12775386]
         );
         // 0x1.ebfcc6c6cffeap-2 and 0x1.76134eb58b091p+2

@@ -117,7 +117,11 @@ fn read_message(dom: &mut Domain, chan: Value) -> Result<Vec<u8>, Exn> {
                 }
             }
             if filled < msg.len() {
-                return Ok(Err(if filled == 0 { Exn::end_of_file() } else { Exn::failure(TRUNCATED) }));
+                return Ok(Err(if filled == 0 {
+                    Exn::end_of_file()
+                } else {
+                    Exn::failure(TRUNCATED)
+                }));
             }
             match stage {
                 Reading::Magic => {
@@ -194,7 +198,8 @@ fn bytes_arg<'a>(v: Value) -> Option<&'a mut [u8]> {
 }
 
 fn output_value_to_buffer(_: &mut Domain, a: &[Value]) -> PrimResult {
-    let buf = bytes_arg(a[0]).ok_or_else(|| Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"))?;
+    let buf = bytes_arg(a[0])
+        .ok_or_else(|| Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"))?;
     let (ofs, len) = (a[1].int(), a[2].int());
     if ofs < 0 || len < 0 || ofs as usize > buf.len() || len as usize > buf.len() - ofs as usize {
         return Err(Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"));
@@ -204,14 +209,20 @@ fn output_value_to_buffer(_: &mut Domain, a: &[Value]) -> PrimResult {
     // The data goes after a small (20-byte) header, as the stock runtime guesses.
     let room = window.len().checked_sub(20);
     let mut e = Extern::new(flags_of_list(a[4]), Some(room.unwrap_or(0)), Some(&code));
-    let res = if room.is_none() { Err(ExternError::Overflow) } else { e.run(a[3]).and_then(|_| e.make_header()) };
+    let res = if room.is_none() {
+        Err(ExternError::Overflow)
+    } else {
+        e.run(a[3]).and_then(|_| e.make_header())
+    };
     // Whatever was written before a failure is in the buffer, as with the stock runtime.
     if let Some(dst) = window.get_mut(20..20 + e.out.len()) {
         dst.copy_from_slice(&e.out);
     }
     let header = match res {
         Ok(h) => h,
-        Err(ExternError::Overflow) => return Err(Exn::failure("Marshal.to_buffer: buffer overflow")),
+        Err(ExternError::Overflow) => {
+            return Err(Exn::failure("Marshal.to_buffer: buffer overflow"))
+        }
         Err(ExternError::Exn(x)) => return Err(x),
     };
     let total = header.len() + e.out.len();
@@ -310,7 +321,9 @@ fn marshal_data_size(_: &mut Domain, a: &[Value]) -> PrimResult {
     let bytes = s.get(ofs.max(0) as usize..).filter(|_| ofs >= 0).ok_or_else(bad)?;
     match intern::data_size(bytes) {
         Ok((hlen, dlen)) => Ok(Value::of_int((hlen as isize - 16).wrapping_add(dlen as isize))),
-        Err(m) if m.starts_with("object too large") => Err(Exn::failure(format!("Marshal.data_size: {m}"))),
+        Err(m) if m.starts_with("object too large") => {
+            Err(Exn::failure(format!("Marshal.data_size: {m}")))
+        }
         Err(_) => Err(bad()),
     }
 }

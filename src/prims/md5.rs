@@ -23,12 +23,7 @@ const K: [u32; 64] = [
 ];
 
 /// Left-rotation amounts, four per round.
-const SHIFTS: [[u32; 4]; 4] = [
-    [7, 12, 17, 22],
-    [5, 9, 14, 20],
-    [4, 11, 16, 23],
-    [6, 10, 15, 21],
-];
+const SHIFTS: [[u32; 4]; 4] = [[7, 12, 17, 22], [5, 9, 14, 20], [4, 11, 16, 23], [6, 10, 15, 21]];
 
 /// A streaming MD5 computation.
 #[derive(Clone, Debug)]
@@ -50,11 +45,7 @@ impl Default for Md5 {
 impl Md5 {
     /// A fresh context (the RFC 1321 initial chaining values).
     pub fn new() -> Md5 {
-        Md5 {
-            state: [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476],
-            len: 0,
-            pending: [0; BLOCK],
-        }
+        Md5 { state: [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476], len: 0, pending: [0; BLOCK] }
     }
 
     /// Appends `data` to the message.

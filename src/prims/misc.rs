@@ -83,11 +83,34 @@ const NSIG: usize = 65;
 
 /// The POSIX signals that OCaml numbers -1, -2, ... (`Sys.sigabrt` ...), in that order.
 const POSIX_SIGNALS: [i32; 28] = [
-    libc::SIGABRT, libc::SIGALRM, libc::SIGFPE, libc::SIGHUP, libc::SIGILL, libc::SIGINT,
-    libc::SIGKILL, libc::SIGPIPE, libc::SIGQUIT, libc::SIGSEGV, libc::SIGTERM, libc::SIGUSR1,
-    libc::SIGUSR2, libc::SIGCHLD, libc::SIGCONT, libc::SIGSTOP, libc::SIGTSTP, libc::SIGTTIN,
-    libc::SIGTTOU, libc::SIGVTALRM, libc::SIGPROF, libc::SIGBUS, libc::SIGPOLL, libc::SIGSYS,
-    libc::SIGTRAP, libc::SIGURG, libc::SIGXCPU, libc::SIGXFSZ,
+    libc::SIGABRT,
+    libc::SIGALRM,
+    libc::SIGFPE,
+    libc::SIGHUP,
+    libc::SIGILL,
+    libc::SIGINT,
+    libc::SIGKILL,
+    libc::SIGPIPE,
+    libc::SIGQUIT,
+    libc::SIGSEGV,
+    libc::SIGTERM,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGCHLD,
+    libc::SIGCONT,
+    libc::SIGSTOP,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGBUS,
+    libc::SIGPOLL,
+    libc::SIGSYS,
+    libc::SIGTRAP,
+    libc::SIGURG,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
 ];
 
 /// OCaml signal number to system signal number.
@@ -131,7 +154,13 @@ pub fn recheck_pending_signals() {
 
 /// The system numbers of the signals recorded for OCaml handlers and not yet handled.
 pub fn recorded_signals() -> Vec<i32> {
-    PENDING.iter().enumerate().skip(1).filter(|(_, f)| f.load(Ordering::Relaxed)).map(|(s, _)| s as i32).collect()
+    PENDING
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, f)| f.load(Ordering::Relaxed))
+        .map(|(s, _)| s as i32)
+        .collect()
 }
 
 /// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
@@ -236,7 +265,8 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
     };
     for (sig, flag) in PENDING.iter().enumerate().skip(1) {
         // SAFETY: `blocked` is a valid set and `sig` a signal number below NSIG.
-        if !flag.load(Ordering::Relaxed) || unsafe { libc::sigismember(&blocked, sig as i32) } == 1 {
+        if !flag.load(Ordering::Relaxed) || unsafe { libc::sigismember(&blocked, sig as i32) } == 1
+        {
             continue;
         }
         if !flag.swap(false, Ordering::Relaxed) {
@@ -285,7 +315,6 @@ fn ensure_stack_capacity(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     Ok(Value::UNIT)
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Memprof: profiles are accepted and tracked, but no allocation is ever sampled.
@@ -371,15 +400,21 @@ fn runtime_events_user_register(dom: &mut Domain, args: &[Value]) -> PrimResult 
     let (name, tag, typ) = (args[0], args[1], args[2]);
     let index = CUSTOM_EVENT_INDEX.fetch_add(1, Ordering::Relaxed);
     if index > MAX_CUSTOM_EVENTS {
-        return Err(Exn::invalid_arg("Runtime_events.User.register: maximum number of custom events exceeded"));
+        return Err(Exn::invalid_arg(
+            "Runtime_events.User.register: maximum number of custom events exceeded",
+        ));
     }
     // SAFETY: the event name is an OCaml string.
     let bytes = unsafe { name.bytes() };
     if bytes.len() > CUSTOM_EVENT_ID_LENGTH - 1 {
-        return Err(Exn::invalid_arg("Runtime_events.User.register: maximum length for event name exceeded"));
+        return Err(Exn::invalid_arg(
+            "Runtime_events.User.register: maximum length for event name exceeded",
+        ));
     }
     if bytes.contains(&0) {
-        return Err(Exn::invalid_arg("Runtime_events.User.register: event name has null characters"));
+        return Err(Exn::invalid_arg(
+            "Runtime_events.User.register: event name has null characters",
+        ));
     }
     Ok(dom.alloc_tuple(0, &[Value::of_int(index as isize), name, typ, tag]))
 }
@@ -426,7 +461,11 @@ fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
         return Ok(Value::UNIT);
     }
     let size = (requested as usize + 0x100) & 0xFFFF_FF00;
-    super::gc_prims::gc_message(dom.gc.params.verbose, 0x08, format_args!("Growing global data to {size} entries\n"));
+    super::gc_prims::gc_message(
+        dom.gc.params.verbose,
+        0x08,
+        format_args!("Growing global data to {size} entries\n"),
+    );
     let new = dom.alloc_shr(size, 0);
     for i in 0..actual {
         // SAFETY: i < actual <= size.

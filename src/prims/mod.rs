@@ -13,8 +13,8 @@ use crate::heap::value::Value;
 
 pub use crate::domain::PrimFn;
 
-pub mod util;
 pub mod errtext;
+pub mod util;
 // Pure algorithms, no runtime dependency.
 pub mod blake2;
 pub mod hash;
@@ -114,7 +114,9 @@ pub struct PrimState {
 
 /// This domain's primitive state.
 pub fn state(dom: &mut Domain) -> &mut PrimState {
-    dom.prim_state.downcast_mut::<PrimState>().unwrap_or_else(|| crate::fatal("primitive state missing"))
+    dom.prim_state
+        .downcast_mut::<PrimState>()
+        .unwrap_or_else(|| crate::fatal("primitive state missing"))
 }
 
 /// Registers the custom block kinds that unmarshalling must know, and sets up per-domain

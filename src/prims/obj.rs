@@ -13,8 +13,8 @@ use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
 use crate::heap::value::{
-    make_closinfo, Header, Value, CLOSURE_TAG, CUSTOM_TAG, DOUBLE_ARRAY_TAG, FORCING_TAG, FORWARD_TAG, INFIX_TAG,
-    LAZY_TAG, MAX_WOSIZE, NO_SCAN_TAG, STRING_TAG, WORD,
+    make_closinfo, Header, Value, CLOSURE_TAG, CUSTOM_TAG, DOUBLE_ARRAY_TAG, FORCING_TAG,
+    FORWARD_TAG, INFIX_TAG, LAZY_TAG, MAX_WOSIZE, NO_SCAN_TAG, STRING_TAG, WORD,
 };
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 

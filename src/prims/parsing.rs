@@ -167,7 +167,9 @@ fn print_token(dom: &Domain, tables: Value, state: i64, tok: Value) -> Result<()
                 let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
                 String::from_utf8_lossy(&b[..end]).into_owned()
             }
-            DOUBLE_TAG => super::numfmt::format_float(b"%g", unsafe { v.double() }).unwrap_or_default(),
+            DOUBLE_TAG => {
+                super::numfmt::format_float(b"%g", unsafe { v.double() }).unwrap_or_default()
+            }
             _ => "_".to_string(),
         }
     };
@@ -318,7 +320,11 @@ fn parse_engine(dom: &mut Domain, args: &[Value]) -> PrimResult {
                         let state1 = field(s_stack, sp)?.int() as i64;
                         let n1 = short(tbl(T_SINDEX)?, state1)?;
                         r.n2 = n1 + ERRCODE;
-                        if n1 != 0 && r.n2 >= 0 && r.n2 <= size && short(tbl(T_CHECK)?, r.n2)? == ERRCODE {
+                        if n1 != 0
+                            && r.n2 >= 0
+                            && r.n2 <= size
+                            && short(tbl(T_CHECK)?, r.n2)? == ERRCODE
+                        {
                             trace_line(dom, format_args!("Recovering in state {state1}\n"));
                             break;
                         }
@@ -382,7 +388,8 @@ fn parse_engine(dom: &mut Domain, args: &[Value]) -> PrimResult {
                 let n1 = short(tbl(T_GINDEX)?, lhs)?;
                 let n2 = n1 + state1;
                 let size = int_field(tables, T_TABLESIZE)?;
-                r.state = if n1 != 0 && n2 >= 0 && n2 <= size && short(tbl(T_CHECK)?, n2)? == state1 {
+                r.state = if n1 != 0 && n2 >= 0 && n2 <= size && short(tbl(T_CHECK)?, n2)? == state1
+                {
                     short(tbl(T_TABLE)?, n2)?
                 } else {
                     short(tbl(T_DGOTO)?, lhs)?

@@ -214,7 +214,13 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     let s = range(soff, n as usize, slen)?;
     let d = range(doff, n as usize, dlen)?;
     // SAFETY: both ranges were checked against their blocks' lengths; `copy` allows overlap.
-    unsafe { std::ptr::copy((src.0 as *const u8).add(s.start), (dst.0 as *mut u8).add(d.start), n as usize) };
+    unsafe {
+        std::ptr::copy(
+            (src.0 as *const u8).add(s.start),
+            (dst.0 as *mut u8).add(d.start),
+            n as usize,
+        )
+    };
     Ok(Value::UNIT)
 }
 

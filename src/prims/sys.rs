@@ -82,7 +82,8 @@ pub fn sys_error_named(dom: &mut Domain, name: &[u8], err: &io::Error) -> Exn {
 
 /// A file name as a C string; a name with a NUL byte fails as "No such file or directory".
 fn c_path(dom: &mut Domain, name: &[u8]) -> Result<CString, Exn> {
-    CString::new(name).map_err(|_| sys_error_named(dom, name, &io::Error::from_raw_os_error(libc::ENOENT)))
+    CString::new(name)
+        .map_err(|_| sys_error_named(dom, name, &io::Error::from_raw_os_error(libc::ENOENT)))
 }
 
 /// A file name for `std::fs`, checked like `c_path`.
@@ -284,7 +285,8 @@ fn read_directory(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p = os_path(dom, &name)?;
     let dir = std::fs::read_dir(p).map_err(|e| sys_error_named(dom, &name, &e))?;
     // `read_dir` skips "." and "..", as the stock runtime does; a failing readdir ends the list.
-    let names: Vec<Vec<u8>> = dir.map_while(Result::ok).map(|e| e.file_name().as_bytes().to_vec()).collect();
+    let names: Vec<Vec<u8>> =
+        dir.map_while(Result::ok).map(|e| e.file_name().as_bytes().to_vec()).collect();
     Ok(string_array(dom, &names))
 }
 
@@ -404,7 +406,8 @@ fn seed_words() -> Vec<isize> {
     if data.len() >= 12 {
         return data;
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     data.push(now.subsec_micros() as isize);
     data.push(now.as_secs() as isize);
     // SAFETY: getpid and getppid have no memory effects.

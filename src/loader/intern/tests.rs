@@ -54,14 +54,27 @@ fn de_liar(input: &mut dyn DeserializeInput, _dst: Value) -> Option<usize> {
 }
 fn no_finalize(_: Value) {}
 
-const fn ops(id: &'static str, de: fn(&mut dyn DeserializeInput, Value) -> Option<usize>, fixed: Option<(usize, usize)>) -> CustomOps {
-    CustomOps { id, finalize: None, compare: None, hash: None, serialize: None, deserialize: Some(de), fixed_length: fixed }
+const fn ops(
+    id: &'static str,
+    de: fn(&mut dyn DeserializeInput, Value) -> Option<usize>,
+    fixed: Option<(usize, usize)>,
+) -> CustomOps {
+    CustomOps {
+        id,
+        finalize: None,
+        compare: None,
+        hash: None,
+        serialize: None,
+        deserialize: Some(de),
+        fixed_length: fixed,
+    }
 }
 static OPS_J: CustomOps = ops("_j", de_j, Some((8, 8)));
 static OPS_I: CustomOps = ops("_i", de_i, Some((4, 4)));
 static OPS_N: CustomOps = ops("_n", de_n, Some((4, 8)));
 static OPS_LIAR: CustomOps = ops("_wardentest_liar", de_liar, None);
-static OPS_FIN: CustomOps = CustomOps { finalize: Some(no_finalize), ..ops("_wardentest_fin", de_liar, Some((2, 2))) };
+static OPS_FIN: CustomOps =
+    CustomOps { finalize: Some(no_finalize), ..ops("_wardentest_fin", de_liar, Some((2, 2))) };
 
 /// Registers stand-ins for the boxed-integer kinds unless the real ones are there (both
 /// store the integer as one native word).
@@ -132,16 +145,21 @@ fn stock_integers_and_custom_blocks() {
 #[test]
 fn stock_sharing_cycles_and_objects() {
     let mut d = dom();
-    let (v, _) = intern(&mut d, &hex("8495a6be00000007000000020000000500000005a0236162630401"), None).unwrap();
+    let (v, _) =
+        intern(&mut d, &hex("8495a6be00000007000000020000000500000005a0236162630401"), None)
+            .unwrap();
     // SAFETY: a pair.
     unsafe {
         assert_eq!(v.field(0), v.field(1), "shared string");
         assert_eq!(v.field(0).bytes(), b"abc");
     }
-    let (v, _) = intern(&mut d, &hex("8495a6be00000009000000000000000700000007a02361626323616263"), None).unwrap();
+    let (v, _) =
+        intern(&mut d, &hex("8495a6be00000009000000000000000700000007a02361626323616263"), None)
+            .unwrap();
     // SAFETY: a pair.
     unsafe { assert_ne!(v.field(0), v.field(1), "no sharing") };
-    let (v, _) = intern(&mut d, &hex("8495a6be00000004000000010000000300000003a0410401"), None).unwrap();
+    let (v, _) =
+        intern(&mut d, &hex("8495a6be00000004000000010000000300000003a0410401"), None).unwrap();
     // SAFETY: a list cell.
     unsafe { assert_eq!(v.field(1), v, "cyclic list") };
 
@@ -207,7 +225,8 @@ fn closures_resolve_against_their_code() {
     let get = |n: &str| fx.iter().find(|(k, _)| k == n).unwrap().1.clone();
     let mut d = dom();
     for name in ["closure", "infix", "tuple_of_fns"] {
-        let (v, _) = intern(&mut d, &get(name), Some(&frag)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (v, _) =
+            intern(&mut d, &get(name), Some(&frag)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(v.is_block());
     }
     // The infix pointer lands just after an infix header, inside a closure.
@@ -223,7 +242,9 @@ fn closures_resolve_against_their_code() {
     let e = intern(&mut d, &get("closure"), None).unwrap_err();
     assert!(e.contains("functional value"), "{e}");
     let other = CodeFragment { digest: [0; 16], len_words: frag.len_words };
-    assert!(intern(&mut d, &get("closure"), Some(&other)).unwrap_err().contains("unknown code module"));
+    assert!(intern(&mut d, &get("closure"), Some(&other))
+        .unwrap_err()
+        .contains("unknown code module"));
     let short = CodeFragment { digest: frag.digest, len_words: 2 };
     assert!(intern(&mut d, &get("closure"), Some(&short)).is_err());
 }
@@ -248,7 +269,9 @@ fn forged_closures_are_refused() {
     // SAFETY: a closure of 3 fields.
     unsafe { assert_eq!(crate::interp::code_index(v.field(0)), Some(2)) };
     // A plain integer where the code pointer goes.
-    assert!(intern(&mut d, &closure_bytes(&[0x41], 2), Some(&frag)).unwrap_err().contains("closure"));
+    assert!(intern(&mut d, &closure_bytes(&[0x41], 2), Some(&frag))
+        .unwrap_err()
+        .contains("closure"));
     // An environment start beyond the block.
     assert!(intern(&mut d, &closure_bytes(&ptr, 9), Some(&frag)).unwrap_err().contains("closure"));
     // A code offset that is not word-aligned, or outside the code.
@@ -269,7 +292,10 @@ fn forged_closures_are_refused() {
 fn custom_block_errors() {
     let mut d = dom();
     let unknown = wrap(b"\x19_nope\0\0\0\0\0\0\0\0\0", 1, 3);
-    assert_eq!(intern(&mut d, &unknown, None).unwrap_err(), "unknown custom block identifier _nope");
+    assert_eq!(
+        intern(&mut d, &unknown, None).unwrap_err(),
+        "unknown custom block identifier _nope"
+    );
     let not_fixed = wrap(b"\x19_wardentest_liar\0\0", 1, 3);
     assert_eq!(
         intern(&mut d, &not_fixed, None).unwrap_err(),
@@ -291,7 +317,10 @@ fn custom_block_errors() {
     let mut short_j = b"\x18_j\0".to_vec();
     short_j.extend_from_slice(&[0; 12]);
     short_j.extend_from_slice(&[0xFF; 8]);
-    assert_eq!(intern(&mut d, &wrap(&short_j, 1, 3), None).unwrap_err(), "error while deserializing custom block _j");
+    assert_eq!(
+        intern(&mut d, &wrap(&short_j, 1, 3), None).unwrap_err(),
+        "error while deserializing custom block _j"
+    );
     // Payload missing.
     assert!(intern(&mut d, &wrap(b"\x19_j\0\x01\x02", 1, 3), None).is_err());
     // No NUL after the identifier.
@@ -325,7 +354,10 @@ fn headers_and_sizes() {
     let comp = [0x84, 0x95, 0xA6, 0xBD, 10, 1, 1, 0, 1, 1];
     assert_eq!(data_size(&comp).unwrap(), (10, 1));
     assert!(parse_header(&comp).unwrap().compressed);
-    assert_eq!(intern(&mut d, &comp, None).unwrap_err(), "compressed marshalled data is not supported");
+    assert_eq!(
+        intern(&mut d, &comp, None).unwrap_err(),
+        "compressed marshalled data is not supported"
+    );
     assert_eq!(header_len(&comp).unwrap(), 10);
     assert_eq!(data_size(b"\0\0\0\0").unwrap_err(), "bad object");
     assert_eq!(intern(&mut d, b"\x84\x95", None).unwrap_err(), "truncated object");
@@ -345,16 +377,16 @@ fn hostile_input_gives_errors() {
         (b"\x08\x00\x00\x04\xf9\x41", 1, 2, "tag 249"),         // an infix block
         (b"\x08\x00\x00\x04\xf5\x41", 1, 2, "tag 245"),         // a continuation
         (b"\x08\x00\x00\x04\xf8\x41", 1, 2, "fewer than 2"),    // a one-field object
-        (b"\x08\x00\x00\x00\xff", 0, 0, "empty block"),        // a Custom_tag atom
-        (b"\x08\xff\xff\xfc\x00", 1, 0, "truncated"),          // a block larger than the data
+        (b"\x08\x00\x00\x00\xff", 0, 0, "empty block"),         // a Custom_tag atom
+        (b"\x08\xff\xff\xfc\x00", 1, 0, "truncated"),           // a block larger than the data
         (b"\x0a\x7f\xff\xff\xff", 1, 0, "truncated"),           // a string larger than the data
         (b"\x16\x00\x00\x00\x00\xff\xff\xff\xff", 1, 0, "truncated"),
         (b"\x17\x20\x00\x00\x00\x00\x00\x00\x00", 1, 0, "truncated"), // len * 8 overflows
         (b"\xa0\x04\x01\x04\x02", 1, 3, "shared reference 2"),
         (b"\xa0\x04\x00\x40", 1, 3, "shared reference 0"),
         (b"\xa0\x04\x01\x40", 0, 3, "without sharing"),
-        (b"\xa0\x41\x41", 1, 2, "more heap"),                 // whsize too small
-        (b"\xa0\x21\x41\x41", 1, 9, "more objects"),          // num_objects too small
+        (b"\xa0\x41\x41", 1, 2, "more heap"), // whsize too small
+        (b"\xa0\x21\x41\x41", 1, 9, "more objects"), // num_objects too small
         (b"\x1f", 0, 0, "unknown item code 0x1f"),
         (b"\x10\x00\x00\x00\x00", 0, 0, "truncated"),
         (b"\x11\x00\x00\x00\x08\x41", 0, 0, "infix"),

@@ -14,14 +14,14 @@
 
 pub mod printexc;
 
-use super::PrimFn;
 use super::fiber;
+use super::PrimFn;
 use crate::domain::{Domain, Stack};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
 use crate::heap::value::Value;
-use crate::interp::opcodes::Op;
 use crate::interp::code_index;
+use crate::interp::opcodes::Op;
 use crate::loader::debuginfo::DebugInfo;
 
 pub use printexc::fatal_uncaught_exception;
@@ -150,7 +150,13 @@ pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
     }
     let read_now = dom.config.backtrace > 1;
     let st = bt_state(dom);
-    *st = BacktraceState { dbug, info: DebugInfo::default(), status: 0, raise_bits, program_len: code.len() };
+    *st = BacktraceState {
+        dbug,
+        info: DebugInfo::default(),
+        status: 0,
+        raise_bits,
+        program_len: code.len(),
+    };
     if read_now {
         st.ensure_read();
     }
@@ -357,7 +363,9 @@ fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let st = &dom.stack;
     // SAFETY: the running stack's live words are sp..high; its parents are the suspended
     // stacks it runs on.
-    let slots = unsafe { callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max_frames(args[0])) };
+    let slots = unsafe {
+        callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max_frames(args[0]))
+    };
     Ok(alloc_array(dom, &slots))
 }
 

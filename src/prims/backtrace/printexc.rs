@@ -58,11 +58,13 @@ pub fn format_exception(dom: &Domain, exn: Value) -> Vec<u8> {
         // SAFETY: exn is a block.
         let size = unsafe { exn.wosize() };
         let arg = field(exn, 1);
-        let special = [predef::MATCH_FAILURE, predef::ASSERT_FAILURE, predef::UNDEFINED_RECURSIVE_MODULE]
-            .iter()
-            .any(|&g| dom.global(g) == slot);
+        let special =
+            [predef::MATCH_FAILURE, predef::ASSERT_FAILURE, predef::UNDEFINED_RECURSIVE_MODULE]
+                .iter()
+                .any(|&g| dom.global(g) == slot);
         // SAFETY: the tag is read from a block.
-        let (bucket, start) = if size == 2 && arg.is_block() && unsafe { arg.tag() } == 0 && special {
+        let (bucket, start) = if size == 2 && arg.is_block() && unsafe { arg.tag() } == 0 && special
+        {
             (arg, 0)
         } else {
             (exn, 1)
@@ -227,7 +229,10 @@ mod tests {
         let raise = Location { is_raise: true, event: None };
         let mut inlined = true;
         assert_eq!(location_line(&raise, 0, &mut inlined), None);
-        assert_eq!(location_line(&unknown, 1, &mut inlined).unwrap(), "Called from unknown location (inlined)");
+        assert_eq!(
+            location_line(&unknown, 1, &mut inlined).unwrap(),
+            "Called from unknown location (inlined)"
+        );
         let known = Location {
             is_raise: true,
             event: Some(super::super::Event {
@@ -244,6 +249,9 @@ mod tests {
             location_line(&known, 0, &mut inlined).unwrap(),
             "Raised at A.f in file \"a.ml\", lines 2-3, characters 8-4"
         );
-        assert_eq!(location_line(&unknown, 2, &mut inlined).unwrap(), "Called from unknown location");
+        assert_eq!(
+            location_line(&unknown, 2, &mut inlined).unwrap(),
+            "Called from unknown location"
+        );
     }
 }

@@ -8,7 +8,10 @@
 //! ones.
 
 use super::elem::{f16_to_f32, mix_float16};
-use super::repr::{alloc_storage, finalize, free_storage, Ba, Kind, HEADER_WORDS, KIND_MASK, LAYOUT_MASK, MANAGED, MAX_NUM_DIMS};
+use super::repr::{
+    alloc_storage, finalize, free_storage, Ba, Kind, HEADER_WORDS, KIND_MASK, LAYOUT_MASK, MANAGED,
+    MAX_NUM_DIMS,
+};
 use crate::heap::custom::{data_ptr, CustomOps, DeserializeInput};
 use crate::heap::value::{Value, WORD};
 use crate::prims::hash::{mix_double, mix_float, mix_i64, mix_intnat, mix_u32};
@@ -93,8 +96,12 @@ pub fn compare(v1: Value, v2: Value) -> i32 {
     // of complex elements) of the kind's type are live in each storage.
     unsafe {
         match b1.kind() {
-            Kind::Float16 => cmp_floats(elems::<u16>(p1, n), elems::<u16>(p2, n), |h| f16_to_f32(h) as f64),
-            Kind::Complex32 => cmp_floats(elems::<f32>(p1, 2 * n), elems::<f32>(p2, 2 * n), |x| x as f64),
+            Kind::Float16 => {
+                cmp_floats(elems::<u16>(p1, n), elems::<u16>(p2, n), |h| f16_to_f32(h) as f64)
+            }
+            Kind::Complex32 => {
+                cmp_floats(elems::<f32>(p1, 2 * n), elems::<f32>(p2, 2 * n), |x| x as f64)
+            }
             Kind::Float32 => cmp_floats(elems::<f32>(p1, n), elems::<f32>(p2, n), |x| x as f64),
             Kind::Complex64 => cmp_floats(elems::<f64>(p1, 2 * n), elems::<f64>(p2, 2 * n), |x| x),
             Kind::Float64 => cmp_floats(elems::<f64>(p1, n), elems::<f64>(p2, n), |x| x),
@@ -104,7 +111,9 @@ pub fn compare(v1: Value, v2: Value) -> i32 {
             Kind::Uint16 => cmp_ints(elems::<u16>(p1, n), elems::<u16>(p2, n)),
             Kind::Int32 => cmp_ints(elems::<i32>(p1, n), elems::<i32>(p2, n)),
             Kind::Int64 => cmp_ints(elems::<i64>(p1, n), elems::<i64>(p2, n)),
-            Kind::CamlInt | Kind::NativeInt => cmp_ints(elems::<isize>(p1, n), elems::<isize>(p2, n)),
+            Kind::CamlInt | Kind::NativeInt => {
+                cmp_ints(elems::<isize>(p1, n), elems::<isize>(p2, n))
+            }
         }
     }
 }
@@ -314,7 +323,8 @@ pub fn deserialize(input: &mut dyn DeserializeInput, dst: Value) -> Option<usize
     let data = alloc_storage(size)?;
     let filled = {
         // SAFETY: fresh storage of `size` bytes, referenced by nothing else yet.
-        let buf: &mut [u8] = if size == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(data, size) } };
+        let buf: &mut [u8] =
+            if size == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(data, size) } };
         match kind {
             Kind::Char | Kind::Sint8 | Kind::Uint8 => get_units(input, buf, 1),
             Kind::Sint16 | Kind::Uint16 | Kind::Float16 => get_units(input, buf, 2),

@@ -11,8 +11,8 @@
 
 use crate::exn::Exn;
 use crate::heap::custom::ops_of;
-use crate::heap::value::{Value, CUSTOM_TAG, WORD};
 use crate::heap::shim;
+use crate::heap::value::{Value, CUSTOM_TAG, WORD};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most dimensions a bigarray can have.
@@ -207,7 +207,12 @@ pub unsafe fn free_storage(p: *mut u8, size: usize) {
 
 /// Builds a bigarray block over `data` with `flags` and `dims` (already validated: at most
 /// 16 dimensions, none negative, a valid kind). The block's ops are the bigarray ops.
-pub fn alloc_block(dom: &mut crate::domain::Domain, flags: usize, data: *mut u8, dims: &[isize]) -> Ba {
+pub fn alloc_block(
+    dom: &mut crate::domain::Domain,
+    flags: usize,
+    data: *mut u8,
+    dims: &[isize],
+) -> Ba {
     let v = dom.alloc_custom(&super::ops::OPS, (HEADER_WORDS + dims.len()) * WORD);
     let b = Ba(v);
     b.set_word(0, data as usize);
@@ -222,7 +227,8 @@ pub fn alloc_block(dom: &mut crate::domain::Domain, flags: usize, data: *mut u8,
 
 /// Creates a new array of `kind`/`layout_flag` with fresh zeroed storage owned by it.
 pub fn create(dom: &mut crate::domain::Domain, flags: usize, dims: &[isize]) -> Result<Ba, Exn> {
-    let kind = Kind::from_code(flags & KIND_MASK).ok_or_else(|| Exn::invalid_arg("Bigarray.create: bad kind"))?;
+    let kind = Kind::from_code(flags & KIND_MASK)
+        .ok_or_else(|| Exn::invalid_arg("Bigarray.create: bad kind"))?;
     let n = checked_num_elts(dims).ok_or_else(Exn::out_of_memory)?;
     let size = n.checked_mul(kind.elt_size()).ok_or_else(Exn::out_of_memory)?;
     let data = alloc_storage(size).ok_or_else(Exn::out_of_memory)?;

@@ -167,11 +167,39 @@ mod tests {
 
     fn specials() -> Vec<f64> {
         let mut v = vec![
-            0.0, 1.0, 2.0, 0.5, 1.5, 3.0, 27.0, 8.0, 1e-20, 1e20, 1e300, 710.0, 745.0, 0.999999, 1.000001,
-            f64::INFINITY, f64::NAN, f64::MAX, f64::MIN_POSITIVE, 5e-324, 1e-310, 9.313225746154785e-10, 1073741824.0,
+            0.0,
+            1.0,
+            2.0,
+            0.5,
+            1.5,
+            3.0,
+            27.0,
+            8.0,
+            1e-20,
+            1e20,
+            1e300,
+            710.0,
+            745.0,
+            0.999999,
+            1.000001,
+            f64::INFINITY,
+            f64::NAN,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-310,
+            9.313225746154785e-10,
+            1073741824.0,
         ];
-        v.extend([0x7ff0_0000_0000_0001u64, 0x7ff0_0000_0000_1234, 0x7ff8_0000_00ab_cdef, 0x7ff4_0000_0000_0000]
-            .map(f64::from_bits));
+        v.extend(
+            [
+                0x7ff0_0000_0000_0001u64,
+                0x7ff0_0000_0000_1234,
+                0x7ff8_0000_00ab_cdef,
+                0x7ff4_0000_0000_0000,
+            ]
+            .map(f64::from_bits),
+        );
         let neg: Vec<f64> = v.iter().map(|x| -x).collect();
         v.extend(neg);
         v
@@ -233,7 +261,13 @@ mod tests {
         let args: Vec<f64> = specials().into_iter().chain(sample(20_000)).collect();
         for (name, ours, theirs) in pairs {
             for &x in &args {
-                assert!(same(ours(x), theirs(x)), "{name}({x:e} = {:#x}): {:#x}, glibc {:#x}", x.to_bits(), ours(x).to_bits(), theirs(x).to_bits());
+                assert!(
+                    same(ours(x), theirs(x)),
+                    "{name}({x:e} = {:#x}): {:#x}, glibc {:#x}",
+                    x.to_bits(),
+                    ours(x).to_bits(),
+                    theirs(x).to_bits()
+                );
             }
         }
     }
@@ -254,8 +288,14 @@ mod tests {
             let (mut i1, mut i2) = (0.0, 0.0);
             // SAFETY: the out-parameters are locals.
             unsafe {
-                assert!(same(frexp(x, &mut e1), libm::frexp(x, &mut e2)) && e1 == e2, "frexp({x:e})");
-                assert!(same(modf(x, &mut i1), libm::modf(x, &mut i2)) && same(i1, i2), "modf({x:e})");
+                assert!(
+                    same(frexp(x, &mut e1), libm::frexp(x, &mut e2)) && e1 == e2,
+                    "frexp({x:e})"
+                );
+                assert!(
+                    same(modf(x, &mut i1), libm::modf(x, &mut i2)) && same(i1, i2),
+                    "modf({x:e})"
+                );
             }
         }
         let s = sample(300_000);

@@ -42,14 +42,8 @@ pub const HASH_MASK: u32 = 0x3FFF_FFFF;
 /// Mixes one 32-bit word into the rolling hash (one MurmurHash3 body step).
 #[inline]
 pub fn mix_u32(h: u32, d: u32) -> u32 {
-    let d = d
-        .wrapping_mul(0xcc9e_2d51)
-        .rotate_left(15)
-        .wrapping_mul(0x1b87_3593);
-    (h ^ d)
-        .rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
+    let d = d.wrapping_mul(0xcc9e_2d51).rotate_left(15).wrapping_mul(0x1b87_3593);
+    (h ^ d).rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
 }
 
 /// The MurmurHash3 finaliser (avalanche step).
@@ -115,10 +109,7 @@ pub fn mix_string(mut h: u32, s: &[u8]) -> u32 {
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        let w = rest
-            .iter()
-            .rev()
-            .fold(0u32, |acc, &b| (acc << 8) | b as u32);
+        let w = rest.iter().rev().fold(0u32, |acc, &b| (acc << 8) | b as u32);
         h = mix_u32(h, w);
     }
     h ^ s.len() as u32

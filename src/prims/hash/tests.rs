@@ -30,10 +30,8 @@ impl Arena {
         let mut bytes = vec![0u8; wosize * WORD];
         bytes[..s.len()].copy_from_slice(s);
         bytes[wosize * WORD - 1] = (wosize * WORD - 1 - s.len()) as u8;
-        let words: Vec<usize> = bytes
-            .chunks_exact(WORD)
-            .map(|c| usize::from_ne_bytes(c.try_into().unwrap()))
-            .collect();
+        let words: Vec<usize> =
+            bytes.chunks_exact(WORD).map(|c| usize::from_ne_bytes(c.try_into().unwrap())).collect();
         self.raw_block(STRING_TAG, &words)
     }
     fn double(&mut self, f: f64) -> Value {
@@ -44,10 +42,7 @@ impl Arena {
         self.raw_block(DOUBLE_ARRAY_TAG, &words)
     }
     fn list(&mut self, items: &[Value]) -> Value {
-        items
-            .iter()
-            .rev()
-            .fold(Value::EMPTY_LIST, |tl, &hd| self.block(0, &[hd, tl]))
+        items.iter().rev().fold(Value::EMPTY_LIST, |tl, &hd| self.block(0, &[hd, tl]))
     }
     fn ints(&mut self, items: impl IntoIterator<Item = isize>) -> Value {
         let vs: Vec<Value> = items.into_iter().map(Value::of_int).collect();
@@ -421,14 +416,7 @@ fn seeds_use_the_low_32_bits() {
 #[test]
 fn closures_and_infix_pointers() {
     let mut a = Arena::new();
-    let all = |v: Value| {
-        [
-            h(10, 100, 0, v),
-            h(1, 1, 0, v),
-            h(2, 100, 0, v),
-            h(10, 100, 5, v),
-        ]
-    };
+    let all = |v: Value| [h(10, 100, 0, v), h(1, 1, 0, v), h(2, 100, 0, v), h(10, 100, 5, v)];
 
     // let mk k = fun x -> x + k, applied to 5: [code; closinfo(0,2); 5]
     let clos1 = a.raw_block(CLOSURE_TAG, &[0x7f3f47fcb244, 0x5, 0xb]);
@@ -437,18 +425,12 @@ fn closures_and_infix_pointers() {
     let clos0 = a.raw_block(CLOSURE_TAG, &[0x7f3f47fcb230, 0x5]);
     assert_eq!(all(clos0), [1020522878, 1020522878, 1020522878, 279124325]);
     // let rec f .. and g ..: [code_f; closinfo(0,5); infix hd (3); code_g; closinfo(0,2)]
-    let f = a.raw_block(
-        CLOSURE_TAG,
-        &[0x7f3f47fcb10c, 0xb, 0xcf9, 0x7f3f47fcb14c, 0x5],
-    );
+    let f = a.raw_block(CLOSURE_TAG, &[0x7f3f47fcb10c, 0xb, 0xcf9, 0x7f3f47fcb14c, 0x5]);
     assert_eq!(all(f), [325915162, 325915162, 325915162, 296791710]);
     let g = Value(f.0 + 3 * WORD);
     assert_eq!(all(g), [659180403, 659180403, 659180403, 1035653370]);
     // Local recursive pair capturing k = 5: environment field after both slots.
-    let p = a.raw_block(
-        CLOSURE_TAG,
-        &[0x7f3f47fcb18c, 0xb, 0xcf9, 0x7f3f47fcb1c4, 0x5, 0xb],
-    );
+    let p = a.raw_block(CLOSURE_TAG, &[0x7f3f47fcb18c, 0xb, 0xcf9, 0x7f3f47fcb1c4, 0x5, 0xb]);
     assert_eq!(all(p), [178866395, 870527237, 870527237, 587855097]);
     let q = Value(p.0 + 3 * WORD);
     assert_eq!(all(q), [859728686, 601107217, 601107217, 131898040]);
@@ -490,15 +472,9 @@ fn parameter_clamping() {
 fn mixing_primitives() {
     // -0.0 and 0.0, and all NaNs, mix alike.
     assert_eq!(mix_double(7, -0.0), mix_double(7, 0.0));
-    assert_eq!(
-        mix_double(7, f64::NAN),
-        mix_double(7, f64::from_bits(0xFFF0_0000_0000_0001))
-    );
+    assert_eq!(mix_double(7, f64::NAN), mix_double(7, f64::from_bits(0xFFF0_0000_0000_0001)));
     assert_eq!(mix_float(7, -0.0), mix_float(7, 0.0));
-    assert_eq!(
-        mix_float(7, f32::NAN),
-        mix_float(7, f32::from_bits(0xFF80_0001))
-    );
+    assert_eq!(mix_float(7, f32::NAN), mix_float(7, f32::from_bits(0xFF80_0001)));
     // A small native int mixes as its low 32 bits.
     assert_eq!(mix_intnat(3, -5), mix_u32(3, -5i32 as u32));
     assert_eq!(mix_i64(3, -5), mix_u32(mix_u32(3, -5i32 as u32), u32::MAX));

@@ -169,7 +169,8 @@ impl Channel {
         let fd = self.fd;
         let here = if self.flags & TEXT_MODE != 0 { -1 } else { self.offset };
         b.blocking(|| {
-            let here = if here == -1 { lseek(fd, 0, libc::SEEK_CUR).map_err(IoErr::Sys)? } else { here };
+            let here =
+                if here == -1 { lseek(fd, 0, libc::SEEK_CUR).map_err(IoErr::Sys)? } else { here };
             let end = lseek(fd, 0, libc::SEEK_END).map_err(IoErr::Sys)?;
             seek_set(fd, here)?;
             Ok(end)
@@ -245,7 +246,12 @@ impl Channel {
     }
 
     /// Writes `w` big-endian; `done` counts the bytes already written (kept across retries).
-    pub fn putword(&mut self, w: u32, done: &mut usize, b: &mut impl Blocking) -> Result<(), IoErr> {
+    pub fn putword(
+        &mut self,
+        w: u32,
+        done: &mut usize,
+        b: &mut impl Blocking,
+    ) -> Result<(), IoErr> {
         if !self.is_binary() {
             return Err(IoErr::Fail("output_binary_int: not a binary channel"));
         }
@@ -280,7 +286,8 @@ impl Channel {
         b: &mut impl Blocking,
     ) -> Result<(), IoErr> {
         while let Some(rest) = src.get(*done..).filter(|r| !r.is_empty()) {
-            let (n, full) = self.put_from(rest.len(), |dst| dst.copy_from_slice(&rest[..dst.len()]));
+            let (n, full) =
+                self.put_from(rest.len(), |dst| dst.copy_from_slice(&rest[..dst.len()]));
             *done += n;
             if full {
                 self.flush_partial(b)?;

@@ -187,7 +187,9 @@ fn take<const N: usize>(args: &[Value]) -> Result<[Value; N], Exn> {
 pub fn io_exn(e: IoErr) -> Exn {
     match e {
         IoErr::Io(n) if n == libc::EAGAIN || n == libc::EWOULDBLOCK => Exn::sys_blocked_io(),
-        IoErr::Io(n) | IoErr::Sys(n) => Exn::sys_error_os(None, &std::io::Error::from_raw_os_error(n)),
+        IoErr::Io(n) | IoErr::Sys(n) => {
+            Exn::sys_error_os(None, &std::io::Error::from_raw_os_error(n))
+        }
         IoErr::Eof => Exn::end_of_file(),
         IoErr::Fail(msg) => Exn::failure(msg),
     }
@@ -245,8 +247,11 @@ pub fn with_chan<R>(
 fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn> {
     let (pos, len) = (pos.int(), len.int());
     // SAFETY: tag and length are read only after checking that buf is a block.
-    let size =
-        if buf.is_block() && unsafe { buf.tag() } == STRING_TAG { unsafe { buf.string_len() } } else { 0 };
+    let size = if buf.is_block() && unsafe { buf.tag() } == STRING_TAG {
+        unsafe { buf.string_len() }
+    } else {
+        0
+    };
     if pos < 0 || len < 0 || pos as usize > size || len as usize > size - pos as usize {
         return Err(Exn::invalid_arg("index out of bounds"));
     }
@@ -255,7 +260,8 @@ fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn
 
 /// Checks that `[pos, pos+len)` lies inside the data of bigarray `ba`; returns them as usize.
 fn bigarray_range(ba: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn> {
-    let size = bigarray::with_data(ba, |d| d.len()).ok_or_else(|| Exn::invalid_arg("not a bigarray"))?;
+    let size =
+        bigarray::with_data(ba, |d| d.len()).ok_or_else(|| Exn::invalid_arg("not a bigarray"))?;
     let (pos, len) = (pos.int(), len.int());
     if pos < 0 || len < 0 || pos as usize > size || len as usize > size - pos as usize {
         return Err(Exn::invalid_arg("index out of bounds"));

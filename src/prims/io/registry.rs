@@ -258,7 +258,11 @@ pub fn out_channels(dom: &mut Domain) -> Vec<Value> {
 }
 
 /// Runs `f` on every open output channel on one of the descriptors `fds`, oldest first.
-pub fn for_each_output_on(dom: &mut Domain, fds: &[i32], mut f: impl FnMut(&mut Locked, &mut Domain)) {
+pub fn for_each_output_on(
+    dom: &mut Domain,
+    fds: &[i32],
+    mut f: impl FnMut(&mut Locked, &mut Domain),
+) {
     // Relaxed: gen changes only with OPENED locked.
     let cells: Vec<(&'static ChanCell, u64)> =
         lock(&OPENED).iter().map(|c| (c, c.gen.load(Ordering::Relaxed))).collect();

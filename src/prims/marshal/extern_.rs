@@ -324,7 +324,9 @@ impl<'c> Extern<'c> {
             self.code8(CODE_DOUBLE_ARRAY8_LITTLE, n)?;
         } else {
             if n > 0x1F_FFFF && self.flags & COMPAT_32 != 0 {
-                return Err(fail("output_value: float array cannot be read back on 32-bit platform"));
+                return Err(fail(
+                    "output_value: float array cannot be read back on 32-bit platform",
+                ));
             }
             if n < 1 << 32 {
                 self.code32(CODE_DOUBLE_ARRAY32_LITTLE, n)?;
@@ -342,7 +344,8 @@ impl<'c> Extern<'c> {
         if cfg!(target_endian = "little") {
             self.bytes(raw)
         } else {
-            let swapped: Vec<u8> = raw.chunks_exact(8).flat_map(|c| c.iter().rev().copied()).collect();
+            let swapped: Vec<u8> =
+                raw.chunks_exact(8).flat_map(|c| c.iter().rev().copied()).collect();
             self.bytes(&swapped)
         }
     }
@@ -475,7 +478,10 @@ impl<'c> Extern<'c> {
                     let f = unsafe { v.field(0) };
                     // SAFETY: the tag is read only when `f` is a block.
                     let keep = f.is_block()
-                        && matches!(unsafe { f.tag() }, FORWARD_TAG | LAZY_TAG | FORCING_TAG | DOUBLE_TAG);
+                        && matches!(
+                            unsafe { f.tag() },
+                            FORWARD_TAG | LAZY_TAG | FORCING_TAG | DOUBLE_TAG
+                        );
                     if !keep {
                         v = f;
                         continue 'next;
@@ -585,7 +591,9 @@ impl<'c> Extern<'c> {
         let mut h = Vec::with_capacity(32);
         if len >= 1 << 32 || self.size_32 >= 1 << 32 || self.size_64 >= 1 << 32 {
             if self.flags & COMPAT_32 != 0 {
-                return Err(fail("output_value: object too big to be read back on 32-bit platform"));
+                return Err(fail(
+                    "output_value: object too big to be read back on 32-bit platform",
+                ));
             }
             h.extend_from_slice(&MAGIC_BIG.to_be_bytes());
             h.extend_from_slice(&0u32.to_be_bytes());

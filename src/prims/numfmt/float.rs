@@ -58,7 +58,12 @@ pub(super) fn strip_fraction_zeros(s: &mut Vec<u8>) {
 /// The `%a` body (after the sign) of a non-negative finite `x`, glibc style: leading
 /// digit 1 for normals and 0 for subnormals, rounding to `prec` digits ties to even and
 /// carrying into the leading digit without renormalising (`"%.0a"` of 1.5 is `0x2p+0`).
-pub(super) fn hex_float_body(x: f64, prec: Option<usize>, alt: bool, upper: bool) -> (Vec<u8>, Vec<u8>) {
+pub(super) fn hex_float_body(
+    x: f64,
+    prec: Option<usize>,
+    alt: bool,
+    upper: bool,
+) -> (Vec<u8>, Vec<u8>) {
     let bits = x.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i64;
     let mut frac = bits & ((1u64 << 52) - 1);
@@ -73,11 +78,7 @@ pub(super) fn hex_float_body(x: f64, prec: Option<usize>, alt: bool, upper: bool
         let half = unit >> 1;
         let rest = frac & (unit - 1);
         frac &= !(unit - 1);
-        let odd = if p == 0 {
-            lead & 1 == 1
-        } else {
-            frac & unit != 0
-        };
+        let odd = if p == 0 { lead & 1 == 1 } else { frac & unit != 0 };
         if rest > half || (rest == half && odd) {
             frac += unit;
             if frac >> 52 != 0 {
@@ -86,14 +87,9 @@ pub(super) fn hex_float_body(x: f64, prec: Option<usize>, alt: bool, upper: bool
             }
         }
     }
-    let hex = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
-    let mut digits: Vec<u8> = (0..13)
-        .map(|k| hex[((frac >> (48 - 4 * k)) & 0xf) as usize])
-        .collect();
+    let hex = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let mut digits: Vec<u8> =
+        (0..13).map(|k| hex[((frac >> (48 - 4 * k)) & 0xf) as usize]).collect();
     match prec {
         None => {
             while digits.last() == Some(&b'0') {
@@ -102,11 +98,7 @@ pub(super) fn hex_float_body(x: f64, prec: Option<usize>, alt: bool, upper: bool
         }
         Some(p) => digits.resize(p, b'0'),
     }
-    let prefix = if upper {
-        b"0X".to_vec()
-    } else {
-        b"0x".to_vec()
-    };
+    let prefix = if upper { b"0X".to_vec() } else { b"0x".to_vec() };
     let mut body = vec![hex[lead as usize]];
     if !digits.is_empty() || alt {
         body.push(b'.');
@@ -291,4 +283,3 @@ pub fn hexstring_of_float(x: f64, prec: i64, style: u8) -> String {
     out.push_str(&exp.to_string());
     out
 }
-

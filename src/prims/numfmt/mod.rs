@@ -99,12 +99,7 @@ pub fn parse_int(s: &[u8], nbits: u32) -> Result<i64, ()> {
         let c = s[i];
         if c != b'_' {
             match digit_value(c).filter(|&d| d < base) {
-                Some(d) => {
-                    acc = acc
-                        .checked_mul(base)
-                        .and_then(|v| v.checked_add(d))
-                        .ok_or(())?
-                }
+                Some(d) => acc = acc.checked_mul(base).and_then(|v| v.checked_add(d)).ok_or(())?,
                 None => return Err(()), // stops before the end of the string
             }
         }
@@ -118,11 +113,7 @@ pub fn parse_int(s: &[u8], nbits: u32) -> Result<i64, ()> {
     } else if nbits < 64 && acc >= (1u64 << nbits) {
         return Err(());
     }
-    let v = if negative {
-        (acc as i64).wrapping_neg()
-    } else {
-        acc as i64
-    };
+    let v = if negative { (acc as i64).wrapping_neg() } else { acc as i64 };
     let shift = 64 - nbits;
     Ok(v.wrapping_shl(shift).wrapping_shr(shift))
 }
@@ -410,4 +401,3 @@ pub fn format_int(fmt: &[u8], n: i64, kind: IntKind) -> Result<String, ()> {
         int_conv(s, reg)
     })
 }
-

@@ -221,10 +221,7 @@ pub(super) fn c_strtod_all(s: &[u8]) -> Result<f64, ()> {
         if !tail.is_empty() {
             // nan(n-char-sequence): letters, digits and '_' in parentheses; a sequence
             // that reads fully as a C integer becomes the payload.
-            let seq = tail
-                .strip_prefix(b"(")
-                .and_then(|t| t.strip_suffix(b")"))
-                .ok_or(())?;
+            let seq = tail.strip_prefix(b"(").and_then(|t| t.strip_suffix(b")")).ok_or(())?;
             if !seq.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_') {
                 return Err(());
             }
@@ -371,4 +368,3 @@ pub fn parse_float(s: &[u8]) -> Result<f64, ()> {
     }
     c_strtod_all(&buf)
 }
-

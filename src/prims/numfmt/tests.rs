@@ -69,25 +69,10 @@ const PARSE_INT: &[(&[u8], u32, Result<i64, ()>)] = &[
 type IntCase = (&'static [u8], i64, IntKind, Result<&'static str, ()>);
 const FORMAT_INT: &[IntCase] = &[
     (b"%d", 0, IntKind::Int, Ok("0")),
-    (
-        b"%d",
-        4611686018427387903,
-        IntKind::Int,
-        Ok("4611686018427387903"),
-    ),
-    (
-        b"%d",
-        -4611686018427387904,
-        IntKind::Int,
-        Ok("-4611686018427387904"),
-    ),
+    (b"%d", 4611686018427387903, IntKind::Int, Ok("4611686018427387903")),
+    (b"%d", -4611686018427387904, IntKind::Int, Ok("-4611686018427387904")),
     (b"%x", -1, IntKind::Int, Ok("7fffffffffffffff")),
-    (
-        b"%X",
-        -4611686018427387904,
-        IntKind::Int,
-        Ok("4000000000000000"),
-    ),
+    (b"%X", -4611686018427387904, IntKind::Int, Ok("4000000000000000")),
     (b"%u", -1, IntKind::Int, Ok("9223372036854775807")),
     (b"%o", -1, IntKind::Int, Ok("777777777777777777777")),
     (b"%i", -42, IntKind::Int, Ok("-42")),
@@ -122,24 +107,9 @@ const FORMAT_INT: &[IntCase] = &[
     (b"%x", -1, IntKind::Int32, Ok("ffffffff")),
     (b"%Ld", -1, IntKind::Int64, Ok("-1")),
     (b"%Lx", -1, IntKind::Int64, Ok("ffffffffffffffff")),
-    (
-        b"%Lu",
-        -4611686018427387904,
-        IntKind::Int64,
-        Ok("13835058055282163712"),
-    ),
-    (
-        b"%LX",
-        4611686018427387903,
-        IntKind::Int64,
-        Ok("3FFFFFFFFFFFFFFF"),
-    ),
-    (
-        b"%25Ld",
-        -123,
-        IntKind::Int64,
-        Ok("                     -123"),
-    ),
+    (b"%Lu", -4611686018427387904, IntKind::Int64, Ok("13835058055282163712")),
+    (b"%LX", 4611686018427387903, IntKind::Int64, Ok("3FFFFFFFFFFFFFFF")),
+    (b"%25Ld", -123, IntKind::Int64, Ok("                     -123")),
     (b"%nd", -1, IntKind::Nativeint, Ok("-1")),
     (b"%nx", -1, IntKind::Nativeint, Ok("ffffffffffffffff")),
     (b"%nu", -1, IntKind::Nativeint, Ok("18446744073709551615")),
@@ -149,18 +119,8 @@ const FORMAT_INT: &[IntCase] = &[
     (b"%5%%d", 7, IntKind::Int, Ok("%7")),
     (b"%d\x00x", 12, IntKind::Int, Ok("12")),
     (b"%0000000000000000000000000000d", 1, IntKind::Int, Err(())),
-    (
-        b"%00000000000000000000000000000d",
-        1,
-        IntKind::Int32,
-        Err(()),
-    ),
-    (
-        b"%000000000000000000000000000000d",
-        1,
-        IntKind::Int32,
-        Err(()),
-    ),
+    (b"%00000000000000000000000000000d", 1, IntKind::Int32, Err(())),
+    (b"%000000000000000000000000000000d", 1, IntKind::Int32, Err(())),
 ];
 const FORMAT_FLOAT: &[(&[u8], u64, &str)] = &[
     (b"%f", 0x0000000000000000, "0.000000"), // 0x0p+0
@@ -274,12 +234,7 @@ const HEXSTRING: &[(u64, i64, u8, &str)] = &[
     (0x3fff800000000000, 1, b'-', "0x2.0p+0"),
     (0x3fffffffffffffd3, 2, b'-', "0x2.00p+0"),
     (0x0000000000000001, -1, b'-', "0x0.0000000000001p-1022"),
-    (
-        0x0000000000000001,
-        20,
-        b'-',
-        "0x0.00000000000010000000p-1022",
-    ),
+    (0x0000000000000001, 20, b'-', "0x0.00000000000010000000p-1022"),
     (0x0008000000000000, 0, b'-', "0x0p-1022"),
     (0x7fefffffffffffff, -1, b'-', "0x1.fffffffffffffp+1023"),
     (0x7fefffffffffffff, 3, b'-', "0x2.000p+1023"),
@@ -450,42 +405,16 @@ fn parse_float_matches_stock() {
 
 #[test]
 fn undefined_formats_are_refused() {
-    for f in [
-        &b"%*d"[..],
-        b"%.*d",
-        b"%1$d",
-        b"%d%d",
-        b"%s",
-        b"%c",
-        b"%",
-        b"",
-        b"%99999999999d",
-        b"%hd",
-    ] {
-        assert_eq!(
-            format_int(f, 1, IntKind::Int),
-            Err(()),
-            "{:?}",
-            String::from_utf8_lossy(f)
-        );
+    for f in
+        [&b"%*d"[..], b"%.*d", b"%1$d", b"%d%d", b"%s", b"%c", b"%", b"", b"%99999999999d", b"%hd"]
+    {
+        assert_eq!(format_int(f, 1, IntKind::Int), Err(()), "{:?}", String::from_utf8_lossy(f));
     }
     assert_eq!(format_int(b"%lld", 1, IntKind::Int32), Err(()));
-    for f in [
-        &b"%*f"[..],
-        b"%f%f",
-        b"%d",
-        b"%Lf",
-        b"%s",
-        b"%.99999999999f",
-        b"%99999999999f",
-        b"\xff%f",
-    ] {
-        assert_eq!(
-            format_float(f, 1.0),
-            Err(()),
-            "{:?}",
-            String::from_utf8_lossy(f)
-        );
+    for f in
+        [&b"%*f"[..], b"%f%f", b"%d", b"%Lf", b"%s", b"%.99999999999f", b"%99999999999f", b"\xff%f"]
+    {
+        assert_eq!(format_float(f, 1.0), Err(()), "{:?}", String::from_utf8_lossy(f));
     }
 }
 
@@ -516,12 +445,7 @@ fn arbitrary_bytes_never_panic() {
         let n = next() as i64;
         let x = f64::from_bits(next());
         let _ = parse_int(&s, (n as u32) % 70);
-        for kind in [
-            IntKind::Int,
-            IntKind::Int32,
-            IntKind::Int64,
-            IntKind::Nativeint,
-        ] {
+        for kind in [IntKind::Int, IntKind::Int32, IntKind::Int64, IntKind::Nativeint] {
             let _ = format_int(&s, n, kind);
         }
         let _ = format_float(&s, x);

@@ -12,7 +12,9 @@
 mod mapped;
 mod terminal;
 
-use super::{blocking_keep, c_path, cloexec_p, fd_arg, list_items, take, unix_error, CLOEXEC_DEFAULT};
+use super::{
+    blocking_keep, c_path, cloexec_p, fd_arg, list_items, take, unix_error, CLOEXEC_DEFAULT,
+};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
@@ -56,7 +58,6 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
 /// The most bytes `read`, `write` and `single_write` move per system call (the stock
 /// `UNIX_BUFFER_SIZE`: they go through a buffer of this size).
 const BUFFER_SIZE: usize = 65536;
-
 
 /// The result of a system call returning -1 on failure: the value, or `errno`.
 fn check<T: PartialEq + From<i8>>(r: T) -> Result<T, i32> {
@@ -116,9 +117,21 @@ fn bytes_len(v: Value) -> usize {
 /// `open_flag` constructors in declaration order, as `open(2)` flags; `O_SHARE_DELETE`
 /// (Windows only), `O_CLOEXEC` and `O_KEEPEXEC` (see `open`) add none.
 const OPEN_FLAGS: [i32; 15] = [
-    libc::O_RDONLY, libc::O_WRONLY, libc::O_RDWR, libc::O_NONBLOCK, libc::O_APPEND,
-    libc::O_CREAT, libc::O_TRUNC, libc::O_EXCL, libc::O_NOCTTY, libc::O_DSYNC, libc::O_SYNC,
-    libc::O_RSYNC, 0, 0, 0,
+    libc::O_RDONLY,
+    libc::O_WRONLY,
+    libc::O_RDWR,
+    libc::O_NONBLOCK,
+    libc::O_APPEND,
+    libc::O_CREAT,
+    libc::O_TRUNC,
+    libc::O_EXCL,
+    libc::O_NOCTTY,
+    libc::O_DSYNC,
+    libc::O_SYNC,
+    libc::O_RSYNC,
+    0,
+    0,
+    0,
 ];
 const O_CLOEXEC_INDEX: isize = 13;
 const O_KEEPEXEC_INDEX: isize = 14;
@@ -140,7 +153,8 @@ fn open(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let perm = perm.int() as libc::c_uint;
     // Opening a FIFO waits for its other end.
     // SAFETY: `cpath` is a NUL-terminated string alive during the call.
-    let (r, path) = blocking_keep(dom, path, || check(unsafe { libc::open(cpath.as_ptr(), oflags, perm) }));
+    let (r, path) =
+        blocking_keep(dom, path, || check(unsafe { libc::open(cpath.as_ptr(), oflags, perm) }));
     match r {
         Ok(fd) => Ok(Value::of_int(fd as isize)),
         Err(e) => Err(unix_error(dom, e, "open", Some(path))),
@@ -198,7 +212,14 @@ fn read(dom: &mut Domain, args: &[Value]) -> PrimResult {
 /// per `BUFFER_SIZE` bytes: until all are written (`single` false) or after one call.
 /// Returns the bytes written; `Err` only when nothing could be written, or on an error
 /// other than `EAGAIN`.
-fn write_string(dom: &mut Domain, fd: i32, mut buf: Value, ofs: usize, len: usize, single: bool) -> Result<usize, i32> {
+fn write_string(
+    dom: &mut Domain,
+    fd: i32,
+    mut buf: Value,
+    ofs: usize,
+    len: usize,
+    single: bool,
+) -> Result<usize, i32> {
     let mut written = 0;
     while written < len {
         let n = (len - written).min(BUFFER_SIZE);
@@ -325,7 +346,8 @@ fn pipe(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let mut fds = [0 as libc::c_int; 2];
     let flags = if cloexec_p(cloexec) { libc::O_CLOEXEC } else { 0 };
     // SAFETY: `fds` has room for the two descriptors.
-    check(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) }).map_err(|e| unix_error(dom, e, "pipe", None))?;
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) })
+        .map_err(|e| unix_error(dom, e, "pipe", None))?;
     Ok(dom.alloc_tuple(0, &[Value::of_int(fds[0] as isize), Value::of_int(fds[1] as isize)]))
 }
 
@@ -350,7 +372,8 @@ fn dup2(dom: &mut Domain, args: &[Value]) -> PrimResult {
     } else {
         let flags = if cloexec_p(cloexec) { libc::O_CLOEXEC } else { 0 };
         // SAFETY: dup3 has no memory effects.
-        check(unsafe { libc::dup3(fd1, fd2, flags) }).map_err(|e| unix_error(dom, e, "dup2", None))?;
+        check(unsafe { libc::dup3(fd1, fd2, flags) })
+            .map_err(|e| unix_error(dom, e, "dup2", None))?;
     }
     Ok(Value::UNIT)
 }
@@ -403,7 +426,13 @@ fn stream_semantics(fd: i32) -> i32 {
             let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
             // SAFETY: `ty` and `len` are writable and `len` is the size of `ty`.
             let r = unsafe {
-                libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&mut ty as *mut libc::c_int).cast(), &mut len)
+                libc::getsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_TYPE,
+                    (&mut ty as *mut libc::c_int).cast(),
+                    &mut len,
+                )
             };
             if r == -1 {
                 super::last_errno()
@@ -485,7 +514,11 @@ fn c_int_of_double(x: f64) -> i32 {
 fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [readfds, writefds, exceptfds, timeout] = take(args)?;
     let mut maxfd = -1;
-    let sets = (fd_set_of(readfds, &mut maxfd), fd_set_of(writefds, &mut maxfd), fd_set_of(exceptfds, &mut maxfd));
+    let sets = (
+        fd_set_of(readfds, &mut maxfd),
+        fd_set_of(writefds, &mut maxfd),
+        fd_set_of(exceptfds, &mut maxfd),
+    );
     let (Some((rfds, mut rset)), Some((wfds, mut wset)), Some((efds, mut eset))) = sets else {
         return Err(unix_error(dom, libc::EINVAL, "select", None));
     };
@@ -501,7 +534,9 @@ fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
         &mut tv
     };
     // SAFETY: the sets and the timeout are valid and writable for the call.
-    let r = dom.blocking_section(|| check(unsafe { libc::select(maxfd + 1, &mut rset, &mut wset, &mut eset, tvp) }));
+    let r = dom.blocking_section(|| {
+        check(unsafe { libc::select(maxfd + 1, &mut rset, &mut wset, &mut eset, tvp) })
+    });
     r.map_err(|e| unix_error(dom, e, "select", None))?;
     let r = ready_list(dom, &rfds, &rset);
     let w = ready_list(dom, &wfds, &wset);

@@ -135,8 +135,15 @@ fn int_arg(v: Value) -> libc::c_int {
 const MAX_LONG: i64 = (1 << 62) - 1;
 
 /// The file types of `Unix.file_kind`, in constructor order (`S_REG` ... `S_SOCK`).
-const FILE_KINDS: [libc::mode_t; 7] =
-    [libc::S_IFREG, libc::S_IFDIR, libc::S_IFCHR, libc::S_IFBLK, libc::S_IFLNK, libc::S_IFIFO, libc::S_IFSOCK];
+const FILE_KINDS: [libc::mode_t; 7] = [
+    libc::S_IFREG,
+    libc::S_IFDIR,
+    libc::S_IFCHR,
+    libc::S_IFBLK,
+    libc::S_IFLNK,
+    libc::S_IFIFO,
+    libc::S_IFSOCK,
+];
 
 /// A `(seconds, nanoseconds)` time stamp as float seconds whose integer part is `sec`
 /// (the sum may round up to `sec + 1`; then the float just below is taken).
@@ -206,7 +213,8 @@ fn stats_record(dom: &mut Domain, st: &libc::stat, use_64: bool) -> Value {
     let atime = dom.alloc_float(timestamp(st.st_atime, st.st_atime_nsec));
     let mtime = dom.alloc_float(timestamp(st.st_mtime, st.st_mtime_nsec));
     let ctime = dom.alloc_float(timestamp(st.st_ctime, st.st_ctime_nsec));
-    let size = if use_64 { alloc_int64(dom, st.st_size) } else { Value::of_int(st.st_size as isize) };
+    let size =
+        if use_64 { alloc_int64(dom, st.st_size) } else { Value::of_int(st.st_size as isize) };
     let kind_of = st.st_mode & libc::S_IFMT;
     let kind = FILE_KINDS.iter().position(|&k| k == kind_of).unwrap_or(0);
     let fields = [
@@ -358,7 +366,10 @@ fn utimes(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (at, mt) = (float_arg(atime)?, float_arg(mtime)?);
     let tv = |t: f64| {
         let sec = t as crate::prims::unix::TimeT;
-        libc::timeval { tv_sec: sec, tv_usec: ((t - sec as f64) * 1e6) as crate::prims::unix::SusecondsT }
+        libc::timeval {
+            tv_sec: sec,
+            tv_usec: ((t - sec as f64) * 1e6) as crate::prims::unix::SusecondsT,
+        }
     };
     let times = [tv(at), tv(mt)];
     let times = if at == 0.0 && mt == 0.0 { std::ptr::null() } else { times.as_ptr() };
@@ -383,7 +394,9 @@ fn rename(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p1 = c_path(dom, path1, "rename")?;
     let p2 = c_path(dom, path2, "rename")?;
     // SAFETY: both names are NUL-terminated.
-    blocking(dom, "rename", Some(path1), || check(unsafe { libc::rename(p1.as_ptr(), p2.as_ptr()) }))?;
+    blocking(dom, "rename", Some(path1), || {
+        check(unsafe { libc::rename(p1.as_ptr(), p2.as_ptr()) })
+    })?;
     Ok(Value::UNIT)
 }
 
@@ -405,7 +418,9 @@ fn link(dom: &mut Domain, args: &[Value]) -> PrimResult {
         check(unsafe {
             match flags {
                 None => libc::link(p1.as_ptr(), p2.as_ptr()),
-                Some(f) => libc::linkat(libc::AT_FDCWD, p1.as_ptr(), libc::AT_FDCWD, p2.as_ptr(), f),
+                Some(f) => {
+                    libc::linkat(libc::AT_FDCWD, p1.as_ptr(), libc::AT_FDCWD, p2.as_ptr(), f)
+                }
             }
         })
     })?;
@@ -418,7 +433,9 @@ fn symlink(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p1 = c_path(dom, path1, "symlink")?;
     let p2 = c_path(dom, path2, "symlink")?;
     // SAFETY: both names are NUL-terminated.
-    blocking(dom, "symlink", Some(path2), || check(unsafe { libc::symlink(p1.as_ptr(), p2.as_ptr()) }))?;
+    blocking(dom, "symlink", Some(path2), || {
+        check(unsafe { libc::symlink(p1.as_ptr(), p2.as_ptr()) })
+    })?;
     Ok(Value::UNIT)
 }
 

@@ -269,7 +269,8 @@ fn spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let argp = ptr_vec(&argv);
     let envp = env.as_deref().map(ptr_vec);
     // SAFETY: `environ` is read once, as the stock library passes it.
-    let envp_ptr = envp.as_ref().map_or(unsafe { environ } as *const *const libc::c_char, |e| e.as_ptr());
+    let envp_ptr =
+        envp.as_ref().map_or(unsafe { environ } as *const *const libc::c_char, |e| e.as_ptr());
     let mut pid: libc::pid_t = 0;
     // SAFETY: the file actions object is initialised before use and destroyed after; the
     // strings and vectors outlive the spawn call.
@@ -479,7 +480,8 @@ fn sleep(dom: &mut Domain, args: &[Value]) -> PrimResult {
         return Ok(Value::UNIT);
     }
     let secs = d as crate::prims::unix::TimeT;
-    let mut req = libc::timespec { tv_sec: secs, tv_nsec: ((d - secs as f64) * 1e9) as libc::c_long };
+    let mut req =
+        libc::timespec { tv_sec: secs, tv_nsec: ((d - secs as f64) * 1e9) as libc::c_long };
     loop {
         let (r, err, rem) = dom.blocking_section(|| {
             let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -728,7 +730,8 @@ fn getgroups(dom: &mut Domain, _args: &[Value]) -> PrimResult {
 
 fn setgroups(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [groups] = take(args)?;
-    let ids: Vec<libc::gid_t> = array_items(groups).iter().map(|v| v.int() as libc::gid_t).collect();
+    let ids: Vec<libc::gid_t> =
+        array_items(groups).iter().map(|v| v.int() as libc::gid_t).collect();
     // SAFETY: `ids` holds ids.len() entries.
     if unsafe { libc::setgroups(ids.len(), ids.as_ptr()) } == -1 {
         return Err(uerror(dom, "setgroups", None));
@@ -764,7 +767,11 @@ fn lookup<T>(dom: &mut Domain, cmd: &str, find: impl FnOnce() -> *mut T) -> Resu
     let p = find();
     if p.is_null() {
         let err = last_errno();
-        return Err(if err == libc::EINTR { unix_error(dom, err, cmd, None) } else { Exn::not_found() });
+        return Err(if err == libc::EINTR {
+            unix_error(dom, err, cmd, None)
+        } else {
+            Exn::not_found()
+        });
     }
     Ok(p)
 }

@@ -190,7 +190,11 @@ fn socket_name(
     dom: &mut Domain,
     sock: Value,
     cmd: &str,
-    call: unsafe extern "C" fn(libc::c_int, *mut libc::sockaddr, *mut libc::socklen_t) -> libc::c_int,
+    call: unsafe extern "C" fn(
+        libc::c_int,
+        *mut libc::sockaddr,
+        *mut libc::socklen_t,
+    ) -> libc::c_int,
 ) -> PrimResult {
     let mut sa = SockAddr::zeroed();
     let mut len = SockAddr::capacity();
@@ -307,9 +311,8 @@ fn sendto(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let fd = fd_arg(sock);
     let (r, errno) = dom.blocking_section(|| {
         // SAFETY: `data` is a readable buffer of its length, `sa` an address of `alen` bytes.
-        let r = unsafe {
-            libc::sendto(fd, data.as_ptr().cast(), data.len(), flags, sa.as_ptr(), alen)
-        };
+        let r =
+            unsafe { libc::sendto(fd, data.as_ptr().cast(), data.len(), flags, sa.as_ptr(), alen) };
         (r, super::last_errno())
     });
     if r == -1 {

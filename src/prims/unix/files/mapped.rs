@@ -36,7 +36,8 @@ enum Outcome {
 fn grow_file(fd: i32, size: i64) -> Result<(), i32> {
     let zero = 0u8;
     // SAFETY: one readable byte.
-    if unsafe { libc::pwrite(fd, (&zero as *const u8).cast(), 1, (size - 1) as libc::off_t) } != -1 {
+    if unsafe { libc::pwrite(fd, (&zero as *const u8).cast(), 1, (size - 1) as libc::off_t) } != -1
+    {
         return Ok(());
     }
     let e = last_errno();
@@ -51,7 +52,14 @@ fn grow_file(fd: i32, size: i64) -> Result<(), i32> {
 }
 
 /// Sizes the array from the file (or the file from the array) and maps it.
-fn map(fd: i32, elt_size: usize, mut dims: Vec<isize>, major: usize, start: i64, shared: bool) -> Outcome {
+fn map(
+    fd: i32,
+    elt_size: usize,
+    mut dims: Vec<isize>,
+    major: usize,
+    start: i64,
+    shared: bool,
+) -> Outcome {
     // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: `st` is writable.
@@ -60,7 +68,8 @@ fn map(fd: i32, elt_size: usize, mut dims: Vec<isize>, major: usize, start: i64,
     }
     let file_size = st.st_size as i64;
     // Bytes of the array, leaving out an unknown major dimension (wrapping, as in C).
-    let mut size = dims.iter().filter(|&&d| d != -1).fold(elt_size, |n, &d| n.wrapping_mul(d as usize));
+    let mut size =
+        dims.iter().filter(|&&d| d != -1).fold(elt_size, |n, &d| n.wrapping_mul(d as usize));
     if dims[major] == -1 {
         if file_size < start {
             return Outcome::Failure("Unix.map_file: file position exceeds file size");
@@ -132,7 +141,8 @@ pub fn map_file(dom: &mut Domain, args: &[Value]) -> PrimResult {
         .and_then(|k| ELT_SIZE.get(k))
         .ok_or_else(|| Exn::invalid_arg("Unix.map_file: bad kind"))?;
     let shared = vshared.int() != 0;
-    let (data, dims) = match dom.blocking_section(|| map(fd, elt_size, dims, major, start, shared)) {
+    let (data, dims) = match dom.blocking_section(|| map(fd, elt_size, dims, major, start, shared))
+    {
         Outcome::Mapped(p, d) => (p, d),
         Outcome::Errno(e) => return Err(unix_error(dom, e, "map_file", None)),
         Outcome::Failure(msg) => return Err(Exn::failure(msg)),

@@ -34,32 +34,79 @@ use Field::*;
 use Word::*;
 
 const FIELDS: [Field; 38] = [
-    Bool(I, libc::IGNBRK), Bool(I, libc::BRKINT), Bool(I, libc::IGNPAR), Bool(I, libc::PARMRK),
-    Bool(I, libc::INPCK), Bool(I, libc::ISTRIP), Bool(I, libc::INLCR), Bool(I, libc::IGNCR),
-    Bool(I, libc::ICRNL), Bool(I, libc::IXON), Bool(I, libc::IXOFF),
+    Bool(I, libc::IGNBRK),
+    Bool(I, libc::BRKINT),
+    Bool(I, libc::IGNPAR),
+    Bool(I, libc::PARMRK),
+    Bool(I, libc::INPCK),
+    Bool(I, libc::ISTRIP),
+    Bool(I, libc::INLCR),
+    Bool(I, libc::IGNCR),
+    Bool(I, libc::ICRNL),
+    Bool(I, libc::IXON),
+    Bool(I, libc::IXOFF),
     Bool(O, libc::OPOST),
-    Speed(false), Speed(true),
+    Speed(false),
+    Speed(true),
     Enum(C, 5, libc::CSIZE, &[libc::CS5, libc::CS6, libc::CS7, libc::CS8]),
     Enum(C, 1, libc::CSTOPB, &[0, libc::CSTOPB]),
-    Bool(C, libc::CREAD), Bool(C, libc::PARENB), Bool(C, libc::PARODD), Bool(C, libc::HUPCL),
+    Bool(C, libc::CREAD),
+    Bool(C, libc::PARENB),
+    Bool(C, libc::PARODD),
+    Bool(C, libc::HUPCL),
     Bool(C, libc::CLOCAL),
-    Bool(L, libc::ISIG), Bool(L, libc::ICANON), Bool(L, libc::NOFLSH), Bool(L, libc::ECHO),
-    Bool(L, libc::ECHOE), Bool(L, libc::ECHOK), Bool(L, libc::ECHONL),
-    Char(libc::VINTR), Char(libc::VQUIT), Char(libc::VERASE), Char(libc::VKILL), Char(libc::VEOF),
-    Char(libc::VEOL), Char(libc::VMIN), Char(libc::VTIME), Char(libc::VSTART), Char(libc::VSTOP),
+    Bool(L, libc::ISIG),
+    Bool(L, libc::ICANON),
+    Bool(L, libc::NOFLSH),
+    Bool(L, libc::ECHO),
+    Bool(L, libc::ECHOE),
+    Bool(L, libc::ECHOK),
+    Bool(L, libc::ECHONL),
+    Char(libc::VINTR),
+    Char(libc::VQUIT),
+    Char(libc::VERASE),
+    Char(libc::VKILL),
+    Char(libc::VEOF),
+    Char(libc::VEOL),
+    Char(libc::VMIN),
+    Char(libc::VTIME),
+    Char(libc::VSTART),
+    Char(libc::VSTOP),
 ];
 
 /// The speeds `terminal_io` can express: (the `speed_t` constant, baud).
 const SPEEDS: [(libc::speed_t, isize); 31] = [
-    (libc::B0, 0), (libc::B50, 50), (libc::B75, 75), (libc::B110, 110), (libc::B134, 134),
-    (libc::B150, 150), (libc::B200, 200), (libc::B300, 300), (libc::B600, 600),
-    (libc::B1200, 1200), (libc::B1800, 1800), (libc::B2400, 2400), (libc::B4800, 4800),
-    (libc::B9600, 9600), (libc::B19200, 19200), (libc::B38400, 38400), (libc::B57600, 57600),
-    (libc::B115200, 115200), (libc::B230400, 230400), (libc::B460800, 460800),
-    (libc::B500000, 500000), (libc::B576000, 576000), (libc::B921600, 921600),
-    (libc::B1000000, 1000000), (libc::B1152000, 1152000), (libc::B1500000, 1500000),
-    (libc::B2000000, 2000000), (libc::B2500000, 2500000), (libc::B3000000, 3000000),
-    (libc::B3500000, 3500000), (libc::B4000000, 4000000),
+    (libc::B0, 0),
+    (libc::B50, 50),
+    (libc::B75, 75),
+    (libc::B110, 110),
+    (libc::B134, 134),
+    (libc::B150, 150),
+    (libc::B200, 200),
+    (libc::B300, 300),
+    (libc::B600, 600),
+    (libc::B1200, 1200),
+    (libc::B1800, 1800),
+    (libc::B2400, 2400),
+    (libc::B4800, 4800),
+    (libc::B9600, 9600),
+    (libc::B19200, 19200),
+    (libc::B38400, 38400),
+    (libc::B57600, 57600),
+    (libc::B115200, 115200),
+    (libc::B230400, 230400),
+    (libc::B460800, 460800),
+    (libc::B500000, 500000),
+    (libc::B576000, 576000),
+    (libc::B921600, 921600),
+    (libc::B1000000, 1000000),
+    (libc::B1152000, 1152000),
+    (libc::B1500000, 1500000),
+    (libc::B2000000, 2000000),
+    (libc::B2500000, 2500000),
+    (libc::B3000000, 3000000),
+    (libc::B3500000, 3500000),
+    (libc::B4000000, 4000000),
 ];
 
 fn word(t: &mut libc::termios, w: Word) -> &mut libc::tcflag_t {
@@ -94,7 +141,13 @@ pub fn tcgetattr(dom: &mut Domain, args: &[Value]) -> PrimResult {
             }
             Speed(input) => {
                 // SAFETY: `t` is a valid termios.
-                let s = unsafe { if input { libc::cfgetispeed(&t) } else { libc::cfgetospeed(&t) } };
+                let s = unsafe {
+                    if input {
+                        libc::cfgetispeed(&t)
+                    } else {
+                        libc::cfgetospeed(&t)
+                    }
+                };
                 // A speed the table lacks reads as 9600, as in the stock library.
                 Value::of_int(SPEEDS.iter().find(|p| p.0 == s).map_or(9600, |p| p.1))
             }
@@ -121,7 +174,8 @@ pub fn tcsetattr(dom: &mut Domain, args: &[Value]) -> PrimResult {
                 *x = if v.int() != 0 { *x | bit } else { *x & !bit };
             }
             Enum(w, first, mask, values) => {
-                let Some(&bits) = usize::try_from(v.int() - first).ok().and_then(|k| values.get(k)) else {
+                let Some(&bits) = usize::try_from(v.int() - first).ok().and_then(|k| values.get(k))
+                else {
                     return Err(unix_error(dom, libc::EINVAL, "tcsetattr", None));
                 };
                 let x = word(&mut t, w);
@@ -132,7 +186,13 @@ pub fn tcsetattr(dom: &mut Domain, args: &[Value]) -> PrimResult {
                     return Err(unix_error(dom, libc::EINVAL, "tcsetattr", None));
                 };
                 // SAFETY: `t` is a valid, writable termios.
-                let r = unsafe { if input { libc::cfsetispeed(&mut t, s) } else { libc::cfsetospeed(&mut t, s) } };
+                let r = unsafe {
+                    if input {
+                        libc::cfsetispeed(&mut t, s)
+                    } else {
+                        libc::cfsetospeed(&mut t, s)
+                    }
+                };
                 check(r).map_err(|e| unix_error(dom, e, "tcsetattr", None))?;
             }
             Char(k) => t.c_cc[k] = v.int() as libc::cc_t,
@@ -140,7 +200,8 @@ pub fn tcsetattr(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     let when = WHEN.get(when.int() as usize).copied().unwrap_or(libc::TCSANOW);
     // SAFETY: `t` is a valid termios.
-    check(unsafe { libc::tcsetattr(fd, when, &t) }).map_err(|e| unix_error(dom, e, "tcsetattr", None))?;
+    check(unsafe { libc::tcsetattr(fd, when, &t) })
+        .map_err(|e| unix_error(dom, e, "tcsetattr", None))?;
     Ok(Value::UNIT)
 }
 
@@ -169,7 +230,8 @@ pub fn tcflush(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [fd, queue] = take(args)?;
     let queue = QUEUES.get(queue.int() as usize).copied().unwrap_or(libc::TCIOFLUSH);
     // SAFETY: tcflush has no memory effects.
-    check(unsafe { libc::tcflush(fd_arg(fd), queue) }).map_err(|e| unix_error(dom, e, "tcflush", None))?;
+    check(unsafe { libc::tcflush(fd_arg(fd), queue) })
+        .map_err(|e| unix_error(dom, e, "tcflush", None))?;
     Ok(Value::UNIT)
 }
 
@@ -180,6 +242,7 @@ pub fn tcflow(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [fd, action] = take(args)?;
     let action = ACTIONS.get(action.int() as usize).copied().unwrap_or(libc::TCOON);
     // SAFETY: tcflow has no memory effects.
-    check(unsafe { libc::tcflow(fd_arg(fd), action) }).map_err(|e| unix_error(dom, e, "tcflow", None))?;
+    check(unsafe { libc::tcflow(fd_arg(fd), action) })
+        .map_err(|e| unix_error(dom, e, "tcflow", None))?;
     Ok(Value::UNIT)
 }

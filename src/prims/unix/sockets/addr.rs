@@ -184,7 +184,9 @@ pub fn string_of_inet_addr(dom: &mut Domain, args: &[Value]) -> PrimResult {
         (libc::AF_INET, inet_bytes::<16>(&bytes[..bytes.len().min(4)]))
     };
     // SAFETY: `src` holds at least the address bytes of `af`; `buf` has the stated size.
-    let r = unsafe { inet_ntop(af, src.as_ptr().cast(), buf.as_mut_ptr(), buf.len() as libc::socklen_t) };
+    let r = unsafe {
+        inet_ntop(af, src.as_ptr().cast(), buf.as_mut_ptr(), buf.len() as libc::socklen_t)
+    };
     if r.is_null() {
         return Err(uerror(dom, "string_of_inet_addr", None));
     }
@@ -235,7 +237,10 @@ fn ipv6_text(b: &[u8; 16]) -> String {
         if i != 0 {
             out.push(':');
         }
-        if i == 6 && best_base == Some(0) && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
+        if i == 6
+            && best_base == Some(0)
+            && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))
+        {
             out.push_str(&format!("{}.{}.{}.{}", b[12], b[13], b[14], b[15]));
             return out;
         }
@@ -260,10 +265,17 @@ mod tests {
     fn ipv6_text_is_glibcs() {
         // glibc 2.36's inet_ntop on these addresses.
         for (a, t) in [
-            ("::", "::"), ("::1", "::1"), ("::1.2.3.4", "::1.2.3.4"), ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
-            ("1:0:0:2:0:0:0:3", "1:0:0:2::3"), ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
-            ("fe80::1:2", "fe80::1:2"), ("1::", "1::"), ("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"),
-            ("0:0:1::", "0:0:1::"), ("::ffff:0:1", "::ffff:0.0.0.1"),
+            ("::", "::"),
+            ("::1", "::1"),
+            ("::1.2.3.4", "::1.2.3.4"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+            ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
+            ("fe80::1:2", "fe80::1:2"),
+            ("1::", "1::"),
+            ("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"),
+            ("0:0:1::", "0:0:1::"),
+            ("::ffff:0:1", "::ffff:0.0.0.1"),
         ] {
             assert_eq!(text(a), t, "{a}");
         }
@@ -285,10 +297,13 @@ mod tests {
             }
             let mut buf = [0 as libc::c_char; 64];
             // SAFETY: `b` is 16 bytes, `buf` 64.
-            let r = unsafe { super::inet_ntop(libc::AF_INET6, b.as_ptr().cast(), buf.as_mut_ptr(), 64) };
+            let r = unsafe {
+                super::inet_ntop(libc::AF_INET6, b.as_ptr().cast(), buf.as_mut_ptr(), 64)
+            };
             assert!(!r.is_null());
             // SAFETY: NUL-terminated on success.
-            let libc_text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap().to_owned();
+            let libc_text =
+                unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap().to_owned();
             assert_eq!(ipv6_text(&b), libc_text, "{b:?}");
         }
     }

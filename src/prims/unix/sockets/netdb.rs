@@ -52,8 +52,13 @@ unsafe extern "C" {
 const NETDB_BUFFER_SIZE: usize = 10000;
 
 /// `Unix.getnameinfo_option` in declaration order.
-const NAMEINFO_FLAGS: [libc::c_int; 5] =
-    [libc::NI_NOFQDN, libc::NI_NUMERICHOST, libc::NI_NAMEREQD, libc::NI_NUMERICSERV, libc::NI_DGRAM];
+const NAMEINFO_FLAGS: [libc::c_int; 5] = [
+    libc::NI_NOFQDN,
+    libc::NI_NUMERICHOST,
+    libc::NI_NAMEREQD,
+    libc::NI_NUMERICSERV,
+    libc::NI_DGRAM,
+];
 
 /// A string argument as a C string, or `Not_found` when it holds a NUL byte.
 fn c_name(v: Value) -> Result<CString, Exn> {
@@ -137,7 +142,9 @@ pub fn gethostbyname(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let rc = dom.blocking_section(|| {
         let mut herr = 0;
         // SAFETY: every pointer is to a live buffer of the stated size.
-        unsafe { gethostbyname_r(name.as_ptr(), &mut h, buf.as_mut_ptr(), buf.len(), &mut hp, &mut herr) }
+        unsafe {
+            gethostbyname_r(name.as_ptr(), &mut h, buf.as_mut_ptr(), buf.len(), &mut hp, &mut herr)
+        }
     });
     if rc != 0 || hp.is_null() {
         return Err(Exn::not_found());
@@ -260,7 +267,9 @@ impl Drop for AddrInfo {
 /// with a NUL byte, or a failed lookup, gives `[]`.
 pub fn getaddrinfo(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [node, serv, opts] = take(args)?;
-    let (Ok(node), Ok(serv)) = (CString::new(string_bytes(node)?), CString::new(string_bytes(serv)?)) else {
+    let (Ok(node), Ok(serv)) =
+        (CString::new(string_bytes(node)?), CString::new(string_bytes(serv)?))
+    else {
         return Ok(Value::EMPTY_LIST);
     };
     // SAFETY: plain integers and pointers, for which zero is valid.
@@ -274,8 +283,14 @@ pub fn getaddrinfo(dom: &mut Domain, args: &[Value]) -> PrimResult {
             if o.is_block() {
                 let i = o.field(0).int();
                 match o.tag() {
-                    0 => hints.ai_family = super::constr(&SOCKET_DOMAINS, Value::of_int(i), "socket domain")?,
-                    1 => hints.ai_socktype = super::constr(&SOCKET_TYPES, Value::of_int(i), "socket type")?,
+                    0 => {
+                        hints.ai_family =
+                            super::constr(&SOCKET_DOMAINS, Value::of_int(i), "socket domain")?
+                    }
+                    1 => {
+                        hints.ai_socktype =
+                            super::constr(&SOCKET_TYPES, Value::of_int(i), "socket type")?
+                    }
                     2 => hints.ai_protocol = i as libc::c_int,
                     _ => {}
                 }
@@ -294,7 +309,8 @@ pub fn getaddrinfo(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (node_p, serv_p) = (opt_ptr(&node), opt_ptr(&serv));
     let mut res: *mut libc::addrinfo = ptr::null_mut();
     // SAFETY: NULL or C strings alive until the call returns; `hints` and `res` are local.
-    let rc = dom.blocking_section(|| unsafe { libc::getaddrinfo(node_p, serv_p, &hints, &mut res) });
+    let rc =
+        dom.blocking_section(|| unsafe { libc::getaddrinfo(node_p, serv_p, &hints, &mut res) });
     if rc != 0 {
         return Ok(Value::EMPTY_LIST);
     }
@@ -307,7 +323,13 @@ pub fn getaddrinfo(dom: &mut Domain, args: &[Value]) -> PrimResult {
         let mut sa = SockAddr::zeroed();
         let len = (a.ai_addrlen as usize).min(SockAddr::capacity() as usize);
         // SAFETY: `ai_addr` holds `ai_addrlen` bytes; `sa` has room for `len`.
-        unsafe { ptr::copy_nonoverlapping(a.ai_addr.cast::<u8>(), (&mut sa as *mut SockAddr).cast::<u8>(), len) };
+        unsafe {
+            ptr::copy_nonoverlapping(
+                a.ai_addr.cast::<u8>(),
+                (&mut sa as *mut SockAddr).cast::<u8>(),
+                len,
+            )
+        };
         let addr = alloc_sockaddr(dom, &sa, len as libc::socklen_t, None)?;
         let canon = if a.ai_canonname.is_null() {
             dom.alloc_bytes_from(b"")

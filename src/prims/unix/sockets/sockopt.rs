@@ -51,7 +51,12 @@ const SET_NAMES: [&str; 5] =
 
 /// The kind and the (level, option) pair; an index outside the tables (only reachable
 /// through `Obj.magic`) is `EINVAL` for the kind's command.
-fn lookup(dom: &mut Domain, kind: Value, opt: Value, names: &[&str; 5]) -> Result<(usize, Opt), crate::exn::Exn> {
+fn lookup(
+    dom: &mut Domain,
+    kind: Value,
+    opt: Value,
+    names: &[&str; 5],
+) -> Result<(usize, Opt), crate::exn::Exn> {
     let k = usize::try_from(kind.int()).ok().filter(|&k| k < TABLES.len());
     let Some(k) = k else {
         return Err(unix_error(dom, libc::EINVAL, names[0], None));
@@ -82,7 +87,9 @@ pub fn getsockopt(dom: &mut Domain, args: &[Value]) -> PrimResult {
         _ => size_of::<libc::c_int>(),
     } as libc::socklen_t;
     // SAFETY: `v` is writable for `size` bytes.
-    let r = unsafe { libc::getsockopt(fd_arg(sock), level, option, (&mut v as *mut OptVal).cast(), &mut size) };
+    let r = unsafe {
+        libc::getsockopt(fd_arg(sock), level, option, (&mut v as *mut OptVal).cast(), &mut size)
+    };
     if r == -1 {
         return Err(uerror(dom, name, None));
     }
@@ -138,7 +145,9 @@ pub fn setsockopt(dom: &mut Domain, args: &[Value]) -> PrimResult {
         _ => return Err(unix_error(dom, libc::EINVAL, name, None)),
     } as libc::socklen_t;
     // SAFETY: `v` is readable for `size` bytes.
-    let r = unsafe { libc::setsockopt(fd_arg(sock), level, option, (&v as *const OptVal).cast(), size) };
+    let r = unsafe {
+        libc::setsockopt(fd_arg(sock), level, option, (&v as *const OptVal).cast(), size)
+    };
     if r == -1 {
         return Err(uerror(dom, name, None));
     }
