@@ -670,6 +670,19 @@ pub fn after_sweep(
         .found(format!("{words} words in {blocks} blocks (walk)"))
         .fail();
     }
+    // The occupancy counters (`Gc.quick_stat`'s figures) follow every allocation and free.
+    let occ = heap.major.occupancy();
+    let (occ_words, occ_blocks) =
+        (occ.pool_live_words + occ.large_words, occ.pool_live_blocks + occ.large_blocks);
+    if words != occ_words || blocks != occ_blocks {
+        Report::new(
+            Check::HeapAccounting,
+            "the heap's occupancy counters differ from the live words and blocks of the walk",
+        )
+        .expected(format!("{words} words in {blocks} blocks (walk)"))
+        .found(format!("{occ_words} words in {occ_blocks} blocks (counters)"))
+        .fail();
+    }
     // A pool is kept while it holds a block or (ASan builds) a quarantined free slot.
     let mut kept = st.pools.clone();
     kept.extend(heap.major.quarantined_pools());

@@ -193,10 +193,7 @@ impl Domain {
 
     /// Records out-of-heap memory held by a custom block, to pace the major GC.
     pub fn note_extra_memory(&mut self, bytes: usize) {
-        self.with_heap(|d| {
-            d.gc.extra_bytes += bytes;
-            d.gc.note_major_alloc(0);
-        });
+        self.with_heap(|d| d.gc.note_extra_memory(bytes));
     }
 }
 

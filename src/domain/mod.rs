@@ -449,9 +449,10 @@ impl Domain {
                 || d.shared.work.load(std::sync::atomic::Ordering::Relaxed)
         };
         self.stopped_world(still, |gc, youngs, roots, _| {
-            let major = what == Collect::Major || gc.major_requested;
             gc.minor_collection(youngs, roots);
-            if major {
+            // The minor collection's slice of major work may be the one that makes a cycle
+            // due.
+            if what == Collect::Major || gc.major_requested {
                 gc.major_cycle(youngs, roots);
             }
         });

@@ -114,7 +114,7 @@ impl Gc {
         }
         let v = self.try_alloc_major_framed(wosize, tag, super::WHITE, check::current_site())?;
         y.alloc.major_words_direct += wosize + 1;
-        self.note_major_alloc(wosize + 1);
+        self.note_direct_alloc(wosize + 1, y.minor.wsize());
         check::note_alloc(&mut y.check);
         Some(v)
     }

@@ -166,6 +166,7 @@ impl Gc {
             self.stats.minor_collections,
             self.stats.major_collections,
         );
+        let swept_words = self.major.occupancy().heap_words();
         let (live_words, live_blocks) = self.sweep();
         check::after_sweep(
             &mut self.check,
@@ -175,10 +176,7 @@ impl Gc {
             live_blocks,
         );
         self.stats.major_collections += 1;
-        self.allocated_since_major = 0;
-        self.extra_bytes = 0;
-        self.live_after_major = m.marked_words;
-        self.major_requested = false;
+        self.pay_cycle(swept_words, m.marked_words);
         check::gc_phase(
             check::Phase::Mutator,
             self.stats.minor_collections,

@@ -193,7 +193,8 @@ impl Gc {
             unsafe { (*y).minor.rebind(&gc.space, limit) };
         }
         gc.stats.minor_collections += 1;
-        gc.note_major_alloc(promoted);
+        gc.note_promoted(promoted);
+        gc.major_slice();
         check::gc_phase(
             check::Phase::Mutator,
             gc.stats.minor_collections,

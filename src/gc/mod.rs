@@ -74,6 +74,7 @@ pub mod alloc;
 pub mod finalise;
 pub mod major;
 pub mod minor;
+pub mod pacing;
 pub mod stats;
 
 use crate::check;
@@ -217,12 +218,8 @@ pub struct Gc {
     pub stats: GcStats,
     /// A major cycle is wanted at the next safepoint.
     pub major_requested: bool,
-    /// Words allocated in the major heap (direct or promoted) since the last cycle.
-    pub allocated_since_major: usize,
-    /// Live words after the last cycle, the base of the pacing.
-    pub live_after_major: usize,
-    /// Out-of-heap bytes held by custom blocks since the last cycle (bigarrays, channels).
-    pub extra_bytes: usize,
+    /// When the next major cycle is due (see `pacing`).
+    pub pacing: pacing::Pacing,
     /// The checker's shared state (empty in production).
     pub check: check::State,
     #[cfg(test)]
@@ -256,15 +253,13 @@ impl Gc {
         space.publish();
         Gc {
             space,
-            major: MajorHeap::new(),
+            major: MajorHeap::with_frame_words(check::MAJOR_EXTRA),
             ephemerons: Vec::new(),
             finalisers: finalise::Finalisers::default(),
             params,
             stats: GcStats::default(),
             major_requested: false,
-            allocated_since_major: 0,
-            live_after_major: 0,
-            extra_bytes: 0,
+            pacing: pacing::Pacing::default(),
             check: check::State::default(),
             #[cfg(test)]
             _test_guard: guard,
@@ -313,18 +308,5 @@ impl Gc {
     #[inline(always)]
     pub fn work_pending(&self) -> bool {
         self.major_requested
-    }
-
-    /// Checks the major-heap pacing after major allocation: requests a cycle once the heap
-    /// grew by `space_overhead` percent over the live words of the last cycle.
-    #[inline]
-    pub fn note_major_alloc(&mut self, words: usize) {
-        self.allocated_since_major += words;
-        let base = self.live_after_major.max(self.params.minor_heap_wsz);
-        let budget = base * self.params.space_overhead / 100;
-        let extra_budget = base * crate::heap::value::WORD * self.params.custom_major_ratio / 100;
-        if self.allocated_since_major > budget || self.extra_bytes > extra_budget {
-            self.major_requested = true;
-        }
     }
 }

@@ -3,8 +3,11 @@
 //! policy live in `gc/`.
 //!
 //! Invariants: every pool is on exactly one list of its class (`avail` if it has a free slot,
-//! `full` otherwise); `large` holds every large block exactly once; `pool_words` and
-//! `large_words` are the words held by those lists.
+//! `full` otherwise); `large` holds every large block exactly once; `pool_count` and
+//! `large_words` are the pools and large-block words held by those lists; the occupancy
+//! counters (`pool_blocks`, `pool_block_words`, `pool_frag_words`) describe the blocks handed
+//! out and not yet freed, so that [`MajorHeap::occupancy`] (what `Gc.quick_stat` reports) costs
+//! no walk; `max_words` is the largest `occupancy().heap_words()` seen.
 //!
 //! AddressSanitizer builds: a pool slot is poisoned for ASan from the moment the sweep frees
 //! it until `alloc` hands it out again (see `pool`), and it is not handed out at once: it
@@ -28,8 +31,42 @@ pub struct MajorHeap {
     /// Header addresses of large blocks.
     pub large: Vec<*mut usize>,
     pub pool_count: usize,
+    /// Words of the large blocks, headers included (as handed out: framing words too).
     pub large_words: usize,
+    /// Blocks allocated in pools and not freed yet.
+    pool_blocks: usize,
+    /// Their words, headers included (as handed out: framing words too).
+    pool_block_words: usize,
+    /// Pool words that hold no block: each pool's header and the waste before its first
+    /// slot, and the part of each block's slot beyond the block.
+    pool_frag_words: usize,
+    /// Framing words the layer above adds to each block it allocates (the checker's canary
+    /// words; 0 in production), left out of [`MajorHeap::occupancy`].
+    frame_words: usize,
+    /// The largest `occupancy().heap_words()` so far (`Gc.quick_stat`'s `top_heap_words`).
     pub max_words: usize,
+}
+
+/// The heap's occupancy as the stock runtime's heap statistics define it, in words, framing
+/// words left out (so a hardened build reports production's figures for the same blocks).
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occupancy {
+    /// Pool memory.
+    pub pool_words: usize,
+    pub pool_live_words: usize,
+    pub pool_live_blocks: usize,
+    /// Pool headers, the waste at the start of each pool, and slot space beyond each block.
+    pub pool_frag_words: usize,
+    /// Words of large blocks, headers included.
+    pub large_words: usize,
+    pub large_blocks: usize,
+}
+
+impl Occupancy {
+    /// The heap's size (`Gc.quick_stat`'s `heap_words`).
+    pub fn heap_words(&self) -> usize {
+        self.pool_words + self.large_words
+    }
 }
 
 // SAFETY: the heap owns its pools; access is serialised by the runtime's heap lock.
@@ -43,6 +80,12 @@ impl Default for MajorHeap {
 
 impl MajorHeap {
     pub fn new() -> MajorHeap {
+        MajorHeap::with_frame_words(0)
+    }
+
+    /// An empty heap whose every block will carry `frame_words` framing words (see
+    /// `frame_words`).
+    pub fn with_frame_words(frame_words: usize) -> MajorHeap {
         MajorHeap {
             avail: [std::ptr::null_mut(); 32],
             full: [std::ptr::null_mut(); 32],
@@ -51,16 +94,37 @@ impl MajorHeap {
             large: Vec::new(),
             pool_count: 0,
             large_words: 0,
+            pool_blocks: 0,
+            pool_block_words: 0,
+            pool_frag_words: 0,
+            frame_words,
             max_words: 0,
         }
     }
 
+    /// The memory the heap holds, in words, framing words included.
     pub fn heap_words(&self) -> usize {
         self.pool_count * pool::POOL_WSIZE + self.large_words
     }
 
+    /// The occupancy now, from the counters (no walk).
+    pub fn occupancy(&self) -> Occupancy {
+        let pool_framing = self.pool_blocks * self.frame_words;
+        Occupancy {
+            pool_words: self.pool_count * pool::POOL_WSIZE - pool_framing,
+            pool_live_words: self.pool_block_words - pool_framing,
+            pool_live_blocks: self.pool_blocks,
+            pool_frag_words: self.pool_frag_words,
+            large_words: self.large_words - self.large.len() * self.frame_words,
+            large_blocks: self.large.len(),
+        }
+    }
+
+    /// Records the heap's size in `max_words`. Called where it may grow: a new pool or large
+    /// block, and after a sweep (freeing blocks gives their framing words back to
+    /// `pool_words` in hardened builds).
     fn note_size(&mut self) {
-        let w = self.heap_words();
+        let w = self.occupancy().heap_words();
         if w > self.max_words {
             self.max_words = w;
         }
@@ -81,7 +145,12 @@ impl MajorHeap {
     pub fn try_alloc(&mut self, wosize: usize, tag: u8, color: usize) -> Option<Value> {
         let whsize = wosize + 1;
         let hp = if whsize <= pool::SIZECLASS_MAX {
-            self.alloc_small_slot(pool::sizeclass_of(whsize))
+            let class = pool::sizeclass_of(whsize);
+            let slot = self.alloc_small_slot(class);
+            self.pool_blocks += 1;
+            self.pool_block_words += whsize;
+            self.pool_frag_words += SIZE_CLASSES[class] - whsize;
+            slot
         } else {
             self.alloc_large(whsize)?
         };
@@ -97,6 +166,7 @@ impl MajorHeap {
         if p.is_null() {
             p = pool::new_pool(class);
             self.pool_count += 1;
+            self.pool_frag_words += pool::overhead_words(class);
             self.avail[class] = p;
             self.note_size();
         }
@@ -186,8 +256,14 @@ impl MajorHeap {
                     }
                     // SAFETY: slot is inside pool p.
                     unsafe {
+                        // The block's size as handed out: its header before the visitor
+                        // (which may poison the block) sees it.
+                        let whsize = Header(*slot).wosize() + 1;
                         if *slot != 0 && visit(slot) {
                             *slot = 0;
+                            self.pool_blocks -= 1;
+                            self.pool_block_words -= whsize;
+                            self.pool_frag_words -= sz - whsize;
                             // ASan builds: the freed block's words become inaccessible (the
                             // visitor has done with them).
                             pool::poison_free_slot(slot, sz);
@@ -210,6 +286,7 @@ impl MajorHeap {
                     // SAFETY: no live block remains in p.
                     unsafe { pool::free_pool(p) };
                     self.pool_count -= 1;
+                    self.pool_frag_words -= pool::overhead_words(class);
                     continue;
                 }
                 // SAFETY: p is a live pool.
@@ -226,6 +303,7 @@ impl MajorHeap {
                 }
             }
         }
+        self.note_size();
     }
 
     /// The pools holding quarantined slots, by address, with repeats (ASan builds; none
@@ -401,5 +479,75 @@ mod asan_tests {
         // SAFETY: hp is a large block of this heap, just removed from `large`.
         unsafe { heap.free_large(hp) };
         assert!(asan_is_poisoned(word(hp, 0)) && asan_is_poisoned(word(hp, 100)));
+    }
+}
+
+/// (Not in ASan builds, whose quarantine keeps swept slots' pools.)
+#[cfg(all(test, not(warden_asan)))]
+mod tests {
+    use super::*;
+    use crate::heap::pool::{overhead_words, POOL_WSIZE};
+
+    /// The occupancy by walking the heap: what the counters must always equal.
+    fn walked(heap: &MajorHeap) -> Occupancy {
+        let large: std::collections::HashSet<usize> =
+            heap.large.iter().map(|&hp| hp as usize).collect();
+        let mut o = Occupancy { large_blocks: heap.large.len(), ..Occupancy::default() };
+        let mut pools = std::collections::HashSet::new();
+        heap.for_each_block(|hp| {
+            // SAFETY: hp is the header of a block of the heap.
+            let whsize = unsafe { Header(*hp) }.wosize() + 1 - heap.frame_words;
+            if large.contains(&(hp as usize)) {
+                o.large_words += whsize;
+                return;
+            }
+            let p = pool::pool_of(hp as usize);
+            // SAFETY: hp lies in a live pool, whose header holds its size class.
+            let class = unsafe { (*p).class };
+            if pools.insert(p as usize) {
+                o.pool_frag_words += overhead_words(class);
+            }
+            o.pool_live_words += whsize;
+            o.pool_live_blocks += 1;
+            o.pool_frag_words += SIZE_CLASSES[class] - whsize - heap.frame_words;
+        });
+        o.pool_words = heap.pool_count * POOL_WSIZE - o.pool_live_blocks * heap.frame_words;
+        o
+    }
+
+    #[test]
+    fn occupancy_counters_follow_allocation_and_sweep() {
+        for frame in [0, 3] {
+            let mut heap = MajorHeap::with_frame_words(frame);
+            let mut blocks = Vec::new();
+            for i in 0..3000usize {
+                let wosize = 1 + (i * 7) % 120 + frame;
+                blocks.push(heap.alloc(wosize, 0, 0).header_ptr() as usize);
+            }
+            for i in 0..3 {
+                blocks.push(heap.alloc(300 + i + frame, 0, 0).header_ptr() as usize);
+            }
+            let o = heap.occupancy();
+            assert_eq!(o, walked(&heap));
+            assert_eq!((o.pool_live_blocks, o.large_blocks), (3000, 3));
+            assert_eq!(heap.max_words, o.heap_words());
+            // Free every third block (and its large twins), then everything.
+            let dead: std::collections::HashSet<usize> =
+                blocks.iter().copied().step_by(3).collect();
+            heap.sweep_pools(|slot| dead.contains(&(slot as usize)));
+            let gone: Vec<*mut usize> =
+                heap.large.iter().copied().filter(|&hp| dead.contains(&(hp as usize))).collect();
+            heap.large.retain(|hp| !dead.contains(&(*hp as usize)));
+            for hp in gone {
+                // SAFETY: hp is a large block of this heap, just removed from `large`.
+                unsafe { heap.free_large(hp) };
+            }
+            assert_eq!(heap.occupancy(), walked(&heap));
+            assert!(heap.max_words >= heap.occupancy().heap_words());
+            heap.sweep_pools(|_| true);
+            let o = heap.occupancy();
+            assert_eq!(o, walked(&heap));
+            assert_eq!((o.pool_words, o.pool_live_words, o.pool_frag_words), (0, 0, 0));
+        }
     }
 }

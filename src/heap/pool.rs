@@ -69,6 +69,11 @@ pub fn first_slot(pool: *mut PoolHeader, class: usize) -> *mut usize {
     let waste = avail % sz;
     (pool as *mut usize).wrapping_add(POOL_HEADER_WSIZE + waste)
 }
+/// Words of a pool of class `class` that no slot holds: its header and the waste before its
+/// first slot.
+pub fn overhead_words(class: usize) -> usize {
+    POOL_HEADER_WSIZE + (POOL_WSIZE - POOL_HEADER_WSIZE) % SIZE_CLASSES[class]
+}
 pub fn slots_per_pool(class: usize) -> usize {
     (POOL_WSIZE - POOL_HEADER_WSIZE) / SIZE_CLASSES[class]
 }

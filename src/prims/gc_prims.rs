@@ -11,10 +11,8 @@ use crate::domain::{Domain, STACK_THRESHOLD};
 use crate::exn::{Exn, PrimResult};
 use crate::gc::finalise::Finaliser;
 use crate::gc::AllocStats;
-use crate::heap::pool::{self, POOL_HEADER_WSIZE, POOL_WSIZE, SIZE_CLASSES};
 use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG, WORD};
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::io::Write;
 use std::sync::atomic::{AtomicI8, Ordering};
 
@@ -121,9 +119,8 @@ impl ExitStats {
     /// The figures now: every domain's allocations, and this domain's arena. Heap lock held.
     pub fn now(dom: &Domain) -> ExitStats {
         let a = alloc_totals(dom);
-        let h = heap_stats(dom);
+        let heap_words = dom.gc.major.occupancy().heap_words();
         let st = &dom.gc.stats;
-        let heap_words = h.pool_words + h.large_words;
         let top = dom.gc.major.max_words;
         ExitStats {
             minor_words: a.minor_words,
@@ -235,51 +232,6 @@ fn gc_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
     gc_quick_stat(dom, &[])
 }
 
-/// Heap occupancy as the stock runtime's pool and large-block statistics define it.
-struct HeapStats {
-    pool_words: usize,
-    pool_live_words: usize,
-    pool_live_blocks: usize,
-    pool_frag_words: usize,
-    large_words: usize,
-    large_blocks: usize,
-}
-
-fn heap_stats(dom: &Domain) -> HeapStats {
-    let major = &dom.gc.major;
-    let large: HashSet<usize> = major.large.iter().map(|&hp| hp as usize).collect();
-    let mut s = HeapStats {
-        pool_words: major.pool_count * POOL_WSIZE,
-        pool_live_words: 0,
-        pool_live_blocks: 0,
-        pool_frag_words: 0,
-        large_words: major.large_words,
-        large_blocks: major.large.len(),
-    };
-    let mut last_pool: usize = 0;
-    major.for_each_block(|hp| {
-        if large.contains(&(hp as usize)) {
-            return;
-        }
-        let p = pool::pool_of(hp as usize);
-        // SAFETY: hp is an allocated slot of a live pool, whose header holds its class.
-        let class = unsafe { (*p).class };
-        // SAFETY: hp is the header of a live block.
-        let whsize = unsafe { crate::heap::value::Header(*hp) }.wosize() + 1;
-        let slot = SIZE_CLASSES[class];
-        if p as usize != last_pool {
-            // Every pool holds at least one block (empty pools are released by the sweep),
-            // and the walk visits a pool's slots together.
-            last_pool = p as usize;
-            s.pool_frag_words += POOL_HEADER_WSIZE + (POOL_WSIZE - POOL_HEADER_WSIZE) % slot;
-        }
-        s.pool_live_words += whsize;
-        s.pool_live_blocks += 1;
-        s.pool_frag_words += slot.saturating_sub(whsize);
-    });
-    s
-}
-
 /// Every domain's allocation counters: the exited domains', each other domain's as of its
 /// last collection (its arena's current use is its own business until then), and the
 /// caller's exact ones, its arena included. Each part only grows, so the sum never
@@ -303,7 +255,7 @@ fn alloc_totals(dom: &Domain) -> AllocStats {
 
 fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let st = dom.gc.stats.clone();
-    let h = heap_stats(dom);
+    let h = dom.gc.major.occupancy();
     let a = alloc_totals(dom);
     let minor_words = dom.alloc_float(a.minor_words as f64);
     let promoted = dom.alloc_float(a.promoted_words as f64);
