@@ -83,7 +83,7 @@ corpus! {
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env
     signals signal_backtrace signal_exit signal_exit_fiber signal_segv signal_finaliser_order
     // runtime services
-    gc_finalise gc_control weak_ephemeron random_ops digest_ops domain_single bigarray_kinds
+    gc_finalise gc_control gc_minor_words weak_ephemeron random_ops digest_ops domain_single bigarray_kinds
     bigarray_ops
     // generated code
     lexer_parser lexer_words

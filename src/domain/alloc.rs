@@ -34,7 +34,7 @@ impl Domain {
     #[inline(never)]
     fn alloc_small_spilled(&mut self, wosize: usize, tag: u8) -> Value {
         self.young.minor_wanted = true;
-        self.alloc_shr(wosize, tag)
+        self.with_heap(|d| d.gc.alloc_spilled(&mut d.young, wosize, tag))
     }
 
     /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`.

@@ -105,6 +105,20 @@ impl Gc {
         self.try_alloc_shr(y, wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
     }
 
+    /// Allocates in the major heap a small block (`wosize <= MAX_YOUNG_WOSIZE`) that belongs
+    /// in the minor heap, whose arena is full (fields uninitialised). The stock runtime would
+    /// empty the minor heap and allocate it young; warden's primitives never collect, so it
+    /// is counted as a young block promoted at once: `Gc.minor_words` counts it, as the stock
+    /// runtime's does, and words allocated (minor + major - promoted) count it once.
+    pub fn alloc_spilled(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Value {
+        let v = self.alloc_major_framed(wosize, tag, super::WHITE, check::current_site());
+        y.alloc.minor_words += wosize + 1;
+        y.alloc.promoted_words += wosize + 1;
+        self.note_promoted(wosize + 1);
+        check::note_alloc(&mut y.check);
+        v
+    }
+
     /// As [`Gc::alloc_shr`], but `None` when no block of `wosize` fields can be had: beyond
     /// `MAX_WOSIZE`, or refused by the C allocator (`caml_alloc_shr`'s `Out_of_memory`).
     /// Nothing is counted then.
