@@ -60,7 +60,8 @@ corpus! {
     domain_io_blocking
     // functions and control
     closures currying recursion_mutual recursion_deep stack_overflow stack_overflow_env
-    tail_loops fun_protect effects_basic effects_generators effects_callstack algorithms
+    tail_loops fun_protect effects_basic effects_generators effects_callstack effect_unlinked
+    algorithms
     pattern_matching
     modules_recursive unsafe_flag
     // exceptions and exits

@@ -653,4 +653,11 @@ impl Domain {
     pub fn named_value(&self, name: &str) -> Option<Value> {
         self.named.get(name.as_bytes()).copied()
     }
+    /// The exception (or constructor) registered as `name` that the runtime raises itself
+    /// (`Effect.Unhandled`, `Effect.Continuation_already_resumed`). When the module that
+    /// registers it is not linked, the program ends as under the stock runtime: "Fatal error:
+    /// exception NAME" and status 2 at once, with no flush of the channels and no `at_exit`.
+    pub fn named_exception(&self, name: &str) -> Value {
+        self.named_value(name).unwrap_or_else(|| crate::fatal(&format!("exception {name}")))
+    }
 }

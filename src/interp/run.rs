@@ -472,17 +472,13 @@ pub fn interpret(
                 ($f:expr, $arg:expr, $tail:expr) => {{
                     let stk = fiber_of!(accu);
                     if stk.is_null() {
-                        match dom.named_value("Effect.Continuation_already_resumed") {
-                            Some(e) => {
-                                sp = sp.sub(2);
-                                *sp = env;
-                                *sp.add(1) = code_value(idx!(pc) + 1);
-                                accu = e;
-                                raise_kind = RaiseKind::FromPrim;
-                                break;
-                            }
-                            None => bail!(Exn::fatal("continuation already resumed")),
-                        }
+                        let e = dom.named_exception("Effect.Continuation_already_resumed");
+                        sp = sp.sub(2);
+                        *sp = env;
+                        *sp.add(1) = code_value(idx!(pc) + 1);
+                        accu = e;
+                        raise_kind = RaiseKind::FromPrim;
+                        break;
                     }
                     let tail = if $tail.is_null() { stk } else { $tail };
                     (*tail).parent = &mut *dom.stack;
@@ -1278,14 +1274,9 @@ pub fn interpret(
                     Op::PERFORM => {
                         let parent = dom.stack.parent;
                         if parent.is_null() {
-                            match unhandled_effect(dom, accu) {
-                                Ok(e) => {
-                                    accu = e;
-                                    raise_kind = RaiseKind::Raise;
-                                    break;
-                                }
-                                Err(e) => bail!(e),
-                            }
+                            accu = unhandled_effect(dom, accu);
+                            raise_kind = RaiseKind::Raise;
+                            break;
                         }
                         let cont = alloc_small!(2, CONT_TAG);
                         sp = sp.sub(4);
@@ -1322,10 +1313,7 @@ pub fn interpret(
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(extra_args);
                         if parent.is_null() {
-                            let arg = match unhandled_effect(dom, eff) {
-                                Ok(e) => e,
-                                Err(e) => bail!(e),
-                            };
+                            let arg = unhandled_effect(dom, eff);
                             accu = cont.field(0);
                             cont.set_field_raw(0, Value(1));
                             let raiser = dom.alloc_tuple(
@@ -1396,13 +1384,11 @@ pub fn interpret(
 }
 
 /// The exception `Effect.Unhandled eff`.
-fn unhandled_effect(dom: &mut Domain, eff: Value) -> Result<Value, Exn> {
+fn unhandled_effect(dom: &mut Domain, eff: Value) -> Value {
     // `Callback.register_exception` registers the constructor of an exception with
     // arguments.
-    match dom.named_value("Effect.Unhandled") {
-        Some(ctor) => Ok(dom.alloc_tuple(0, &[ctor, eff])),
-        None => Err(Exn::fatal("unhandled effect (Effect.Unhandled is not registered)")),
-    }
+    let ctor = dom.named_exception("Effect.Unhandled");
+    dom.alloc_tuple(0, &[ctor, eff])
 }
 
 /// Finds method `tag` in object `obj`'s method table (binary search over sorted labels).

@@ -51,10 +51,7 @@ fn continuation_use_noexc(_dom: &mut Domain, args: &[Value]) -> PrimResult {
 pub fn continuation_use(dom: &mut Domain, cont: Value) -> PrimResult {
     let v = take(cont);
     if v == NULL_FIBER {
-        return match dom.named_value("Effect.Continuation_already_resumed") {
-            Some(e) => Err(Exn::Raise(e)),
-            None => Err(Exn::fatal("continuation already resumed")),
-        };
+        return Err(Exn::Raise(dom.named_exception("Effect.Continuation_already_resumed")));
     }
     Ok(v)
 }
