@@ -464,15 +464,17 @@ impl Domain {
         self.collect(Collect::Major);
     }
 
-    /// Gives every minor arena `wsize` words (`Gc.set`): a minor collection, then the resize,
-    /// in one stopped world. False when the memory cannot be reserved.
+    /// Gives this domain's minor arena `wsize` words (normalised; `Gc.set`): a minor
+    /// collection, then the resize, in one stopped world. Other domains keep theirs. False
+    /// when the memory cannot be reserved.
     pub fn resize_minor(&mut self, wsize: usize) -> bool {
         self.stopped_world(
             |_| true,
-            |gc, youngs, roots, _| {
+            |gc, youngs, roots, me| {
                 gc.minor_collection(youngs, roots);
-                let mut ys = youngs.to_vec();
-                gc.resize_minor(wsize, &mut ys)
+                // SAFETY: `me` is this domain; only its young field's address is taken.
+                let mine = unsafe { std::ptr::addr_of_mut!((*me).young) };
+                gc.resize_minor(wsize, youngs, mine)
             },
         )
         .unwrap_or(false)

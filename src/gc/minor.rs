@@ -187,10 +187,11 @@ impl Gc {
         }
         gc.space.flip();
         gc.space.publish();
-        let limit = gc.params.minor_heap_wsz.max(257);
         for &y in youngs {
             // SAFETY: world stopped (see above).
-            unsafe { (*y).minor.rebind(&gc.space, limit) };
+            let m = unsafe { &mut (*y).minor };
+            let wsize = m.wsize();
+            gc.rebind_arena(m, wsize);
         }
         gc.stats.minor_collections += 1;
         gc.note_promoted(promoted);

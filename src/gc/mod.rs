@@ -130,6 +130,8 @@ pub trait Roots {
 /// GC parameters, as `Gc.get` exposes them.
 #[derive(Clone, Debug)]
 pub struct GcParams {
+    /// The start-up size of a domain's minor heap (`s`); `Gc.set` changes the calling
+    /// domain's own (`MinorHeap::wsize`), not this.
     pub minor_heap_wsz: usize,
     pub space_overhead: usize,
     pub verbose: usize,
@@ -235,9 +237,18 @@ unsafe impl Send for Gc {}
 /// poisoned for a whole cycle (`heap/minor.rs`) instead of being reused at once.
 const FLIP_ARENAS: bool = check::MINOR_FLIP || cfg!(warden_asan);
 
-/// Slot size of the young space for a nominal arena of `wsize` words.
+/// Words of the young space an arena of `wsize` words (normalised) takes.
 fn slot_words(wsize: usize) -> usize {
-    wsize.max(257) * check::MINOR_HEADROOM
+    wsize * check::MINOR_HEADROOM
+}
+
+/// The minor heap size the stock runtime uses for a request of `wsize` words: at least 257
+/// words, rounded up to whole 4 KiB pages.
+pub fn norm_minor_heap_size(wsize: isize) -> usize {
+    const MINOR_HEAP_MIN: usize = 257;
+    const PAGE_WORDS: usize = 4096 / crate::heap::value::WORD;
+    let w = if wsize < MINOR_HEAP_MIN as isize { MINOR_HEAP_MIN } else { wsize as usize };
+    w.div_ceil(PAGE_WORDS).saturating_mul(PAGE_WORDS)
 }
 
 impl Gc {
@@ -247,9 +258,9 @@ impl Gc {
         #[cfg(test)]
         let guard = TestHeapGuard::take();
         check::install();
-        let space =
-            YoungSpace::new(slot_words(params.minor_heap_wsz), max_domains.max(1), FLIP_ARENAS)
-                .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
+        let wsize = norm_minor_heap_size(params.minor_heap_wsz as isize);
+        let space = YoungSpace::new(slot_words(wsize), max_domains.max(1), FLIP_ARENAS)
+            .unwrap_or_else(|| crate::fatal("cannot reserve the minor heaps"));
         space.publish();
         Gc {
             space,
@@ -266,16 +277,24 @@ impl Gc {
         }
     }
 
-    /// The young state of a new domain in slot `slot`.
+    /// The young state of a new domain in slot `slot`: a minor heap of the start-up size,
+    /// whatever size other domains chose.
     pub fn new_young(&self, slot: usize) -> Young {
-        Young::new(MinorHeap::new(&self.space, slot, self.params.minor_heap_wsz.max(257)))
+        let wsize = norm_minor_heap_size(self.params.minor_heap_wsz as isize);
+        Young::new(MinorHeap::new(&self.space, slot, wsize, slot_words(wsize)))
     }
 
-    /// Gives every arena `wsize` words, reserving a new young space when the slots are too
-    /// small; false (nothing changed) when that space cannot be reserved. World stopped,
-    /// right after a minor collection (every arena empty).
-    pub fn resize_minor(&mut self, wsize: usize, youngs: &mut [*mut Young]) -> bool {
-        let wsize = wsize.max(257);
+    /// Points the (empty) arena `m` at the young space again, with `wsize` (normalised)
+    /// words.
+    pub(super) fn rebind_arena(&self, m: &mut MinorHeap, wsize: usize) {
+        m.rebind(&self.space, wsize, slot_words(wsize));
+    }
+
+    /// Gives the arena of `me` (a domain's young state, among `youngs`) `wsize` words
+    /// (normalised), reserving a new young space when the slots are too small, in which every
+    /// other arena keeps its size; false (nothing changed) when that space cannot be
+    /// reserved. World stopped, right after a minor collection (every arena empty).
+    pub fn resize_minor(&mut self, wsize: usize, youngs: &[*mut Young], me: *mut Young) -> bool {
         if slot_words(wsize) > self.space.slot_words {
             let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS)
             else {
@@ -283,12 +302,15 @@ impl Gc {
             };
             self.space = space;
             self.space.publish();
+            for &y in youngs {
+                // SAFETY: the world is stopped: every registered domain's Young is ours.
+                let m = unsafe { &mut (*y).minor };
+                let own = m.wsize();
+                self.rebind_arena(m, own);
+            }
         }
-        self.params.minor_heap_wsz = wsize;
-        for &y in youngs.iter() {
-            // SAFETY: the world is stopped: every registered domain's Young is ours.
-            unsafe { (*y).minor.rebind(&self.space, wsize) };
-        }
+        // SAFETY: as above; `me` is one of them.
+        self.rebind_arena(unsafe { &mut (*me).minor }, wsize);
         true
     }
 

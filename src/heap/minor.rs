@@ -1,5 +1,7 @@
-//! A domain's minor arena: its slot of the young space (`young_space`), allocated downwards
-//! by bumping a pointer.
+//! A domain's minor arena: the top `span` words of its slot of the young space
+//! (`young_space`), allocated downwards by bumping a pointer. Each domain has its own size
+//! (`Gc.set` changes the caller's only), so an arena may use less than its slot, which is
+//! sized for the largest.
 //!
 //! Invariants: `start <= ptr <= end`; every word in `[ptr, end)` belongs to an allocated
 //! frame (a block, header first, plus whatever framing words the checker adds around it).
@@ -43,25 +45,34 @@ pub struct MinorHeap {
 unsafe impl Send for MinorHeap {}
 
 impl MinorHeap {
-    /// The (empty) arena of slot `slot` of `space`, taking `limit` block words. Its whole
-    /// slot is free (poisoned for ASan).
-    pub fn new(space: &YoungSpace, slot: usize, limit: usize) -> MinorHeap {
-        let (start, end) = space.slot(slot);
-        // SAFETY: the slot is this arena's and empty: no live block lies in it, and only this
-        // arena hands its words out (unpoisoning them first).
+    /// The (empty) arena of slot `slot` of `space`, taking `limit` block words in the top
+    /// `span` words of the slot (the whole slot if it is smaller). Those words are free
+    /// (poisoned for ASan).
+    pub fn new(space: &YoungSpace, slot: usize, limit: usize, span: usize) -> MinorHeap {
+        let (start, end) = Self::bounds(space, slot, span);
+        // SAFETY: the words are this arena's and empty: no live block lies in them, and only
+        // this arena hands them out (unpoisoning them first).
         unsafe { asan_poison(start as *const u8, end as usize - start as usize) };
         MinorHeap { slot, start, end, ptr: end, overhead: 0, limit, spare: space.spare_slot(slot) }
     }
 
-    /// Points the (empty) arena at its slot of `space` again, after a flip or a new space.
-    pub fn rebind(&mut self, space: &YoungSpace, limit: usize) {
+    /// The top `span` words of slot `slot` (all of it if it is smaller).
+    fn bounds(space: &YoungSpace, slot: usize, span: usize) -> (*mut usize, *mut usize) {
+        let (lo, end) = space.slot(slot);
+        (end.wrapping_sub(span.min(space.slot_words)).max(lo), end)
+    }
+
+    /// Points the (empty) arena at its slot of `space` again, after a flip, a new space or a
+    /// new size (`limit` block words in `span` words).
+    pub fn rebind(&mut self, space: &YoungSpace, limit: usize, span: usize) {
         debug_assert_eq!(self.ptr, self.end);
-        if space.slot(self.slot) == (self.start, self.end) {
-            // The same slot (no flip, no new space): `reset` already poisoned what was used.
+        if Self::bounds(space, self.slot, span) == (self.start, self.end) {
+            // The same words (no flip, no new space or span): `reset` already poisoned what
+            // was used.
             self.limit = limit;
             self.spare = space.spare_slot(self.slot);
         } else {
-            *self = MinorHeap::new(space, self.slot, limit);
+            *self = MinorHeap::new(space, self.slot, limit, span);
         }
     }
 
@@ -73,7 +84,7 @@ impl MinorHeap {
     pub fn used_words(&self) -> usize {
         (self.end as usize - self.ptr as usize) / WORD - self.overhead
     }
-    /// The slot's size in words.
+    /// The arena's share of its slot, in words.
     pub fn slot_words(&self) -> usize {
         (self.end as usize - self.start as usize) / WORD
     }
@@ -81,7 +92,7 @@ impl MinorHeap {
     pub fn holds(&self, a: usize) -> bool {
         a >= self.ptr as usize && a < self.end as usize
     }
-    /// Whether `a` lies in this arena's slot.
+    /// Whether `a` lies in this arena's share of its slot.
     pub fn in_slot(&self, a: usize) -> bool {
         a >= self.start as usize && a < self.end as usize
     }
@@ -149,7 +160,7 @@ mod tests {
     #[test]
     fn framed_allocation_counts_block_words_only() {
         let space = YoungSpace::new(3000, 2, true).expect("reserve");
-        let mut m = MinorHeap::new(&space, 1, 1000);
+        let mut m = MinorHeap::new(&space, 1, 1000, space.slot_words);
         assert_eq!(m.wsize(), 1000);
         let p = m.try_alloc_framed(3, 2).expect("room");
         assert_eq!(m.used_words(), 3);
@@ -164,6 +175,23 @@ mod tests {
         m.reset();
         assert_eq!(m.used_words(), 0);
         assert_ne!(m.start as usize, lo);
+    }
+
+    #[test]
+    fn an_arena_uses_the_top_of_its_slot() {
+        let space = YoungSpace::new(4096, 2, false).expect("reserve");
+        let (lo, end) = space.slot(1);
+        let mut m = MinorHeap::new(&space, 1, 1024, 1024);
+        assert_eq!((m.start, m.end), (end.wrapping_sub(1024), end));
+        assert_eq!(m.slot_words(), 1024);
+        assert!(m.try_alloc(1000).is_some() && m.try_alloc(25).is_none());
+        assert!(!m.in_slot(lo as usize));
+        // Growing within the slot, then asking for more than the slot: all of it.
+        m.reset();
+        m.rebind(&space, 2048, 2048);
+        assert_eq!((m.start, m.end, m.wsize()), (end.wrapping_sub(2048), end, 2048));
+        m.rebind(&space, 8192, 8192);
+        assert_eq!((m.start, m.end), (lo, end));
     }
 }
 
@@ -180,7 +208,7 @@ mod asan_tests {
     #[test]
     fn minor_arena_is_poisoned_beyond_the_allocation_pointer() {
         let mut space = YoungSpace::new(1000, 2, true).expect("reserve");
-        let mut m = MinorHeap::new(&space, 1, 1000);
+        let mut m = MinorHeap::new(&space, 1, 1000, space.slot_words);
         // A fresh arena: its whole slot is free.
         assert!(poisoned(m.start, m.slot_words()).iter().all(|&p| p), "a fresh arena is readable");
         // Each allocation unpoisons exactly its words.
@@ -198,11 +226,11 @@ mod asan_tests {
         assert!(poisoned(b, 9).iter().all(|&p| p), "evacuated words are readable");
         // Rebinding to the same slot keeps it poisoned; after a flip the other half's slot is
         // poisoned whole, and the evacuated one stays poisoned.
-        m.rebind(&space, 1000);
+        m.rebind(&space, 1000, space.slot_words);
         assert!(asan_is_poisoned(a as *const u8));
         let old = m.start;
         space.flip();
-        m.rebind(&space, 1000);
+        m.rebind(&space, 1000, space.slot_words);
         assert_ne!(m.start, old);
         assert!(poisoned(m.start, m.slot_words()).iter().all(|&p| p));
         assert!(poisoned(old, m.slot_words()).iter().all(|&p| p));

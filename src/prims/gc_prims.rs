@@ -10,8 +10,9 @@ use super::PrimFn;
 use crate::domain::{Domain, STACK_THRESHOLD};
 use crate::exn::{Exn, PrimResult};
 use crate::gc::finalise::Finaliser;
+use crate::gc::norm_minor_heap_size;
 use crate::gc::AllocStats;
-use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG, WORD};
+use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG};
 use std::cell::Cell;
 use std::io::Write;
 use std::sync::atomic::{AtomicI8, Ordering};
@@ -164,15 +165,6 @@ pub fn print_exit_stats(dom: &Domain) {
     }
 }
 
-/// The minor heap size the stock runtime would use for a request of `wsize` words: at least
-/// 257 words, rounded up to whole 4 KiB pages.
-pub fn norm_minor_heap_size(wsize: isize) -> usize {
-    const MINOR_HEAP_MIN: usize = 257;
-    const PAGE_WORDS: usize = 4096 / WORD;
-    let w = if wsize < MINOR_HEAP_MIN as isize { MINOR_HEAP_MIN } else { wsize as usize };
-    w.div_ceil(PAGE_WORDS).saturating_mul(PAGE_WORDS)
-}
-
 /// One major cycle as `caml_finish_major_cycle` counts it (two minor collections, the
 /// second of which finds the minor heap empty).
 fn finish_major_cycle(dom: &mut Domain) {
@@ -309,7 +301,8 @@ fn gc_get(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let p = &dom.gc.params;
     let int = |n: usize| Value::of_int(n as isize);
     let fields = [
-        int(norm_minor_heap_size(p.minor_heap_wsz as isize)),
+        // The calling domain's own size (`Gc.set` changes only the caller's).
+        int(dom.young.minor.wsize()),
         int(0),
         int(p.space_overhead),
         int(p.verbose),
@@ -377,7 +370,7 @@ fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     // The minor heap comes last: resizing it empties it first, which moves `v`.
     if let Some(wsz) = new_minor {
-        let current = norm_minor_heap_size(old.minor_heap_wsz as isize);
+        let current = dom.young.minor.wsize();
         if wsz != current {
             gc_message(
                 dom.gc.params.verbose,
@@ -418,7 +411,7 @@ fn runtime_parameters(dom: &mut Domain, _: &[Value]) -> PrimResult {
         p.custom_minor_max_bsz,
         p.space_overhead,
         super::parsing::trace_flag() as u8,
-        norm_minor_heap_size(p.minor_heap_wsz as isize),
+        dom.young.minor.wsize(),
         c.trace_level,
         p.verbose,
         c.verify_heap,
