@@ -174,12 +174,33 @@ impl Domain {
         ops: &'static crate::heap::custom::CustomOps,
         data_bytes: usize,
     ) -> Value {
+        self.alloc_custom_mem(ops, data_bytes, 0)
+    }
+
+    /// As [`Domain::alloc_custom`], for a block that holds `mem` bytes outside the heap
+    /// (`caml_alloc_custom_mem`).
+    pub fn alloc_custom_mem(
+        &mut self,
+        ops: &'static crate::heap::custom::CustomOps,
+        data_bytes: usize,
+        mem: usize,
+    ) -> Value {
+        use crate::heap::value::CUSTOM_TAG;
         let wosize = 1 + data_bytes.div_ceil(WORD);
-        // Blocks with a finaliser live in the major heap, where the sweeper finalises them.
         let v = if ops.finalize.is_some() {
-            self.alloc_shr(wosize, crate::heap::value::CUSTOM_TAG)
+            // Blocks with a finaliser live in the major heap, where the sweeper finalises
+            // them. One that the stock runtime allocates young (small, and holding at most
+            // `custom_minor_max_bsz` bytes outside the heap) counts as allocated young and
+            // promoted at once, as a block from a full arena does (`Gc::alloc_spilled`).
+            self.with_heap(|d| {
+                if wosize <= MAX_YOUNG_WOSIZE && mem <= d.gc.params.custom_minor_max_bsz {
+                    d.gc.alloc_spilled(&mut d.young, wosize, CUSTOM_TAG)
+                } else {
+                    d.gc.alloc_shr(&mut d.young, wosize, CUSTOM_TAG)
+                }
+            })
         } else {
-            self.alloc(wosize, crate::heap::value::CUSTOM_TAG)
+            self.alloc(wosize, CUSTOM_TAG)
         };
         // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
         unsafe {

@@ -265,7 +265,7 @@ fn ba_layout(_: &mut Domain, a: &[Value]) -> PrimResult {
 
 /// A new block over `data` sharing `parent`'s storage.
 fn derived(dom: &mut Domain, parent: Ba, flags: usize, data: *mut u8, dims: &[isize]) -> Value {
-    let sub = repr::alloc_block(dom, flags | SUBARRAY, data, dims);
+    let sub = repr::alloc_block(dom, flags | SUBARRAY, data, dims, 0);
     share_storage(parent, sub);
     sub.0
 }

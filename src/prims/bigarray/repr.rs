@@ -206,14 +206,16 @@ pub unsafe fn free_storage(p: *mut u8, size: usize) {
 }
 
 /// Builds a bigarray block over `data` with `flags` and `dims` (already validated: at most
-/// 16 dimensions, none negative, a valid kind). The block's ops are the bigarray ops.
+/// 16 dimensions, none negative, a valid kind); `mem` is the size of the storage it owns (0
+/// when it shares or does not own it). The block's ops are the bigarray ops.
 pub fn alloc_block(
     dom: &mut crate::domain::Domain,
     flags: usize,
     data: *mut u8,
     dims: &[isize],
+    mem: usize,
 ) -> Ba {
-    let v = dom.alloc_custom(&super::ops::OPS, (HEADER_WORDS + dims.len()) * WORD);
+    let v = dom.alloc_custom_mem(&super::ops::OPS, (HEADER_WORDS + dims.len()) * WORD, mem);
     let b = Ba(v);
     b.set_word(0, data as usize);
     b.set_word(1, dims.len());
@@ -232,7 +234,7 @@ pub fn create(dom: &mut crate::domain::Domain, flags: usize, dims: &[isize]) -> 
     let n = checked_num_elts(dims).ok_or_else(Exn::out_of_memory)?;
     let size = n.checked_mul(kind.elt_size()).ok_or_else(Exn::out_of_memory)?;
     let data = alloc_storage(size).ok_or_else(Exn::out_of_memory)?;
-    let b = alloc_block(dom, flags | MANAGED, data, dims);
+    let b = alloc_block(dom, flags | MANAGED, data, dims, size);
     dom.note_extra_memory(size);
     Ok(b)
 }
