@@ -3,7 +3,8 @@
 //!
 //! Layout: `halves` (1, or 2 when arenas flip: hardened and ASan builds) halves of `slots` slots each; a
 //! slot is `slot_words` words, and the arena of the domain in slot `i` is slot `i` of the
-//! current half. Only the current half is young: after a flip, pointers into the other half
+//! current half, or its top part (each domain has its own minor heap size; slots fit the
+//! largest). Only the current half is young: after a flip, pointers into the other half
 //! are stale (they point at poison), not young.
 //!
 //! Invariants: the space and the current half change only while the world is stopped (at a
