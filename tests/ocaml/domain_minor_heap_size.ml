@@ -3,7 +3,8 @@
    the runtime rounds up to whole pages), and Gc.get and Sys.runtime_parameters report the
    calling domain's own size. Domains print one after the other (each parent waits in
    Domain.join), and each allocates enough to go through many minor collections with its
-   own size. *)
+   own size. At the end, four domains resize their minor heaps over and over while they
+   allocate. *)
 
 let runtime_s () =
   String.split_on_char ',' (Sys.runtime_parameters ())
@@ -51,3 +52,25 @@ let () =
   Printf.printf "main churned %d\n" (churn 3);
   set 1000;
   show "main after set 1000"
+
+(* Four domains at once, each changing its own minor heap size every round. *)
+let sizes = [| 8192; 65536; 1 lsl 20; 32768; 2 lsl 20 |]
+
+let resizer id =
+  let total = ref 0 and keep = ref [] in
+  for round = 0 to 9 do
+    set sizes.((id + round) mod Array.length sizes);
+    for i = 1 to 1000 do
+      let l = List.init 20 (fun j -> i + j) in
+      if i mod 100 = 0 then keep := l :: !keep;
+      total := !total + List.fold_left ( + ) 0 l
+    done;
+    if round mod 5 = 0 then keep := []
+  done;
+  !total + List.length !keep
+
+let () =
+  let ds = List.init 3 (fun id -> Domain.spawn (fun () -> resizer (id + 1))) in
+  let mine = resizer 0 in
+  let theirs = List.map Domain.join ds in
+  Printf.printf "concurrent resizes: %s\n" (String.concat " " (List.map string_of_int (mine :: theirs)))
