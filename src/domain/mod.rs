@@ -474,7 +474,10 @@ impl Domain {
                 gc.minor_collection(youngs, roots);
                 // SAFETY: `me` is this domain; only its young field's address is taken.
                 let mine = unsafe { std::ptr::addr_of_mut!((*me).young) };
-                gc.resize_minor(wsize, youngs, mine)
+                let Some(i) = youngs.iter().position(|&y| y == mine) else {
+                    return false;
+                };
+                gc.resize_minor(wsize, youngs, i)
             },
         )
         .unwrap_or(false)

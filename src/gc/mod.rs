@@ -290,11 +290,11 @@ impl Gc {
         m.rebind(&self.space, wsize, slot_words(wsize));
     }
 
-    /// Gives the arena of `me` (a domain's young state, among `youngs`) `wsize` words
+    /// Gives the arena of `youngs[me]` (the calling domain's young state) `wsize` words
     /// (normalised), reserving a new young space when the slots are too small, in which every
     /// other arena keeps its size; false (nothing changed) when that space cannot be
     /// reserved. World stopped, right after a minor collection (every arena empty).
-    pub fn resize_minor(&mut self, wsize: usize, youngs: &[*mut Young], me: *mut Young) -> bool {
+    pub fn resize_minor(&mut self, wsize: usize, youngs: &[*mut Young], me: usize) -> bool {
         if slot_words(wsize) > self.space.slot_words {
             let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS)
             else {
@@ -309,8 +309,8 @@ impl Gc {
                 self.rebind_arena(m, own);
             }
         }
-        // SAFETY: as above; `me` is one of them.
-        self.rebind_arena(unsafe { &mut (*me).minor }, wsize);
+        // SAFETY: as above.
+        self.rebind_arena(unsafe { &mut (*youngs[me]).minor }, wsize);
         true
     }
 
