@@ -5,7 +5,19 @@
 //! `k`/`M`/`G` multiplier, a missing value means 1, unknown letters are ignored (as the stock
 //! runtime does), and a malformed value is an error (where the stock runtime guesses).
 
-use crate::gc::GcParams;
+/// GC parameters, as `Gc.get` exposes them.
+#[derive(Clone, Debug)]
+pub struct GcParams {
+    pub minor_heap_wsz: usize,
+    pub space_overhead: usize,
+    pub verbose: usize,
+    pub max_stack_wsz: usize,
+    pub custom_major_ratio: usize,
+    pub custom_minor_ratio: usize,
+    pub custom_minor_max_bsz: usize,
+    pub allocation_policy: usize,
+    pub window_size: usize,
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {

@@ -3,6 +3,7 @@
 //! Floors, top first (a module uses only the floors below it): `startup` → `loader` →
 //! `interp` → `prims` → `domain` → `gc` → `check` → `heap`. See ../shared/DESIGN.md.
 
+pub mod algo;
 pub mod check;
 pub mod config;
 pub mod domain;

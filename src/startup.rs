@@ -4,7 +4,6 @@
 
 use crate::config::Config;
 use crate::domain::Domain;
-use crate::exn::Exn;
 use crate::heap::value::WORD;
 use crate::interp::{self, Program};
 use crate::loader;
@@ -286,38 +285,10 @@ pub fn run(inv: Invocation) -> i32 {
     crate::prims::set_debug_info(&mut dom, exe.dbug.clone(), &exe.code);
     dom.minor_collection();
 
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names));
+    let lock_free =
+        exe.prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
+    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
-    finish(&mut dom, result)
-}
-
-/// Turns the program's outcome into an exit status, reporting an uncaught exception.
-/// Runs with the heap lock: other domains may still run while the program ends.
-pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
-    dom.with_heap(|dom| finish_locked(dom, result))
-}
-
-fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
-    match result {
-        Ok(_) => {
-            crate::prims::gc_prims::print_exit_stats(dom);
-            0
-        }
-        Err(Exn::Exit(code)) => code,
-        Err(Exn::Fatal(msg)) => {
-            crate::prims::flush_std_channels(dom);
-            eprintln!("Fatal error: {msg}");
-            2
-        }
-        Err(Exn::Unimplemented(name)) => {
-            crate::prims::flush_std_channels(dom);
-            eprintln!("Fatal error: the primitive {name} is not implemented by warden");
-            2
-        }
-        Err(e) => {
-            let exn = dom.exn_value(&e).expect("exception value");
-            crate::prims::fatal_uncaught_exception(dom, exn)
-        }
-    }
+    crate::prims::sys::finish(&mut dom, result)
 }

@@ -112,13 +112,7 @@ pub fn take_forced(_st: &mut Local) -> u8 {
     0
 }
 #[inline(always)]
-pub fn on_code(
-    _st: &mut State,
-    _base: *const i32,
-    _starts: &dyn Fn() -> Vec<bool>,
-    _decode: fn(Value) -> Option<usize>,
-) {
-}
+pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>) {}
 #[inline(always)]
 pub fn before_minor(
     _st: &mut State,

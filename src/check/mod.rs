@@ -5,8 +5,9 @@
 //! (`heap/`), never the collector's algorithm: what it needs from above (roots, the program's
 //! instruction starts) comes in through hook parameters.
 //!
-//! Files: `enabled`/`disabled` (the hooks and the frame layout), `poison` (tagged poison
-//! words), `canary` (canary words and allocation sites), `verify` (the checks at safepoints),
+//! Files: `enabled`/`disabled` (the hooks), `layout` (the hardened frame layout), `state`
+//! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
+//! (canary words and allocation sites), `verify` (the checks at safepoints),
 //! `report` (typed reports), `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
@@ -15,11 +16,15 @@ mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod enabled;
 #[cfg(any(feature = "hardened", debug_assertions))]
+mod layout;
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub mod report;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod settings;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod signal;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod state;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]

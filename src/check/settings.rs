@@ -70,9 +70,11 @@ impl Settings {
                 };
                 match num.parse::<u64>() {
                     Ok(n) if n >= 1 => (n, major),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "WARDEN_GC_EVERY: bad value '{t}' (expected N, N:minor or N:major, N >= 1)"
-                    )),
+                    ))
+                    }
                 }
             }
         };

@@ -10,9 +10,10 @@
 //! `[outer header][canary][header][fields][canary]`.
 
 use super::canary::{self, Broken, Site};
-use super::enabled::{State, MAJOR_BEFORE, MAJOR_EXTRA};
+use super::layout::{MAJOR_BEFORE, MAJOR_EXTRA};
 use super::poison;
 use super::report::{Check, Report};
+use super::state::{AddrSet, State};
 use super::HeapRefs;
 use crate::heap::atoms::{ephe_none, is_atom};
 use crate::heap::minor::MinorHeap;
@@ -20,29 +21,6 @@ use crate::heap::pool::{self, SIZE_CLASSES};
 use crate::heap::value::{
     closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD,
 };
-use std::collections::HashSet;
-
-/// A fast hasher for addresses (the default SipHash is too slow for per-pointer lookups).
-#[derive(Default, Clone, Copy)]
-pub struct AddrHasher(u64);
-impl std::hash::Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        // Addresses are aligned (pools to 32 KiB): fold the high bits down before the
-        // multiply, and the product's well-mixed high half into the low bits the table uses.
-        let x = n as u64;
-        let h = (x ^ (x >> 15) ^ (x >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-}
-pub type AddrSet = HashSet<usize, std::hash::BuildHasherDefault<AddrHasher>>;
 
 /// What a valid pointer designates.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -322,49 +300,6 @@ pub fn value(st: &State, rg: &Regions<'_>, v: Value) -> Result<Option<Target>, R
         .block(v.0, v.0 >= rg.spare.0 + 2 * WORD));
     }
     major(st, rg, v, true).map(Some)
-}
-
-/// The code values of a program, for checking code pointers.
-pub struct CodeTable {
-    pub base: usize,
-    pub len: usize,
-    /// One bit per code word: the first word of an instruction.
-    starts: Vec<u64>,
-    pub decode: fn(Value) -> Option<usize>,
-}
-
-impl CodeTable {
-    pub fn new(base: usize, starts: &[bool], decode: fn(Value) -> Option<usize>) -> CodeTable {
-        let mut bits = vec![0u64; starts.len().div_ceil(64)];
-        for (i, &s) in starts.iter().enumerate() {
-            if s {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
-        CodeTable { base, len: starts.len(), starts: bits, decode }
-    }
-    pub fn is_start(&self, i: usize) -> bool {
-        i < self.len && self.starts[i / 64] & (1 << (i % 64)) != 0
-    }
-    /// For a code value, whether it is an instruction boundary (None: not a code value of this
-    /// program's range; `strict` counts values past the end as bad).
-    pub fn check(&self, v: Value, strict: bool) -> Option<Result<usize, Report>> {
-        let i = (self.decode)(v)?;
-        if i >= self.len && !strict {
-            return None;
-        }
-        Some(if self.is_start(i) {
-            Ok(i)
-        } else if i >= self.len {
-            Err(problem(Check::CodePointer, "a code pointer past the end of the program")
-                .expected(format!("an instruction index below {}", self.len))
-                .found(format!("instruction index {i}")))
-        } else {
-            Err(problem(Check::CodePointer, "a code pointer that is not an instruction boundary")
-                .expected("the first word of an instruction")
-                .found(format!("instruction index {i}, inside an instruction")))
-        })
-    }
 }
 
 /// Checks every root; returns the code positions seen, in visiting order, and the number of

@@ -11,6 +11,7 @@
 
 mod alloc;
 pub mod lock;
+pub mod pending;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};

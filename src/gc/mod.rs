@@ -77,6 +77,7 @@ pub mod minor;
 pub mod stats;
 
 use crate::check;
+use crate::config::GcParams;
 use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
@@ -124,20 +125,6 @@ pub type RootVisitor<'a> = &'a mut dyn FnMut(&mut Value);
 /// Something that can enumerate the roots it holds (stack, globals, local roots ...).
 pub trait Roots {
     fn visit_roots(&mut self, f: RootVisitor<'_>);
-}
-
-/// GC parameters, as `Gc.get` exposes them.
-#[derive(Clone, Debug)]
-pub struct GcParams {
-    pub minor_heap_wsz: usize,
-    pub space_overhead: usize,
-    pub verbose: usize,
-    pub max_stack_wsz: usize,
-    pub custom_major_ratio: usize,
-    pub custom_minor_ratio: usize,
-    pub custom_minor_max_bsz: usize,
-    pub allocation_policy: usize,
-    pub window_size: usize,
 }
 
 /// Allocation counters of one domain (or of every exited domain), in words.

@@ -2,6 +2,7 @@
 //! major heap's pools and large blocks. No policy lives here.
 
 pub mod atoms;
+pub mod code_pointer;
 pub mod custom;
 pub mod major;
 pub mod minor;

@@ -17,11 +17,12 @@
 #![allow(unused_assignments)]
 
 use super::opcodes::Op;
-use super::{code_index, code_value, Program};
+use super::Program;
 use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
+use crate::heap::code_pointer::{code_index, code_index_below, code_value};
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
@@ -143,7 +144,7 @@ unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> 
         dom.stack.sp = sp;
     }
     dom.safepoint();
-    let r = crate::prims::misc::run_pending_actions(dom);
+    let r = crate::domain::pending::run_pending_actions(dom);
     // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
     // from its top), so the rooted exception is at `dom.stack.sp`.
     let exn = unsafe {
@@ -181,7 +182,7 @@ pub fn interpret(
     let base: *const i32 = program.code.as_ptr();
     if check::ENABLED {
         dom.with_heap(|d| {
-            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code), code_index)
+            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code))
         });
     }
     check::fault::on_interpret();
@@ -241,7 +242,7 @@ pub fn interpret(
                     // Relaxed: hints, re-checked under the world's or the heap's lock.
                     || (*stop_flag).load(Ordering::Relaxed)
                     || (*work_flag).load(Ordering::Relaxed)
-                    || crate::prims::misc::signals_pending()
+                    || crate::domain::pending::signals_pending()
             };
         }
         // Allocates a young block, collecting first when the arena is full (accu and env
@@ -274,17 +275,15 @@ pub fn interpret(
                 }
             }};
         }
-        // Code values decode with one compare against the code's length (a block pointer
-        // never decodes below it: pointers lie far below `CODE_MARK` * 2).
+        // Code values decode with one compare against the code's length.
         let code_len = program.code.len();
         macro_rules! code_at {
             ($v:expr, $what:expr) => {{
                 let v: Value = $v;
-                let i = (v.0 as isize >> 1).wrapping_sub(crate::interp::CODE_MARK) as usize;
-                if i >= code_len {
+                let Some(i) = code_index_below(v, code_len) else {
                     check::explain_bad_value(v, $what);
                     crate::fatal($what);
-                }
+                };
                 at!(i)
             }};
         }
@@ -383,7 +382,7 @@ pub fn interpret(
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
                         dom.safepoint();
-                        let r = crate::prims::misc::run_pending_actions(dom);
+                        let r = crate::domain::pending::run_pending_actions(dom);
                         sp = dom.stack.sp;
                         if let Err(e) = r {
                             match dom.exn_value(&e) {

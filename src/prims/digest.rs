@@ -6,9 +6,9 @@
 //! (the stock runtime points to a malloc'd context instead); like the stock block it has no
 //! comparison, hash or serialisation, so `compare` and `Marshal` refuse it.
 
-use super::blake2::{Blake2b, STATE_BYTES};
 use super::io::channel::IoErr;
 use super::PrimFn;
+use crate::algo::blake2::{Blake2b, STATE_BYTES};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::custom::{data_ptr, ops_of, CustomOps};
@@ -53,7 +53,7 @@ fn sub_arg<'a>(v: Value, ofs: Value, len: Value, what: &str) -> Result<&'a [u8],
 // MD5
 
 fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let d = super::md5::md5(sub_arg(a[0], a[1], a[2], "Digest.substring")?);
+    let d = crate::algo::md5::md5(sub_arg(a[0], a[1], a[2], "Digest.substring")?);
     Ok(dom.alloc_bytes_from(&d))
 }
 
@@ -61,7 +61,7 @@ fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
 /// read under one channel lock straight from the channel's buffer.
 fn md5_chan(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let mut toread = a[1].int();
-    let mut ctx = super::md5::Md5::new();
+    let mut ctx = crate::algo::md5::Md5::new();
     // The stock runtime reads through a 4 KiB buffer; the reads of the descriptor are the same.
     const STEP: usize = 4096;
     super::io::with_chan(dom, &[a[0]], |c, dom, _| {
@@ -181,7 +181,7 @@ fn string_hash(_: &mut Domain, a: &[Value]) -> PrimResult {
 // Random
 
 fn lxm_next(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let z = super::bigarray::with_int64x4(a[0], super::lxm::lxm_next)
+    let z = super::bigarray::with_int64x4(a[0], crate::algo::lxm::lxm_next)
         .ok_or_else(|| Exn::invalid_arg("Random: bad generator state"))?;
     Ok(super::ints::alloc_int64(dom, z as i64))
 }

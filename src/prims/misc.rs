@@ -6,16 +6,18 @@
 //! What warden does not support (effects, dynamic loading of code or shared libraries)
 //! raises a `Failure` that says so. Memory profiling accepts a profile but never samples;
 //! runtime events are never active. Signals are real: `Sys.signal` installs an OS handler
-//! that records the signal, and [`run_pending_signals`] runs the OCaml handlers.
+//! that records the signal, and `domain::pending` runs the OCaml handlers.
 //! Values this file keeps alive (signal handlers, the memprof profile) live in
 //! `Domain::named` under keys starting with a NUL byte, which no OCaml name can collide with
 //! (`Callback.register` names stop at their first NUL).
 
 use super::PrimFn;
+use crate::algo::signal_numbers::{convert_signal_number, NSIG};
+use crate::domain::pending::{run_pending_actions, set_signal_action, signal_handlers};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_register_named_value", register_named_value),
@@ -48,8 +50,6 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_invoke_traced_function", meta_unsupported),
 ];
 
-/// Key of the signal handler table in `Domain::named`.
-const SIGNAL_HANDLERS_KEY: &[u8] = b"\0warden:signal_handlers";
 /// Key of the current memprof profile in `Domain::named`.
 const MEMPROF_KEY: &[u8] = b"\0warden:memprof";
 
@@ -77,136 +77,6 @@ fn register_named_value(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 // ---------------------------------------------------------------------------------------
 // Signals
-
-/// Signals are numbered 1..NSIG-1 (Linux).
-const NSIG: usize = 65;
-
-/// The POSIX signals that OCaml numbers -1, -2, ... (`Sys.sigabrt` ...), in that order.
-const POSIX_SIGNALS: [i32; 28] = [
-    libc::SIGABRT,
-    libc::SIGALRM,
-    libc::SIGFPE,
-    libc::SIGHUP,
-    libc::SIGILL,
-    libc::SIGINT,
-    libc::SIGKILL,
-    libc::SIGPIPE,
-    libc::SIGQUIT,
-    libc::SIGSEGV,
-    libc::SIGTERM,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-    libc::SIGCHLD,
-    libc::SIGCONT,
-    libc::SIGSTOP,
-    libc::SIGTSTP,
-    libc::SIGTTIN,
-    libc::SIGTTOU,
-    libc::SIGVTALRM,
-    libc::SIGPROF,
-    libc::SIGBUS,
-    libc::SIGPOLL,
-    libc::SIGSYS,
-    libc::SIGTRAP,
-    libc::SIGURG,
-    libc::SIGXCPU,
-    libc::SIGXFSZ,
-];
-
-/// OCaml signal number to system signal number.
-pub fn convert_signal_number(n: isize) -> isize {
-    if n < 0 && n >= -(POSIX_SIGNALS.len() as isize) {
-        POSIX_SIGNALS[(-n - 1) as usize] as isize
-    } else {
-        n
-    }
-}
-
-/// System signal number to OCaml signal number.
-pub fn rev_convert_signal_number(sig: i32) -> isize {
-    match POSIX_SIGNALS.iter().position(|&s| s == sig) {
-        Some(i) => -(i as isize) - 1,
-        None => sig as isize,
-    }
-}
-
-/// Signals received and not yet handled. Written by the signal handler, read by the domain
-/// at its next poll: relaxed for each flag, release/acquire on `SIGNALS_PENDING` so that a
-/// poll that sees it also sees the flags set before it.
-static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
-static SIGNALS_PENDING: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn record_signal(sig: libc::c_int) {
-    if let Some(flag) = PENDING.get(sig as usize) {
-        flag.store(true, Ordering::Relaxed);
-        SIGNALS_PENDING.store(true, Ordering::Release);
-    }
-}
-
-/// After a change of the signal mask: the signals still recorded (blocked until now) are
-/// looked at again at the next poll.
-pub fn recheck_pending_signals() {
-    if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
-        // Release: pairs with the poll's acquire, as in `record_signal`.
-        SIGNALS_PENDING.store(true, Ordering::Release);
-    }
-}
-
-/// The system numbers of the signals recorded for OCaml handlers and not yet handled.
-pub fn recorded_signals() -> Vec<i32> {
-    PENDING
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, f)| f.load(Ordering::Relaxed))
-        .map(|(s, _)| s as i32)
-        .collect()
-}
-
-/// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
-pub fn signals_pending() -> bool {
-    SIGNALS_PENDING.load(Ordering::Acquire)
-}
-
-/// Sets the OS action for `sig` (0 default, 1 ignore, 2 record for OCaml); returns the
-/// previous one in the same coding, or the OS error.
-fn set_signal_action(sig: i32, action: u8) -> std::io::Result<u8> {
-    let handler = match action {
-        0 => libc::SIG_DFL,
-        1 => libc::SIG_IGN,
-        _ => record_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
-    };
-    // SAFETY: sigaction structs are plain data, fully initialised below; the handler only
-    // stores to atomics, which is async-signal-safe.
-    unsafe {
-        let mut act: libc::sigaction = std::mem::zeroed();
-        act.sa_sigaction = handler;
-        libc::sigemptyset(&mut act.sa_mask);
-        act.sa_flags = libc::SA_ONSTACK;
-        let mut old: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(sig, &act, &mut old) == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let recorder = record_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        Ok(if old.sa_sigaction == recorder {
-            2
-        } else if old.sa_sigaction == libc::SIG_IGN {
-            1
-        } else {
-            0
-        })
-    }
-}
-
-/// The table of OCaml signal handlers (an NSIG-field block), created on first use.
-fn signal_handlers(dom: &mut Domain) -> Value {
-    if let Some(&t) = dom.named.get(SIGNAL_HANDLERS_KEY) {
-        return t;
-    }
-    let t = dom.alloc_block(0, NSIG);
-    dom.named.insert(SIGNAL_HANDLERS_KEY.to_vec(), t);
-    t
-}
 
 fn install_signal_handler(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let sig = convert_signal_number(args[0].int());
@@ -239,64 +109,6 @@ fn install_signal_handler(dom: &mut Domain, args: &[Value]) -> PrimResult {
         dom.modify(table, sig as usize, f);
     }
     Ok(res)
-}
-
-/// Runs the actions that may run OCaml code, in the stock runtime's order: the handlers of
-/// the signals that arrived first, then the due finalisers; the first exception stops them.
-/// Call at a safepoint.
-pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
-    run_pending_signals(dom)?;
-    super::gc_prims::run_finalisers(dom)
-}
-
-/// Runs the OCaml handlers of the signals that arrived (each with its signal blocked while
-/// its handler runs, as the stock runtime does). Call at a safepoint.
-pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
-    if !SIGNALS_PENDING.swap(false, Ordering::Acquire) {
-        return Ok(());
-    }
-    // A signal blocked in this thread stays recorded, its handler not run, until
-    // `Unix.sigprocmask` unblocks it (`recheck_pending_signals`), as in the stock runtime.
-    // SAFETY: sigset_t is plain data, written by pthread_sigmask (a query: no set given).
-    let blocked = unsafe {
-        let mut blocked: libc::sigset_t = std::mem::zeroed();
-        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut blocked);
-        blocked
-    };
-    for (sig, flag) in PENDING.iter().enumerate().skip(1) {
-        // SAFETY: `blocked` is a valid set and `sig` a signal number below NSIG.
-        if !flag.load(Ordering::Relaxed) || unsafe { libc::sigismember(&blocked, sig as i32) } == 1
-        {
-            continue;
-        }
-        if !flag.swap(false, Ordering::Relaxed) {
-            continue;
-        }
-        let Some(&table) = dom.named.get(SIGNAL_HANDLERS_KEY) else { continue };
-        // SAFETY: the table has NSIG fields.
-        let handler = unsafe { table.field(sig) };
-        if !handler.is_block() {
-            continue;
-        }
-        // SAFETY: sigset_t is plain data initialised by sigemptyset.
-        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-        // SAFETY: as above; blocking a valid signal number of this thread.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, sig as i32);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
-        }
-        let r = dom.call(handler, &[Value::of_int(rev_convert_signal_number(sig as i32))]);
-        // SAFETY: restores the mask saved above.
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
-        if let Err(e) = r {
-            // The handlers of the other signals still pending run at the next poll.
-            SIGNALS_PENDING.store(true, Ordering::Release);
-            return Err(e);
-        }
-    }
-    Ok(())
 }
 
 fn process_pending_actions_with_root(dom: &mut Domain, args: &[Value]) -> PrimResult {
@@ -487,18 +299,4 @@ fn get_current_environment(dom: &mut Domain, _: &[Value]) -> PrimResult {
     }
     // SAFETY: the stack holds at least one word at sp.
     Ok(unsafe { *dom.stack.sp })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signal_numbers_round_trip() {
-        assert_eq!(convert_signal_number(-6), libc::SIGINT as isize);
-        assert_eq!(rev_convert_signal_number(libc::SIGINT), -6);
-        assert_eq!(convert_signal_number(10), 10);
-        assert_eq!(convert_signal_number(-100), -100);
-        assert_eq!(rev_convert_signal_number(40), 40);
-    }
 }

@@ -13,13 +13,9 @@ use crate::heap::value::Value;
 
 pub use crate::domain::PrimFn;
 
-pub mod errtext;
 pub mod util;
-// Pure algorithms, no runtime dependency.
-pub mod blake2;
+// Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
-pub mod lxm;
-pub mod md5;
 pub mod numfmt;
 // Primitive areas.
 pub mod array;

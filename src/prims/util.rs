@@ -1,15 +1,6 @@
-//! Small helpers shared by the primitive areas: argument decoding and error text.
+//! Small helpers shared by the primitive areas: argument decoding.
 
 use crate::heap::value::Value;
-
-/// The OS error text as the stock runtime prints it: glibc's `strerror` text, whatever the
-/// libc (see `errtext`).
-pub fn strerror(err: &std::io::Error) -> String {
-    match err.raw_os_error() {
-        Some(code) => super::errtext::message(code).into_owned(),
-        None => err.to_string(),
-    }
-}
 
 /// An OCaml int argument as isize.
 #[inline(always)]

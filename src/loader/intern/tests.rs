@@ -267,7 +267,7 @@ fn forged_closures_are_refused() {
     ptr.extend_from_slice(&[7; 16]);
     let (v, _) = intern(&mut d, &closure_bytes(&ptr, 2), Some(&frag)).unwrap();
     // SAFETY: a closure of 3 fields.
-    unsafe { assert_eq!(crate::interp::code_index(v.field(0)), Some(2)) };
+    unsafe { assert_eq!(crate::heap::code_pointer::code_index(v.field(0)), Some(2)) };
     // A plain integer where the code pointer goes.
     assert!(intern(&mut d, &closure_bytes(&[0x41], 2), Some(&frag))
         .unwrap_err()

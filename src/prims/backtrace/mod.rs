@@ -4,7 +4,7 @@
 //!
 //! A raw backtrace slot, and a slot's "debug info", is the instruction's index as an OCaml
 //! integer, so raw backtraces survive any collection untouched. It is deliberately not the
-//! code address value (`interp::code_value`): a slot held in a local variable must not look
+//! code address value (`heap::code_pointer::code_value`): a slot held in a local variable must not look
 //! like a return address to the stack walks that record backtraces (the stock runtime's
 //! slots are integers too, while its return addresses are not).
 //!
@@ -19,8 +19,8 @@ use super::PrimFn;
 use crate::domain::{Domain, Stack};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
+use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
-use crate::interp::code_index;
 use crate::interp::opcodes::Op;
 use crate::loader::debuginfo::DebugInfo;
 

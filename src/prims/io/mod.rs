@@ -232,7 +232,7 @@ pub fn with_chan<R>(
         match r {
             Ok(x) => break Ok(x),
             Err(IoErr::Io(libc::EINTR)) => {
-                if let Err(e) = crate::prims::misc::run_pending_signals(dom) {
+                if let Err(e) = crate::domain::pending::run_pending_signals(dom) {
                     break Err(e);
                 }
             }

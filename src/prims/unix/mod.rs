@@ -231,7 +231,7 @@ pub fn fd_arg(v: Value) -> libc::c_int {
 /// libc, as for `Sys_error`).
 fn error_message(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [err] = take(args)?;
-    let text = super::errtext::message(code_of_error(err));
+    let text = crate::algo::errtext::message(code_of_error(err));
     Ok(dom.alloc_bytes_from(text.as_bytes()))
 }
 

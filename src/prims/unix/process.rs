@@ -78,12 +78,12 @@ const NSIG: i32 = 65;
 
 /// OCaml signal number to system signal number (others pass through), as `Sys.signal`.
 fn signal_to_system(n: isize) -> i32 {
-    crate::prims::misc::convert_signal_number(n) as i32
+    crate::algo::signal_numbers::convert_signal_number(n) as i32
 }
 
 /// System signal number to OCaml signal number.
 fn signal_to_ocaml(sig: i32) -> isize {
-    crate::prims::misc::rev_convert_signal_number(sig)
+    crate::algo::signal_numbers::rev_convert_signal_number(sig)
 }
 
 /// The fields of a (non-float) OCaml array.
@@ -406,7 +406,7 @@ fn kill(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if unsafe { libc::kill(pid.int() as libc::pid_t, sig) } == -1 {
         return Err(uerror(dom, "kill", None));
     }
-    crate::prims::misc::run_pending_actions(dom)?;
+    crate::domain::pending::run_pending_actions(dom)?;
     Ok(Value::UNIT)
 }
 
@@ -425,8 +425,8 @@ fn sigprocmask(dom: &mut Domain, args: &[Value]) -> PrimResult {
         (r, old)
     });
     // Handlers of signals that were blocked and are not any more run now.
-    crate::prims::misc::recheck_pending_signals();
-    crate::prims::misc::run_pending_actions(dom)?;
+    crate::domain::pending::recheck_pending_signals();
+    crate::domain::pending::run_pending_actions(dom)?;
     if r != 0 {
         return Err(unix_error(dom, r, "sigprocmask", None));
     }
@@ -441,7 +441,7 @@ fn sigpending(dom: &mut Domain, _args: &[Value]) -> PrimResult {
         return Err(uerror(dom, "sigpending", None));
     }
     // Also the signals the runtime recorded and has not handled yet, as stock reports them.
-    for sig in crate::prims::misc::recorded_signals() {
+    for sig in crate::domain::pending::recorded_signals() {
         // SAFETY: `set` is a valid set and `sig` a signal number below NSIG.
         unsafe { libc::sigaddset(&mut set, sig) };
     }
