@@ -1,7 +1,9 @@
 //! warden: a multicore runtime for OCaml 5.3 bytecode with a hardened debug profile.
 //!
-//! Floors, top first (a module uses only the floors below it): `startup` → `loader` →
-//! `interp` → `prims` → `domain` → `gc` → `check` → `heap`. See ../shared/DESIGN.md.
+//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `heap` →
+//! `check` → `gc` → `domain` (with `exn`) → `interp` → `loader` → `prims` → `startup`; a
+//! module uses only its own floor and those below. docs/architecture.md is the authority
+//! (scripts/check-layers.py reads its table and fails CI on an upward import).
 
 pub mod algo;
 pub mod check;

@@ -245,6 +245,9 @@ pub fn run(inv: Invocation) -> i32 {
     dom.register();
 
     dom.backtrace_active = config.backtrace > 0;
+    // Loading touches heap-wide state (the major heap, named values, the global table): it
+    // runs with the heap lock, as primitives do, until the first collection.
+    dom.lock_heap();
     crate::prims::init(&mut dom);
 
     // Bind primitives by name: standard ones warden lacks fail when called.
@@ -279,10 +282,11 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
-    *dom.globals = globals;
+    dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
     crate::prims::set_debug_info(&mut dom, exe.dbug.clone(), &exe.code);
+    dom.unlock_heap();
     dom.minor_collection();
 
     let lock_free =

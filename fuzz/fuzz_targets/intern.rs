@@ -15,10 +15,10 @@ struct AnyCode;
 impl CodeResolver for AnyCode {
     fn resolve(&self, _digest: &[u8; 16], ofs: u32) -> Option<Value> {
         let ofs = ofs as usize;
-        (ofs % 4 == 0 && ofs / 4 < 1 << 20).then(|| warden::interp::code_value(ofs / 4))
+        (ofs % 4 == 0 && ofs / 4 < 1 << 20).then(|| warden::heap::code_pointer::code_value(ofs / 4))
     }
     fn is_code_pointer(&self, v: Value) -> bool {
-        warden::interp::code_index(v).is_some_and(|i| i < 1 << 20)
+        warden::heap::code_pointer::code_index(v).is_some_and(|i| i < 1 << 20)
     }
 }
 

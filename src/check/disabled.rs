@@ -32,6 +32,12 @@ pub struct MarkCtx;
 #[inline(always)]
 pub fn install() {}
 #[inline(always)]
+pub fn heap_access_gained() {}
+#[inline(always)]
+pub fn heap_access_lost() {}
+#[inline(always)]
+pub fn assert_heap_access() {}
+#[inline(always)]
 pub fn site_at(_domain: usize, _pc: usize) -> Site {
     Site
 }
@@ -90,9 +96,13 @@ pub fn on_mark(_ctx: &MarkCtx, _parent: Option<(Value, usize)>, _v: Value) {}
 #[inline(always)]
 pub fn on_mark_header(_b: Value, _hd: Header, _parent: Option<(Value, usize)>) {}
 #[inline(always)]
-pub fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
+/// # Safety
+/// As the hardened twin's.
+pub unsafe fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
-pub fn on_free_large(_st: &mut State, _slot: *mut usize) {}
+/// # Safety
+/// As the hardened twin's.
+pub unsafe fn on_free_large(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
 pub fn on_minor_done(_st: &mut Local, _minor: &mut MinorHeap) {}
 /// # Safety

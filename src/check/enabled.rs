@@ -40,6 +40,32 @@ thread_local! {
     static SITE: Cell<Site> = const { Cell::new(Site::UNKNOWN) };
 }
 
+thread_local! {
+    /// How many rights to touch heap-wide state this thread holds: the heap lock, the
+    /// leadership of a stopped world (they nest: a leader also takes the lock).
+    static HEAP_ACCESS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The calling thread took the heap lock or now leads a stopped world.
+pub fn heap_access_gained() {
+    HEAP_ACCESS.with(|c| c.set(c.get() + 1));
+}
+
+/// The calling thread gave back the heap lock or restarted the world it led.
+pub fn heap_access_lost() {
+    HEAP_ACCESS.with(|c| c.set(c.get().saturating_sub(1)));
+}
+
+/// Asserts that the calling thread may touch heap-wide state (`domain::lock::LockedRef`):
+/// a dereference without the heap lock or a stopped world is a race in warden itself.
+#[track_caller]
+pub fn assert_heap_access() {
+    assert!(
+        HEAP_ACCESS.with(Cell::get) > 0,
+        "warden: heap-wide state touched without the heap lock or a stopped world"
+    );
+}
+
 /// Installs the fault handler that explains faults on poison-derived addresses.
 pub fn install() {
     super::signal::install();
@@ -265,7 +291,10 @@ pub fn on_mark_header(b: Value, hd: Header, parent: Option<(Value, usize)>) {
 
 /// A pool slot the sweeper frees: checks its frame, then poisons words 2.. (word 0 becomes
 /// the free mark, word 1 the free-list link).
-pub fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
+///
+/// # Safety
+/// `slot` must be an allocated slot of a live pool, about to be freed.
+pub unsafe fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
     let p = pool::pool_of(slot as usize);
     // SAFETY: slot is an allocated slot of pool p.
     let sz = SIZE_CLASSES[unsafe { (*p).class }];
@@ -280,7 +309,10 @@ pub fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
 }
 
 /// A large block about to be freed: checks its frame, poisons its body.
-pub fn on_free_large(_st: &mut State, slot: *mut usize) {
+///
+/// # Safety
+/// `slot` must be the start of a live large block's frame, about to be freed.
+pub unsafe fn on_free_large(_st: &mut State, slot: *mut usize) {
     let b = Value(slot as usize + (MAJOR_BEFORE + 1) * WORD);
     if let Err(r) = verify::major_frame(slot as usize, b, None) {
         r.referrer("a dead large block being freed").fail();

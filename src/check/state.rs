@@ -75,6 +75,7 @@ impl CodeTable {
     }
 }
 
+#[derive(Default)]
 /// The checker's shared state (under the heap lock, or the stopped world's leader's).
 pub struct State {
     /// Pools that hold (or held, since the last sweep) blocks.
@@ -87,19 +88,6 @@ pub struct State {
     /// The evacuated half of the young space, as of the last minor collection.
     pub(super) spare: (usize, usize),
     pub code: Option<CodeTable>,
-}
-
-impl Default for State {
-    fn default() -> State {
-        State {
-            pools: AddrSet::default(),
-            last_pool: 0,
-            ticks: [0; 3],
-            remset_mark: 0,
-            spare: (0, 0),
-            code: None,
-        }
-    }
 }
 
 /// The checker's per-domain state (touched by its domain, or by a stopped world's leader).
@@ -154,7 +142,7 @@ pub(super) fn ticks_now(n: &mut u64, level: Level) -> bool {
         return false;
     }
     *n += 1;
-    (*n - 1) % s.every_nth == 0
+    (*n - 1).is_multiple_of(s.every_nth)
 }
 
 impl State {

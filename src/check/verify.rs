@@ -9,6 +9,9 @@
 //! of `enabled`: minor `[canary][header][fields][canary]`, major
 //! `[outer header][canary][header][fields][canary]`.
 
+// A `Report` is large, but it is built only when a check fails, which ends the process.
+#![allow(clippy::result_large_err)]
+
 use super::canary::{self, Broken, Site};
 use super::layout::{MAJOR_BEFORE, MAJOR_EXTRA};
 use super::poison;
@@ -243,7 +246,7 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
         return infix_or_interior(st, rg, v, infix_ok, false);
     }
     let off = v.0 - first - first_field;
-    if off % (sz * WORD) != 0 {
+    if !off.is_multiple_of(sz * WORD) {
         return infix_or_interior(st, rg, v, infix_ok, true);
     }
     let slot = v.0 - first_field;

@@ -18,7 +18,7 @@ use crate::exn::{Exn, PrimResult};
 use crate::gc::{Gc, RootVisitor, Roots, Young};
 use crate::heap::shim::{self, Buffer};
 use crate::heap::value::{Value, WORD};
-use lock::{LockedRef, Shared};
+use lock::{GlobalTableRef, LockedRef, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -132,10 +132,8 @@ pub struct Domain {
     pub fibers: std::collections::HashSet<usize>,
     pub config: Arc<Config>,
     /// The global data table (a major block; SETGLOBAL goes through the write barrier). The
-    /// interpreter reads this root without the heap lock: only `caml_realloc_global` (the
-    /// toplevel's, under the lock) replaces it, and no program of the corpus or the tests
-    /// does that while other domains run.
-    pub globals: LockedRef<Value>,
+    /// interpreter reads this root without the heap lock (see `GlobalTableRef`).
+    pub globals: GlobalTableRef,
     /// Values registered with `Callback.register` (shared by all domains).
     pub named: LockedRef<HashMap<Vec<u8>, Value>>,
     /// Roots held by primitives across callbacks; pushed and popped in LIFO order.
@@ -298,7 +296,7 @@ impl Domain {
             (
                 LockedRef::new(&mut heap.gc as *mut Gc),
                 LockedRef::new(&mut heap.named as *mut HashMap<Vec<u8>, Value>),
-                LockedRef::new(&mut heap.globals as *mut Value),
+                GlobalTableRef::new(&mut heap.globals as *mut Value),
             )
         };
         // SAFETY: as above (the heap lock is held, or no other domain exists yet).
@@ -647,10 +645,11 @@ impl Domain {
     /// Global slot `i` (no bounds check beyond the table's own).
     pub fn global(&self, i: usize) -> Value {
         // SAFETY: the loader validated that the global table has the predefined slots.
-        unsafe { (*self.globals).field(i) }
+        unsafe { self.globals.get().field(i) }
     }
-    /// A named value registered with `Callback.register`.
-    pub fn named_value(&self, name: &str) -> Option<Value> {
-        self.named.get(name.as_bytes()).copied()
+    /// A named value registered with `Callback.register` (taking the heap lock if needed:
+    /// another domain may register one meanwhile).
+    pub fn named_value(&mut self, name: &str) -> Option<Value> {
+        self.with_heap(|d| d.named.get(name.as_bytes()).copied())
     }
 }

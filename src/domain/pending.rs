@@ -130,7 +130,9 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
         if !flag.swap(false, Ordering::Relaxed) {
             continue;
         }
-        let Some(&table) = dom.named.get(SIGNAL_HANDLERS_KEY) else { continue };
+        let Some(table) = dom.with_heap(|d| d.named.get(SIGNAL_HANDLERS_KEY).copied()) else {
+            continue;
+        };
         // SAFETY: the table has NSIG fields.
         let handler = unsafe { table.field(sig) };
         if !handler.is_block() {

@@ -260,7 +260,8 @@ impl Gc {
                     // Before the slot is freed: freeing overwrites the ops word.
                     crate::heap::custom::finalize(v);
                 }
-                check::on_sweep_slot(checker, slot);
+                // SAFETY: slot is an allocated slot of a live pool, which the sweep frees.
+                unsafe { check::on_sweep_slot(checker, slot) };
                 true
             }
         });
@@ -287,7 +288,8 @@ impl Gc {
             if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
                 crate::heap::custom::finalize(v);
             }
-            check::on_free_large(&mut self.check, slot);
+            // SAFETY: slot is a live large block's frame, freed just below.
+            unsafe { check::on_free_large(&mut self.check, slot) };
             // SAFETY: slot was removed from the large list above.
             unsafe { self.major.free_large(slot) };
         }

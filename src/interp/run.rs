@@ -215,7 +215,7 @@ pub fn interpret(
         };
     }
 
-    // SAFETY (the whole loop): the code was validated by the loader, so every operand read
+    // SAFETY: (the whole loop) the code was validated by the loader, so every operand read
     // is in bounds, every jump lands on an instruction, and every primitive and global index
     // is in range. Stack accesses stay within frames the compiler laid out, with at least
     // STACK_THRESHOLD free words guaranteed by `check_stacks` and `caml_ensure_stack_capacity`.
@@ -820,26 +820,26 @@ pub fn interpret(
                     Op::PUSHGETGLOBAL => {
                         push!(accu);
                         let n = operand!() as usize;
-                        accu = dom.globals.field(n);
+                        accu = dom.globals.get().field(n);
                     }
                     Op::GETGLOBAL => {
                         let n = operand!() as usize;
-                        accu = dom.globals.field(n);
+                        accu = dom.globals.get().field(n);
                     }
                     Op::PUSHGETGLOBALFIELD => {
                         push!(accu);
                         let n = operand!() as usize;
                         let f = operand!() as usize;
-                        accu = dom.globals.field(n).field(f);
+                        accu = dom.globals.get().field(n).field(f);
                     }
                     Op::GETGLOBALFIELD => {
                         let n = operand!() as usize;
                         let f = operand!() as usize;
-                        accu = dom.globals.field(n).field(f);
+                        accu = dom.globals.get().field(n).field(f);
                     }
                     Op::SETGLOBAL => {
                         let n = operand!() as usize;
-                        let g = *dom.globals;
+                        let g = dom.globals.get();
                         dom.young.modify(g, n, accu);
                         accu = Value::UNIT;
                     }

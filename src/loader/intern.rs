@@ -681,7 +681,7 @@ impl Intern<'_, '_> {
         Ok(())
     }
 
-    fn code_pointer(&self, digest: &[u8; 16], ofs: u32) -> Result<Value, String> {
+    fn code_pointer(&mut self, digest: &[u8; 16], ofs: u32) -> Result<Value, String> {
         if let Some(v) = self.code.and_then(|c| c.resolve(digest, ofs)) {
             return Ok(v);
         }

@@ -242,7 +242,7 @@ fn alloc_totals(dom: &Domain) -> AllocStats {
     let me = dom as *const Domain;
     // SAFETY: primitives run with the heap lock held, under which the registry is stable.
     for &d in unsafe { &dom.shared.heap().domains } {
-        if d as *const Domain != me {
+        if !std::ptr::eq(d, me) {
             // SAFETY: registered domains are alive; their `alloc` counters change only under
             // the heap lock (direct major allocation) or while the world is stopped.
             t.add(&unsafe { (*d).young.alloc });

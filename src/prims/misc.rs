@@ -61,6 +61,7 @@ fn unit_noop(_: &mut Domain, _: &[Value]) -> PrimResult {
 fn c_string(v: Value) -> Result<Vec<u8>, Exn> {
     // SAFETY: the tag is read from a block; the bytes are copied at once.
     if v.is_block() && unsafe { v.tag() } == STRING_TAG {
+        // SAFETY: a String_tag block (checked above); copied before anything allocates.
         let b = unsafe { v.bytes() };
         let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
         Ok(b[..end].to_vec())
@@ -261,11 +262,11 @@ fn meta_unsupported(_: &mut Domain, _: &[Value]) -> PrimResult {
 }
 
 fn get_global_data(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(*dom.globals)
+    Ok(dom.globals.get())
 }
 
 fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let old = *dom.globals;
+    let old = dom.globals.get();
     // SAFETY: the global table is a block.
     let actual = unsafe { old.wosize() };
     let requested = args[0].int();
@@ -288,7 +289,7 @@ fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
         // SAFETY: i < size; an immediate needs no barrier.
         unsafe { new.set_field_raw(i, Value::of_int(0)) };
     }
-    *dom.globals = new;
+    dom.globals.set(new);
     Ok(Value::UNIT)
 }
 

@@ -6,9 +6,12 @@ use crate::config::Config;
 use crate::heap::custom::{CustomOps, DeserializeInput};
 use std::sync::Arc;
 
+/// A domain holding the heap lock, as primitives that unmarshal run.
 fn dom() -> Domain {
     register_test_customs();
-    Domain::new(Arc::new(Config::default()))
+    let mut d = Domain::new(Arc::new(Config::default()));
+    d.lock_heap();
+    d
 }
 
 fn hex(s: &str) -> Vec<u8> {

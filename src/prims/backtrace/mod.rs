@@ -240,6 +240,7 @@ fn raw_slots(bt: Value) -> Vec<Value> {
     }
     // SAFETY: bt is a block; its fields are read within its size.
     let n = unsafe { bt.wosize() };
+    // SAFETY: i < n, the block's size.
     (0..n).map(|i| unsafe { bt.field(i) }).collect()
 }
 

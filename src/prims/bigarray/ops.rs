@@ -322,9 +322,12 @@ pub fn deserialize(input: &mut dyn DeserializeInput, dst: Value) -> Option<usize
     }
     let data = alloc_storage(size)?;
     let filled = {
-        // SAFETY: fresh storage of `size` bytes, referenced by nothing else yet.
-        let buf: &mut [u8] =
-            if size == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(data, size) } };
+        let buf: &mut [u8] = if size == 0 {
+            &mut []
+        } else {
+            // SAFETY: fresh storage of `size` bytes, referenced by nothing else yet.
+            unsafe { std::slice::from_raw_parts_mut(data, size) }
+        };
         match kind {
             Kind::Char | Kind::Sint8 | Kind::Uint8 => get_units(input, buf, 1),
             Kind::Sint16 | Kind::Uint16 | Kind::Float16 => get_units(input, buf, 2),

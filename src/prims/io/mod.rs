@@ -248,6 +248,7 @@ fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn
     let (pos, len) = (pos.int(), len.int());
     // SAFETY: tag and length are read only after checking that buf is a block.
     let size = if buf.is_block() && unsafe { buf.tag() } == STRING_TAG {
+        // SAFETY: buf is a String_tag block (checked above).
         unsafe { buf.string_len() }
     } else {
         0

@@ -269,8 +269,7 @@ fn spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let argp = ptr_vec(&argv);
     let envp = env.as_deref().map(ptr_vec);
     // SAFETY: `environ` is read once, as the stock library passes it.
-    let envp_ptr =
-        envp.as_ref().map_or(unsafe { environ } as *const *const libc::c_char, |e| e.as_ptr());
+    let envp_ptr = envp.as_ref().map_or(unsafe { environ }, |e| e.as_ptr());
     let mut pid: libc::pid_t = 0;
     // SAFETY: the file actions object is initialised before use and destroyed after; the
     // strings and vectors outlive the spawn call.
@@ -839,7 +838,7 @@ fn getgrgid(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn environment_unsafe(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     // SAFETY: `environ` is read under the heap lock, which every environment writer here
     // (`putenv`) holds too.
-    let env = unsafe { environ } as *const *const libc::c_char;
+    let env = unsafe { environ };
     Ok(c_str_array(dom, env))
 }
 
