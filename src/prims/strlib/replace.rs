@@ -10,10 +10,13 @@
 //! decides.
 //!
 //! The length is computed first, so the result is allocated once, at its size (a template
-//! whose result is too big for memory raises `Out_of_memory`). Group positions that do not
-//! lie inside the original string, which only `Str.replace_matched` with another string than
-//! the one searched, or a group of a partial match that ended before it began, can give, raise
-//! `Invalid_argument "Str.replace_matched"` (the stock library reads outside the string then).
+//! whose result is too big for memory raises `Out_of_memory`).
+//!
+//! Divergence: a group whose positions do not lie inside the original string raises
+//! `Invalid_argument "Str.replace_matched"`, where the stock library reads outside the string.
+//! Only two misuses give such positions: `Str.replace_matched` with another string than the
+//! one searched, and a group of a partial match that stopped inside a later repetition of
+//! that group (it began after its recorded end).
 
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
