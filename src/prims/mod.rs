@@ -35,6 +35,7 @@ pub mod misc;
 pub mod obj;
 pub mod parsing;
 pub mod str;
+pub mod strlib;
 pub mod sys;
 pub mod unix;
 pub mod weak;
@@ -61,6 +62,7 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     obj::PRIMS,
     parsing::PRIMS,
     str::PRIMS,
+    strlib::PRIMS,
     sys::PRIMS,
     unix::PRIMS,
     unix::files::PRIMS,
@@ -85,6 +87,12 @@ pub const LOCK_FREE: &[&str] = &[
     "caml_domain_dls_get",
     "caml_domain_dls_set",
     "caml_domain_dls_compare_and_set",
+    // The `str` library's matching: they read only their arguments (see `strlib`).
+    "re_partial_match",
+    "re_replacement_text",
+    "re_search_backward",
+    "re_search_forward",
+    "re_string_match",
 ];
 
 /// The implementation of primitive `name`, if warden has one.
