@@ -18,13 +18,14 @@ pub const MINOR_FLIP: bool = false;
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub struct Site;
 
-/// The checker's shared state: nothing in production.
+/// The checker's shared state: nothing in production (a braced struct, so that callers
+/// build it with `default()` as they build the hardened one).
 #[derive(Default)]
-pub struct State;
+pub struct State {}
 
 /// The checker's per-domain state: nothing in production.
 #[derive(Default)]
-pub struct Local;
+pub struct Local {}
 
 /// What the marker needs: nothing in production.
 pub struct MarkCtx;

@@ -118,7 +118,7 @@ unsafe fn groups_arg<'a>(v: Value) -> Result<&'a [Value], Exn> {
 /// `re_replacement_text template groups orig`.
 pub fn replacement_text(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [template, groups, orig] = super::take(args)?;
-    // SAFETY (both blocks): the arguments are live for the call, and the slices are dropped
+    // SAFETY: the arguments are live for the call, and the slices are dropped
     // before the allocation below.
     let len = unsafe {
         let (t, g, o) =
