@@ -339,7 +339,7 @@ fn write_after_free() {
 #[test]
 fn every_check_has_a_fail_test() {
     let source = include_str!("hardened_fail.rs");
-    let missing: Vec<&str> = warden::check::report::Check::ALL
+    let missing: Vec<&str> = warden::api::Check::ALL
         .iter()
         .map(|c| c.name())
         .filter(|name| !source.contains(&format!(", \"{name}\", ")))

@@ -12,8 +12,6 @@
 pub const MAGIC_SMALL: u32 = 0x8495_A6BE;
 pub const MAGIC_BIG: u32 = 0x8495_A6BF;
 pub const MAGIC_COMPRESSED: u32 = 0x8495_A6BD;
-/// Longest header any format uses.
-pub const MAX_HEADER_LEN: usize = 55;
 
 /// A block of tag < 16 and size < 8: `0x80 | tag | size << 4`.
 pub const PREFIX_SMALL_BLOCK: u8 = 0x80;

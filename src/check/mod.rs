@@ -41,6 +41,7 @@ pub mod fault;
 #[path = "fault_off.rs"]
 pub mod fault;
 
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub mod poison;
 
 use crate::heap::major::MajorHeap;
@@ -48,6 +49,8 @@ use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
 
 /// One domain's young state, as verification reads it.
+// The production twin ignores what the hooks are handed.
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub struct YoungRefs<'a> {
     pub minor: &'a MinorHeap,
     /// Addresses of major fields that may hold young values (this domain's stores).
@@ -55,6 +58,7 @@ pub struct YoungRefs<'a> {
 }
 
 /// What verification reads of a heap (handed in by `gc`, which owns it).
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub struct HeapRefs<'a> {
     /// Every domain's young state while the world is stopped; only the caller's own at a
     /// poll point (then young pointers into other domains' arenas are not checked).
@@ -64,6 +68,7 @@ pub struct HeapRefs<'a> {
     pub allocated: usize,
 }
 
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 impl HeapRefs<'_> {
     /// The arena whose slot holds address `a`, among those handed in.
     pub fn minor_of(&self, a: usize) -> Option<&MinorHeap> {
@@ -76,6 +81,7 @@ pub type RootWalk<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&mut Value));
 
 /// The collector's phases, as reports name them.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub enum Phase {
     Mutator,
     Minor,
@@ -84,6 +90,7 @@ pub enum Phase {
     Verify,
 }
 
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 impl Phase {
     pub fn name(self) -> &'static str {
         match self {

@@ -13,7 +13,6 @@ use crate::heap::value::Value;
 
 pub use crate::domain::PrimFn;
 
-pub mod util;
 // Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
 pub mod numfmt;

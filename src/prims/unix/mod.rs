@@ -170,12 +170,6 @@ pub fn c_path(dom: &mut Domain, path: Value, cmd: &str) -> Result<CString, Exn> 
     CString::new(string_bytes(path)?).map_err(|_| unix_error(dom, libc::ENOENT, cmd, Some(path)))
 }
 
-/// A string argument as a C string; `None` when it holds a NUL byte (it is not
-/// `caml_string_is_c_safe`), and the caller raises what the stock library raises then.
-pub fn c_string(v: Value) -> Result<Option<CString>, Exn> {
-    Ok(CString::new(string_bytes(v)?).ok())
-}
-
 /// The elements of an OCaml list.
 pub fn list_items(mut l: Value) -> Vec<Value> {
     let mut items = Vec::new();
