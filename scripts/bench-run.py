@@ -278,11 +278,12 @@ def hardened_table(cases):
     return "\n".join(out)
 
 
-def write_hardened_doc(path, table, n):
+def write_hardened_doc(path, table, n, every, when):
     text = open(path).read()
-    stamp = (f"Measured by `scripts/bench.sh --hardened --write` on {datetime.date.today()}: "
-             f"median of {n} runs, user+sys time for the sequential programs and wall time for "
-             "the parallel ones, on this project's machine (2 cores, shared).")
+    flags = "--hardened --every --write" if every else "--hardened --write"
+    stamp = (f"Measured by `scripts/bench.sh {flags}`: median of {n} runs, user+sys time for the "
+             "sequential programs and wall time for the parallel ones, on this project's machine "
+             f"(shared with other builds), {when.strip()}")
     new = f"<!-- bench-table:begin -->\n{stamp}\n\n{table}\n<!-- bench-table:end -->"
     text, k = re.subn(r"<!-- bench-table:begin -->.*?<!-- bench-table:end -->", lambda m: new,
                       text, flags=re.S)
@@ -314,6 +315,8 @@ def main():
             if os.access(GNU_TIME, os.X_OK) else None
         if probe is None or probe.returncode != 0 or not probe.stderr.strip().isdigit():
             sys.exit(f"bench: GNU time is needed at {GNU_TIME} for the peak RSS (apt-get install time)")
+    if a.write and (a.only or a.smoke):
+        sys.exit("bench: --write measures the whole suite (no --only, no --smoke)")
     if a.runs < 1 or a.startup_runs < 1:
         sys.exit("bench: --runs and --startup-runs must be at least 1")
     base_name, base_path = a.baseline.split("=", 1)
@@ -370,7 +373,7 @@ def main():
         else:
             report(cases, startup, base_name, cand_name, a.every, runs, startup_runs, header)
             if a.write:
-                write_hardened_doc(a.write, hardened_table(cases), runs)
+                write_hardened_doc(a.write, hardened_table(cases), runs, a.every, header[-1])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if bad:
