@@ -15,7 +15,7 @@
 use super::poison::{self, PoisonKind};
 use super::report::{Check, Report, Snapshot};
 use crate::fault_signals::{take_over, PreviousActions};
-use crate::heap::shim::{self, Hit};
+use crate::heap::shim::{self, BlockLocation};
 use std::sync::OnceLock;
 
 static PREVIOUS: OnceLock<PreviousActions> = OnceLock::new();
@@ -119,7 +119,7 @@ fn diagnose(
     signame: &str,
     addr: u64,
     regs: &[(&'static str, u64)],
-    classify: impl Fn(usize) -> Option<Hit>,
+    classify: impl Fn(usize) -> Option<BlockLocation>,
 ) -> Option<Report> {
     // Every poison-derived value in sight. Registers may also hold a poison constant left
     // over from a poisoning loop, so the faulting address comes first, then values with an

@@ -214,7 +214,7 @@ impl fmt::Display for Fault {
 /// Where an address lies relative to the shim's blocks (see [`classify`]).
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 #[cfg(any(test, feature = "hardened", debug_assertions))]
-pub struct Hit {
+pub struct BlockLocation {
     /// The block's address (as handed out).
     pub block: usize,
     pub size: usize,
@@ -228,7 +228,7 @@ pub struct Hit {
 }
 
 #[cfg(any(test, feature = "hardened", debug_assertions))]
-impl fmt::Display for Hit {
+impl fmt::Display for BlockLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.freed { "freed (quarantined)" } else { "live" };
         let place = if self.offset < 0 {
@@ -252,7 +252,7 @@ impl fmt::Display for Hit {
 
 #[repr(C)]
 #[cfg(any(test, feature = "hardened", debug_assertions))]
-struct RawHit {
+struct RawBlockLocation {
     block: *const c_void,
     size: usize,
     kind: c_uint,
@@ -262,12 +262,19 @@ struct RawHit {
 }
 
 #[cfg(any(test, feature = "hardened", debug_assertions))]
-impl RawHit {
-    fn empty() -> RawHit {
-        RawHit { block: std::ptr::null(), size: 0, kind: 0, freed: 0, offset: 0, guard_page: 0 }
+impl RawBlockLocation {
+    fn empty() -> RawBlockLocation {
+        RawBlockLocation {
+            block: std::ptr::null(),
+            size: 0,
+            kind: 0,
+            freed: 0,
+            offset: 0,
+            guard_page: 0,
+        }
     }
-    fn hit(&self) -> Hit {
-        Hit {
+    fn hit(&self) -> BlockLocation {
+        BlockLocation {
             block: self.block as usize,
             size: self.size,
             kind: Kind::from_raw(self.kind),
@@ -368,7 +375,11 @@ extern "C" {
     #[cfg(test)]
     fn warden_shim_usable_size(p: *const c_void) -> usize;
     #[cfg(any(test, feature = "hardened", debug_assertions))]
-    fn warden_shim_classify(shim: *mut RawShim, addr: *const c_void, out: *mut RawHit) -> c_int;
+    fn warden_shim_classify(
+        shim: *mut RawShim,
+        addr: *const c_void,
+        out: *mut RawBlockLocation,
+    ) -> c_int;
     #[cfg(warden_asan)]
     fn warden_asan_poison(p: *const c_void, n: usize);
     #[cfg(warden_asan)]
@@ -464,8 +475,8 @@ pub unsafe fn free(p: NonNull<u8>) {
 /// reports (the hardened fault handler may call it). `None` also when the shim's lock is held
 /// (the fault happened inside the shim).
 #[cfg(any(feature = "hardened", debug_assertions))]
-pub fn classify(addr: usize) -> Option<Hit> {
-    let mut raw = RawHit::empty();
+pub fn classify(addr: usize) -> Option<BlockLocation> {
+    let mut raw = RawBlockLocation::empty();
     // SAFETY: the global shim; only the shim's own tables are read, never `addr`.
     let found =
         unsafe { warden_shim_classify(std::ptr::null_mut(), addr as *const c_void, &mut raw) };
@@ -630,8 +641,8 @@ impl Shim {
         raw.into_result(code)
     }
     /// As the process-wide [`classify`].
-    pub fn classify(&self, addr: usize) -> Option<Hit> {
-        let mut raw = RawHit::empty();
+    pub fn classify(&self, addr: usize) -> Option<BlockLocation> {
+        let mut raw = RawBlockLocation::empty();
         // SAFETY: `self.raw` is a live shim; `addr` is not read.
         let found =
             unsafe { warden_shim_classify(self.raw.as_ptr(), addr as *const c_void, &mut raw) };

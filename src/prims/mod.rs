@@ -15,14 +15,17 @@ pub use crate::domain::PrimFn;
 
 // Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
+pub mod instrumentation;
 pub mod numfmt;
 // Primitive areas.
 pub mod array;
 pub mod backtrace;
 pub mod bigarray;
+pub mod callback;
 pub mod compare;
 pub mod digest;
 pub mod domain_prims;
+pub mod dynlink;
 pub mod fiber;
 pub mod floats;
 pub mod gc_prims;
@@ -30,7 +33,6 @@ pub mod ints;
 pub mod io;
 pub mod lexing;
 pub mod marshal;
-pub mod misc;
 pub mod obj;
 pub mod parsing;
 pub mod str;
@@ -57,7 +59,9 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     io::PRIMS,
     lexing::PRIMS,
     marshal::PRIMS,
-    misc::PRIMS,
+    callback::PRIMS,
+    instrumentation::PRIMS,
+    dynlink::PRIMS,
     obj::PRIMS,
     parsing::PRIMS,
     str::PRIMS,
@@ -150,4 +154,17 @@ pub fn flush_std_channels(dom: &mut Domain) {
 /// Reports an uncaught exception as ocamlrun does; returns the exit status (2).
 pub fn fatal_uncaught_exception(dom: &mut Domain, exn: Value) -> i32 {
     backtrace::fatal_uncaught_exception(dom, exn)
+}
+
+/// The bytes of a string argument up to its first NUL, as C sees it.
+pub(crate) fn c_string_arg(v: Value) -> Result<Vec<u8>, Exn> {
+    // SAFETY: the tag is read from a block; the bytes are copied at once.
+    if v.is_block() && unsafe { v.tag() } == crate::heap::value::STRING_TAG {
+        // SAFETY: a String_tag block (checked above); copied before anything allocates.
+        let b = unsafe { v.bytes() };
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        Ok(b[..end].to_vec())
+    } else {
+        Err(Exn::invalid_arg("expected a string"))
+    }
 }
