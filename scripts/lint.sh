@@ -16,6 +16,8 @@ for profile in dev release; do
   echo "lint: cargo clippy --all-targets --profile $profile -- -D warnings" >&2
   cargo clippy --quiet --all-targets --profile "$profile" -- -D warnings || status=1
 done
+echo "lint: cargo clippy --all-targets --features fault-injection -- -D warnings" >&2
+cargo clippy --quiet --all-targets --features fault-injection -- -D warnings || status=1
 if [ $status -ne 0 ]; then
   echo "lint: FAILED" >&2
 fi

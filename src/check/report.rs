@@ -159,11 +159,11 @@ impl Report {
         let ctx = Context::capture(&self, snap);
         let text = self.render_text(&ctx);
         eprint!("{text}");
-        if let Ok(path) = std::env::var("WARDEN_REPORT") {
+        if let Some(path) = &crate::config::warden_vars().report {
             if !path.is_empty() {
                 let line = self.render_json(&ctx);
                 use std::io::Write;
-                match std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+                match std::fs::OpenOptions::new().create(true).append(true).open(path) {
                     Ok(mut f) => {
                         let _ = f.write_all(line.as_bytes());
                     }

@@ -87,11 +87,11 @@ impl Settings {
 pub fn get() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();
     S.get_or_init(|| {
-        let var = |k: &str| std::env::var(k).ok();
+        let vars = crate::config::warden_vars();
         match Settings::parse(
-            var("WARDEN_VERIFY").as_deref(),
-            var("WARDEN_VERIFY_EVERY").as_deref(),
-            var("WARDEN_GC_EVERY").as_deref(),
+            vars.verify.as_deref(),
+            vars.verify_every.as_deref(),
+            vars.gc_every.as_deref(),
         ) {
             Ok(s) => s,
             Err(msg) => crate::fatal(&msg),

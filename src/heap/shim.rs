@@ -106,10 +106,8 @@ impl Settings {
     /// The build's defaults changed by `WARDEN_QUARANTINE` (bytes, with an optional `k`, `M`
     /// or `G`) and `WARDEN_GUARD` (`0` or `1`).
     pub fn from_env() -> Result<Settings, String> {
-        Settings::from_vars(
-            std::env::var("WARDEN_QUARANTINE").ok().as_deref(),
-            std::env::var("WARDEN_GUARD").ok().as_deref(),
-        )
+        let vars = crate::config::warden_vars();
+        Settings::from_vars(vars.quarantine.as_deref(), vars.guard.as_deref())
     }
 
     fn from_vars(quarantine: Option<&str>, guard: Option<&str>) -> Result<Settings, String> {
