@@ -289,8 +289,7 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
-    let lock_free =
-        exe.prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
+    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
     let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);

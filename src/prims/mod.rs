@@ -80,6 +80,13 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
 /// `Domain`'s allocation helpers (which take the lock for a major block). Every other
 /// primitive runs with the heap lock held (see `domain::lock`).
 pub const LOCK_FREE: &[&str] = &[
+    // Hashing and digests of strings (`caml_md5_chan` reads a channel: not here).
+    "caml_hash",
+    "caml_string_hash",
+    "caml_md5_string",
+    "caml_md5_bytes",
+    "caml_blake2_string",
+    "caml_blake2_bytes",
     "caml_atomic_load",
     "caml_atomic_exchange",
     "caml_atomic_cas",
@@ -97,6 +104,25 @@ pub const LOCK_FREE: &[&str] = &[
     "re_search_forward",
     "re_string_match",
 ];
+
+/// Areas whose every primitive runs without the heap lock, by the rule of [`LOCK_FREE`]:
+/// float, integer, string, array and comparison primitives, and the lexer and parser
+/// engines. (Reviewed for shared state: none reads `Domain::gc`, `named` or the registry;
+/// hardened builds assert it, since `LockedRef` checks the lock on every dereference.)
+const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
+    floats::PRIMS,
+    ints::PRIMS,
+    str::PRIMS,
+    array::PRIMS,
+    compare::PRIMS,
+    lexing::PRIMS,
+    parsing::PRIMS,
+];
+
+/// Whether primitive `name` runs without the heap lock.
+pub fn is_lock_free(name: &str) -> bool {
+    LOCK_FREE.contains(&name) || LOCK_FREE_AREAS.iter().any(|a| a.iter().any(|(n, _)| *n == name))
+}
 
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
