@@ -31,6 +31,9 @@ pub struct MarkCtx;
 
 #[inline(always)]
 pub fn install() {}
+/// A report is never in progress in production.
+#[inline(always)]
+pub fn wait_if_reporting() {}
 #[inline(always)]
 pub fn site_at(_domain: usize, _pc: usize) -> Site {
     Site
