@@ -31,8 +31,9 @@ use super::value::{Value, WORD};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A bytecode stack (the main one, or a fiber's). Grows downwards; `high` is one past the
-/// top word. A fiber's stack also holds its effect handlers and its parent (the stack that
-/// resumed it; null when it is the main stack or suspended).
+/// top word. A fiber's stack also holds its effect handlers and its parent: the stack that
+/// resumed it (running), or the next fiber of its chain (suspended); null for a domain's main
+/// stack, the last fiber of a suspended chain, and a callback's stack while it runs.
 pub struct Stack {
     /// The stack's words, in shim memory (see `heap::shim`).
     mem: Buffer<Value>,
