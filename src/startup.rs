@@ -23,6 +23,24 @@ pub struct Invocation {
     pub verbose: bool,
 }
 
+/// The exit status after a panic (Rust's own, for a panic of the main thread).
+const PANIC_EXIT_STATUS: i32 = 101;
+
+/// A panic is a bug of warden's, and on a domain's thread its unwinding would end that
+/// thread alone, leaving the others to wait for it for ever (at a stopped world it leads, in
+/// `Domain.join`, for a lock it held). So after the usual message, a panic on any thread
+/// ends the process at once, without exit handlers (another thread may hold a lock they
+/// need). A panic during a hardened check's report waits for the report to end the process.
+fn install_panic_hook() {
+    let print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        crate::check::wait_if_reporting();
+        print(info);
+        // SAFETY: _exit takes no pointer; it ends every thread of the process.
+        unsafe { libc::_exit(PANIC_EXIT_STATUS) }
+    }));
+}
+
 /// Prints `<msg>` on stderr and exits 127, as ocamlrun's command-line errors do.
 pub fn usage_error(msg: &str) -> ! {
     eprintln!("{msg}");
@@ -205,6 +223,7 @@ fn report_load_error(e: &loader::LoadError) -> i32 {
 
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
+    install_panic_hook();
     // Before the domain (and the hardened fault handler, which passes sent signals on).
     crate::fault_signals::install();
     let mut config = match Config::from_env() {

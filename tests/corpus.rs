@@ -57,7 +57,8 @@ corpus! {
     domain_spawn_join domain_mutex_condition domain_atomics domain_many domain_parallel_map
     domain_gc_shared gc_torture domain_dls_split domain_limit domain_effects
     domain_shared_structures domain_exit_codes domain_barrier domain_deep_stacks
-    domain_io_blocking
+    domain_io_blocking effect_cross_domain effect_cross_domain_deep effect_scheduler_domains
+    lazy_cross_domain
     // functions and control
     closures currying recursion_mutual recursion_deep stack_overflow stack_overflow_env
     tail_loops fun_protect effects_basic effects_generators effects_callstack algorithms

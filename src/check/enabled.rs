@@ -71,6 +71,12 @@ pub fn install() {
     super::signal::install();
 }
 
+/// Waits for good when another thread's failed check is ending the process (a panicking
+/// thread's message would otherwise race the report).
+pub fn wait_if_reporting() {
+    report::wait_if_reporting();
+}
+
 /// The site of an allocation at instruction `pc` of domain `domain`.
 #[inline(always)]
 pub fn site_at(domain: usize, pc: usize) -> Site {

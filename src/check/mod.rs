@@ -55,6 +55,8 @@ pub struct YoungRefs<'a> {
     pub minor: &'a MinorHeap,
     /// Addresses of major fields that may hold young values (this domain's stores).
     pub remembered: &'a [*mut Value],
+    /// Old continuations whose suspended fiber chains may hold young values.
+    pub conts: &'a [Value],
 }
 
 /// What verification reads of a heap (handed in by `gc`, which owns it).

@@ -1,8 +1,9 @@
 //! Verification: whether a value is an immediate or a valid, live, unpoisoned block with
 //! intact canaries; and the walks built on it, run at safepoints by the hooks in `enabled`:
 //! the roots, the minor arena frame by frame, the remembered set, the whole major heap
-//! (every field of every live block, unremembered young pointers, black-to-white pointers
-//! after marking) and the census (live words and blocks counted by walking the pools and the
+//! (every field of every live block, and every word of the suspended fiber chain of every
+//! continuation; unremembered young pointers, black-to-white pointers after marking) and the
+//! census (live words and blocks counted by walking the pools and the
 //! large-block list, against what the sweep counted).
 //!
 //! Everything here reads the heap layout only (`heap/`), through the hardened frame layout
@@ -21,8 +22,10 @@ use super::HeapRefs;
 use crate::heap::atoms::{ephe_none, is_atom};
 use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, SIZE_CLASSES};
+use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{
-    closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD,
+    closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, CONT_TAG, INFIX_TAG, NO_SCAN_TAG,
+    WORD,
 };
 
 /// What a valid pointer designates.
@@ -398,6 +401,77 @@ fn unremembered(b: Value, i: usize, f: Value, slot: usize, sz: Option<usize>) ->
         .fail()
 }
 
+/// Checks the suspended fiber chain of major continuation `b` (none when it was used): as
+/// for a block's fields, with the continuation standing for the block. A young value there
+/// needs the continuation among the remembered ones (`rem_conts`, when checked).
+fn cont_chain(
+    st: &State,
+    rg: &Regions<'_>,
+    walk: &HeapWalk,
+    rem_conts: Option<&AddrSet>,
+    b: Value,
+    is_black: bool,
+) {
+    let light = !walk.fields && !walk.black_to_white;
+    let remembered = rem_conts.map(|r| r.contains(&b.0));
+    let code = st.code.as_ref();
+    let mut n = 0usize;
+    let mut check_slot = |slot: &mut Value| {
+        let f = *slot;
+        let (k, at) = (n, slot as *mut Value as usize);
+        n += 1;
+        let where_ = || {
+            format!(
+                "word #{k} (at {at:#x}) of the suspended fiber chain of continuation {:#x}",
+                b.0
+            )
+        };
+        if f.is_int() {
+            if !light {
+                if let Some(Err(r)) = code.and_then(|c| c.check(f, false)) {
+                    r.referrer(where_()).block(b.0, true).fail();
+                }
+            }
+            return;
+        }
+        let young = crate::heap::young_space::is_young(f);
+        if young && remembered == Some(false) {
+            problem(Check::RememberedSet, "an old continuation's suspended fiber holds a young value, and the continuation is not remembered (a missed barrier on perform or reperform)")
+                .expected("the continuation among the remembered ones")
+                .found(format!("{:#x} (young)", f.0))
+                .block(b.0, true)
+                .referrer(where_())
+                .fail();
+        }
+        if light || !(walk.fields || walk.black_to_white || young) {
+            return;
+        }
+        match value(st, rg, f) {
+            Err(r) => r.referrer(where_()).fail(),
+            Ok(Some(Target::Major { block, .. })) if walk.black_to_white && is_black => {
+                // SAFETY: block was validated.
+                if unsafe { block.header() }.color() != COLOR_BLACK {
+                    problem(Check::BlackToWhite, "after marking, a marked continuation's suspended fiber points to an unmarked block (which the sweep would free while reachable)")
+                        .expected("the target to be marked")
+                        .found(format!("{:#x}, unmarked", f.0))
+                        .block(b.0, true)
+                        .referrer(where_())
+                        .fail();
+                }
+            }
+            Ok(_) => {}
+        }
+    };
+    // SAFETY: `b` is a Cont_tag block of the heap; the walks run with the world stopped, so a
+    // chain still in its continuation is suspended and touched by no one else.
+    unsafe {
+        let first = cont_first(b);
+        if !first.is_null() {
+            for_each_chain_slot(first, &mut check_slot);
+        }
+    }
+}
+
 /// Walks every block of the major heap; returns (live words, live blocks, pools seen). A
 /// walk that only looks for unremembered young pointers (`remembered` set, `fields` and
 /// `black_to_white` not) checks frames only where a header looks wrong.
@@ -408,6 +482,10 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
     let mut pools = AddrSet::default();
     let mut last_pool = 0usize;
     let large: AddrSet = rg.heap.major.large.iter().map(|&s| s as usize).collect();
+    let rem_conts: Option<AddrSet> = walk
+        .remembered
+        .as_ref()
+        .map(|_| rg.heap.young.iter().flat_map(|y| y.conts.iter()).map(|c| c.0).collect());
     let black = COLOR_BLACK;
     rg.heap.major.for_each_block(|slot| {
         let slot = slot as usize;
@@ -435,6 +513,10 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
         words += hd.wosize() + 1;
         blocks += 1;
         if hd.tag() >= NO_SCAN_TAG {
+            return;
+        }
+        if hd.tag() == CONT_TAG {
+            cont_chain(st, rg, walk, rem_conts.as_ref(), b, hd.color() == black);
             return;
         }
         if light {

@@ -1,5 +1,6 @@
 //! What memory looks like: values and headers, atoms, custom blocks, the minor arena, the
-//! major heap's pools and large blocks. No policy lives here.
+//! major heap's pools and large blocks, bytecode stacks and fiber chains. No policy lives
+//! here.
 
 pub mod atoms;
 pub mod code_pointer;
@@ -8,5 +9,6 @@ pub mod major;
 pub mod minor;
 pub mod pool;
 pub mod shim;
+pub mod stack;
 pub mod value;
 pub mod young_space;

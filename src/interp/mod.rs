@@ -92,9 +92,17 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
     // SAFETY: f is a closure; field 0 holds its code address.
     let entry = code_index(unsafe { f.field(0) })
         .ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
-    // Effects do not cross a callback: the running stack has no parent meanwhile.
+    // Effects do not cross a callback: the running stack has no parent meanwhile. The
+    // parent's chain is still running (it resumes when the callback returns): the domain
+    // keeps it among its roots.
     let parent = std::mem::replace(&mut dom.stack.parent, std::ptr::null_mut());
+    if !parent.is_null() {
+        dom.callback_parents.push(parent);
+    }
     let res = run::interpret(dom, &program, entry, f, n as isize - 1);
+    if !parent.is_null() {
+        dom.callback_parents.pop();
+    }
     dom.stack.parent = parent;
     if res.is_err() {
         // The frame pushed above was not consumed by a return.

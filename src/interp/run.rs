@@ -23,6 +23,7 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
 use crate::heap::code_pointer::{code_index, code_index_below, code_value};
+use crate::heap::stack::{fiber_of, fiber_value, replace_fiber, take_fiber};
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
@@ -111,8 +112,8 @@ unsafe fn abandon_activation(
             return;
         }
         let finished: *mut Stack = &mut *dom.stack;
-        // SAFETY: `parent` is a live stack of this domain (the chain of running fibers), and
-        // `finished`, now in `fibers`, is referred to by no continuation while it runs.
+        // SAFETY: `parent` is a live running stack of this domain (the chain of running
+        // fibers), and `finished`, running, is referred to by no continuation.
         unsafe {
             dom.switch_stack(parent);
             check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
@@ -326,13 +327,6 @@ pub fn interpret(
             }};
         }
 
-        // Pointer to the fiber a `Val_ptr` value designates (null for `Val_ptr(NULL)`).
-        macro_rules! fiber_of {
-            ($v:expr) => {
-                (($v).0 & !1) as *mut Stack
-            };
-        }
-
         'outer: loop {
             // As the stock `caml_raise`: before exception `accu` leaves a primitive (or the
             // pending actions of a poll point), the actions still pending run once, with it
@@ -469,7 +463,7 @@ pub fn interpret(
             // `$f` to `$arg` there. The resume frame is already on the current stack.
             macro_rules! do_resume {
                 ($f:expr, $arg:expr, $tail:expr) => {{
-                    let stk = fiber_of!(accu);
+                    let stk = fiber_of(accu);
                     if stk.is_null() {
                         match dom.named_value("Effect.Continuation_already_resumed") {
                             Some(e) => {
@@ -1255,7 +1249,7 @@ pub fn interpret(
                     Op::RESUME => {
                         let f = *sp;
                         let arg = *sp.add(1);
-                        let tail = fiber_of!(*sp.add(2));
+                        let tail = fiber_of(*sp.add(2));
                         sp = sp.sub(2);
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(0);
@@ -1268,7 +1262,7 @@ pub fn interpret(
                         let n = *pc as usize;
                         let f = *sp;
                         let arg = *sp.add(1);
-                        let tail = fiber_of!(*sp.add(2));
+                        let tail = fiber_of(*sp.add(2));
                         sp = sp.add(n - 2);
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(extra_args);
@@ -1297,15 +1291,16 @@ pub fn interpret(
                         let parent = dom.stack.parent;
                         dom.switch_stack(parent);
                         (*old).parent = std::ptr::null_mut();
-                        cont.set_field_raw(0, Value(old as usize | 1));
-                        cont.set_field_raw(1, Value(old as usize | 1));
+                        cont.set_field_raw(1, fiber_value(old));
+                        replace_fiber(cont, fiber_value(old));
+                        dom.young.note_suspended(cont);
                         sp = dom.stack.sp;
                         dom.stack.trap_off = (*sp).int();
                         extra_args = (*sp.add(1)).int();
                         sp = sp.sub(1);
                         *sp = accu;
                         *sp.add(1) = cont;
-                        *sp.add(2) = Value(old as usize | 1);
+                        *sp.add(2) = fiber_value(old);
                         accu = (*old).handlers[2];
                         jump_to_closure!();
                         extra_args += 2;
@@ -1315,7 +1310,7 @@ pub fn interpret(
                         let n = *pc as usize;
                         let eff = accu;
                         let cont = *sp;
-                        let cont_tail = fiber_of!(*sp.add(1));
+                        let cont_tail = fiber_of(*sp.add(1));
                         let parent = dom.stack.parent;
                         sp = sp.add(n - 2);
                         *sp = Value::of_int(dom.stack.trap_off);
@@ -1325,12 +1320,12 @@ pub fn interpret(
                                 Ok(e) => e,
                                 Err(e) => bail!(e),
                             };
-                            accu = cont.field(0);
-                            cont.set_field_raw(0, Value(1));
                             let raiser = dom.alloc_tuple(
                                 CLOSURE_TAG,
                                 &[code_value(program.raise_arg_pc), make_closinfo(0, 2)],
                             );
+                            // No safepoint from here to the resume: the taken chain is ours.
+                            accu = take_fiber(cont);
                             do_resume!(raiser, arg, cont_tail);
                         } else {
                             dom.stack.sp = sp;
@@ -1338,14 +1333,15 @@ pub fn interpret(
                             dom.switch_stack(parent);
                             (*me).parent = std::ptr::null_mut();
                             (*cont_tail).parent = me;
-                            cont.set_field_raw(1, Value(me as usize | 1));
+                            cont.set_field_raw(1, fiber_value(me));
+                            dom.young.note_suspended(cont);
                             sp = dom.stack.sp;
                             dom.stack.trap_off = (*sp).int();
                             extra_args = (*sp.add(1)).int();
                             sp = sp.sub(1);
                             *sp = eff;
                             *sp.add(1) = cont;
-                            *sp.add(2) = Value(me as usize | 1);
+                            *sp.add(2) = fiber_value(me);
                             accu = (*me).handlers[2];
                             jump_to_closure!();
                             extra_args += 2;

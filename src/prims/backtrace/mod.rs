@@ -378,8 +378,9 @@ fn get_continuation_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let fiber = fiber::continuation_use(dom, cont)?;
     let program_len = bt_state(dom).program_len;
     let stack = (fiber.0 & !1) as *const Stack;
-    // SAFETY: a live continuation's first fiber is a suspended stack of this domain, whose
-    // parents lead to its last fiber (whose parent is null while suspended).
+    // SAFETY: the chain of a continuation we took is ours until we put it back (see
+    // `heap::stack`): its first fiber's parents lead to its last fiber (whose parent is null
+    // while suspended).
     let slots = unsafe {
         let s = &*stack;
         let trap_off = if s.sp < s.high() { (*s.sp).int() } else { 1 };
