@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command: installs what is missing (the stock OCaml toolchain,
-# through scripts/ocaml-toolchain.sh; Rust is expected from rustup), then runs the whole
-# test suite in the debug and the release profile. Extra arguments go to both
+# through scripts/ocaml-toolchain.sh; Rust is expected from rustup), runs the lint
+# (scripts/lint.sh: fmt, the floor check, clippy), then the whole test suite in the debug
+# and the release profile. Extra arguments go to both
 # `cargo test` runs (for example `scripts/test.sh --test corpus`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ echo "test.sh: stock OCaml toolchain at $prefix" >&2
 export WARDEN_OCAML_PREFIX="$prefix"
 
 failed=()
+echo "test.sh: lint (fmt, floors, clippy)" >&2
+bash scripts/lint.sh || failed+=("lint")
 echo "test.sh: cargo test (debug)" >&2
 cargo test "$@" || failed+=("debug")
 echo "test.sh: cargo test --release" >&2

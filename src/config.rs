@@ -1,11 +1,26 @@
-//! Run-time settings: OCAMLRUNPARAM (or CAMLRUNPARAM) and warden's own WARDEN_* variables,
-//! parsed once at start-up into an immutable `Config`.
+//! Run-time settings, read in this one place: OCAMLRUNPARAM (or CAMLRUNPARAM), parsed once
+//! at start-up into an immutable `Config`, and warden's own `WARDEN_*` variables
+//! ([`warden_vars`]), which the floors that own them parse.
 //!
 //! OCAMLRUNPARAM is `letter[=value],...`; a value is decimal or `0x` hex with an optional
 //! `k`/`M`/`G` multiplier, a missing value means 1, unknown letters are ignored (as the stock
 //! runtime does), and a malformed value is an error (where the stock runtime guesses).
 
-use crate::gc::GcParams;
+/// GC parameters, as `Gc.get` exposes them.
+#[derive(Clone, Debug)]
+pub struct GcParams {
+    /// The start-up size of a domain's minor heap (`s`); `Gc.set` changes the calling
+    /// domain's own (`MinorHeap::wsize`), not this.
+    pub minor_heap_wsz: usize,
+    pub space_overhead: usize,
+    pub verbose: usize,
+    pub max_stack_wsz: usize,
+    pub custom_major_ratio: usize,
+    pub custom_minor_ratio: usize,
+    pub custom_minor_max_bsz: usize,
+    pub allocation_policy: usize,
+    pub window_size: usize,
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -158,6 +173,48 @@ impl Config {
             self.runtime_warnings
         )
     }
+}
+
+/// warden's own variables, as the environment gave them at start-up (read once, here; each
+/// floor parses those it owns and reports a bad value in its own words):
+///
+/// | variable | read by | meaning |
+/// |---|---|---|
+/// | `WARDEN_QUARANTINE`, `WARDEN_GUARD` | `heap::shim` | the C allocator shim's quarantine size and guard pages |
+/// | `WARDEN_VERIFY`, `WARDEN_VERIFY_EVERY`, `WARDEN_GC_EVERY` | `check::settings` | how often hardened builds verify, and forced collections |
+/// | `WARDEN_REPORT` | `check::report` | a file that receives each report as one JSON line |
+/// | `WARDEN_INJECT`, `WARDEN_INJECT_AT` | `check::fault` | the fault to inject (`fault-injection` builds) |
+#[derive(Debug, Default)]
+// A build reads only the variables of the floors it has (no checker in production, no fault
+// injection without its feature).
+#[allow(dead_code)]
+pub struct WardenVars {
+    pub quarantine: Option<String>,
+    pub guard: Option<String>,
+    pub verify: Option<String>,
+    pub verify_every: Option<String>,
+    pub gc_every: Option<String>,
+    pub report: Option<String>,
+    pub inject: Option<String>,
+    pub inject_at: Option<String>,
+}
+
+/// The `WARDEN_*` variables of this process (read from the environment on first use).
+pub fn warden_vars() -> &'static WardenVars {
+    static VARS: std::sync::OnceLock<WardenVars> = std::sync::OnceLock::new();
+    VARS.get_or_init(|| {
+        let var = |k: &str| std::env::var(k).ok();
+        WardenVars {
+            quarantine: var("WARDEN_QUARANTINE"),
+            guard: var("WARDEN_GUARD"),
+            verify: var("WARDEN_VERIFY"),
+            verify_every: var("WARDEN_VERIFY_EVERY"),
+            gc_every: var("WARDEN_GC_EVERY"),
+            report: var("WARDEN_REPORT"),
+            inject: var("WARDEN_INJECT"),
+            inject_at: var("WARDEN_INJECT_AT"),
+        }
+    })
 }
 
 #[cfg(test)]

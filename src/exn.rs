@@ -74,7 +74,7 @@ impl Exn {
     /// `Sys_error` from an OS error, formatted as the stock runtime does: `"<arg>: <strerror>"`
     /// when there is an argument, else just the message.
     pub fn sys_error_os(arg: Option<&str>, err: &std::io::Error) -> Exn {
-        let msg = crate::prims::util::strerror(err);
+        let msg = crate::algo::errtext::strerror(err);
         match arg {
             Some(a) => Exn::sys_error(format!("{a}: {msg}")),
             None => Exn::sys_error(msg),

@@ -1,19 +1,36 @@
 //! warden: a multicore runtime for OCaml 5.3 bytecode with a hardened debug profile.
 //!
-//! Floors, top first (a module uses only the floors below it): `startup` → `loader` →
-//! `interp` → `prims` → `domain` → `gc` → `check` → `heap`. See ../shared/DESIGN.md.
+//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `heap` →
+//! `check` → `gc` → `domain` (with `exn`) → `interp` → `loader` → `prims` → `startup`; a
+//! module uses only its own floor and those below. docs/architecture.md is the authority
+//! (scripts/check-layers.py reads its table and fails CI on an upward import).
 
-pub mod check;
-pub mod config;
-pub mod domain;
-pub mod exn;
-pub mod fault_signals;
-pub mod gc;
-pub mod heap;
-pub mod interp;
-pub mod loader;
-pub mod prims;
+pub(crate) mod algo;
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod domain;
+pub(crate) mod exn;
+pub(crate) mod fault_signals;
+pub(crate) mod gc;
+pub(crate) mod heap;
+pub(crate) mod interp;
+pub(crate) mod loader;
+pub(crate) mod prims;
 pub mod startup;
+
+/// What code outside the crate uses: the binary (`startup`), the integration tests (the
+/// check names, `check::report`) and the fuzz targets (a domain, the loader's entry points). Everything else
+/// is crate-private, so rustc reports what nothing uses.
+pub mod api {
+    #[cfg(any(feature = "hardened", debug_assertions))]
+    pub use crate::check::report::Check;
+    pub use crate::config::Config;
+    pub use crate::domain::Domain;
+    pub use crate::heap::code_pointer::{code_index, code_value};
+    pub use crate::heap::value::Value;
+    pub use crate::loader::{debuginfo::DebugInfo, exec, intern, validate};
+    pub use crate::prims::init as init_prims;
+}
 
 /// The OCaml version whose bytecode warden runs.
 pub const OCAML_VERSION: &str = "5.3.0";

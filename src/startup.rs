@@ -4,7 +4,6 @@
 
 use crate::config::Config;
 use crate::domain::Domain;
-use crate::exn::Exn;
 use crate::heap::value::WORD;
 use crate::interp::{self, Program};
 use crate::loader;
@@ -22,6 +21,24 @@ pub struct Invocation {
     pub lib_dirs: Vec<OsString>,
     pub print_magic: bool,
     pub verbose: bool,
+}
+
+/// The exit status after a panic (Rust's own, for a panic of the main thread).
+const PANIC_EXIT_STATUS: i32 = 101;
+
+/// A panic is a bug of warden's, and on a domain's thread its unwinding would end that
+/// thread alone, leaving the others to wait for it for ever (at a stopped world it leads, in
+/// `Domain.join`, for a lock it held). So after the usual message, a panic on any thread
+/// ends the process at once, without exit handlers (another thread may hold a lock they
+/// need). A panic during a hardened check's report waits for the report to end the process.
+fn install_panic_hook() {
+    let print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        crate::check::wait_if_reporting();
+        print(info);
+        // SAFETY: _exit takes no pointer; it ends every thread of the process.
+        unsafe { libc::_exit(PANIC_EXIT_STATUS) }
+    }));
 }
 
 /// Prints `<msg>` on stderr and exits 127, as ocamlrun's command-line errors do.
@@ -206,6 +223,7 @@ fn report_load_error(e: &loader::LoadError) -> i32 {
 
 /// Loads and runs a program; returns the process exit status.
 pub fn run(inv: Invocation) -> i32 {
+    install_panic_hook();
     // Before the domain (and the hardened fault handler, which passes sent signals on).
     crate::fault_signals::install();
     let mut config = match Config::from_env() {
@@ -246,6 +264,9 @@ pub fn run(inv: Invocation) -> i32 {
     dom.register();
 
     dom.backtrace_active = config.backtrace > 0;
+    // Loading touches heap-wide state (the major heap, named values, the global table): it
+    // runs with the heap lock, as primitives do, until the first collection.
+    dom.lock_heap();
     crate::prims::init(&mut dom);
 
     // Bind primitives by name: standard ones warden lacks fail when called.
@@ -280,44 +301,16 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
-    *dom.globals = globals;
+    dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
     crate::prims::set_debug_info(&mut dom, exe.dbug.clone(), &exe.code);
+    dom.unlock_heap();
     dom.minor_collection();
 
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names));
+    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
-    finish(&mut dom, result)
-}
-
-/// Turns the program's outcome into an exit status, reporting an uncaught exception.
-/// Runs with the heap lock: other domains may still run while the program ends.
-pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
-    dom.with_heap(|dom| finish_locked(dom, result))
-}
-
-fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
-    match result {
-        Ok(_) => {
-            crate::prims::gc_prims::print_exit_stats(dom);
-            0
-        }
-        Err(Exn::Exit(code)) => code,
-        Err(Exn::Fatal(msg)) => {
-            crate::prims::flush_std_channels(dom);
-            eprintln!("Fatal error: {msg}");
-            2
-        }
-        Err(Exn::Unimplemented(name)) => {
-            crate::prims::flush_std_channels(dom);
-            eprintln!("Fatal error: the primitive {name} is not implemented by warden");
-            2
-        }
-        Err(e) => {
-            let exn = dom.exn_value(&e).expect("exception value");
-            crate::prims::fatal_uncaught_exception(dom, exn)
-        }
-    }
+    crate::prims::sys::finish(&mut dom, result)
 }

@@ -57,7 +57,8 @@ corpus! {
     domain_spawn_join domain_mutex_condition domain_atomics domain_many domain_parallel_map
     domain_gc_shared gc_torture domain_dls_split domain_limit domain_effects
     domain_shared_structures domain_exit_codes domain_barrier domain_deep_stacks
-    domain_io_blocking domain_minor_heap_size
+    domain_io_blocking domain_minor_heap_size effect_cross_domain effect_cross_domain_deep
+    effect_scheduler_domains lazy_cross_domain
     // functions and control
     closures currying recursion_mutual recursion_deep stack_overflow stack_overflow_env
     tail_loops fun_protect effects_basic effects_generators effects_callstack effect_unlinked
@@ -92,6 +93,7 @@ corpus! {
     unix_fs_basic unix_fs_edges
     unix_signal_mask unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
     unix_sockets unix_sockets_netdb unix_sockets_domains
+    str_match_syntax str_search_replace str_split str_backtracking str_domains
 }
 
 /// How long a run may take before it is killed (seconds).

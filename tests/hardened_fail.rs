@@ -122,6 +122,50 @@ fn run(warden: &Path, byte: &Path, args: &[&str], env: &[(&str, &str)]) -> Failu
     }
 }
 
+/// As `run`, but warden gets `limit` to end: past it, it is killed and the test fails (a
+/// report must end the process whatever its other threads do, not leave it hanging).
+fn run_within(warden: &Path, byte: &Path, args: &[&str], limit: std::time::Duration) -> Failure {
+    use std::io::Read;
+    let report = byte.with_extension("report.json");
+    let _ = std::fs::remove_file(&report);
+    let mut child = Command::new(warden)
+        .arg(byte)
+        .args(args)
+        .env("WARDEN_REPORT", &report)
+        .env_remove("WARDEN_VERIFY")
+        .env_remove("WARDEN_GC_EVERY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run warden");
+    let mut pipe = child.stderr.take().expect("stderr pipe");
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = pipe.read_to_end(&mut s);
+        s
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for warden") {
+            break st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned();
+            panic!("warden did not end within {limit:?} of its start; stderr:\n{stderr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let stderr = String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned();
+    Failure {
+        status: status.code(),
+        stderr,
+        json: std::fs::read_to_string(&report).unwrap_or_default(),
+    }
+}
+
 /// Asserts the report: exit 70, the check named on stderr and in one JSON line, a block when
 /// `block`.
 fn assert_report(f: &Failure, check: &str, block: bool) {
@@ -269,6 +313,31 @@ fn forged_code_pointer() {
     fail_program("code_pointer", "code-pointer", true);
 }
 
+/// A failed check in one domain while the others run, spin, allocate, wait on a condition
+/// or in `Domain.join`: `arg` picks a check found by the heap verification (`pointer`) or a
+/// fault the fault handler explains (`poison`). The process must end with the report, at
+/// once.
+fn report_with_domains(arg: &str, check: &str, block: bool) {
+    if !HARDENED {
+        eprintln!("skipped: production build (no checks)");
+        return;
+    }
+    let byte = compile("tests/fail/report_with_domains.ml", &format!("report_with_domains-{arg}"));
+    let warden = Path::new(env!("CARGO_BIN_EXE_warden"));
+    let f = run_within(warden, &byte, &[arg], std::time::Duration::from_secs(60));
+    assert_report(&f, check, block);
+}
+
+#[test]
+fn report_ends_every_domain() {
+    report_with_domains("pointer", "bad-pointer", true);
+}
+
+#[test]
+fn fault_report_ends_every_domain() {
+    report_with_domains("poison", "use-after-free", false);
+}
+
 /// Runs `src` (with `args`) under the fault-injection warden with fault `name` armed at event
 /// `at`, and asserts the report.
 fn fault_in(src: &str, args: &[&str], name: &str, at: &str, check: &str, block: bool) {
@@ -339,7 +408,7 @@ fn write_after_free() {
 #[test]
 fn every_check_has_a_fail_test() {
     let source = include_str!("hardened_fail.rs");
-    let missing: Vec<&str> = warden::check::report::Check::ALL
+    let missing: Vec<&str> = warden::api::Check::ALL
         .iter()
         .map(|c| c.name())
         .filter(|name| !source.contains(&format!(", \"{name}\", ")))

@@ -2,8 +2,8 @@
 //! collected after each one (a fresh domain per input would leak its major heap).
 
 use std::sync::Arc;
-use warden::config::Config;
-use warden::domain::Domain;
+use warden::api::Config;
+use warden::api::Domain;
 
 thread_local! {
     static DOMAIN: std::cell::RefCell<Option<Domain>> = const { std::cell::RefCell::new(None) };
@@ -18,7 +18,7 @@ pub fn with_domain(f: impl FnOnce(&mut Domain)) {
             let mut dom = Domain::new(Arc::new(config));
             // Registers the custom block kinds (int32/int64/nativeint, bigarrays ...), so
             // their deserialisers are fuzzed too.
-            warden::prims::init(&mut dom);
+            warden::api::init_prims(&mut dom);
             dom
         });
         f(dom);

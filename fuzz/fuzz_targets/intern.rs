@@ -5,8 +5,8 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use warden::heap::value::Value;
-use warden::loader::intern::{self, CodeResolver};
+use warden::api::Value;
+use warden::api::intern::{self, CodeResolver};
 
 /// Accepts every digest, as if each named a loaded fragment of 2^20 words, so that closures
 /// get past code pointers and into the closure checks.
@@ -15,10 +15,10 @@ struct AnyCode;
 impl CodeResolver for AnyCode {
     fn resolve(&self, _digest: &[u8; 16], ofs: u32) -> Option<Value> {
         let ofs = ofs as usize;
-        (ofs % 4 == 0 && ofs / 4 < 1 << 20).then(|| warden::interp::code_value(ofs / 4))
+        (ofs % 4 == 0 && ofs / 4 < 1 << 20).then(|| warden::api::code_value(ofs / 4))
     }
     fn is_code_pointer(&self, v: Value) -> bool {
-        warden::interp::code_index(v).is_some_and(|i| i < 1 << 20)
+        warden::api::code_index(v).is_some_and(|i| i < 1 << 20)
     }
 }
 

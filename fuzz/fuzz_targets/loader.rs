@@ -6,7 +6,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use warden::loader::{debuginfo::DebugInfo, exec, intern, validate};
+use warden::api::{exec, intern, validate, DebugInfo};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(exe) = exec::read_executable_bytes(data) else { return };

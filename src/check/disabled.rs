@@ -1,6 +1,9 @@
 //! Production twin of the check hooks: the same API as `enabled`, with no framing words and
 //! every function empty or reduced to the production work, inlined away.
 
+// The twin mirrors the hardened module's whole API; production uses only part of it.
+#![allow(dead_code)]
+
 use super::{HeapRefs, Phase, RootWalk};
 use crate::heap::minor::MinorHeap;
 use crate::heap::value::{Header, Value};
@@ -18,19 +21,29 @@ pub const MINOR_FLIP: bool = false;
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub struct Site;
 
-/// The checker's shared state: nothing in production.
+/// The checker's shared state: nothing in production (a braced struct, so that callers
+/// build it with `default()` as they build the hardened one).
 #[derive(Default)]
-pub struct State;
+pub struct State {}
 
 /// The checker's per-domain state: nothing in production.
 #[derive(Default)]
-pub struct Local;
+pub struct Local {}
 
 /// What the marker needs: nothing in production.
 pub struct MarkCtx;
 
 #[inline(always)]
 pub fn install() {}
+/// A report is never in progress in production.
+#[inline(always)]
+pub fn wait_if_reporting() {}
+#[inline(always)]
+pub fn heap_access_gained() {}
+#[inline(always)]
+pub fn heap_access_lost() {}
+#[inline(always)]
+pub fn assert_heap_access() {}
 #[inline(always)]
 pub fn site_at(_domain: usize, _pc: usize) -> Site {
     Site
@@ -90,9 +103,13 @@ pub fn on_mark(_ctx: &MarkCtx, _parent: Option<(Value, usize)>, _v: Value) {}
 #[inline(always)]
 pub fn on_mark_header(_b: Value, _hd: Header, _parent: Option<(Value, usize)>) {}
 #[inline(always)]
-pub fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
+/// # Safety
+/// As the hardened twin's.
+pub unsafe fn on_sweep_slot(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
-pub fn on_free_large(_st: &mut State, _slot: *mut usize) {}
+/// # Safety
+/// As the hardened twin's.
+pub unsafe fn on_free_large(_st: &mut State, _slot: *mut usize) {}
 #[inline(always)]
 pub fn on_minor_done(_st: &mut Local, _minor: &mut MinorHeap) {}
 /// # Safety
@@ -112,13 +129,7 @@ pub fn take_forced(_st: &mut Local) -> u8 {
     0
 }
 #[inline(always)]
-pub fn on_code(
-    _st: &mut State,
-    _base: *const i32,
-    _starts: &dyn Fn() -> Vec<bool>,
-    _decode: fn(Value) -> Option<usize>,
-) {
-}
+pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>) {}
 #[inline(always)]
 pub fn before_minor(
     _st: &mut State,

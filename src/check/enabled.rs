@@ -2,18 +2,19 @@
 //! freed memory (re-checked when handed out again), the checks at promotion, marking and
 //! sweeping, and the verification at safepoints (`verify`), configured by `settings`.
 //!
-//! This module owns `State`, the checker's per-heap state (kept in `Gc::check`, so it is
-//! touched only by the runtime-lock holder, like the rest of the heap): the set of live pools,
-//! the allocation counter behind `WARDEN_GC_EVERY`, the verification counters, and the code
-//! table. Per-thread report context lives in `report`.
+//! The checker's state (`State`, `Local`) is in `state`, the frame layout in `layout`;
+//! per-thread report context lives in `report`.
 
 use super::canary;
+pub use super::layout::*;
 use super::poison::{
     self, FREE_LARGE, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR,
 };
 use super::report::{self, Check, Phase, Report};
 use super::settings::{self, Level};
-use super::verify::{self, AddrSet, CodeTable, HeapWalk, Regions};
+use super::state::{ticks_now, AddrSet, CodeTable};
+pub use super::state::{Local, State};
+use super::verify::{self, HeapWalk, Regions};
 use super::{HeapRefs, RootWalk};
 use crate::heap::major::LARGE_PREFIX_WSIZE;
 use crate::heap::minor::MinorHeap;
@@ -25,20 +26,6 @@ pub use super::canary::Site;
 
 /// Whether this build carries the checks (reported as `Sys.runtime_variant () = "d"`).
 pub const ENABLED: bool = true;
-/// Framing words of a young block before its header, and in all (canary before, canary after).
-pub const MINOR_BEFORE: usize = 1;
-pub const MINOR_EXTRA: usize = 2;
-/// Framing words of a major block: from the slot start to the header (outer header, canary),
-/// and in all (outer header, two canaries). The outer header makes the slot readable as a
-/// block of `wosize + 3` by the heap's own walkers.
-pub const MAJOR_BEFORE: usize = 2;
-pub const MAJOR_EXTRA: usize = 3;
-/// The minor arena is this many times the nominal size (a one-field block takes 4 words
-/// instead of 2), so the canaries do not make minor collections more frequent.
-pub const MINOR_HEADROOM: usize = 2;
-/// The minor heap alternates between two arenas: a stale pointer into the evacuated one
-/// keeps reading poison for a whole cycle.
-pub const MINOR_FLIP: bool = true;
 
 /// Full scans of the major heap for unremembered young pointers happen at a minor
 /// collection once the words allocated since the last scan reach the major heap's size
@@ -49,124 +36,45 @@ const REMSET_SCAN_RATIO: usize = 1;
 /// last check times this reach the number of roots.
 const ROOTS_PER_ALLOC: usize = 16;
 
-/// The checker's shared state (under the heap lock, or the stopped world's leader's).
-pub struct State {
-    /// Pools that hold (or held, since the last sweep) blocks.
-    pub pools: AddrSet,
-    last_pool: usize,
-    /// Safepoints that verify, by kind: minor, mark, sweep.
-    ticks: [u64; 3],
-    /// Allocation total at the last full scan for unremembered young pointers.
-    remset_mark: usize,
-    /// The evacuated half of the young space, as of the last minor collection.
-    spare: (usize, usize),
-    pub code: Option<CodeTable>,
-}
-
-impl Default for State {
-    fn default() -> State {
-        State {
-            pools: AddrSet::default(),
-            last_pool: 0,
-            ticks: [0; 3],
-            remset_mark: 0,
-            spare: (0, 0),
-            code: None,
-        }
-    }
-}
-
-/// The checker's per-domain state (touched by its domain, or by a stopped world's leader).
-pub struct Local {
-    allocs: u64,
-    /// A collection forced by `WARDEN_GC_EVERY`: 0 none, 1 minor, 2 major.
-    forced: u8,
-    /// Poll points that verify (for `WARDEN_VERIFY_EVERY`).
-    poll_ticks: u64,
-    /// Verification at every poll point (`WARDEN_VERIFY=every`) that follows an allocation.
-    poll_always: bool,
-    /// `WARDEN_GC_EVERY`, cached off the allocation path's settings lookup.
-    gc_every: u64,
-    /// An allocation happened since the last verification at a poll point.
-    poll_due: bool,
-    /// Allocations since the roots were last checked at a poll point, and how many roots
-    /// there were: with deep stacks, polls check roots only once enough allocation pays
-    /// for it (`ROOTS_PER_ALLOC`), so `every` stays linear.
-    poll_allocs: usize,
-    roots_seen: usize,
-    /// The arena (its start) and allocation pointer of the last walk at a poll point: later
-    /// polls walk only the frames allocated since.
-    walked: (usize, usize),
-    /// The checker's own record of this domain's stores of young values into major blocks
-    /// since the last minor collection (field addresses), against which the remembered sets
-    /// are checked.
-    stores: Vec<usize>,
-}
-
-impl Default for Local {
-    fn default() -> Local {
-        Local {
-            allocs: 0,
-            forced: 0,
-            poll_ticks: 0,
-            poll_always: settings::get().level == Level::Every,
-            gc_every: settings::get().gc_every,
-            poll_due: false,
-            poll_allocs: 0,
-            roots_seen: 0,
-            walked: (0, 0),
-            stores: Vec::new(),
-        }
-    }
-}
-
-/// Whether the `n`-th opportunity (from 1) of a verification at `level` verifies
-/// (`WARDEN_VERIFY`, `WARDEN_VERIFY_EVERY`).
-fn ticks_now(n: &mut u64, level: Level) -> bool {
-    let s = settings::get();
-    if s.level < level {
-        return false;
-    }
-    *n += 1;
-    (*n - 1) % s.every_nth == 0
-}
-
-impl State {
-    fn tick(&mut self, kind: usize, level: Level) -> bool {
-        ticks_now(&mut self.ticks[kind], level)
-    }
-    #[inline(always)]
-    fn note_pool(&mut self, p: usize) {
-        if p != self.last_pool {
-            self.last_pool = p;
-            self.pools.insert(p);
-        }
-    }
-}
-
-impl Local {
-    #[inline(always)]
-    fn count_alloc(&mut self) {
-        self.poll_due = self.poll_always;
-        self.poll_allocs += self.poll_always as usize;
-        if self.gc_every == 0 {
-            return;
-        }
-        self.allocs += 1;
-        if self.allocs >= self.gc_every {
-            self.allocs = 0;
-            self.forced = if settings::get().gc_every_major { 2 } else { 1 };
-        }
-    }
+thread_local! {
+    static SITE: Cell<Site> = const { Cell::new(Site::UNKNOWN) };
 }
 
 thread_local! {
-    static SITE: Cell<Site> = const { Cell::new(Site::UNKNOWN) };
+    /// How many rights to touch heap-wide state this thread holds: the heap lock, the
+    /// leadership of a stopped world (they nest: a leader also takes the lock).
+    static HEAP_ACCESS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The calling thread took the heap lock or now leads a stopped world.
+pub fn heap_access_gained() {
+    HEAP_ACCESS.with(|c| c.set(c.get() + 1));
+}
+
+/// The calling thread gave back the heap lock or restarted the world it led.
+pub fn heap_access_lost() {
+    HEAP_ACCESS.with(|c| c.set(c.get().saturating_sub(1)));
+}
+
+/// Asserts that the calling thread may touch heap-wide state (`domain::lock::LockedRef`):
+/// a dereference without the heap lock or a stopped world is a race in warden itself.
+#[track_caller]
+pub fn assert_heap_access() {
+    assert!(
+        HEAP_ACCESS.with(Cell::get) > 0,
+        "warden: heap-wide state touched without the heap lock or a stopped world"
+    );
 }
 
 /// Installs the fault handler that explains faults on poison-derived addresses.
 pub fn install() {
     super::signal::install();
+}
+
+/// Waits for good when another thread's failed check is ending the process (a panicking
+/// thread's message would otherwise race the report).
+pub fn wait_if_reporting() {
+    report::wait_if_reporting();
 }
 
 /// The site of an allocation at instruction `pc` of domain `domain`.
@@ -389,7 +297,10 @@ pub fn on_mark_header(b: Value, hd: Header, parent: Option<(Value, usize)>) {
 
 /// A pool slot the sweeper frees: checks its frame, then poisons words 2.. (word 0 becomes
 /// the free mark, word 1 the free-list link).
-pub fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
+///
+/// # Safety
+/// `slot` must be an allocated slot of a live pool, about to be freed.
+pub unsafe fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
     let p = pool::pool_of(slot as usize);
     // SAFETY: slot is an allocated slot of pool p.
     let sz = SIZE_CLASSES[unsafe { (*p).class }];
@@ -404,7 +315,10 @@ pub fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
 }
 
 /// A large block about to be freed: checks its frame, poisons its body.
-pub fn on_free_large(_st: &mut State, slot: *mut usize) {
+///
+/// # Safety
+/// `slot` must be the start of a live large block's frame, about to be freed.
+pub unsafe fn on_free_large(_st: &mut State, slot: *mut usize) {
     let b = Value(slot as usize + (MAJOR_BEFORE + 1) * WORD);
     if let Err(r) = verify::major_frame(slot as usize, b, None) {
         r.referrer("a dead large block being freed").fail();
@@ -497,14 +411,9 @@ pub fn take_forced(st: &mut Local) -> u8 {
 
 /// Registers the program's code (once per program): instruction starts for code pointers.
 #[inline]
-pub fn on_code(
-    st: &mut State,
-    base: *const i32,
-    starts: &dyn Fn() -> Vec<bool>,
-    decode: fn(Value) -> Option<usize>,
-) {
+pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>) {
     if st.code.as_ref().map(|c| c.base) != Some(base as usize) {
-        st.code = Some(CodeTable::new(base as usize, &starts(), decode));
+        st.code = Some(CodeTable::new(base as usize, &starts()));
     }
 }
 

@@ -71,7 +71,8 @@ struct Config {
 fn config() -> &'static Config {
     static C: OnceLock<Config> = OnceLock::new();
     C.get_or_init(|| {
-        let name = std::env::var("WARDEN_INJECT").unwrap_or_default();
+        let vars = crate::config::warden_vars();
+        let name = vars.inject.clone().unwrap_or_default();
         let name = name.trim();
         if name.is_empty() || name == "none" {
             return Config { fault: None, at: 0 };
@@ -83,14 +84,14 @@ fn config() -> &'static Config {
                 names.join(", ")
             ));
         };
-        let at = match std::env::var("WARDEN_INJECT_AT") {
-            Ok(t) => match t.trim().parse::<u64>() {
+        let at = match &vars.inject_at {
+            Some(t) => match t.trim().parse::<u64>() {
                 Ok(n) if n >= 1 => n,
                 _ => crate::fatal(&format!(
                     "WARDEN_INJECT_AT: bad value '{t}' (expected a positive number)"
                 )),
             },
-            Err(_) => {
+            None => {
                 use std::hash::{BuildHasher, Hasher};
                 let mut h = std::collections::hash_map::RandomState::new().build_hasher();
                 h.write_u32(std::process::id());

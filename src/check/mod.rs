@@ -5,8 +5,9 @@
 //! (`heap/`), never the collector's algorithm: what it needs from above (roots, the program's
 //! instruction starts) comes in through hook parameters.
 //!
-//! Files: `enabled`/`disabled` (the hooks and the frame layout), `poison` (tagged poison
-//! words), `canary` (canary words and allocation sites), `verify` (the checks at safepoints),
+//! Files: `enabled`/`disabled` (the hooks), `layout` (the hardened frame layout), `state`
+//! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
+//! (canary words and allocation sites), `verify` (the checks at safepoints),
 //! `report` (typed reports), `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
@@ -15,11 +16,15 @@ mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod enabled;
 #[cfg(any(feature = "hardened", debug_assertions))]
+mod layout;
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub mod report;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod settings;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod signal;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod state;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -36,6 +41,7 @@ pub mod fault;
 #[path = "fault_off.rs"]
 pub mod fault;
 
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub mod poison;
 
 use crate::heap::major::MajorHeap;
@@ -43,13 +49,18 @@ use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
 
 /// One domain's young state, as verification reads it.
+// The production twin ignores what the hooks are handed.
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub struct YoungRefs<'a> {
     pub minor: &'a MinorHeap,
     /// Addresses of major fields that may hold young values (this domain's stores).
     pub remembered: &'a [*mut Value],
+    /// Old continuations whose suspended fiber chains may hold young values.
+    pub conts: &'a [Value],
 }
 
 /// What verification reads of a heap (handed in by `gc`, which owns it).
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub struct HeapRefs<'a> {
     /// Every domain's young state while the world is stopped; only the caller's own at a
     /// poll point (then young pointers into other domains' arenas are not checked).
@@ -59,6 +70,7 @@ pub struct HeapRefs<'a> {
     pub allocated: usize,
 }
 
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 impl HeapRefs<'_> {
     /// The arena whose slot holds address `a`, among those handed in.
     pub fn minor_of(&self, a: usize) -> Option<&MinorHeap> {
@@ -71,6 +83,7 @@ pub type RootWalk<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&mut Value));
 
 /// The collector's phases, as reports name them.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub enum Phase {
     Mutator,
     Minor,
@@ -79,6 +92,7 @@ pub enum Phase {
     Verify,
 }
 
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 impl Phase {
     pub fn name(self) -> &'static str {
         match self {

@@ -35,11 +35,15 @@ pub const FREE_MINOR: u64 = debug_tag(0x00);
 pub const FREE_MAJOR: u64 = debug_tag(0x01);
 pub const FREE_LARGE: u64 = debug_tag(Kind::Large.free_tag());
 pub const FREE_STACK: u64 = debug_tag(Kind::Stack.free_tag());
+#[cfg(test)]
 pub const FREE_BIGARRAY: u64 = debug_tag(Kind::Bigarray.free_tag());
+#[cfg(test)]
 pub const FREE_C_HEAP: u64 = debug_tag(Kind::Other.free_tag());
+#[cfg(test)]
 pub const SHIM_CANARY: u64 = debug_tag(shim::CANARY_TAG);
 pub const UNINIT_MINOR: u64 = debug_tag(0x10);
 pub const UNINIT_MAJOR: u64 = debug_tag(0x11);
+#[cfg(test)]
 pub const UNINIT_C_HEAP: u64 = debug_tag(shim::UNINIT_TAG);
 
 /// Whether `w` is any poison word.
@@ -57,6 +61,7 @@ const fn tag(w: u64) -> u64 {
 
 /// Whether `w` is a free-memory poison word (not an uninitialised one, nor a canary).
 #[inline(always)]
+#[cfg(test)]
 pub fn is_free_poison(w: u64) -> bool {
     is_poison(w) && kind(tag(w)) == Some(PoisonKind::Free)
 }

@@ -4,6 +4,13 @@
 //! backtrace. Rendered once for humans (stderr) and once as one JSON line (appended to the
 //! file named by `WARDEN_REPORT`); then the process exits with status 70.
 //!
+//! Ending the process does not depend on the other threads: the first report claims the
+//! process (a second one, from another thread, waits for it to end it), arms a watchdog
+//! alarm, and ends with `_exit` (no exit handlers, which could wait for locks that a stopped
+//! or faulted thread holds, and no wait for the other domains, running or blocked). The
+//! watchdog ends the process with the same status if the report itself gets stuck (a lock
+//! the rendering needs, such as the allocator's, held by the thread that faulted).
+//!
 //! This module owns the per-thread report context (GC phase, counters, last code positions
 //! seen on the stack), which the hooks keep current.
 
@@ -11,9 +18,71 @@ use super::canary::Site;
 use crate::heap::value::{Header, WORD};
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The exit status after a failed check.
 pub const EXIT_STATUS: i32 = 70;
+
+/// Seconds a report may take (symbolising the Rust backtrace of a debug build takes one or
+/// two) before the watchdog ends the process without it.
+const WATCHDOG_SECS: u32 = 20;
+
+/// Set by the first report: the process is ending with it.
+static REPORTING: AtomicBool = AtomicBool::new(false);
+
+/// Claims the process for this thread's report and arms the watchdog; a thread whose report
+/// (or panic) comes second waits here for the first one to end the process.
+pub fn claim() {
+    // Relaxed: the flag only elects one reporter; nothing else is published through it.
+    if REPORTING.swap(true, Ordering::Relaxed) {
+        wait_for_the_end();
+    }
+    arm_watchdog();
+}
+
+/// Waits, for good, when another thread's report is ending the process (for a panicking
+/// thread: its own message would come after the report, or be cut off by its end).
+pub fn wait_if_reporting() {
+    // Relaxed: as in `claim`.
+    if REPORTING.load(Ordering::Relaxed) {
+        wait_for_the_end();
+    }
+}
+
+fn wait_for_the_end() -> ! {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+/// Ends the process with [`EXIT_STATUS`] after `WATCHDOG_SECS`, through SIGALRM, unblocked
+/// in this thread so that the alarm is delivered even if every other thread blocks it.
+fn arm_watchdog() {
+    extern "C" fn on_alarm(_sig: libc::c_int) {
+        // SAFETY: _exit is async-signal-safe and takes no pointer.
+        unsafe { libc::_exit(EXIT_STATUS) }
+    }
+    // SAFETY: the sigaction and sigset_t are plain data, initialised by sigemptyset before
+    // use; the handler only calls _exit.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_alarm as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGALRM);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::alarm(WATCHDOG_SECS);
+    }
+}
+
+/// Ends the process with [`EXIT_STATUS`] at once, whatever the other threads do.
+pub fn exit_now() -> ! {
+    // SAFETY: _exit takes no pointer; nothing buffered needs flushing (stderr is unbuffered,
+    // the JSON file was written with plain `write`s and closed).
+    unsafe { libc::_exit(EXIT_STATUS) }
+}
 
 /// Defines `Check` from one list: the variants, their names (`Check::name`) and `Check::ALL`.
 macro_rules! checks {
@@ -147,23 +216,25 @@ impl Report {
     #[cold]
     #[inline(never)]
     pub fn fail(self) -> ! {
+        claim();
         let snap = Snapshot::take();
         self.fail_from(snap)
     }
 
     /// As `fail`, with the failing thread's state captured there (a fault handler captures
-    /// it on the faulting thread, then reports from another one).
+    /// it on the faulting thread, then reports from another one). The caller has claimed the
+    /// process ([`claim`]).
     #[cold]
     #[inline(never)]
     pub fn fail_from(self, snap: Snapshot) -> ! {
         let ctx = Context::capture(&self, snap);
         let text = self.render_text(&ctx);
         eprint!("{text}");
-        if let Ok(path) = std::env::var("WARDEN_REPORT") {
+        if let Some(path) = &crate::config::warden_vars().report {
             if !path.is_empty() {
                 let line = self.render_json(&ctx);
                 use std::io::Write;
-                match std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+                match std::fs::OpenOptions::new().create(true).append(true).open(path) {
                     Ok(mut f) => {
                         let _ = f.write_all(line.as_bytes());
                     }
@@ -171,7 +242,7 @@ impl Report {
                 }
             }
         }
-        std::process::exit(EXIT_STATUS);
+        exit_now()
     }
 
     fn render_text(&self, ctx: &Context) -> String {

@@ -70,9 +70,11 @@ impl Settings {
                 };
                 match num.parse::<u64>() {
                     Ok(n) if n >= 1 => (n, major),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "WARDEN_GC_EVERY: bad value '{t}' (expected N, N:minor or N:major, N >= 1)"
-                    )),
+                    ))
+                    }
                 }
             }
         };
@@ -85,11 +87,11 @@ impl Settings {
 pub fn get() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();
     S.get_or_init(|| {
-        let var = |k: &str| std::env::var(k).ok();
+        let vars = crate::config::warden_vars();
         match Settings::parse(
-            var("WARDEN_VERIFY").as_deref(),
-            var("WARDEN_VERIFY_EVERY").as_deref(),
-            var("WARDEN_GC_EVERY").as_deref(),
+            vars.verify.as_deref(),
+            vars.verify_every.as_deref(),
+            vars.gc_every.as_deref(),
         ) {
             Ok(s) => s,
             Err(msg) => crate::fatal(&msg),

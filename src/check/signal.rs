@@ -13,9 +13,9 @@
 //! die anyway. (`classify` only try-locks the shim, so a fault inside the shim is passed on.)
 
 use super::poison::{self, PoisonKind};
-use super::report::{Check, Report, Snapshot};
+use super::report::{self, Check, Report, Snapshot};
 use crate::fault_signals::{take_over, PreviousActions};
-use crate::heap::shim::{self, Hit};
+use crate::heap::shim::{self, BlockLocation};
 use std::sync::OnceLock;
 
 static PREVIOUS: OnceLock<PreviousActions> = OnceLock::new();
@@ -94,12 +94,15 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
         // The handler runs on the small alternate signal stack, too small for symbolising the
         // backtrace: the report is made on a fresh thread while this one waits (the process
         // exits from there). The faulting thread's frames are captured here, unresolved.
+        // Claimed first: the watchdog then ends the process even if what follows blocks
+        // (the fault may have struck while this thread held the allocator's lock).
+        report::claim();
         let snap = Snapshot::take();
         let _ = std::thread::Builder::new()
             .name("warden-fault-report".into())
             .spawn(move || report.fail_from(snap))
             .map(|t| t.join());
-        std::process::exit(super::report::EXIT_STATUS);
+        report::exit_now();
     }
     // Not ours: give the fault back to the previous handler.
     pass_on(sig);
@@ -119,7 +122,7 @@ fn diagnose(
     signame: &str,
     addr: u64,
     regs: &[(&'static str, u64)],
-    classify: impl Fn(usize) -> Option<Hit>,
+    classify: impl Fn(usize) -> Option<BlockLocation>,
 ) -> Option<Report> {
     // Every poison-derived value in sight. Registers may also hold a poison constant left
     // over from a poisoning loop, so the faulting address comes first, then values with an

@@ -1,48 +1,32 @@
 //! Verification: whether a value is an immediate or a valid, live, unpoisoned block with
 //! intact canaries; and the walks built on it, run at safepoints by the hooks in `enabled`:
 //! the roots, the minor arena frame by frame, the remembered set, the whole major heap
-//! (every field of every live block, unremembered young pointers, black-to-white pointers
-//! after marking) and the census (live words and blocks counted by walking the pools and the
+//! (every field of every live block, and every word of the suspended fiber chain of every
+//! continuation; unremembered young pointers, black-to-white pointers after marking) and the
+//! census (live words and blocks counted by walking the pools and the
 //! large-block list, against what the sweep counted).
 //!
 //! Everything here reads the heap layout only (`heap/`), through the hardened frame layout
 //! of `enabled`: minor `[canary][header][fields][canary]`, major
 //! `[outer header][canary][header][fields][canary]`.
 
+// A `Report` is large, but it is built only when a check fails, which ends the process.
+#![allow(clippy::result_large_err)]
+
 use super::canary::{self, Broken, Site};
-use super::enabled::{State, MAJOR_BEFORE, MAJOR_EXTRA};
+use super::layout::{MAJOR_BEFORE, MAJOR_EXTRA};
 use super::poison;
 use super::report::{Check, Report};
+use super::state::{AddrSet, State};
 use super::HeapRefs;
 use crate::heap::atoms::{ephe_none, is_atom};
 use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, SIZE_CLASSES};
+use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{
-    closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, INFIX_TAG, NO_SCAN_TAG, WORD,
+    closinfo_startenv, Header, Value, CLOSURE_TAG, COLOR_BLACK, CONT_TAG, INFIX_TAG, NO_SCAN_TAG,
+    WORD,
 };
-use std::collections::HashSet;
-
-/// A fast hasher for addresses (the default SipHash is too slow for per-pointer lookups).
-#[derive(Default, Clone, Copy)]
-pub struct AddrHasher(u64);
-impl std::hash::Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        // Addresses are aligned (pools to 32 KiB): fold the high bits down before the
-        // multiply, and the product's well-mixed high half into the low bits the table uses.
-        let x = n as u64;
-        let h = (x ^ (x >> 15) ^ (x >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-}
-pub type AddrSet = HashSet<usize, std::hash::BuildHasherDefault<AddrHasher>>;
 
 /// What a valid pointer designates.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -265,7 +249,7 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
         return infix_or_interior(st, rg, v, infix_ok, false);
     }
     let off = v.0 - first - first_field;
-    if off % (sz * WORD) != 0 {
+    if !off.is_multiple_of(sz * WORD) {
         return infix_or_interior(st, rg, v, infix_ok, true);
     }
     let slot = v.0 - first_field;
@@ -322,49 +306,6 @@ pub fn value(st: &State, rg: &Regions<'_>, v: Value) -> Result<Option<Target>, R
         .block(v.0, v.0 >= rg.spare.0 + 2 * WORD));
     }
     major(st, rg, v, true).map(Some)
-}
-
-/// The code values of a program, for checking code pointers.
-pub struct CodeTable {
-    pub base: usize,
-    pub len: usize,
-    /// One bit per code word: the first word of an instruction.
-    starts: Vec<u64>,
-    pub decode: fn(Value) -> Option<usize>,
-}
-
-impl CodeTable {
-    pub fn new(base: usize, starts: &[bool], decode: fn(Value) -> Option<usize>) -> CodeTable {
-        let mut bits = vec![0u64; starts.len().div_ceil(64)];
-        for (i, &s) in starts.iter().enumerate() {
-            if s {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
-        CodeTable { base, len: starts.len(), starts: bits, decode }
-    }
-    pub fn is_start(&self, i: usize) -> bool {
-        i < self.len && self.starts[i / 64] & (1 << (i % 64)) != 0
-    }
-    /// For a code value, whether it is an instruction boundary (None: not a code value of this
-    /// program's range; `strict` counts values past the end as bad).
-    pub fn check(&self, v: Value, strict: bool) -> Option<Result<usize, Report>> {
-        let i = (self.decode)(v)?;
-        if i >= self.len && !strict {
-            return None;
-        }
-        Some(if self.is_start(i) {
-            Ok(i)
-        } else if i >= self.len {
-            Err(problem(Check::CodePointer, "a code pointer past the end of the program")
-                .expected(format!("an instruction index below {}", self.len))
-                .found(format!("instruction index {i}")))
-        } else {
-            Err(problem(Check::CodePointer, "a code pointer that is not an instruction boundary")
-                .expected("the first word of an instruction")
-                .found(format!("instruction index {i}, inside an instruction")))
-        })
-    }
 }
 
 /// Checks every root; returns the code positions seen, in visiting order, and the number of
@@ -460,6 +401,77 @@ fn unremembered(b: Value, i: usize, f: Value, slot: usize, sz: Option<usize>) ->
         .fail()
 }
 
+/// Checks the suspended fiber chain of major continuation `b` (none when it was used): as
+/// for a block's fields, with the continuation standing for the block. A young value there
+/// needs the continuation among the remembered ones (`rem_conts`, when checked).
+fn cont_chain(
+    st: &State,
+    rg: &Regions<'_>,
+    walk: &HeapWalk,
+    rem_conts: Option<&AddrSet>,
+    b: Value,
+    is_black: bool,
+) {
+    let light = !walk.fields && !walk.black_to_white;
+    let remembered = rem_conts.map(|r| r.contains(&b.0));
+    let code = st.code.as_ref();
+    let mut n = 0usize;
+    let mut check_slot = |slot: &mut Value| {
+        let f = *slot;
+        let (k, at) = (n, slot as *mut Value as usize);
+        n += 1;
+        let where_ = || {
+            format!(
+                "word #{k} (at {at:#x}) of the suspended fiber chain of continuation {:#x}",
+                b.0
+            )
+        };
+        if f.is_int() {
+            if !light {
+                if let Some(Err(r)) = code.and_then(|c| c.check(f, false)) {
+                    r.referrer(where_()).block(b.0, true).fail();
+                }
+            }
+            return;
+        }
+        let young = crate::heap::young_space::is_young(f);
+        if young && remembered == Some(false) {
+            problem(Check::RememberedSet, "an old continuation's suspended fiber holds a young value, and the continuation is not remembered (a missed barrier on perform or reperform)")
+                .expected("the continuation among the remembered ones")
+                .found(format!("{:#x} (young)", f.0))
+                .block(b.0, true)
+                .referrer(where_())
+                .fail();
+        }
+        if light || !(walk.fields || walk.black_to_white || young) {
+            return;
+        }
+        match value(st, rg, f) {
+            Err(r) => r.referrer(where_()).fail(),
+            Ok(Some(Target::Major { block, .. })) if walk.black_to_white && is_black => {
+                // SAFETY: block was validated.
+                if unsafe { block.header() }.color() != COLOR_BLACK {
+                    problem(Check::BlackToWhite, "after marking, a marked continuation's suspended fiber points to an unmarked block (which the sweep would free while reachable)")
+                        .expected("the target to be marked")
+                        .found(format!("{:#x}, unmarked", f.0))
+                        .block(b.0, true)
+                        .referrer(where_())
+                        .fail();
+                }
+            }
+            Ok(_) => {}
+        }
+    };
+    // SAFETY: `b` is a Cont_tag block of the heap; the walks run with the world stopped, so a
+    // chain still in its continuation is suspended and touched by no one else.
+    unsafe {
+        let first = cont_first(b);
+        if !first.is_null() {
+            for_each_chain_slot(first, &mut check_slot);
+        }
+    }
+}
+
 /// Walks every block of the major heap; returns (live words, live blocks, pools seen). A
 /// walk that only looks for unremembered young pointers (`remembered` set, `fields` and
 /// `black_to_white` not) checks frames only where a header looks wrong.
@@ -470,6 +482,10 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
     let mut pools = AddrSet::default();
     let mut last_pool = 0usize;
     let large: AddrSet = rg.heap.major.large.iter().map(|&s| s as usize).collect();
+    let rem_conts: Option<AddrSet> = walk
+        .remembered
+        .as_ref()
+        .map(|_| rg.heap.young.iter().flat_map(|y| y.conts.iter()).map(|c| c.0).collect());
     let black = COLOR_BLACK;
     rg.heap.major.for_each_block(|slot| {
         let slot = slot as usize;
@@ -497,6 +513,10 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
         words += hd.wosize() + 1;
         blocks += 1;
         if hd.tag() >= NO_SCAN_TAG {
+            return;
+        }
+        if hd.tag() == CONT_TAG {
+            cont_chain(st, rg, walk, rem_conts.as_ref(), b, hd.color() == black);
             return;
         }
         if light {

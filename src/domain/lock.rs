@@ -31,6 +31,7 @@
 //! the heap lock's mutex, whose acquire/release orders what the domains did before).
 
 use super::Domain;
+use crate::check;
 use crate::gc::Gc;
 use crate::heap::value::Value;
 use std::cell::UnsafeCell;
@@ -240,11 +241,13 @@ impl Shared {
         while w.running > 1 {
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
         }
+        check::heap_access_gained();
         true
     }
 
     /// Ends the caller's stopped world: every parked domain runs again.
     pub fn restart_world(&self) {
+        check::heap_access_lost();
         let mut w = self.world();
         w.stopped = false;
         // Relaxed: as in `stop_world`.
@@ -257,17 +260,20 @@ impl Shared {
     #[inline]
     pub fn lock_heap(&self) {
         self.heap_lock.lock();
+        check::heap_access_gained();
     }
 
     /// Gives the heap lock back (the caller holds it).
     #[inline]
     pub fn unlock_heap(&self) {
+        check::heap_access_lost();
         self.heap_lock.unlock();
     }
 }
 
 /// A shared field reached through a domain; dereferencing it requires the heap lock (which
-/// primitives run with) or leading a stopped world.
+/// primitives run with) or leading a stopped world. Hardened builds assert that the calling
+/// thread holds one of them (`check::assert_heap_access`).
 pub struct LockedRef<T> {
     ptr: *mut T,
 }
@@ -286,7 +292,9 @@ impl<T> LockedRef<T> {
 impl<T> std::ops::Deref for LockedRef<T> {
     type Target = T;
     #[inline(always)]
+    #[track_caller]
     fn deref(&self) -> &T {
+        check::assert_heap_access();
         // SAFETY: the caller holds the heap lock or leads a stopped world (see the type's docs).
         unsafe { &*self.ptr }
     }
@@ -294,9 +302,50 @@ impl<T> std::ops::Deref for LockedRef<T> {
 
 impl<T> std::ops::DerefMut for LockedRef<T> {
     #[inline(always)]
+    #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
+        check::assert_heap_access();
         // SAFETY: as for `deref`; `&mut self` keeps this path unique within the holder.
         unsafe { &mut *self.ptr }
+    }
+}
+
+/// The root of the global data table, shared by every domain. The interpreter reads it at
+/// every `GETGLOBAL` without the heap lock, so it is read and written as an atomic word:
+/// `caml_realloc_global` (under the heap lock) publishes a grown table with a release store,
+/// and a reader's acquire load then sees the new table's fields initialised. On x86-64 both
+/// are plain moves. While the world is stopped the leader also updates it as an ordinary
+/// root (`&mut Value`): no other thread runs then.
+pub struct GlobalTableRef {
+    word: *const AtomicUsize,
+}
+
+// SAFETY: the word is only accessed atomically while domains run (see the type's docs).
+unsafe impl Send for GlobalTableRef {}
+
+impl GlobalTableRef {
+    /// # Safety
+    /// `ptr` must point to the global table root of a `Shared` that outlives this reference.
+    pub unsafe fn new(ptr: *mut Value) -> GlobalTableRef {
+        // SAFETY: `Value` is a transparent usize, so the root is aligned for an AtomicUsize;
+        // its non-atomic accesses happen only in a stopped world (see above).
+        GlobalTableRef { word: unsafe { AtomicUsize::from_ptr(ptr.cast::<usize>()) } }
+    }
+
+    /// The global table.
+    #[inline(always)]
+    pub fn get(&self) -> Value {
+        // SAFETY: the root outlives `self` (`new`'s contract).
+        // Acquire: pairs with `set`'s release, so a new table's fields are visible.
+        Value(unsafe { &*self.word }.load(Ordering::Acquire))
+    }
+
+    /// Replaces the global table (the caller holds the heap lock).
+    pub fn set(&self, table: Value) {
+        check::assert_heap_access();
+        // SAFETY: as in `get`.
+        // Release: publishes the table's initialised fields to `get`'s acquire.
+        unsafe { &*self.word }.store(table.0, Ordering::Release);
     }
 }
 

@@ -3,112 +3,26 @@
 //! receive `&mut Domain`.
 //!
 //! Invariants: every value the running program can reach is reachable from `visit_roots`
-//! (stack `[sp, high)`, globals, named values, local roots, DLS, pending exception,
-//! backtrace buffer, registered OCaml-side tables); `stack.sp` is published before any call
+//! (the running stacks' `[sp, high)` and handlers, globals, named values, local roots, DLS,
+//! pending exception, backtrace buffer, registered OCaml-side tables) or from a continuation
+//! (a suspended fiber chain, see `heap::stack`); `stack.sp` is published before any call
 //! that may collect, block or run OCaml code, and reloaded after. `heap_held` says whether
 //! this domain holds the heap lock (see `lock`); collections, blocking sections and callbacks
 //! give it up and take it back.
 
 mod alloc;
 pub mod lock;
+pub mod pending;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
 use crate::gc::{Gc, RootVisitor, Roots, Young};
-use crate::heap::shim::{self, Buffer};
-use crate::heap::value::{Value, WORD};
-use lock::{LockedRef, Shared};
+use crate::heap::stack::for_each_chain_slot;
+pub use crate::heap::stack::{Stack, FIBER_INIT_WSIZE, STACK_THRESHOLD};
+use crate::heap::value::Value;
+use lock::{GlobalTableRef, LockedRef, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A bytecode stack (the main one, or a fiber's). Grows downwards; `high` is one past the
-/// top word. A fiber's stack also holds its effect handlers and its parent (the stack that
-/// resumed it; null when it is the main stack or suspended).
-pub struct Stack {
-    /// The stack's words, in shim memory (see `heap::shim`).
-    mem: Buffer<Value>,
-    pub sp: *mut Value,
-    /// Trap (exception handler) offset: `trap_sp - high` in words, or 1 for "no handler".
-    pub trap_off: isize,
-    pub max_wsize: usize,
-    /// `handle_value`, `handle_exn`, `handle_effect` closures (units for the main stack).
-    pub handlers: [Value; 3],
-    pub parent: *mut Stack,
-}
-
-// SAFETY: the stack belongs to one domain; pointers only point into `mem`.
-unsafe impl Send for Stack {}
-
-/// Words kept free below `sp` after every stack check (the compiler relies on 32 + margin).
-pub const STACK_THRESHOLD: usize = 32;
-/// Initial size of a fiber's stack, in words (the stock runtime's `caml_fiber_wsz`).
-pub const FIBER_INIT_WSIZE: usize = 64;
-
-impl Stack {
-    pub fn new(init_wsize: usize, max_wsize: usize) -> Stack {
-        let mut mem = Buffer::filled(init_wsize, Value::UNIT, shim::Kind::Stack);
-        // SAFETY: one past the end of the allocation.
-        let high = unsafe { mem.as_mut_ptr().add(init_wsize) };
-        Stack {
-            mem,
-            sp: high,
-            trap_off: 1,
-            max_wsize,
-            handlers: [Value::UNIT; 3],
-            parent: std::ptr::null_mut(),
-        }
-    }
-    #[inline(always)]
-    pub fn high(&self) -> *mut Value {
-        self.mem.as_ptr().wrapping_add(self.mem.len()) as *mut Value
-    }
-    #[inline(always)]
-    pub fn low(&self) -> *mut Value {
-        self.mem.as_ptr() as *mut Value
-    }
-    /// The threshold below which `sp` must not go without growing.
-    #[inline(always)]
-    pub fn threshold(&self) -> *mut Value {
-        self.mem.as_ptr().wrapping_add(STACK_THRESHOLD) as *mut Value
-    }
-    pub fn wsize(&self) -> usize {
-        self.mem.len()
-    }
-    /// Words in use.
-    pub fn used(&self) -> usize {
-        (self.high() as usize - self.sp as usize) / WORD
-    }
-    /// Makes room for `extra` more words below `sp`; false if the limit is reached.
-    pub fn grow(&mut self, extra: usize) -> bool {
-        let used = self.used();
-        let need = used + extra + STACK_THRESHOLD;
-        if need <= self.mem.len() {
-            return true;
-        }
-        let mut size = self.mem.len().max(64);
-        while size < need {
-            size *= 2;
-        }
-        if size > self.max_wsize {
-            if need > self.max_wsize {
-                return false;
-            }
-            size = self.max_wsize;
-        }
-        let mut mem = Buffer::filled(size, Value::UNIT, shim::Kind::Stack);
-        mem[size - used..].copy_from_slice(&self.mem[self.mem.len() - used..]);
-        self.mem = mem;
-        // SAFETY: size - used is within the new allocation.
-        self.sp = unsafe { self.mem.as_mut_ptr().add(size - used) };
-        true
-    }
-    /// The words in use, top of stack first.
-    pub fn live_mut(&mut self) -> &mut [Value] {
-        let used = self.used();
-        let len = self.mem.len();
-        &mut self.mem[len - used..]
-    }
-}
 
 /// A primitive's implementation: the domain and the arguments, the result or an exception.
 pub type PrimFn = fn(&mut Domain, &[Value]) -> PrimResult;
@@ -124,17 +38,18 @@ pub struct Domain {
     /// This domain holds the heap lock.
     pub heap_held: bool,
     pub shared: Arc<Shared>,
-    /// The running stack (the main stack or the current fiber).
+    /// The running stack (the main stack or the current fiber). It and its ancestors
+    /// through `parent` are this domain's running stacks, whose words are roots; suspended
+    /// fibers belong to their continuations, not to a domain (see `heap::stack`).
     pub stack: Box<Stack>,
-    /// Every other stack of this domain (parents and suspended fibers), by address; their
-    /// words are roots. A stack is either `stack` or in this set, never both.
-    pub fibers: std::collections::HashSet<usize>,
+    /// The parents cut off by the callbacks in progress, innermost last (a callback's stack
+    /// has no parent while it runs, so that effects do not cross it): each is the start of
+    /// another chain of this domain's running stacks.
+    pub callback_parents: Vec<*mut Stack>,
     pub config: Arc<Config>,
     /// The global data table (a major block; SETGLOBAL goes through the write barrier). The
-    /// interpreter reads this root without the heap lock: only `caml_realloc_global` (the
-    /// toplevel's, under the lock) replaces it, and no program of the corpus or the tests
-    /// does that while other domains run.
-    pub globals: LockedRef<Value>,
+    /// interpreter reads this root without the heap lock (see `GlobalTableRef`).
+    pub globals: GlobalTableRef,
     /// Values registered with `Callback.register` (shared by all domains).
     pub named: LockedRef<HashMap<Vec<u8>, Value>>,
     /// Roots held by primitives across callbacks; pushed and popped in LIFO order.
@@ -179,21 +94,13 @@ impl AllRoots {
     unsafe fn visit_domain(d: *mut Domain, f: RootVisitor<'_>) {
         // SAFETY: the caller's contract; each borrow below is of one field.
         unsafe {
-            for v in (*d).stack.live_mut() {
-                f(v);
-            }
-            for h in (*d).stack.handlers.iter_mut() {
-                f(h);
-            }
-            for &p in &(*d).fibers {
-                // SAFETY: the set holds live stacks owned by this domain, none of them `stack`.
-                let other = &mut *(p as *mut Stack);
-                for v in other.live_mut() {
-                    f(v);
-                }
-                for h in other.handlers.iter_mut() {
-                    f(h);
-                }
+            // The running chains: from the current stack, and from each callback's cut.
+            // They are disjoint (a cut parent is reached from no other chain), so each
+            // running stack is visited once.
+            let current: *mut Stack = &mut *(*d).stack;
+            for_each_chain_slot(current, f);
+            for &p in &(*d).callback_parents {
+                for_each_chain_slot(p, f);
             }
             for v in (*d).local_roots.iter_mut() {
                 f(v);
@@ -297,7 +204,7 @@ impl Domain {
             (
                 LockedRef::new(&mut heap.gc as *mut Gc),
                 LockedRef::new(&mut heap.named as *mut HashMap<Vec<u8>, Value>),
-                LockedRef::new(&mut heap.globals as *mut Value),
+                GlobalTableRef::new(&mut heap.globals as *mut Value),
             )
         };
         // SAFETY: as above (the heap lock is held, or no other domain exists yet).
@@ -309,7 +216,7 @@ impl Domain {
             heap_held: false,
             shared,
             stack,
-            fibers: std::collections::HashSet::new(),
+            callback_parents: Vec::new(),
             config,
             globals,
             named,
@@ -538,6 +445,7 @@ impl Domain {
                         young: &[crate::check::YoungRefs {
                             minor: &d.young.minor,
                             remembered: &d.young.remembered,
+                            conts: &d.young.remembered_conts,
                         }],
                         major: &heap.major,
                         allocated,
@@ -572,37 +480,34 @@ impl Domain {
         }
     }
 
-    /// Makes the stack at `next` (a fiber of this domain, in `fibers`) the running one; the
-    /// previous running stack joins `fibers`. Returns the previous stack's address.
+    /// Makes the stack at `next` the running one; returns the previous running stack's
+    /// address (which stays allocated: it becomes `next`'s parent, a continuation's, or is
+    /// freed by the caller).
     ///
     /// # Safety
-    /// `next` must be a stack of this domain that is in `fibers`.
+    /// `next` must be a live stack that no domain runs and nothing else will switch to: a
+    /// parent of the running stack, or a fiber the caller took out of its continuation or
+    /// just created.
     pub unsafe fn switch_stack(&mut self, next: *mut Stack) -> *mut Stack {
-        self.fibers.remove(&(next as usize));
-        // SAFETY: `next` came from `Box::into_raw` (see `new_fiber`), and is owned by no one
-        // else now that it left `fibers`.
+        // SAFETY: every stack comes from `Box::into_raw` (`new_fiber`, or this function for
+        // a domain's main stack), and the caller hands `next` over to us.
         let next = unsafe { Box::from_raw(next) };
-        let prev = Box::into_raw(std::mem::replace(&mut self.stack, next));
-        self.fibers.insert(prev as usize);
-        prev
+        Box::into_raw(std::mem::replace(&mut self.stack, next))
     }
-    /// Creates a fiber stack with the given handlers; it starts in `fibers`.
+    /// Creates a fiber stack with the given handlers (held by the caller until it resumes
+    /// it: no collection may happen in between, since nothing scans it yet).
     pub fn new_fiber(&mut self, handlers: [Value; 3]) -> *mut Stack {
         let mut s = Box::new(Stack::new(FIBER_INIT_WSIZE, self.stack.max_wsize));
         s.handlers = handlers;
-        let p = Box::into_raw(s);
-        self.fibers.insert(p as usize);
-        p
+        Box::into_raw(s)
     }
-    /// Frees a fiber that finished (it must be in `fibers`).
+    /// Frees a fiber that finished.
     ///
     /// # Safety
-    /// `p` must be a stack of this domain in `fibers` that nothing refers to any more.
+    /// `p` must be a stack from `new_fiber`, not running, that nothing refers to any more.
     pub unsafe fn free_fiber(&mut self, p: *mut Stack) {
-        if self.fibers.remove(&(p as usize)) {
-            // SAFETY: p came from `Box::into_raw` and has just left the only owner set.
-            drop(unsafe { Box::from_raw(p) });
-        }
+        // SAFETY: the caller's contract.
+        drop(unsafe { Box::from_raw(p) });
     }
 
     /// Calls closure `f` on `args` (may run the GC: root what you hold). The heap lock is
@@ -652,17 +557,18 @@ impl Domain {
     /// Global slot `i` (no bounds check beyond the table's own).
     pub fn global(&self, i: usize) -> Value {
         // SAFETY: the loader validated that the global table has the predefined slots.
-        unsafe { (*self.globals).field(i) }
+        unsafe { self.globals.get().field(i) }
     }
-    /// A named value registered with `Callback.register`.
-    pub fn named_value(&self, name: &str) -> Option<Value> {
-        self.named.get(name.as_bytes()).copied()
+    /// A named value registered with `Callback.register` (taking the heap lock if needed:
+    /// another domain may register one meanwhile).
+    pub fn named_value(&mut self, name: &str) -> Option<Value> {
+        self.with_heap(|d| d.named.get(name.as_bytes()).copied())
     }
     /// The exception (or constructor) registered as `name` that the runtime raises itself
     /// (`Effect.Unhandled`, `Effect.Continuation_already_resumed`). When the module that
     /// registers it is not linked, the program ends as under the stock runtime: "Fatal error:
     /// exception NAME" and status 2 at once, with no flush of the channels and no `at_exit`.
-    pub fn named_exception(&self, name: &str) -> Value {
+    pub fn named_exception(&mut self, name: &str) -> Value {
         self.named_value(name).unwrap_or_else(|| crate::fatal(&format!("exception {name}")))
     }
 }

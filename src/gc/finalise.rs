@@ -30,13 +30,4 @@ impl Finalisers {
             self.first.push(f);
         }
     }
-    /// Drops every pending finaliser for the calling program (`Gc.finalise_release`
-    /// releases only the running one, so this is not it).
-    pub fn take_due(&mut self) -> Option<Finaliser> {
-        if self.due.is_empty() {
-            None
-        } else {
-            Some(self.due.remove(0))
-        }
-    }
 }

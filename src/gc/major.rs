@@ -1,4 +1,5 @@
 //! Major collection: mark everything reachable, settle finalisers and ephemerons, sweep.
+//! Marking a continuation marks the values on its suspended fiber chain (`heap::stack`).
 //!
 //! A cycle runs whole at a safepoint, right after a minor collection, so no young block
 //! exists while it runs. Ephemerons (and weak arrays) are Abstract_tag blocks
@@ -9,8 +10,9 @@
 use super::{Gc, Roots, Young, BLACK, WHITE};
 use crate::check;
 use crate::heap::atoms::ephe_none;
+use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{
-    closinfo_startenv, Header, Value, CLOSURE_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE,
+    closinfo_startenv, Header, Value, CLOSURE_TAG, CONT_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE,
     NO_SCAN_TAG, WORD,
 };
 
@@ -19,6 +21,8 @@ pub const EPHE_FIRST_KEY: usize = 2;
 
 struct Marker {
     stack: Vec<(Value, usize)>,
+    /// Marked continuations whose fiber chains still need scanning.
+    conts: Vec<Value>,
     marked_words: usize,
     /// What the checker needs to vet pointers before their headers are read.
     ctx: check::MarkCtx,
@@ -54,7 +58,10 @@ impl Marker {
         // SAFETY: as above; the header is ours to colour.
         unsafe { *hp = hd.with_color(BLACK).0 };
         self.marked_words += hd.wosize() + 1;
-        if hd.tag() < NO_SCAN_TAG {
+        if hd.tag() == CONT_TAG {
+            // Its fields are `Val_ptr` words; its values are on its suspended fiber chain.
+            self.conts.push(b);
+        } else if hd.tag() < NO_SCAN_TAG {
             let start = if hd.tag() == CLOSURE_TAG {
                 // SAFETY: closures have a closinfo field.
                 closinfo_startenv(unsafe { b.field(1) })
@@ -68,17 +75,31 @@ impl Marker {
     }
 
     fn drain(&mut self) {
-        while let Some((b, i)) = self.stack.pop() {
-            // SAFETY: b is a marked, scannable block; i < wosize.
-            let wosize = unsafe { b.wosize() };
-            let end = (i + 64).min(wosize);
-            if end < wosize {
-                self.stack.push((b, end));
+        loop {
+            while let Some((b, i)) = self.stack.pop() {
+                // SAFETY: b is a marked, scannable block; i < wosize.
+                let wosize = unsafe { b.wosize() };
+                let end = (i + 64).min(wosize);
+                if end < wosize {
+                    self.stack.push((b, end));
+                }
+                for j in i..end {
+                    // SAFETY: j < wosize.
+                    let f = unsafe { b.field(j) };
+                    self.darken(Some((b, j)), f);
+                }
             }
-            for j in i..end {
-                // SAFETY: j < wosize.
-                let f = unsafe { b.field(j) };
-                self.darken(Some((b, j)), f);
+            let Some(c) = self.conts.pop() else { break };
+            // SAFETY: `c` is a marked Cont_tag block; with the world stopped, a chain still in
+            // its continuation is suspended and touched by no one else (a used continuation's
+            // chain runs on some domain and is marked as its roots).
+            unsafe {
+                let first = cont_first(c);
+                if !first.is_null() {
+                    for_each_chain_slot(first, &mut |slot: &mut Value| {
+                        self.darken(Some((c, 0)), *slot)
+                    });
+                }
             }
         }
     }
@@ -104,7 +125,12 @@ impl Gc {
             self.stats.minor_collections,
             self.stats.major_collections,
         );
-        let mut m = Marker { stack: Vec::new(), marked_words: 0, ctx: check::mark_ctx() };
+        let mut m = Marker {
+            stack: Vec::new(),
+            conts: Vec::new(),
+            marked_words: 0,
+            ctx: check::mark_ctx(),
+        };
         roots.visit_roots(&mut |slot: &mut Value| {
             if !check::fault::taken_for_code(*slot) {
                 m.darken(None, *slot)
@@ -154,7 +180,11 @@ impl Gc {
         let refs: Vec<check::YoungRefs<'_>> = youngs
             .iter()
             .map(|&y| unsafe {
-                check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered }
+                check::YoungRefs {
+                    minor: &(*y).minor,
+                    remembered: &(*y).remembered,
+                    conts: &(*y).remembered_conts,
+                }
             })
             .collect();
         check::after_mark(
@@ -258,7 +288,8 @@ impl Gc {
                     // Before the slot is freed: freeing overwrites the ops word.
                     crate::heap::custom::finalize(v);
                 }
-                check::on_sweep_slot(checker, slot);
+                // SAFETY: slot is an allocated slot of a live pool, which the sweep frees.
+                unsafe { check::on_sweep_slot(checker, slot) };
                 true
             }
         });
@@ -285,7 +316,8 @@ impl Gc {
             if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
                 crate::heap::custom::finalize(v);
             }
-            check::on_free_large(&mut self.check, slot);
+            // SAFETY: slot is a live large block's frame, freed just below.
+            unsafe { check::on_free_large(&mut self.check, slot) };
             // SAFETY: slot was removed from the large list above.
             unsafe { self.major.free_large(slot) };
         }

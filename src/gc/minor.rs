@@ -4,11 +4,14 @@
 //! A promoted young block is left forwarded: header 0, field 0 = the new address. Infix
 //! pointers are promoted with their enclosing closure and keep their offset. Fields of
 //! promoted blocks are scanned through an explicit work list, so deep structures never
-//! recurse on the Rust stack.
+//! recurse on the Rust stack. A continuation's "fields" are its suspended fiber chain (see
+//! `heap::stack`): promoting a continuation scans the chain's words, and so does the minor
+//! collection for each old continuation a domain remembered (`Young::remembered_conts`).
 
 use super::{Gc, Roots, Young};
 use crate::check;
-use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG};
+use crate::heap::stack::{cont_first, for_each_chain_slot};
+use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::heap::young_space::is_young;
 
 struct Promoter<'a> {
@@ -59,9 +62,31 @@ impl Promoter<'_> {
         new
     }
 
+    /// Promotes the young values on the fiber chain of continuation `cont` (none when it
+    /// was used: its chain runs somewhere, scanned as that domain's roots).
+    fn scan_chain(&mut self, cont: Value) {
+        // SAFETY: `cont` is a live Cont_tag block; with the world stopped, a chain still in
+        // its continuation is suspended and touched by no one else.
+        unsafe {
+            let first = cont_first(cont);
+            if !first.is_null() {
+                for_each_chain_slot(first, &mut |slot: &mut Value| {
+                    if is_young(*slot) {
+                        *slot = self.promote(*slot);
+                    }
+                });
+            }
+        }
+    }
+
     fn scan_fields(&mut self, b: Value) {
         // SAFETY: b is a promoted (major) block with a valid header.
         let (wosize, tag) = unsafe { (b.wosize(), b.tag()) };
+        if tag == CONT_TAG {
+            // Its two fields are `Val_ptr` words, not values.
+            self.scan_chain(b);
+            return;
+        }
         let start = if tag == CLOSURE_TAG {
             // SAFETY: closures have at least 2 fields (code, closinfo).
             closinfo_startenv(unsafe { b.field(1) })
@@ -102,7 +127,11 @@ impl Gc {
             let refs: Vec<check::YoungRefs<'_>> = youngs
                 .iter()
                 .map(|&y| unsafe {
-                    check::YoungRefs { minor: &(*y).minor, remembered: &(*y).remembered }
+                    check::YoungRefs {
+                        minor: &(*y).minor,
+                        remembered: &(*y).remembered,
+                        conts: &(*y).remembered_conts,
+                    }
                 })
                 .collect();
             // SAFETY: as above; `check` is a field no `YoungRefs` borrows.
@@ -122,6 +151,16 @@ impl Gc {
             *slot = p.promote(*slot);
         });
         p.drain();
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            let conts = std::mem::take(unsafe { &mut (*y).remembered_conts });
+            for c in conts {
+                // Remembered continuations are old blocks, not freed since (no sweep runs
+                // between two minor collections).
+                p.scan_chain(c);
+            }
+            p.drain();
+        }
         for &y in youngs {
             // SAFETY: world stopped (see above).
             let remembered = std::mem::take(unsafe { &mut (*y).remembered });

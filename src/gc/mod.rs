@@ -78,6 +78,7 @@ pub mod pacing;
 pub mod stats;
 
 use crate::check;
+use crate::config::GcParams;
 use crate::heap::major::MajorHeap;
 use crate::heap::minor::MinorHeap;
 use crate::heap::value::Value;
@@ -127,22 +128,6 @@ pub trait Roots {
     fn visit_roots(&mut self, f: RootVisitor<'_>);
 }
 
-/// GC parameters, as `Gc.get` exposes them.
-#[derive(Clone, Debug)]
-pub struct GcParams {
-    /// The start-up size of a domain's minor heap (`s`); `Gc.set` changes the calling
-    /// domain's own (`MinorHeap::wsize`), not this.
-    pub minor_heap_wsz: usize,
-    pub space_overhead: usize,
-    pub verbose: usize,
-    pub max_stack_wsz: usize,
-    pub custom_major_ratio: usize,
-    pub custom_minor_ratio: usize,
-    pub custom_minor_max_bsz: usize,
-    pub allocation_policy: usize,
-    pub window_size: usize,
-}
-
 /// Allocation counters of one domain (or of every exited domain), in words.
 #[derive(Default, Clone, Copy, Debug)]
 pub struct AllocStats {
@@ -170,6 +155,10 @@ pub struct Young {
     /// Addresses of major-heap fields that this domain's stores made point into the young
     /// space (any domain's arena).
     pub remembered: Vec<*mut Value>,
+    /// Old continuations whose fiber chain this domain suspended (a perform whose
+    /// continuation block was allocated old, a reperform into an old continuation): the
+    /// chain's words may point into the young space, and no promotion will scan them.
+    pub remembered_conts: Vec<Value>,
     pub alloc: AllocStats,
     /// The arena filled up under a primitive: a minor collection is wanted at the next poll.
     pub minor_wanted: bool,
@@ -186,6 +175,7 @@ impl Young {
         Young {
             minor,
             remembered: Vec::new(),
+            remembered_conts: Vec::new(),
             alloc: AllocStats::default(),
             minor_wanted: false,
             check: check::Local::default(),
@@ -195,6 +185,16 @@ impl Young {
     /// Words this domain allocated so far, minor and major (framing words excluded).
     pub fn allocated_words(&self) -> usize {
         self.alloc.minor_words + self.minor.used_words() + self.alloc.major_words_direct
+    }
+
+    /// Notes that continuation `cont` now holds a fiber chain suspended by this domain (whose
+    /// words may point into the young space): a young continuation's chain is scanned when
+    /// the block is promoted, an old one's at the next minor collection.
+    #[inline(always)]
+    pub fn note_suspended(&mut self, cont: Value) {
+        if !crate::heap::young_space::is_young(cont) {
+            self.remembered_conts.push(cont);
+        }
     }
 
     /// Whether this domain wants a safepoint for itself (a minor collection, or the checker's

@@ -24,6 +24,7 @@ pub fn atom(tag: u8) -> Value {
 
 /// Whether `v` is one of the atoms.
 #[inline]
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub fn is_atom(v: Value) -> bool {
     let lo = &ATOMS.0[1] as *const usize as usize;
     let hi = &ATOMS.0[256] as *const usize as usize;

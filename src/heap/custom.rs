@@ -12,6 +12,11 @@ pub trait DeserializeInput {
     fn read_bytes(&mut self, n: usize) -> Option<&[u8]>;
 }
 
+/// Appends a custom block's payload; returns the (32-bit, 64-bit) sizes of its data.
+pub type SerializeFn = fn(Value, &mut Vec<u8>) -> (usize, usize);
+/// Reads a payload into the data words of `dst`; returns the data bytes filled, or None.
+pub type DeserializeFn = fn(&mut dyn DeserializeInput, dst: Value) -> Option<usize>;
+
 /// The operations of a custom block kind.
 pub struct CustomOps {
     pub id: &'static str,
@@ -22,10 +27,10 @@ pub struct CustomOps {
     /// Structural hash of the block's contents.
     pub hash: Option<fn(Value) -> isize>,
     /// Appends the payload; returns the (32-bit, 64-bit) sizes of the in-memory data.
-    pub serialize: Option<fn(Value, &mut Vec<u8>) -> (usize, usize)>,
+    pub serialize: Option<SerializeFn>,
     /// Reads the payload into the data words of `dst` (a block of `size` data bytes);
     /// returns the bytes of data it filled, or None on malformed input.
-    pub deserialize: Option<fn(&mut dyn DeserializeInput, dst: Value) -> Option<usize>>,
+    pub deserialize: Option<DeserializeFn>,
     /// Data size in bytes (32-bit, 64-bit) when fixed, for the compact marshal code.
     pub fixed_length: Option<(usize, usize)>,
 }

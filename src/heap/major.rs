@@ -227,8 +227,7 @@ impl MajorHeap {
         // any other, linked below.
         #[cfg(warden_asan)]
         self.quarantine.release_beyond(POOL_QUARANTINE_WORDS);
-        for class in 1..32 {
-            let sz = SIZE_CLASSES[class];
+        for (class, &sz) in SIZE_CLASSES.iter().enumerate().skip(1) {
             let n = pool::slots_per_pool(class);
             let mut pools = Vec::new();
             for list in [self.avail[class], self.full[class]] {
@@ -331,8 +330,7 @@ impl MajorHeap {
 
     /// Visits every live block's header address (pools and large blocks).
     pub fn for_each_block(&self, mut visit: impl FnMut(*mut usize)) {
-        for class in 1..32 {
-            let sz = SIZE_CLASSES[class];
+        for (class, &sz) in SIZE_CLASSES.iter().enumerate().skip(1) {
             let n = pool::slots_per_pool(class);
             for list in [self.avail[class], self.full[class]] {
                 let mut p = list;

@@ -172,6 +172,7 @@ pub unsafe fn free_pool(pool: *mut PoolHeader) {
 
 /// The pool containing address `a` (valid only if `a` is inside some pool).
 #[inline(always)]
+#[cfg(any(test, warden_asan, feature = "hardened", debug_assertions))]
 pub fn pool_of(a: usize) -> *mut PoolHeader {
     (a & !(POOL_BSIZE - 1)) as *mut PoolHeader
 }

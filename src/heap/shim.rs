@@ -48,9 +48,11 @@ impl Kind {
         matches!(self, Kind::Large | Kind::Bigarray)
     }
     /// Every kind.
+    #[cfg(any(feature = "hardened", debug_assertions))]
     pub const ALL: [Kind; 4] = [Kind::Large, Kind::Stack, Kind::Bigarray, Kind::Other];
 
     /// The poison tag (`check::poison::debug_tag`) written over freed blocks of this kind.
+    #[cfg(any(test, feature = "hardened", debug_assertions))]
     pub const fn free_tag(self) -> u64 {
         match self {
             Kind::Large => 0x02,
@@ -62,8 +64,10 @@ impl Kind {
 }
 
 /// Poison tag of the canary word written after each block in hardened builds.
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub const CANARY_TAG: u64 = 0x0A;
 /// Poison tag of the fill of uninitialised (not zeroed) blocks in hardened builds.
+#[cfg(any(test, feature = "hardened", debug_assertions))]
 pub const UNINIT_TAG: u64 = 0x12;
 
 /// How a fresh block's bytes start out.
@@ -102,10 +106,8 @@ impl Settings {
     /// The build's defaults changed by `WARDEN_QUARANTINE` (bytes, with an optional `k`, `M`
     /// or `G`) and `WARDEN_GUARD` (`0` or `1`).
     pub fn from_env() -> Result<Settings, String> {
-        Settings::from_vars(
-            std::env::var("WARDEN_QUARANTINE").ok().as_deref(),
-            std::env::var("WARDEN_GUARD").ok().as_deref(),
-        )
+        let vars = crate::config::warden_vars();
+        Settings::from_vars(vars.quarantine.as_deref(), vars.guard.as_deref())
     }
 
     fn from_vars(quarantine: Option<&str>, guard: Option<&str>) -> Result<Settings, String> {
@@ -140,6 +142,7 @@ fn parse_bytes(text: &str) -> Option<usize> {
 /// The shim's counters.
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg(test)]
 pub struct Stats {
     /// Bytes requested by live blocks.
     pub live_bytes: u64,
@@ -208,7 +211,8 @@ impl fmt::Display for Fault {
 
 /// Where an address lies relative to the shim's blocks (see [`classify`]).
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub struct Hit {
+#[cfg(any(test, feature = "hardened", debug_assertions))]
+pub struct BlockLocation {
     /// The block's address (as handed out).
     pub block: usize,
     pub size: usize,
@@ -221,7 +225,8 @@ pub struct Hit {
     pub guard_page: bool,
 }
 
-impl fmt::Display for Hit {
+#[cfg(any(test, feature = "hardened", debug_assertions))]
+impl fmt::Display for BlockLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.freed { "freed (quarantined)" } else { "live" };
         let place = if self.offset < 0 {
@@ -244,7 +249,8 @@ impl fmt::Display for Hit {
 }
 
 #[repr(C)]
-struct RawHit {
+#[cfg(any(test, feature = "hardened", debug_assertions))]
+struct RawBlockLocation {
     block: *const c_void,
     size: usize,
     kind: c_uint,
@@ -253,12 +259,20 @@ struct RawHit {
     guard_page: c_int,
 }
 
-impl RawHit {
-    fn empty() -> RawHit {
-        RawHit { block: std::ptr::null(), size: 0, kind: 0, freed: 0, offset: 0, guard_page: 0 }
+#[cfg(any(test, feature = "hardened", debug_assertions))]
+impl RawBlockLocation {
+    fn empty() -> RawBlockLocation {
+        RawBlockLocation {
+            block: std::ptr::null(),
+            size: 0,
+            kind: 0,
+            freed: 0,
+            offset: 0,
+            guard_page: 0,
+        }
     }
-    fn hit(&self) -> Hit {
-        Hit {
+    fn hit(&self) -> BlockLocation {
+        BlockLocation {
             block: self.block as usize,
             size: self.size,
             kind: Kind::from_raw(self.kind),
@@ -340,7 +354,9 @@ const GUARDABLE: c_uint = 2;
 
 extern "C" {
     fn warden_shim_configure(shim: *mut RawShim, cfg: *const RawConfig) -> c_int;
+    #[cfg(test)]
     fn warden_shim_new(cfg: *const RawConfig) -> *mut RawShim;
+    #[cfg(test)]
     fn warden_shim_delete(shim: *mut RawShim, fault: *mut RawFault) -> c_int;
     fn warden_shim_alloc(
         shim: *mut RawShim,
@@ -350,15 +366,23 @@ extern "C" {
         flags: c_uint,
     ) -> *mut c_void;
     fn warden_shim_free(shim: *mut RawShim, p: *mut c_void, fault: *mut RawFault) -> c_int;
+    #[cfg(test)]
     fn warden_shim_flush(shim: *mut RawShim, fault: *mut RawFault) -> c_int;
+    #[cfg(test)]
     fn warden_shim_stats(shim: *mut RawShim, out: *mut Stats);
+    #[cfg(test)]
     fn warden_shim_usable_size(p: *const c_void) -> usize;
-    fn warden_shim_classify(shim: *mut RawShim, addr: *const c_void, out: *mut RawHit) -> c_int;
-    fn warden_shim_sanitizers() -> c_int;
+    #[cfg(any(test, feature = "hardened", debug_assertions))]
+    fn warden_shim_classify(
+        shim: *mut RawShim,
+        addr: *const c_void,
+        out: *mut RawBlockLocation,
+    ) -> c_int;
     #[cfg(warden_asan)]
     fn warden_asan_poison(p: *const c_void, n: usize);
     #[cfg(warden_asan)]
     fn warden_asan_unpoison(p: *const c_void, n: usize);
+    #[cfg(all(test, warden_asan))]
     fn warden_asan_is_poisoned(p: *const c_void) -> c_int;
 }
 
@@ -391,12 +415,6 @@ fn ensure_init() {
         let settings = Settings::from_env().unwrap_or_else(|e| crate::fatal(&e));
         init(settings);
     }
-}
-
-/// The settings the process-wide shim runs with.
-pub fn settings() -> Settings {
-    ensure_init();
-    *ACTIVE.get().expect("the shim is configured by ensure_init")
 }
 
 /// Prints a fault with the Rust backtrace and aborts (an abort, so that a sanitizer or a core
@@ -450,56 +468,17 @@ pub unsafe fn free(p: NonNull<u8>) {
     }
 }
 
-/// The exact size requested for a live block (the same on glibc and musl, unlike
-/// `malloc_usable_size`).
-///
-/// # Safety
-/// `p` must be a live block from [`alloc`].
-pub unsafe fn usable_size(p: NonNull<u8>) -> usize {
-    // SAFETY: the caller's contract: the header before `p` is the shim's.
-    unsafe { warden_shim_usable_size(p.as_ptr() as *const c_void) }
-}
-
-/// Releases every quarantined block now, checking its poison.
-pub fn flush() -> Result<(), Fault> {
-    let mut raw = RawFault::empty();
-    // SAFETY: the global shim; `raw` lives across the call.
-    let code = unsafe { warden_shim_flush(std::ptr::null_mut(), &mut raw) };
-    raw.into_result(code)
-}
-
-/// The process-wide shim's counters.
-pub fn stats() -> Stats {
-    let mut out = Stats::default();
-    // SAFETY: `out` is a valid `struct warden_shim_stats` (same `repr(C)` layout).
-    unsafe { warden_shim_stats(std::ptr::null_mut(), &mut out) };
-    out
-}
-
 /// Names the shim block an address lies in, if it is in a guarded mapping (a live block's
 /// guard pages, or a freed block's whole mapping) or in a quarantined block: for fault
 /// reports (the hardened fault handler may call it). `None` also when the shim's lock is held
 /// (the fault happened inside the shim).
-pub fn classify(addr: usize) -> Option<Hit> {
-    let mut raw = RawHit::empty();
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub fn classify(addr: usize) -> Option<BlockLocation> {
+    let mut raw = RawBlockLocation::empty();
     // SAFETY: the global shim; only the shim's own tables are read, never `addr`.
     let found =
         unsafe { warden_shim_classify(std::ptr::null_mut(), addr as *const c_void, &mut raw) };
     (found != 0).then(|| raw.hit())
-}
-
-/// Which sanitizers the shim was compiled for.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub struct Sanitizers {
-    pub address: bool,
-    pub thread: bool,
-}
-
-/// The sanitizers the shim (and so the build) was compiled with.
-pub fn sanitizers() -> Sanitizers {
-    // SAFETY: a pure function of the C build.
-    let bits = unsafe { warden_shim_sanitizers() };
-    Sanitizers { address: bits & 1 != 0, thread: bits & 2 != 0 }
 }
 
 /// Marks `[p, p + n)` as inaccessible for AddressSanitizer, for memory the runtime carves
@@ -543,7 +522,8 @@ pub unsafe fn asan_unpoison(p: *const u8, n: usize) {
 #[inline(always)]
 pub unsafe fn asan_unpoison(_p: *const u8, _n: usize) {}
 
-/// Whether the byte at `p` is poisoned for AddressSanitizer (always false in other builds).
+/// Whether the byte at `p` is poisoned for AddressSanitizer (its tests only).
+#[cfg(all(test, warden_asan))]
 pub fn asan_is_poisoned(p: *const u8) -> bool {
     // SAFETY: the query reads only ASan's shadow memory, never `p` itself.
     unsafe { warden_asan_is_poisoned(p as *const c_void) != 0 }
@@ -605,19 +585,23 @@ impl<T: Copy> Drop for Buffer<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Private shims (tests)
+// Private shims (tests only: the runtime uses the process-wide shim above)
 
 /// A shim of its own, with its own settings, counters and quarantine: faults are returned,
 /// not reported. Blocks still live when it is dropped are leaked.
+#[cfg(test)]
 pub struct Shim {
     raw: NonNull<RawShim>,
 }
 
 // SAFETY: the C shim is thread-safe (atomic counters, a mutex around the quarantine).
+#[cfg(test)]
 unsafe impl Send for Shim {}
 // SAFETY: as above.
+#[cfg(test)]
 unsafe impl Sync for Shim {}
 
+#[cfg(test)]
 impl Shim {
     /// A new shim; `None` when out of memory.
     pub fn new(settings: Settings) -> Option<Shim> {
@@ -655,8 +639,8 @@ impl Shim {
         raw.into_result(code)
     }
     /// As the process-wide [`classify`].
-    pub fn classify(&self, addr: usize) -> Option<Hit> {
-        let mut raw = RawHit::empty();
+    pub fn classify(&self, addr: usize) -> Option<BlockLocation> {
+        let mut raw = RawBlockLocation::empty();
         // SAFETY: `self.raw` is a live shim; `addr` is not read.
         let found =
             unsafe { warden_shim_classify(self.raw.as_ptr(), addr as *const c_void, &mut raw) };
@@ -670,6 +654,7 @@ impl Shim {
     }
 }
 
+#[cfg(test)]
 impl Drop for Shim {
     fn drop(&mut self) {
         let mut raw = RawFault::empty();

@@ -41,6 +41,7 @@ pub fn young_range() -> (usize, usize) {
 }
 
 /// The evacuated half `[lo, hi)` as published (empty without flipping).
+#[cfg(any(feature = "hardened", debug_assertions))]
 pub fn spare_range() -> (usize, usize) {
     // Relaxed: as in `is_young`.
     (SPARE_LO.load(Ordering::Relaxed), SPARE_HI.load(Ordering::Relaxed))

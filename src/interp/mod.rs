@@ -1,44 +1,18 @@
 //! The bytecode interpreter: the loaded program (validated code plus the runtime's own stub
-//! code, and the primitive table), code pointers, callbacks from Rust into OCaml, and the
-//! dispatch loop (`run`).
-//!
-//! Code pointers are never stored raw. A code address is the OCaml integer
-//! `CODE_MARK + index` (index = position in `Program::code`, in words), so a stack slot or a
-//! closure field is always a valid value for the collector, and a heap pointer can never be
-//! mistaken for code (DESIGN.md principle 2). `CODE_MARK` makes code integers recognisable
-//! for backtraces.
+//! code, and the primitive table), callbacks from Rust into OCaml, and the dispatch loop
+//! (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
+//! `Program::code`, never a raw pointer).
 
 pub mod opcodes;
 pub mod run;
 
 use crate::domain::Domain;
+use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use crate::prims::PrimFn;
 use std::sync::Arc;
 
-/// High bits that mark an OCaml integer as a code address.
-pub const CODE_MARK: isize = 0x3C0DE << 40;
-/// Largest program the code-pointer encoding allows, in words.
-pub const MAX_CODE_WORDS: usize = 1 << 40;
-
-/// The code address of instruction `index`.
-#[inline(always)]
-pub const fn code_value(index: usize) -> Value {
-    Value::of_int(CODE_MARK + index as isize)
-}
-
-/// The instruction index of a code address value, if `v` is one.
-#[inline(always)]
-pub fn code_index(v: Value) -> Option<usize> {
-    if v.is_int() {
-        let n = v.int() - CODE_MARK;
-        if (0..MAX_CODE_WORDS as isize).contains(&n) {
-            return Some(n as usize);
-        }
-    }
-    None
-}
+use crate::heap::code_pointer::{code_index, code_value};
 
 /// A loaded program: code (the executable's, then the runtime's stubs) and primitives.
 pub struct Program {
@@ -57,15 +31,19 @@ pub struct Program {
 }
 
 impl Program {
-    /// Builds a program from validated code, appending the runtime's stub code.
-    pub fn new(mut code: Vec<i32>, prims: Vec<PrimFn>, prim_names: Vec<String>) -> Program {
+    /// Builds a program from validated code, appending the runtime's stub code. `lock_free`
+    /// says, per primitive, whether it may run without the heap lock.
+    pub fn new(
+        mut code: Vec<i32>,
+        prims: Vec<PrimFn>,
+        prim_names: Vec<String>,
+        lock_free: Vec<bool>,
+    ) -> Program {
         let program_len = code.len();
         let stop_pc = code.len();
         code.push(opcodes::Op::STOP as i32);
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        let lock_free =
-            prim_names.iter().map(|n| crate::prims::LOCK_FREE.contains(&n.as_str())).collect();
         Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc }
     }
 }
@@ -114,9 +92,17 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
     // SAFETY: f is a closure; field 0 holds its code address.
     let entry = code_index(unsafe { f.field(0) })
         .ok_or_else(|| Exn::fatal("callback on a value that is not a closure"))?;
-    // Effects do not cross a callback: the running stack has no parent meanwhile.
+    // Effects do not cross a callback: the running stack has no parent meanwhile. The
+    // parent's chain is still running (it resumes when the callback returns): the domain
+    // keeps it among its roots.
     let parent = std::mem::replace(&mut dom.stack.parent, std::ptr::null_mut());
+    if !parent.is_null() {
+        dom.callback_parents.push(parent);
+    }
     let res = run::interpret(dom, &program, entry, f, n as isize - 1);
+    if !parent.is_null() {
+        dom.callback_parents.pop();
+    }
     dom.stack.parent = parent;
     if res.is_err() {
         // The frame pushed above was not consumed by a return.

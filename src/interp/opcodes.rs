@@ -1,5 +1,7 @@
-//! The OCaml 5.3 bytecode instruction set, defined once. The enum, the name table, the
-//! operand shapes used by validation and disassembly are all generated from the one list.
+//! The OCaml 5.3 bytecode instruction set, defined once: the `Op` enum, the name table (for
+//! load errors) and the operand shapes (which `loader::validate` walks) are generated from
+//! the one list in `define_opcodes!`. The interpreter (`run`) matches on `Op`; a missing
+//! handler is a compile error there.
 
 /// How an instruction's inline operands are shaped (beyond a fixed count of words).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

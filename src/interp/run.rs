@@ -17,11 +17,13 @@
 #![allow(unused_assignments)]
 
 use super::opcodes::Op;
-use super::{code_index, code_value, Program};
+use super::Program;
 use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::atoms::atom;
+use crate::heap::code_pointer::{code_index, code_index_below, code_value};
+use crate::heap::stack::{fiber_of, fiber_value, replace_fiber, take_fiber};
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, DOUBLE_TAG, INFIX_TAG,
     MAX_YOUNG_WOSIZE,
@@ -110,8 +112,8 @@ unsafe fn abandon_activation(
             return;
         }
         let finished: *mut Stack = &mut *dom.stack;
-        // SAFETY: `parent` is a live stack of this domain (the chain of running fibers), and
-        // `finished`, now in `fibers`, is referred to by no continuation while it runs.
+        // SAFETY: `parent` is a live running stack of this domain (the chain of running
+        // fibers), and `finished`, running, is referred to by no continuation.
         unsafe {
             dom.switch_stack(parent);
             check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
@@ -143,7 +145,7 @@ unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> 
         dom.stack.sp = sp;
     }
     dom.safepoint();
-    let r = crate::prims::misc::run_pending_actions(dom);
+    let r = crate::domain::pending::run_pending_actions(dom);
     // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
     // from its top), so the rooted exception is at `dom.stack.sp`.
     let exn = unsafe {
@@ -181,7 +183,7 @@ pub fn interpret(
     let base: *const i32 = program.code.as_ptr();
     if check::ENABLED {
         dom.with_heap(|d| {
-            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code), code_index)
+            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code))
         });
     }
     check::fault::on_interpret();
@@ -214,7 +216,7 @@ pub fn interpret(
         };
     }
 
-    // SAFETY (the whole loop): the code was validated by the loader, so every operand read
+    // SAFETY: (the whole loop) the code was validated by the loader, so every operand read
     // is in bounds, every jump lands on an instruction, and every primitive and global index
     // is in range. Stack accesses stay within frames the compiler laid out, with at least
     // STACK_THRESHOLD free words guaranteed by `check_stacks` and `caml_ensure_stack_capacity`.
@@ -241,7 +243,7 @@ pub fn interpret(
                     // Relaxed: hints, re-checked under the world's or the heap's lock.
                     || (*stop_flag).load(Ordering::Relaxed)
                     || (*work_flag).load(Ordering::Relaxed)
-                    || crate::prims::misc::signals_pending()
+                    || crate::domain::pending::signals_pending()
             };
         }
         // Allocates a young block, collecting first when the arena is full (accu and env
@@ -274,17 +276,15 @@ pub fn interpret(
                 }
             }};
         }
-        // Code values decode with one compare against the code's length (a block pointer
-        // never decodes below it: pointers lie far below `CODE_MARK` * 2).
+        // Code values decode with one compare against the code's length.
         let code_len = program.code.len();
         macro_rules! code_at {
             ($v:expr, $what:expr) => {{
                 let v: Value = $v;
-                let i = (v.0 as isize >> 1).wrapping_sub(crate::interp::CODE_MARK) as usize;
-                if i >= code_len {
+                let Some(i) = code_index_below(v, code_len) else {
                     check::explain_bad_value(v, $what);
                     crate::fatal($what);
-                }
+                };
                 at!(i)
             }};
         }
@@ -325,13 +325,6 @@ pub fn interpret(
                 abandon_activation(dom, entry_stack, initial_words, saved_trap_off);
                 return Err(e);
             }};
-        }
-
-        // Pointer to the fiber a `Val_ptr` value designates (null for `Val_ptr(NULL)`).
-        macro_rules! fiber_of {
-            ($v:expr) => {
-                (($v).0 & !1) as *mut Stack
-            };
         }
 
         'outer: loop {
@@ -383,7 +376,7 @@ pub fn interpret(
                         *sp.add(5) = Value::of_int(extra_args);
                         dom.stack.sp = sp;
                         dom.safepoint();
-                        let r = crate::prims::misc::run_pending_actions(dom);
+                        let r = crate::domain::pending::run_pending_actions(dom);
                         sp = dom.stack.sp;
                         if let Err(e) = r {
                             match dom.exn_value(&e) {
@@ -470,7 +463,7 @@ pub fn interpret(
             // `$f` to `$arg` there. The resume frame is already on the current stack.
             macro_rules! do_resume {
                 ($f:expr, $arg:expr, $tail:expr) => {{
-                    let stk = fiber_of!(accu);
+                    let stk = fiber_of(accu);
                     if stk.is_null() {
                         let e = dom.named_exception("Effect.Continuation_already_resumed");
                         sp = sp.sub(2);
@@ -817,26 +810,26 @@ pub fn interpret(
                     Op::PUSHGETGLOBAL => {
                         push!(accu);
                         let n = operand!() as usize;
-                        accu = dom.globals.field(n);
+                        accu = dom.globals.get().field(n);
                     }
                     Op::GETGLOBAL => {
                         let n = operand!() as usize;
-                        accu = dom.globals.field(n);
+                        accu = dom.globals.get().field(n);
                     }
                     Op::PUSHGETGLOBALFIELD => {
                         push!(accu);
                         let n = operand!() as usize;
                         let f = operand!() as usize;
-                        accu = dom.globals.field(n).field(f);
+                        accu = dom.globals.get().field(n).field(f);
                     }
                     Op::GETGLOBALFIELD => {
                         let n = operand!() as usize;
                         let f = operand!() as usize;
-                        accu = dom.globals.field(n).field(f);
+                        accu = dom.globals.get().field(n).field(f);
                     }
                     Op::SETGLOBAL => {
                         let n = operand!() as usize;
-                        let g = *dom.globals;
+                        let g = dom.globals.get();
                         dom.young.modify(g, n, accu);
                         accu = Value::UNIT;
                     }
@@ -1252,7 +1245,7 @@ pub fn interpret(
                     Op::RESUME => {
                         let f = *sp;
                         let arg = *sp.add(1);
-                        let tail = fiber_of!(*sp.add(2));
+                        let tail = fiber_of(*sp.add(2));
                         sp = sp.sub(2);
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(0);
@@ -1265,7 +1258,7 @@ pub fn interpret(
                         let n = *pc as usize;
                         let f = *sp;
                         let arg = *sp.add(1);
-                        let tail = fiber_of!(*sp.add(2));
+                        let tail = fiber_of(*sp.add(2));
                         sp = sp.add(n - 2);
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(extra_args);
@@ -1289,15 +1282,16 @@ pub fn interpret(
                         let parent = dom.stack.parent;
                         dom.switch_stack(parent);
                         (*old).parent = std::ptr::null_mut();
-                        cont.set_field_raw(0, Value(old as usize | 1));
-                        cont.set_field_raw(1, Value(old as usize | 1));
+                        cont.set_field_raw(1, fiber_value(old));
+                        replace_fiber(cont, fiber_value(old));
+                        dom.young.note_suspended(cont);
                         sp = dom.stack.sp;
                         dom.stack.trap_off = (*sp).int();
                         extra_args = (*sp.add(1)).int();
                         sp = sp.sub(1);
                         *sp = accu;
                         *sp.add(1) = cont;
-                        *sp.add(2) = Value(old as usize | 1);
+                        *sp.add(2) = fiber_value(old);
                         accu = (*old).handlers[2];
                         jump_to_closure!();
                         extra_args += 2;
@@ -1307,19 +1301,19 @@ pub fn interpret(
                         let n = *pc as usize;
                         let eff = accu;
                         let cont = *sp;
-                        let cont_tail = fiber_of!(*sp.add(1));
+                        let cont_tail = fiber_of(*sp.add(1));
                         let parent = dom.stack.parent;
                         sp = sp.add(n - 2);
                         *sp = Value::of_int(dom.stack.trap_off);
                         *sp.add(1) = Value::of_int(extra_args);
                         if parent.is_null() {
                             let arg = unhandled_effect(dom, eff);
-                            accu = cont.field(0);
-                            cont.set_field_raw(0, Value(1));
                             let raiser = dom.alloc_tuple(
                                 CLOSURE_TAG,
                                 &[code_value(program.raise_arg_pc), make_closinfo(0, 2)],
                             );
+                            // No safepoint from here to the resume: the taken chain is ours.
+                            accu = take_fiber(cont);
                             do_resume!(raiser, arg, cont_tail);
                         } else {
                             dom.stack.sp = sp;
@@ -1327,14 +1321,15 @@ pub fn interpret(
                             dom.switch_stack(parent);
                             (*me).parent = std::ptr::null_mut();
                             (*cont_tail).parent = me;
-                            cont.set_field_raw(1, Value(me as usize | 1));
+                            cont.set_field_raw(1, fiber_value(me));
+                            dom.young.note_suspended(cont);
                             sp = dom.stack.sp;
                             dom.stack.trap_off = (*sp).int();
                             extra_args = (*sp.add(1)).int();
                             sp = sp.sub(1);
                             *sp = eff;
                             *sp.add(1) = cont;
-                            *sp.add(2) = Value(me as usize | 1);
+                            *sp.add(2) = fiber_value(me);
                             accu = (*me).handlers[2];
                             jump_to_closure!();
                             extra_args += 2;

@@ -122,6 +122,7 @@ impl DebugInfo {
 /// One line of a printed backtrace, as the stock runtime (and `Printexc`) writes it; None
 /// for a compiler-inserted re-raise, which is not printed. `first` is true for the first
 /// slot, `is_raise` when the slot's instruction is RAISE or RERAISE.
+#[cfg(test)]
 pub fn format_slot(is_raise: bool, first: bool, ev: Option<&DebugEvent>) -> Option<String> {
     let info = match (is_raise, first) {
         (true, true) => "Raised at",

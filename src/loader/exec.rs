@@ -229,7 +229,7 @@ fn parse(bytes: &[u8], name: &[u8]) -> Result<Executable, LoadError> {
 
 /// MD5 of the code bytes.
 fn md5(bytes: &[u8]) -> [u8; 16] {
-    crate::prims::md5::md5(bytes)
+    crate::algo::md5::md5(bytes)
 }
 
 #[cfg(test)]
@@ -273,7 +273,7 @@ pub(crate) mod tests {
         assert!(exe.dlpt.is_empty());
         assert_eq!(exe.data, b"\x84\x95\xa6\xbe");
         assert_eq!(exe.dbug, None);
-        assert_eq!(exe.code_digest, crate::prims::md5::md5(&code));
+        assert_eq!(exe.code_digest, crate::algo::md5::md5(&code));
     }
 
     #[test]

@@ -43,42 +43,7 @@ use crate::heap::value::{
     STRING_TAG, WORD,
 };
 
-/// Header magic numbers.
-pub const MAGIC_SMALL: u32 = 0x8495_A6BE;
-pub const MAGIC_BIG: u32 = 0x8495_A6BF;
-pub const MAGIC_COMPRESSED: u32 = 0x8495_A6BD;
-/// Longest header any format uses.
-pub const MAX_HEADER_LEN: usize = 55;
-
-const PREFIX_SMALL_BLOCK: u8 = 0x80;
-const PREFIX_SMALL_INT: u8 = 0x40;
-const PREFIX_SMALL_STRING: u8 = 0x20;
-const CODE_INT8: u8 = 0x0;
-const CODE_INT16: u8 = 0x1;
-const CODE_INT32: u8 = 0x2;
-const CODE_INT64: u8 = 0x3;
-const CODE_SHARED8: u8 = 0x4;
-const CODE_SHARED16: u8 = 0x5;
-const CODE_SHARED32: u8 = 0x6;
-const CODE_DOUBLE_ARRAY32_LITTLE: u8 = 0x7;
-const CODE_BLOCK32: u8 = 0x8;
-const CODE_STRING8: u8 = 0x9;
-const CODE_STRING32: u8 = 0xA;
-const CODE_DOUBLE_BIG: u8 = 0xB;
-const CODE_DOUBLE_LITTLE: u8 = 0xC;
-const CODE_DOUBLE_ARRAY8_BIG: u8 = 0xD;
-const CODE_DOUBLE_ARRAY8_LITTLE: u8 = 0xE;
-const CODE_DOUBLE_ARRAY32_BIG: u8 = 0xF;
-const CODE_CODEPOINTER: u8 = 0x10;
-const CODE_INFIXPOINTER: u8 = 0x11;
-const OLD_CODE_CUSTOM: u8 = 0x12;
-const CODE_BLOCK64: u8 = 0x13;
-const CODE_SHARED64: u8 = 0x14;
-const CODE_STRING64: u8 = 0x15;
-const CODE_DOUBLE_ARRAY64_BIG: u8 = 0x16;
-const CODE_DOUBLE_ARRAY64_LITTLE: u8 = 0x17;
-const CODE_CUSTOM_LEN: u8 = 0x18;
-const CODE_CUSTOM_FIXED: u8 = 0x19;
+use crate::algo::marshal_format::*;
 
 /// A parsed marshal header.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -274,10 +239,10 @@ impl CodeResolver for CodeFragment {
     fn resolve(&self, digest: &[u8; 16], ofs: u32) -> Option<Value> {
         let ofs = ofs as usize;
         (*digest == self.digest && ofs.is_multiple_of(4) && ofs / 4 < self.len_words)
-            .then(|| crate::interp::code_value(ofs / 4))
+            .then(|| crate::heap::code_pointer::code_value(ofs / 4))
     }
     fn is_code_pointer(&self, v: Value) -> bool {
-        crate::interp::code_index(v).is_some_and(|i| i < self.len_words)
+        crate::heap::code_pointer::code_index(v).is_some_and(|i| i < self.len_words)
     }
 }
 
@@ -716,7 +681,7 @@ impl Intern<'_, '_> {
         Ok(())
     }
 
-    fn code_pointer(&self, digest: &[u8; 16], ofs: u32) -> Result<Value, String> {
+    fn code_pointer(&mut self, digest: &[u8; 16], ofs: u32) -> Result<Value, String> {
         if let Some(v) = self.code.and_then(|c| c.resolve(digest, ofs)) {
             return Ok(v);
         }

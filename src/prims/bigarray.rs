@@ -16,7 +16,7 @@ use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
 use repr::{
-    bound_error, offset, share_storage, Ba, Kind, FORTRAN_LAYOUT, KIND_MASK, LAYOUT_MASK,
+    bound_error, offset, share_storage, Bigarray, Kind, FORTRAN_LAYOUT, KIND_MASK, LAYOUT_MASK,
     MANAGED_MASK, MAX_NUM_DIMS, SUBARRAY,
 };
 
@@ -65,7 +65,7 @@ pub fn register_custom_ops() {
 /// to the array (or an array sharing its storage): use it within one primitive, without
 /// calling back into OCaml.
 pub fn data_slice(v: Value) -> Option<&'static mut [u8]> {
-    let b = Ba::check(v)?;
+    let b = Bigarray::check(v)?;
     // SAFETY: the caller follows the contract above (the slice does not outlive the call
     // that uses it, and nothing else touches the storage meanwhile).
     Some(unsafe { b.bytes() })
@@ -73,7 +73,7 @@ pub fn data_slice(v: Value) -> Option<&'static mut [u8]> {
 
 /// Runs `f` on the storage of bigarray `v` as bytes; `None` if `v` is not a bigarray.
 pub fn with_data<R>(v: Value, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
-    let b = Ba::check(v)?;
+    let b = Bigarray::check(v)?;
     // SAFETY: the slice lives only during `f`, which cannot reach OCaml code through it.
     Some(f(unsafe { b.bytes() }))
 }
@@ -81,7 +81,7 @@ pub fn with_data<R>(v: Value, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
 /// The storage of a `Random.State.t` (an `int64` bigarray of at least 4 elements) as the
 /// four state words of `lxm`; `None` if `v` is not such a bigarray.
 pub fn with_int64x4<R>(v: Value, f: impl FnOnce(&mut [u64; 4]) -> R) -> Option<R> {
-    let b = Ba::check(v)?;
+    let b = Bigarray::check(v)?;
     if b.kind() != Kind::Int64 || b.num_elts() < 4 {
         return None;
     }
@@ -130,7 +130,7 @@ fn ba_create(dom: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn get_n(dom: &mut Domain, vb: Value, idx: &[isize]) -> PrimResult {
-    let b = Ba::of(vb)?;
+    let b = Bigarray::of(vb)?;
     if idx.len() != b.num_dims() {
         return Err(Exn::invalid_arg("Bigarray.get: wrong number of indices"));
     }
@@ -139,7 +139,7 @@ fn get_n(dom: &mut Domain, vb: Value, idx: &[isize]) -> PrimResult {
 }
 
 fn set_n(vb: Value, idx: &[isize], v: Value) -> PrimResult {
-    let b = Ba::of(vb)?;
+    let b = Bigarray::of(vb)?;
     if idx.len() != b.num_dims() {
         return Err(Exn::invalid_arg("Bigarray.set: wrong number of indices"));
     }
@@ -178,7 +178,7 @@ fn ba_set_generic(_: &mut Domain, a: &[Value]) -> PrimResult {
 /// The storage bytes `[idx, idx + n)` for the `uint8_get/set` family, bounds-checked
 /// against the first dimension as the stock runtime does.
 fn byte_window(vb: Value, vidx: Value, n: usize) -> Result<*mut u8, Exn> {
-    let b = Ba::of(vb)?;
+    let b = Bigarray::of(vb)?;
     let idx = vidx.int();
     if b.num_dims() == 0 {
         return Err(bound_error());
@@ -233,11 +233,11 @@ fn ba_uint8_set64(_: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn ba_num_dims(_: &mut Domain, a: &[Value]) -> PrimResult {
-    Ok(Value::of_int(Ba::of(a[0])?.num_dims() as isize))
+    Ok(Value::of_int(Bigarray::of(a[0])?.num_dims() as isize))
 }
 
 fn dim_n(vb: Value, n: isize) -> PrimResult {
-    let b = Ba::of(vb)?;
+    let b = Bigarray::of(vb)?;
     if n < 0 || n as usize >= b.num_dims() {
         return Err(Exn::invalid_arg("Bigarray.dim"));
     }
@@ -257,21 +257,27 @@ fn ba_dim_3(_: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn ba_kind(_: &mut Domain, a: &[Value]) -> PrimResult {
-    Ok(Value::of_int((Ba::of(a[0])?.flags() & KIND_MASK) as isize))
+    Ok(Value::of_int((Bigarray::of(a[0])?.flags() & KIND_MASK) as isize))
 }
 fn ba_layout(_: &mut Domain, a: &[Value]) -> PrimResult {
-    Ok(Value::of_int(((Ba::of(a[0])?.flags() & LAYOUT_MASK) >> 8) as isize))
+    Ok(Value::of_int(((Bigarray::of(a[0])?.flags() & LAYOUT_MASK) >> 8) as isize))
 }
 
 /// A new block over `data` sharing `parent`'s storage.
-fn derived(dom: &mut Domain, parent: Ba, flags: usize, data: *mut u8, dims: &[isize]) -> Value {
+fn derived(
+    dom: &mut Domain,
+    parent: Bigarray,
+    flags: usize,
+    data: *mut u8,
+    dims: &[isize],
+) -> Value {
     let sub = repr::alloc_block(dom, flags | SUBARRAY, data, dims, 0);
     share_storage(parent, sub);
     sub.0
 }
 
 fn ba_slice(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let b = Ba::of(a[0])?;
+    let b = Bigarray::of(a[0])?;
     let inds = int_array(a[1])?;
     let nd = b.num_dims();
     if inds.len() > nd {
@@ -295,7 +301,7 @@ fn ba_slice(dom: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn ba_change_layout(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let b = Ba::of(a[0])?;
+    let b = Bigarray::of(a[0])?;
     let layout = layout_flag(a[1])?;
     if layout == b.flags() & LAYOUT_MASK {
         return Ok(a[0]);
@@ -313,7 +319,7 @@ fn wrapping_product(dims: &[isize]) -> usize {
 }
 
 fn ba_sub(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let b = Ba::of(a[0])?;
+    let b = Bigarray::of(a[0])?;
     let mut ofs = a[1].int();
     let len = a[2].int();
     let nd = b.num_dims();
@@ -338,8 +344,8 @@ fn ba_sub(dom: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn ba_blit(_: &mut Domain, a: &[Value]) -> PrimResult {
-    let src = Ba::of(a[0])?;
-    let dst = Ba::of(a[1])?;
+    let src = Bigarray::of(a[0])?;
+    let dst = Bigarray::of(a[1])?;
     if src.num_dims() != dst.num_dims() || (0..src.num_dims()).any(|i| src.dim(i) != dst.dim(i)) {
         return Err(Exn::invalid_arg("Bigarray.blit: dimension mismatch"));
     }
@@ -355,12 +361,12 @@ fn ba_blit(_: &mut Domain, a: &[Value]) -> PrimResult {
 }
 
 fn ba_fill(_: &mut Domain, a: &[Value]) -> PrimResult {
-    elem::fill(Ba::of(a[0])?, a[1])?;
+    elem::fill(Bigarray::of(a[0])?, a[1])?;
     Ok(Value::UNIT)
 }
 
 fn ba_reshape(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let b = Ba::of(a[0])?;
+    let b = Bigarray::of(a[0])?;
     let dims = int_array(a[1])?;
     if dims.len() > MAX_NUM_DIMS {
         return Err(Exn::invalid_arg("Bigarray.reshape: bad number of dimensions"));

@@ -111,7 +111,7 @@ unsafe fn compare_customs(v1: Value, v2: Value, total: bool) -> Result<Option<is
 pub fn compare_values(_dom: &mut Domain, a: Value, b: Value, total: bool) -> Result<isize, Exn> {
     let mut stack: Vec<Pending> = Vec::new();
     let (mut v1, mut v2) = (a, b);
-    // SAFETY (whole loop): block values reached from the arguments are live blocks, and
+    // SAFETY: (the whole loop) block values reached from the arguments are live blocks, and
     // field reads stay below the sizes read from their headers. Nothing allocates or runs
     // OCaml code, so no value moves.
     unsafe {

@@ -6,9 +6,9 @@
 //! (the stock runtime points to a malloc'd context instead); like the stock block it has no
 //! comparison, hash or serialisation, so `compare` and `Marshal` refuse it.
 
-use super::blake2::{Blake2b, STATE_BYTES};
 use super::io::channel::IoErr;
 use super::PrimFn;
+use crate::algo::blake2::{Blake2b, STATE_BYTES};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::custom::{data_ptr, ops_of, CustomOps};
@@ -28,10 +28,11 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_string_hash", string_hash),
 ];
 
-/// The bytes of a string argument.
-fn str_arg<'a>(v: Value) -> Result<&'a [u8], Exn> {
-    // SAFETY: the tag is checked first; the slice is used within one primitive that runs no
-    // OCaml code and does not write the string.
+/// The bytes of a string argument. The slice borrows the domain, so nothing can allocate
+/// or run OCaml code (which may move or free the block) while it is alive.
+fn str_arg(_: &Domain, v: Value) -> Result<&[u8], Exn> {
+    // SAFETY: the tag is checked first; the slice lives while the domain is borrowed, during
+    // which no collection runs; no primitive writes a string.
     unsafe {
         if v.is_block() && v.tag() == STRING_TAG {
             return Ok(v.bytes());
@@ -40,9 +41,16 @@ fn str_arg<'a>(v: Value) -> Result<&'a [u8], Exn> {
     Err(Exn::invalid_arg("not a string"))
 }
 
-/// `s[ofs .. ofs + len]`, or the stdlib's error for a bad range.
-fn sub_arg<'a>(v: Value, ofs: Value, len: Value, what: &str) -> Result<&'a [u8], Exn> {
-    let s = str_arg(v)?;
+/// `s[ofs .. ofs + len]`, or the stdlib's error for a bad range (borrowing the domain, as
+/// [`str_arg`]).
+fn sub_arg<'d>(
+    dom: &'d Domain,
+    v: Value,
+    ofs: Value,
+    len: Value,
+    what: &str,
+) -> Result<&'d [u8], Exn> {
+    let s = str_arg(dom, v)?;
     let (ofs, len) = (ofs.int(), len.int());
     if ofs < 0 || len < 0 || ofs as usize > s.len() || len as usize > s.len() - ofs as usize {
         return Err(Exn::invalid_arg(what));
@@ -53,7 +61,7 @@ fn sub_arg<'a>(v: Value, ofs: Value, len: Value, what: &str) -> Result<&'a [u8],
 // MD5
 
 fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let d = super::md5::md5(sub_arg(a[0], a[1], a[2], "Digest.substring")?);
+    let d = crate::algo::md5::md5(sub_arg(dom, a[0], a[1], a[2], "Digest.substring")?);
     Ok(dom.alloc_bytes_from(&d))
 }
 
@@ -61,7 +69,7 @@ fn md5_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
 /// read under one channel lock straight from the channel's buffer.
 fn md5_chan(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let mut toread = a[1].int();
-    let mut ctx = super::md5::Md5::new();
+    let mut ctx = crate::algo::md5::Md5::new();
     // The stock runtime reads through a 4 KiB buffer; the reads of the descriptor are the same.
     const STEP: usize = 4096;
     super::io::with_chan(dom, &[a[0]], |c, dom, _| {
@@ -98,27 +106,38 @@ static BLAKE2_OPS: CustomOps = CustomOps {
     fixed_length: None,
 };
 
-/// The state image stored in a `_blake2` block.
-fn blake2_image<'a>(v: Value) -> Result<&'a mut [u8], Exn> {
-    // SAFETY: the header, ops word and size are checked before the data is viewed; the
-    // slice is used within one primitive.
+/// The state image stored in a `_blake2` block, as a pointer to its `STATE_BYTES` bytes.
+fn blake2_image(v: Value) -> Result<*mut u8, Exn> {
+    // SAFETY: the header and ops word are read only from a block, and the size is checked
+    // before the data pointer is formed.
     unsafe {
         if v.is_block()
             && v.tag() == CUSTOM_TAG
             && v.wosize() > STATE_BYTES.div_ceil(8)
             && std::ptr::eq(ops_of(v), &BLAKE2_OPS)
         {
-            return Ok(std::slice::from_raw_parts_mut(data_ptr(v), STATE_BYTES));
+            return Ok(data_ptr(v));
         }
     }
     Err(Exn::invalid_arg("Digest: not a BLAKE2 state"))
 }
 
-fn load_state(v: Value) -> Result<(Blake2b, &'static mut [u8]), Exn> {
+/// Reads the streaming state kept in a `_blake2` block.
+fn load_state(v: Value) -> Result<Blake2b, Exn> {
     let img = blake2_image(v)?;
-    let st = Blake2b::from_state_bytes(img)
-        .ok_or_else(|| Exn::invalid_arg("Digest: corrupted BLAKE2 state"))?;
-    Ok((st, img))
+    // SAFETY: `blake2_image` checked that the block holds STATE_BYTES bytes of state; they
+    // are copied out before anything can allocate.
+    Blake2b::from_state_bytes(unsafe { std::slice::from_raw_parts(img, STATE_BYTES) })
+        .ok_or_else(|| Exn::invalid_arg("Digest: corrupted BLAKE2 state"))
+}
+
+/// Writes a streaming state back into its `_blake2` block.
+fn store_state(v: Value, st: &Blake2b) -> Result<(), Exn> {
+    let img = blake2_image(v)?;
+    let bytes = st.to_state_bytes();
+    // SAFETY: as in `load_state`; `bytes` is a separate buffer of STATE_BYTES bytes.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), img, STATE_BYTES) };
+    Ok(())
 }
 
 fn hash_len(v: Value) -> Result<usize, Exn> {
@@ -130,30 +149,30 @@ fn hash_len(v: Value) -> Result<usize, Exn> {
 }
 
 fn blake2_create(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let st = Blake2b::new(hash_len(a[0])?, str_arg(a[1])?);
+    let st = Blake2b::new(hash_len(a[0])?, str_arg(dom, a[1])?);
     let v = dom.alloc_custom(&BLAKE2_OPS, STATE_BYTES);
-    blake2_image(v)?.copy_from_slice(&st.to_state_bytes());
+    store_state(v, &st)?;
     Ok(v)
 }
 
-fn blake2_update(_: &mut Domain, a: &[Value]) -> PrimResult {
-    let (mut st, img) = load_state(a[0])?;
-    st.update(sub_arg(a[1], a[2], a[3], "Digest.BLAKE2.update")?);
-    img.copy_from_slice(&st.to_state_bytes());
+fn blake2_update(dom: &mut Domain, a: &[Value]) -> PrimResult {
+    let mut st = load_state(a[0])?;
+    st.update(sub_arg(dom, a[1], a[2], a[3], "Digest.BLAKE2.update")?);
+    store_state(a[0], &st)?;
     Ok(Value::UNIT)
 }
 
 fn blake2_final(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let (mut st, img) = load_state(a[0])?;
+    let mut st = load_state(a[0])?;
     let d = st.final_in_place(hash_len(a[1])?);
-    img.copy_from_slice(&st.to_state_bytes());
+    store_state(a[0], &st)?;
     Ok(dom.alloc_bytes_from(&d))
 }
 
 fn blake2_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let hl = hash_len(a[0])?;
-    let mut st = Blake2b::new(hl, str_arg(a[1])?);
-    st.update(sub_arg(a[2], a[3], a[4], "Digest.substring")?);
+    let mut st = Blake2b::new(hl, str_arg(dom, a[1])?);
+    st.update(sub_arg(dom, a[2], a[3], a[4], "Digest.substring")?);
     Ok(dom.alloc_bytes_from(&st.finish()))
 }
 
@@ -173,15 +192,15 @@ fn hash(_: &mut Domain, a: &[Value]) -> PrimResult {
     Ok(Value::of_int(h as isize))
 }
 
-fn string_hash(_: &mut Domain, a: &[Value]) -> PrimResult {
+fn string_hash(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let seed = a[0].int() as u32;
-    Ok(Value::of_int(super::hash::string_hash(seed, str_arg(a[1])?) as isize))
+    Ok(Value::of_int(super::hash::string_hash(seed, str_arg(dom, a[1])?) as isize))
 }
 
 // Random
 
 fn lxm_next(dom: &mut Domain, a: &[Value]) -> PrimResult {
-    let z = super::bigarray::with_int64x4(a[0], super::lxm::lxm_next)
+    let z = super::bigarray::with_int64x4(a[0], crate::algo::lxm::lxm_next)
         .ok_or_else(|| Exn::invalid_arg("Random: bad generator state"))?;
     Ok(super::ints::alloc_int64(dom, z as i64))
 }

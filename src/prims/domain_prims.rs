@@ -157,7 +157,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
         Err(e) => match dom.exn_value(&e) {
             Some(exn) => Err(exn),
             None => {
-                let code = crate::startup::finish(dom, Err(e));
+                let code = super::sys::finish(dom, Err(e));
                 std::process::exit(code);
             }
         },
@@ -169,7 +169,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     let finished = dom.alloc_tuple(0, &[result]);
     let term_sync = dom.local_roots[1];
     if let Err(e) = publish_result(dom, term_sync, finished) {
-        let code = crate::startup::finish(dom, Err(e));
+        let code = super::sys::finish(dom, Err(e));
         std::process::exit(code);
     }
     dom.local_roots.clear();

@@ -9,13 +9,10 @@
 use super::PrimFn;
 use crate::domain::{Domain, STACK_THRESHOLD};
 use crate::exn::{Exn, PrimResult};
-use crate::gc::finalise::Finaliser;
 use crate::gc::norm_minor_heap_size;
 use crate::gc::AllocStats;
 use crate::heap::value::{Value, DOUBLE_TAG, FORCING_TAG, FORWARD_TAG, LAZY_TAG};
-use std::cell::Cell;
 use std::io::Write;
-use std::sync::atomic::{AtomicI8, Ordering};
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_gc_stat", gc_stat),
@@ -39,54 +36,10 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_final_release", final_release),
 ];
 
-thread_local! {
-    /// A finalisation function of this domain is running: others wait until it returns or
-    /// calls `Gc.finalise_release` (finalisers never nest). Per thread = per domain.
-    static RUNNING_FINALISER: Cell<bool> = const { Cell::new(false) };
-}
-
-/// `caml_runtime_warnings`: -1 until set by the program (then OCAMLRUNPARAM's W applies).
-/// Process-wide as in the stock runtime; relaxed: an independent flag, no data hangs on it.
-static RUNTIME_WARNINGS: AtomicI8 = AtomicI8::new(-1);
-
-/// Whether runtime warnings (`Sys.enable_runtime_warnings`, OCAMLRUNPARAM=W) are on.
-pub fn runtime_warnings_enabled(dom: &Domain) -> bool {
-    match RUNTIME_WARNINGS.load(Ordering::Relaxed) {
-        -1 => dom.config.runtime_warnings != 0,
-        v => v != 0,
-    }
-}
-
-/// Runs the finalisers that are due, as the stock runtime's pending-action processing does:
-/// values that died in the same collection form a batch, batches run oldest first and each
-/// batch from its last registration to its first; a finaliser never starts while another
-/// one of this domain runs.
-pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
-    if RUNNING_FINALISER.with(Cell::get) {
-        return Ok(());
-    }
-    while let Some(f) = dom.with_heap(|d| next_due(&mut d.gc.finalisers.due)) {
-        RUNNING_FINALISER.with(|r| r.set(true));
-        // The value and function travel as the callback's arguments, which roots them.
-        let r = dom.call(f.func, &[f.value]);
-        RUNNING_FINALISER.with(|r| r.set(false));
-        r?;
-    }
-    Ok(())
-}
-
-/// Takes the next finaliser to run: the last entry of the oldest batch. A batch is a run of
-/// entries of one kind (`Gc.finalise` or `Gc.finalise_last`), as one collection queues them.
-fn next_due(due: &mut Vec<Finaliser>) -> Option<Finaliser> {
-    let kind = due.first()?.last;
-    let end = due.iter().position(|f| f.last != kind).unwrap_or(due.len());
-    Some(due.remove(end - 1))
-}
-
 /// What the stock runtime does after an explicit collection: signal handlers and due
 /// finalisers.
 fn pending_actions(dom: &mut Domain) -> Result<(), Exn> {
-    super::misc::run_pending_actions(dom)
+    crate::domain::pending::run_pending_actions(dom)
 }
 
 /// Prints a `caml_gc_message` line on stderr when `level` is among the verbosity bits.
@@ -233,7 +186,7 @@ fn alloc_totals(dom: &Domain) -> AllocStats {
     let me = dom as *const Domain;
     // SAFETY: primitives run with the heap lock held, under which the registry is stable.
     for &d in unsafe { &dom.shared.heap().domains } {
-        if d as *const Domain != me {
+        if !std::ptr::eq(d, me) {
             // SAFETY: registered domains are alive; their `alloc` counters change only under
             // the heap lock (direct major allocation) or while the world is stopped.
             t.add(&unsafe { (*d).young.alloc });
@@ -415,20 +368,18 @@ fn runtime_parameters(dom: &mut Domain, _: &[Value]) -> PrimResult {
         c.trace_level,
         p.verbose,
         c.verify_heap,
-        runtime_warnings_enabled(dom) as u8,
+        super::io::runtime_warnings_enabled() as u8,
     );
     Ok(dom.alloc_str(&s))
 }
 
 fn enable_runtime_warnings(_: &mut Domain, args: &[Value]) -> PrimResult {
-    RUNTIME_WARNINGS.store((args[0] != Value::FALSE) as i8, Ordering::Relaxed);
-    // Channel finalisers run without a domain and read io's own copy of the flag.
     super::io::set_runtime_warnings(args[0] != Value::FALSE);
     Ok(Value::UNIT)
 }
 
-fn runtime_warnings_enabled_prim(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(runtime_warnings_enabled(dom)))
+fn runtime_warnings_enabled_prim(_: &mut Domain, _: &[Value]) -> PrimResult {
+    Ok(Value::of_bool(super::io::runtime_warnings_enabled()))
 }
 
 /// Checks that `v` may carry a finaliser (a heap block that is not a float or a lazy).
@@ -456,7 +407,7 @@ fn final_register_last(dom: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn final_release(_: &mut Domain, _: &[Value]) -> PrimResult {
-    RUNNING_FINALISER.with(|r| r.set(false));
+    crate::domain::pending::release_finaliser();
     Ok(Value::UNIT)
 }
 
@@ -471,15 +422,5 @@ mod tests {
         assert_eq!(norm_minor_heap_size(-5), 512);
         assert_eq!(norm_minor_heap_size(262144), 262144);
         assert_eq!(norm_minor_heap_size(0x7fff_ffff), 2147483648);
-    }
-
-    #[test]
-    fn due_finalisers_run_by_batch_last_first() {
-        let f =
-            |n: isize, last: bool| Finaliser { value: Value::of_int(n), func: Value::UNIT, last };
-        let mut due = vec![f(1, false), f(2, false), f(3, true), f(4, true), f(5, false)];
-        let order: Vec<isize> =
-            std::iter::from_fn(|| next_due(&mut due)).map(|f| f.value.int()).collect();
-        assert_eq!(order, vec![2, 1, 4, 3, 5]);
     }
 }

@@ -45,6 +45,7 @@ fn bad_table() -> Exn {
 fn field(b: Value, i: usize) -> Result<Value, Exn> {
     // SAFETY: the size and field are read only from a block, within its size.
     if b.is_block() && i < unsafe { b.wosize() } {
+        // SAFETY: i is below the size just read.
         Ok(unsafe { b.field(i) })
     } else {
         Err(bad_table())
@@ -52,11 +53,17 @@ fn field(b: Value, i: usize) -> Result<Value, Exn> {
 }
 
 /// The bytes of a string field.
-fn string_field<'a>(b: Value, i: usize) -> Result<&'a [u8], Exn> {
+///
+/// # Safety
+/// `b` must be a live block of the engine's tables (or a lexbuf), and the slice must be
+/// dropped before anything allocates or runs OCaml code; the engines only read tables and
+/// store into fields (`Domain::modify` neither allocates nor collects) while they hold one.
+unsafe fn string_field<'a>(b: Value, i: usize) -> Result<&'a [u8], Exn> {
     let s = field(b, i)?;
     // SAFETY: the tag is read from a block; a String_tag block's bytes stay valid while the
     // primitive runs (it does not allocate while it holds them).
     if s.is_block() && unsafe { s.tag() } == STRING_TAG {
+        // SAFETY: a String_tag block (checked above); see the function's contract.
         Ok(unsafe { s.bytes() })
     } else {
         Err(bad_table())
@@ -155,12 +162,16 @@ fn run_actions(
 
 fn run_engine(dom: &mut Domain, args: &[Value], engine: Engine<'_>) -> PrimResult {
     let vtbl = args[0];
-    let t = Tables {
-        base: string_field(vtbl, LEX_BASE)?,
-        backtrk: string_field(vtbl, LEX_BACKTRK)?,
-        default: string_field(vtbl, LEX_DEFAULT)?,
-        trans: string_field(vtbl, LEX_TRANS)?,
-        check: string_field(vtbl, LEX_CHECK)?,
+    // SAFETY: args[0] is the lexer's tables record (OCaml type); the engine holds the
+    // slices only while it reads tables and stores fields.
+    let t = unsafe {
+        Tables {
+            base: string_field(vtbl, LEX_BASE)?,
+            backtrk: string_field(vtbl, LEX_BACKTRK)?,
+            default: string_field(vtbl, LEX_DEFAULT)?,
+            trans: string_field(vtbl, LEX_TRANS)?,
+            check: string_field(vtbl, LEX_CHECK)?,
+        }
     };
     let lb = Lexbuf(args[2]);
     let mut state = args[1].int() as i64;
@@ -197,7 +208,8 @@ fn run_engine(dom: &mut Domain, args: &[Value], engine: Engine<'_>) -> PrimResul
             }
             256
         } else {
-            let buf = string_field(lb.0, LEX_BUFFER)?;
+            // SAFETY: lb is a lexbuf; the byte is read before anything else happens.
+            let buf = unsafe { string_field(lb.0, LEX_BUFFER) }?;
             let i = usize::try_from(curr).map_err(|_| bad_table())?;
             let byte = *buf.get(i).ok_or_else(|| Exn::invalid_arg("index out of bounds"))?;
             lb.set_int(LEX_CURR_POS, curr + 1)?;
@@ -243,13 +255,16 @@ fn lex_engine(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn new_lex_engine(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let vtbl = args[0];
-    let code = CodeTables {
-        base_code: string_field(vtbl, LEX_BASE_CODE)?,
-        backtrk_code: string_field(vtbl, LEX_BACKTRK_CODE)?,
-        default_code: string_field(vtbl, LEX_DEFAULT_CODE)?,
-        trans_code: string_field(vtbl, LEX_TRANS_CODE)?,
-        check_code: string_field(vtbl, LEX_CHECK_CODE)?,
-        code: string_field(vtbl, LEX_CODE)?,
+    // SAFETY: as for `Tables` in `run_engine`.
+    let code = unsafe {
+        CodeTables {
+            base_code: string_field(vtbl, LEX_BASE_CODE)?,
+            backtrk_code: string_field(vtbl, LEX_BACKTRK_CODE)?,
+            default_code: string_field(vtbl, LEX_DEFAULT_CODE)?,
+            trans_code: string_field(vtbl, LEX_TRANS_CODE)?,
+            check_code: string_field(vtbl, LEX_CHECK_CODE)?,
+            code: string_field(vtbl, LEX_CODE)?,
+        }
     };
     run_engine(dom, args, Engine::WithMemory(code))
 }

@@ -14,10 +14,11 @@
 mod extern_;
 
 use super::PrimFn;
+use crate::algo::marshal_format::{MAGIC_BIG, MAGIC_COMPRESSED};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG, WORD};
-use crate::loader::intern::{self, CodeFragment, MarshalHeader, MAGIC_BIG, MAGIC_COMPRESSED};
+use crate::loader::intern::{self, CodeFragment, MarshalHeader};
 use crate::prims::io::channel::IoErr;
 use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
@@ -51,7 +52,7 @@ fn code_info() -> CodeInfo {
     let digest = match *cache {
         Some((k, d)) if k == key => d,
         _ => {
-            let mut md5 = crate::prims::md5::Md5::new();
+            let mut md5 = crate::algo::md5::Md5::new();
             for w in &program.code[..program.program_len] {
                 md5.update(&w.to_le_bytes());
             }

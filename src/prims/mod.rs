@@ -13,21 +13,19 @@ use crate::heap::value::Value;
 
 pub use crate::domain::PrimFn;
 
-pub mod errtext;
-pub mod util;
-// Pure algorithms, no runtime dependency.
-pub mod blake2;
+// Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
-pub mod lxm;
-pub mod md5;
+pub mod instrumentation;
 pub mod numfmt;
 // Primitive areas.
 pub mod array;
 pub mod backtrace;
 pub mod bigarray;
+pub mod callback;
 pub mod compare;
 pub mod digest;
 pub mod domain_prims;
+pub mod dynlink;
 pub mod fiber;
 pub mod floats;
 pub mod gc_prims;
@@ -35,10 +33,10 @@ pub mod ints;
 pub mod io;
 pub mod lexing;
 pub mod marshal;
-pub mod misc;
 pub mod obj;
 pub mod parsing;
 pub mod str;
+pub mod strlib;
 pub mod sys;
 pub mod unix;
 pub mod weak;
@@ -61,10 +59,13 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     io::PRIMS,
     lexing::PRIMS,
     marshal::PRIMS,
-    misc::PRIMS,
+    callback::PRIMS,
+    instrumentation::PRIMS,
+    dynlink::PRIMS,
     obj::PRIMS,
     parsing::PRIMS,
     str::PRIMS,
+    strlib::PRIMS,
     sys::PRIMS,
     unix::PRIMS,
     unix::files::PRIMS,
@@ -79,6 +80,13 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
 /// `Domain`'s allocation helpers (which take the lock for a major block). Every other
 /// primitive runs with the heap lock held (see `domain::lock`).
 pub const LOCK_FREE: &[&str] = &[
+    // Hashing and digests of strings (`caml_md5_chan` reads a channel: not here).
+    "caml_hash",
+    "caml_string_hash",
+    "caml_md5_string",
+    "caml_md5_bytes",
+    "caml_blake2_string",
+    "caml_blake2_bytes",
     "caml_atomic_load",
     "caml_atomic_exchange",
     "caml_atomic_cas",
@@ -89,7 +97,32 @@ pub const LOCK_FREE: &[&str] = &[
     "caml_domain_dls_get",
     "caml_domain_dls_set",
     "caml_domain_dls_compare_and_set",
+    // The `str` library's matching: they read only their arguments (see `strlib`).
+    "re_partial_match",
+    "re_replacement_text",
+    "re_search_backward",
+    "re_search_forward",
+    "re_string_match",
 ];
+
+/// Areas whose every primitive runs without the heap lock, by the rule of [`LOCK_FREE`]:
+/// float, integer, string, array and comparison primitives, and the lexer and parser
+/// engines. (Reviewed for shared state: none reads `Domain::gc`, `named` or the registry;
+/// hardened builds assert it, since `LockedRef` checks the lock on every dereference.)
+const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
+    floats::PRIMS,
+    ints::PRIMS,
+    str::PRIMS,
+    array::PRIMS,
+    compare::PRIMS,
+    lexing::PRIMS,
+    parsing::PRIMS,
+];
+
+/// Whether primitive `name` runs without the heap lock.
+pub fn is_lock_free(name: &str) -> bool {
+    LOCK_FREE.contains(&name) || LOCK_FREE_AREAS.iter().any(|a| a.iter().any(|(n, _)| *n == name))
+}
 
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
@@ -147,4 +180,17 @@ pub fn flush_std_channels(dom: &mut Domain) {
 /// Reports an uncaught exception as ocamlrun does; returns the exit status (2).
 pub fn fatal_uncaught_exception(dom: &mut Domain, exn: Value) -> i32 {
     backtrace::fatal_uncaught_exception(dom, exn)
+}
+
+/// The bytes of a string argument up to its first NUL, as C sees it.
+pub(crate) fn c_string_arg(v: Value) -> Result<Vec<u8>, Exn> {
+    // SAFETY: the tag is read from a block; the bytes are copied at once.
+    if v.is_block() && unsafe { v.tag() } == crate::heap::value::STRING_TAG {
+        // SAFETY: a String_tag block (checked above); copied before anything allocates.
+        let b = unsafe { v.bytes() };
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        Ok(b[..end].to_vec())
+    } else {
+        Err(Exn::invalid_arg("expected a string"))
+    }
 }

@@ -83,17 +83,25 @@ fn bad_table() -> Exn {
 fn field(b: Value, i: usize) -> Result<Value, Exn> {
     // SAFETY: size and field are read only from a block, within its size.
     if b.is_block() && i < unsafe { b.wosize() } {
+        // SAFETY: i is below the size just read.
         Ok(unsafe { b.field(i) })
     } else {
         Err(bad_table())
     }
 }
 
-fn string_field<'a>(b: Value, i: usize) -> Result<&'a [u8], Exn> {
+/// The bytes of a string field of the parser tables.
+///
+/// # Safety
+/// `b` must be a live block of the engine's tables (or a lexbuf), and the slice must be
+/// dropped before anything allocates or runs OCaml code; the engines only read tables and
+/// store into fields (`Domain::modify` neither allocates nor collects) while they hold one.
+unsafe fn string_field<'a>(b: Value, i: usize) -> Result<&'a [u8], Exn> {
     let s = field(b, i)?;
     // SAFETY: the tag is read from a block; the bytes stay valid while the engine runs (it
     // allocates nothing while it holds them).
     if s.is_block() && unsafe { s.tag() } == STRING_TAG {
+        // SAFETY: a String_tag block (checked above); see the function's contract.
         Ok(unsafe { s.bytes() })
     } else {
         Err(bad_table())
@@ -149,13 +157,15 @@ fn token_name(names: &[u8], n: i64) -> String {
 
 fn print_token(dom: &Domain, tables: Value, state: i64, tok: Value) -> Result<(), Exn> {
     if tok.is_int() {
-        let name = token_name(string_field(tables, T_NAMES_CONST)?, tok.int() as i64);
+        // SAFETY: tables is the parser's tables record; the name is copied out at once.
+        let name = token_name(unsafe { string_field(tables, T_NAMES_CONST) }?, tok.int() as i64);
         trace_line(dom, format_args!("State {state}: read token {name}\n"));
         return Ok(());
     }
     // SAFETY: tok is a block (a token with an argument).
     let tag = unsafe { tok.tag() } as i64;
-    let name = token_name(string_field(tables, T_NAMES_BLOCK)?, tag);
+    // SAFETY: as above.
+    let name = token_name(unsafe { string_field(tables, T_NAMES_BLOCK) }?, tag);
     let v = field(tok, 0)?;
     let arg = if v.is_int() {
         v.int().to_string()
@@ -163,11 +173,13 @@ fn print_token(dom: &Domain, tables: Value, state: i64, tok: Value) -> Result<()
         // SAFETY: v is a block; its bytes or float are read by tag.
         match unsafe { v.tag() } {
             STRING_TAG => {
+                // SAFETY: a String_tag block: its bytes, copied at once.
                 let b = unsafe { v.bytes() };
                 let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
                 String::from_utf8_lossy(&b[..end]).into_owned()
             }
             DOUBLE_TAG => {
+                // SAFETY: a Double_tag block holds one float.
                 super::numfmt::format_float(b"%g", unsafe { v.double() }).unwrap_or_default()
             }
             _ => "_".to_string(),
@@ -201,7 +213,9 @@ struct Regs {
 
 fn parse_engine(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (tables, env, cmd, arg) = (args[0], args[1], args[2].int(), args[3]);
-    let tbl = |i: usize| string_field(tables, i);
+    // SAFETY: args[0] is the parser's tables record; the engine reads the tables and stores
+    // fields while it holds them, and allocates nothing.
+    let tbl = |i: usize| unsafe { string_field(tables, i) };
     let mut r = Regs { state: 0, sp: 0, errflag: 0, n: 0, n2: 0 };
 
     let save = |dom: &mut Domain, r: &Regs| -> Result<(), Exn> {

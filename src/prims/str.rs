@@ -59,17 +59,23 @@ pub fn bound_error() -> Exn {
 }
 
 /// The bytes of a string argument.
+///
+/// # Safety
+/// `s` must be a live String_tag block, and the slice must be dropped before anything
+/// allocates or runs OCaml code (a collection may move or free the block).
 #[inline(always)]
-fn bytes_of<'a>(s: Value) -> &'a [u8] {
-    // SAFETY: the primitive's OCaml type makes `s` a live String_tag block; the slice is
-    // used before any allocation or OCaml code runs.
+unsafe fn bytes_of<'a>(s: Value) -> &'a [u8] {
+    // SAFETY: forwarded to the caller (see above).
     unsafe { s.bytes() }
 }
 
 /// The bytes of a bytes argument, writable.
+///
+/// # Safety
+/// As for [`bytes_of`], and no other slice of this block may be alive.
 #[inline(always)]
-fn bytes_mut_of<'a>(s: Value) -> &'a mut [u8] {
-    // SAFETY: as for `bytes_of`; no other slice of this block is alive in the caller.
+unsafe fn bytes_mut_of<'a>(s: Value) -> &'a mut [u8] {
+    // SAFETY: forwarded to the caller (see above).
     unsafe { s.bytes_mut() }
 }
 
@@ -110,22 +116,28 @@ fn create_string(dom: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn string_get(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let s = bytes_of(args[0]);
+    // SAFETY: the primitive's OCaml type makes args[0] a string; nothing allocates below.
+    let s = unsafe { bytes_of(args[0]) };
     let r = range(args[1].int(), 1, s.len())?;
     Ok(Value::of_int(s[r.start] as isize))
 }
 
 fn bytes_set(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let s = bytes_mut_of(args[0]);
+    // SAFETY: args[0] is a bytes (OCaml type), the only slice of it; nothing allocates below.
+    let s = unsafe { bytes_mut_of(args[0]) };
     let r = range(args[1].int(), 1, s.len())?;
     s[r.start] = args[2].int() as u8;
     Ok(Value::UNIT)
 }
 
 /// `N` bytes at `idx`, little-endian, as the low bytes of a u64.
+///
+/// # Safety
+/// `args[0]` must be a live string block.
 #[inline(always)]
-fn load_le<const N: usize>(args: &[Value]) -> Result<u64, Exn> {
-    let s = bytes_of(args[0]);
+unsafe fn load_le<const N: usize>(args: &[Value]) -> Result<u64, Exn> {
+    // SAFETY: args[0] is a string (the caller's contract); nothing allocates below.
+    let s = unsafe { bytes_of(args[0]) };
     let r = range(args[1].int(), N, s.len())?;
     let mut word = [0u8; 8];
     word[..N].copy_from_slice(&s[r]);
@@ -133,74 +145,95 @@ fn load_le<const N: usize>(args: &[Value]) -> Result<u64, Exn> {
 }
 
 /// Stores the low `N` bytes of `bits` at `idx`, little-endian.
+///
+/// # Safety
+/// `args[0]` must be a live bytes block.
 #[inline(always)]
-fn store_le<const N: usize>(args: &[Value], bits: u64) -> PrimResult {
-    let s = bytes_mut_of(args[0]);
+unsafe fn store_le<const N: usize>(args: &[Value], bits: u64) -> PrimResult {
+    // SAFETY: args[0] is a bytes (the caller's contract), the only slice of it; nothing
+    // allocates below.
+    let s = unsafe { bytes_mut_of(args[0]) };
     let r = range(args[1].int(), N, s.len())?;
     s[r].copy_from_slice(&bits.to_le_bytes()[..N]);
     Ok(Value::UNIT)
 }
 
 fn string_get16(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_int(load_le::<2>(args)? as isize))
+    // SAFETY: the primitive's OCaml type makes args[0] a string.
+    Ok(Value::of_int(unsafe { load_le::<2>(args) }? as isize))
 }
 
 fn string_get32(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let bits = load_le::<4>(args)? as u32 as i32;
+    // SAFETY: the primitive's OCaml type makes args[0] a string.
+    let bits = unsafe { load_le::<4>(args) }? as u32 as i32;
     Ok(alloc_int32(dom, bits))
 }
 
 fn string_get64(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let bits = load_le::<8>(args)? as i64;
+    // SAFETY: the primitive's OCaml type makes args[0] a string.
+    let bits = unsafe { load_le::<8>(args) }? as i64;
     Ok(alloc_int64(dom, bits))
 }
 
 fn bytes_set16(_: &mut Domain, args: &[Value]) -> PrimResult {
-    store_le::<2>(args, args[2].int() as u64)
+    // SAFETY: the primitive's OCaml type makes args[0] a bytes.
+    unsafe { store_le::<2>(args, args[2].int() as u64) }
 }
 
 fn bytes_set32(_: &mut Domain, args: &[Value]) -> PrimResult {
-    store_le::<4>(args, int32_val(args[2]) as u32 as u64)
+    // SAFETY: the primitive's OCaml type makes args[0] a bytes.
+    unsafe { store_le::<4>(args, int32_val(args[2]) as u32 as u64) }
 }
 
 fn bytes_set64(_: &mut Domain, args: &[Value]) -> PrimResult {
-    store_le::<8>(args, int64_val(args[2]) as u64)
+    // SAFETY: the primitive's OCaml type makes args[0] a bytes.
+    unsafe { store_le::<8>(args, int64_val(args[2]) as u64) }
 }
 
 /// Byte-wise order, then the shorter first (as `memcmp` then lengths).
-pub fn compare_bytes(a: Value, b: Value) -> Ordering {
+///
+/// # Safety
+/// `a` and `b` must be live string blocks.
+pub unsafe fn compare_bytes(a: Value, b: Value) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
-    bytes_of(a).cmp(bytes_of(b))
+    // SAFETY: both are strings (the caller's contract); comparing allocates nothing.
+    unsafe { bytes_of(a).cmp(bytes_of(b)) }
+}
+
+/// The order of two string arguments.
+fn compare_args(args: &[Value]) -> Ordering {
+    // SAFETY: the string comparison primitives' OCaml types make both arguments strings.
+    unsafe { compare_bytes(args[0], args[1]) }
 }
 
 fn string_equal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(args[0] == args[1] || bytes_of(args[0]) == bytes_of(args[1])))
+    Ok(Value::of_bool(compare_args(args).is_eq()))
 }
 
 fn string_notequal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(!(args[0] == args[1] || bytes_of(args[0]) == bytes_of(args[1]))))
+    Ok(Value::of_bool(compare_args(args).is_ne()))
 }
 
 fn string_compare(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_int(compare_bytes(args[0], args[1]) as isize))
+    Ok(Value::of_int(compare_args(args) as isize))
 }
 
 fn string_lessthan(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_lt()))
+    Ok(Value::of_bool(compare_args(args).is_lt()))
 }
 
 fn string_lessequal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_le()))
+    Ok(Value::of_bool(compare_args(args).is_le()))
 }
 
 fn string_greaterthan(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_gt()))
+    Ok(Value::of_bool(compare_args(args).is_gt()))
 }
 
 fn string_greaterequal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_bytes(args[0], args[1]).is_ge()))
+    Ok(Value::of_bool(compare_args(args).is_ge()))
 }
 
 /// `blit src srcoff dst dstoff len`; the two ranges may overlap (same block).
@@ -230,7 +263,8 @@ fn fill_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     if n <= 0 {
         return Ok(Value::UNIT);
     }
-    let s = bytes_mut_of(args[0]);
+    // SAFETY: args[0] is a bytes (OCaml type), the only slice of it; nothing allocates below.
+    let s = unsafe { bytes_mut_of(args[0]) };
     let r = range(off, n as usize, s.len())?;
     s[r].fill(args[3].int() as u8);
     Ok(Value::UNIT)

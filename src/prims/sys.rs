@@ -74,7 +74,7 @@ fn string_arg(v: Value) -> Result<Vec<u8>, Exn> {
 pub fn sys_error_named(dom: &mut Domain, name: &[u8], err: &io::Error) -> Exn {
     let mut msg = name.to_vec();
     msg.extend_from_slice(b": ");
-    msg.extend_from_slice(crate::prims::util::strerror(err).as_bytes());
+    msg.extend_from_slice(crate::algo::errtext::strerror(err).as_bytes());
     let s = dom.alloc_bytes_from(&msg);
     let tag = dom.global(predef::SYS_ERROR);
     Exn::Raise(dom.alloc_tuple(0, &[tag, s]))
@@ -143,6 +143,36 @@ fn exit(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [code] = take(args)?;
     super::gc_prims::print_exit_stats(dom);
     Err(Exn::Exit(code.int() as i32))
+}
+
+/// Turns the program's outcome into an exit status, reporting an uncaught exception.
+/// Runs with the heap lock: other domains may still run while the program ends.
+pub fn finish(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
+    dom.with_heap(|dom| finish_locked(dom, result))
+}
+
+fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn>) -> i32 {
+    match result {
+        Ok(_) => {
+            super::gc_prims::print_exit_stats(dom);
+            0
+        }
+        Err(Exn::Exit(code)) => code,
+        Err(Exn::Fatal(msg)) => {
+            super::flush_std_channels(dom);
+            eprintln!("Fatal error: {msg}");
+            2
+        }
+        Err(Exn::Unimplemented(name)) => {
+            super::flush_std_channels(dom);
+            eprintln!("Fatal error: the primitive {name} is not implemented by warden");
+            2
+        }
+        Err(e) => {
+            let exn = dom.exn_value(&e).expect("exception value");
+            super::fatal_uncaught_exception(dom, exn)
+        }
+    }
 }
 
 // Files and directories.

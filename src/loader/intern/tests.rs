@@ -6,9 +6,12 @@ use crate::config::Config;
 use crate::heap::custom::{CustomOps, DeserializeInput};
 use std::sync::Arc;
 
+/// A domain holding the heap lock, as primitives that unmarshal run.
 fn dom() -> Domain {
     register_test_customs();
-    Domain::new(Arc::new(Config::default()))
+    let mut d = Domain::new(Arc::new(Config::default()));
+    d.lock_heap();
+    d
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -267,7 +270,7 @@ fn forged_closures_are_refused() {
     ptr.extend_from_slice(&[7; 16]);
     let (v, _) = intern(&mut d, &closure_bytes(&ptr, 2), Some(&frag)).unwrap();
     // SAFETY: a closure of 3 fields.
-    unsafe { assert_eq!(crate::interp::code_index(v.field(0)), Some(2)) };
+    unsafe { assert_eq!(crate::heap::code_pointer::code_index(v.field(0)), Some(2)) };
     // A plain integer where the code pointer goes.
     assert!(intern(&mut d, &closure_bytes(&[0x41], 2), Some(&frag))
         .unwrap_err()

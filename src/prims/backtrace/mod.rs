@@ -4,7 +4,7 @@
 //!
 //! A raw backtrace slot, and a slot's "debug info", is the instruction's index as an OCaml
 //! integer, so raw backtraces survive any collection untouched. It is deliberately not the
-//! code address value (`interp::code_value`): a slot held in a local variable must not look
+//! code address value (`heap::code_pointer::code_value`): a slot held in a local variable must not look
 //! like a return address to the stack walks that record backtraces (the stock runtime's
 //! slots are integers too, while its return addresses are not).
 //!
@@ -19,8 +19,8 @@ use super::PrimFn;
 use crate::domain::{Domain, Stack};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
+use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
-use crate::interp::code_index;
 use crate::interp::opcodes::Op;
 use crate::loader::debuginfo::DebugInfo;
 
@@ -240,6 +240,7 @@ fn raw_slots(bt: Value) -> Vec<Value> {
     }
     // SAFETY: bt is a block; its fields are read within its size.
     let n = unsafe { bt.wosize() };
+    // SAFETY: i < n, the block's size.
     (0..n).map(|i| unsafe { bt.field(i) }).collect()
 }
 
@@ -377,8 +378,9 @@ fn get_continuation_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let fiber = fiber::continuation_use(dom, cont)?;
     let program_len = bt_state(dom).program_len;
     let stack = (fiber.0 & !1) as *const Stack;
-    // SAFETY: a live continuation's first fiber is a suspended stack of this domain, whose
-    // parents lead to its last fiber (whose parent is null while suspended).
+    // SAFETY: the chain of a continuation we took is ours until we put it back (see
+    // `heap::stack`): its first fiber's parents lead to its last fiber (whose parent is null
+    // while suspended).
     let slots = unsafe {
         let s = &*stack;
         let trap_off = if s.sp < s.high() { (*s.sp).int() } else { 1 };

@@ -26,10 +26,12 @@ impl Bounded {
     }
 }
 
-/// The bytes of a string block up to its first NUL (C's view of it).
-fn c_bytes<'a>(v: Value) -> &'a [u8] {
-    // SAFETY: the tag is checked before the bytes are read.
+/// The bytes of a string block up to its first NUL (C's view of it). The slice borrows the
+/// domain, so nothing can allocate or run OCaml code while it is alive.
+fn c_bytes(_: &Domain, v: Value) -> &[u8] {
+    // SAFETY: the tag is read from a block.
     if v.is_block() && unsafe { v.tag() } == STRING_TAG {
+        // SAFETY: a string block, valid while the domain is borrowed (no collection).
         let b = unsafe { v.bytes() };
         &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
     } else {
@@ -41,6 +43,7 @@ fn c_bytes<'a>(v: Value) -> &'a [u8] {
 fn field(b: Value, i: usize) -> Value {
     // SAFETY: read only from a block, within its size.
     if b.is_block() && i < unsafe { b.wosize() } {
+        // SAFETY: i is below the size just read.
         unsafe { b.field(i) }
     } else {
         Value::UNIT
@@ -54,7 +57,7 @@ pub fn format_exception(dom: &Domain, exn: Value) -> Vec<u8> {
     // SAFETY: an exception value is a block.
     if exn.is_block() && unsafe { exn.tag() } == 0 {
         let slot = field(exn, 0);
-        buf.push_str(c_bytes(field(slot, 0)));
+        buf.push_str(c_bytes(dom, field(slot, 0)));
         // SAFETY: exn is a block.
         let size = unsafe { exn.wosize() };
         let arg = field(exn, 1);
@@ -82,7 +85,7 @@ pub fn format_exception(dom: &Domain, exn: Value) -> Vec<u8> {
             // SAFETY: v is a block.
             } else if unsafe { v.tag() } == STRING_TAG {
                 buf.push(b'"');
-                buf.push_str(c_bytes(v));
+                buf.push_str(c_bytes(dom, v));
                 buf.push(b'"');
             } else {
                 buf.push(b'_');
@@ -90,7 +93,7 @@ pub fn format_exception(dom: &Domain, exn: Value) -> Vec<u8> {
         }
         buf.push(b')');
     } else {
-        buf.push_str(c_bytes(field(exn, 0)));
+        buf.push_str(c_bytes(dom, field(exn, 0)));
     }
     buf.0
 }

@@ -6,7 +6,7 @@
 //! precision with round-to-nearest-even; every NaN becomes the quiet NaN `0x7e00` with its
 //! sign kept.
 
-use super::repr::{elt_ptr, Ba, Kind};
+use super::repr::{elt_ptr, Bigarray, Kind};
 use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::custom::data_ptr;
@@ -115,7 +115,7 @@ fn alloc_complex(dom: &mut Domain, re: f64, im: f64) -> Value {
 }
 
 /// Element `ofs` of `b` as an OCaml value (`ofs` already bounds-checked).
-pub fn get(dom: &mut Domain, b: Ba, ofs: usize) -> Result<Value, Exn> {
+pub fn get(dom: &mut Domain, b: Bigarray, ofs: usize) -> Result<Value, Exn> {
     let p = elt_ptr(b, ofs);
     // SAFETY: `ofs` is below the element count, so `p` points to a whole, aligned element
     // of the array's live storage.
@@ -203,7 +203,7 @@ unsafe fn store(p: *mut u8, raw: Raw) {
 }
 
 /// Stores `v` as element `ofs` of `b` (`ofs` already bounds-checked).
-pub fn set(b: Ba, ofs: usize, v: Value) -> Result<(), Exn> {
+pub fn set(b: Bigarray, ofs: usize, v: Value) -> Result<(), Exn> {
     let raw = encode(b.kind(), v)?;
     // SAFETY: `ofs` is below the element count, and `encode` produced the element size of
     // this kind.
@@ -212,7 +212,7 @@ pub fn set(b: Ba, ofs: usize, v: Value) -> Result<(), Exn> {
 }
 
 /// `caml_ba_fill`: stores `v` in every element.
-pub fn fill(b: Ba, v: Value) -> Result<(), Exn> {
+pub fn fill(b: Bigarray, v: Value) -> Result<(), Exn> {
     let raw = encode(b.kind(), v)?;
     let n = b.num_elts();
     let size = b.kind().elt_size();

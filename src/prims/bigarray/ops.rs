@@ -9,8 +9,8 @@
 
 use super::elem::{f16_to_f32, mix_float16};
 use super::repr::{
-    alloc_storage, finalize, free_storage, Ba, Kind, HEADER_WORDS, KIND_MASK, LAYOUT_MASK, MANAGED,
-    MAX_NUM_DIMS,
+    alloc_storage, finalize, free_storage, Bigarray, Kind, HEADER_WORDS, KIND_MASK, LAYOUT_MASK,
+    MANAGED, MAX_NUM_DIMS,
 };
 use crate::heap::custom::{data_ptr, CustomOps, DeserializeInput};
 use crate::heap::value::{Value, WORD};
@@ -75,7 +75,7 @@ fn cmp_floats<T: Copy, F: Fn(T) -> f64>(a: &[T], b: &[T], conv: F) -> i32 {
 /// `caml_ba_compare`: kind and layout, then number of dimensions, then dimensions, then
 /// the elements in storage order.
 pub fn compare(v1: Value, v2: Value) -> i32 {
-    let (Some(b1), Some(b2)) = (Ba::check(v1), Ba::check(v2)) else { return 0 };
+    let (Some(b1), Some(b2)) = (Bigarray::check(v1), Bigarray::check(v2)) else { return 0 };
     let f1 = (b1.flags() & (KIND_MASK | LAYOUT_MASK)) as i64;
     let f2 = (b2.flags() & (KIND_MASK | LAYOUT_MASK)) as i64;
     if f1 != f2 {
@@ -120,7 +120,7 @@ pub fn compare(v1: Value, v2: Value) -> i32 {
 
 /// `caml_ba_hash`: mixes a bounded prefix of the elements (256 bytes' worth at most).
 pub fn hash(v: Value) -> isize {
-    let Some(b) = Ba::check(v) else { return 0 };
+    let Some(b) = Bigarray::check(v) else { return 0 };
     let n = b.num_elts();
     let p = b.data() as *const u8;
     let mut h: u32 = 0;
@@ -216,7 +216,7 @@ fn put_longs(out: &mut Vec<u8>, xs: &[isize], lo: isize, hi: isize) {
 
 /// `caml_ba_serialize`.
 pub fn serialize(v: Value, out: &mut Vec<u8>) -> (usize, usize) {
-    let Some(b) = Ba::check(v) else { return (0, 0) };
+    let Some(b) = Bigarray::check(v) else { return (0, 0) };
     let nd = b.num_dims();
     out.extend_from_slice(&(nd as u32).to_be_bytes());
     out.extend_from_slice(&((b.flags() & (KIND_MASK | LAYOUT_MASK)) as u32).to_be_bytes());
@@ -322,9 +322,12 @@ pub fn deserialize(input: &mut dyn DeserializeInput, dst: Value) -> Option<usize
     }
     let data = alloc_storage(size)?;
     let filled = {
-        // SAFETY: fresh storage of `size` bytes, referenced by nothing else yet.
-        let buf: &mut [u8] =
-            if size == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(data, size) } };
+        let buf: &mut [u8] = if size == 0 {
+            &mut []
+        } else {
+            // SAFETY: fresh storage of `size` bytes, referenced by nothing else yet.
+            unsafe { std::slice::from_raw_parts_mut(data, size) }
+        };
         match kind {
             Kind::Char | Kind::Sint8 | Kind::Uint8 => get_units(input, buf, 1),
             Kind::Sint16 | Kind::Uint16 | Kind::Float16 => get_units(input, buf, 2),

@@ -81,16 +81,16 @@ pub struct Proxy {
 
 /// A checked handle on a bigarray custom block.
 #[derive(Copy, Clone)]
-pub struct Ba(pub Value);
+pub struct Bigarray(pub Value);
 
-impl Ba {
+impl Bigarray {
     /// `v` as a bigarray, after checking that it is one (a `_bigarr02` custom block whose
     /// size covers its dimensions).
-    pub fn of(v: Value) -> Result<Ba, Exn> {
-        Ba::check(v).ok_or_else(|| Exn::invalid_arg("Bigarray: not a bigarray"))
+    pub fn of(v: Value) -> Result<Bigarray, Exn> {
+        Bigarray::check(v).ok_or_else(|| Exn::invalid_arg("Bigarray: not a bigarray"))
     }
     /// `Some` if `v` is a well-formed bigarray block.
-    pub fn check(v: Value) -> Option<Ba> {
+    pub fn check(v: Value) -> Option<Bigarray> {
         if !v.is_block() {
             return None;
         }
@@ -108,11 +108,11 @@ impl Ba {
                 return None;
             }
         }
-        Some(Ba(v))
+        Some(Bigarray(v))
     }
     #[inline]
     fn word(self, i: usize) -> usize {
-        // SAFETY: `Ba` values were checked by `check` (or built by `alloc`) to have at least
+        // SAFETY: `Bigarray` values were checked by `check` (or built by `alloc`) to have at least
         // `1 + HEADER_WORDS + num_dims` words, and callers stay below that.
         unsafe { self.0.raw(1 + i) }
     }
@@ -214,9 +214,9 @@ pub fn alloc_block(
     data: *mut u8,
     dims: &[isize],
     mem: usize,
-) -> Ba {
+) -> Bigarray {
     let v = dom.alloc_custom_mem(&super::ops::OPS, (HEADER_WORDS + dims.len()) * WORD, mem);
-    let b = Ba(v);
+    let b = Bigarray(v);
     b.set_word(0, data as usize);
     b.set_word(1, dims.len());
     b.set_word(2, flags);
@@ -228,7 +228,11 @@ pub fn alloc_block(
 }
 
 /// Creates a new array of `kind`/`layout_flag` with fresh zeroed storage owned by it.
-pub fn create(dom: &mut crate::domain::Domain, flags: usize, dims: &[isize]) -> Result<Ba, Exn> {
+pub fn create(
+    dom: &mut crate::domain::Domain,
+    flags: usize,
+    dims: &[isize],
+) -> Result<Bigarray, Exn> {
     let kind = Kind::from_code(flags & KIND_MASK)
         .ok_or_else(|| Exn::invalid_arg("Bigarray.create: bad kind"))?;
     let n = checked_num_elts(dims).ok_or_else(Exn::out_of_memory)?;
@@ -240,7 +244,7 @@ pub fn create(dom: &mut crate::domain::Domain, flags: usize, dims: &[isize]) -> 
 }
 
 /// Records that `sub` shares the storage of `parent` (the stock `caml_ba_update_proxy`).
-pub fn share_storage(parent: Ba, sub: Ba) {
+pub fn share_storage(parent: Bigarray, sub: Bigarray) {
     if parent.flags() & MANAGED_MASK == 0 {
         // Storage owned by someone else: nothing to keep alive.
         return;
@@ -305,7 +309,7 @@ unsafe fn release(managed: usize, data: *mut u8, size: usize) {
 /// The finaliser of bigarray blocks: releases storage owned by the array (freed, or
 /// unmapped for a mapped file).
 pub fn finalize(v: Value) {
-    let Some(b) = Ba::check(v) else { return };
+    let Some(b) = Bigarray::check(v) else { return };
     let managed = b.flags() & MANAGED_MASK;
     if managed != MANAGED && managed != MAPPED_FILE {
         return;
@@ -336,7 +340,7 @@ pub fn finalize(v: Value) {
 }
 
 /// Computes the element offset of `index` in `b`, checking bounds ("index out of bounds").
-pub fn offset(b: Ba, index: &[isize]) -> Result<usize, Exn> {
+pub fn offset(b: Bigarray, index: &[isize]) -> Result<usize, Exn> {
     debug_assert_eq!(index.len(), b.num_dims());
     // C layout: row major from index 0; Fortran layout: column major from index 1.
     let (base, rev) = if b.is_fortran() { (1, true) } else { (0, false) };
@@ -363,6 +367,6 @@ pub fn bound_error() -> Exn {
 }
 
 /// The storage pointer of element `ofs`.
-pub fn elt_ptr(b: Ba, ofs: usize) -> *mut u8 {
+pub fn elt_ptr(b: Bigarray, ofs: usize) -> *mut u8 {
     b.data().wrapping_add(ofs * b.kind().elt_size())
 }

@@ -134,42 +134,6 @@ pub fn runtime_warnings_active() -> bool {
     true
 }
 
-/// Reads from channel `chan` until `buf` (Rust memory) is full or the input ends; returns the
-/// bytes read (`caml_really_getblock`). Signal handlers run when a read is interrupted.
-pub fn really_getblock(dom: &mut Domain, chan: Value, buf: &mut [u8]) -> Result<usize, Exn> {
-    let mut done = 0;
-    with_chan(dom, &[chan], |c, dom, _| {
-        while done < buf.len() {
-            match c.getblock(&mut buf[done..], dom)? {
-                0 => break,
-                n => done += n,
-            }
-        }
-        Ok(())
-    })?;
-    Ok(done)
-}
-
-/// Writes `parts` (Rust memory) one after the other to channel `chan`, then flushes it if it
-/// is unbuffered (`caml_really_putblock`, `caml_flush_if_unbuffered`). Signal handlers run
-/// when a write is interrupted.
-pub fn really_putblocks(dom: &mut Domain, chan: Value, parts: &[&[u8]]) -> Result<(), Exn> {
-    let (mut part, mut done) = (0, 0);
-    with_chan(dom, &[chan], |c, dom, _| {
-        while let Some(p) = parts.get(part) {
-            c.really_putblock(p, &mut done, dom)?;
-            part += 1;
-            done = 0;
-        }
-        c.flush_if_unbuffered(dom)
-    })
-}
-
-/// Whether channel `chan` is in binary mode.
-pub fn is_binary(dom: &mut Domain, chan: Value) -> Result<bool, Exn> {
-    Ok(registry::lock_channel(dom, chan)?.is_binary())
-}
-
 /// The descriptor of channel `v` (-1 once closed); never waits for the channel.
 pub fn channel_fd(v: Value) -> Result<i32, Exn> {
     registry::descriptor(v)
@@ -232,7 +196,7 @@ pub fn with_chan<R>(
         match r {
             Ok(x) => break Ok(x),
             Err(IoErr::Io(libc::EINTR)) => {
-                if let Err(e) = crate::prims::misc::run_pending_signals(dom) {
+                if let Err(e) = crate::domain::pending::run_pending_signals(dom) {
                     break Err(e);
                 }
             }
@@ -248,6 +212,7 @@ fn bytes_range(buf: Value, pos: Value, len: Value) -> Result<(usize, usize), Exn
     let (pos, len) = (pos.int(), len.int());
     // SAFETY: tag and length are read only after checking that buf is a block.
     let size = if buf.is_block() && unsafe { buf.tag() } == STRING_TAG {
+        // SAFETY: buf is a String_tag block (checked above).
         unsafe { buf.string_len() }
     } else {
         0

@@ -27,33 +27,7 @@ pub const COMPAT_32: u32 = 4;
 /// Requested compression; the stock build used as the oracle has no zstd, so it is ignored.
 pub const COMPRESSED: u32 = 8;
 
-const MAGIC_SMALL: u32 = 0x8495_A6BE;
-const MAGIC_BIG: u32 = 0x8495_A6BF;
-
-const PREFIX_SMALL_BLOCK: u8 = 0x80;
-const PREFIX_SMALL_INT: u8 = 0x40;
-const PREFIX_SMALL_STRING: u8 = 0x20;
-const CODE_INT8: u8 = 0x0;
-const CODE_INT16: u8 = 0x1;
-const CODE_INT32: u8 = 0x2;
-const CODE_INT64: u8 = 0x3;
-const CODE_SHARED8: u8 = 0x4;
-const CODE_SHARED16: u8 = 0x5;
-const CODE_SHARED32: u8 = 0x6;
-const CODE_SHARED64: u8 = 0x14;
-const CODE_BLOCK32: u8 = 0x8;
-const CODE_BLOCK64: u8 = 0x13;
-const CODE_STRING8: u8 = 0x9;
-const CODE_STRING32: u8 = 0xA;
-const CODE_STRING64: u8 = 0x15;
-const CODE_DOUBLE_LITTLE: u8 = 0xC;
-const CODE_DOUBLE_ARRAY8_LITTLE: u8 = 0xE;
-const CODE_DOUBLE_ARRAY32_LITTLE: u8 = 0x7;
-const CODE_DOUBLE_ARRAY64_LITTLE: u8 = 0x17;
-const CODE_CODEPOINTER: u8 = 0x10;
-const CODE_INFIXPOINTER: u8 = 0x11;
-const CODE_CUSTOM_LEN: u8 = 0x18;
-const CODE_CUSTOM_FIXED: u8 = 0x19;
+use crate::algo::marshal_format::*;
 
 /// Converts an OCaml `extern_flags list` to bits (`caml_convert_flag_list`).
 pub fn flags_of_list(mut l: Value) -> u32 {
@@ -394,7 +368,7 @@ impl<'c> Extern<'c> {
     }
 
     fn code_pointer(&mut self, f: Value) -> R<()> {
-        let idx = crate::interp::code_index(f);
+        let idx = crate::heap::code_pointer::code_index(f);
         let code = self.code;
         match (idx, code) {
             (Some(i), Some(c)) if i < c.total_len => {

@@ -535,6 +535,7 @@ fn select(dom: &mut Domain, args: &[Value]) -> PrimResult {
     };
     // SAFETY: the sets and the timeout are valid and writable for the call.
     let r = dom.blocking_section(|| {
+        // SAFETY: the sets and the timeout are valid and writable for the call.
         check(unsafe { libc::select(maxfd + 1, &mut rset, &mut wset, &mut eset, tvp) })
     });
     r.map_err(|e| unix_error(dom, e, "select", None))?;

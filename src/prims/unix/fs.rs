@@ -395,6 +395,7 @@ fn rename(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p2 = c_path(dom, path2, "rename")?;
     // SAFETY: both names are NUL-terminated.
     blocking(dom, "rename", Some(path1), || {
+        // SAFETY: both names are NUL-terminated.
         check(unsafe { libc::rename(p1.as_ptr(), p2.as_ptr()) })
     })?;
     Ok(Value::UNIT)
@@ -434,6 +435,7 @@ fn symlink(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let p2 = c_path(dom, path2, "symlink")?;
     // SAFETY: both names are NUL-terminated.
     blocking(dom, "symlink", Some(path2), || {
+        // SAFETY: both names are NUL-terminated.
         check(unsafe { libc::symlink(p1.as_ptr(), p2.as_ptr()) })
     })?;
     Ok(Value::UNIT)

@@ -170,12 +170,6 @@ pub fn c_path(dom: &mut Domain, path: Value, cmd: &str) -> Result<CString, Exn> 
     CString::new(string_bytes(path)?).map_err(|_| unix_error(dom, libc::ENOENT, cmd, Some(path)))
 }
 
-/// A string argument as a C string; `None` when it holds a NUL byte (it is not
-/// `caml_string_is_c_safe`), and the caller raises what the stock library raises then.
-pub fn c_string(v: Value) -> Result<Option<CString>, Exn> {
-    Ok(CString::new(string_bytes(v)?).ok())
-}
-
 /// The elements of an OCaml list.
 pub fn list_items(mut l: Value) -> Vec<Value> {
     let mut items = Vec::new();
@@ -231,7 +225,7 @@ pub fn fd_arg(v: Value) -> libc::c_int {
 /// libc, as for `Sys_error`).
 fn error_message(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [err] = take(args)?;
-    let text = super::errtext::message(code_of_error(err));
+    let text = crate::algo::errtext::message(code_of_error(err));
     Ok(dom.alloc_bytes_from(text.as_bytes()))
 }
 

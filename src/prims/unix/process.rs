@@ -78,12 +78,12 @@ const NSIG: i32 = 65;
 
 /// OCaml signal number to system signal number (others pass through), as `Sys.signal`.
 fn signal_to_system(n: isize) -> i32 {
-    crate::prims::misc::convert_signal_number(n) as i32
+    crate::algo::signal_numbers::convert_signal_number(n) as i32
 }
 
 /// System signal number to OCaml signal number.
 fn signal_to_ocaml(sig: i32) -> isize {
-    crate::prims::misc::rev_convert_signal_number(sig)
+    crate::algo::signal_numbers::rev_convert_signal_number(sig)
 }
 
 /// The fields of a (non-float) OCaml array.
@@ -269,8 +269,7 @@ fn spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let argp = ptr_vec(&argv);
     let envp = env.as_deref().map(ptr_vec);
     // SAFETY: `environ` is read once, as the stock library passes it.
-    let envp_ptr =
-        envp.as_ref().map_or(unsafe { environ } as *const *const libc::c_char, |e| e.as_ptr());
+    let envp_ptr = envp.as_ref().map_or(unsafe { environ }, |e| e.as_ptr());
     let mut pid: libc::pid_t = 0;
     // SAFETY: the file actions object is initialised before use and destroyed after; the
     // strings and vectors outlive the spawn call.
@@ -406,7 +405,7 @@ fn kill(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if unsafe { libc::kill(pid.int() as libc::pid_t, sig) } == -1 {
         return Err(uerror(dom, "kill", None));
     }
-    crate::prims::misc::run_pending_actions(dom)?;
+    crate::domain::pending::run_pending_actions(dom)?;
     Ok(Value::UNIT)
 }
 
@@ -425,8 +424,8 @@ fn sigprocmask(dom: &mut Domain, args: &[Value]) -> PrimResult {
         (r, old)
     });
     // Handlers of signals that were blocked and are not any more run now.
-    crate::prims::misc::recheck_pending_signals();
-    crate::prims::misc::run_pending_actions(dom)?;
+    crate::domain::pending::recheck_pending_signals();
+    crate::domain::pending::run_pending_actions(dom)?;
     if r != 0 {
         return Err(unix_error(dom, r, "sigprocmask", None));
     }
@@ -441,7 +440,7 @@ fn sigpending(dom: &mut Domain, _args: &[Value]) -> PrimResult {
         return Err(uerror(dom, "sigpending", None));
     }
     // Also the signals the runtime recorded and has not handled yet, as stock reports them.
-    for sig in crate::prims::misc::recorded_signals() {
+    for sig in crate::domain::pending::recorded_signals() {
         // SAFETY: `set` is a valid set and `sig` a signal number below NSIG.
         unsafe { libc::sigaddset(&mut set, sig) };
     }
@@ -839,7 +838,7 @@ fn getgrgid(dom: &mut Domain, args: &[Value]) -> PrimResult {
 fn environment_unsafe(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     // SAFETY: `environ` is read under the heap lock, which every environment writer here
     // (`putenv`) holds too.
-    let env = unsafe { environ } as *const *const libc::c_char;
+    let env = unsafe { environ };
     Ok(c_str_array(dom, env))
 }
 

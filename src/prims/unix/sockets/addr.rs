@@ -293,7 +293,7 @@ mod tests {
                 x ^= x >> 7;
                 x ^= x << 17;
                 // Mostly zero groups, to exercise the runs.
-                *byte = if x % 3 == 0 { (x >> 8) as u8 } else { 0 };
+                *byte = if x.is_multiple_of(3) { (x >> 8) as u8 } else { 0 };
             }
             let mut buf = [0 as libc::c_char; 64];
             // SAFETY: `b` is 16 bytes, `buf` 64.

@@ -127,6 +127,7 @@ pub fn setsockopt(dom: &mut Domain, args: &[Value]) -> PrimResult {
             let on = val.is_block();
             v.lg = libc::linger {
                 l_onoff: on as libc::c_int,
+                // SAFETY: `Some` is a block of one field.
                 l_linger: if on { unsafe { val.field(0) }.int() as libc::c_int } else { 0 },
             };
             size_of::<libc::linger>()

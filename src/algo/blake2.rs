@@ -98,11 +98,6 @@ impl Blake2b {
         s
     }
 
-    /// The digest length this state was created for.
-    pub fn hashlen(&self) -> usize {
-        self.hashlen
-    }
-
     /// Appends `data` to the message.
     pub fn update(&mut self, mut data: &[u8]) {
         if self.numbytes > 0 {
@@ -234,6 +229,7 @@ fn g(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, y: u64) 
 
 /// One-shot digest: `hashlen` bytes of BLAKE2b of `data` keyed with `key`
 /// (`caml_blake2_string`).
+#[cfg(test)]
 pub fn blake2b(hashlen: usize, key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut s = Blake2b::new(hashlen, key);
     s.update(data);

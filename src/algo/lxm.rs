@@ -55,7 +55,7 @@ pub fn lxm_next(state: &mut [u64; 4]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prims::md5::md5;
+    use crate::algo::md5::md5;
 
     // The expected values were printed by the stock OCaml 5.3.0 `ocamlrun`; the state images
     // are `Random.State.to_binary_string` in hex ("lxm1:" then the 4 words little-endian).

@@ -206,3 +206,12 @@ mod tests {
         assert_eq!(message(libc::EDEADLK), "Resource deadlock avoided");
     }
 }
+
+/// The OS error text as the stock runtime prints it: glibc's `strerror` text, whatever the
+/// libc; an error without an OS number prints as Rust describes it.
+pub fn strerror(err: &std::io::Error) -> String {
+    match err.raw_os_error() {
+        Some(code) => message(code).into_owned(),
+        None => err.to_string(),
+    }
+}

@@ -1,0 +1,2 @@
+(* Start-up time: a program that does nothing; the script runs it many times. *)
+let () = ()

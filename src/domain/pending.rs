@@ -1,0 +1,212 @@
+//! Pending actions: what a domain runs at a poll point because something happened
+//! elsewhere — the OCaml handlers of signals that arrived, and the finalisers a collection
+//! made due. The interpreter polls [`signals_pending`] cheaply and calls
+//! [`run_pending_actions`] at safepoints; primitives that block or change the signal mask
+//! call it too.
+//!
+//! Signals: an OS handler ([`set_signal_action`] with action 2) only records the signal in an
+//! atomic flag; the OCaml handler, kept in a table in `Domain::named` under
+//! [`SIGNAL_HANDLERS_KEY`] (a NUL-prefixed key no OCaml name can collide with), runs later on
+//! whichever domain polls first. Finalisers run on the domain that took them from the heap's
+//! due list, one at a time per domain (never nested).
+
+use crate::algo::signal_numbers::{rev_convert_signal_number, NSIG};
+use crate::domain::Domain;
+use crate::exn::Exn;
+use crate::gc::finalise::Finaliser;
+use crate::heap::value::Value;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Key of the signal handler table in `Domain::named`.
+pub const SIGNAL_HANDLERS_KEY: &[u8] = b"\0warden:signal_handlers";
+
+/// Signals received and not yet handled. Written by the signal handler, read by the domain
+/// at its next poll: relaxed for each flag, release/acquire on `SIGNALS_PENDING` so that a
+/// poll that sees it also sees the flags set before it.
+static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+static SIGNALS_PENDING: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn record_signal(sig: libc::c_int) {
+    if let Some(flag) = PENDING.get(sig as usize) {
+        flag.store(true, Ordering::Relaxed);
+        SIGNALS_PENDING.store(true, Ordering::Release);
+    }
+}
+
+/// After a change of the signal mask: the signals still recorded (blocked until now) are
+/// looked at again at the next poll.
+pub fn recheck_pending_signals() {
+    if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
+        // Release: pairs with the poll's acquire, as in `record_signal`.
+        SIGNALS_PENDING.store(true, Ordering::Release);
+    }
+}
+
+/// The system numbers of the signals recorded for OCaml handlers and not yet handled.
+pub fn recorded_signals() -> Vec<i32> {
+    PENDING
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, f)| f.load(Ordering::Relaxed))
+        .map(|(s, _)| s as i32)
+        .collect()
+}
+
+/// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
+pub fn signals_pending() -> bool {
+    SIGNALS_PENDING.load(Ordering::Acquire)
+}
+
+/// Sets the OS action for `sig` (0 default, 1 ignore, 2 record for OCaml); returns the
+/// previous one in the same coding, or the OS error.
+pub fn set_signal_action(sig: i32, action: u8) -> std::io::Result<u8> {
+    let handler = match action {
+        0 => libc::SIG_DFL,
+        1 => libc::SIG_IGN,
+        _ => record_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+    };
+    // SAFETY: sigaction structs are plain data, fully initialised below; the handler only
+    // stores to atomics, which is async-signal-safe.
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = handler;
+        libc::sigemptyset(&mut act.sa_mask);
+        act.sa_flags = libc::SA_ONSTACK;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(sig, &act, &mut old) == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let recorder = record_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        Ok(if old.sa_sigaction == recorder {
+            2
+        } else if old.sa_sigaction == libc::SIG_IGN {
+            1
+        } else {
+            0
+        })
+    }
+}
+
+/// The table of OCaml signal handlers (an NSIG-field block), created on first use.
+pub fn signal_handlers(dom: &mut Domain) -> Value {
+    if let Some(&t) = dom.named.get(SIGNAL_HANDLERS_KEY) {
+        return t;
+    }
+    let t = dom.alloc_block(0, NSIG);
+    dom.named.insert(SIGNAL_HANDLERS_KEY.to_vec(), t);
+    t
+}
+
+/// Runs the actions that may run OCaml code, in the stock runtime's order: the handlers of
+/// the signals that arrived first, then the due finalisers; the first exception stops them.
+/// Call at a safepoint.
+pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
+    run_pending_signals(dom)?;
+    run_finalisers(dom)
+}
+
+/// Runs the OCaml handlers of the signals that arrived (each with its signal blocked while
+/// its handler runs, as the stock runtime does). Call at a safepoint.
+pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
+    if !SIGNALS_PENDING.swap(false, Ordering::Acquire) {
+        return Ok(());
+    }
+    // A signal blocked in this thread stays recorded, its handler not run, until
+    // `Unix.sigprocmask` unblocks it (`recheck_pending_signals`), as in the stock runtime.
+    // SAFETY: sigset_t is plain data, written by pthread_sigmask (a query: no set given).
+    let blocked = unsafe {
+        let mut blocked: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut blocked);
+        blocked
+    };
+    for (sig, flag) in PENDING.iter().enumerate().skip(1) {
+        // SAFETY: `blocked` is a valid set and `sig` a signal number below NSIG.
+        if !flag.load(Ordering::Relaxed) || unsafe { libc::sigismember(&blocked, sig as i32) } == 1
+        {
+            continue;
+        }
+        if !flag.swap(false, Ordering::Relaxed) {
+            continue;
+        }
+        let Some(table) = dom.with_heap(|d| d.named.get(SIGNAL_HANDLERS_KEY).copied()) else {
+            continue;
+        };
+        // SAFETY: the table has NSIG fields.
+        let handler = unsafe { table.field(sig) };
+        if !handler.is_block() {
+            continue;
+        }
+        // SAFETY: sigset_t is plain data initialised by sigemptyset.
+        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: as above; blocking a valid signal number of this thread.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, sig as i32);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        }
+        let r = dom.call(handler, &[Value::of_int(rev_convert_signal_number(sig as i32))]);
+        // SAFETY: restores the mask saved above.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+        if let Err(e) = r {
+            // The handlers of the other signals still pending run at the next poll.
+            SIGNALS_PENDING.store(true, Ordering::Release);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// A finalisation function of this domain is running: others wait until it returns or
+    /// calls `Gc.finalise_release` (finalisers never nest). Per thread = per domain.
+    static RUNNING_FINALISER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `Gc.finalise_release`: lets the next finaliser start while this one still runs.
+pub fn release_finaliser() {
+    RUNNING_FINALISER.with(|r| r.set(false));
+}
+
+/// Runs the finalisers that are due, as the stock runtime's pending-action processing does:
+/// values that died in the same collection form a batch, batches run oldest first and each
+/// batch from its last registration to its first; a finaliser never starts while another
+/// one of this domain runs.
+pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
+    if RUNNING_FINALISER.with(Cell::get) {
+        return Ok(());
+    }
+    while let Some(f) = dom.with_heap(|d| next_due(&mut d.gc.finalisers.due)) {
+        RUNNING_FINALISER.with(|r| r.set(true));
+        // The value and function travel as the callback's arguments, which roots them.
+        let r = dom.call(f.func, &[f.value]);
+        RUNNING_FINALISER.with(|r| r.set(false));
+        r?;
+    }
+    Ok(())
+}
+
+/// Takes the next finaliser to run: the last entry of the oldest batch. A batch is a run of
+/// entries of one kind (`Gc.finalise` or `Gc.finalise_last`), as one collection queues them.
+fn next_due(due: &mut Vec<Finaliser>) -> Option<Finaliser> {
+    let kind = due.first()?.last;
+    let end = due.iter().position(|f| f.last != kind).unwrap_or(due.len());
+    Some(due.remove(end - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_finalisers_run_by_batch_last_first() {
+        let f =
+            |n: isize, last: bool| Finaliser { value: Value::of_int(n), func: Value::UNIT, last };
+        let mut due = vec![f(1, false), f(2, false), f(3, true), f(4, true), f(5, false)];
+        let order: Vec<isize> =
+            std::iter::from_fn(|| next_due(&mut due)).map(|f| f.value.int()).collect();
+        assert_eq!(order, vec![2, 1, 4, 3, 5]);
+    }
+}
