@@ -38,14 +38,14 @@ impl Domain {
     }
 
     /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`.
-    pub fn alloc_shr(&mut self, wosize: usize, tag: u8) -> Value {
-        self.with_heap(|d| d.gc.alloc_shr(&mut d.young, wosize, tag))
+    pub fn alloc_major(&mut self, wosize: usize, tag: u8) -> Value {
+        self.with_heap(|d| d.gc.alloc_major(&mut d.young, wosize, tag))
     }
 
-    /// As [`Domain::alloc_shr`], but `Out_of_memory` when no block of `wosize` fields can
+    /// As [`Domain::alloc_major`], but `Out_of_memory` when no block of `wosize` fields can
     /// be had.
-    pub fn try_alloc_shr(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
-        self.with_heap(|d| d.gc.try_alloc_shr(&mut d.young, wosize, tag))
+    pub fn try_alloc_major(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
+        self.with_heap(|d| d.gc.try_alloc_major(&mut d.young, wosize, tag))
             .ok_or_else(Exn::out_of_memory)
     }
 
@@ -57,7 +57,7 @@ impl Domain {
         } else if wosize <= MAX_YOUNG_WOSIZE {
             self.alloc_small(wosize, tag)
         } else {
-            self.alloc_shr(wosize, tag)
+            self.alloc_major(wosize, tag)
         }
     }
 
@@ -69,7 +69,7 @@ impl Domain {
         } else if wosize <= MAX_YOUNG_WOSIZE {
             Ok(self.alloc_small(wosize, tag))
         } else {
-            self.try_alloc_shr(wosize, tag)
+            self.try_alloc_major(wosize, tag)
         }
     }
 
@@ -196,7 +196,7 @@ impl Domain {
                 if wosize <= MAX_YOUNG_WOSIZE && mem <= d.gc.params.custom_minor_max_bsz {
                     d.gc.alloc_spilled(&mut d.young, wosize, CUSTOM_TAG)
                 } else {
-                    d.gc.alloc_shr(&mut d.young, wosize, CUSTOM_TAG)
+                    d.gc.alloc_major(&mut d.young, wosize, CUSTOM_TAG)
                 }
             })
         } else {

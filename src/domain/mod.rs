@@ -16,7 +16,7 @@ pub mod pending;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
-use crate::gc::{Gc, RootVisitor, Roots, Young};
+use crate::gc::{DomainGc, Gc, RootVisitor, Roots};
 use crate::heap::stack::for_each_chain_slot;
 pub use crate::heap::stack::{Stack, FIBER_INIT_WSIZE, STACK_THRESHOLD};
 use crate::heap::value::Value;
@@ -34,7 +34,7 @@ pub struct Domain {
     /// The collector state shared by all domains (heap lock).
     pub gc: LockedRef<Gc>,
     /// This domain's own collector state.
-    pub young: Young,
+    pub young: DomainGc,
     /// This domain holds the heap lock.
     pub heap_held: bool,
     pub shared: Arc<Shared>,
@@ -115,7 +115,7 @@ impl AllRoots {
     }
 
     /// The young state of every domain.
-    fn youngs(&self) -> Vec<*mut Young> {
+    fn youngs(&self) -> Vec<*mut DomainGc> {
         // SAFETY: registered domains outlive the collection; only the field's address is taken.
         self.domains.iter().map(|&d| unsafe { std::ptr::addr_of_mut!((*d).young) }).collect()
     }
@@ -297,7 +297,7 @@ impl Domain {
     fn stopped_world<R: WorkResult>(
         &mut self,
         still_needed: impl Fn(&Domain) -> bool,
-        work: impl FnOnce(&mut Gc, &[*mut Young], &mut AllRoots, *mut Domain) -> R,
+        work: impl FnOnce(&mut Gc, &[*mut DomainGc], &mut AllRoots, *mut Domain) -> R,
     ) -> Option<R> {
         let relock = self.heap_held;
         if relock {

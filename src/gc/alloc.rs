@@ -1,22 +1,22 @@
 //! Allocation paths and the write barrier.
 //!
-//! A domain bump-allocates young blocks in its own arena (`Young::try_alloc`, no lock); a
+//! A domain bump-allocates young blocks in its own arena (`DomainGc::try_alloc`, no lock); a
 //! block too large for the minor heap, or one a primitive allocates when the arena is full,
-//! goes to the shared major heap (`Gc::alloc_shr`, under the heap lock). Every store of a
-//! value into a major block goes through `Young::initialize` (fresh field) or `Young::modify`
+//! goes to the shared major heap (`Gc::alloc_major`, under the heap lock). Every store of a
+//! value into a major block goes through `DomainGc::initialize` (fresh field) or `DomainGc::modify`
 //! (overwrite), which remember the field in the storing domain's remembered set when the new
 //! value is young (in any domain's arena).
 //!
 //! A major block whose size the program chose may be refused by the C allocator:
-//! `Gc::try_alloc_shr` says so, and the primitive raises `Out_of_memory` as `caml_alloc_shr`
+//! `Gc::try_alloc_major` says so, and the primitive raises `Out_of_memory` as `caml_alloc_shr`
 //! does. The runtime's own blocks use the infallible paths, where a refusal is fatal.
 
-use super::{Gc, Young};
+use super::{DomainGc, Gc};
 use crate::check;
 use crate::heap::value::{Value, MAX_WOSIZE};
 use crate::heap::young_space::{is_young, young_range};
 
-impl Young {
+impl DomainGc {
     /// Bump-allocates a young block of `wosize` fields allocated at `site`, or None when the
     /// arena is full. The header is written; fields are uninitialised (poisoned in hardened
     /// builds, whose framing words the checker writes around the block).
@@ -101,8 +101,8 @@ impl Gc {
 
     /// Allocates directly in the major heap (fields uninitialised) for the domain whose young
     /// state is `y`. `wosize >= 1`. For the runtime's own blocks: a refusal is fatal.
-    pub fn alloc_shr(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Value {
-        self.try_alloc_shr(y, wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
+    pub fn alloc_major(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Value {
+        self.try_alloc_major(y, wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
     }
 
     /// Allocates in the major heap a small block (`wosize <= MAX_YOUNG_WOSIZE`) that belongs
@@ -110,7 +110,7 @@ impl Gc {
     /// empty the minor heap and allocate it young; warden's primitives never collect, so it
     /// is counted as a young block promoted at once: `Gc.minor_words` counts it, as the stock
     /// runtime's does, and words allocated (minor + major - promoted) count it once.
-    pub fn alloc_spilled(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Value {
+    pub fn alloc_spilled(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Value {
         let v = self.alloc_major_framed(wosize, tag, super::WHITE, check::current_site());
         y.alloc.minor_words += wosize + 1;
         y.alloc.promoted_words += wosize + 1;
@@ -119,10 +119,10 @@ impl Gc {
         v
     }
 
-    /// As [`Gc::alloc_shr`], but `None` when no block of `wosize` fields can be had: beyond
+    /// As [`Gc::alloc_major`], but `None` when no block of `wosize` fields can be had: beyond
     /// `MAX_WOSIZE`, or refused by the C allocator (`caml_alloc_shr`'s `Out_of_memory`).
     /// Nothing is counted then.
-    pub fn try_alloc_shr(&mut self, y: &mut Young, wosize: usize, tag: u8) -> Option<Value> {
+    pub fn try_alloc_major(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Option<Value> {
         if wosize > MAX_WOSIZE {
             return None;
         }

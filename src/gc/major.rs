@@ -7,7 +7,7 @@
 //! and after marking an ephemeron whose keys are all alive has its data marked, to a fixpoint.
 //! Dead keys and the data of ephemerons with a dead key are then cleared to `ephe_none`.
 
-use super::{Gc, Roots, Young, BLACK, WHITE};
+use super::{DomainGc, Gc, Roots, BLACK, WHITE};
 use crate::check;
 use crate::heap::atoms::ephe_none;
 use crate::heap::stack::{cont_first, for_each_chain_slot};
@@ -119,7 +119,7 @@ fn is_alive(v: Value) -> bool {
 impl Gc {
     /// Runs one whole major cycle (world stopped). Call right after `minor_collection`, with
     /// the same `youngs`.
-    pub fn major_cycle(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
+    pub fn major_cycle(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
         check::gc_phase(
             check::Phase::Mark,
             self.stats.minor_collections,
@@ -176,7 +176,7 @@ impl Gc {
         }
         self.finalisers.last = keep;
         let allocated = self.allocated_words(youngs);
-        // SAFETY: the world is stopped, so every domain's Young is the leader's to read.
+        // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read.
         let refs: Vec<check::YoungRefs<'_>> = youngs
             .iter()
             .map(|&y| unsafe {

@@ -6,9 +6,9 @@
 //! promoted blocks are scanned through an explicit work list, so deep structures never
 //! recurse on the Rust stack. A continuation's "fields" are its suspended fiber chain (see
 //! `heap::stack`): promoting a continuation scans the chain's words, and so does the minor
-//! collection for each old continuation a domain remembered (`Young::remembered_conts`).
+//! collection for each old continuation a domain remembered (`DomainGc::remembered_conts`).
 
-use super::{Gc, Roots, Young};
+use super::{DomainGc, Gc, Roots};
 use crate::check;
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
@@ -114,7 +114,7 @@ impl Promoter<'_> {
 impl Gc {
     /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
     /// everything reachable from `roots` and the remembered sets. World stopped.
-    pub fn minor_collection(&mut self, youngs: &[*mut Young], roots: &mut dyn Roots) {
+    pub fn minor_collection(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
         check::gc_phase(
             check::Phase::Minor,
             self.stats.minor_collections,
@@ -122,7 +122,7 @@ impl Gc {
         );
         let allocated = self.allocated_words(youngs);
         {
-            // SAFETY: the world is stopped, so every domain's Young is the leader's to read;
+            // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read;
             // the shared and mutable borrows below are of different fields.
             let refs: Vec<check::YoungRefs<'_>> = youngs
                 .iter()

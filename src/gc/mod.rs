@@ -7,7 +7,7 @@
 //! Domains run in parallel (see `domain::lock` for the world and the heap lock). The state
 //! is split in two:
 //!
-//! - **`Young`, one per domain**: its minor arena (a slot of the young space), its
+//! - **`DomainGc`, one per domain**: its minor arena (a slot of the young space), its
 //!   remembered set, its allocation counters, the checker's per-domain record. Only its
 //!   domain touches it while the world runs; the leader of a stopped world touches every
 //!   domain's. No atomics: the world's mutex orders the hand-over both ways.
@@ -65,7 +65,7 @@
 //! (`on_promote`) and ends with `on_minor_done` (poison) before the arena flips; a major
 //! cycle checks each pointer it marks (`on_mark`, `on_mark_header`), verifies after marking
 //! (`after_mark`), checks and poisons each block it frees (`on_sweep_slot`, `on_free_large`)
-//! and verifies after sweeping (`after_sweep`). `Young::work_pending` also answers true when
+//! and verifies after sweeping (`after_sweep`). `DomainGc::work_pending` also answers true when
 //! the checker wants a safepoint (`WARDEN_GC_EVERY`, `WARDEN_VERIFY=every`), which the
 //! domain's safepoint turns into a forced collection or `at_poll` (the domain's own roots
 //! and arena, under the heap lock). `gc_phase` keeps reports informed. See docs/hardened.md.
@@ -149,8 +149,8 @@ impl AllocStats {
 
 /// A domain's own collector state: its minor arena, its remembered set, its allocation
 /// counters and the checker's per-domain record. Touched by its domain only, except while
-/// the world is stopped (a collection reads and resets every domain's `Young`).
-pub struct Young {
+/// the world is stopped (a collection reads and resets every domain's `DomainGc`).
+pub struct DomainGc {
     pub minor: MinorHeap,
     /// Addresses of major-heap fields that this domain's stores made point into the young
     /// space (any domain's arena).
@@ -168,11 +168,11 @@ pub struct Young {
 
 // SAFETY: remembered-set pointers refer to major blocks, shared by all domains; the arena is
 // this domain's slot of the young space.
-unsafe impl Send for Young {}
+unsafe impl Send for DomainGc {}
 
-impl Young {
-    pub fn new(minor: MinorHeap) -> Young {
-        Young {
+impl DomainGc {
+    pub fn new(minor: MinorHeap) -> DomainGc {
+        DomainGc {
             minor,
             remembered: Vec::new(),
             remembered_conts: Vec::new(),
@@ -279,9 +279,9 @@ impl Gc {
 
     /// The young state of a new domain in slot `slot`: a minor heap of the start-up size,
     /// whatever size other domains chose.
-    pub fn new_young(&self, slot: usize) -> Young {
+    pub fn new_young(&self, slot: usize) -> DomainGc {
         let wsize = norm_minor_heap_size(self.params.minor_heap_wsz as isize);
-        Young::new(MinorHeap::new(&self.space, slot, wsize, slot_words(wsize)))
+        DomainGc::new(MinorHeap::new(&self.space, slot, wsize, slot_words(wsize)))
     }
 
     /// Points the (empty) arena `m` at the young space again, with `wsize` (normalised)
@@ -294,7 +294,7 @@ impl Gc {
     /// (normalised), reserving a new young space when the slots are too small, in which every
     /// other arena keeps its size; false (nothing changed) when that space cannot be
     /// reserved. World stopped, right after a minor collection (every arena empty).
-    pub fn resize_minor(&mut self, wsize: usize, youngs: &[*mut Young], me: usize) -> bool {
+    pub fn resize_minor(&mut self, wsize: usize, youngs: &[*mut DomainGc], me: usize) -> bool {
         if slot_words(wsize) > self.space.slot_words {
             let Some(space) = YoungSpace::new(slot_words(wsize), self.space.slots, FLIP_ARENAS)
             else {
@@ -303,7 +303,7 @@ impl Gc {
             self.space = space;
             self.space.publish();
             for &y in youngs {
-                // SAFETY: the world is stopped: every registered domain's Young is ours.
+                // SAFETY: the world is stopped: every registered domain's DomainGc is ours.
                 let m = unsafe { &mut (*y).minor };
                 let own = m.wsize();
                 self.rebind_arena(m, own);
@@ -315,7 +315,7 @@ impl Gc {
     }
 
     /// Words allocated so far by every domain, minor and major (framing words excluded).
-    pub fn allocated_words(&self, youngs: &[*mut Young]) -> usize {
+    pub fn allocated_words(&self, youngs: &[*mut DomainGc]) -> usize {
         let e = &self.stats.exited;
         let mut n = e.minor_words + e.major_words_direct;
         for &y in youngs {

@@ -123,7 +123,7 @@ mod tests {
     fn gc() -> Gc {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
         let mut y = gc.new_young(0);
-        gc.alloc_shr(&mut y, 3, 0);
+        gc.alloc_major(&mut y, 3, 0);
         gc.pacing = super::Pacing { started: true, ..super::Pacing::default() };
         assert_eq!(gc.major.occupancy().heap_words(), crate::heap::pool::POOL_WSIZE);
         gc
@@ -133,7 +133,7 @@ mod tests {
     fn the_first_cycle_is_due_at_the_first_slice_and_free() {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
         let mut y = gc.new_young(0);
-        gc.alloc_shr(&mut y, 3, 0);
+        gc.alloc_major(&mut y, 3, 0);
         assert!(!gc.major_requested);
         gc.major_slice();
         assert!(gc.major_requested);

@@ -5,7 +5,7 @@
 #[derive(Default, Clone, Debug)]
 pub struct GcStats {
     /// The allocation counters of the domains that exited (each live domain keeps its own in
-    /// its `Young`).
+    /// its `DomainGc`).
     pub exited: super::AllocStats,
     pub minor_collections: usize,
     pub major_collections: usize,
@@ -23,8 +23,8 @@ mod tests {
     fn occupancy_leaves_framing_out() {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
         let mut y = gc.new_young(0);
-        let a = gc.alloc_shr(&mut y, 3, 0);
-        let b = gc.alloc_shr(&mut y, 1000, 0);
+        let a = gc.alloc_major(&mut y, 3, 0);
+        let b = gc.alloc_major(&mut y, 1000, 0);
         for i in 0..3 {
             y.initialize(a, i, crate::heap::value::Value::UNIT);
         }

@@ -12,7 +12,7 @@
 //!   field 1 `Val_ptr(last)`. Any domain may resume it. The collector reaches the chain only
 //!   through the continuation: [`for_each_chain_slot`] from the promotion of a young
 //!   continuation, from a remembered old one (a chain that gained young values while its
-//!   continuation was old, see `gc::Young::remembered_conts`), and from the marking of a
+//!   continuation was old, see `gc::DomainGc::remembered_conts`), and from the marking of a
 //!   continuation. So a chain is scanned once per collection, by the collector, whichever
 //!   domain captured it. (The hardened checker's heap walks verify it there too.)
 //! - **Taken**: a new fiber from `caml_alloc_stack`, or a chain that [`take_fiber`] took (the

@@ -728,7 +728,7 @@ pub fn interpret(
                             }
                             c
                         } else {
-                            let c = dom.alloc_shr(2 + nvars, CLOSURE_TAG);
+                            let c = dom.alloc_major(2 + nvars, CLOSURE_TAG);
                             for i in 0..nvars {
                                 dom.young.initialize(c, i + 2, *sp.add(i));
                             }
@@ -757,7 +757,7 @@ pub fn interpret(
                             }
                             c
                         } else {
-                            let c = dom.alloc_shr(blksize, CLOSURE_TAG);
+                            let c = dom.alloc_major(blksize, CLOSURE_TAG);
                             for i in 0..nvars {
                                 dom.young.initialize(c, envofs + i, *sp.add(i));
                             }
@@ -855,7 +855,7 @@ pub fn interpret(
                             }
                             b
                         } else {
-                            let b = dom.alloc_shr(wosize, tag);
+                            let b = dom.alloc_major(wosize, tag);
                             dom.young.initialize(b, 0, accu);
                             for i in 1..wosize {
                                 dom.young.initialize(b, i, *sp);
@@ -905,7 +905,7 @@ pub fn interpret(
                         let b = if size <= MAX_YOUNG_WOSIZE {
                             alloc_small!(size, DOUBLE_ARRAY_TAG)
                         } else {
-                            dom.alloc_shr(size, DOUBLE_ARRAY_TAG)
+                            dom.alloc_major(size, DOUBLE_ARRAY_TAG)
                         };
                         b.set_double_field(0, accu.double());
                         for i in 1..size {

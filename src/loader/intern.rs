@@ -418,7 +418,7 @@ impl Intern<'_, '_> {
         let v = if self.young && !force_major && wosize <= MAX_YOUNG_WOSIZE {
             self.dom.alloc_small(wosize, tag)
         } else {
-            self.dom.alloc_shr(wosize, tag)
+            self.dom.alloc_major(wosize, tag)
         };
         Ok(v)
     }

@@ -69,7 +69,7 @@ fn realloc_global(dom: &mut Domain, args: &[Value]) -> PrimResult {
         0x08,
         format_args!("Growing global data to {size} entries\n"),
     );
-    let new = dom.alloc_shr(size, 0);
+    let new = dom.alloc_major(size, 0);
     for i in 0..actual {
         // SAFETY: i < actual <= size.
         let v = unsafe { old.field(i) };

@@ -397,7 +397,7 @@ const CONTENDED_WOSIZE: usize = 64 / WORD - 1;
 
 /// `Atomic.make_contended v`: a major block alone on its cache line.
 fn atomic_make_contended(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let b = dom.alloc_shr(CONTENDED_WOSIZE, 0);
+    let b = dom.alloc_major(CONTENDED_WOSIZE, 0);
     dom.initialize(b, 0, args[0]);
     for i in 1..CONTENDED_WOSIZE {
         // SAFETY: i < CONTENDED_WOSIZE; an immediate needs no barrier.

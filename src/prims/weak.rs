@@ -64,7 +64,7 @@ fn ephe_create(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if !(EPHE_FIRST_KEY..=MAX_WOSIZE).contains(&size) {
         return Err(Exn::invalid_arg("Weak.create"));
     }
-    let e = dom.try_alloc_shr(size, ABSTRACT_TAG)?;
+    let e = dom.try_alloc_major(size, ABSTRACT_TAG)?;
     let none = ephe_none();
     // SAFETY: e has `size` words; ephemerons are never scanned, so raw stores are fine.
     unsafe {
