@@ -579,6 +579,22 @@ pub fn after_sweep(
         .found(format!("{words} words in {blocks} blocks (walk)"))
         .fail();
     }
+    // Each large block's own size first: that report names the block.
+    for &(s, e) in &rg.large {
+        // SAFETY: `s` is a live large block's outer header; the allocator keeps the size it
+        // allocated in the prefix words before it.
+        let allocated = unsafe { *((s - LARGE_PREFIX_WSIZE * WORD) as *const usize) };
+        if allocated != (e - s) / WORD {
+            Report::new(
+                Check::HeapAccounting,
+                "a large block's header gives a size other than the one it was allocated with",
+            )
+            .expected(format!("{allocated} words (allocated)"))
+            .found(format!("{} words (header)", (e - s) / WORD))
+            .block(s + (MAJOR_BEFORE + 1) * WORD, false)
+            .fail();
+        }
+    }
     // The occupancy counters (`Gc.quick_stat`'s figures) follow every allocation and free.
     let occ = heap.major.occupancy();
     let (occ_words, occ_blocks) =
@@ -607,21 +623,6 @@ pub fn after_sweep(
             kept.len()
         ))
         .fail();
-    }
-    for &(s, e) in &rg.large {
-        // SAFETY: `s` is a live large block's outer header; the allocator keeps the size it
-        // allocated in the prefix words before it.
-        let allocated = unsafe { *((s - LARGE_PREFIX_WSIZE * WORD) as *const usize) };
-        if allocated != (e - s) / WORD {
-            Report::new(
-                Check::HeapAccounting,
-                "a large block's header gives a size other than the one it was allocated with",
-            )
-            .expected(format!("{allocated} words (allocated)"))
-            .found(format!("{} words (header)", (e - s) / WORD))
-            .block(s + (MAJOR_BEFORE + 1) * WORD, false)
-            .fail();
-        }
     }
     let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
     if large_words != heap.major.large_words {
