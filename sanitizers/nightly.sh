@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The nightly sanitizer job: tsan.sh, asan.sh and musl.sh, each with the corpus and N torture
-# runs (default 200), one after the other; a failing one does not stop the others. Prints
-# each one's result and "P passed, F failed" over all, writes results/nightly.json (the
-# three summaries side by side) and exits non-zero if anything failed.
+# runs (default 200), one after the other, then the stock OCaml testsuite
+# (scripts/stock-testsuite.sh); a failing one does not stop the others. Prints each one's
+# result and "P passed, F failed" over all, writes results/nightly.json (the summaries side
+# by side) and exits non-zero if anything failed.
 #   sanitizers/nightly.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,22 @@ for job in tsan asan musl; do
   fi
 done
 
+# The stock OCaml testsuite with the test programs under warden (release build; about 20 min
+# on 2 idle cores, plus the baseline's 20 min when results/stock-testsuite/baseline.txt lacks it).
+start=$(date +%s)
+echo "nightly: stock-testsuite" >&2
+mkdir -p results/nightly-stock-testsuite
+set +e
+bash scripts/stock-testsuite.sh >results/nightly-stock-testsuite/log 2>&1
+rc=$?
+set -e
+if [ "$rc" = 0 ]; then result=passed; else result=failed; status=1; fi
+echo "nightly: stock-testsuite $result in $(($(date +%s) - start))s: $(tail -n 1 results/nightly-stock-testsuite/log)" >&2
+summaries+=("\"stock-testsuite\": {\"result\": \"$(tail -n 1 results/nightly-stock-testsuite/log)\"}")
+
 # Totals from the summaries' last lines ("P passed, F failed").
 passed=0 failed=0
-for job in tsan asan musl; do
+for job in tsan asan musl stock-testsuite; do
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "results/nightly-$job/log" | tail -n 1 || true)
   if [ -n "$line" ]; then
     passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
