@@ -43,7 +43,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 # The CI subset: directories (or test files) whose tests pass under warden today and run
-# programs rather than only the compilers; about 2 minutes on an idle machine, 3 when the
+# programs rather than only the compilers; 1 to 2 minutes on an idle machine, 3 when the
 # stock side runs first (lazy3/5/7 are left out: a billion-step loop each, two minutes).
 subset=(basic basic-float basic-io basic-more callback compaction effect-syntax gc-roots
   lazy/lazy1.ml lazy/lazy2.ml lazy/lazy4.ml lazy/lazy6.ml lazy/lazy8.ml
