@@ -66,7 +66,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-case $jobs$timeout in *[!0-9]*) echo "stock-testsuite: -j and --timeout take numbers" >&2; exit 2 ;; esac
+case $jobs,$timeout in
+  *[!0-9,]* | ,* | *, | 0*,* | *,0*) echo "stock-testsuite: -j and --timeout take positive numbers" >&2; exit 2 ;;
+esac
 
 cache=${WARDEN_TESTSUITE_CACHE:-$HOME/.cache/warden}
 src=$cache/ocaml-5.3.0-testsuite-src
