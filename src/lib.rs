@@ -1,6 +1,6 @@
 //! warden: a multicore runtime for OCaml 5.3 bytecode with a hardened debug profile.
 //!
-//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `heap` →
+//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `events` → `heap` →
 //! `check` → `gc` → `domain` (with `exn`) → `interp` → `loader` → `prims` → `startup`; a
 //! module uses only its own floor and those below. docs/architecture.md is the authority
 //! (scripts/check-layers.py reads its table and fails CI on an upward import).
@@ -11,6 +11,7 @@ pub(crate) mod config;
 pub(crate) mod domain;
 pub(crate) mod exn;
 pub(crate) mod fault_signals;
+pub(crate) mod events;
 pub(crate) mod gc;
 pub(crate) mod heap;
 pub(crate) mod interp;

@@ -262,6 +262,10 @@ pub fn run(inv: Invocation) -> i32 {
     // Boxed: the domain registry keeps its address.
     let mut dom = Box::new(Domain::new(config.clone()));
     dom.register();
+    if let Err(msg) = crate::events::init(config.runtime_events_log_wsize, config.max_domains) {
+        eprintln!("Fatal error: {msg}");
+        return 2;
+    }
 
     dom.backtrace_active = config.backtrace > 0;
     // Loading touches heap-wide state (the major heap, named values, the global table): it

@@ -10,6 +10,7 @@
 use super::{DomainGc, Gc, Roots, BLACK, WHITE};
 use crate::check;
 use crate::heap::atoms::ephe_none;
+use crate::events::{self, Counter, Phase};
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{
     closinfo_startenv, Header, Value, CLOSURE_TAG, CONT_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE,
@@ -120,6 +121,8 @@ impl Gc {
     /// Runs one whole major cycle (world stopped). Call right after `minor_collection`, with
     /// the same `youngs`.
     pub fn major_cycle(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
+        events::begin(Phase::Major);
+        events::begin(Phase::MajorMark);
         check::gc_phase(
             check::Phase::Mark,
             self.stats.minor_collections,
@@ -196,6 +199,8 @@ impl Gc {
             self.stats.minor_collections,
             self.stats.major_collections,
         );
+        events::end(Phase::MajorMark);
+        events::begin(Phase::MajorSweep);
         let swept_words = self.major.occupancy().heap_words();
         let (live_words, live_blocks) = self.sweep();
         check::after_sweep(
@@ -205,8 +210,24 @@ impl Gc {
             live_words,
             live_blocks,
         );
+        events::end(Phase::MajorSweep);
         self.stats.major_collections += 1;
         self.pay_cycle(swept_words, m.marked_words);
+        if events::active() {
+            let o = self.major.occupancy();
+            let counters = [
+                (Counter::MajorHeapPoolWords, o.pool_words),
+                (Counter::MajorHeapPoolLiveWords, o.pool_live_words),
+                (Counter::MajorHeapPoolLiveBlocks, o.pool_live_blocks),
+                (Counter::MajorHeapPoolFragWords, o.pool_frag_words),
+                (Counter::MajorHeapLargeWords, o.large_words),
+                (Counter::MajorHeapLargeBlocks, o.large_blocks),
+            ];
+            for (c, v) in counters {
+                events::counter(c, v as u64);
+            }
+        }
+        events::end(Phase::Major);
         check::gc_phase(
             check::Phase::Mutator,
             self.stats.minor_collections,

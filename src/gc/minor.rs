@@ -10,6 +10,7 @@
 
 use super::{DomainGc, Gc, Roots};
 use crate::check;
+use crate::events::{self, Counter, Phase};
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::heap::young_space::is_young;
@@ -115,6 +116,7 @@ impl Gc {
     /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
     /// everything reachable from `roots` and the remembered sets. World stopped.
     pub fn minor_collection(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
+        events::begin(Phase::Minor);
         check::gc_phase(
             check::Phase::Minor,
             self.stats.minor_collections,
@@ -233,6 +235,8 @@ impl Gc {
             gc.rebind_arena(m, wsize);
         }
         gc.stats.minor_collections += 1;
+        events::counter(Counter::MinorAllocated, (used_total * crate::heap::value::WORD) as u64);
+        events::counter(Counter::MinorPromoted, (promoted * crate::heap::value::WORD) as u64);
         gc.note_promoted(promoted);
         gc.major_slice();
         check::gc_phase(
@@ -240,6 +244,7 @@ impl Gc {
             gc.stats.minor_collections,
             gc.stats.major_collections,
         );
+        events::end(Phase::Minor);
         log::debug!(target: "warden::gc", "minor collection: {used_total} words used, {promoted} promoted");
     }
 }

@@ -149,6 +149,8 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     // SAFETY: the domain was leaked for this thread, which is its only user from now on.
     let dom = unsafe { &mut *p };
     dom.shared.enter();
+    crate::events::set_ring(dom.index);
+    crate::events::lifecycle(crate::events::Lifecycle::DomainSpawn, i64::from(std::process::id()));
     crate::interp::install(dom, program);
     let f = dom.local_roots[0];
     let res = dom.call(f, &[Value::UNIT]);
@@ -173,6 +175,10 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
         std::process::exit(code);
     }
     dom.local_roots.clear();
+    crate::events::lifecycle(
+        crate::events::Lifecycle::DomainTerminate,
+        i64::from(std::process::id()),
+    );
     dom.exit_world();
     // SAFETY: unregistered and outside the world: no one refers to the domain now.
     drop(unsafe { Box::from_raw(p) });

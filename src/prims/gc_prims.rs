@@ -8,6 +8,7 @@
 
 use super::PrimFn;
 use crate::domain::{Domain, STACK_THRESHOLD};
+use crate::events::{self, Counter, Phase};
 use crate::exn::{Exn, PrimResult};
 use crate::gc::norm_minor_heap_size;
 use crate::gc::AllocStats;
@@ -121,8 +122,26 @@ pub fn print_exit_stats(dom: &Domain) {
 /// One major cycle as `caml_finish_major_cycle` counts it (two minor collections, the
 /// second of which finds the minor heap empty).
 fn finish_major_cycle(dom: &mut Domain) {
+    events::begin(Phase::MajorFinishCycle);
     dom.full_major();
+    empty_minor_collection(dom);
+    events::end(Phase::MajorFinishCycle);
+}
+
+/// A minor collection that finds the minor heap empty (right after one): counted, and
+/// recorded as runtime events, with nothing to do.
+fn empty_minor_collection(dom: &mut Domain) {
+    events::begin(Phase::Minor);
     dom.gc.stats.minor_collections += 1;
+    events::end(Phase::Minor);
+}
+
+/// Runs a `Gc` primitive's work between the begin and end events of its explicit phase.
+fn explicit<R>(phase: Phase, dom: &mut Domain, work: impl FnOnce(&mut Domain) -> R) -> R {
+    events::begin(phase);
+    let r = work(dom);
+    events::end(phase);
+    r
 }
 
 /// Three major cycles with pending actions after each, so that a value kept alive by a
@@ -137,43 +156,57 @@ fn full_major_res(dom: &mut Domain) -> Result<(), Exn> {
 }
 
 fn gc_minor(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    dom.minor_collection();
+    explicit(Phase::ExplicitGcMinor, dom, Domain::minor_collection);
     pending_actions(dom)?;
     Ok(Value::UNIT)
 }
 
 fn gc_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    dom.gc.stats.minor_collections += 1;
-    finish_major_cycle(dom);
+    explicit(Phase::ExplicitGcMajor, dom, |dom| {
+        empty_minor_collection(dom);
+        finish_major_cycle(dom);
+    });
     pending_actions(dom)?;
     Ok(Value::UNIT)
 }
 
 fn gc_full_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    full_major_res(dom)?;
+    explicit(Phase::ExplicitGcFullMajor, dom, full_major_res)?;
     Ok(Value::UNIT)
 }
 
 fn gc_major_slice(dom: &mut Domain, _: &[Value]) -> PrimResult {
     // Cycles run whole at safepoints, so there is no slice of work to do here.
+    explicit(Phase::ExplicitGcMajorSlice, dom, |_| ());
     pending_actions(dom)?;
     Ok(Value::of_int(0))
 }
 
 fn gc_compaction(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    explicit(Phase::ExplicitGcCompact, dom, compaction)
+}
+
+fn compaction(dom: &mut Domain) -> PrimResult {
     for _ in 0..3 {
         finish_major_cycle(dom);
         pending_actions(dom)?;
     }
     // Pools are released as soon as they empty, so the compaction itself has nothing left
-    // to move; it is counted as the stock runtime counts it.
+    // to move (its three steps, recorded as the stock runtime records them, are empty); it
+    // is counted as the stock runtime counts it.
+    events::begin(Phase::Compact);
+    for step in [Phase::CompactEvacuate, Phase::CompactForward, Phase::CompactRelease] {
+        events::begin(step);
+        events::end(step);
+    }
+    events::end(Phase::Compact);
     dom.gc.stats.compactions += 1;
     dom.gc.stats.forced_major_collections += 1;
     Ok(Value::UNIT)
 }
 
 fn gc_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    full_major_res(dom)?;
+    explicit(Phase::ExplicitGcStat, dom, full_major_res)?;
     gc_quick_stat(dom, &[])
 }
 
@@ -274,7 +307,10 @@ fn gc_get(dom: &mut Domain, _: &[Value]) -> PrimResult {
 const MINOR_HEAP_LIMIT: usize = 1 << 33;
 
 fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let v = args[0];
+    explicit(Phase::ExplicitGcSet, dom, |dom| set(dom, args[0]))
+}
+
+fn set(dom: &mut Domain, v: Value) -> PrimResult {
     if !v.is_block() {
         return Err(Exn::invalid_arg("Gc.set"));
     }
@@ -333,6 +369,7 @@ fn gc_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
             if wsz > MINOR_HEAP_LIMIT {
                 return Err(Exn::out_of_memory());
             }
+            events::counter(Counter::ForceMinorSetMinorHeapSize, 1);
             if !dom.resize_minor(wsz) {
                 return Err(Exn::out_of_memory());
             }

@@ -1,26 +1,18 @@
 //! Instrumentation the stock runtime offers and warden does not run yet: memory profiling
-//! (`memprof.c`: a profile is accepted and tracked, but no allocation is ever sampled),
-//! runtime events (`runtime_events.c`: never active), AFL instrumentation (`afl.c`) and
-//! marshal compression (`zstd.c`: not available, as in the stock build used as the oracle).
+//! (`memprof.c`: a profile is accepted and tracked, but no allocation is ever sampled), AFL
+//! instrumentation (`afl.c`) and marshal compression (`zstd.c`: not available, as in the
+//! stock build used as the oracle). Runtime events are `prims::runtime_events`.
 //! The memprof profile lives in `Domain::named` under a NUL-prefixed key.
 
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_memprof_start", memprof_start),
     ("caml_memprof_stop", memprof_stop),
     ("caml_memprof_discard", memprof_discard),
-    ("caml_ml_runtime_events_start", unit_noop),
-    ("caml_ml_runtime_events_pause", unit_noop),
-    ("caml_ml_runtime_events_resume", unit_noop),
-    ("caml_ml_runtime_events_path", runtime_events_path),
-    ("caml_ml_runtime_events_are_active", runtime_events_are_active),
-    ("caml_runtime_events_user_register", runtime_events_user_register),
-    ("caml_runtime_events_user_write", unit_noop),
     ("caml_reset_afl_instrumentation", unit_noop),
     ("caml_zstd_initialize", zstd_initialize),
 ];
@@ -93,46 +85,6 @@ fn memprof_discard(_: &mut Domain, args: &[Value]) -> PrimResult {
             Ok(Value::UNIT)
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Runtime events: never active, so there is no ring to name or write to.
-
-const MAX_CUSTOM_EVENTS: usize = 1 << 13;
-const CUSTOM_EVENT_ID_LENGTH: usize = 128;
-
-/// Custom event ids handed out so far (process-wide; relaxed: only the count matters).
-static CUSTOM_EVENT_INDEX: AtomicUsize = AtomicUsize::new(0);
-
-fn runtime_events_path(_: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(Value::NONE)
-}
-
-fn runtime_events_are_active(_: &mut Domain, _: &[Value]) -> PrimResult {
-    Ok(Value::FALSE)
-}
-
-fn runtime_events_user_register(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let (name, tag, typ) = (args[0], args[1], args[2]);
-    let index = CUSTOM_EVENT_INDEX.fetch_add(1, Ordering::Relaxed);
-    if index > MAX_CUSTOM_EVENTS {
-        return Err(Exn::invalid_arg(
-            "Runtime_events.User.register: maximum number of custom events exceeded",
-        ));
-    }
-    // SAFETY: the event name is an OCaml string.
-    let bytes = unsafe { name.bytes() };
-    if bytes.len() > CUSTOM_EVENT_ID_LENGTH - 1 {
-        return Err(Exn::invalid_arg(
-            "Runtime_events.User.register: maximum length for event name exceeded",
-        ));
-    }
-    if bytes.contains(&0) {
-        return Err(Exn::invalid_arg(
-            "Runtime_events.User.register: event name has null characters",
-        ));
-    }
-    Ok(dom.alloc_tuple(0, &[Value::of_int(index as isize), name, typ, tag]))
 }
 
 fn zstd_initialize(_: &mut Domain, _: &[Value]) -> PrimResult {

@@ -16,6 +16,7 @@ pub use crate::domain::PrimFn;
 // Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
 pub mod instrumentation;
+pub mod runtime_events;
 pub mod numfmt;
 // Primitive areas.
 pub mod array;
@@ -61,6 +62,7 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     marshal::PRIMS,
     callback::PRIMS,
     instrumentation::PRIMS,
+    runtime_events::PRIMS,
     dynlink::PRIMS,
     obj::PRIMS,
     parsing::PRIMS,

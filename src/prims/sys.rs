@@ -142,6 +142,7 @@ fn executable_name(dom: &mut Domain, _args: &[Value]) -> PrimResult {
 fn exit(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [code] = take(args)?;
     super::gc_prims::print_exit_stats(dom);
+    crate::events::destroy();
     Err(Exn::Exit(code.int() as i32))
 }
 
@@ -155,6 +156,7 @@ fn finish_locked(dom: &mut Domain, result: Result<crate::heap::value::Value, Exn
     match result {
         Ok(_) => {
             super::gc_prims::print_exit_stats(dom);
+            crate::events::destroy();
             0
         }
         Err(Exn::Exit(code)) => code,

@@ -190,6 +190,12 @@ fn fork(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     if pid == -1 {
         return Err(uerror(dom, "fork", None));
     }
+    if pid == 0 {
+        crate::events::after_fork_in_child();
+        crate::events::lifecycle(crate::events::Lifecycle::ForkChild, 0);
+    } else {
+        crate::events::lifecycle(crate::events::Lifecycle::ForkParent, i64::from(pid));
+    }
     Ok(Value::of_int(pid as isize))
 }
 
