@@ -94,6 +94,8 @@ corpus! {
     unix_signal_mask unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
     unix_sockets unix_sockets_netdb unix_sockets_domains
     str_match_syntax str_search_replace str_split str_backtracking str_domains
+    // runtime events (the Runtime_events library's producer and consumer)
+    runtime_events_gc runtime_events_user runtime_events_domains
 }
 
 /// How long a run may take before it is killed (seconds).

@@ -315,6 +315,7 @@ impl Domain {
             }
         }
         self.lock_heap();
+        crate::events::begin(crate::events::Phase::StwLeader);
         let result = {
             let me = self as *mut Domain;
             let shared = self.shared.clone();
@@ -339,6 +340,7 @@ impl Domain {
             }
             r
         };
+        crate::events::end(crate::events::Phase::StwLeader);
         self.unlock_heap();
         self.shared.restart_world();
         if relock {
@@ -363,6 +365,10 @@ impl Domain {
                 gc.major_cycle(youngs, roots);
             }
         });
+    }
+    /// Runs `work` with every other domain stopped (at a safepoint, as `collect`).
+    pub fn with_world_stopped(&mut self, work: impl FnOnce()) {
+        self.stopped_world(|_| true, |_, _, _, _| work());
     }
     pub fn minor_collection(&mut self) {
         self.collect(Collect::Minor);

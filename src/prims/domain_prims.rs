@@ -170,15 +170,16 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     };
     let finished = dom.alloc_tuple(0, &[result]);
     let term_sync = dom.local_roots[1];
+    // Before the joiners wake (the stock runtime records it before they can go on).
+    crate::events::lifecycle(
+        crate::events::Lifecycle::DomainTerminate,
+        i64::from(std::process::id()),
+    );
     if let Err(e) = publish_result(dom, term_sync, finished) {
         let code = super::sys::finish(dom, Err(e));
         std::process::exit(code);
     }
     dom.local_roots.clear();
-    crate::events::lifecycle(
-        crate::events::Lifecycle::DomainTerminate,
-        i64::from(std::process::id()),
-    );
     dom.exit_world();
     // SAFETY: unregistered and outside the world: no one refers to the domain now.
     drop(unsafe { Box::from_raw(p) });

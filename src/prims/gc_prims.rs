@@ -121,10 +121,21 @@ pub fn print_exit_stats(dom: &Domain) {
 
 /// One major cycle as `caml_finish_major_cycle` counts it (two minor collections, the
 /// second of which finds the minor heap empty).
-fn finish_major_cycle(dom: &mut Domain) {
+fn finish_major_cycle(dom: &mut Domain, compact: bool) {
     events::begin(Phase::MajorFinishCycle);
     dom.full_major();
     empty_minor_collection(dom);
+    if compact {
+        // Pools are released as soon as they empty, so a compaction has nothing left to
+        // move: its three steps, recorded as the stock runtime records them, are empty.
+        events::begin(Phase::Compact);
+        for step in [Phase::CompactEvacuate, Phase::CompactForward, Phase::CompactRelease] {
+            events::begin(step);
+            events::end(step);
+        }
+        events::end(Phase::Compact);
+        dom.gc.stats.compactions += 1;
+    }
     events::end(Phase::MajorFinishCycle);
 }
 
@@ -136,72 +147,75 @@ fn empty_minor_collection(dom: &mut Domain) {
     events::end(Phase::Minor);
 }
 
-/// Runs a `Gc` primitive's work between the begin and end events of its explicit phase.
-fn explicit<R>(phase: Phase, dom: &mut Domain, work: impl FnOnce(&mut Domain) -> R) -> R {
+/// Three major cycles with pending actions after each, so that a value kept alive by a
+/// `Gc.finalise` function is freed (and its `finalise_last` run) within the same call. As
+/// in the stock runtime, an exception from a pending action skips the phase's end event.
+fn full_major_res(dom: &mut Domain) -> Result<(), Exn> {
+    events::begin(Phase::ExplicitGcFullMajor);
+    for _ in 0..3 {
+        finish_major_cycle(dom, false);
+        pending_actions(dom)?;
+    }
+    dom.gc.stats.forced_major_collections += 1;
+    events::end(Phase::ExplicitGcFullMajor);
+    Ok(())
+}
+
+/// Runs a `Gc` primitive's work, pending actions included, between the begin and end
+/// events of its explicit phase (the end is recorded whatever the outcome).
+fn explicit<R>(
+    phase: Phase,
+    dom: &mut Domain,
+    work: impl FnOnce(&mut Domain) -> Result<R, Exn>,
+) -> Result<R, Exn> {
     events::begin(phase);
     let r = work(dom);
     events::end(phase);
     r
 }
 
-/// Three major cycles with pending actions after each, so that a value kept alive by a
-/// `Gc.finalise` function is freed (and its `finalise_last` run) within the same call.
-fn full_major_res(dom: &mut Domain) -> Result<(), Exn> {
-    for _ in 0..3 {
-        finish_major_cycle(dom);
-        pending_actions(dom)?;
-    }
-    dom.gc.stats.forced_major_collections += 1;
-    Ok(())
-}
-
 fn gc_minor(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    explicit(Phase::ExplicitGcMinor, dom, Domain::minor_collection);
-    pending_actions(dom)?;
+    explicit(Phase::ExplicitGcMinor, dom, |dom| {
+        dom.minor_collection();
+        pending_actions(dom)
+    })?;
     Ok(Value::UNIT)
 }
 
 fn gc_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
     explicit(Phase::ExplicitGcMajor, dom, |dom| {
         empty_minor_collection(dom);
-        finish_major_cycle(dom);
-    });
-    pending_actions(dom)?;
+        finish_major_cycle(dom, false);
+        pending_actions(dom)
+    })?;
     Ok(Value::UNIT)
 }
 
 fn gc_full_major(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    explicit(Phase::ExplicitGcFullMajor, dom, full_major_res)?;
+    full_major_res(dom)?;
     Ok(Value::UNIT)
 }
 
 fn gc_major_slice(dom: &mut Domain, _: &[Value]) -> PrimResult {
     // Cycles run whole at safepoints, so there is no slice of work to do here.
-    explicit(Phase::ExplicitGcMajorSlice, dom, |_| ());
-    pending_actions(dom)?;
+    explicit(Phase::ExplicitGcMajorSlice, dom, pending_actions)?;
     Ok(Value::of_int(0))
 }
 
 fn gc_compaction(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    explicit(Phase::ExplicitGcCompact, dom, compaction)
-}
-
-fn compaction(dom: &mut Domain) -> PrimResult {
-    for _ in 0..3 {
-        finish_major_cycle(dom);
-        pending_actions(dom)?;
-    }
-    // Pools are released as soon as they empty, so the compaction itself has nothing left
-    // to move (its three steps, recorded as the stock runtime records them, are empty); it
-    // is counted as the stock runtime counts it.
-    events::begin(Phase::Compact);
-    for step in [Phase::CompactEvacuate, Phase::CompactForward, Phase::CompactRelease] {
-        events::begin(step);
-        events::end(step);
-    }
-    events::end(Phase::Compact);
-    dom.gc.stats.compactions += 1;
-    dom.gc.stats.forced_major_collections += 1;
+    explicit(Phase::ExplicitGcCompact, dom, |dom| {
+        // Counted as a forced major collection even when a pending action raises.
+        let mut result = Ok(());
+        for i in 0..3 {
+            finish_major_cycle(dom, i == 2);
+            result = pending_actions(dom);
+            if result.is_err() {
+                break;
+            }
+        }
+        dom.gc.stats.forced_major_collections += 1;
+        result
+    })?;
     Ok(Value::UNIT)
 }
 

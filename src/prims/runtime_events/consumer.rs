@@ -248,9 +248,11 @@ pub(super) fn read_poll(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let Some(cursor) = cursor_of(wrapper) else {
         return Err(Exn::failure("Runtime_events: invalid or closed cursor"));
     };
-    // As the stock library, `Some n` counts as the tagged word of `n` (2n+1).
+    // As the stock library, `Some n` counts as the tagged word of `n` (2n+1) cut to a C
+    // int, and a negative one as a huge count.
     // SAFETY: `Some n` holds an int.
-    let max_events = if max_opt.is_block() { unsafe { max_opt.field(0) }.0 as u64 } else { 0 };
+    let max_events =
+        if max_opt.is_block() { unsafe { max_opt.field(0) }.0 as i32 as i64 as u64 } else { 0 };
     if cursor.in_poll {
         return Err(Exn::failure("Runtime_events: poll called concurrently or reentrant"));
     }
@@ -414,7 +416,8 @@ impl Poll<'_> {
 
     fn lost_events(&mut self, domain: u64, words: u64) -> bool {
         match self.callback(5) {
-            Some(f) => self.call(f, &[int(domain), int(words)]),
+            // The count is a C int in the stock library.
+            Some(f) => self.call(f, &[int(domain), Value::of_int(words as i32 as isize)]),
             None => true,
         }
     }

@@ -46,8 +46,12 @@ const TYPE_UNIT: isize = 0;
 const TYPE_INT: isize = 1;
 const TYPE_SPAN: isize = 2;
 
+/// Starts recording in a stopped world, as the stock runtime does (so the first events are
+/// the ring's start and the end of that stop-the-world section).
 fn start(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    if events::start().map_err(Exn::Fatal)? {
+    let mut started = Ok(false);
+    dom.with_world_stopped(|| started = events::start());
+    if started.map_err(Exn::Fatal)? {
         // A new file: the names of the events registered before it.
         let mut list = user_events(dom);
         while list.is_block() {
@@ -200,7 +204,8 @@ fn user_write(dom: &mut Domain, args: &[Value]) -> PrimResult {
     } else {
         match typ.int() {
             TYPE_UNIT => events::user(UserMessage::Unit, id, &[]),
-            TYPE_INT => events::user(UserMessage::Int, id, &[content.int() as u64]),
+            // As the stock runtime, the value is cut to a C int (32 bits) first.
+            TYPE_INT => events::user(UserMessage::Int, id, &[content.int() as i32 as i64 as u64]),
             TYPE_SPAN => {
                 let kind =
                     if content.int() == 0 { UserMessage::SpanBegin } else { UserMessage::SpanEnd };
