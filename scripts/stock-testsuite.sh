@@ -50,8 +50,8 @@ cd "$repo"
 subset=(basic basic-float basic-io basic-more compaction effect-syntax
   lazy/lazy1.ml lazy/lazy2.ml lazy/lazy4.ml lazy/lazy6.ml lazy/lazy8.ml
   lazy/minor_major_force.ml lib-array lib-bigarray lib-buffer lib-bytes lib-digest lib-domain
-  lib-format lib-hashtbl lib-marshal lib-obj lib-printf lib-random lib-scanf lib-string
-  lib-sync lib-sys misc runtime-errors tmc)
+  lib-format lib-hashtbl lib-marshal lib-obj lib-printf lib-random lib-runtime-events
+  lib-scanf lib-string lib-sync lib-sys misc runtime-errors tmc)
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 mode=warden baseline=0 dirs_arg= warden= jobs=1 timeout=600

@@ -66,8 +66,10 @@ pub struct RingHeader {
 }
 
 impl RingHeader {
-    pub const EMPTY: RingHeader =
-        RingHeader { head: AtomicU64::new(0), tail: AtomicU64::new(0), padding: [0; 8] };
+    /// A ring with nothing in it.
+    pub fn empty() -> RingHeader {
+        RingHeader { head: AtomicU64::new(0), tail: AtomicU64::new(0), padding: [0; 8] }
+    }
 }
 
 /// An event's header word: length in words (10 bits, from bit 54), user flag (bit 53),
@@ -171,8 +173,8 @@ pub enum Phase {
 }
 
 /// Runtime counters (`ev_runtime_counter`, `Runtime_events.runtime_counter`); all listed,
-/// as the phases.
-#[allow(dead_code)]
+/// as the phases (named as the C enum names them).
+#[allow(dead_code, clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug)]
 pub enum Counter {
     ForceMinorAllocSmall,

@@ -49,13 +49,16 @@ static PAUSED: AtomicBool = AtomicBool::new(false);
 static MAP: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Serialises start, stop and fork handling; holds the current file's path.
-static CONTROL: Mutex<Control> = Mutex::new(Control { path: None, size: 0 });
+static CONTROL: Mutex<Control> = Mutex::new(Control { path: None, size: 0, names: Vec::new() });
 
 struct Control {
     /// The ring file of the current mapping, while events are enabled.
     path: Option<String>,
     /// The mapping's length in bytes.
     size: usize,
+    /// The user events' names by id, so that every new file (a start, a forked child's
+    /// restart) lists the events registered before it.
+    names: Vec<(usize, Vec<u8>)>,
 }
 
 thread_local! {
@@ -126,10 +129,14 @@ pub fn start() -> Result<bool, String> {
         base.cast::<MetadataHeader>().write(layout);
         for d in 0..s.max_domains {
             let h = base.add(layout.headers_offset as usize + d * size_of::<RingHeader>());
-            h.cast::<RingHeader>().write(RingHeader::EMPTY);
+            h.cast::<RingHeader>().write(RingHeader::empty());
         }
     }
     drop(settings);
+    for (index, name) in &control.names {
+        // SAFETY: the header written above gives the name table's place in the mapping.
+        unsafe { write_name(base, *index, name) };
+    }
     MAP.store(base, Ordering::Release); // Release: the header written above is seen by writers
     control.path = Some(path);
     control.size = size;
@@ -238,17 +245,27 @@ pub fn user(kind: UserMessage, id: usize, payload: &[u64]) {
     }
 }
 
-/// Writes the name of user event `index` into the file (no-op when events are disabled:
-/// [`start`]'s caller writes the names registered so far).
+/// Records the name of user event `index`, and writes it into the file if there is one.
 pub fn register_name(index: usize, name: &[u8]) {
-    if !ENABLED.load(Ordering::Acquire) || index >= MAX_CUSTOM_EVENTS {
+    if index >= MAX_CUSTOM_EVENTS {
         return;
     }
-    let base = MAP.load(Ordering::Acquire); // Acquire: the header is initialised
-    if base.is_null() {
-        return;
+    let mut control = lock(&CONTROL);
+    control.names.push((index, name.to_vec()));
+    if ENABLED.load(Ordering::Acquire) {
+        let base = MAP.load(Ordering::Acquire); // Acquire: the header is initialised
+                                                // SAFETY: enabled, so `base` is the live mapping `start` set up.
+        unsafe { write_name(base, index, name) };
     }
-    // SAFETY: `base` is a live mapping whose header was written by `start`.
+}
+
+/// Writes a user event's name into its slot of the name table (cut to 127 bytes, with a
+/// NUL).
+///
+/// # Safety
+/// `base` is a mapping whose header `start` wrote; `index < MAX_CUSTOM_EVENTS`.
+unsafe fn write_name(base: *mut u8, index: usize, name: &[u8]) {
+    // SAFETY: the caller's contract.
     let meta = unsafe { &*base.cast::<MetadataHeader>() };
     let n = name.len().min(CUSTOM_EVENT_NAME_LENGTH - 1);
     // SAFETY: the name table has MAX_CUSTOM_EVENTS slots of CUSTOM_EVENT_NAME_LENGTH bytes

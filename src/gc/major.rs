@@ -9,8 +9,8 @@
 
 use super::{DomainGc, Gc, Roots, BLACK, WHITE};
 use crate::check;
-use crate::heap::atoms::ephe_none;
 use crate::events::{self, Counter, Phase};
+use crate::heap::atoms::ephe_none;
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{
     closinfo_startenv, Header, Value, CLOSURE_TAG, CONT_TAG, CUSTOM_TAG, INFIX_TAG, NOT_MARKABLE,

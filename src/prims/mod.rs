@@ -16,8 +16,8 @@ pub use crate::domain::PrimFn;
 // Algorithms over OCaml values (the value-free ones are in `crate::algo`).
 pub mod hash;
 pub mod instrumentation;
-pub mod runtime_events;
 pub mod numfmt;
+pub mod runtime_events;
 // Primitive areas.
 pub mod array;
 pub mod backtrace;

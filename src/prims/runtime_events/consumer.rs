@@ -54,7 +54,7 @@ const M_CUSTOM_EVENTS_OFFSET: usize = 7;
 impl Cursor {
     /// The 64-bit word at byte `offset` of the file (`offset + 8 <= size`, 8-aligned).
     fn word(&self, offset: u64) -> &AtomicU64 {
-        debug_assert!(offset % 8 == 0 && offset + 8 <= self.size);
+        debug_assert!(offset.is_multiple_of(8) && offset + 8 <= self.size);
         // SAFETY: in the mapping (caller's contract, checked by every caller), aligned (the
         // mapping is page-aligned and offsets are multiples of 8); AtomicU64 has u64's layout.
         unsafe { &*self.map.add(offset as usize).cast::<AtomicU64>() }
@@ -133,14 +133,7 @@ fn open(file: &str) -> Result<Cursor, OpenError> {
     let size = st.st_size as u64;
     // SAFETY: a read-only shared mapping of the whole file; the descriptor is closed after.
     let map = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            size as usize,
-            libc::PROT_READ,
-            libc::MAP_SHARED,
-            fd,
-            0,
-        )
+        libc::mmap(std::ptr::null_mut(), size as usize, libc::PROT_READ, libc::MAP_SHARED, fd, 0)
     };
     // SAFETY: our descriptor.
     unsafe { libc::close(fd) };
@@ -250,9 +243,12 @@ pub(super) fn read_poll(dom: &mut Domain, args: &[Value]) -> PrimResult {
     };
     // As the stock library, `Some n` counts as the tagged word of `n` (2n+1) cut to a C
     // int, and a negative one as a huge count.
-    // SAFETY: `Some n` holds an int.
-    let max_events =
-        if max_opt.is_block() { unsafe { max_opt.field(0) }.0 as i32 as i64 as u64 } else { 0 };
+    let max_events = if max_opt.is_block() {
+        // SAFETY: `Some n` holds an int.
+        unsafe { max_opt.field(0) }.0 as i32 as i64 as u64
+    } else {
+        0
+    };
     if cursor.in_poll {
         return Err(Exn::failure("Runtime_events: poll called concurrently or reentrant"));
     }
@@ -302,7 +298,7 @@ impl Poll<'_> {
         let elements = meta[M_RING_SIZE_ELEMENTS];
         let aligned = [M_RING_HEADER_SIZE, M_HEADERS_OFFSET, M_DATA_OFFSET, M_CUSTOM_EVENTS_OFFSET]
             .iter()
-            .all(|&m| meta[m] % 8 == 0);
+            .all(|&m| meta[m].is_multiple_of(8));
         if meta[M_HEADERS_OFFSET] > cursor.size
             || elements == 0
             || elements.checked_mul(8) != Some(meta[M_RING_SIZE_BYTES])

@@ -4,8 +4,8 @@
 //!
 //! The user events registered so far are an OCaml list (newest first) in `Domain::named`
 //! under a NUL-prefixed key, so the collector keeps them and the consumer can resolve an
-//! event id read from a ring to the event value; their names are written into the ring file
-//! when it is created and at registration while it exists.
+//! event id read from a ring to the event value; `crate::events` keeps their names for the
+//! ring files.
 
 mod consumer;
 
@@ -51,20 +51,7 @@ const TYPE_SPAN: isize = 2;
 fn start(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let mut started = Ok(false);
     dom.with_world_stopped(|| started = events::start());
-    if started.map_err(Exn::Fatal)? {
-        // A new file: the names of the events registered before it.
-        let mut list = user_events(dom);
-        while list.is_block() {
-            // SAFETY: the list holds event records `{id; name; typ; tag}`.
-            let (id, name) = unsafe {
-                let event = list.field(0);
-                (event.field(EVENT_ID).int() as usize, event.field(EVENT_NAME).bytes())
-            };
-            events::register_name(id, name);
-            // SAFETY: a cons cell.
-            list = unsafe { list.field(1) };
-        }
-    }
+    started.map_err(Exn::Fatal)?;
     Ok(Value::UNIT)
 }
 
