@@ -25,7 +25,13 @@ fn toolchain() -> PathBuf {
 }
 
 fn compile(prefix: &Path, dir: &Path, name: &str) -> PathBuf {
-    let src = repo_root().join("tests").join("runtime_events").join(format!("{name}.ml"));
+    // Compiled from a copy in the build folder, so that ocamlc's .cmi/.cmo land there.
+    let src = dir.join(format!("{name}.ml"));
+    std::fs::copy(
+        repo_root().join("tests").join("runtime_events").join(format!("{name}.ml")),
+        &src,
+    )
+    .expect("copy the program");
     let exe = dir.join(format!("{name}.byte"));
     let status = Command::new(prefix.join("bin").join("ocamlc"))
         .args(["-I", "+unix", "-I", "+runtime_events", "unix.cma", "runtime_events.cma"])
