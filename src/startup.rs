@@ -297,7 +297,9 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: the global data of '{exe_name}' lacks the predefined exceptions");
         return 2;
     }
-    if let Err(e) = loader::validate::validate(&exe.code, prims.len(), nglobals) {
+    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals)
+        .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names));
+    if let Err(e) = checked {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }

@@ -1,0 +1,165 @@
+//! The bytecode verifier: proves the stack discipline of a code fragment before it runs, in
+//! the spirit of the JVM's and WebAssembly's validators. It runs after [`super::validate`]
+//! (which it relies on: known opcodes, operands inside the code, jump targets on instruction
+//! starts) and is the entry point for any fragment, the program's or a later one.
+//!
+//! It follows every path from the fragment's entry (offset 0, in the *main* context, depth
+//! 0) and from every function body a `CLOSURE`/`CLOSUREREC` builds (the *function* context,
+//! depth 1: the calling convention puts at least one argument there, with the extra ones and
+//! the return frame below), and computes at each reached instruction an abstract stack: its
+//! depth in words from the activation's base, the nested frames pushed inside it (return
+//! frames of `PUSH_RETADDR`, 3 words; trap frames of `PUSHTRAP`, 4 words) and the depth the
+//! stack is known to have room for. The rules (the rejection names the offset and the rule):
+//!
+//! 1. **join**: two paths that meet (a jump target, a return address, a handler) carry the
+//!    same abstract stack.
+//! 2. **frame**: `ACC n`, `PUSHACC n`, `ASSIGN n` address a word of the current frame that
+//!    is not inside a return or trap frame; `POP n` and every instruction that takes its
+//!    operands from the stack (`C_CALLN n` takes `n - 1`, `MAKEBLOCK n` `n - 1`, `APPLY1` one
+//!    ...) take them from above the innermost nested frame.
+//! 3. **nesting**: `POPTRAP` finds a trap frame right on top; `APPLY n` finds a return
+//!    frame with exactly `n` arguments above it; a return address and a handler are entered
+//!    with the stack their `PUSH_RETADDR`/`PUSHTRAP` saw.
+//! 4. **exit**: `RETURN n`, `APPTERM m, n`, `RESUMETERM n` and `REPERFORMTERM n` drop the
+//!    whole frame (`n` is the depth), inside a function, with no nested frame left open;
+//!    `STOP` ends the main code with no nested frame open.
+//! 5. **entry**: `RESTART` and `GRAB` run only at a function's entry (depth 1, nothing
+//!    pushed); no closure body starts at `RESTART` (only `GRAB`'s partial applications
+//!    enter there).
+//! 6. **room**: the depth never exceeds what the runtime guarantees free: 32 words at an
+//!    entry (`check_stacks`) minus 6 for the frames it pushes itself (a poll frame is the
+//!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`.
+//!
+//! Why compiler output passes: `bytegen` tracks the same depth (`sz`) for every expression,
+//! including the 3 words of `Kpush_retaddr` and the 4 of `Kpushtrap`; labels are only
+//! reached with the size they were compiled at (`Kbranch` to a static handler carries its
+//! `sz`, `Kpop` comes first); `Kreturn`, `Kappterm` and `Kresumeterm` are emitted with the
+//! size of the whole frame and never inside a `try` (a call inside one is not a tail call);
+//! accesses go to named variables, never into the words of a frame; and `comp_block` calls
+//! `caml_ensure_stack_capacity` first when a body needs more than `stack_threshold` (32)
+//! minus `stack_safety_margin` (6) words.
+//!
+//! Cost: every instruction is decoded once; a state is stored only at instructions some
+//! jump can reach (its size is the number of open frames, at most [`MAX_FRAMES`]), so the
+//! work is linear in the code's size.
+
+mod step;
+
+use crate::interp::opcodes::instr_len;
+use step::{Flow, State};
+
+/// At most this many return and trap frames open at once inside one function.
+pub const MAX_FRAMES: usize = 4096;
+/// The free words guaranteed below `sp` when a body starts (`check_stacks`).
+const ENTRY_ROOM: u32 = 32;
+/// The words the interpreter itself may push at any point (a poll frame).
+const SAFETY_MARGIN: u32 = 6;
+
+/// Verifies `code` (already validated), whose primitives are `prim_names`.
+pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
+    let ensure_prim = prim_names.iter().position(|n| n == "caml_ensure_stack_capacity");
+    let targets = jump_targets(code);
+    let mut states: Vec<Option<Box<State>>> = Vec::new();
+    states.resize_with(code.len(), || None);
+    let mut work: Vec<usize> = Vec::new();
+    let mut v =
+        Verifier { code, ensure_prim, targets: &targets, states: &mut states, work: &mut work };
+    v.enter(0, State::main())?;
+    while let Some(start) = v.work.pop() {
+        v.walk(start)?;
+    }
+    Ok(())
+}
+
+struct Verifier<'a> {
+    code: &'a [i32],
+    ensure_prim: Option<usize>,
+    targets: &'a [bool],
+    states: &'a mut Vec<Option<Box<State>>>,
+    work: &'a mut Vec<usize>,
+}
+
+impl Verifier<'_> {
+    /// A path reaches instruction `pc`, a jump target, with `state`.
+    fn enter(&mut self, pc: usize, state: State) -> Result<(), String> {
+        match &self.states[pc] {
+            None => {
+                self.states[pc] = Some(Box::new(state));
+                self.work.push(pc);
+                Ok(())
+            }
+            Some(known) if **known == state => Ok(()),
+            Some(known) => Err(super::validate::at(
+                pc,
+                self.code,
+                format_args!("join rule: paths meet with {} and with {}", known, state),
+            )),
+        }
+    }
+
+    /// Follows the straight line of code from the jump target `start`.
+    fn walk(&mut self, start: usize) -> Result<(), String> {
+        let mut state = (**self.states[start].as_ref().expect("entered")).clone();
+        let mut pc = start;
+        let mut last_const: Option<i32> = None;
+        loop {
+            let flow = step::step(self, pc, &mut state, &mut last_const)?;
+            if let Flow::Stop = flow {
+                return Ok(());
+            }
+            let next = pc + instr_len(self.code, pc).expect("validated");
+            if next >= self.code.len() {
+                return Err(super::validate::at(pc, self.code, "control runs past the end"));
+            }
+            if self.targets[next] {
+                return self.enter(next, state);
+            }
+            pc = next;
+        }
+    }
+}
+
+/// Marks every instruction a code address can designate: jump, branch and switch targets,
+/// return addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`.
+fn jump_targets(code: &[i32]) -> Vec<bool> {
+    use crate::interp::opcodes::{Op, Operands, OPERANDS};
+    let mut t = vec![false; code.len()];
+    t[0] = true;
+    let mark = |t: &mut Vec<bool>, base: usize, ofs: i32| {
+        // In range: validated.
+        let i = (base as i64 + i64::from(ofs)) as usize;
+        t[i] = true;
+    };
+    let mut pc = 0;
+    while pc < code.len() {
+        let op = code[pc] as usize;
+        let len = instr_len(code, pc).expect("validated");
+        match OPERANDS[op] {
+            Operands::Jump => mark(&mut t, pc + 1, code[pc + 1]),
+            Operands::ValueJump => mark(&mut t, pc + 2, code[pc + 2]),
+            Operands::Closure => mark(&mut t, pc + 2, code[pc + 2]),
+            Operands::ClosureRec => {
+                for i in 3..len {
+                    mark(&mut t, pc + 3, code[pc + i]);
+                }
+            }
+            Operands::Switch => {
+                for i in 2..len {
+                    mark(&mut t, pc + 2, code[pc + i]);
+                }
+            }
+            Operands::Fixed(_) => {
+                if op == Op::GRAB as usize {
+                    // Validated: GRAB follows a RESTART.
+                    t[pc - 1] = true;
+                    t[pc] = true;
+                }
+            }
+        }
+        pc += len;
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests;
