@@ -92,7 +92,9 @@ impl Verifier<'_> {
             Some(known) => Err(super::validate::at(
                 pc,
                 self.code,
-                format_args!("join rule: paths meet with {} and with {}", known, state),
+                format_args!(
+                    "join rule: paths meet with different stacks: [{known}] and [{state}]"
+                ),
             )),
         }
     }

@@ -61,14 +61,17 @@ impl State {
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "depth {}", self.depth)?;
-        if let Some(top) = self.frames.last() {
-            let traps = self.frames.iter().filter(|fr| fr.trap).count();
-            let rets = self.frames.len() - traps;
-            write!(
-                f,
-                ", {rets} return and {traps} trap frames open, the innermost at {}",
-                top.base
-            )?;
+        if !self.frames.is_empty() {
+            // The innermost few frames, outermost first.
+            write!(f, ", open frames")?;
+            let skip = self.frames.len().saturating_sub(3);
+            if skip > 0 {
+                write!(f, " ({skip} more)")?;
+            }
+            for (i, fr) in self.frames[skip..].iter().enumerate() {
+                let kind = if fr.trap { "trap" } else { "return" };
+                write!(f, "{} {kind} at {}", if i == 0 { ":" } else { "," }, fr.base)?;
+            }
         }
         write!(f, ", room {}", self.room)?;
         if !self.in_function {
@@ -104,7 +107,7 @@ pub fn step(
     let pop = |s: &mut State, n: u32| -> Result<(), String> {
         if n > s.depth {
             return err(format_args!(
-                "frame rule: takes {n} words from a frame of {} ({s})",
+                "frame rule: takes {n} words, the frame has {} ({s})",
                 s.depth
             ));
         }
@@ -129,7 +132,7 @@ pub fn step(
         let n = n as u32; // validated: not negative
         if n >= s.depth {
             return err(format_args!(
-                "frame rule: reaches word {n} of a frame of {} words",
+                "frame rule: reaches word {n}, the frame has {} ({s})",
                 s.depth
             ));
         }
@@ -150,7 +153,10 @@ pub fn step(
             return err(format_args!("exit rule: leaves the function with frames open ({s})"));
         }
         if n as u32 != s.depth || n < 0 {
-            return err(format_args!("exit rule: drops {n} words of a frame of {}", s.depth));
+            return err(format_args!(
+                "exit rule: drops {n} words, the frame has {} ({s})",
+                s.depth
+            ));
         }
         Ok(())
     };
@@ -342,7 +348,10 @@ pub fn step(
                 return Err(at(
                     pc,
                     code,
-                    format_args!("frame rule: takes {takes} words from a frame of {}", s.depth),
+                    format_args!(
+                        "frame rule: takes {takes} words, the frame has {} ({s})",
+                        s.depth
+                    ),
                 ));
             }
             return Ok(Flow::Stop);
