@@ -3,10 +3,12 @@
 #
 #   scripts/fuzz.sh [seconds] [target]
 #
-# seconds: how long to run (default 600); target: `loader` (whole executables, default) or
-# `intern` (raw marshalled data). The corpus is seeded from executables built with the stock
-# ocamlc (scripts/ocaml-toolchain.sh installs it) and kept in fuzz/corpus/<target>; crashes
-# land in fuzz/artifacts/<target>.
+# seconds: how long to run (default 600); target: `loader` (whole executables, default),
+# `intern` (raw marshalled data) or `run` (generated executables, verified, then run in the
+# hardened build with an instruction budget). The loader and intern corpora are seeded from
+# executables built with the stock ocamlc (scripts/ocaml-toolchain.sh installs it); `run`
+# starts from nothing (its input only steers a generator). Corpora are kept in
+# fuzz/corpus/<target>; crashes land in fuzz/artifacts/<target>.
 set -eu
 
 seconds=${1:-600}
@@ -21,7 +23,7 @@ fi
 
 corpus="$root/fuzz/corpus/$target"
 mkdir -p "$corpus"
-if [ -z "$(ls -A "$corpus")" ]; then
+if [ "$target" != run ] && [ -z "$(ls -A "$corpus")" ]; then
     if [ ! -x "$ocaml_bin/ocamlc" ]; then
         echo "fuzz.sh: no stock ocamlc in $ocaml_bin; starting from an empty corpus" >&2
     else
@@ -88,4 +90,4 @@ EOF
 fi
 
 cd "$root/fuzz"
-exec cargo +nightly fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -rss_limit_mb=4096
+exec cargo +nightly fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20

@@ -316,3 +316,63 @@ pub fn run(inv: Invocation) -> i32 {
     let result = interp::run_main(&mut dom, &program);
     crate::prims::sys::finish(&mut dom, result)
 }
+
+/// How a run of [`run_image`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImageOutcome {
+    /// The file did not load (the one-line error), or did not pass validation or verification.
+    Rejected(String),
+    /// The program stopped, raised, or ended with a fatal runtime error (the budget included).
+    Ran,
+}
+
+/// Loads the executable `image` onto `dom` (which has its primitives initialised) and runs
+/// it, with at most `budget` instructions in a hardened build (production has no budget):
+/// the fuzz target's entry. Loading runs every check `run` does, in the same order; the
+/// domain's stack is left as it was found.
+pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
+    let exe = match loader::exec::read_executable_bytes(image) {
+        Ok(e) => e,
+        Err(e) => return ImageOutcome::Rejected(e.to_string()),
+    };
+    let mut prims = Vec::with_capacity(exe.prim_names.len());
+    for name in &exe.prim_names {
+        match crate::prims::lookup(name) {
+            Some(f) => prims.push(f),
+            None => return ImageOutcome::Rejected(format!("unknown C primitive '{name}'")),
+        }
+    }
+    dom.lock_heap();
+    let globals = match loader::intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+        Ok((v, _)) => v,
+        Err(e) => {
+            dom.unlock_heap();
+            return ImageOutcome::Rejected(e.to_string());
+        }
+    };
+    // SAFETY: intern returns a well-formed value.
+    let nglobals = if globals.is_block() { unsafe { globals.wosize() } } else { 0 };
+    let checked = if nglobals < 12 {
+        Err("no predefined exceptions".to_string())
+    } else {
+        loader::validate::validate(&exe.code, prims.len(), nglobals)
+            .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names))
+    };
+    if let Err(e) = checked {
+        dom.unlock_heap();
+        return ImageOutcome::Rejected(e);
+    }
+    dom.globals.set(globals);
+    crate::prims::set_debug_info(dom, None, &exe.code);
+    dom.unlock_heap();
+    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    interp::install(dom, program.clone());
+    let used = dom.stack.used();
+    crate::check::set_instruction_budget(budget);
+    let _ = interp::run_main(dom, &program);
+    crate::check::set_instruction_budget(u64::MAX);
+    // SAFETY: the stack held `used` words when the run began and was never shrunk.
+    dom.stack.sp = unsafe { dom.stack.high().sub(used) };
+    ImageOutcome::Ran
+}

@@ -11,7 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::exe::{Asm, Exe};
-use warden::api::Op::{self, *};
+use warden::api::Op::*;
 
 fn warden() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_warden"))

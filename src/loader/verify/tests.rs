@@ -21,12 +21,8 @@ fn accepts_sound_code() {
     ok(&[PUSH as i32, ACC0 as i32, POP as i32, 1, S]);
     // try: PUSHTRAP h; CONST0; POPTRAP; BRANCH end; h: ACC0 (exn in accu) ; end: STOP
     ok(&[PUSHTRAP as i32, 5, CONST0 as i32, POPTRAP as i32, BRANCH as i32, 2, CONST1 as i32, S]);
-    // CLOSURE 0 f; PUSH_RETADDR r; PUSH; ACC1? no: args: CONST0, PUSH; ACC of closure...
-    // 0: CLOSURE 0, ->8; 3: PUSH_RETADDR ->7; 5: PUSHCONST0 (arg) ... APPLY 1 expects the
-    // closure in accu: 6: ACC 4 (the closure was pushed? no) -- keep it simple:
-    // 0 PUSHCONST0? Build: CLOSURE 0 f (accu = clos); PUSH (d1); PUSH_RETADDR r (d4);
-    // PUSHCONST1 (d5); ACC 4 -> the closure (slot 4 = depth-1-4 = 0) ; APPLY 1 ; r: POP 1; STOP;
-    // f: ACC0; RETURN 1
+    // main: CLOSURE f; PUSH; PUSH_RETADDR r; PUSHCONST1; ACC 4 (the closure); APPLY 1;
+    // r: POP 1; STOP. f: ACC0; RETURN 1.
     ok(&[
         CLOSURE as i32,
         0,
@@ -50,9 +46,9 @@ fn accepts_sound_code() {
 
 #[test]
 fn rejects_each_rule() {
-    rejected(&[ACC as i32, 0, S], "frame rule: reaches word 0 of a frame of 0");
+    rejected(&[ACC as i32, 0, S], "frame rule: reaches word 0, the frame has 0");
     rejected(&[PUSH as i32, ASSIGN as i32, 1, S], "frame rule");
-    rejected(&[POP as i32, 1, S], "takes 1 words");
+    rejected(&[POP as i32, 1, S], "takes 1 words, the frame has 0");
     rejected(&[PUSH as i32, BRANCHIF as i32, 2, PUSH as i32, S], "join rule");
     rejected(&[RETURN as i32, 0], "exit rule");
     rejected(&[POPTRAP as i32, S], "nesting rule");
