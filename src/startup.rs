@@ -297,12 +297,23 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: the global data of '{exe_name}' lacks the predefined exceptions");
         return 2;
     }
-    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals)
-        .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names));
+    let started = std::time::Instant::now();
+    let mut validated = started;
+    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals).and_then(|()| {
+        validated = std::time::Instant::now();
+        loader::verify::verify(&exe.code, &exe.prim_names)
+    });
     if let Err(e) = checked {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
+    log::debug!(
+        target: "warden::loader",
+        "{} words of code: validated in {:?}, verified in {:?}",
+        exe.code.len(),
+        validated - started,
+        validated.elapsed()
+    );
     dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();

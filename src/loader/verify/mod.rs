@@ -39,14 +39,17 @@
 //! `caml_ensure_stack_capacity` first when a body needs more than `stack_threshold` (32)
 //! minus `stack_safety_margin` (6) words.
 //!
-//! Cost: every instruction is decoded once; a state is stored only at instructions some
-//! jump can reach (its size is the number of open frames, at most [`MAX_FRAMES`]), so the
-//! work is linear in the code's size.
+//! Cost: every instruction is decoded twice (once to find the jump targets); a state is a
+//! few words, stored only at jump targets, its open frames shared in one arena as linked
+//! nodes (a frame pushed is one node). Comparing two states at a join walks their frame
+//! lists until they share a node, and finding the frame a word lies in walks the frames
+//! above it: both are bounded by the nesting (at most [`MAX_FRAMES`]), so the work is linear
+//! in the code's size for any fixed nesting.
 
 mod step;
 
 use crate::interp::opcodes::instr_len;
-use step::{Flow, State};
+use step::{Flow, Frames, State};
 
 /// At most this many return and trap frames open at once inside one function.
 pub const MAX_FRAMES: usize = 4096;
@@ -58,12 +61,15 @@ const SAFETY_MARGIN: u32 = 6;
 /// Verifies `code` (already validated), whose primitives are `prim_names`.
 pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
     let ensure_prim = prim_names.iter().position(|n| n == "caml_ensure_stack_capacity");
-    let targets = jump_targets(code);
-    let mut states: Vec<Option<Box<State>>> = Vec::new();
-    states.resize_with(code.len(), || None);
-    let mut work: Vec<usize> = Vec::new();
-    let mut v =
-        Verifier { code, ensure_prim, targets: &targets, states: &mut states, work: &mut work };
+    let (slots, ntargets) = jump_targets(code);
+    let mut v = Verifier {
+        code,
+        ensure_prim,
+        slots,
+        states: vec![None; ntargets],
+        frames: Frames::default(),
+        work: Vec::new(),
+    };
     v.enter(0, State::main())?;
     while let Some(start) = v.work.pop() {
         v.walk(start)?;
@@ -71,29 +77,40 @@ pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Not a jump target (in `Verifier::slots`).
+const NOT_TARGET: u32 = u32::MAX;
+
 struct Verifier<'a> {
     code: &'a [i32],
     ensure_prim: Option<usize>,
-    targets: &'a [bool],
-    states: &'a mut Vec<Option<Box<State>>>,
-    work: &'a mut Vec<usize>,
+    /// Per code word: the index of its state in `states` if it is a jump target.
+    slots: Vec<u32>,
+    /// The state each jump target was first reached with.
+    states: Vec<Option<State>>,
+    /// The open frames of every state.
+    frames: Frames,
+    /// Jump targets reached but not yet walked.
+    work: Vec<usize>,
 }
 
 impl Verifier<'_> {
     /// A path reaches instruction `pc`, a jump target, with `state`.
     fn enter(&mut self, pc: usize, state: State) -> Result<(), String> {
-        match &self.states[pc] {
+        let slot = self.slots[pc] as usize;
+        match self.states[slot] {
             None => {
-                self.states[pc] = Some(Box::new(state));
+                self.states[slot] = Some(state);
                 self.work.push(pc);
                 Ok(())
             }
-            Some(known) if **known == state => Ok(()),
+            Some(known) if self.frames.same(&known, &state) => Ok(()),
             Some(known) => Err(super::validate::at(
                 pc,
                 self.code,
                 format_args!(
-                    "join rule: paths meet with different stacks: [{known}] and [{state}]"
+                    "join rule: paths meet with different stacks: [{}] and [{}]",
+                    self.frames.show(&known),
+                    self.frames.show(&state)
                 ),
             )),
         }
@@ -101,7 +118,7 @@ impl Verifier<'_> {
 
     /// Follows the straight line of code from the jump target `start`.
     fn walk(&mut self, start: usize) -> Result<(), String> {
-        let mut state = (**self.states[start].as_ref().expect("entered")).clone();
+        let mut state = self.states[self.slots[start] as usize].expect("entered");
         let mut pc = start;
         let mut last_const: Option<i32> = None;
         loop {
@@ -113,7 +130,7 @@ impl Verifier<'_> {
             if next >= self.code.len() {
                 return Err(super::validate::at(pc, self.code, "control runs past the end"));
             }
-            if self.targets[next] {
+            if self.slots[next] != NOT_TARGET {
                 return self.enter(next, state);
             }
             pc = next;
@@ -121,46 +138,50 @@ impl Verifier<'_> {
     }
 }
 
-/// Marks every instruction a code address can designate: jump, branch and switch targets,
-/// return addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`.
-fn jump_targets(code: &[i32]) -> Vec<bool> {
+/// Marks every instruction a code address can designate (jump, branch and switch targets,
+/// return addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`) with
+/// its index among them; returns the marks and the number of targets.
+fn jump_targets(code: &[i32]) -> (Vec<u32>, usize) {
     use crate::interp::opcodes::{Op, Operands, OPERANDS};
-    let mut t = vec![false; code.len()];
-    t[0] = true;
-    let mark = |t: &mut Vec<bool>, base: usize, ofs: i32| {
-        // In range: validated.
-        let i = (base as i64 + i64::from(ofs)) as usize;
-        t[i] = true;
+    let mut t = vec![NOT_TARGET; code.len()];
+    let mut n = 0u32;
+    let mut mark = |t: &mut Vec<u32>, i: usize| {
+        if t[i] == NOT_TARGET {
+            t[i] = n;
+            n += 1;
+        }
     };
+    mark(&mut t, 0);
+    // In range: validated.
+    let dest = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
     let mut pc = 0;
     while pc < code.len() {
         let op = code[pc] as usize;
         let len = instr_len(code, pc).expect("validated");
         match OPERANDS[op] {
-            Operands::Jump => mark(&mut t, pc + 1, code[pc + 1]),
-            Operands::ValueJump => mark(&mut t, pc + 2, code[pc + 2]),
-            Operands::Closure => mark(&mut t, pc + 2, code[pc + 2]),
+            Operands::Jump => mark(&mut t, dest(pc + 1, code[pc + 1])),
+            Operands::ValueJump | Operands::Closure => mark(&mut t, dest(pc + 2, code[pc + 2])),
             Operands::ClosureRec => {
                 for i in 3..len {
-                    mark(&mut t, pc + 3, code[pc + i]);
+                    mark(&mut t, dest(pc + 3, code[pc + i]));
                 }
             }
             Operands::Switch => {
                 for i in 2..len {
-                    mark(&mut t, pc + 2, code[pc + i]);
+                    mark(&mut t, dest(pc + 2, code[pc + i]));
                 }
             }
             Operands::Fixed(_) => {
                 if op == Op::GRAB as usize {
                     // Validated: GRAB follows a RESTART.
-                    t[pc - 1] = true;
-                    t[pc] = true;
+                    mark(&mut t, pc - 1);
+                    mark(&mut t, pc);
                 }
             }
         }
         pc += len;
     }
-    t
+    (t, n as usize)
 }
 
 #[cfg(test)]

@@ -26,10 +26,96 @@ impl Frame {
     fn top(self) -> u32 {
         self.base + self.size()
     }
+    fn kind(self) -> &'static str {
+        if self.trap {
+            "trap"
+        } else {
+            "return"
+        }
+    }
+}
+
+/// No frame (the end of a frame list).
+const NO_FRAME: u32 = u32::MAX;
+
+/// Every frame list of the walk, as nodes that point to the frame under them: a state's
+/// frames are a node index, and states that share frames share nodes.
+#[derive(Default)]
+pub struct Frames {
+    nodes: Vec<(Frame, u32)>,
+}
+
+impl Frames {
+    fn frame(&self, node: u32) -> Option<Frame> {
+        self.nodes.get(node as usize).map(|n| n.0)
+    }
+
+    fn parent(&self, node: u32) -> u32 {
+        self.nodes[node as usize].1
+    }
+
+    fn push(&mut self, under: u32, f: Frame) -> u32 {
+        self.nodes.push((f, under));
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Whether two states are the same abstract stack.
+    pub fn same(&self, a: &State, b: &State) -> bool {
+        if (a.depth, a.room, a.in_function, a.nframes)
+            != (b.depth, b.room, b.in_function, b.nframes)
+        {
+            return false;
+        }
+        let (mut x, mut y) = (a.top, b.top);
+        while x != y {
+            if self.frame(x) != self.frame(y) {
+                return false;
+            }
+            (x, y) = (self.parent(x), self.parent(y));
+        }
+        true
+    }
+
+    /// The frame that holds word `p` (a depth from the activation's base), if any.
+    fn holding(&self, s: &State, p: u32) -> Option<Frame> {
+        let mut n = s.top;
+        while let Some(f) = self.frame(n) {
+            if f.base <= p {
+                return (p < f.top()).then_some(f);
+            }
+            n = self.parent(n);
+        }
+        None
+    }
+
+    /// `s` for a message: depth, the innermost open frames, room, context.
+    pub fn show(&self, s: &State) -> String {
+        let mut out = format!("depth {}", s.depth);
+        if s.nframes > 0 {
+            let mut shown = Vec::new();
+            let mut n = s.top;
+            while let (Some(f), true) = (self.frame(n), shown.len() < 3) {
+                shown.push(format!("{} at {}", f.kind(), f.base));
+                n = self.parent(n);
+            }
+            shown.reverse();
+            out += ", open frames";
+            if s.nframes as usize > shown.len() {
+                out += &format!(" ({} more)", s.nframes as usize - shown.len());
+            }
+            out += ": ";
+            out += &shown.join(", ");
+        }
+        out += &format!(", room {}", s.room);
+        if !s.in_function {
+            out += ", main code";
+        }
+        out
+    }
 }
 
 /// The abstract stack at an instruction.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct State {
     /// Words from the activation's base (a function's arguments count).
     depth: u32,
@@ -37,14 +123,21 @@ pub struct State {
     room: u32,
     /// Inside a function body (a return frame below), not the main code.
     in_function: bool,
-    /// Open frames, innermost last (their bases increase).
-    frames: Vec<Frame>,
+    /// The innermost open frame (a node of [`Frames`]), and how many are open.
+    top: u32,
+    nframes: u32,
 }
 
 impl State {
     /// The start of the main code.
     pub fn main() -> State {
-        State { depth: 0, room: ENTRY_ROOM - SAFETY_MARGIN, in_function: false, frames: Vec::new() }
+        State {
+            depth: 0,
+            room: ENTRY_ROOM - SAFETY_MARGIN,
+            in_function: false,
+            top: NO_FRAME,
+            nframes: 0,
+        }
     }
 
     /// A function body's entry (and the `RESTART` of a partial application).
@@ -53,31 +146,9 @@ impl State {
             depth: 1,
             room: 1 + ENTRY_ROOM - SAFETY_MARGIN,
             in_function: true,
-            frames: Vec::new(),
+            top: NO_FRAME,
+            nframes: 0,
         }
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "depth {}", self.depth)?;
-        if !self.frames.is_empty() {
-            // The innermost few frames, outermost first.
-            write!(f, ", open frames")?;
-            let skip = self.frames.len().saturating_sub(3);
-            if skip > 0 {
-                write!(f, " ({skip} more)")?;
-            }
-            for (i, fr) in self.frames[skip..].iter().enumerate() {
-                let kind = if fr.trap { "trap" } else { "return" };
-                write!(f, "{} {kind} at {}", if i == 0 { ":" } else { "," }, fr.base)?;
-            }
-        }
-        write!(f, ", room {}", self.room)?;
-        if !self.in_function {
-            write!(f, ", main code")?;
-        }
-        Ok(())
     }
 }
 
@@ -102,16 +173,15 @@ pub fn step(
     let prev_const = last_const.take();
 
     // Words available above the innermost open frame.
-    let free_top = |s: &State| s.depth - s.frames.last().map_or(0, |f| f.top());
+    let free_top = |fr: &Frames, s: &State| s.depth - fr.frame(s.top).map_or(0, |f| f.top());
     // Takes `n` words off the top.
-    let pop = |s: &mut State, n: u32| -> Result<(), String> {
+    let pop = |fr: &Frames, s: &mut State, n: u32| -> Result<(), String> {
         if n > s.depth {
-            return err(format_args!(
-                "frame rule: takes {n} words, the frame has {} ({s})",
-                s.depth
-            ));
+            let s = fr.show(s);
+            return err(format_args!("frame rule: takes {n} words, the frame has fewer ({s})"));
         }
-        if n > free_top(s) {
+        if n > free_top(fr, s) {
+            let s = fr.show(s);
             return err(format_args!("frame rule: takes {n} words across a nested frame ({s})"));
         }
         s.depth -= n;
@@ -128,49 +198,46 @@ pub fn step(
         Ok(())
     };
     // The word `n` below the top.
-    let slot = |s: &State, n: i32| -> Result<(), String> {
+    let slot = |fr: &Frames, s: &State, n: i32| -> Result<(), String> {
         let n = n as u32; // validated: not negative
         if n >= s.depth {
-            return err(format_args!(
-                "frame rule: reaches word {n}, the frame has {} ({s})",
-                s.depth
-            ));
+            let s = fr.show(s);
+            return err(format_args!("frame rule: reaches word {n}, beyond the frame ({s})"));
         }
-        let p = s.depth - 1 - n;
-        let i = s.frames.partition_point(|f| f.base <= p);
-        if i > 0 && p < s.frames[i - 1].top() {
-            let kind = if s.frames[i - 1].trap { "trap" } else { "return" };
+        if let Some(f) = fr.holding(s, s.depth - 1 - n) {
+            let (kind, s) = (f.kind(), fr.show(s));
             return err(format_args!("frame rule: word {n} is inside a {kind} frame ({s})"));
         }
         Ok(())
     };
     // The whole frame goes: `n` must be the depth, nothing nested left.
-    let exit = |s: &State, n: i32| -> Result<(), String> {
+    let exit = |fr: &Frames, s: &State, n: i32| -> Result<(), String> {
         if !s.in_function {
             return err(format_args!("exit rule: leaves a function from the main code"));
         }
-        if !s.frames.is_empty() {
+        if s.nframes > 0 {
+            let s = fr.show(s);
             return err(format_args!("exit rule: leaves the function with frames open ({s})"));
         }
         if n as u32 != s.depth || n < 0 {
-            return err(format_args!(
-                "exit rule: drops {n} words, the frame has {} ({s})",
-                s.depth
-            ));
+            let s = fr.show(s);
+            return err(format_args!("exit rule: drops {n} words, not the whole frame ({s})"));
         }
         Ok(())
     };
-    let at_entry = |s: &State| -> Result<(), String> {
-        if !s.in_function || s.depth != 1 || !s.frames.is_empty() {
+    let at_entry = |fr: &Frames, s: &State| -> Result<(), String> {
+        if !s.in_function || s.depth != 1 || s.nframes > 0 {
+            let s = fr.show(s);
             return err(format_args!("entry rule: not at a function's entry ({s})"));
         }
         Ok(())
     };
-    let open = |s: &mut State, trap: bool| -> Result<(), String> {
-        if s.frames.len() >= MAX_FRAMES {
+    let open = |fr: &mut Frames, s: &mut State, trap: bool| -> Result<(), String> {
+        if s.nframes as usize >= MAX_FRAMES {
             return err(format_args!("nesting rule: more than {MAX_FRAMES} nested frames"));
         }
-        s.frames.push(Frame { base: s.depth, trap });
+        s.top = fr.push(s.top, Frame { base: s.depth, trap });
+        s.nframes += 1;
         Ok(())
     };
     let closure_body = |v: &mut Verifier<'_>, t: usize| -> Result<(), String> {
@@ -182,33 +249,36 @@ pub fn step(
 
     use Op::*;
     match op {
-        ACC0 | ACC1 | ACC2 | ACC3 | ACC4 | ACC5 | ACC6 | ACC7 => slot(s, op as i32 - ACC0 as i32)?,
-        ACC | ASSIGN => slot(s, arg(1))?,
+        ACC0 | ACC1 | ACC2 | ACC3 | ACC4 | ACC5 | ACC6 | ACC7 => {
+            slot(&v.frames, s, op as i32 - ACC0 as i32)?
+        }
+        ACC | ASSIGN => slot(&v.frames, s, arg(1))?,
         PUSH | PUSHACC0 => push(s, 1)?,
         PUSHACC1 | PUSHACC2 | PUSHACC3 | PUSHACC4 | PUSHACC5 | PUSHACC6 | PUSHACC7 => {
             push(s, 1)?;
-            slot(s, op as i32 - PUSHACC0 as i32)?;
+            slot(&v.frames, s, op as i32 - PUSHACC0 as i32)?;
         }
         PUSHACC => {
             push(s, 1)?;
-            slot(s, arg(1))?;
+            slot(&v.frames, s, arg(1))?;
         }
-        POP => pop(s, arg(1) as u32)?,
+        POP => pop(&v.frames, s, arg(1) as u32)?,
         ENVACC1 | ENVACC2 | ENVACC3 | ENVACC4 | ENVACC => {}
         PUSHENVACC1 | PUSHENVACC2 | PUSHENVACC3 | PUSHENVACC4 | PUSHENVACC => push(s, 1)?,
         PUSH_RETADDR => {
-            v.enter(target(pc + 1, arg(1)), s.clone())?;
-            open(s, false)?;
+            v.enter(target(pc + 1, arg(1)), *s)?;
+            open(&mut v.frames, s, false)?;
             push(s, 3)?;
         }
         APPLY => {
             let n = arg(1) as u32;
-            match s.frames.last() {
+            match v.frames.frame(s.top) {
                 Some(f) if !f.trap && f.top().checked_add(n) == Some(s.depth) => {}
                 _ => {
+                    let s = v.frames.show(s);
                     return Err(at(pc, code, format_args!(
                         "nesting rule: APPLY {n} without a return frame under its {n} arguments ({s})"
-                    )))
+                    )));
                 }
             }
             return Ok(Flow::Stop);
@@ -216,19 +286,19 @@ pub fn step(
         APPLY1 | APPLY2 | APPLY3 => {
             // The callee's return frame slides under the arguments: a transient 3 words,
             // within the margin, until the callee's entry checks the room again.
-            pop(s, op as u32 - APPLY1 as u32 + 1)?;
+            pop(&v.frames, s, op as u32 - APPLY1 as u32 + 1)?;
         }
         APPTERM => {
-            exit(s, arg(2))?;
+            exit(&v.frames, s, arg(2))?;
             return Ok(Flow::Stop);
         }
         APPTERM1 | APPTERM2 | APPTERM3 | RETURN => {
-            exit(s, arg(1))?;
+            exit(&v.frames, s, arg(1))?;
             return Ok(Flow::Stop);
         }
-        RESTART => at_entry(s)?,
+        RESTART => at_entry(&v.frames, s)?,
         GRAB => {
-            at_entry(s)?;
+            at_entry(&v.frames, s)?;
             v.enter(pc - 1, State::entry())?;
             let n = arg(1) as u32;
             s.depth = n.saturating_add(1);
@@ -238,7 +308,7 @@ pub fn step(
             let nvars = arg(1) as u32;
             if nvars > 0 {
                 push(s, 1)?;
-                pop(s, nvars)?;
+                pop(&v.frames, s, nvars)?;
             }
             closure_body(v, target(pc + 2, arg(2)))?;
         }
@@ -246,7 +316,7 @@ pub fn step(
             let (nfuncs, nvars) = (arg(1) as usize, arg(2) as u32);
             if nvars > 0 {
                 push(s, 1)?;
-                pop(s, nvars)?;
+                pop(&v.frames, s, nvars)?;
             }
             push(s, nfuncs as u32)?;
             for i in 0..nfuncs {
@@ -259,46 +329,50 @@ pub fn step(
         }
         GETGLOBAL | GETGLOBALFIELD | SETGLOBAL | ATOM0 | ATOM => {}
         PUSHGETGLOBAL | PUSHGETGLOBALFIELD | PUSHATOM0 | PUSHATOM => push(s, 1)?,
-        MAKEBLOCK | MAKEFLOATBLOCK => pop(s, arg(1) as u32 - 1)?,
+        MAKEBLOCK | MAKEFLOATBLOCK => pop(&v.frames, s, arg(1) as u32 - 1)?,
         MAKEBLOCK1 => {}
-        MAKEBLOCK2 => pop(s, 1)?,
-        MAKEBLOCK3 => pop(s, 2)?,
+        MAKEBLOCK2 => pop(&v.frames, s, 1)?,
+        MAKEBLOCK3 => pop(&v.frames, s, 2)?,
         GETFIELD0 | GETFIELD1 | GETFIELD2 | GETFIELD3 | GETFIELD | GETFLOATFIELD => {}
-        SETFIELD0 | SETFIELD1 | SETFIELD2 | SETFIELD3 | SETFIELD | SETFLOATFIELD => pop(s, 1)?,
+        SETFIELD0 | SETFIELD1 | SETFIELD2 | SETFIELD3 | SETFIELD | SETFLOATFIELD => {
+            pop(&v.frames, s, 1)?
+        }
         VECTLENGTH => {}
-        GETVECTITEM | GETBYTESCHAR | GETSTRINGCHAR => pop(s, 1)?,
-        SETVECTITEM | SETBYTESCHAR => pop(s, 2)?,
+        GETVECTITEM | GETBYTESCHAR | GETSTRINGCHAR => pop(&v.frames, s, 1)?,
+        SETVECTITEM | SETBYTESCHAR => pop(&v.frames, s, 2)?,
         BRANCH => {
-            v.enter(target(pc + 1, arg(1)), s.clone())?;
+            v.enter(target(pc + 1, arg(1)), *s)?;
             return Ok(Flow::Stop);
         }
-        BRANCHIF | BRANCHIFNOT => v.enter(target(pc + 1, arg(1)), s.clone())?,
+        BRANCHIF | BRANCHIFNOT => v.enter(target(pc + 1, arg(1)), *s)?,
         SWITCH => {
             let sizes = arg(1) as u32;
             let n = (sizes & 0xFFFF) as usize + (sizes >> 16) as usize;
             for i in 0..n {
-                v.enter(target(pc + 2, arg(2 + i)), s.clone())?;
+                v.enter(target(pc + 2, arg(2 + i)), *s)?;
             }
             return Ok(Flow::Stop);
         }
         BOOLNOT | NEGINT | OFFSETINT | OFFSETREF | ISINT | CHECK_SIGNALS | EVENT | BREAK => {}
         PUSHTRAP => {
-            v.enter(target(pc + 1, arg(1)), s.clone())?;
-            open(s, true)?;
+            v.enter(target(pc + 1, arg(1)), *s)?;
+            open(&mut v.frames, s, true)?;
             push(s, 4)?;
         }
         POPTRAP => {
-            match s.frames.last() {
+            match v.frames.frame(s.top) {
                 Some(f) if f.trap && f.top() == s.depth => {}
                 _ => {
+                    let s = v.frames.show(s);
                     return Err(at(
                         pc,
                         code,
                         format_args!("nesting rule: POPTRAP without a trap frame on top ({s})"),
-                    ))
+                    ));
                 }
             }
-            s.frames.pop();
+            s.top = v.frames.parent(s.top);
+            s.nframes -= 1;
             s.depth -= 4;
         }
         RAISE | RERAISE | RAISE_NOTRACE => return Ok(Flow::Stop),
@@ -313,8 +387,8 @@ pub fn step(
                 }
             }
         }
-        C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => pop(s, op as u32 - C_CALL1 as u32)?,
-        C_CALLN => pop(s, arg(1) as u32 - 1)?,
+        C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => pop(&v.frames, s, op as u32 - C_CALL1 as u32)?,
+        C_CALLN => pop(&v.frames, s, arg(1) as u32 - 1)?,
         CONST0 | CONST1 | CONST2 | CONST3 | CONSTINT => {
             *last_const = Some(match op {
                 CONSTINT => arg(1),
@@ -323,14 +397,17 @@ pub fn step(
         }
         PUSHCONST0 | PUSHCONST1 | PUSHCONST2 | PUSHCONST3 | PUSHCONSTINT => push(s, 1)?,
         ADDINT | SUBINT | MULINT | DIVINT | MODINT | ANDINT | ORINT | XORINT | LSLINT | LSRINT
-        | ASRINT | EQ | NEQ | LTINT | LEINT | GTINT | GEINT | ULTINT | UGEINT => pop(s, 1)?,
-        GETMETHOD | GETDYNMET => slot(s, 0)?,
+        | ASRINT | EQ | NEQ | LTINT | LEINT | GTINT | GEINT | ULTINT | UGEINT => {
+            pop(&v.frames, s, 1)?
+        }
+        GETMETHOD | GETDYNMET => slot(&v.frames, s, 0)?,
         GETPUBMET => push(s, 1)?,
         BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => {
-            v.enter(target(pc + 2, arg(2)), s.clone())?
+            v.enter(target(pc + 2, arg(2)), *s)?
         }
         STOP => {
-            if s.in_function || !s.frames.is_empty() {
+            if s.in_function || s.nframes > 0 {
+                let s = v.frames.show(s);
                 return Err(at(
                     pc,
                     code,
@@ -340,18 +417,15 @@ pub fn step(
             return Ok(Flow::Stop);
         }
         PERFORM => {}
-        RESUME => pop(s, 3)?,
+        RESUME => pop(&v.frames, s, 3)?,
         RESUMETERM | REPERFORMTERM => {
             let takes = if op == RESUMETERM { 3 } else { 2 };
-            exit(s, arg(1))?;
+            exit(&v.frames, s, arg(1))?;
             if s.depth < takes {
                 return Err(at(
                     pc,
                     code,
-                    format_args!(
-                        "frame rule: takes {takes} words, the frame has {} ({s})",
-                        s.depth
-                    ),
+                    format_args!("frame rule: takes {takes} words, the frame has {}", s.depth),
                 ));
             }
             return Ok(Flow::Stop);

@@ -46,9 +46,9 @@ fn accepts_sound_code() {
 
 #[test]
 fn rejects_each_rule() {
-    rejected(&[ACC as i32, 0, S], "frame rule: reaches word 0, the frame has 0");
+    rejected(&[ACC as i32, 0, S], "frame rule: reaches word 0, beyond the frame");
     rejected(&[PUSH as i32, ASSIGN as i32, 1, S], "frame rule");
-    rejected(&[POP as i32, 1, S], "takes 1 words, the frame has 0");
+    rejected(&[POP as i32, 1, S], "takes 1 words, the frame has fewer");
     rejected(&[PUSH as i32, BRANCHIF as i32, 2, PUSH as i32, S], "join rule");
     rejected(&[RETURN as i32, 0], "exit rule");
     rejected(&[POPTRAP as i32, S], "nesting rule");
