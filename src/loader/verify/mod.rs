@@ -23,9 +23,10 @@
 //! 4. **exit**: `RETURN n`, `APPTERM m, n`, `RESUMETERM n` and `REPERFORMTERM n` drop the
 //!    whole frame (`n` is the depth), inside a function, with no nested frame left open;
 //!    `STOP` ends the main code with no nested frame open.
-//! 5. **entry**: `RESTART` and `GRAB` run only at a function's entry (depth 1, nothing
-//!    pushed); no closure body starts at `RESTART` (only `GRAB`'s partial applications
-//!    enter there).
+//! 5. **entry**: `RESTART` and `GRAB` run only at a function's entry, before any other
+//!    instruction of the body (`GRAB` consumes the extra arguments: run twice, it would
+//!    take words of the caller for arguments); no closure body starts at `RESTART` (only
+//!    `GRAB`'s partial applications enter there).
 //! 6. **room**: the depth never exceeds what the runtime guarantees free: 32 words at an
 //!    entry (`check_stacks`) minus 6 for the frames it pushes itself (a poll frame is the
 //!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`.

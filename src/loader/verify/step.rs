@@ -61,9 +61,8 @@ impl Frames {
 
     /// Whether two states are the same abstract stack.
     pub fn same(&self, a: &State, b: &State) -> bool {
-        if (a.depth, a.room, a.in_function, a.nframes)
-            != (b.depth, b.room, b.in_function, b.nframes)
-        {
+        let key = |s: &State| (s.depth, s.room, s.in_function, s.nframes, s.fresh);
+        if key(a) != key(b) {
             return false;
         }
         let (mut x, mut y) = (a.top, b.top);
@@ -107,6 +106,9 @@ impl Frames {
             out += &shown.join(", ");
         }
         out += &format!(", room {}", s.room);
+        if s.fresh {
+            out += ", function entry";
+        }
         if !s.in_function {
             out += ", main code";
         }
@@ -126,6 +128,9 @@ pub struct State {
     /// The innermost open frame (a node of [`Frames`]), and how many are open.
     top: u32,
     nframes: u32,
+    /// At a function's entry, before any instruction of the body (RESTART keeps it): the
+    /// only place `GRAB` may run, since it consumes the extra arguments once.
+    fresh: bool,
 }
 
 impl State {
@@ -137,6 +142,7 @@ impl State {
             in_function: false,
             top: NO_FRAME,
             nframes: 0,
+            fresh: false,
         }
     }
 
@@ -148,6 +154,7 @@ impl State {
             in_function: true,
             top: NO_FRAME,
             nframes: 0,
+            fresh: true,
         }
     }
 }
@@ -171,6 +178,7 @@ pub fn step(
     let target = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
     let op = Op::from_u32(code[pc] as u32).expect("validated");
     let prev_const = last_const.take();
+    let fresh = std::mem::replace(&mut s.fresh, false);
 
     // Words available above the innermost open frame.
     let free_top = |fr: &Frames, s: &State| s.depth - fr.frame(s.top).map_or(0, |f| f.top());
@@ -226,7 +234,7 @@ pub fn step(
         Ok(())
     };
     let at_entry = |fr: &Frames, s: &State| -> Result<(), String> {
-        if !s.in_function || s.depth != 1 || s.nframes > 0 {
+        if !s.fresh {
             let s = fr.show(s);
             return err(format_args!("entry rule: not at a function's entry ({s})"));
         }
@@ -296,9 +304,12 @@ pub fn step(
             exit(&v.frames, s, arg(1))?;
             return Ok(Flow::Stop);
         }
-        RESTART => at_entry(&v.frames, s)?,
+        RESTART => {
+            at_entry(&v.frames, &State { fresh, ..*s })?;
+            s.fresh = true;
+        }
         GRAB => {
-            at_entry(&v.frames, s)?;
+            at_entry(&v.frames, &State { fresh, ..*s })?;
             v.enter(pc - 1, State::entry())?;
             let n = arg(1) as u32;
             s.depth = n.saturating_add(1);
