@@ -228,13 +228,16 @@ fn cases() -> Vec<(&'static str, Vec<i32>)> {
                 a.bind(f).op(RESTART).op1(GRAB, 1).op1(RETURN, 2);
             }),
         ),
-        ("grab_twice", in_main(|a| {
-            let (f, g) = (a.label(), a.label());
-            let r = a.label();
-            a.jump(PUSH_RETADDR, r).op(CONST0).op(PUSH).op(PUSH).closure(0, f).op1(APPLY, 2);
-            a.bind(r).op(STOP);
-            a.op(RESTART).bind(f).bind(g).op1(GRAB, 1).op1(POP, 1).jump(BRANCH, g);
-        })),
+        (
+            "grab_twice",
+            in_main(|a| {
+                let (f, g) = (a.label(), a.label());
+                let r = a.label();
+                a.jump(PUSH_RETADDR, r).op(CONST0).op(PUSH).op(PUSH).closure(0, f).op1(APPLY, 2);
+                a.bind(r).op(STOP);
+                a.op(RESTART).bind(f).bind(g).op1(GRAB, 1).op1(POP, 1).jump(BRANCH, g);
+            }),
+        ),
         // room rule: more words than the runtime guarantees free.
         (
             "stack_room_exceeded",
