@@ -55,3 +55,29 @@ fn rejects_each_rule() {
     rejected(&[PUSHTRAP as i32, 4, ACC as i32, 1, S, S], "inside a trap frame");
     rejected(&[PUSHTRAP as i32, 2, S, S], "exit rule: STOP");
 }
+
+#[test]
+fn accepts_compiler_output() {
+    let Some(hello) = crate::loader::tests_support::hello_byte() else { return };
+    let raiser = crate::loader::tests_support::raise_byte().unwrap();
+    let (gen, _) = crate::loader::tests_support::marshal_fixtures().unwrap();
+    for path in [hello, raiser, gen] {
+        let exe = crate::loader::exec::read_executable(&path, "test").unwrap();
+        if let Err(e) = verify(&exe.code, &exe.prim_names) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_room_grows_with_caml_ensure_stack_capacity() {
+    // 30 pushes need more than the 26 words guaranteed at the main code's start ...
+    let mut code = vec![];
+    code.extend(std::iter::repeat_n(PUSH as i32, 30));
+    code.extend([POP as i32, 30, S]);
+    rejected(&code, "room rule");
+    // ... unless room for them is made first.
+    let mut made = vec![CONSTINT as i32, 36, C_CALL1 as i32, 0];
+    made.extend(code);
+    ok(&made);
+}
