@@ -62,12 +62,12 @@ const SAFETY_MARGIN: u32 = 6;
 /// Verifies `code` (already validated), whose primitives are `prim_names`.
 pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
     let ensure_prim = prim_names.iter().position(|n| n == "caml_ensure_stack_capacity");
-    let (slots, ntargets) = jump_targets(code);
+    let targets = Targets::of(code);
     let mut v = Verifier {
         code,
         ensure_prim,
-        slots,
-        states: vec![None; ntargets],
+        states: vec![None; targets.count()],
+        targets,
         frames: Frames::default(),
         work: Vec::new(),
     };
@@ -78,14 +78,11 @@ pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Not a jump target (in `Verifier::slots`).
-const NOT_TARGET: u32 = u32::MAX;
-
 struct Verifier<'a> {
     code: &'a [i32],
     ensure_prim: Option<usize>,
-    /// Per code word: the index of its state in `states` if it is a jump target.
-    slots: Vec<u32>,
+    /// Which words are jump targets, and each one's index in `states`.
+    targets: Targets,
     /// The state each jump target was first reached with.
     states: Vec<Option<State>>,
     /// The open frames of every state.
@@ -97,7 +94,7 @@ struct Verifier<'a> {
 impl Verifier<'_> {
     /// A path reaches instruction `pc`, a jump target, with `state`.
     fn enter(&mut self, pc: usize, state: State) -> Result<(), String> {
-        let slot = self.slots[pc] as usize;
+        let slot = self.targets.rank(pc);
         match self.states[slot] {
             None => {
                 self.states[slot] = Some(state);
@@ -119,7 +116,7 @@ impl Verifier<'_> {
 
     /// Follows the straight line of code from the jump target `start`.
     fn walk(&mut self, start: usize) -> Result<(), String> {
-        let mut state = self.states[self.slots[start] as usize].expect("entered");
+        let mut state = self.states[self.targets.rank(start)].expect("entered");
         let mut pc = start;
         let mut last_const: Option<i32> = None;
         loop {
@@ -131,7 +128,7 @@ impl Verifier<'_> {
             if next >= self.code.len() {
                 return Err(super::validate::at(pc, self.code, "control runs past the end"));
             }
-            if self.slots[next] != NOT_TARGET {
+            if self.targets.contains(next) {
                 return self.enter(next, state);
             }
             pc = next;
@@ -139,50 +136,73 @@ impl Verifier<'_> {
     }
 }
 
-/// Marks every instruction a code address can designate (jump, branch and switch targets,
-/// return addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`) with
-/// its index among them; returns the marks and the number of targets.
-fn jump_targets(code: &[i32]) -> (Vec<u32>, usize) {
-    use crate::interp::opcodes::{Op, Operands, OPERANDS};
-    let mut t = vec![NOT_TARGET; code.len()];
-    let mut n = 0u32;
-    let mut mark = |t: &mut Vec<u32>, i: usize| {
-        if t[i] == NOT_TARGET {
-            t[i] = n;
-            n += 1;
+/// The instructions a code address can designate (jump, branch and switch targets, return
+/// addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`), as a bitmap
+/// with running counts, so that each target's rank (its index among them) is O(1).
+struct Targets {
+    bits: Vec<u64>,
+    /// Targets in the words before each bitmap word.
+    before: Vec<u32>,
+}
+
+impl Targets {
+    fn of(code: &[i32]) -> Targets {
+        use crate::interp::opcodes::{Op, Operands, OPERANDS};
+        let mut bits = vec![0u64; code.len().div_ceil(64)];
+        let mut mark = |i: usize| bits[i / 64] |= 1 << (i % 64);
+        mark(0);
+        // In range: validated.
+        let dest = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
+        let mut pc = 0;
+        while pc < code.len() {
+            let op = code[pc] as usize;
+            let len = instr_len(code, pc).expect("validated");
+            match OPERANDS[op] {
+                Operands::Jump => mark(dest(pc + 1, code[pc + 1])),
+                Operands::ValueJump | Operands::Closure => mark(dest(pc + 2, code[pc + 2])),
+                Operands::ClosureRec => {
+                    for i in 3..len {
+                        mark(dest(pc + 3, code[pc + i]));
+                    }
+                }
+                Operands::Switch => {
+                    for i in 2..len {
+                        mark(dest(pc + 2, code[pc + i]));
+                    }
+                }
+                Operands::Fixed(_) => {
+                    if op == Op::GRAB as usize {
+                        // Validated: GRAB follows a RESTART.
+                        mark(pc - 1);
+                        mark(pc);
+                    }
+                }
+            }
+            pc += len;
         }
-    };
-    mark(&mut t, 0);
-    // In range: validated.
-    let dest = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
-    let mut pc = 0;
-    while pc < code.len() {
-        let op = code[pc] as usize;
-        let len = instr_len(code, pc).expect("validated");
-        match OPERANDS[op] {
-            Operands::Jump => mark(&mut t, dest(pc + 1, code[pc + 1])),
-            Operands::ValueJump | Operands::Closure => mark(&mut t, dest(pc + 2, code[pc + 2])),
-            Operands::ClosureRec => {
-                for i in 3..len {
-                    mark(&mut t, dest(pc + 3, code[pc + i]));
-                }
-            }
-            Operands::Switch => {
-                for i in 2..len {
-                    mark(&mut t, dest(pc + 2, code[pc + i]));
-                }
-            }
-            Operands::Fixed(_) => {
-                if op == Op::GRAB as usize {
-                    // Validated: GRAB follows a RESTART.
-                    mark(&mut t, pc - 1);
-                    mark(&mut t, pc);
-                }
-            }
+        let mut before = Vec::with_capacity(bits.len());
+        let mut n = 0u32;
+        for w in &bits {
+            before.push(n);
+            n += w.count_ones();
         }
-        pc += len;
+        Targets { bits, before }
     }
-    (t, n as usize)
+
+    fn count(&self) -> usize {
+        self.before.last().map_or(0, |&n| n as usize)
+            + self.bits.last().map_or(0, |w| w.count_ones() as usize)
+    }
+
+    fn contains(&self, pc: usize) -> bool {
+        self.bits[pc / 64] & (1 << (pc % 64)) != 0
+    }
+
+    /// The index of target `pc` among the targets.
+    fn rank(&self, pc: usize) -> usize {
+        let below = self.bits[pc / 64] & ((1u64 << (pc % 64)) - 1);
+        self.before[pc / 64] as usize + below.count_ones() as usize
+    }
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ pub struct State {
     in_function: bool,
     /// The innermost open frame (a node of [`Frames`]), and how many are open.
     top: u32,
-    nframes: u32,
+    nframes: u16,
     /// At a function's entry, before any instruction of the body (RESTART keeps it): the
     /// only place `GRAB` may run, since it consumes the extra arguments once.
     fresh: bool,
