@@ -29,8 +29,11 @@ pub mod api {
     pub use crate::domain::Domain;
     pub use crate::heap::code_pointer::{code_index, code_value};
     pub use crate::heap::value::Value;
+    pub use crate::interp::opcodes::{Op, NAMES as OPCODE_NAMES};
+    pub use crate::loader::verify;
     pub use crate::loader::{debuginfo::DebugInfo, exec, intern, validate};
     pub use crate::prims::init as init_prims;
+    pub use crate::startup::{run_image, ImageOutcome};
 }
 
 /// The OCaml version whose bytecode warden runs.

@@ -301,10 +301,23 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: the global data of '{exe_name}' lacks the predefined exceptions");
         return 2;
     }
-    if let Err(e) = loader::validate::validate(&exe.code, prims.len(), nglobals) {
+    let started = thread_cpu_time();
+    let mut validated = started;
+    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals).and_then(|()| {
+        validated = thread_cpu_time();
+        loader::verify::verify(&exe.code, &exe.prim_names)
+    });
+    if let Err(e) = checked {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
+    log::debug!(
+        target: "warden::loader",
+        "{} words of code: validated in {:?}, verified in {:?} (thread CPU time)",
+        exe.code.len(),
+        validated - started,
+        thread_cpu_time() - validated
+    );
     dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
@@ -317,4 +330,73 @@ pub fn run(inv: Invocation) -> i32 {
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
     crate::prims::sys::finish(&mut dom, result)
+}
+
+/// The CPU time this thread has used (for the load-time log line: wall time means little on
+/// a loaded machine).
+fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid timespec to write; the clock id is a constant libc knows.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// How a run of [`run_image`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImageOutcome {
+    /// The file did not load (the one-line error), or did not pass validation or verification.
+    Rejected(String),
+    /// The program stopped, raised, or ended with a fatal runtime error (the budget included).
+    Ran,
+}
+
+/// Loads the executable `image` onto `dom` (which has its primitives initialised) and runs
+/// it, with at most `budget` instructions in a hardened build (production has no budget):
+/// the fuzz target's entry. Loading runs every check `run` does, in the same order; the
+/// domain's stack is left as it was found.
+pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
+    let exe = match loader::exec::read_executable_bytes(image) {
+        Ok(e) => e,
+        Err(e) => return ImageOutcome::Rejected(e.to_string()),
+    };
+    let mut prims = Vec::with_capacity(exe.prim_names.len());
+    for name in &exe.prim_names {
+        match crate::prims::lookup(name) {
+            Some(f) => prims.push(f),
+            None => return ImageOutcome::Rejected(format!("unknown C primitive '{name}'")),
+        }
+    }
+    dom.lock_heap();
+    let globals = match loader::intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+        Ok((v, _)) => v,
+        Err(e) => {
+            dom.unlock_heap();
+            return ImageOutcome::Rejected(e.to_string());
+        }
+    };
+    // SAFETY: intern returns a well-formed value.
+    let nglobals = if globals.is_block() { unsafe { globals.wosize() } } else { 0 };
+    let checked = if nglobals < 12 {
+        Err("no predefined exceptions".to_string())
+    } else {
+        loader::validate::validate(&exe.code, prims.len(), nglobals)
+            .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names))
+    };
+    if let Err(e) = checked {
+        dom.unlock_heap();
+        return ImageOutcome::Rejected(e);
+    }
+    dom.globals.set(globals);
+    crate::prims::set_debug_info(dom, None, &exe.code);
+    dom.unlock_heap();
+    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    interp::install(dom, program.clone());
+    let used = dom.stack.used();
+    crate::check::set_instruction_budget(budget);
+    let _ = interp::run_main(dom, &program);
+    crate::check::set_instruction_budget(u64::MAX);
+    // SAFETY: the stack held `used` words when the run began and was never shrunk.
+    dom.stack.sp = unsafe { dom.stack.high().sub(used) };
+    ImageOutcome::Ran
 }

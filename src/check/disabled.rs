@@ -128,6 +128,12 @@ pub fn wants_safepoint(_st: &Local) -> bool {
 pub fn take_forced(_st: &mut Local) -> u8 {
     0
 }
+/// No budget in production.
+pub fn set_instruction_budget(_n: u64) {}
+#[inline(always)]
+pub fn instruction_spent() -> bool {
+    false
+}
 #[inline(always)]
 pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>) {}
 #[inline(always)]

@@ -409,6 +409,28 @@ pub fn take_forced(st: &mut Local) -> u8 {
     std::mem::take(&mut st.forced)
 }
 
+thread_local! {
+    /// Instructions this thread may still run (`set_instruction_budget`); unlimited unless set.
+    static BUDGET: Cell<u64> = const { Cell::new(u64::MAX) };
+}
+
+/// Limits the instructions this thread's interpreter runs from now on (the fuzz target runs
+/// random code that need not reach a poll point); `u64::MAX` is no limit.
+pub fn set_instruction_budget(n: u64) {
+    BUDGET.with(|b| b.set(n));
+}
+
+/// Counts one instruction against the budget: true once it is spent (the interpreter then
+/// ends the activation with a fatal error).
+#[inline(always)]
+pub fn instruction_spent() -> bool {
+    BUDGET.with(|b| {
+        let n = b.get();
+        b.set(n.saturating_sub(1));
+        n == 0
+    })
+}
+
 /// Registers the program's code (once per program): instruction starts for code pointers.
 #[inline]
 pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>) {

@@ -488,6 +488,10 @@ pub fn interpret(
             }
 
             loop {
+                // Hardened only (production's twin is a constant false): the fuzz budget.
+                if check::instruction_spent() {
+                    bail!(Exn::fatal("the instruction budget is spent"));
+                }
                 let op = *pc;
                 pc = pc.add(1);
                 // SAFETY: validated opcodes are below OPCODE_COUNT.

@@ -6,6 +6,8 @@
 //!   heap values.
 //! * [`validate`] checks the code before it runs: opcodes, operands, jump targets, primitive
 //!   and global indices.
+//! * [`verify`] proves the stack discipline of validated code (depths at joins, frame
+//!   accesses, trap nesting, room), for every fragment before it runs.
 //! * [`debuginfo`] turns the DBUG section into a table from code positions to source
 //!   locations, for backtraces.
 //!
@@ -17,6 +19,7 @@ pub mod debuginfo;
 pub mod exec;
 pub mod intern;
 pub mod validate;
+pub mod verify;
 
 use std::fmt;
 

@@ -90,7 +90,7 @@ pub fn instruction_starts(code: &[i32]) -> Result<Vec<bool>, String> {
 }
 
 /// An error message about the instruction at `pc`.
-fn at(pc: usize, code: &[i32], what: impl std::fmt::Display) -> String {
+pub(crate) fn at(pc: usize, code: &[i32], what: impl std::fmt::Display) -> String {
     let name = code.get(pc).and_then(|&op| NAMES.get(op as usize)).copied().unwrap_or("?");
     format!("invalid bytecode at offset {} ({name}): {what}", pc * 4)
 }
