@@ -399,9 +399,12 @@ impl Domain {
             |_| true,
             |gc, youngs, roots, me| {
                 gc.minor_collection(youngs, roots);
-                // SAFETY: `me` is this domain; only its young field is read.
+                // SAFETY: `me` is this domain; only its young field is used. The minor
+                // collection flushed its counters; its pools become the heap's.
                 let alloc = unsafe { (*me).young.alloc };
                 gc.stats.exited.add(&alloc);
+                // SAFETY: as above.
+                gc.adopt_pools(unsafe { &mut (*me).young });
                 // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
                 let slot = unsafe { (*me).young.minor.slot };
                 gc.space.release_slot(slot);
@@ -425,6 +428,10 @@ impl Domain {
             }
             _ => {}
         }
+        if self.young.slice_wanted {
+            // Direct major allocation piled up: the pacing hears of it (a major slice).
+            self.with_heap(|d| d.gc.flush_alloc(&mut d.young));
+        }
         if self.young.minor_wanted || self.shared.work.load(std::sync::atomic::Ordering::Relaxed) {
             let major = self.with_heap(|d| d.gc.major_requested);
             if self.young.minor_wanted || major {
@@ -446,6 +453,7 @@ impl Domain {
                             minor: &d.young.minor,
                             remembered: &d.young.remembered,
                             conts: &d.young.remembered_conts,
+                            pools: &d.young.pools,
                         }],
                         major: &heap.major,
                         allocated,

@@ -120,20 +120,15 @@ impl Gc {
             self.stats.minor_collections,
             self.stats.major_collections,
         );
+        for &y in youngs {
+            // SAFETY: world stopped: every domain's DomainGc is the leader's.
+            self.flush_alloc(unsafe { &mut *y });
+        }
         let allocated = self.allocated_words(youngs);
         {
             // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read;
             // the shared and mutable borrows below are of different fields.
-            let refs: Vec<check::YoungRefs<'_>> = youngs
-                .iter()
-                .map(|&y| unsafe {
-                    check::YoungRefs {
-                        minor: &(*y).minor,
-                        remembered: &(*y).remembered,
-                        conts: &(*y).remembered_conts,
-                    }
-                })
-                .collect();
+            let refs = unsafe { super::young_refs(youngs) };
             // SAFETY: as above; `check` is a field no `YoungRefs` borrows.
             let mut locals: Vec<&mut check::Local> =
                 youngs.iter().map(|&y| unsafe { &mut (*y).check }).collect();
@@ -233,6 +228,7 @@ impl Gc {
             gc.rebind_arena(m, wsize);
         }
         gc.stats.minor_collections += 1;
+        gc.snapshot_pools(youngs);
         gc.note_promoted(promoted);
         gc.major_slice();
         check::gc_phase(
