@@ -76,7 +76,12 @@ impl DomainGc {
     /// allocator refuses it. No heap lock: only the directory's short one for a fresh pool
     /// or a large block. Counted by the caller.
     #[inline]
-    fn try_alloc_major_framed(&mut self, wosize: usize, tag: u8, site: check::Site) -> Option<Value> {
+    fn try_alloc_major_framed(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+        site: check::Site,
+    ) -> Option<Value> {
         let raw =
             self.dir.try_alloc(&mut self.pools, wosize + check::MAJOR_EXTRA, tag, super::WHITE)?;
         // SAFETY: the directory just handed out this slot for wosize + MAJOR_EXTRA fields;

@@ -59,7 +59,9 @@
 //! Statistics: a domain's own counters (`Gc.counters`, `Gc.minor_words`) are exact; the
 //! global ones (`Gc.quick_stat`, `Gc.stat`) add the exited domains' counters and every other
 //! domain's as of its last collection (its arena's current use is unknown to the others
-//! until then), so every figure only grows between two calls of one domain.
+//! until then), so every figure only grows between two calls of one domain. The heap's
+//! occupancy likewise: a domain sees its own pools exactly and the others' as of the last
+//! stopped world (`Gc::occupancy_seen_by`); the checker, in a stopped world, sees every one.
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again.
@@ -89,9 +91,9 @@ use crate::config::GcParams;
 use crate::heap::major::{Directory, MajorHeap, Occupancy};
 use crate::heap::minor::MinorHeap;
 use crate::heap::pools::{PoolCounters, PoolSet};
-use std::sync::Arc;
 use crate::heap::value::Value;
 use crate::heap::young_space::YoungSpace;
+use std::sync::Arc;
 
 pub use stats::GcStats;
 
@@ -230,7 +232,10 @@ impl DomainGc {
     /// Words this domain allocated so far, minor and major (framing words excluded).
     pub fn allocated_words(&self) -> usize {
         let (a, u) = (&self.alloc, &self.unflushed);
-        a.minor_words + u.minor_words + self.minor.used_words() + a.major_words_direct
+        a.minor_words
+            + u.minor_words
+            + self.minor.used_words()
+            + a.major_words_direct
             + u.major_words_direct
     }
 

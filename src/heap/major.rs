@@ -71,7 +71,13 @@ impl Directory {
     /// from the C allocator. Fields are not initialised. `None` when the C allocator refuses
     /// a large block (or its byte size overflows); a pool that cannot be had is fatal.
     #[inline]
-    pub fn try_alloc(&self, set: &mut PoolSet, wosize: usize, tag: u8, color: usize) -> Option<Value> {
+    pub fn try_alloc(
+        &self,
+        set: &mut PoolSet,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+    ) -> Option<Value> {
         let whsize = wosize + 1;
         let hp = if whsize <= pool::SIZECLASS_MAX {
             let class = pool::sizeclass_of(whsize);
@@ -279,7 +285,11 @@ impl MajorHeap {
 
     /// Sweeps the pools of every set in `sets` and of the heap's own set (world stopped):
     /// `visit` frees a slot by returning true; emptied pools go back to the directory.
-    pub fn sweep_pools(&mut self, sets: &mut [&mut PoolSet], mut visit: impl FnMut(*mut usize) -> bool) {
+    pub fn sweep_pools(
+        &mut self,
+        sets: &mut [&mut PoolSet],
+        mut visit: impl FnMut(*mut usize) -> bool,
+    ) {
         // ASan builds: the oldest quarantined slots beyond the budget become free slots like
         // any other, linked below.
         #[cfg(warden_asan)]

@@ -65,7 +65,13 @@ impl PoolSet {
     /// written with `wosize`, `tag` and `color`; None when no pool of the set has a free slot
     /// of that class (the caller adds one with [`PoolSet::add_pool`] and asks again).
     #[inline]
-    pub fn try_alloc(&mut self, class: usize, wosize: usize, tag: u8, color: usize) -> Option<*mut usize> {
+    pub fn try_alloc(
+        &mut self,
+        class: usize,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+    ) -> Option<*mut usize> {
         let p = self.avail[class];
         if p.is_null() {
             return None;
@@ -108,9 +114,10 @@ impl PoolSet {
     /// Takes over every pool of `other` (an exited domain's), which is left empty.
     pub fn adopt(&mut self, other: &mut PoolSet) {
         for class in 0..SIZE_CLASSES.len() {
-            for (mine, theirs) in
-                [(&mut self.avail[class], &mut other.avail[class]), (&mut self.full[class], &mut other.full[class])]
-            {
+            for (mine, theirs) in [
+                (&mut self.avail[class], &mut other.avail[class]),
+                (&mut self.full[class], &mut other.full[class]),
+            ] {
                 let head = std::mem::replace(theirs, std::ptr::null_mut());
                 if head.is_null() {
                     continue;
