@@ -14,6 +14,7 @@
 
 use super::{DomainGc, Gc};
 use crate::check;
+use crate::heap::pools::PoolSet;
 use crate::heap::value::{Value, MAX_WOSIZE};
 use crate::heap::young_space::{is_young, young_range};
 
@@ -131,18 +132,23 @@ impl DomainGc {
 }
 
 impl Gc {
-    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color` in the
-    /// heap's own pools (promotion), framed for the checker; `site` is where it was first
-    /// allocated. A refusal is fatal.
+    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color` in
+    /// `pools` (a stopped world's leader's, for promotion), framed for the checker; `site` is
+    /// where it was first allocated. A refusal is fatal.
     #[inline]
-    pub(super) fn alloc_major_framed(
+    pub(super) fn promote_framed(
         &mut self,
+        pools: &mut PoolSet,
         wosize: usize,
         tag: u8,
         color: usize,
         site: check::Site,
     ) -> Value {
-        let raw = self.major.alloc(wosize + check::MAJOR_EXTRA, tag, color);
+        let raw = self
+            .major
+            .dir
+            .try_alloc(pools, wosize + check::MAJOR_EXTRA, tag, color)
+            .unwrap_or_else(|| crate::fatal("out of memory"));
         // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
         // header is the word before `raw`.
         unsafe { check::frame_major(raw.header_ptr(), wosize, site) }

@@ -10,12 +10,15 @@
 
 use super::{DomainGc, Gc, Roots};
 use crate::check;
+use crate::heap::pools::PoolSet;
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::heap::young_space::is_young;
 
 struct Promoter<'a> {
     gc: &'a mut Gc,
+    /// Where promoted blocks go: the leader's pools.
+    pools: &'a mut PoolSet,
     /// Words promoted out of each slot's arena (for each domain's counters).
     by_slot: Vec<usize>,
     /// Promoted blocks whose fields still need scanning.
@@ -45,7 +48,7 @@ impl Promoter<'_> {
         let wosize = header.wosize();
         let tag = header.tag();
         check::on_promote(v);
-        let new = self.gc.alloc_major_framed(wosize, tag, super::WHITE, check::site_of(v));
+        let new = self.gc.promote_framed(self.pools, wosize, tag, super::WHITE, check::site_of(v));
         // SAFETY: both blocks have wosize words and do not overlap.
         unsafe {
             std::ptr::copy_nonoverlapping(v.0 as *const usize, new.0 as *mut usize, wosize);
@@ -112,8 +115,9 @@ impl Promoter<'_> {
 }
 
 impl Gc {
-    /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
-    /// everything reachable from `roots` and the remembered sets. World stopped.
+    /// Empties every domain's minor arena (`youngs`: each registered domain's, the leader's
+    /// first), promoting everything reachable from `roots` and the remembered sets into the
+    /// leader's pools. World stopped.
     pub fn minor_collection(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
         check::gc_phase(
             check::Phase::Minor,
@@ -140,8 +144,15 @@ impl Gc {
             );
         }
         let slots = self.space.slots;
-        let mut p =
-            Promoter { gc: self, by_slot: vec![0; slots], todo: Vec::new(), promoted_words: 0 };
+        // SAFETY: world stopped (see above); no other borrow of the leader's pools lives.
+        let pools = unsafe { &mut (*youngs[0]).pools };
+        let mut p = Promoter {
+            gc: self,
+            pools,
+            by_slot: vec![0; slots],
+            todo: Vec::new(),
+            promoted_words: 0,
+        };
         roots.visit_roots(&mut |slot: &mut Value| {
             *slot = p.promote(*slot);
         });

@@ -30,7 +30,9 @@
 //!
 //! 4. *Allocates major blocks* (a block too large for the minor heap, a primitive's block
 //!    when its arena is full) from its own pool set (`DomainGc::pools`), taking only the
-//!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`).
+//!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`);
+//!    a minor collection promotes into the leader's pools, and an exiting domain's pools go
+//!    to another domain (`Gc::adopt_pools`).
 //!    Its words are counted in `DomainGc::unflushed`, which only the domain reads, and join
 //!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`): at
 //!    a safepoint once a fifth of the minor heap was allocated directly (`slice_wanted`), at
@@ -414,11 +416,22 @@ impl Gc {
         }
     }
 
-    /// Hands the major heap the pools of a domain that exits (world stopped, its arena
-    /// empty, its counters flushed): they become the heap's own.
-    pub fn adopt_pools(&mut self, y: &mut DomainGc) {
-        self.major.pools.adopt(&mut y.pools);
-        self.major.set_snapshot(y.minor.slot, PoolCounters::default());
+    /// Hands the pools of the domain that exits, `youngs[0]` (world stopped, its arena
+    /// empty, its counters flushed), to another domain (`youngs[1]`), or to the heap's own
+    /// set when it was the last.
+    pub fn adopt_pools(&mut self, youngs: &[*mut DomainGc]) {
+        // SAFETY: world stopped: every domain's DomainGc is the leader's; the two differ.
+        let from = unsafe { &mut *youngs[0] };
+        match youngs.get(1) {
+            Some(&to) => {
+                // SAFETY: as above.
+                let to = unsafe { &mut *to };
+                to.pools.adopt(&mut from.pools);
+                self.major.set_snapshot(to.minor.slot, to.pools.counters);
+            }
+            None => self.major.pools.adopt(&mut from.pools),
+        }
+        self.major.set_snapshot(from.minor.slot, PoolCounters::default());
     }
 
     /// Whether shared collection work is wanted at the next safepoint.

@@ -51,7 +51,7 @@ mod pool_tests {
 
     /// Two domains allocate major blocks at once, each from its own pools (fresh pools and
     /// large blocks through the directory's lock); then, as in a stopped world, the counters
-    /// equal a walk of every set, and an exiting domain's pools join the heap's unchanged.
+    /// equal a walk of every set, and an exiting domain's pools join the other's unchanged.
     #[test]
     fn domains_allocate_major_blocks_in_parallel_from_their_own_pools() {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 2);
@@ -94,7 +94,12 @@ mod pool_tests {
         let pools = ys[0].pools.counters.pools + ys[1].pools.counters.pools;
         assert_eq!(pools, gc.major.dir.lock().pools.len());
         assert_eq!(ys.iter().map(|y| y.alloc.major_words_direct).sum::<usize>(), words);
-        gc.adopt_pools(&mut ys[1]);
-        assert_eq!(gc.occupancy_all(&[&mut ys[0] as *mut _]), o);
+        // The second domain exits: the first adopts its pools.
+        let (a, b) = ys.split_at_mut(1);
+        let (first, second): (*mut DomainGc, *mut DomainGc) = (&mut a[0], &mut b[0]);
+        gc.adopt_pools(&[second, first]);
+        assert_eq!(gc.occupancy_all(&[first]), o);
+        assert_eq!(ys[1].pools.counters, Default::default());
+        assert_eq!(ys[0].pools.counters.pools, pools);
     }
 }

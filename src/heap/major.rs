@@ -1,5 +1,6 @@
 //! The major heap: size-classed pools for blocks of up to 128 words (`pools`: each domain
-//! allocates from a [`PoolSet`] of its own, the heap from its shared set), and separately
+//! allocates from a [`PoolSet`] of its own, and promotes into the stopped world's leader's;
+//! the heap keeps a set for the pools of a domain that exits last), and separately
 //! allocated large blocks. It only hands out and takes back memory; marking and sweeping
 //! policy live in `gc/`.
 //!
@@ -10,7 +11,7 @@
 //!   takes it for a fresh pool (one per 32 KiB of small blocks) or a large block, and the
 //!   checker for a snapshot of the heap's regions; nothing else waits on it.
 //! - [`MajorHeap`], under the heap lock (or a stopped world's leader): the heap's own pool
-//!   set (promotion, and the pools of domains that exited, adopted whole), the ASan
+//!   set (the pools of an exiting domain when no other domain can adopt them), the ASan
 //!   quarantine, the peak size, and each domain's pool counters as of the last stopped world
 //!   (for statistics read while that domain runs).
 //!
@@ -172,8 +173,8 @@ impl DirState {
 
 /// The heap's shared part (heap lock or stopped world); see the module docs.
 pub struct MajorHeap {
-    /// The heap's own pools: promoted blocks, blocks allocated under the heap lock, and the
-    /// pools of exited domains.
+    /// The heap's own pools: those of a domain that exited when no other domain was left to
+    /// adopt them (and the unit tests' blocks).
     pub pools: PoolSet,
     pub dir: Arc<Directory>,
     pub quarantine: Quarantine,
@@ -226,9 +227,8 @@ impl MajorHeap {
     }
 
     /// Allocates a block of `wosize` fields (wosize >= 1) in the heap's own pools and
-    /// writes its header with `color`. Fields are not initialised. The runtime's own blocks
-    /// come here: when the C allocator refuses a large block, the runtime dies as the stock
-    /// one does.
+    /// writes its header with `color`. Fields are not initialised. When the C allocator
+    /// refuses a large block, the runtime dies as the stock one does.
     #[inline]
     pub fn alloc(&mut self, wosize: usize, tag: u8, color: usize) -> Value {
         self.try_alloc(wosize, tag, color).unwrap_or_else(|| crate::fatal("out of memory"))
