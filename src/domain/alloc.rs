@@ -40,13 +40,33 @@ impl Domain {
     /// Allocates directly in the major heap, in this domain's own pools (fields
     /// uninitialised). `wosize >= 1`.
     pub fn alloc_major(&mut self, wosize: usize, tag: u8) -> Value {
-        self.young.alloc_major(wosize, tag)
+        let v = self.young.alloc_major(wosize, tag);
+        self.pace_direct();
+        v
     }
 
     /// As [`Domain::alloc_major`], but `Out_of_memory` when no block of `wosize` fields can
     /// be had.
     pub fn try_alloc_major(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
-        self.young.try_alloc_major(wosize, tag).ok_or_else(Exn::out_of_memory)
+        let v = self.young.try_alloc_major(wosize, tag).ok_or_else(Exn::out_of_memory)?;
+        self.pace_direct();
+        Ok(v)
+    }
+
+    /// After a direct major allocation: once a fifth of the minor heap was allocated so since
+    /// the last flush, the counters go to the pacing (a major slice), under the heap lock,
+    /// taken for that moment (about once per 50 000 words allocated).
+    #[inline(always)]
+    fn pace_direct(&mut self) {
+        if self.young.slice_wanted {
+            self.flush_direct();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush_direct(&mut self) {
+        self.with_heap(|d| d.gc.flush_alloc(&mut d.young));
     }
 
     /// Allocates young when small, in the major heap otherwise. Fields uninitialised.
@@ -196,7 +216,7 @@ impl Domain {
             if wosize <= MAX_YOUNG_WOSIZE && mem <= minor_max {
                 self.young.alloc_spilled(wosize, CUSTOM_TAG)
             } else {
-                self.young.alloc_major(wosize, CUSTOM_TAG)
+                self.alloc_major(wosize, CUSTOM_TAG)
             }
         } else {
             self.alloc(wosize, CUSTOM_TAG)

@@ -427,10 +427,6 @@ impl Domain {
             }
             _ => {}
         }
-        if self.young.slice_wanted {
-            // Direct major allocation piled up: the pacing hears of it (a major slice).
-            self.with_heap(|d| d.gc.flush_alloc(&mut d.young));
-        }
         if self.young.minor_wanted || self.shared.work.load(std::sync::atomic::Ordering::Relaxed) {
             let major = self.with_heap(|d| d.gc.major_requested);
             if self.young.minor_wanted || major {

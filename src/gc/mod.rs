@@ -34,9 +34,10 @@
 //!    a minor collection promotes into the leader's pools, and an exiting domain's pools go
 //!    to another domain (`Gc::adopt_pools`).
 //!    Its words are counted in `DomainGc::unflushed`, which only the domain reads, and join
-//!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`): at
-//!    a safepoint once a fifth of the minor heap was allocated directly (`slice_wanted`), at
-//!    every stopped world, and before a statistic is read.
+//!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`):
+//!    under the heap lock once a fifth of the minor heap was allocated directly
+//!    (`slice_wanted`, as the stock `caml_alloc_shr` asks for a major slice), and at every
+//!    stopped world.
 //!
 //! What needs the heap lock: custom-block memory accounting, finaliser and ephemeron
 //! registration, statistics, parameters, flushing a domain's counters; in practice the
@@ -205,7 +206,8 @@ pub struct DomainGc {
     /// The arena filled up under a primitive: a minor collection is wanted at the next poll.
     pub minor_wanted: bool,
     /// A fifth of the minor heap was allocated directly in the major heap since the last
-    /// flush: the pacing wants to hear of it (a major slice) at the next poll.
+    /// flush: the pacing wants to hear of it (a major slice) now; the domain's allocation
+    /// functions flush right after the allocation that set it (`domain::alloc`).
     pub slice_wanted: bool,
     /// The checker's per-domain state (empty in production).
     pub check: check::Local,
@@ -255,7 +257,7 @@ impl DomainGc {
     /// forced collection or poll-point verification).
     #[inline(always)]
     pub fn work_pending(&self) -> bool {
-        self.minor_wanted || self.slice_wanted || check::wants_safepoint(&self.check)
+        self.minor_wanted || check::wants_safepoint(&self.check)
     }
 }
 
