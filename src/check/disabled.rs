@@ -77,7 +77,7 @@ pub unsafe fn frame_minor(
 /// # Safety
 /// `slot` must be a slot just handed out by the major heap.
 #[inline(always)]
-pub unsafe fn frame_major(_st: &mut State, slot: *mut usize, _wosize: usize, _site: Site) -> Value {
+pub unsafe fn frame_major(slot: *mut usize, _wosize: usize, _site: Site) -> Value {
     Value(slot.wrapping_add(1) as usize)
 }
 #[inline(always)]

@@ -152,14 +152,13 @@ pub unsafe fn frame_minor(
 /// # Safety
 /// `slot` must be a slot just handed out by the major heap for `wosize + MAJOR_EXTRA` fields.
 #[inline]
-pub unsafe fn frame_major(st: &mut State, slot: *mut usize, wosize: usize, site: Site) -> Value {
+pub unsafe fn frame_major(slot: *mut usize, wosize: usize, site: Site) -> Value {
     // SAFETY: the caller's contract: the slot's words are ours.
     unsafe {
         let outer = Header(*slot);
         let whsize = wosize + 1 + MAJOR_EXTRA;
         if whsize <= SIZECLASS_MAX {
             let p = pool::pool_of(slot as usize);
-            st.note_pool(p as usize);
             let sz = SIZE_CLASSES[(*p).class];
             for i in 2..sz {
                 let w = *slot.add(i);
@@ -440,7 +439,7 @@ pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>)
 }
 
 /// The code table holds only live code, and no block lies inside a code range.
-fn code_table(st: &State, rg: &Regions<'_>) {
+fn code_table(rg: &Regions<'_>) {
     super::fault::for_each_fragment(&mut |lo, hi, owner_exited| {
         if owner_exited {
             Report::new(
@@ -451,7 +450,7 @@ fn code_table(st: &State, rg: &Regions<'_>) {
             .found(format!("fragment [{lo:#x}, {hi:#x}) still registered"))
             .fail();
         }
-        for &p in &st.pools {
+        for &p in &rg.pools {
             if p < hi && lo < p + POOL_BSIZE {
                 Report::new(Check::CodeTable, "a heap pool overlaps a registered code fragment (a heap pointer there would be taken for code)")
                     .found(format!("pool [{p:#x}, {:#x}) and fragment [{lo:#x}, {hi:#x})", p + POOL_BSIZE))
@@ -473,7 +472,7 @@ fn code_table(st: &State, rg: &Regions<'_>) {
 fn roots_and_code(st: &State, rg: &Regions<'_>, roots: RootWalk<'_>) -> usize {
     let (pcs, n) = verify::roots(st, rg, roots);
     report::set_stack_pcs(pcs);
-    code_table(st, rg);
+    code_table(rg);
     n
 }
 
@@ -519,7 +518,7 @@ pub fn before_minor(
     verify::remembered(st, &rg);
     let every = settings::get().level == Level::Every;
     let due = heap.allocated.saturating_sub(st.remset_mark) * REMSET_SCAN_RATIO
-        >= heap.major.heap_words();
+        >= heap.major.dir.heap_words();
     if every || due {
         st.remset_mark = heap.allocated;
         let walk = HeapWalk {
@@ -551,8 +550,8 @@ pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
 fn live_pools(heap: &HeapRefs<'_>) -> AddrSet {
     let mut pools = AddrSet::default();
     let mut last = 0usize;
-    let large: AddrSet = heap.major.large.iter().map(|&s| s as usize).collect();
-    heap.major.for_each_block(|slot| {
+    let large: AddrSet = heap.major.dir.lock().large.iter().map(|&s| s as usize).collect();
+    heap.for_each_major_block(|slot| {
         let p = pool::pool_of(slot as usize) as usize;
         if p != last && !large.contains(&(slot as usize)) {
             last = p;
@@ -575,22 +574,17 @@ pub fn after_sweep(
         return;
     }
     if !st.tick(2, Level::Major) {
-        // Keep the pool set exact: the sweep may have released pools.
-        st.pools = live_pools(&heap);
-        st.last_pool = 0;
         return;
     }
     report::set_phase_only(Phase::Verify);
-    // Pools are only released by the sweep: rebuild the set before anything looks pointers up.
-    st.pools = live_pools(&heap);
-    st.last_pool = 0;
+    let live = live_pools(&heap);
     let rg = Regions::new(&heap);
     let (words, blocks, pools) = verify::major_heap(
         st,
         &rg,
         &HeapWalk { remembered: None, black_to_white: false, fields: true },
     );
-    debug_assert_eq!(pools.len(), st.pools.len());
+    debug_assert_eq!(pools.len(), live.len());
     roots_and_code(st, &rg, roots);
     if words != live_words || blocks != live_blocks {
         Report::new(
@@ -618,7 +612,7 @@ pub fn after_sweep(
         }
     }
     // The occupancy counters (`Gc.quick_stat`'s figures) follow every allocation and free.
-    let occ = heap.major.occupancy();
+    let occ = heap.occupancy();
     let (occ_words, occ_blocks) =
         (occ.pool_live_words + occ.large_words, occ.pool_live_blocks + occ.large_blocks);
     if words != occ_words || blocks != occ_blocks {
@@ -631,28 +625,30 @@ pub fn after_sweep(
         .fail();
     }
     // A pool is kept while it holds a block or (ASan builds) a quarantined free slot.
-    let mut kept = st.pools.clone();
+    let mut kept = live.clone();
     kept.extend(heap.major.quarantined_pools());
-    if kept.len() != heap.major.pool_count {
+    let pool_count = heap.major.dir.lock().pools.len();
+    if kept.len() != pool_count {
         Report::new(
             Check::HeapAccounting,
             "the pools holding blocks (or quarantined slots) differ from the heap's pool count",
         )
-        .expected(format!("{} pools", heap.major.pool_count))
+        .expected(format!("{pool_count} pools"))
         .found(format!(
             "{} pools hold blocks, {} in all with quarantined slots",
-            st.pools.len(),
+            live.len(),
             kept.len()
         ))
         .fail();
     }
     let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
-    if large_words != heap.major.large_words {
+    let dir_large_words = heap.major.dir.lock().large_words;
+    if large_words != dir_large_words {
         Report::new(
             Check::HeapAccounting,
             "the large blocks' sizes differ from the heap's large-word count",
         )
-        .expected(format!("{} words", heap.major.large_words))
+        .expected(format!("{dir_large_words} words"))
         .found(format!("{large_words} words in {} large blocks", rg.large.len()))
         .fail();
     }

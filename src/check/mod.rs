@@ -44,8 +44,9 @@ pub mod fault;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub mod poison;
 
-use crate::heap::major::MajorHeap;
+use crate::heap::major::{MajorHeap, Occupancy};
 use crate::heap::minor::MinorHeap;
+use crate::heap::pools::{PoolCounters, PoolSet};
 use crate::heap::value::Value;
 
 /// One domain's young state, as verification reads it.
@@ -57,6 +58,8 @@ pub struct YoungRefs<'a> {
     pub remembered: &'a [*mut Value],
     /// Old continuations whose suspended fiber chains may hold young values.
     pub conts: &'a [Value],
+    /// The domain's own major pools.
+    pub pools: &'a PoolSet,
 }
 
 /// What verification reads of a heap (handed in by `gc`, which owns it).
@@ -75,6 +78,26 @@ impl HeapRefs<'_> {
     /// The arena whose slot holds address `a`, among those handed in.
     pub fn minor_of(&self, a: usize) -> Option<&MinorHeap> {
         self.young.iter().map(|y| y.minor).find(|m| m.in_slot(a) || a == m.end as usize)
+    }
+
+    /// The domains' pool sets handed in.
+    pub fn pool_sets(&self) -> Vec<&PoolSet> {
+        self.young.iter().map(|y| y.pools).collect()
+    }
+
+    /// Visits every live major block's slot: the heap's pools, the domains' handed in, the
+    /// large blocks (every block of the heap when the world is stopped).
+    pub fn for_each_major_block(&self, visit: impl FnMut(*mut usize)) {
+        self.major.for_each_block(&self.pool_sets(), visit);
+    }
+
+    /// The heap's occupancy from its counters, the domains' handed in included.
+    pub fn occupancy(&self) -> Occupancy {
+        let mut c = PoolCounters::default();
+        for y in self.young {
+            c.add(&y.pools.counters);
+        }
+        self.major.occupancy(&c)
     }
 }
 

@@ -78,9 +78,6 @@ impl CodeTable {
 #[derive(Default)]
 /// The checker's shared state (under the heap lock, or the stopped world's leader's).
 pub struct State {
-    /// Pools that hold (or held, since the last sweep) blocks.
-    pub pools: AddrSet,
-    pub(super) last_pool: usize,
     /// Safepoints that verify, by kind: minor, mark, sweep.
     pub(super) ticks: [u64; 3],
     /// Allocation total at the last full scan for unremembered young pointers.
@@ -148,13 +145,6 @@ pub(super) fn ticks_now(n: &mut u64, level: Level) -> bool {
 impl State {
     pub(super) fn tick(&mut self, kind: usize, level: Level) -> bool {
         ticks_now(&mut self.ticks[kind], level)
-    }
-    #[inline(always)]
-    pub(super) fn note_pool(&mut self, p: usize) {
-        if p != self.last_pool {
-            self.last_pool = p;
-            self.pools.insert(p);
-        }
     }
 }
 

@@ -44,13 +44,17 @@ pub struct Regions<'a> {
     pub heap: &'a HeapRefs<'a>,
     /// Large blocks as sorted (slot, end) ranges.
     pub large: Vec<(usize, usize)>,
+    /// Every pool of the heap (a snapshot of the directory: other domains may add pools
+    /// while a poll point verifies).
+    pub pools: AddrSet,
     pub spare: (usize, usize),
 }
 
 impl<'a> Regions<'a> {
     pub fn new(heap: &'a HeapRefs<'a>) -> Regions<'a> {
-        let mut large: Vec<(usize, usize)> = heap
-            .major
+        let dir = heap.major.dir.lock();
+        let pools: AddrSet = dir.pools.iter().copied().collect();
+        let mut large: Vec<(usize, usize)> = dir
             .large
             .iter()
             .map(|&slot| {
@@ -59,8 +63,9 @@ impl<'a> Regions<'a> {
                 (slot as usize, slot as usize + whsize * WORD)
             })
             .collect();
+        drop(dir);
         large.sort_unstable();
-        Regions { heap, large, spare: crate::heap::young_space::spare_range() }
+        Regions { heap, large, pools, spare: crate::heap::young_space::spare_range() }
     }
 
     fn large_containing(&self, a: usize) -> Option<(usize, usize)> {
@@ -231,7 +236,7 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
         return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
     }
     let p = pool::pool_of(v.0);
-    if !st.pools.contains(&(p as usize)) {
+    if !rg.pools.contains(&(p as usize)) {
         return Err(problem(Check::BadPointer, "a pointer outside every heap region")
             .expected("an immediate or a pointer to a block of this heap")
             .found(format!("{:#x}", v.0)));
@@ -481,13 +486,13 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
     let mut blocks = 0usize;
     let mut pools = AddrSet::default();
     let mut last_pool = 0usize;
-    let large: AddrSet = rg.heap.major.large.iter().map(|&s| s as usize).collect();
+    let large: AddrSet = rg.large.iter().map(|&(s, _)| s).collect();
     let rem_conts: Option<AddrSet> = walk
         .remembered
         .as_ref()
         .map(|_| rg.heap.young.iter().flat_map(|y| y.conts.iter()).map(|c| c.0).collect());
     let black = COLOR_BLACK;
-    rg.heap.major.for_each_block(|slot| {
+    rg.heap.for_each_major_block(|slot| {
         let slot = slot as usize;
         let is_large = large.contains(&slot);
         let sz = if is_large {

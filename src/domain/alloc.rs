@@ -1,5 +1,5 @@
 //! Allocation for primitives and the interpreter's slow paths: young blocks in the domain's
-//! own arena, major blocks under the heap lock. Never collects (see `gc` docs): when the
+//! own arena, major blocks in its own pools (neither takes the heap lock; see `gc::alloc`). Never collects (see `gc` docs): when the
 //! arena is full a small block goes to the major heap and a minor collection is wanted at
 //! the next poll, so a primitive may hold values in Rust locals across its allocations.
 //!
@@ -34,19 +34,39 @@ impl Domain {
     #[inline(never)]
     fn alloc_small_spilled(&mut self, wosize: usize, tag: u8) -> Value {
         self.young.minor_wanted = true;
-        self.with_heap(|d| d.gc.alloc_spilled(&mut d.young, wosize, tag))
+        self.young.alloc_spilled(wosize, tag)
     }
 
-    /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`.
+    /// Allocates directly in the major heap, in this domain's own pools (fields
+    /// uninitialised). `wosize >= 1`.
     pub fn alloc_major(&mut self, wosize: usize, tag: u8) -> Value {
-        self.with_heap(|d| d.gc.alloc_major(&mut d.young, wosize, tag))
+        let v = self.young.alloc_major(wosize, tag);
+        self.pace_direct();
+        v
     }
 
     /// As [`Domain::alloc_major`], but `Out_of_memory` when no block of `wosize` fields can
     /// be had.
     pub fn try_alloc_major(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
-        self.with_heap(|d| d.gc.try_alloc_major(&mut d.young, wosize, tag))
-            .ok_or_else(Exn::out_of_memory)
+        let v = self.young.try_alloc_major(wosize, tag).ok_or_else(Exn::out_of_memory)?;
+        self.pace_direct();
+        Ok(v)
+    }
+
+    /// After a direct major allocation: once a fifth of the minor heap was allocated so since
+    /// the last flush, the counters go to the pacing (a major slice), under the heap lock,
+    /// taken for that moment (about once per 50 000 words allocated).
+    #[inline(always)]
+    fn pace_direct(&mut self) {
+        if self.young.slice_wanted {
+            self.flush_direct();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush_direct(&mut self) {
+        self.with_heap(|d| d.gc.flush_alloc(&mut d.young));
     }
 
     /// Allocates young when small, in the major heap otherwise. Fields uninitialised.
@@ -191,14 +211,13 @@ impl Domain {
             // Blocks with a finaliser live in the major heap, where the sweeper finalises
             // them. One that the stock runtime allocates young (small, and holding at most
             // `custom_minor_max_bsz` bytes outside the heap) counts as allocated young and
-            // promoted at once, as a block from a full arena does (`Gc::alloc_spilled`).
-            self.with_heap(|d| {
-                if wosize <= MAX_YOUNG_WOSIZE && mem <= d.gc.params.custom_minor_max_bsz {
-                    d.gc.alloc_spilled(&mut d.young, wosize, CUSTOM_TAG)
-                } else {
-                    d.gc.alloc_major(&mut d.young, wosize, CUSTOM_TAG)
-                }
-            })
+            // promoted at once, as a block from a full arena does (`DomainGc::alloc_spilled`).
+            let minor_max = self.with_heap(|d| d.gc.params.custom_minor_max_bsz);
+            if wosize <= MAX_YOUNG_WOSIZE && mem <= minor_max {
+                self.young.alloc_spilled(wosize, CUSTOM_TAG)
+            } else {
+                self.alloc_major(wosize, CUSTOM_TAG)
+            }
         } else {
             self.alloc(wosize, CUSTOM_TAG)
         };

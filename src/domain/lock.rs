@@ -14,16 +14,31 @@
 //!   shared heap. Only one leader at a time: a domain that finds the world already stopping
 //!   parks instead, and tries again afterwards if it still needs to.
 //! - **The heap lock** serialises running domains' accesses to the
-//!   shared heap state (`HeapState`: the major heap, finalisers, ephemerons, named values,
-//!   the domain registry, global statistics). Primitives run with it held unless they are
-//!   known to touch only their arguments and their domain's own young state. Lock order:
-//!   the world before the heap lock; a domain never waits for the world while it holds the
-//!   heap lock (collections release it first), so no running domain holds it while the world
-//!   is stopped, and the leader takes it uncontended.
+//!   shared heap state (`HeapState`): the collector's shared part (finalisers, ephemerons,
+//!   parameters, statistics and pacing, the heap's own pool set), named values, the growth
+//!   of the global table, the domain registry. Primitives run with it held unless
+//!   `prims::is_lock_free` says they touch only their arguments, their domain's own state
+//!   and state with a lock of its own; such a primitive takes it only for a moment when it
+//!   needs one of the above (`Domain::with_heap`). Lock order: the world before the heap
+//!   lock; a domain never waits for the world while it holds the heap lock (collections
+//!   release it first), so no running domain holds it while the world is stopped, and the
+//!   leader takes it uncontended.
 //!
-//! Young allocation, field reads and writes, and the write barrier (into the domain's own
-//! remembered set) need neither: they touch the domain's own arena, or the heap's blocks,
-//! which no collection moves or frees while the domain runs.
+//! Young allocation, major allocation (each domain has its own pools, `gc::DomainGc::pools`),
+//! field reads and writes, and the write barrier (into the domain's own remembered set) need
+//! neither: they touch the domain's own arena and pools, or the heap's blocks, which no
+//! collection moves or frees while the domain runs.
+//!
+//! Every other lock of the runtime guards only its own state:
+//!
+//! - the major heap's directory (`heap::major::Directory`): the address of every pool and
+//!   large block; taken for a fresh pool (once per 32 KiB of small blocks), a large block,
+//!   the sweep's bookkeeping and the checker's snapshot of the heap's regions;
+//! - the custom-operations registry (`heap::custom`), read by unmarshalling;
+//! - the primitives' own: each channel's lock and the channel registry (`prims::io`, waited
+//!   for outside the heap lock), `Mutex`/`Condition` (`prims::domain_prims`), the
+//!   marshaller's code digest (`prims::marshal`), the `unix` library's directory handles
+//!   (`prims::unix::fs`); the C shim's quarantine (`native/`, hardened builds).
 //!
 //! Orderings: `stop`, `work` and `running_hint` are hints read at poll points and while
 //! spinning (Relaxed: a late read only

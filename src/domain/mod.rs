@@ -290,7 +290,7 @@ impl Domain {
     }
 
     /// Stops the world with this domain as leader and runs `work` with the shared collector,
-    /// every domain's young state and every root. Returns None without running `work` when
+    /// every domain's young state (the leader's first) and every root. Returns None without running `work` when
     /// another domain led a collection meanwhile and `still_needed` says this one is no
     /// longer wanted. Only at a safepoint (roots published); gives up the heap lock for the
     /// time it waits, and holds it while `work` runs.
@@ -327,9 +327,9 @@ impl Domain {
                 named: &mut heap.named,
                 globals: &mut heap.globals,
             };
-            if !roots.domains.contains(&me) {
-                roots.domains.push(me);
-            }
+            // The leader first: its young state is `youngs[0]` (promotion fills its pools).
+            roots.domains.retain(|&d| d != me);
+            roots.domains.insert(0, me);
             let youngs = roots.youngs();
             let r = work(&mut heap.gc, &youngs, &mut roots, me);
             if r.exiting() {
@@ -405,9 +405,11 @@ impl Domain {
             |_| true,
             |gc, youngs, roots, me| {
                 gc.minor_collection(youngs, roots);
-                // SAFETY: `me` is this domain; only its young field is read.
+                // SAFETY: `me` is this domain; only its young field is used. The minor
+                // collection flushed its counters; its pools become the heap's.
                 let alloc = unsafe { (*me).young.alloc };
                 gc.stats.exited.add(&alloc);
+                gc.adopt_pools(youngs);
                 // SAFETY: as above; the arena was just emptied, the slot is unused from now on.
                 let slot = unsafe { (*me).young.minor.slot };
                 gc.space.release_slot(slot);
@@ -452,6 +454,7 @@ impl Domain {
                             minor: &d.young.minor,
                             remembered: &d.young.remembered,
                             conts: &d.young.remembered_conts,
+                            pools: &d.young.pools,
                         }],
                         major: &heap.major,
                         allocated,

@@ -2,17 +2,19 @@
 //!
 //! A domain bump-allocates young blocks in its own arena (`DomainGc::try_alloc`, no lock); a
 //! block too large for the minor heap, or one a primitive allocates when the arena is full,
-//! goes to the shared major heap (`Gc::alloc_major`, under the heap lock). Every store of a
+//! goes to the major heap, in the domain's own pools (`DomainGc::alloc_major`, no heap lock;
+//! counted in `unflushed` until `Gc::flush_alloc`). Every store of a
 //! value into a major block goes through `DomainGc::initialize` (fresh field) or `DomainGc::modify`
 //! (overwrite), which remember the field in the storing domain's remembered set when the new
 //! value is young (in any domain's arena).
 //!
 //! A major block whose size the program chose may be refused by the C allocator:
-//! `Gc::try_alloc_major` says so, and the primitive raises `Out_of_memory` as `caml_alloc_shr`
+//! `DomainGc::try_alloc_major` says so, and the primitive raises `Out_of_memory` as `caml_alloc_shr`
 //! does. The runtime's own blocks use the infallible paths, where a refusal is fatal.
 
 use super::{DomainGc, Gc};
 use crate::check;
+use crate::heap::pools::PoolSet;
 use crate::heap::value::{Value, MAX_WOSIZE};
 use crate::heap::young_space::{is_young, young_range};
 
@@ -69,67 +71,100 @@ impl DomainGc {
     }
 }
 
-impl Gc {
-    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color`, framed
-    /// for the checker; `site` is where it was first allocated. A refusal is fatal.
-    #[inline]
-    pub(super) fn alloc_major_framed(
-        &mut self,
-        wosize: usize,
-        tag: u8,
-        color: usize,
-        site: check::Site,
-    ) -> Value {
-        self.try_alloc_major_framed(wosize, tag, color, site)
-            .unwrap_or_else(|| crate::fatal("out of memory"))
-    }
-
-    /// As [`Gc::alloc_major_framed`], but `None` when the C allocator refuses the block.
+impl DomainGc {
+    /// Allocates a major block of `wosize >= 1` fields (uninitialised, white) from this
+    /// domain's own pools (or a large block), framed for the checker; `None` when the C
+    /// allocator refuses it. No heap lock: only the directory's short one for a fresh pool
+    /// or a large block. Counted by the caller.
     #[inline]
     fn try_alloc_major_framed(
         &mut self,
         wosize: usize,
         tag: u8,
-        color: usize,
         site: check::Site,
     ) -> Option<Value> {
-        let raw = self.major.try_alloc(wosize + check::MAJOR_EXTRA, tag, color)?;
-        // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
-        // header is the word before `raw`.
-        Some(unsafe { check::frame_major(&mut self.check, raw.header_ptr(), wosize, site) })
+        let raw =
+            self.dir.try_alloc(&mut self.pools, wosize + check::MAJOR_EXTRA, tag, super::WHITE)?;
+        // SAFETY: the directory just handed out this slot for wosize + MAJOR_EXTRA fields;
+        // its header is the word before `raw`.
+        Some(unsafe { check::frame_major(raw.header_ptr(), wosize, site) })
     }
 
-    /// Allocates directly in the major heap (fields uninitialised) for the domain whose young
-    /// state is `y`. `wosize >= 1`. For the runtime's own blocks: a refusal is fatal.
-    pub fn alloc_major(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Value {
-        self.try_alloc_major(y, wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
+    /// Allocates directly in the major heap (fields uninitialised). `wosize >= 1`. For the
+    /// runtime's own blocks: a refusal is fatal.
+    pub fn alloc_major(&mut self, wosize: usize, tag: u8) -> Value {
+        self.try_alloc_major(wosize, tag).unwrap_or_else(|| crate::fatal("out of memory"))
+    }
+
+    /// As [`DomainGc::alloc_major`], but `None` when no block of `wosize` fields can be had:
+    /// beyond `MAX_WOSIZE`, or refused by the C allocator (`caml_alloc_shr`'s
+    /// `Out_of_memory`). Nothing is counted then. Once a fifth of the minor heap was
+    /// allocated so since the last flush, the pacing wants to know (`slice_wanted`), as the
+    /// stock `caml_alloc_shr` asks for a major slice.
+    pub fn try_alloc_major(&mut self, wosize: usize, tag: u8) -> Option<Value> {
+        if wosize > MAX_WOSIZE {
+            return None;
+        }
+        let v = self.try_alloc_major_framed(wosize, tag, check::current_site())?;
+        self.unflushed.major_words_direct += wosize + 1;
+        if self.unflushed.major_words_direct > self.minor.wsize() / 5 {
+            self.slice_wanted = true;
+        }
+        check::note_alloc(&mut self.check);
+        Some(v)
     }
 
     /// Allocates in the major heap a small block (`wosize <= MAX_YOUNG_WOSIZE`) that belongs
     /// in the minor heap, whose arena is full (fields uninitialised). The stock runtime would
     /// empty the minor heap and allocate it young; warden's primitives never collect, so it
     /// is counted as a young block promoted at once: `Gc.minor_words` counts it, as the stock
-    /// runtime's does, and words allocated (minor + major - promoted) count it once.
-    pub fn alloc_spilled(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Value {
-        let v = self.alloc_major_framed(wosize, tag, super::WHITE, check::current_site());
-        y.alloc.minor_words += wosize + 1;
-        y.alloc.promoted_words += wosize + 1;
-        self.note_promoted(wosize + 1);
-        check::note_alloc(&mut y.check);
+    /// runtime's does, and words allocated (minor + major - promoted) count it once. The
+    /// caller wants a minor collection (whose flush tells the pacing).
+    pub fn alloc_spilled(&mut self, wosize: usize, tag: u8) -> Value {
+        let v = self
+            .try_alloc_major_framed(wosize, tag, check::current_site())
+            .unwrap_or_else(|| crate::fatal("out of memory"));
+        self.unflushed.minor_words += wosize + 1;
+        self.unflushed.promoted_words += wosize + 1;
+        check::note_alloc(&mut self.check);
         v
     }
+}
 
-    /// As [`Gc::alloc_major`], but `None` when no block of `wosize` fields can be had: beyond
-    /// `MAX_WOSIZE`, or refused by the C allocator (`caml_alloc_shr`'s `Out_of_memory`).
-    /// Nothing is counted then.
-    pub fn try_alloc_major(&mut self, y: &mut DomainGc, wosize: usize, tag: u8) -> Option<Value> {
-        if wosize > MAX_WOSIZE {
-            return None;
+impl Gc {
+    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color` in
+    /// `pools` (a stopped world's leader's, for promotion), framed for the checker; `site` is
+    /// where it was first allocated. A refusal is fatal.
+    #[inline]
+    pub(super) fn promote_framed(
+        &mut self,
+        pools: &mut PoolSet,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+        site: check::Site,
+    ) -> Value {
+        let raw = self
+            .major
+            .dir
+            .try_alloc(pools, wosize + check::MAJOR_EXTRA, tag, color)
+            .unwrap_or_else(|| crate::fatal("out of memory"));
+        // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
+        // header is the word before `raw`.
+        unsafe { check::frame_major(raw.header_ptr(), wosize, site) }
+    }
+
+    /// Moves what domain `y` allocated with no lock into its shared counters and the
+    /// pacing (heap lock held, by `y`'s domain or a stopped world's leader).
+    pub fn flush_alloc(&mut self, y: &mut DomainGc) {
+        let u = std::mem::take(&mut y.unflushed);
+        y.slice_wanted = false;
+        y.alloc.add(&u);
+        if u.promoted_words > 0 {
+            self.note_promoted(u.promoted_words);
         }
-        let v = self.try_alloc_major_framed(wosize, tag, super::WHITE, check::current_site())?;
-        y.alloc.major_words_direct += wosize + 1;
-        self.note_direct_alloc(wosize + 1, y.minor.wsize());
-        check::note_alloc(&mut y.check);
-        Some(v)
+        if u.major_words_direct > 0 {
+            self.note_direct_alloc(u.major_words_direct, y.minor.wsize());
+        }
     }
 }

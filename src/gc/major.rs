@@ -180,16 +180,7 @@ impl Gc {
         self.finalisers.last = keep;
         let allocated = self.allocated_words(youngs);
         // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read.
-        let refs: Vec<check::YoungRefs<'_>> = youngs
-            .iter()
-            .map(|&y| unsafe {
-                check::YoungRefs {
-                    minor: &(*y).minor,
-                    remembered: &(*y).remembered,
-                    conts: &(*y).remembered_conts,
-                }
-            })
-            .collect();
+        let refs = unsafe { super::young_refs(youngs) };
         check::after_mark(
             &mut self.check,
             check::HeapRefs { young: &refs, major: &self.major, allocated },
@@ -201,8 +192,14 @@ impl Gc {
         );
         events::end(Phase::MajorMark);
         events::begin(Phase::MajorSweep);
-        let swept_words = self.major.occupancy().heap_words();
-        let (live_words, live_blocks) = self.sweep();
+        // Memory is freed only here: its peak is now.
+        let swept_words = self.occupancy_all(youngs).heap_words();
+        self.major.note_size(swept_words);
+        drop(refs);
+        let (live_words, live_blocks) = self.sweep(youngs);
+        self.snapshot_pools(youngs);
+        // SAFETY: as above (the sweep is done with the pool sets).
+        let refs = unsafe { super::young_refs(youngs) };
         check::after_sweep(
             &mut self.check,
             check::HeapRefs { young: &refs, major: &self.major, allocated },
@@ -214,7 +211,7 @@ impl Gc {
         self.stats.major_collections += 1;
         self.pay_cycle(swept_words, m.marked_words);
         if events::active() {
-            let o = self.major.occupancy();
+            let o = self.occupancy_all(youngs);
             let counters = [
                 (Counter::MajorHeapPoolWords, o.pool_words),
                 (Counter::MajorHeapPoolLiveWords, o.pool_live_words),
@@ -289,11 +286,14 @@ impl Gc {
     }
 
     /// Frees every white block, whitens the black ones; returns the live words and blocks.
-    fn sweep(&mut self) -> (usize, usize) {
+    fn sweep(&mut self, youngs: &[*mut DomainGc]) -> (usize, usize) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
         let checker = &mut self.check;
-        self.major.sweep_pools(|slot| {
+        // SAFETY: world stopped: every domain's pool set is the leader's.
+        let mut sets: Vec<&mut crate::heap::pools::PoolSet> =
+            youngs.iter().map(|&y| unsafe { &mut (*y).pools }).collect();
+        self.major.sweep_pools(&mut sets, |slot| {
             let hp = check::header_of_slot(slot);
             // SAFETY: slot is an allocated slot; its block's header is at hp.
             let hd = Header(unsafe { *hp });
@@ -315,7 +315,9 @@ impl Gc {
             }
         });
         let mut dead_large = Vec::new();
-        self.major.large.retain(|&slot| {
+        // No domain allocates while the world is stopped; the list is put back below.
+        let mut large = std::mem::take(&mut self.major.dir.lock().large);
+        large.retain(|&slot| {
             let hp = check::header_of_slot(slot);
             // SAFETY: slot is a large block; its block's header is at hp.
             let hd = Header(unsafe { *hp });
@@ -330,6 +332,7 @@ impl Gc {
                 false
             }
         });
+        self.major.dir.lock().large.extend(large);
         for slot in dead_large {
             let hp = check::header_of_slot(slot);
             let v = Value(hp as usize + WORD);
@@ -340,7 +343,7 @@ impl Gc {
             // SAFETY: slot is a live large block's frame, freed just below.
             unsafe { check::on_free_large(&mut self.check, slot) };
             // SAFETY: slot was removed from the large list above.
-            unsafe { self.major.free_large(slot) };
+            unsafe { self.major.dir.lock().free_large(slot) };
         }
         self.stats.live_words = live_words;
         self.stats.live_blocks = live_blocks;

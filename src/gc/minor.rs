@@ -11,12 +11,15 @@
 use super::{DomainGc, Gc, Roots};
 use crate::check;
 use crate::events::{self, Counter, Phase};
+use crate::heap::pools::PoolSet;
 use crate::heap::stack::{cont_first, for_each_chain_slot};
 use crate::heap::value::{closinfo_startenv, Value, CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::heap::young_space::is_young;
 
 struct Promoter<'a> {
     gc: &'a mut Gc,
+    /// Where promoted blocks go: the leader's pools.
+    pools: &'a mut PoolSet,
     /// Words promoted out of each slot's arena (for each domain's counters).
     by_slot: Vec<usize>,
     /// Promoted blocks whose fields still need scanning.
@@ -46,7 +49,7 @@ impl Promoter<'_> {
         let wosize = header.wosize();
         let tag = header.tag();
         check::on_promote(v);
-        let new = self.gc.alloc_major_framed(wosize, tag, super::WHITE, check::site_of(v));
+        let new = self.gc.promote_framed(self.pools, wosize, tag, super::WHITE, check::site_of(v));
         // SAFETY: both blocks have wosize words and do not overlap.
         unsafe {
             std::ptr::copy_nonoverlapping(v.0 as *const usize, new.0 as *mut usize, wosize);
@@ -113,8 +116,9 @@ impl Promoter<'_> {
 }
 
 impl Gc {
-    /// Empties every domain's minor arena (`youngs`: each registered domain's), promoting
-    /// everything reachable from `roots` and the remembered sets. World stopped.
+    /// Empties every domain's minor arena (`youngs`: each registered domain's, the leader's
+    /// first), promoting everything reachable from `roots` and the remembered sets into the
+    /// leader's pools. World stopped.
     pub fn minor_collection(&mut self, youngs: &[*mut DomainGc], roots: &mut dyn Roots) {
         events::begin(Phase::Minor);
         check::gc_phase(
@@ -122,20 +126,15 @@ impl Gc {
             self.stats.minor_collections,
             self.stats.major_collections,
         );
+        for &y in youngs {
+            // SAFETY: world stopped: every domain's DomainGc is the leader's.
+            self.flush_alloc(unsafe { &mut *y });
+        }
         let allocated = self.allocated_words(youngs);
         {
             // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read;
             // the shared and mutable borrows below are of different fields.
-            let refs: Vec<check::YoungRefs<'_>> = youngs
-                .iter()
-                .map(|&y| unsafe {
-                    check::YoungRefs {
-                        minor: &(*y).minor,
-                        remembered: &(*y).remembered,
-                        conts: &(*y).remembered_conts,
-                    }
-                })
-                .collect();
+            let refs = unsafe { super::young_refs(youngs) };
             // SAFETY: as above; `check` is a field no `YoungRefs` borrows.
             let mut locals: Vec<&mut check::Local> =
                 youngs.iter().map(|&y| unsafe { &mut (*y).check }).collect();
@@ -147,8 +146,15 @@ impl Gc {
             );
         }
         let slots = self.space.slots;
-        let mut p =
-            Promoter { gc: self, by_slot: vec![0; slots], todo: Vec::new(), promoted_words: 0 };
+        // SAFETY: world stopped (see above); no other borrow of the leader's pools lives.
+        let pools = unsafe { &mut (*youngs[0]).pools };
+        let mut p = Promoter {
+            gc: self,
+            pools,
+            by_slot: vec![0; slots],
+            todo: Vec::new(),
+            promoted_words: 0,
+        };
         roots.visit_roots(&mut |slot: &mut Value| {
             *slot = p.promote(*slot);
         });
@@ -237,6 +243,7 @@ impl Gc {
         gc.stats.minor_collections += 1;
         events::counter(Counter::MinorAllocated, (used_total * crate::heap::value::WORD) as u64);
         events::counter(Counter::MinorPromoted, (promoted * crate::heap::value::WORD) as u64);
+        gc.snapshot_pools(youngs);
         gc.note_promoted(promoted);
         gc.major_slice();
         check::gc_phase(

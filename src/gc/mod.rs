@@ -28,10 +28,20 @@
 //!    set. A minor collection scans every domain's set, so a domain may store another
 //!    domain's young value anywhere.
 //!
-//! What needs the heap lock: major allocation (a block too large for the minor heap, a
-//! primitive's block when its arena is full), custom-block memory accounting, finaliser and
-//! ephemeron registration, statistics, parameters; in practice every primitive not listed in
-//! `prims::LOCK_FREE`.
+//! 4. *Allocates major blocks* (a block too large for the minor heap, a primitive's block
+//!    when its arena is full) from its own pool set (`DomainGc::pools`), taking only the
+//!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`);
+//!    a minor collection promotes into the leader's pools, and an exiting domain's pools go
+//!    to another domain (`Gc::adopt_pools`).
+//!    Its words are counted in `DomainGc::unflushed`, which only the domain reads, and join
+//!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`):
+//!    under the heap lock once a fifth of the minor heap was allocated directly
+//!    (`slice_wanted`, as the stock `caml_alloc_shr` asks for a major slice), and at every
+//!    stopped world.
+//!
+//! What needs the heap lock: custom-block memory accounting, finaliser and ephemeron
+//! registration, statistics, parameters, flushing a domain's counters; in practice the
+//! primitives not in `prims::is_lock_free`.
 //!
 //! What needs the world stopped: every collection (minor collections empty every domain's
 //! arena at once; a major cycle marks and sweeps the whole heap right after one), resizing
@@ -52,7 +62,9 @@
 //! Statistics: a domain's own counters (`Gc.counters`, `Gc.minor_words`) are exact; the
 //! global ones (`Gc.quick_stat`, `Gc.stat`) add the exited domains' counters and every other
 //! domain's as of its last collection (its arena's current use is unknown to the others
-//! until then), so every figure only grows between two calls of one domain.
+//! until then), so every figure only grows between two calls of one domain. The heap's
+//! occupancy likewise: a domain sees its own pools exactly and the others' as of the last
+//! stopped world (`Gc::occupancy_seen_by`); the checker, in a stopped world, sees every one.
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again.
@@ -79,12 +91,34 @@ pub mod stats;
 
 use crate::check;
 use crate::config::GcParams;
-use crate::heap::major::MajorHeap;
+use crate::heap::major::{Directory, MajorHeap, Occupancy};
 use crate::heap::minor::MinorHeap;
+use crate::heap::pools::{PoolCounters, PoolSet};
 use crate::heap::value::Value;
 use crate::heap::young_space::YoungSpace;
+use std::sync::Arc;
 
 pub use stats::GcStats;
+
+/// Every domain's young state and pools, as verification reads them.
+///
+/// # Safety
+/// The world must be stopped (each `DomainGc` is the leader's), and none of the fields
+/// borrowed here may be changed while the result lives.
+unsafe fn young_refs<'a>(youngs: &[*mut DomainGc]) -> Vec<check::YoungRefs<'a>> {
+    youngs
+        .iter()
+        // SAFETY: the caller's contract.
+        .map(|&y| unsafe {
+            check::YoungRefs {
+                minor: &(*y).minor,
+                remembered: &(*y).remembered,
+                conts: &(*y).remembered_conts,
+                pools: &(*y).pools,
+            }
+        })
+        .collect()
+}
 
 /// Colour of an unmarked (white) major block.
 pub const WHITE: usize = crate::heap::value::COLOR_WHITE;
@@ -159,9 +193,22 @@ pub struct DomainGc {
     /// continuation block was allocated old, a reperform into an old continuation): the
     /// chain's words may point into the young space, and no promotion will scan them.
     pub remembered_conts: Vec<Value>,
+    /// Counters as the other domains see them: changed only under the heap lock or in a
+    /// stopped world (`Gc::flush_alloc`).
     pub alloc: AllocStats,
+    /// Words allocated since the last flush with no lock (major blocks, spilled young ones):
+    /// read and written by this domain only (and by a stopped world's leader).
+    pub unflushed: AllocStats,
+    /// This domain's own major pools (slots handed out with no lock).
+    pub pools: PoolSet,
+    /// The heap's directory of pools and large blocks (its own short lock).
+    pub dir: Arc<Directory>,
     /// The arena filled up under a primitive: a minor collection is wanted at the next poll.
     pub minor_wanted: bool,
+    /// A fifth of the minor heap was allocated directly in the major heap since the last
+    /// flush: the pacing wants to hear of it (a major slice) now; the domain's allocation
+    /// functions flush right after the allocation that set it (`domain::alloc`).
+    pub slice_wanted: bool,
     /// The checker's per-domain state (empty in production).
     pub check: check::Local,
 }
@@ -171,20 +218,29 @@ pub struct DomainGc {
 unsafe impl Send for DomainGc {}
 
 impl DomainGc {
-    pub fn new(minor: MinorHeap) -> DomainGc {
+    pub fn new(minor: MinorHeap, dir: Arc<Directory>) -> DomainGc {
         DomainGc {
             minor,
             remembered: Vec::new(),
             remembered_conts: Vec::new(),
             alloc: AllocStats::default(),
+            unflushed: AllocStats::default(),
+            pools: PoolSet::default(),
+            dir,
             minor_wanted: false,
+            slice_wanted: false,
             check: check::Local::default(),
         }
     }
 
     /// Words this domain allocated so far, minor and major (framing words excluded).
     pub fn allocated_words(&self) -> usize {
-        self.alloc.minor_words + self.minor.used_words() + self.alloc.major_words_direct
+        let (a, u) = (&self.alloc, &self.unflushed);
+        a.minor_words
+            + u.minor_words
+            + self.minor.used_words()
+            + a.major_words_direct
+            + u.major_words_direct
     }
 
     /// Notes that continuation `cont` now holds a fiber chain suspended by this domain (whose
@@ -264,7 +320,7 @@ impl Gc {
         space.publish();
         Gc {
             space,
-            major: MajorHeap::with_frame_words(check::MAJOR_EXTRA),
+            major: MajorHeap::new(check::MAJOR_EXTRA, max_domains),
             ephemerons: Vec::new(),
             finalisers: finalise::Finalisers::default(),
             params,
@@ -281,7 +337,10 @@ impl Gc {
     /// whatever size other domains chose.
     pub fn new_young(&self, slot: usize) -> DomainGc {
         let wsize = norm_minor_heap_size(self.params.minor_heap_wsz as isize);
-        DomainGc::new(MinorHeap::new(&self.space, slot, wsize, slot_words(wsize)))
+        DomainGc::new(
+            MinorHeap::new(&self.space, slot, wsize, slot_words(wsize)),
+            self.major.dir.clone(),
+        )
     }
 
     /// Points the (empty) arena `m` at the young space again, with `wsize` (normalised)
@@ -324,6 +383,57 @@ impl Gc {
             n += unsafe { (*y).allocated_words() };
         }
         n
+    }
+
+    /// The heap's occupancy, exact (world stopped: `youngs` are every domain's).
+    pub fn occupancy_all(&self, youngs: &[*mut DomainGc]) -> Occupancy {
+        let mut c = PoolCounters::default();
+        for &y in youngs {
+            // SAFETY: world stopped: every domain's DomainGc is the leader's to read.
+            c.add(unsafe { &(*y).pools.counters });
+        }
+        self.major.occupancy(&c)
+    }
+
+    /// The heap's occupancy as domain `own` sees it (heap lock held): its own pools exactly,
+    /// the other domains' as of the last stopped world (they allocate meanwhile).
+    pub fn occupancy_seen_by(&self, own: &DomainGc) -> Occupancy {
+        let mut c = self.major.snapshots_except(own.minor.slot);
+        c.add(&own.pools.counters);
+        self.major.occupancy(&c)
+    }
+
+    /// The heap's size in words as of the last stopped world's counters (for pacing).
+    pub fn heap_words_seen(&self) -> usize {
+        self.major.occupancy(&self.major.snapshots_except(usize::MAX)).heap_words()
+    }
+
+    /// Records every domain's pool counters for the statistics read while they run (world
+    /// stopped).
+    pub(super) fn snapshot_pools(&mut self, youngs: &[*mut DomainGc]) {
+        for &y in youngs {
+            // SAFETY: world stopped (see `occupancy_all`).
+            let y = unsafe { &*y };
+            self.major.set_snapshot(y.minor.slot, y.pools.counters);
+        }
+    }
+
+    /// Hands the pools of the domain that exits, `youngs[0]` (world stopped, its arena
+    /// empty, its counters flushed), to another domain (`youngs[1]`), or to the heap's own
+    /// set when it was the last.
+    pub fn adopt_pools(&mut self, youngs: &[*mut DomainGc]) {
+        // SAFETY: world stopped: every domain's DomainGc is the leader's; the two differ.
+        let from = unsafe { &mut *youngs[0] };
+        match youngs.get(1) {
+            Some(&to) => {
+                // SAFETY: as above.
+                let to = unsafe { &mut *to };
+                to.pools.adopt(&mut from.pools);
+                self.major.set_snapshot(to.minor.slot, to.pools.counters);
+            }
+            None => self.major.pools.adopt(&mut from.pools),
+        }
+        self.major.set_snapshot(from.minor.slot, PoolCounters::default());
     }
 
     /// Whether shared collection work is wanted at the next safepoint.

@@ -67,7 +67,7 @@ impl Gc {
     /// (bigarray storage): `custom_major_ratio` percent of two thirds of the heap's size
     /// calls for a whole cycle (the stock `caml_custom_get_max_major`).
     pub fn note_extra_memory(&mut self, bytes: usize) {
-        let heap_bytes = self.major.occupancy().heap_words() * WORD;
+        let heap_bytes = self.heap_words_seen() * WORD;
         let max = (heap_bytes / 150) as f64 * self.params.custom_major_ratio as f64;
         let share = if max > 0.0 { (bytes as f64 / max).min(1.0) } else { 1.0 };
         self.pacing.pending_extra += share;
@@ -82,7 +82,7 @@ impl Gc {
         if !self.pacing.started {
             return 0.0;
         }
-        (self.major.occupancy().heap_words() + self.pacing.live_after_major) as f64
+        (self.heap_words_seen() + self.pacing.live_after_major) as f64
     }
 
     /// A slice: turns what was allocated since the last one into work credit (the larger of
@@ -123,11 +123,12 @@ mod tests {
     fn gc() -> Gc {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
         let mut y = gc.new_young(0);
-        gc.alloc_major(&mut y, 3, 0);
+        y.alloc_major(3, 0);
+        gc.snapshot_pools(&[&mut y as *mut _]);
         gc.pacing = super::Pacing { started: true, ..super::Pacing::default() };
         // The heap's words leave out the checker's framing of the one block (hardened builds).
         let framing = crate::check::MAJOR_EXTRA;
-        assert_eq!(gc.major.occupancy().heap_words() + framing, crate::heap::pool::POOL_WSIZE);
+        assert_eq!(gc.heap_words_seen() + framing, crate::heap::pool::POOL_WSIZE);
         gc
     }
 
@@ -135,7 +136,8 @@ mod tests {
     fn the_first_cycle_is_due_at_the_first_slice_and_free() {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 1);
         let mut y = gc.new_young(0);
-        gc.alloc_major(&mut y, 3, 0);
+        y.alloc_major(3, 0);
+        gc.flush_alloc(&mut y);
         assert!(!gc.major_requested);
         gc.major_slice();
         assert!(gc.major_requested);
@@ -195,7 +197,7 @@ mod tests {
     fn extra_resources_earn_their_share_of_a_cycle() {
         let mut gc = gc();
         // custom_major_ratio 44: a whole cycle's worth is 44% of 2/3 of the heap's bytes.
-        let whole = gc.major.occupancy().heap_words() * crate::heap::value::WORD / 150 * 44;
+        let whole = gc.heap_words_seen() * crate::heap::value::WORD / 150 * 44;
         gc.note_extra_memory(whole / 10);
         assert!(!gc.major_requested, "a tenth of a cycle, no slice yet");
         gc.note_extra_memory(whole / 2);

@@ -8,6 +8,7 @@ pub mod custom;
 pub mod major;
 pub mod minor;
 pub mod pool;
+pub mod pools;
 pub mod shim;
 pub mod stack;
 pub mod value;

@@ -74,9 +74,9 @@ impl ExitStats {
     /// The figures now: every domain's allocations, and this domain's arena. Heap lock held.
     pub fn now(dom: &Domain) -> ExitStats {
         let a = alloc_totals(dom);
-        let heap_words = dom.gc.major.occupancy().heap_words();
+        let heap_words = dom.gc.occupancy_seen_by(&dom.young).heap_words();
         let st = &dom.gc.stats;
-        let top = dom.gc.major.max_words;
+        let top = dom.gc.major.max_words.max(heap_words);
         ExitStats {
             minor_words: a.minor_words,
             promoted_words: a.promoted_words,
@@ -235,11 +235,12 @@ fn alloc_totals(dom: &Domain) -> AllocStats {
     for &d in unsafe { &dom.shared.heap().domains } {
         if !std::ptr::eq(d, me) {
             // SAFETY: registered domains are alive; their `alloc` counters change only under
-            // the heap lock (direct major allocation) or while the world is stopped.
+            // the heap lock (`Gc::flush_alloc`) or while the world is stopped.
             t.add(&unsafe { (*d).young.alloc });
         }
     }
     let mut own = dom.young.alloc;
+    own.add(&dom.young.unflushed);
     own.minor_words += dom.young.minor.used_words();
     t.add(&own);
     t
@@ -247,7 +248,8 @@ fn alloc_totals(dom: &Domain) -> AllocStats {
 
 fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let st = dom.gc.stats.clone();
-    let h = dom.gc.major.occupancy();
+    let h = dom.gc.occupancy_seen_by(&dom.young);
+    let top = dom.gc.major.note_size(h.heap_words());
     let a = alloc_totals(dom);
     let minor_words = dom.alloc_float(a.minor_words as f64);
     let promoted = dom.alloc_float(a.promoted_words as f64);
@@ -268,7 +270,7 @@ fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
         int(0),
         int(h.pool_frag_words),
         int(st.compactions),
-        int(dom.gc.major.max_words),
+        int(top),
         int(0),
         int(st.forced_major_collections),
     ];
@@ -277,7 +279,8 @@ fn gc_quick_stat(dom: &mut Domain, _: &[Value]) -> PrimResult {
 
 /// The calling domain's minor words, including the current use of its arena (exact).
 fn minor_words_now(dom: &Domain) -> f64 {
-    (dom.young.alloc.minor_words + dom.young.minor.used_words()) as f64
+    let y = &dom.young;
+    (y.alloc.minor_words + y.unflushed.minor_words + y.minor.used_words()) as f64
 }
 
 fn gc_minor_words(dom: &mut Domain, _: &[Value]) -> PrimResult {
@@ -288,7 +291,8 @@ fn gc_minor_words(dom: &mut Domain, _: &[Value]) -> PrimResult {
 /// The calling domain's counters, as the stock runtime's `Gc.counters` (exact).
 fn gc_counters(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let minor = minor_words_now(dom);
-    let st = dom.young.alloc;
+    let mut st = dom.young.alloc;
+    st.add(&dom.young.unflushed);
     let promoted = st.promoted_words as f64;
     let major = (st.major_words_direct + st.promoted_words) as f64;
     let a = dom.alloc_float(minor);

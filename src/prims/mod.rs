@@ -78,9 +78,20 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
 ];
 
 /// Primitives that run without the heap lock: they touch only their arguments' blocks, the
-/// calling domain's own state (young arena, remembered set, DLS), and allocate only through
-/// `Domain`'s allocation helpers (which take the lock for a major block). Every other
-/// primitive runs with the heap lock held (see `domain::lock`).
+/// calling domain's own state (young arena, pools, remembered set, DLS, stacks), state with a
+/// lock of its own (the custom-operations registry, the marshaller's code digest, a
+/// bigarray's shared storage count), and allocate only through `Domain`'s allocation helpers
+/// (young arena or the domain's own pools: no heap lock). One that needs a named value or a
+/// collector parameter takes the heap lock for that moment (`Domain::with_heap`). Every other
+/// primitive runs with the heap lock held (see `domain::lock`), because it touches:
+///
+/// - the finaliser, ephemeron and weak tables, the collector's parameters and statistics
+///   (`gc_prims`, `weak`: `Gc.*`, `Weak.create`, `Ephemeron.create`);
+/// - named values (`callback`, `Sys.argv` in `sys`, the backtrace's debug info registry);
+/// - the domain registry and spawning (`domain_prims`), dynamic loading (`dynlink`);
+/// - channels (`io`, `caml_md5_chan`, `caml_input_value`/`caml_output_value`), signals and
+///   process-wide state (`sys`, `unix`: the environment, the working directory, file
+///   descriptors), memprof and runtime events (`instrumentation`).
 pub const LOCK_FREE: &[&str] = &[
     // Hashing and digests of strings (`caml_md5_chan` reads a channel: not here).
     "caml_hash",
@@ -89,6 +100,10 @@ pub const LOCK_FREE: &[&str] = &[
     "caml_md5_bytes",
     "caml_blake2_string",
     "caml_blake2_bytes",
+    "caml_blake2_create",
+    "caml_blake2_update",
+    "caml_blake2_final",
+    "caml_lxm_next",
     "caml_atomic_load",
     "caml_atomic_exchange",
     "caml_atomic_cas",
@@ -99,6 +114,28 @@ pub const LOCK_FREE: &[&str] = &[
     "caml_domain_dls_get",
     "caml_domain_dls_set",
     "caml_domain_dls_compare_and_set",
+    // Marshalling to and from bytes (not channels): the custom-operations registry and the
+    // code digest have their own locks.
+    "caml_output_value_to_bytes",
+    "caml_output_value_to_string",
+    "caml_output_value_to_buffer",
+    "caml_input_value_from_bytes",
+    "caml_marshal_data_size",
+    "caml_obj_reachable_words",
+    // Constants and clocks.
+    "caml_sys_const_backend_type",
+    "caml_sys_const_big_endian",
+    "caml_sys_const_int_size",
+    "caml_sys_const_max_wosize",
+    "caml_sys_const_ostype_cygwin",
+    "caml_sys_const_ostype_unix",
+    "caml_sys_const_ostype_win32",
+    "caml_sys_const_word_size",
+    "caml_sys_get_config",
+    "caml_sys_executable_name",
+    "caml_sys_random_seed",
+    "caml_sys_time",
+    "caml_sys_time_include_children",
     // The `str` library's matching: they read only their arguments (see `strlib`).
     "re_partial_match",
     "re_replacement_text",
@@ -108,9 +145,12 @@ pub const LOCK_FREE: &[&str] = &[
 ];
 
 /// Areas whose every primitive runs without the heap lock, by the rule of [`LOCK_FREE`]:
-/// float, integer, string, array and comparison primitives, and the lexer and parser
-/// engines. (Reviewed for shared state: none reads `Domain::gc`, `named` or the registry;
-/// hardened builds assert it, since `LockedRef` checks the lock on every dereference.)
+/// float, integer, string, array and comparison primitives, the lexer and parser engines,
+/// `Obj` and lazy values (tag changes are atomic), fibers (a continuation is taken with an
+/// atomic exchange) and bigarrays (storage shared by sub-arrays is reference-counted
+/// atomically; a finalised block's accounting takes the heap lock itself). (Reviewed for
+/// shared state: none reads `Domain::gc`, `named` or the registry; hardened builds assert
+/// it, since `LockedRef` checks the lock on every dereference.)
 const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     floats::PRIMS,
     ints::PRIMS,
@@ -119,6 +159,9 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     compare::PRIMS,
     lexing::PRIMS,
     parsing::PRIMS,
+    obj::PRIMS,
+    fiber::PRIMS,
+    bigarray::PRIMS,
 ];
 
 /// Whether primitive `name` runs without the heap lock.

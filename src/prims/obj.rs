@@ -197,14 +197,31 @@ fn obj_add_offset(_: &mut Domain, args: &[Value]) -> PrimResult {
 fn obj_compare_and_swap(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (v, old, new) = (args[0], args[2], args[3]);
     let i = field_index(v, args[1])?;
-    // One domain runs OCaml code for now, so the test and the store cannot be separated
-    // by another mutator; with several domains this becomes an atomic CAS plus barrier.
-    // SAFETY: i < wosize.
-    if unsafe { v.field(i) } != old {
-        return Ok(Value::of_int(0));
+    // Another domain may race on the field (this primitive runs without the heap lock): an
+    // atomic compare-and-swap, then the write barrier's bookkeeping for the store it made.
+    let fp = v.field_ptr(i);
+    // SAFETY: i < wosize: an aligned word of a live block (an argument, so a root while the
+    // primitive runs); concurrent accesses are this primitive's, the atomics', or plain
+    // aligned word accesses.
+    let cell = unsafe { AtomicUsize::from_ptr(fp as *mut usize) };
+    // SeqCst: `Atomic.Loc.compare_and_set` is sequentially consistent, as OCaml atomics are.
+    match cell.compare_exchange(old.0, new.0, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(prev) => {
+            let young = crate::heap::young_space::is_young;
+            crate::check::on_store(
+                &mut dom.young.check,
+                crate::heap::young_space::young_range(),
+                v,
+                i,
+                new,
+            );
+            if !young(v) && young(new) && !young(Value(prev)) {
+                dom.young.remember_slot(fp);
+            }
+            Ok(Value::of_int(1))
+        }
+        Err(_) => Ok(Value::of_int(0)),
     }
-    dom.modify(v, i, new);
-    Ok(Value::of_int(1))
 }
 
 fn obj_is_shared(_: &mut Domain, args: &[Value]) -> PrimResult {

@@ -1,0 +1,323 @@
+//! A set of pools owned by one allocator: each domain owns one (its major allocations take
+//! slots from it with no lock), and the major heap owns one (promotion, and the pools of
+//! exited domains). Pools come from, and go back to, the heap's [`super::major::Directory`];
+//! this module only hands out slots, sweeps and walks.
+//!
+//! Invariants: every pool of the set is on exactly one list of its class (`avail` if it has
+//! a free slot, `full` otherwise); `counters` describe the set's pools and the blocks handed
+//! out of them and not yet freed, so occupancy costs no walk.
+//!
+//! AddressSanitizer builds: a slot freed by the sweep waits in a [`Quarantine`] (one per
+//! heap, shared by every set it sweeps) before it is linked again, as ASan's allocator does
+//! with `free`d memory; see `pool` for the poisoning of free slots.
+
+use super::pool::{self, PoolHeader, SIZE_CLASSES};
+use super::value::Header;
+#[cfg(warden_asan)]
+use super::value::WORD;
+
+/// What a pool set holds, in words (framing words included: the layer above subtracts them).
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolCounters {
+    /// Pools in the set.
+    pub pools: usize,
+    /// Blocks allocated in them and not freed yet.
+    pub blocks: usize,
+    /// Their words, headers included.
+    pub block_words: usize,
+    /// Pool words that hold no block: each pool's header and the waste before its first
+    /// slot, and the part of each block's slot beyond the block.
+    pub frag_words: usize,
+}
+
+impl PoolCounters {
+    pub fn add(&mut self, o: &PoolCounters) {
+        self.pools += o.pools;
+        self.blocks += o.blocks;
+        self.block_words += o.block_words;
+        self.frag_words += o.frag_words;
+    }
+}
+
+/// Size-classed pools of one owner.
+pub struct PoolSet {
+    avail: [*mut PoolHeader; 32],
+    full: [*mut PoolHeader; 32],
+    pub counters: PoolCounters,
+}
+
+// SAFETY: the set owns its pools; its owner (a domain, or the heap under the heap lock)
+// serialises access, and a stopped world's leader touches every set while no one else runs.
+unsafe impl Send for PoolSet {}
+
+impl Default for PoolSet {
+    fn default() -> Self {
+        PoolSet {
+            avail: [std::ptr::null_mut(); 32],
+            full: [std::ptr::null_mut(); 32],
+            counters: PoolCounters::default(),
+        }
+    }
+}
+
+impl PoolSet {
+    /// A slot of class `class` for a block of `whsize` words (header included), its header
+    /// written with `wosize`, `tag` and `color`; None when no pool of the set has a free slot
+    /// of that class (the caller adds one with [`PoolSet::add_pool`] and asks again).
+    #[inline]
+    pub fn try_alloc(
+        &mut self,
+        class: usize,
+        wosize: usize,
+        tag: u8,
+        color: usize,
+    ) -> Option<*mut usize> {
+        let p = self.avail[class];
+        if p.is_null() {
+            return None;
+        }
+        let whsize = wosize + 1;
+        // SAFETY: pools on the avail list have a non-empty free list; the slot is ours.
+        unsafe {
+            let slot = (*p).free;
+            (*p).free = *slot.add(1) as *mut usize;
+            (*p).live += 1;
+            if (*p).free.is_null() {
+                self.avail[class] = (*p).next;
+                (*p).next = self.full[class];
+                self.full[class] = p;
+            }
+            pool::unpoison_slot(slot, SIZE_CLASSES[class]);
+            *slot = Header::new(wosize, tag, color).0;
+            self.counters.blocks += 1;
+            self.counters.block_words += whsize;
+            self.counters.frag_words += SIZE_CLASSES[class] - whsize;
+            Some(slot)
+        }
+    }
+
+    /// Takes in fresh pool `p` (every slot free) of its class.
+    ///
+    /// # Safety
+    /// `p` must come from `pool::new_pool` and belong to no set.
+    pub unsafe fn add_pool(&mut self, p: *mut PoolHeader) {
+        // SAFETY: the caller hands the pool over; its header is initialised.
+        unsafe {
+            let class = (*p).class;
+            (*p).next = self.avail[class];
+            self.avail[class] = p;
+            self.counters.pools += 1;
+            self.counters.frag_words += pool::overhead_words(class);
+        }
+    }
+
+    /// Takes over every pool of `other` (an exited domain's), which is left empty.
+    pub fn adopt(&mut self, other: &mut PoolSet) {
+        for class in 0..SIZE_CLASSES.len() {
+            for (mine, theirs) in [
+                (&mut self.avail[class], &mut other.avail[class]),
+                (&mut self.full[class], &mut other.full[class]),
+            ] {
+                let head = std::mem::replace(theirs, std::ptr::null_mut());
+                if head.is_null() {
+                    continue;
+                }
+                let mut last = head;
+                // SAFETY: the pools on `other`'s list are live and now ours.
+                unsafe {
+                    while !(*last).next.is_null() {
+                        last = (*last).next;
+                    }
+                    (*last).next = *mine;
+                }
+                *mine = head;
+            }
+        }
+        self.counters.add(&std::mem::take(&mut other.counters));
+    }
+
+    /// Visits every allocated slot (header address) of every pool, and lets the visitor free
+    /// it by returning true. Pools left empty leave the set and are returned (the caller
+    /// gives them back to the directory).
+    pub fn sweep(
+        &mut self,
+        quarantine: &mut Quarantine,
+        mut visit: impl FnMut(*mut usize) -> bool,
+    ) -> Vec<*mut PoolHeader> {
+        let mut released = Vec::new();
+        for (class, &sz) in SIZE_CLASSES.iter().enumerate().skip(1) {
+            let n = pool::slots_per_pool(class);
+            let mut pools = Vec::new();
+            for list in [self.avail[class], self.full[class]] {
+                let mut p = list;
+                while !p.is_null() {
+                    pools.push(p);
+                    // SAFETY: p is a live pool on one of our lists.
+                    p = unsafe { (*p).next };
+                }
+            }
+            self.avail[class] = std::ptr::null_mut();
+            self.full[class] = std::ptr::null_mut();
+            for p in pools {
+                let first = pool::first_slot(p, class);
+                let mut free: *mut usize = std::ptr::null_mut();
+                let mut live = 0;
+                // Free slots kept off the free list (quarantined, ASan builds only).
+                let mut held = 0;
+                for i in (0..n).rev() {
+                    let slot = first.wrapping_add(i * sz);
+                    if quarantine.holds(slot) {
+                        // Its words are all poisoned, header included.
+                        held += 1;
+                        continue;
+                    }
+                    // SAFETY: slot is inside pool p.
+                    unsafe {
+                        // The block's size as handed out: its header before the visitor
+                        // (which may poison the block) sees it.
+                        let whsize = Header(*slot).wosize() + 1;
+                        if *slot != 0 && visit(slot) {
+                            *slot = 0;
+                            self.counters.blocks -= 1;
+                            self.counters.block_words -= whsize;
+                            self.counters.frag_words -= sz - whsize;
+                            // ASan builds: the freed block's words become inaccessible (the
+                            // visitor has done with them).
+                            pool::poison_free_slot(slot, sz);
+                            if quarantine.hold(slot, sz) {
+                                held += 1;
+                                continue;
+                            }
+                        }
+                        if *slot != 0 {
+                            live += 1;
+                        } else {
+                            *slot.add(1) = free as usize;
+                            free = slot;
+                        }
+                    }
+                }
+                if live == 0 && held == 0 {
+                    self.counters.pools -= 1;
+                    self.counters.frag_words -= pool::overhead_words(class);
+                    released.push(p);
+                    continue;
+                }
+                // SAFETY: p is a live pool.
+                unsafe {
+                    (*p).free = free;
+                    (*p).live = live;
+                    if free.is_null() {
+                        (*p).next = self.full[class];
+                        self.full[class] = p;
+                    } else {
+                        (*p).next = self.avail[class];
+                        self.avail[class] = p;
+                    }
+                }
+            }
+        }
+        released
+    }
+
+    /// Visits every live block's header address in the set's pools (quarantined slots, whose
+    /// headers are poisoned for ASan, are not read).
+    pub fn for_each_block(&self, quarantine: &Quarantine, mut visit: impl FnMut(*mut usize)) {
+        for (class, &sz) in SIZE_CLASSES.iter().enumerate().skip(1) {
+            let n = pool::slots_per_pool(class);
+            for list in [self.avail[class], self.full[class]] {
+                let mut p = list;
+                while !p.is_null() {
+                    let first = pool::first_slot(p, class);
+                    for i in 0..n {
+                        let slot = first.wrapping_add(i * sz);
+                        // SAFETY: slot is inside pool p (a quarantined one is not read).
+                        if !quarantine.holds(slot) && unsafe { *slot } != 0 {
+                            visit(slot);
+                        }
+                    }
+                    // SAFETY: p is a live pool.
+                    p = unsafe { (*p).next };
+                }
+            }
+        }
+    }
+}
+
+/// Words of swept pool slots that the ASan quarantine holds back before the oldest are handed
+/// out again (32 MiB, as the shim's default quarantine for large blocks).
+#[cfg(warden_asan)]
+pub const POOL_QUARANTINE_WORDS: usize = (32 << 20) / WORD;
+
+/// ASan builds: swept pool slots not yet back on their pools' free lists, oldest first. A
+/// quarantined slot has header 0 like any free slot, and all its words are poisoned, header
+/// included, so that even reading a dangling block's header is a report: the walkers and the
+/// sweep ask `holds` before they read a slot's header. The sweep leaves a quarantined slot
+/// off the free list and keeps its pool, until `release_beyond` lets it go. Other builds:
+/// an empty struct whose methods do nothing.
+#[derive(Default)]
+pub struct Quarantine {
+    #[cfg(warden_asan)]
+    order: std::collections::VecDeque<(*mut usize, usize)>,
+    #[cfg(warden_asan)]
+    members: std::collections::HashSet<usize>,
+    #[cfg(warden_asan)]
+    words: usize,
+}
+
+// SAFETY: the quarantine's pointers are free slots of the heap's pools, touched only by the
+// sweep (a stopped world's leader).
+unsafe impl Send for Quarantine {}
+
+impl Quarantine {
+    /// Takes in a slot of `sz` words the sweep just freed (header 0 written, words 2..
+    /// already poisoned); false (not held) without ASan.
+    #[inline(always)]
+    fn hold(&mut self, _slot: *mut usize, _sz: usize) -> bool {
+        #[cfg(warden_asan)]
+        {
+            // SAFETY: the slot is free and ours; while held nobody reads its header (`holds`
+            // is asked first) and its word 1 is not a free-list link.
+            unsafe { super::shim::asan_poison(_slot as *const u8, 2 * WORD) };
+            self.order.push_back((_slot, _sz));
+            self.members.insert(_slot as usize);
+            self.words += _sz;
+            true
+        }
+        #[cfg(not(warden_asan))]
+        false
+    }
+
+    /// Whether free slot `slot` is in the quarantine (never, without ASan).
+    #[inline(always)]
+    pub fn holds(&self, _slot: *mut usize) -> bool {
+        #[cfg(warden_asan)]
+        return self.members.contains(&(_slot as usize));
+        #[cfg(not(warden_asan))]
+        false
+    }
+
+    /// Lets the oldest slots go until at most `budget` words are held; the next free-list
+    /// rebuild links them (their header and link words are made accessible again).
+    #[cfg(warden_asan)]
+    pub fn release_beyond(&mut self, budget: usize) {
+        while self.words > budget {
+            let Some((slot, sz)) = self.order.pop_front() else { break };
+            self.members.remove(&(slot as usize));
+            self.words -= sz;
+            // SAFETY: the slot is still a free slot of a live pool (a pool holding a
+            // quarantined slot is never released); its header (0) and link word become
+            // accessible, as in any free slot.
+            unsafe { super::shim::asan_unpoison(slot as *const u8, 2 * WORD) };
+        }
+    }
+
+    /// The pools holding quarantined slots, by address, with repeats (ASan builds; none
+    /// otherwise).
+    pub fn pools(&self) -> Vec<usize> {
+        #[cfg(warden_asan)]
+        return self.order.iter().map(|&(slot, _)| pool::pool_of(slot as usize) as usize).collect();
+        #[cfg(not(warden_asan))]
+        Vec::new()
+    }
+}
