@@ -13,6 +13,7 @@
 mod alloc;
 pub mod lock;
 pub mod pending;
+pub mod threads;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
@@ -76,6 +77,8 @@ pub struct Domain {
     pub index: usize,
     /// State of the primitives (channels, bigarrays, backtrace info ...), owned by `prims`.
     pub prim_state: Box<dyn std::any::Any + Send>,
+    /// The domain's systhreads and their master lock (see `threads`).
+    pub threads: threads::Threads,
 }
 
 /// Every root of every domain, for a collection run by the leader of a stopped world.
@@ -111,6 +114,7 @@ impl AllRoots {
             for v in (*d).extra_roots.iter_mut() {
                 f(v);
             }
+            threads::visit_thread_roots(std::ptr::addr_of_mut!((*d).threads), f);
         }
     }
 
@@ -234,6 +238,7 @@ impl Domain {
             id,
             index,
             prim_state: Box::new(()),
+            threads: threads::Threads::default(),
         }
     }
 
@@ -457,16 +462,19 @@ impl Domain {
     }
 
     /// Runs `f` outside the world, so other domains run and collect meanwhile (a blocking
-    /// call). `f` must not touch OCaml values: they may move or die while it runs, so what
-    /// the caller needs afterwards it keeps in `local_roots` or on the stack.
+    /// call), and, with systhreads, without the master lock, so the domain's other threads
+    /// run too. `f` must not touch OCaml values: they may move or die while it runs, so what
+    /// the caller needs afterwards it keeps in `local_roots` or on the stack. This pair
+    /// (leave, then enter) is the one way a blocking call gives up the runtime.
     pub fn blocking_section<R>(&mut self, f: impl FnOnce() -> R) -> R {
         let relock = self.heap_held;
         if relock {
             self.unlock_heap();
         }
         self.shared.leave();
+        self.release_thread_turn();
         let r = f();
-        self.shared.enter();
+        self.enter_with_thread_turn();
         if relock {
             self.lock_heap();
         }

@@ -1,6 +1,6 @@
 //! Pending actions: what a domain runs at a poll point because something happened
-//! elsewhere — the OCaml handlers of signals that arrived, and the finalisers a collection
-//! made due. The interpreter polls [`signals_pending`] cheaply and calls
+//! elsewhere — a switch to another thread that the tick asked for, the OCaml handlers of
+//! signals that arrived, and the finalisers a collection made due. The interpreter polls [`signals_pending`] cheaply and calls
 //! [`run_pending_actions`] at safepoints; primitives that block or change the signal mask
 //! call it too.
 //!
@@ -103,6 +103,11 @@ pub fn signal_handlers(dom: &mut Domain) -> Value {
 /// the signals that arrived first, then the due finalisers; the first exception stops them.
 /// Call at a safepoint.
 pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
+    // The tick's request to let the domain's other threads run comes first, as the stock
+    // runtime's external interrupt does. Relaxed: a hint, set again at the next tick.
+    if dom.threads.yield_requested.swap(false, Ordering::Relaxed) {
+        dom.thread_yield();
+    }
     run_pending_signals(dom)?;
     run_finalisers(dom)
 }

@@ -150,6 +150,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     let dom = unsafe { &mut *p };
     dom.shared.enter();
     crate::interp::install(dom, program);
+    super::threads::domain_started(dom);
     let f = dom.local_roots[0];
     let res = dom.call(f, &[Value::UNIT]);
     let outcome = match res {
@@ -173,6 +174,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
         std::process::exit(code);
     }
     dom.local_roots.clear();
+    super::threads::domain_stopping(dom);
     dom.exit_world();
     // SAFETY: unregistered and outside the world: no one refers to the domain now.
     drop(unsafe { Box::from_raw(p) });
