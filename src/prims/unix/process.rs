@@ -498,6 +498,8 @@ fn sleep(dom: &mut Domain, args: &[Value]) -> PrimResult {
         if err != libc::EINTR {
             return Err(unix_error(dom, err, "sleep", None));
         }
+        // A signal handled in OCaml runs now, not at the end of the whole sleep (MPR#7903).
+        crate::domain::pending::run_pending_signals(dom)?;
         req = rem;
     }
 }
