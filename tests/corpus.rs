@@ -94,6 +94,8 @@ corpus! {
     unix_signal_mask unix_process unix_process_signals unix_process_time unix_process_users unix_process_domain
     unix_sockets unix_sockets_netdb unix_sockets_domains
     str_match_syntax str_search_replace str_split str_backtracking str_domains
+    threads_basic threads_uncaught threads_preempt threads_gc threads_signals threads_fork
+    threads_callstack
 }
 
 /// How long a run may take before it is killed (seconds).
