@@ -79,6 +79,9 @@ pub struct Domain {
     pub prim_state: Box<dyn std::any::Any + Send>,
     /// The domain's systhreads and their master lock (see `threads`).
     pub threads: threads::Threads,
+    /// A finalisation function of this domain is running (in any of its threads): the others
+    /// wait until it returns or calls `Gc.finalise_release` (finalisers never nest).
+    pub running_finaliser: bool,
 }
 
 /// Every root of every domain, for a collection run by the leader of a stopped world.
@@ -239,6 +242,7 @@ impl Domain {
             index,
             prim_state: Box::new(()),
             threads: threads::Threads::default(),
+            running_finaliser: false,
         }
     }
 

@@ -15,7 +15,6 @@ use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::gc::finalise::Finaliser;
 use crate::heap::value::Value;
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Key of the signal handler table in `Domain::named`.
@@ -164,15 +163,9 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
     Ok(())
 }
 
-thread_local! {
-    /// A finalisation function of this domain is running: others wait until it returns or
-    /// calls `Gc.finalise_release` (finalisers never nest). Per thread = per domain.
-    static RUNNING_FINALISER: Cell<bool> = const { Cell::new(false) };
-}
-
 /// `Gc.finalise_release`: lets the next finaliser start while this one still runs.
-pub fn release_finaliser() {
-    RUNNING_FINALISER.with(|r| r.set(false));
+pub fn release_finaliser(dom: &mut Domain) {
+    dom.running_finaliser = false;
 }
 
 /// Runs the finalisers that are due, as the stock runtime's pending-action processing does:
@@ -180,14 +173,14 @@ pub fn release_finaliser() {
 /// batch from its last registration to its first; a finaliser never starts while another
 /// one of this domain runs.
 pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
-    if RUNNING_FINALISER.with(Cell::get) {
+    if dom.running_finaliser {
         return Ok(());
     }
     while let Some(f) = dom.with_heap(|d| next_due(&mut d.gc.finalisers.due)) {
-        RUNNING_FINALISER.with(|r| r.set(true));
+        dom.running_finaliser = true;
         // The value and function travel as the callback's arguments, which roots them.
         let r = dom.call(f.func, &[f.value]);
-        RUNNING_FINALISER.with(|r| r.set(false));
+        dom.running_finaliser = false;
         r?;
     }
     Ok(())

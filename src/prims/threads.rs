@@ -77,15 +77,12 @@ static STATUS_OPS: CustomOps = CustomOps {
     fixed_length: None,
 };
 
-/// A new descriptor `[| id; clos; status |]` (the closure must be rooted by the caller or
-/// not yet exposed: the status block is allocated first).
+/// A new descriptor `[| id; clos; status |]` (allocation never collects: `clos` stays valid).
 fn new_descriptor(dom: &mut Domain, id: usize, clos: Value) -> Value {
-    dom.local_roots.push(clos);
     let status = dom.alloc_custom(&STATUS_OPS, std::mem::size_of::<usize>());
     let p = Box::into_raw(Box::<Status>::default());
     // SAFETY: the block has one data word.
     unsafe { *(data_ptr(status) as *mut *mut Status) = p };
-    let clos = dom.local_roots.pop().unwrap_or(Value::UNIT);
     dom.alloc_tuple(0, &[Value::of_int(id as isize), clos, status])
 }
 
@@ -173,6 +170,12 @@ unsafe impl Send for DomainPtr {}
 /// `caml_thread_new clos`: starts a thread running `clos ()`; returns its descriptor.
 fn thread_new(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let err = |e: std::io::Error| Exn::sys_error_os(Some("Thread.create"), &e);
+    if !dom.threads.on() {
+        // A domain that started before `Thread` was initialised: its thread becomes its first.
+        let id = fresh_id();
+        let descr = new_descriptor(dom, id, Value::UNIT);
+        dom.enable_threads(id, descr);
+    }
     dom.start_tick().map_err(err)?;
     let id = fresh_id();
     let descr = new_descriptor(dom, id, args[0]);
