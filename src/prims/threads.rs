@@ -184,7 +184,8 @@ fn thread_new(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let ptr = DomainPtr(dom as *mut Domain);
     let spawned = std::thread::Builder::new()
         .name(format!("thread-{id}"))
-        .stack_size(16 << 20)
+        // The size of a default POSIX thread's stack, as the stock library's threads have.
+        .stack_size(8 << 20)
         .spawn(move || run_thread(ptr, program, id));
     if let Err(e) = spawned {
         dom.drop_unstarted_thread(id);
