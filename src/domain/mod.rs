@@ -172,6 +172,12 @@ impl WorkResult for Exiting {
     }
 }
 
+/// A blocking section in progress: what [`Domain::leave_blocking_section`] must restore.
+#[must_use = "a blocking section must be left"]
+pub struct BlockingSection {
+    relock: bool,
+}
+
 /// What a collection does beyond emptying the minor arenas.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Collect {
@@ -468,21 +474,36 @@ impl Domain {
     /// Runs `f` outside the world, so other domains run and collect meanwhile (a blocking
     /// call), and, with systhreads, without the master lock, so the domain's other threads
     /// run too. `f` must not touch OCaml values: they may move or die while it runs, so what
-    /// the caller needs afterwards it keeps in `local_roots` or on the stack. This pair
-    /// (leave, then enter) is the one way a blocking call gives up the runtime.
+    /// the caller needs afterwards it keeps in `local_roots` or on the stack.
     pub fn blocking_section<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let section = self.enter_blocking_section();
+        let r = f();
+        self.leave_blocking_section(section);
+        r
+    }
+
+    /// Leaves the runtime for a blocking call (the stock `caml_enter_blocking_section`): gives
+    /// up the heap lock if held, leaves the world, then gives up the thread's turn (the
+    /// master lock). Until the matching [`Domain::leave_blocking_section`], the caller must
+    /// not touch the domain or OCaml values. Sections do not nest.
+    pub fn enter_blocking_section(&mut self) -> BlockingSection {
         let relock = self.heap_held;
         if relock {
             self.unlock_heap();
         }
         self.shared.leave();
         self.release_thread_turn();
-        let r = f();
+        BlockingSection { relock }
+    }
+
+    /// Comes back from a blocking call (`caml_leave_blocking_section`): waits for the
+    /// thread's turn, enters the world, puts the thread's state back, and retakes the heap
+    /// lock if [`Domain::enter_blocking_section`] gave it up.
+    pub fn leave_blocking_section(&mut self, section: BlockingSection) {
         self.enter_with_thread_turn();
-        if relock {
+        if section.relock {
             self.lock_heap();
         }
-        r
     }
 
     /// Lets a waiting leader stop the world now (`Domain.cpu_relax`, spin loops).

@@ -418,3 +418,58 @@ pub(super) unsafe fn visit_thread_roots(t: *mut Threads, f: &mut dyn FnMut(&mut 
 // SAFETY: a saved state's raw stack pointers are used only by the thread that owns them or by
 // a collection leader of a stopped world (see `Domain`).
 unsafe impl Send for ThreadState {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_waiter_gets_the_lock_once_released() {
+        let m = Arc::new(MasterLock::new_held());
+        let (tx, rx) = mpsc::channel();
+        let m2 = m.clone();
+        let t = std::thread::spawn(move || {
+            m2.acquire();
+            tx.send(()).unwrap();
+            m2.release();
+        });
+        while !m.has_waiters() {
+            std::thread::yield_now();
+        }
+        assert!(rx.recv_timeout(Duration::from_millis(50)).is_err(), "ran while the lock was held");
+        m.release();
+        rx.recv_timeout(Duration::from_secs(10)).expect("the waiter never got the lock");
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn yield_without_waiters_keeps_the_lock() {
+        let m = MasterLock::new_held();
+        let mut left = false;
+        assert!(!m.yield_to_waiter(|| left = true, || ()));
+        assert!(!left);
+        assert!(*m.guard());
+    }
+
+    #[test]
+    fn yield_hands_the_lock_to_the_waiter_first() {
+        let m = Arc::new(MasterLock::new_held());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let (m2, o2) = (m.clone(), order.clone());
+        let t = std::thread::spawn(move || {
+            m2.acquire();
+            o2.lock().unwrap().push("waiter");
+            m2.release();
+        });
+        while !m.has_waiters() {
+            std::thread::yield_now();
+        }
+        assert!(m.yield_to_waiter(|| (), || ()));
+        order.lock().unwrap().push("yielder");
+        m.release();
+        t.join().unwrap();
+        assert_eq!(*order.lock().unwrap(), vec!["waiter", "yielder"]);
+    }
+}

@@ -136,18 +136,13 @@ pub fn domain_stopping(dom: &mut Domain) {
     if !dom.threads.on() {
         return;
     }
-    loop {
-        let others = dom.other_thread_descrs();
-        let Some(&other) = others.first() else { break };
-        if let Ok(st) = status_of(other) {
-            dom.local_roots.push(other);
-            dom.blocking_section(|| st.wait());
-            dom.local_roots.pop();
-        }
-        // A thread removes itself from the table after triggering its event: wait for that.
-        if dom.other_thread_descrs().first() == Some(&other) {
-            dom.blocking_section(std::thread::yield_now);
-        }
+    // A thread triggers its event and leaves the table in one turn, so once the wait is over
+    // and this thread has its turn back, the other is gone.
+    while let Some(&other) = dom.other_thread_descrs().first() {
+        let Ok(st) = status_of(other) else { break };
+        dom.local_roots.push(other);
+        dom.blocking_section(|| st.wait());
+        dom.local_roots.pop();
     }
     if let Ok(st) = status_of(dom.thread_descr()) {
         st.trigger();
