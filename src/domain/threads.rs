@@ -1,10 +1,11 @@
 //! Systhreads: several OS threads taking turns at running OCaml code on one domain.
 //!
-//! Once `Thread` is initialised (`enable`), every domain has a *master lock*: an OCaml thread
-//! runs bytecode or primitives only while it holds its domain's master lock and is inside the
-//! world. A blocking section gives up both (`Domain::blocking_section`); a tick thread per
-//! domain asks every 50 ms for a switch (`yield_requested`, seen at the next poll point,
-//! where `pending::run_pending_actions` yields); `Thread.yield` hands the lock to a waiter.
+//! Once `Thread` is initialised (`enable_threads`), every domain has a *master lock*: an OCaml
+//! thread runs bytecode or primitives only while it holds its domain's master lock and is
+//! inside the world. A blocking section gives up both (`Domain::enter_blocking_section`); a
+//! tick thread per domain asks every 50 ms for a switch (`yield_requested`, seen at the next
+//! poll point, where `pending::run_pending_actions` yields); `Thread.yield` hands the lock to
+//! a waiter.
 //!
 //! The part of the domain state that belongs to a thread (`ThreadState`: the running stack
 //! and its chain, the callbacks' cut parents, the local roots, the exception and backtrace
