@@ -15,30 +15,40 @@ use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::gc::finalise::Finaliser;
 use crate::heap::value::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Key of the signal handler table in `Domain::named`.
 pub const SIGNAL_HANDLERS_KEY: &[u8] = b"\0warden:signal_handlers";
 
-/// Signals received and not yet handled. Written by the signal handler, read by the domain
-/// at its next poll: relaxed for each flag, release/acquire on `SIGNALS_PENDING` so that a
-/// poll that sees it also sees the flags set before it.
+/// Signals received and not yet handled, and a generation count bumped after each new one
+/// (and after a change of a signal mask). Written by the signal handler, read by every
+/// thread at its polls: relaxed for each flag, release/acquire on `SIGNAL_GEN` so that a poll
+/// that sees a new generation also sees the flags set before it. Each thread looks at the
+/// flags once per generation (`SEEN_GEN`): a signal that the first thread to look blocks stays
+/// recorded, and the other threads, which have not looked at that generation yet, run its
+/// handler (a thread-wide "something is pending" flag would be cleared by the first).
 static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
-static SIGNALS_PENDING: AtomicBool = AtomicBool::new(false);
+static SIGNAL_GEN: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The generation of `SIGNAL_GEN` this thread last looked at.
+    static SEEN_GEN: Cell<usize> = const { Cell::new(0) };
+}
 
 extern "C" fn record_signal(sig: libc::c_int) {
     if let Some(flag) = PENDING.get(sig as usize) {
         flag.store(true, Ordering::Relaxed);
-        SIGNALS_PENDING.store(true, Ordering::Release);
+        SIGNAL_GEN.fetch_add(1, Ordering::Release);
     }
 }
 
 /// After a change of the signal mask: the signals still recorded (blocked until now) are
-/// looked at again at the next poll.
+/// looked at again at the next poll of every thread.
 pub fn recheck_pending_signals() {
     if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
         // Release: pairs with the poll's acquire, as in `record_signal`.
-        SIGNALS_PENDING.store(true, Ordering::Release);
+        SIGNAL_GEN.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -53,9 +63,12 @@ pub fn recorded_signals() -> Vec<i32> {
         .collect()
 }
 
-/// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
+/// Whether a signal with an OCaml handler arrived since this thread last looked, and awaits
+/// [`run_pending_signals`].
+#[inline]
 pub fn signals_pending() -> bool {
-    SIGNALS_PENDING.load(Ordering::Acquire)
+    // Acquire: pairs with the handler's release (see `PENDING`).
+    SIGNAL_GEN.load(Ordering::Acquire) != SEEN_GEN.with(Cell::get)
 }
 
 /// Sets the OS action for `sig` (0 default, 1 ignore, 2 record for OCaml); returns the
@@ -114,9 +127,12 @@ pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
 /// Runs the OCaml handlers of the signals that arrived (each with its signal blocked while
 /// its handler runs, as the stock runtime does). Call at a safepoint.
 pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
-    if !SIGNALS_PENDING.swap(false, Ordering::Acquire) {
+    // Acquire: as in `signals_pending`.
+    let gen = SIGNAL_GEN.load(Ordering::Acquire);
+    if gen == SEEN_GEN.with(Cell::get) {
         return Ok(());
     }
+    SEEN_GEN.with(|s| s.set(gen));
     // A signal blocked in this thread stays recorded, its handler not run, until
     // `Unix.sigprocmask` unblocks it (`recheck_pending_signals`), as in the stock runtime.
     // SAFETY: sigset_t is plain data, written by pthread_sigmask (a query: no set given).
@@ -155,8 +171,8 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
         // SAFETY: restores the mask saved above.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         if let Err(e) = r {
-            // The handlers of the other signals still pending run at the next poll.
-            SIGNALS_PENDING.store(true, Ordering::Release);
+            // The handlers of the other signals still pending run at this thread's next poll.
+            SEEN_GEN.with(|s| s.set(gen.wrapping_sub(1)));
             return Err(e);
         }
     }
