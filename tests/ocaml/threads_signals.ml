@@ -31,3 +31,22 @@ let () =
   Printf.printf "while blocked %d\n" (Atomic.get handled);
   ignore (Thread.sigmask Unix.SIG_UNBLOCK [ Sys.sigusr2 ]);
   Printf.printf "after unblocking %d\n" (Atomic.get handled)
+
+(* a signal that the running thread blocks is handled by a thread that does not block it *)
+let () =
+  let handled_by = Atomic.make (-1) in
+  Sys.set_signal Sys.sigusr1
+    (Sys.Signal_handle (fun _ -> Atomic.set handled_by (Thread.id (Thread.self ()))));
+  let a =
+    Thread.create
+      (fun () ->
+        ignore (Thread.sigmask Unix.SIG_BLOCK [ Sys.sigusr1 ]);
+        Unix.kill (Unix.getpid ()) Sys.sigusr1;
+        (* polls of this thread, which must leave the signal to the other *)
+        for i = 1 to 10_000 do ignore (Sys.opaque_identity (ref i)) done)
+      ()
+  in
+  Thread.join a;
+  let n = ref 0 in
+  while Atomic.get handled_by < 0 && !n < 1_000_000 do incr n; ignore (Sys.opaque_identity (ref !n)) done;
+  Printf.printf "sigusr1 handled by thread %d\n" (Atomic.get handled_by)
