@@ -218,8 +218,9 @@ fn run_thread(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>, i
 /// `caml_thread_uncaught_exception exn`: the default handler's report on stderr.
 fn thread_uncaught_exception(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let msg = super::backtrace::printexc::format_exception(dom, args[0]);
-    // SAFETY: a descriptor has three fields.
-    let id = unsafe { dom.thread_descr().field(0) }.int();
+    let descr = dom.thread_descr();
+    // SAFETY: a descriptor (a block) has three fields.
+    let id = if descr.is_block() { unsafe { descr.field(0) }.int() } else { 0 };
     let mut text = format!("Thread {id} killed on uncaught exception ").into_bytes();
     text.extend_from_slice(&msg);
     text.push(b'\n');
