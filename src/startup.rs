@@ -329,7 +329,13 @@ pub fn run(inv: Invocation) -> i32 {
     let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
-    crate::prims::sys::finish(&mut dom, result)
+    let code = crate::prims::sys::finish(&mut dom, result);
+    if dom.threads.on() {
+        // Other threads of the domain may still wake from a blocking call and look at it
+        // until the process exits: it must outlive them.
+        Box::leak(dom);
+    }
+    code
 }
 
 /// The CPU time this thread has used (for the load-time log line: wall time means little on

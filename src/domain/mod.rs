@@ -13,6 +13,7 @@
 mod alloc;
 pub mod lock;
 pub mod pending;
+pub mod threads;
 
 use crate::config::Config;
 use crate::exn::{Exn, PrimResult};
@@ -76,6 +77,11 @@ pub struct Domain {
     pub index: usize,
     /// State of the primitives (channels, bigarrays, backtrace info ...), owned by `prims`.
     pub prim_state: Box<dyn std::any::Any + Send>,
+    /// The domain's systhreads and their master lock (see `threads`).
+    pub threads: threads::Threads,
+    /// A finalisation function of this domain is running (in any of its threads): the others
+    /// wait until it returns or calls `Gc.finalise_release` (finalisers never nest).
+    pub running_finaliser: bool,
 }
 
 /// Every root of every domain, for a collection run by the leader of a stopped world.
@@ -111,6 +117,7 @@ impl AllRoots {
             for v in (*d).extra_roots.iter_mut() {
                 f(v);
             }
+            threads::visit_thread_roots(std::ptr::addr_of_mut!((*d).threads), f);
         }
     }
 
@@ -163,6 +170,12 @@ impl WorkResult for Exiting {
     fn exiting(&self) -> bool {
         true
     }
+}
+
+/// A blocking section in progress: what [`Domain::leave_blocking_section`] must restore.
+#[must_use = "a blocking section must be left"]
+pub struct BlockingSection {
+    relock: bool,
 }
 
 /// What a collection does beyond emptying the minor arenas.
@@ -234,6 +247,8 @@ impl Domain {
             id,
             index,
             prim_state: Box::new(()),
+            threads: threads::Threads::default(),
+            running_finaliser: false,
         }
     }
 
@@ -466,20 +481,38 @@ impl Domain {
     }
 
     /// Runs `f` outside the world, so other domains run and collect meanwhile (a blocking
-    /// call). `f` must not touch OCaml values: they may move or die while it runs, so what
+    /// call), and, with systhreads, without the master lock, so the domain's other threads
+    /// run too. `f` must not touch OCaml values: they may move or die while it runs, so what
     /// the caller needs afterwards it keeps in `local_roots` or on the stack.
     pub fn blocking_section<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let section = self.enter_blocking_section();
+        let r = f();
+        self.leave_blocking_section(section);
+        r
+    }
+
+    /// Leaves the runtime for a blocking call (the stock `caml_enter_blocking_section`): gives
+    /// up the heap lock if held, leaves the world, then gives up the thread's turn (the
+    /// master lock). Until the matching [`Domain::leave_blocking_section`], the caller must
+    /// not touch the domain or OCaml values. Sections do not nest.
+    pub fn enter_blocking_section(&mut self) -> BlockingSection {
         let relock = self.heap_held;
         if relock {
             self.unlock_heap();
         }
         self.shared.leave();
-        let r = f();
-        self.shared.enter();
-        if relock {
+        self.release_thread_turn();
+        BlockingSection { relock }
+    }
+
+    /// Comes back from a blocking call (`caml_leave_blocking_section`): waits for the
+    /// thread's turn, enters the world, puts the thread's state back, and retakes the heap
+    /// lock if [`Domain::enter_blocking_section`] gave it up.
+    pub fn leave_blocking_section(&mut self, section: BlockingSection) {
+        self.enter_with_thread_turn();
+        if section.relock {
             self.lock_heap();
         }
-        r
     }
 
     /// Lets a waiting leader stop the world now (`Domain.cpu_relax`, spin loops).

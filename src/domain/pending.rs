@@ -1,6 +1,6 @@
 //! Pending actions: what a domain runs at a poll point because something happened
-//! elsewhere — the OCaml handlers of signals that arrived, and the finalisers a collection
-//! made due. The interpreter polls [`signals_pending`] cheaply and calls
+//! elsewhere — a switch to another thread that the tick asked for, the OCaml handlers of
+//! signals that arrived, and the finalisers a collection made due. The interpreter polls [`signals_pending`] cheaply and calls
 //! [`run_pending_actions`] at safepoints; primitives that block or change the signal mask
 //! call it too.
 //!
@@ -16,30 +16,39 @@ use crate::exn::Exn;
 use crate::gc::finalise::Finaliser;
 use crate::heap::value::Value;
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Key of the signal handler table in `Domain::named`.
 pub const SIGNAL_HANDLERS_KEY: &[u8] = b"\0warden:signal_handlers";
 
-/// Signals received and not yet handled. Written by the signal handler, read by the domain
-/// at its next poll: relaxed for each flag, release/acquire on `SIGNALS_PENDING` so that a
-/// poll that sees it also sees the flags set before it.
+/// Signals received and not yet handled, and a generation count bumped after each new one
+/// (and after a change of a signal mask). Written by the signal handler, read by every
+/// thread at its polls: relaxed for each flag, release/acquire on `SIGNAL_GEN` so that a poll
+/// that sees a new generation also sees the flags set before it. Each thread looks at the
+/// flags once per generation (`SEEN_GEN`): a signal that the first thread to look blocks stays
+/// recorded, and the other threads, which have not looked at that generation yet, run its
+/// handler (a thread-wide "something is pending" flag would be cleared by the first).
 static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
-static SIGNALS_PENDING: AtomicBool = AtomicBool::new(false);
+static SIGNAL_GEN: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The generation of `SIGNAL_GEN` this thread last looked at.
+    static SEEN_GEN: Cell<usize> = const { Cell::new(0) };
+}
 
 extern "C" fn record_signal(sig: libc::c_int) {
     if let Some(flag) = PENDING.get(sig as usize) {
         flag.store(true, Ordering::Relaxed);
-        SIGNALS_PENDING.store(true, Ordering::Release);
+        SIGNAL_GEN.fetch_add(1, Ordering::Release);
     }
 }
 
 /// After a change of the signal mask: the signals still recorded (blocked until now) are
-/// looked at again at the next poll.
+/// looked at again at the next poll of every thread.
 pub fn recheck_pending_signals() {
     if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
         // Release: pairs with the poll's acquire, as in `record_signal`.
-        SIGNALS_PENDING.store(true, Ordering::Release);
+        SIGNAL_GEN.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -54,9 +63,12 @@ pub fn recorded_signals() -> Vec<i32> {
         .collect()
 }
 
-/// Whether a signal with an OCaml handler arrived and awaits [`run_pending_signals`].
+/// Whether a signal with an OCaml handler arrived since this thread last looked, and awaits
+/// [`run_pending_signals`].
+#[inline]
 pub fn signals_pending() -> bool {
-    SIGNALS_PENDING.load(Ordering::Acquire)
+    // Acquire: pairs with the handler's release (see `PENDING`).
+    SIGNAL_GEN.load(Ordering::Acquire) != SEEN_GEN.with(Cell::get)
 }
 
 /// Sets the OS action for `sig` (0 default, 1 ignore, 2 record for OCaml); returns the
@@ -103,6 +115,11 @@ pub fn signal_handlers(dom: &mut Domain) -> Value {
 /// the signals that arrived first, then the due finalisers; the first exception stops them.
 /// Call at a safepoint.
 pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
+    // The tick's request to let the domain's other threads run comes first, as the stock
+    // runtime's external interrupt does. Relaxed: a hint, set again at the next tick.
+    if dom.threads.yield_requested.swap(false, Ordering::Relaxed) {
+        dom.thread_yield();
+    }
     run_pending_signals(dom)?;
     run_finalisers(dom)
 }
@@ -110,9 +127,12 @@ pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
 /// Runs the OCaml handlers of the signals that arrived (each with its signal blocked while
 /// its handler runs, as the stock runtime does). Call at a safepoint.
 pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
-    if !SIGNALS_PENDING.swap(false, Ordering::Acquire) {
+    // Acquire: as in `signals_pending`.
+    let gen = SIGNAL_GEN.load(Ordering::Acquire);
+    if gen == SEEN_GEN.with(Cell::get) {
         return Ok(());
     }
+    SEEN_GEN.with(|s| s.set(gen));
     // A signal blocked in this thread stays recorded, its handler not run, until
     // `Unix.sigprocmask` unblocks it (`recheck_pending_signals`), as in the stock runtime.
     // SAFETY: sigset_t is plain data, written by pthread_sigmask (a query: no set given).
@@ -151,23 +171,17 @@ pub fn run_pending_signals(dom: &mut Domain) -> Result<(), Exn> {
         // SAFETY: restores the mask saved above.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         if let Err(e) = r {
-            // The handlers of the other signals still pending run at the next poll.
-            SIGNALS_PENDING.store(true, Ordering::Release);
+            // The handlers of the other signals still pending run at this thread's next poll.
+            SEEN_GEN.with(|s| s.set(gen.wrapping_sub(1)));
             return Err(e);
         }
     }
     Ok(())
 }
 
-thread_local! {
-    /// A finalisation function of this domain is running: others wait until it returns or
-    /// calls `Gc.finalise_release` (finalisers never nest). Per thread = per domain.
-    static RUNNING_FINALISER: Cell<bool> = const { Cell::new(false) };
-}
-
 /// `Gc.finalise_release`: lets the next finaliser start while this one still runs.
-pub fn release_finaliser() {
-    RUNNING_FINALISER.with(|r| r.set(false));
+pub fn release_finaliser(dom: &mut Domain) {
+    dom.running_finaliser = false;
 }
 
 /// Runs the finalisers that are due, as the stock runtime's pending-action processing does:
@@ -175,14 +189,14 @@ pub fn release_finaliser() {
 /// batch from its last registration to its first; a finaliser never starts while another
 /// one of this domain runs.
 pub fn run_finalisers(dom: &mut Domain) -> Result<(), Exn> {
-    if RUNNING_FINALISER.with(Cell::get) {
+    if dom.running_finaliser {
         return Ok(());
     }
     while let Some(f) = dom.with_heap(|d| next_due(&mut d.gc.finalisers.due)) {
-        RUNNING_FINALISER.with(|r| r.set(true));
+        dom.running_finaliser = true;
         // The value and function travel as the callback's arguments, which roots them.
         let r = dom.call(f.func, &[f.value]);
-        RUNNING_FINALISER.with(|r| r.set(false));
+        dom.running_finaliser = false;
         r?;
     }
     Ok(())

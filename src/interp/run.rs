@@ -202,6 +202,8 @@ pub fn interpret(
     // The domain's shared state outlives this activation (the domain holds an Arc of it).
     let stop_flag: *const AtomicBool = &dom.shared.stop;
     let work_flag: *const AtomicBool = &dom.shared.work;
+    // The tick's switch request (systhreads); the Arc lives as long as the domain.
+    let yield_flag: *const AtomicBool = &*dom.threads.yield_requested;
 
     // Used only inside the unsafe block below: both pointers stay inside the program's code
     // array, since code indices come from validated jumps or code values.
@@ -236,13 +238,15 @@ pub fn interpret(
             }};
         }
         // Whether a poll point must stop: this domain's own collection or checker work, a
-        // world stopping, shared work (a major cycle, finalisers), or a signal.
+        // world stopping, shared work (a major cycle, finalisers), a thread switch, or a
+        // signal.
         macro_rules! pending {
             () => {
                 dom.young.work_pending()
                     // Relaxed: hints, re-checked under the world's or the heap's lock.
                     || (*stop_flag).load(Ordering::Relaxed)
                     || (*work_flag).load(Ordering::Relaxed)
+                    || (*yield_flag).load(Ordering::Relaxed)
                     || crate::domain::pending::signals_pending()
             };
         }

@@ -152,6 +152,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
     crate::events::set_ring(dom.index);
     crate::events::lifecycle(crate::events::Lifecycle::DomainSpawn, i64::from(std::process::id()));
     crate::interp::install(dom, program);
+    super::threads::domain_started(dom);
     let f = dom.local_roots[0];
     let res = dom.call(f, &[Value::UNIT]);
     let outcome = match res {
@@ -180,6 +181,7 @@ fn run_domain(ptr: DomainPtr, program: std::sync::Arc<crate::interp::Program>) {
         std::process::exit(code);
     }
     dom.local_roots.clear();
+    super::threads::domain_stopping(dom);
     dom.exit_world();
     // SAFETY: unregistered and outside the world: no one refers to the domain now.
     drop(unsafe { Box::from_raw(p) });

@@ -461,8 +461,8 @@ fn final_register_last(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-fn final_release(_: &mut Domain, _: &[Value]) -> PrimResult {
-    crate::domain::pending::release_finaliser();
+fn final_release(dom: &mut Domain, _: &[Value]) -> PrimResult {
+    crate::domain::pending::release_finaliser(dom);
     Ok(Value::UNIT)
 }
 

@@ -39,6 +39,7 @@ pub mod parsing;
 pub mod str;
 pub mod strlib;
 pub mod sys;
+pub mod threads;
 pub mod unix;
 pub mod weak;
 
@@ -69,6 +70,7 @@ const AREAS: &[&[(&str, PrimFn)]] = &[
     str::PRIMS,
     strlib::PRIMS,
     sys::PRIMS,
+    threads::PRIMS,
     unix::PRIMS,
     unix::files::PRIMS,
     unix::fs::PRIMS,

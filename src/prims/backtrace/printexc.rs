@@ -130,6 +130,11 @@ fn location_line(loc: &Location, index: usize, inlined: &mut bool) -> Option<Str
     })
 }
 
+/// The recorded backtrace as `caml_print_exception_backtrace` prints it.
+pub fn exception_backtrace_text(dom: &mut Domain) -> String {
+    backtrace_text(dom)
+}
+
 /// The runtime's backtrace printout (`caml_print_exception_backtrace`), as text.
 fn backtrace_text(dom: &mut Domain) -> String {
     let slots: Vec<Value> = dom.backtrace.iter().map(|&i| slot_value(i)).collect();

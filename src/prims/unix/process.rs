@@ -82,7 +82,7 @@ fn signal_to_system(n: isize) -> i32 {
 }
 
 /// System signal number to OCaml signal number.
-fn signal_to_ocaml(sig: i32) -> isize {
+pub(crate) fn signal_to_ocaml(sig: i32) -> isize {
     crate::algo::signal_numbers::rev_convert_signal_number(sig)
 }
 
@@ -94,7 +94,7 @@ fn array_items(a: Value) -> Vec<Value> {
 
 /// A signal set from a list of OCaml signal numbers (unknown numbers are left out, as
 /// `sigaddset` refuses them).
-fn decode_sigset(l: Value) -> libc::sigset_t {
+pub(crate) fn decode_sigset(l: Value) -> libc::sigset_t {
     // SAFETY: sigset_t is plain data, initialised by sigemptyset before use.
     let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
     // SAFETY: `set` is a valid sigset_t; sigaddset checks the signal number.
@@ -109,7 +109,7 @@ fn decode_sigset(l: Value) -> libc::sigset_t {
 
 /// The OCaml list of the signals in `set`, the highest system number first (as the stock
 /// library builds it).
-fn encode_sigset(dom: &mut Domain, set: &libc::sigset_t) -> Value {
+pub(crate) fn encode_sigset(dom: &mut Domain, set: &libc::sigset_t) -> Value {
     let mut res = Value::EMPTY_LIST;
     for sig in 1..NSIG {
         // SAFETY: `set` is a valid sigset_t.
@@ -191,6 +191,8 @@ fn fork(dom: &mut Domain, _args: &[Value]) -> PrimResult {
         return Err(uerror(dom, "fork", None));
     }
     if pid == 0 {
+        // Only the forking thread lives on in the child.
+        dom.threads_after_fork();
         crate::events::after_fork_in_child();
         crate::events::lifecycle(crate::events::Lifecycle::ForkChild, 0);
     } else {
@@ -500,6 +502,8 @@ fn sleep(dom: &mut Domain, args: &[Value]) -> PrimResult {
         if err != libc::EINTR {
             return Err(unix_error(dom, err, "sleep", None));
         }
+        // A signal handled in OCaml runs now, not at the end of the whole sleep (MPR#7903).
+        crate::domain::pending::run_pending_signals(dom)?;
         req = rem;
     }
 }
