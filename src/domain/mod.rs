@@ -11,6 +11,7 @@
 //! give it up and take it back.
 
 mod alloc;
+pub mod c_roots;
 pub mod lock;
 pub mod pending;
 
@@ -76,6 +77,9 @@ pub struct Domain {
     pub index: usize,
     /// State of the primitives (channels, bigarrays, backtrace info ...), owned by `prims`.
     pub prim_state: Box<dyn std::any::Any + Send>,
+    /// Address of this domain's thread's C local-root list head (`caml_state->local_roots`),
+    /// 0 before its first C stub (see `c_roots`).
+    pub c_local_roots: usize,
 }
 
 /// Every root of every domain, for a collection run by the leader of a stopped world.
@@ -111,6 +115,7 @@ impl AllRoots {
             for v in (*d).extra_roots.iter_mut() {
                 f(v);
             }
+            c_roots::visit_local((*d).c_local_roots, f);
         }
     }
 
@@ -134,6 +139,7 @@ impl Roots for AllRoots {
             }
             f(&mut *self.globals);
         }
+        c_roots::visit_global(f);
     }
 }
 
@@ -234,6 +240,7 @@ impl Domain {
             id,
             index,
             prim_state: Box::new(()),
+            c_local_roots: 0,
         }
     }
 
