@@ -505,3 +505,36 @@ CAMLexport int caml_convert_flag_list(value list, const int *flags) {
 CAMLexport __attribute__((noreturn)) void caml_deserialize_error(const char *msg) {
   caml_failwith(msg);
 }
+
+/* ---- bigarrays (caml/bigarray.h) ---- */
+
+/* Element sizes in bytes, by kind (the order of Bigarray.kind). */
+CAMLexport int caml_ba_element_size[] = {4, 8, 1, 1, 2, 2, 4, 8, 8, 8, 8, 16, 1, 2};
+
+struct warden_ba {
+  void *data;
+  intnat num_dims;
+  intnat flags;
+  void *proxy;
+  intnat dim[];
+};
+
+CAMLexport uintnat caml_ba_num_elts(struct warden_ba *b) {
+  uintnat n = 1;
+  for (intnat i = 0; i < b->num_dims; i++) n *= (uintnat)b->dim[i];
+  return n;
+}
+
+CAMLexport uintnat caml_ba_byte_size(struct warden_ba *b) {
+  return caml_ba_num_elts(b) * (uintnat)caml_ba_element_size[b->flags & 0xFF];
+}
+
+/* Mirrors the signals warden recorded and has not handled into caml_pending_signals, where
+ * the unix library's sigpending looks (bit j of word i: signal 64 i + j + 1). */
+void warden_capi_set_pending_signals(const int *sigs, int n) {
+  memset(caml_pending_signals, 0, sizeof caml_pending_signals);
+  for (int k = 0; k < n; k++) {
+    int s = sigs[k] - 1;
+    if (s >= 0 && s < 64 * 65) caml_pending_signals[s / 64] |= (uintnat)1 << (s % 64);
+  }
+}

@@ -55,6 +55,20 @@ extern "C" {
     ) -> c_int;
     fn warden_capi_local_roots_slot() -> *mut *mut c_void;
     fn warden_capi_set_minor_range(lo: usize, hi: usize);
+    fn warden_capi_set_pending_signals(sigs: *const c_int, n: c_int);
+}
+
+/// The C address of the unix library's `sigpending` stub, which reads the stock runtime's
+/// record of pending signals (`caml_pending_signals`): before it runs, warden's record is
+/// copied there. Relaxed: set at start-up, as FNS.
+static SIGPENDING: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Notes that the C function at `addr` is primitive `name`.
+pub fn note_name(addr: usize, name: &str) {
+    if name == "caml_unix_sigpending" {
+        // Relaxed: see SIGPENDING.
+        SIGPENDING.store(addr, Ordering::Relaxed);
+    }
 }
 
 /// Outcomes of `warden_c_call` (native/capi.h).
@@ -83,6 +97,12 @@ fn enter(dom: &mut Domain) {
 /// Calls C function `f` with `args` as a primitive of `dom`.
 pub fn call(f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     enter(dom);
+    // Relaxed: see SIGPENDING.
+    if f == SIGPENDING.load(Ordering::Relaxed) {
+        let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
+        // SAFETY: `sigs` holds `len` signal numbers.
+        unsafe { warden_capi_set_pending_signals(sigs.as_ptr(), sigs.len() as c_int) };
+    }
     let prev = CURRENT.with(|c| c.replace(dom as *mut Domain));
     let mut result = Value::UNIT;
     let status = if args.len() <= 5 {

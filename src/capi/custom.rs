@@ -118,6 +118,28 @@ fn c_deserialize(input: &mut dyn DeserializeInput, dst: Value) -> Option<usize> 
     r.map(|n| n as usize)
 }
 
+/// Runs `f` on the output of the serialisation in progress on this thread (a scratch
+/// buffer when there is none).
+pub(super) fn with_output<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    let p = SER_OUT.with(Cell::get);
+    if p.is_null() {
+        f(&mut Vec::new())
+    } else {
+        // SAFETY: set by c_serialize for the time of the C call, on this thread.
+        f(unsafe { &mut *p })
+    }
+}
+
+/// Runs `f` on the input of the deserialisation in progress on this thread, if any.
+pub(super) fn with_input<R>(f: impl FnOnce(&mut dyn DeserializeInput) -> R) -> Option<R> {
+    let w = DE_IN.with(Cell::get)?;
+    // SAFETY: set by c_deserialize from a live `&mut dyn DeserializeInput`, for the time of
+    // the C call that calls this.
+    let input: *mut dyn DeserializeInput = unsafe { std::mem::transmute(w) };
+    // SAFETY: as above.
+    Some(f(unsafe { &mut *input }))
+}
+
 fn out_bytes(b: &[u8]) {
     SER_OUT.with(|s| {
         let p = s.get();

@@ -13,6 +13,7 @@
 //! `longjmp` never crosses a Rust frame.
 
 pub mod alloc;
+pub mod bigarray;
 pub mod call;
 pub mod custom;
 pub mod load;
@@ -32,7 +33,10 @@ pub fn resolve(libs: &Libraries, name: &str, off: &[String]) -> Result<Option<Pr
         }
     }
     match libs.lookup(name) {
-        Some(addr) => call::bind(addr).map(Some).ok_or(true),
+        Some(addr) => {
+            call::note_name(addr, name);
+            call::bind(addr).map(Some).ok_or(true)
+        }
         None if !switched_off && crate::prims::is_standard(name) => {
             Ok(Some(crate::prims::unimplemented as PrimFn))
         }

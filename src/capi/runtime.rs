@@ -163,16 +163,11 @@ pub extern "C" fn warden_capi_pending_actions(exn: *mut Value) -> c_int {
     })
 }
 
+/// As the built-in `Unix.sigprocmask` does: signals recorded while blocked are looked at
+/// again, then every pending action runs.
 fn run_pending(d: &mut Domain) -> Result<(), Exn> {
-    let relock = d.heap_held;
-    if relock {
-        d.unlock_heap();
-    }
-    let r = crate::domain::pending::run_pending_actions(d);
-    if relock {
-        d.lock_heap();
-    }
-    r
+    crate::domain::pending::recheck_pending_signals();
+    crate::domain::pending::run_pending_actions(d)
 }
 
 /// `caml_convert_signal_number`: OCaml's signal number to the system's.

@@ -5,7 +5,7 @@
 //! the custom operations (compare, hash, marshal format) in [`ops`].
 
 mod elem;
-mod ops;
+pub mod ops;
 mod repr;
 
 /// The storage-ownership flag of mapped-file arrays (`Unix.map_file`), which the finaliser unmaps.
