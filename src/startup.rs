@@ -288,23 +288,37 @@ pub fn run(inv: Invocation) -> i32 {
     dom.lock_heap();
     crate::prims::init(&mut dom);
 
-    // Open the program's shared libraries, then bind primitives by name as ocamlrun does:
-    // built-in first, then the libraries in order; standard ones warden lacks fail when
-    // called. Both failures end the run as ocamlrun's `caml_fatal_error` does.
-    let libs = if exe.dlls.is_empty() {
-        crate::capi::Libraries::none()
+    // Bind primitives by name as ocamlrun does: built-in first, then the program's shared
+    // libraries in order; standard ones warden lacks fail when called. The libraries are
+    // opened (all of them, as ocamlrun does) only when some primitive is not built in, so
+    // a library whose primitives warden has (unix, str, ...) is never needed. A library
+    // that cannot be opened and a primitive found nowhere end the run as ocamlrun's
+    // `caml_fatal_error` does.
+    let off = crate::capi::builtin_off();
+    let none = crate::capi::Libraries::none();
+    let builtin: Vec<Option<crate::prims::PrimFn>> = exe
+        .prim_names
+        .iter()
+        .map(|name| crate::capi::resolve(&none, name, &off).ok().flatten())
+        .collect();
+    let libs = if exe.dlls.is_empty() || builtin.iter().all(Option::is_some) {
+        none
     } else {
         let path = shared_libs_path(&inv.lib_dirs, &exe.dlpt);
         match crate::capi::Libraries::open(&path, &exe.dlls) {
             Ok(l) => l,
-            Err(e) => {
-                fatal_abort(&format!("cannot load shared library {}\nReason: {}", e.name, e.reason))
-            }
+            Err(e) => fatal_abort(&format!(
+                "cannot load shared library {}\nReason: {}",
+                e.name, e.reason
+            )),
         }
     };
-    let off = crate::capi::builtin_off();
     let mut prims = Vec::with_capacity(exe.prim_names.len());
-    for name in &exe.prim_names {
+    for (name, found) in exe.prim_names.iter().zip(builtin) {
+        if let Some(f) = found {
+            prims.push(f);
+            continue;
+        }
         match crate::capi::resolve(&libs, name, &off) {
             Ok(Some(f)) => prims.push(f),
             Ok(None) => fatal_abort(&format!("unknown C primitive `{name}'")),

@@ -129,8 +129,11 @@ pub fn lookup(name: &str) -> Option<PrimFn> {
     AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
+/// A primitive area's table.
+type Area = &'static [(&'static str, PrimFn)];
+
 /// The libraries of the distribution whose primitives warden builds in, with their areas.
-const LIBRARIES: &[(&str, &[&[(&str, PrimFn)]])] = &[
+const LIBRARIES: &[(&str, &[Area])] = &[
     ("str", &[strlib::PRIMS]),
     (
         "unix",
