@@ -538,3 +538,64 @@ void warden_capi_set_pending_signals(const int *sigs, int n) {
     if (s >= 0 && s < 64 * 65) caml_pending_signals[s / 64] |= (uintnat)1 << (s % 64);
   }
 }
+
+value warden_capi_ba_alloc(int flags, int num_dims, void *data, intnat *dim);
+
+CAMLexport value caml_ba_alloc(int flags, int num_dims, void *data, intnat *dim) {
+  OR_PENDING(warden_capi_ba_alloc(flags, num_dims, data, dim));
+}
+
+CAMLexport value caml_ba_alloc_dims(int flags, int num_dims, void *data, ...) {
+  intnat dim[16];
+  va_list ap;
+  va_start(ap, data);
+  for (int i = 0; i < num_dims && i < 16; i++) dim[i] = va_arg(ap, intnat);
+  va_end(ap);
+  return caml_ba_alloc(flags, num_dims, data, dim);
+}
+
+/* ---- more of caml/alloc.h, caml/memory.h, caml/signals.h ---- */
+
+CAMLexport value caml_alloc_sprintf(const char *fmt, ...) {
+  va_list ap;
+  char buf[128];
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n < sizeof buf) return caml_alloc_initialized_string(n, buf);
+  value res = caml_alloc_string(n);
+  va_start(ap, fmt);
+  vsnprintf((char *)res, n + 1, fmt, ap);
+  va_end(ap);
+  return res;
+}
+
+CAMLexport value caml_alloc_shr_noexc(uintnat wosize, uintnat tag) {
+  value r = warden_capi_alloc_shr(wosize, tag);
+  if (r == 0) warden_capi_drop_pending();
+  return r;
+}
+
+CAMLexport value caml_process_pending_actions_with_root(value extra) {
+  struct {
+    void *next;
+    intnat ntables, nitems;
+    value *tables[5];
+  } roots;
+  uintnat *head = &warden_capi_state()->field[WARDEN_DS_LOCAL_ROOTS];
+  roots.next = (void *)*head;
+  roots.ntables = 1;
+  roots.nitems = 1;
+  roots.tables[0] = &extra;
+  *head = (uintnat)&roots;
+  value r = caml_process_pending_actions_exn();
+  *head = (uintnat)roots.next;
+  caml_raise_if_exception(r);
+  return extra;
+}
+
+CAMLexport void caml_enter_blocking_section_no_pending(void) {
+  void caml_enter_blocking_section(void);
+  caml_enter_blocking_section();
+}

@@ -63,6 +63,7 @@ value warden_capi_alloc_shr(uintnat wosize, uintnat tag);
 value warden_capi_alloc_string(uintnat len);
 value warden_capi_alloc_float_array(uintnat len);
 value warden_capi_alloc_small_block(intnat wosize);
+void warden_capi_drop_pending(void);
 
 /* Provided here, for the Rust side. */
 struct warden_domain_state *warden_capi_state(void);

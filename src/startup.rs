@@ -307,10 +307,9 @@ pub fn run(inv: Invocation) -> i32 {
         let path = shared_libs_path(&inv.lib_dirs, &exe.dlpt);
         match crate::capi::Libraries::open(&path, &exe.dlls) {
             Ok(l) => l,
-            Err(e) => fatal_abort(&format!(
-                "cannot load shared library {}\nReason: {}",
-                e.name, e.reason
-            )),
+            Err(e) => {
+                fatal_abort(&format!("cannot load shared library {}\nReason: {}", e.name, e.reason))
+            }
         }
     };
     let mut prims = Vec::with_capacity(exe.prim_names.len());

@@ -168,6 +168,64 @@ pub extern "C" fn caml_alloc_4(tag: usize, a: Value, b: Value, c: Value, e: Valu
     block_of(tag, &[a, b, c, e])
 }
 #[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn caml_alloc_6(
+    tag: usize,
+    a: Value,
+    b: Value,
+    c: Value,
+    e: Value,
+    f: Value,
+    g: Value,
+) -> Value {
+    block_of(tag, &[a, b, c, e, f, g])
+}
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn caml_alloc_7(
+    tag: usize,
+    a: Value,
+    b: Value,
+    c: Value,
+    e: Value,
+    f: Value,
+    g: Value,
+    h: Value,
+) -> Value {
+    block_of(tag, &[a, b, c, e, f, g, h])
+}
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn caml_alloc_8(
+    tag: usize,
+    a: Value,
+    b: Value,
+    c: Value,
+    e: Value,
+    f: Value,
+    g: Value,
+    h: Value,
+    i: Value,
+) -> Value {
+    block_of(tag, &[a, b, c, e, f, g, h, i])
+}
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn caml_alloc_9(
+    tag: usize,
+    a: Value,
+    b: Value,
+    c: Value,
+    e: Value,
+    f: Value,
+    g: Value,
+    h: Value,
+    i: Value,
+    j: Value,
+) -> Value {
+    block_of(tag, &[a, b, c, e, f, g, h, i, j])
+}
+#[no_mangle]
 pub extern "C" fn caml_alloc_5(
     tag: usize,
     a: Value,
@@ -322,4 +380,27 @@ pub unsafe extern "C" fn warden_capi_copy_string(s: *const c_char) -> Value {
     // SAFETY: the caller's contract.
     let b = unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes();
     with_domain(|d| d.alloc_bytes_from(b))
+}
+
+/// Forgets the pending exception (for the `_noexc` functions, which answer NULL instead).
+#[no_mangle]
+pub extern "C" fn warden_capi_drop_pending() {
+    drop(super::call::take_pending_exn());
+}
+
+/// `caml_alloc_dependent_memory`: `bytes` held outside the heap, which paces the major GC.
+#[no_mangle]
+pub extern "C" fn caml_alloc_dependent_memory(_v: Value, bytes: usize) {
+    with_domain(|d| d.note_extra_memory(bytes));
+}
+
+/// `caml_free_dependent_memory`: nothing to undo (the pacing counts allocation only).
+#[no_mangle]
+pub extern "C" fn caml_free_dependent_memory(_v: Value, _bytes: usize) {}
+
+/// `caml_adjust_gc_speed`: `res` out of `max` of a resource held outside the heap.
+#[no_mangle]
+pub extern "C" fn caml_adjust_gc_speed(res: usize, max: usize) {
+    let _ = max;
+    with_domain(|d| d.note_extra_memory(res));
 }

@@ -16,6 +16,7 @@ use crate::heap::value::Value;
 use std::cell::{Cell, RefCell};
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// How many C primitives a program may bind.
 pub const MAX_C_PRIMS: usize = 2048;
@@ -31,16 +32,30 @@ include!(concat!(env!("OUT_DIR"), "/c_stub_table.rs"));
 /// The primitive of slot `I`.
 fn stub<const I: usize>(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // Relaxed: see FNS.
-    call(FNS[I].load(Ordering::Relaxed), dom, args)
+    call(I, FNS[I].load(Ordering::Relaxed), dom, args)
 }
 
-/// A `PrimFn` that calls the C function at `addr`, or None when every slot is taken.
-pub fn bind(addr: usize) -> Option<PrimFn> {
+/// The primitive names of the slots, for reports.
+static NAMES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// A `PrimFn` that calls the C function at `addr` (primitive `name`), or None when every
+/// slot is taken.
+pub fn bind(addr: usize, name: &str) -> Option<PrimFn> {
     // Relaxed: start-up is single-threaded; see FNS.
     let i = NEXT.fetch_add(1, Ordering::Relaxed);
     let f = *STUBS.get(i)?;
     FNS[i].store(addr, Ordering::Relaxed);
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    names.resize(i + 1, String::new());
+    names[i] = name.to_string();
     Some(f)
+}
+
+/// The name of the C primitive running on this thread (for reports).
+pub fn current_name() -> String {
+    let i = SLOT.with(Cell::get);
+    let names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    names.get(i).cloned().unwrap_or_else(|| "?".into())
 }
 
 extern "C" {
@@ -78,6 +93,8 @@ const RAISE_VALUE: c_int = 1;
 thread_local! {
     /// The domain whose C code runs on this thread (null outside C).
     static CURRENT: Cell<*mut Domain> = const { Cell::new(std::ptr::null_mut()) };
+    /// The slot of the C primitive running on this thread (innermost).
+    static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
     /// An outcome that the Rust side left for the C side to unwind with.
     static PENDING: RefCell<Option<Exn>> = const { RefCell::new(None) };
 }
@@ -94,9 +111,12 @@ fn enter(dom: &mut Domain) {
     unsafe { warden_capi_set_minor_range(lo, hi) };
 }
 
-/// Calls C function `f` with `args` as a primitive of `dom`.
-pub fn call(f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
+/// Calls C function `f` (of slot `slot`) with `args` as a primitive of `dom`.
+fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     enter(dom);
+    let prev_slot = SLOT.with(|s| s.replace(slot));
+    let roots_slot = dom.c_local_roots;
+    let roots_before = crate::check::c_roots_enter(roots_slot);
     // Relaxed: see SIGPENDING.
     if f == SIGPENDING.load(Ordering::Relaxed) {
         let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
@@ -118,6 +138,10 @@ pub fn call(f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
         unsafe { warden_c_call(f as *mut c_void, a.len() as isize, a.as_mut_ptr(), &mut result) }
     };
     CURRENT.with(|c| c.set(prev));
+    if status == RETURN {
+        crate::check::c_roots_leave(roots_slot, roots_before, current_name);
+    }
+    SLOT.with(|s| s.set(prev_slot));
     outcome(status, result)
 }
 
@@ -157,6 +181,12 @@ pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -
 /// Runs `f` on the domain whose C code runs on this thread; outside C (a thread the runtime
 /// does not know, or a stub's finaliser called by the collector) the C API cannot serve.
 pub fn with_domain<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
+    crate::check::c_api_use("the runtime", current_name);
+    with_domain_unchecked(f)
+}
+
+/// As [`with_domain`], for the functions that a blocking section may call (its own end).
+pub fn with_domain_unchecked<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
     let d = CURRENT.with(Cell::get);
     if d.is_null() {
         crate::fatal("a C API function was called from a thread that runs no OCaml code");
@@ -174,6 +204,11 @@ pub fn in_c() -> bool {
 /// Leaves `e` for the C side to unwind with.
 pub fn set_pending(e: Exn) {
     PENDING.with(|p| *p.borrow_mut() = Some(e));
+}
+
+/// Takes the outcome left pending, if any.
+pub fn take_pending_exn() -> Option<Exn> {
+    PENDING.with(|p| p.borrow_mut().take())
 }
 
 fn take_pending() -> Exn {

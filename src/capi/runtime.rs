@@ -118,12 +118,14 @@ pub extern "C" fn caml_enter_blocking_section() {
         }
         d.shared.leave();
     });
+    crate::check::c_blocking(true);
 }
 
 /// `caml_leave_blocking_section`: enters the world again (waiting while it is stopped).
 #[no_mangle]
 pub extern "C" fn caml_leave_blocking_section() {
-    with_domain(|d| {
+    crate::check::c_blocking(false);
+    super::call::with_domain_unchecked(|d| {
         d.shared.enter();
         if RELOCK.with(|r| r.get()) {
             d.lock_heap();

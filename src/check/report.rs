@@ -135,6 +135,10 @@ checks! {
     CodeTable => "code-table",
     /// The minor arena is not a well-formed sequence of blocks.
     MinorHeap => "minor-heap",
+    /// A C primitive returned with its local roots unbalanced (no `CAMLreturn`).
+    LocalRoots => "local-roots",
+    /// A C primitive used the runtime inside a blocking section.
+    BlockingSection => "blocking-section",
 }
 
 pub use super::Phase;

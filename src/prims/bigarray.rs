@@ -6,7 +6,7 @@
 
 mod elem;
 pub mod ops;
-mod repr;
+pub mod repr;
 
 /// The storage-ownership flag of mapped-file arrays (`Unix.map_file`), which the finaliser unmaps.
 pub use repr::MAPPED_FILE;
