@@ -6,13 +6,16 @@
  * never crosses a Rust frame: the Rust functions stubs call return a status, and the C
  * wrapper here does the jump. Everything that touches the heap is in Rust (`warden_capi_*`).
  *
+ * The jumps are the compiler's __builtin_setjmp/__builtin_longjmp: they save and restore
+ * only what the jump needs (glibc's `setjmp` would also save the signal mask with a system
+ * call at every stub call).
+ *
  * Invariants: `warden_top_frame` is the innermost trampoline of this thread (NULL outside a
  * stub); a raise restores `caml_state->local_roots` to what it was when that trampoline
  * started, so the roots of the abandoned C frames are dropped as CAMLreturn would have. */
 
 #include "capi.h"
 
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +24,6 @@
 /* ---- the domain state stubs see ---- */
 
 __attribute__((visibility("default"))) __thread struct warden_domain_state *caml_state;
-
-/* The reserved range of every minor arena, read by the headers' Is_young. */
-__attribute__((visibility("default"))) uintnat caml_minor_heaps_start;
-__attribute__((visibility("default"))) uintnat caml_minor_heaps_end;
 
 struct warden_domain_state *warden_capi_state(void) {
   if (caml_state == NULL) {
@@ -42,20 +41,19 @@ struct warden_domain_state *warden_capi_state(void) {
   return caml_state;
 }
 
-void warden_capi_set_minor_range(uintnat lo, uintnat hi) {
-  caml_minor_heaps_start = lo;
-  caml_minor_heaps_end = hi;
-}
-
 void **warden_capi_local_roots_slot(void) {
   return (void **)&warden_capi_state()->field[WARDEN_DS_LOCAL_ROOTS];
 }
 
 /* ---- the trampoline ---- */
 
+/* A trampoline's frame. The jump buffer is GCC's (and clang's) __builtin_setjmp one: five
+ * words, no signal mask, no register mangling; the outcome travels in `kind`, since
+ * __builtin_longjmp always makes __builtin_setjmp return 1. */
 struct warden_frame {
-  jmp_buf buf;
+  void *buf[5];
   value exn;
+  int kind;
   uintnat saved_local_roots;
   struct warden_frame *prev;
 };
@@ -72,15 +70,13 @@ typedef value (*primn)(value *, int);
 
 int warden_c_call(void *fn, intnat nargs, value *args, value *result) {
   struct warden_frame frame;
-  struct warden_domain_state *s = warden_capi_state();
-  frame.exn = 0;
-  frame.saved_local_roots = s->field[WARDEN_DS_LOCAL_ROOTS];
+  /* The caller made this thread's state (warden_capi_local_roots_slot). */
+  frame.saved_local_roots = caml_state->field[WARDEN_DS_LOCAL_ROOTS];
   frame.prev = warden_top_frame;
-  int kind = setjmp(frame.buf);
-  if (kind != 0) {
+  if (__builtin_setjmp(frame.buf) != 0) {
     /* Back from warden_unwind: the frame is no longer on the chain. */
     *result = frame.exn;
-    return kind;
+    return frame.kind;
   }
   warden_top_frame = &frame;
   value r;
@@ -102,13 +98,11 @@ int warden_c_call(void *fn, intnat nargs, value *args, value *result) {
 int warden_c_call_ops(void *fn, int shape, value a, value b, void *p, intnat *out) {
   struct warden_frame frame;
   struct warden_domain_state *s = warden_capi_state();
-  frame.exn = 0;
   frame.saved_local_roots = s->field[WARDEN_DS_LOCAL_ROOTS];
   frame.prev = warden_top_frame;
-  int kind = setjmp(frame.buf);
-  if (kind != 0) {
+  if (__builtin_setjmp(frame.buf) != 0) {
     *out = frame.exn;
-    return kind;
+    return frame.kind;
   }
   warden_top_frame = &frame;
   switch (shape) {
@@ -132,9 +126,10 @@ __attribute__((noreturn)) static void warden_unwind(int kind, value v) {
     abort();
   }
   f->exn = v;
+  f->kind = kind;
   warden_top_frame = f->prev;
   caml_state->field[WARDEN_DS_LOCAL_ROOTS] = f->saved_local_roots;
-  longjmp(f->buf, kind);
+  __builtin_longjmp(f->buf, 1);
 }
 
 /* Leaves the stub for the exception (or exit) that the Rust side left pending. */

@@ -67,7 +67,6 @@ void warden_capi_drop_pending(void);
 
 /* Provided here, for the Rust side. */
 struct warden_domain_state *warden_capi_state(void);
-void warden_capi_set_minor_range(uintnat lo, uintnat hi);
 void **warden_capi_local_roots_slot(void);
 int warden_c_call(void *fn, intnat nargs, value *args, value *result);
 int warden_c_call_ops(void *fn, int shape, value a, value b, void *p, intnat *out);

@@ -313,11 +313,15 @@ pub fn run(inv: Invocation) -> i32 {
         }
     };
     let mut prims = Vec::with_capacity(exe.prim_names.len());
-    for (name, found) in exe.prim_names.iter().zip(builtin) {
+    // C stubs run without the heap lock: the C API takes it where it touches shared state.
+    let mut lock_free: Vec<bool> =
+        exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    for (i, (name, found)) in exe.prim_names.iter().zip(builtin).enumerate() {
         if let Some(f) = found {
             prims.push(f);
             continue;
         }
+        lock_free[i] = true;
         match crate::capi::resolve(&libs, name, &off) {
             Ok(Some(f)) => prims.push(f),
             Ok(None) => fatal_abort(&format!("unknown C primitive `{name}'")),
@@ -352,7 +356,6 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
-    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
     let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);

@@ -51,6 +51,18 @@ pub fn bind(addr: usize, name: &str) -> Option<PrimFn> {
     Some(f)
 }
 
+/// Records the slot of the C primitive running on this thread; returns the previous one.
+/// Only the checks' reports use it, so production builds record nothing.
+#[cfg(any(feature = "hardened", debug_assertions))]
+fn set_slot(slot: usize) -> usize {
+    SLOT.with(|s| s.replace(slot))
+}
+#[cfg(not(any(feature = "hardened", debug_assertions)))]
+#[inline(always)]
+fn set_slot(_slot: usize) -> usize {
+    0
+}
+
 /// The name of the C primitive running on this thread (for reports).
 pub fn current_name() -> String {
     let i = SLOT.with(Cell::get);
@@ -69,7 +81,6 @@ extern "C" {
         out: *mut isize,
     ) -> c_int;
     fn warden_capi_local_roots_slot() -> *mut *mut c_void;
-    fn warden_capi_set_minor_range(lo: usize, hi: usize);
     fn warden_capi_set_pending_signals(sigs: *const c_int, n: c_int);
 }
 
@@ -99,22 +110,24 @@ thread_local! {
     static PENDING: RefCell<Option<Exn>> = const { RefCell::new(None) };
 }
 
-/// Gets the thread's C state ready for `dom` and publishes what stubs read inline.
+/// Gets the thread's C state ready for `dom`.
 fn enter(dom: &mut Domain) {
     if dom.c_local_roots == 0 {
-        // SAFETY: creates this thread's `caml_state` if needed; the slot lives as long as
-        // the thread's state (never freed).
-        dom.c_local_roots = unsafe { warden_capi_local_roots_slot() } as usize;
+        enter_first(dom);
     }
-    let (lo, hi) = crate::heap::young_space::young_range();
-    // SAFETY: two plain stores to C globals that stubs only read.
-    unsafe { warden_capi_set_minor_range(lo, hi) };
+}
+
+#[cold]
+fn enter_first(dom: &mut Domain) {
+    // SAFETY: creates this thread's `caml_state` if needed; the slot lives as long as the
+    // thread's state (never freed).
+    dom.c_local_roots = unsafe { warden_capi_local_roots_slot() } as usize;
 }
 
 /// Calls C function `f` (of slot `slot`) with `args` as a primitive of `dom`.
 fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     enter(dom);
-    let prev_slot = SLOT.with(|s| s.replace(slot));
+    let prev_slot = set_slot(slot);
     let roots_slot = dom.c_local_roots;
     let roots_before = crate::check::c_roots_enter(roots_slot);
     // Relaxed: see SIGPENDING.
@@ -126,8 +139,16 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     let prev = CURRENT.with(|c| c.replace(dom as *mut Domain));
     let mut result = Value::UNIT;
     let status = if args.len() <= 5 {
-        let mut a = [Value::UNIT; 5];
-        a[..args.len()].copy_from_slice(args);
+        // By pattern: a copy of a variable-length slice would call memcpy.
+        let u = Value::UNIT;
+        let mut a = match *args {
+            [] => [u; 5],
+            [x] => [x, u, u, u, u],
+            [x, y] => [x, y, u, u, u],
+            [x, y, z] => [x, y, z, u, u],
+            [x, y, z, t] => [x, y, z, t, u],
+            [x, y, z, t, w, ..] => [x, y, z, t, w],
+        };
         // SAFETY: f is a C primitive of this arity (the program's PRIM section says so);
         // `a` and `result` outlive the call.
         unsafe { warden_c_call(f as *mut c_void, args.len() as isize, a.as_mut_ptr(), &mut result) }
@@ -141,7 +162,7 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     if status == RETURN {
         crate::check::c_roots_leave(roots_slot, roots_before, current_name);
     }
-    SLOT.with(|s| s.set(prev_slot));
+    set_slot(prev_slot);
     outcome(status, result)
 }
 

@@ -8,9 +8,11 @@
 //! - `alloc`, `runtime`, `custom`: the exported API functions written in Rust (the rest,
 //!   every function that may leave a stub by `longjmp`, is in native/capi.c).
 //!
-//! Invariants: a C primitive runs with the heap lock held, on a domain whose thread has a
-//! `caml_state` whose `local_roots` list the collector scans (`domain::c_roots`); a
-//! `longjmp` never crosses a Rust frame.
+//! Invariants: a C primitive runs inside the world without the heap lock (as the
+//! lock-free built-in primitives: stubs of several domains run in parallel, and the API
+//! functions take the lock for shared state, through `Domain::with_heap` or the domain's
+//! allocation helpers), on a domain whose thread has a `caml_state` whose `local_roots` list
+//! the collector scans (`domain::c_roots`); a `longjmp` never crosses a Rust frame.
 
 pub mod alloc;
 pub mod bigarray;

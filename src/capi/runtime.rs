@@ -149,7 +149,7 @@ pub extern "C" fn caml_acquire_runtime_system() {
 /// (native/capi.c's `caml_process_pending_actions` then unwinds, its `_exn` twin returns it).
 #[no_mangle]
 pub extern "C" fn warden_capi_pending_actions(exn: *mut Value) -> c_int {
-    with_domain(|d| match run_pending(d) {
+    with_domain(|d| match d.with_heap(run_pending) {
         Ok(()) => 0,
         Err(e) => match d.exn_value(&e) {
             Some(v) => {
@@ -188,14 +188,14 @@ pub extern "C" fn caml_rev_convert_signal_number(sig: c_int) -> c_int {
 /// `Unix.fork` decides it).
 #[no_mangle]
 pub extern "C" fn caml_domain_is_multicore() -> c_int {
-    // SAFETY: C primitives run with the heap lock held; only a counter is read.
-    with_domain(|d| c_int::from(unsafe { d.shared.heap() }.next_id > 1))
+    // SAFETY: the heap lock is held for the read of a counter.
+    with_domain(|d| d.with_heap(|d| c_int::from(unsafe { d.shared.heap() }.next_id > 1)))
 }
 
 /// Calls built-in primitive `name` for the C API (it exists: the names are warden's own).
 fn builtin(name: &str, args: &[Value]) -> Result<Value, Exn> {
     let f = crate::prims::lookup(name).unwrap_or_else(|| crate::fatal(name));
-    with_domain(|d| f(d, args))
+    with_domain(|d| d.with_heap(|d| f(d, args)))
 }
 
 /// `caml_ml_open_descriptor_in`/`_out`: a channel on a descriptor (0 with the exception
