@@ -404,8 +404,8 @@ fn write_after_free() {
 
 /// Builds the buggy stub library `tests/fail/stubs/wfail.c` and the program
 /// `tests/fail/stubs/{name}.ml` linked with it, runs it, and asserts the report, which must
-/// also name the C primitive `prim`.
-fn fail_stub(name: &str, check: &str, prim: &str) {
+/// also contain `names` (the C primitive, or the allocation site of the stub's block).
+fn fail_stub(name: &str, check: &str, names: &str) {
     if !HARDENED {
         eprintln!("skipped: production build (no checks)");
         return;
@@ -436,12 +436,24 @@ fn fail_stub(name: &str, check: &str, prim: &str) {
     let f =
         run(Path::new(env!("CARGO_BIN_EXE_warden")), &dir.join(format!("{name}.byte")), &[], &[]);
     assert_report(&f, check, false);
-    assert!(f.stderr.contains(prim), "the report does not name the stub {prim}:\n{}", f.stderr);
+    assert!(f.stderr.contains(names), "the report does not name {names}:\n{}", f.stderr);
 }
 
 #[test]
 fn stub_without_camlreturn() {
     fail_stub("stub_local_roots", "local-roots", "wfail_unbalanced");
+}
+
+#[test]
+fn stub_finalizer_allocating() {
+    fail_stub("stub_finalizer", "custom-finalizer", "wfail.bad_finalizer");
+}
+
+/// The block's allocation site is the bytecode position of the stub's call (the report
+/// does not name the C primitive itself yet).
+#[test]
+fn stub_writing_past_its_block() {
+    fail_stub("stub_canary", "canary", "allocated at: domain 0, bytecode pc");
 }
 
 #[test]

@@ -75,9 +75,17 @@ fn c_ops(v: Value) -> &'static COps {
 
 fn c_finalize(v: Value) {
     if let Some(f) = c_ops(v).finalize {
+        crate::check::c_finalising(|| shadow_id(v));
         // SAFETY: the stub's finaliser, on its own dead block.
-        unsafe { f(v) }
+        unsafe { f(v) };
+        crate::check::c_finalised();
     }
+}
+
+/// The identifier of a block's foreign operations (for reports).
+fn shadow_id(v: Value) -> &'static str {
+    // SAFETY: field 0 of a block with foreign operations is their C structure's address.
+    custom::foreign_shadow(unsafe { v.raw(0) }).map_or("?", |s| s.id)
 }
 
 fn c_compare(a: Value, b: Value) -> i32 {

@@ -1,7 +1,9 @@
 //! The hardened checks of C stubs (see docs/stubs.md): a stub that returns with its local
-//! roots unbalanced (a `CAMLparam` without `CAMLreturn`), and a stub that uses the runtime
-//! (allocates, calls back, touches the domain) inside a blocking section. Each report names
-//! the C primitive. Per-thread state: whether the thread is in a blocking section.
+//! roots unbalanced (a `CAMLparam` without `CAMLreturn`), a stub that uses the runtime
+//! (allocates, calls back, touches the domain) inside a blocking section, and a custom
+//! block's C finaliser that uses it. Each report names the C primitive or the custom
+//! operations. Per-thread state: whether the thread is in a blocking section, and the
+//! identifier of the custom operations whose finaliser runs.
 
 use super::report::{Check, Report};
 use std::cell::Cell;
@@ -10,6 +12,18 @@ thread_local! {
     /// Whether this thread is between `caml_enter_blocking_section` and
     /// `caml_leave_blocking_section`.
     static BLOCKING: Cell<bool> = const { Cell::new(false) };
+    /// The identifier of the custom operations whose C finaliser runs on this thread.
+    static FINALISING: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// A C finaliser of the custom operations named by `id` starts on this thread.
+pub fn c_finalising(id: impl FnOnce() -> &'static str) {
+    FINALISING.with(|f| f.set(Some(id())));
+}
+
+/// The C finaliser that started on this thread ended.
+pub fn c_finalised() {
+    FINALISING.with(|f| f.set(None));
 }
 
 /// The thread enters (`true`) or leaves a stub's blocking section.
@@ -19,6 +33,17 @@ pub fn c_blocking(on: bool) {
 
 /// A C API function `what` is about to use the runtime for C primitive `prim`.
 pub fn c_api_use(what: &str, prim: impl FnOnce() -> String) {
+    if let Some(id) = FINALISING.with(Cell::get) {
+        Report::new(
+            Check::CustomFinalizer,
+            format!("the C finaliser of custom blocks {id:?} called {what}"),
+        )
+        .expected(
+            "a finaliser that neither allocates nor calls back (it runs inside the collector)",
+        )
+        .found(format!("{what} from the finaliser"))
+        .fail();
+    }
     if BLOCKING.with(Cell::get) {
         Report::new(
             Check::BlockingSection,

@@ -156,6 +156,10 @@ pub fn at_poll(_st: &mut State, _local: &mut Local, _heap: HeapRefs<'_>, _roots:
 #[inline(always)]
 pub fn c_blocking(_on: bool) {}
 #[inline(always)]
+pub fn c_finalising(_id: impl FnOnce() -> &'static str) {}
+#[inline(always)]
+pub fn c_finalised() {}
+#[inline(always)]
 pub fn c_api_use(_what: &str, _prim: impl FnOnce() -> String) {}
 #[inline(always)]
 pub fn c_roots_enter(_slot: usize) -> usize {

@@ -139,6 +139,8 @@ checks! {
     LocalRoots => "local-roots",
     /// A C primitive used the runtime inside a blocking section.
     BlockingSection => "blocking-section",
+    /// A custom block's C finaliser allocated or called back.
+    CustomFinalizer => "custom-finalizer",
 }
 
 pub use super::Phase;
