@@ -10,6 +10,8 @@
 //!   `dllcamlstrbyt.so` and `dllunixbyt.so`, warden's built-in primitives switched off with
 //!   `WARDEN_BUILTIN_OFF=str,unix`.
 //!
+//! - every `caml_*` import of the stock `str` and `unix` stub libraries is exported.
+//!
 //! Outputs are kept under `target/tmp/stubs/<profile>/`.
 
 use std::ffi::OsString;
@@ -285,4 +287,30 @@ fn str_through_dllcamlstrbyt() {
 #[test]
 fn unix_through_dllunixbyt() {
     library_through_stubs("unix_");
+}
+
+/// Every `caml_*` symbol that the stock `str` and `unix` stub libraries import is in
+/// warden's dynamic symbol table (skipped when `nm` is missing).
+#[test]
+fn stock_stub_imports_are_exported() {
+    let nm = |args: &[&str], file: &Path| -> Option<String> {
+        let out = Command::new("nm").args(args).arg(file).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let warden = Path::new(env!("CARGO_BIN_EXE_warden"));
+    let Some(defined) = nm(&["-D", "--defined-only"], warden) else {
+        eprintln!("skipped: nm is not available");
+        return;
+    };
+    let defined: Vec<&str> = defined.lines().filter_map(|l| l.split_whitespace().nth(2)).collect();
+    let mut missing = Vec::new();
+    for lib in ["dllcamlstrbyt.so", "dllunixbyt.so"] {
+        let imports = nm(&["-D", "--undefined-only"], &stublibs().join(lib)).expect("nm a library");
+        for sym in imports.lines().filter_map(|l| l.split_whitespace().last()) {
+            if sym.starts_with("caml_") && !defined.contains(&sym) {
+                missing.push(format!("{lib}: {sym}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not exported by warden: {missing:?}");
 }
