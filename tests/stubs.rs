@@ -8,8 +8,7 @@
 //!   or a primitive is missing;
 //! - the corpus programs of the `str` and `unix` libraries run through the stock
 //!   `dllcamlstrbyt.so` and `dllunixbyt.so`, warden's built-in primitives switched off with
-//!   `WARDEN_BUILTIN_OFF=str,unix`.
-//!
+//!   `WARDEN_BUILTIN_OFF=str,unix`;
 //! - every `caml_*` import of the stock `str` and `unix` stub libraries is exported.
 //!
 //! Outputs are kept under `target/tmp/stubs/<profile>/`.
