@@ -69,8 +69,11 @@ fn main() {
     build.compile("warden_shim");
 
     // The C API's symbols must be in the binary's dynamic symbol table, and kept by the
-    // linker although nothing in the binary calls most of them.
-    println!("cargo:rustc-link-arg-bins=-rdynamic");
+    // linker although nothing in the binary calls most of them. A static musl binary has no
+    // dynamic loader (and no dynamic symbol table): it opens no library (docs/stubs.md).
+    if target_env != "musl" {
+        println!("cargo:rustc-link-arg-bins=-rdynamic");
+    }
     write_stub_table();
 }
 
