@@ -184,6 +184,7 @@ impl Config {
 /// | `WARDEN_VERIFY`, `WARDEN_VERIFY_EVERY`, `WARDEN_GC_EVERY` | `check::settings` | how often hardened builds verify, and forced collections |
 /// | `WARDEN_REPORT` | `check::report` | a file that receives each report as one JSON line |
 /// | `WARDEN_INJECT`, `WARDEN_INJECT_AT` | `check::fault` | the fault to inject (`fault-injection` builds) |
+/// | `WARDEN_BUILTIN_OFF` | `capi` | libraries (`str`, `unix`) whose built-in primitives are off, so that their stub libraries serve them |
 #[derive(Debug, Default)]
 // A build reads only the variables of the floors it has (no checker in production, no fault
 // injection without its feature).
@@ -197,6 +198,7 @@ pub struct WardenVars {
     pub report: Option<String>,
     pub inject: Option<String>,
     pub inject_at: Option<String>,
+    pub builtin_off: Option<String>,
 }
 
 /// The `WARDEN_*` variables of this process (read from the environment on first use).
@@ -213,6 +215,7 @@ pub fn warden_vars() -> &'static WardenVars {
             report: var("WARDEN_REPORT"),
             inject: var("WARDEN_INJECT"),
             inject_at: var("WARDEN_INJECT_AT"),
+            builtin_off: var("WARDEN_BUILTIN_OFF"),
         }
     })
 }

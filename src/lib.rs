@@ -1,11 +1,13 @@
 //! warden: a multicore runtime for OCaml 5.3 bytecode with a hardened debug profile.
 //!
-//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `events` → `heap` →
-//! `check` → `gc` → `domain` (with `exn`) → `interp` → `loader` → `prims` → `startup`; a
+//! The modules are floors, bottom first: `algo` → `config` (with `fault_signals`) → `events` →
+//! `heap` → `check` → `gc` → `domain` (with `exn`) → `interp` → `loader` → `prims` → `capi` →
+//! `startup`; a
 //! module uses only its own floor and those below. docs/architecture.md is the authority
 //! (scripts/check-layers.py reads its table and fails CI on an upward import).
 
 pub(crate) mod algo;
+pub(crate) mod capi;
 pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod domain;

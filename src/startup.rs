@@ -159,8 +159,8 @@ fn ld_conf_entries(stdlib: &OsString) -> Option<Vec<Vec<u8>>> {
 
 /// What `-config` prints: ocamlrun's keys in its order, with warden's values. Warden runs
 /// on 64-bit hosts only; the two sizes are printed as ocamlrun prints them (`int_size` is
-/// the word's bits, `word_size` one less). Warden binds no shared libraries (its primitives
-/// are built in) and has no AFL support. `shared_libs_path` is the `-I` directories then
+/// the word's bits, `word_size` one less). Warden opens shared libraries (except a static
+/// musl build) and has no AFL support. `shared_libs_path` is the `-I` directories then
 /// the entries of the standard library's `ld.conf`, as ocamlrun lists them.
 fn config_report(lib_dirs: &[OsString]) -> Vec<u8> {
     let stdlib = stdlib_location();
@@ -182,7 +182,7 @@ fn config_report(lib_dirs: &[OsString]) -> Vec<u8> {
     line("flat_float_array", b"true");
     line("supports_afl", b"false");
     line("windows_unicode", b"false");
-    line("supports_shared_libraries", b"false");
+    line("supports_shared_libraries", if cfg!(target_env = "musl") { b"false" } else { b"true" });
     line("no_naked_pointers", b"true");
     line("reserved header bits", b"0");
     line("exec_magic_number", loader::exec::EXEC_MAGIC.as_bytes());
@@ -194,6 +194,25 @@ fn config_report(lib_dirs: &[OsString]) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// The directories searched for shared libraries, in ocamlrun's order: `-I`,
+/// `CAML_LD_LIBRARY_PATH` (colon-separated), the executable's `DLPT`, the standard
+/// library's `ld.conf`.
+fn shared_libs_path(lib_dirs: &[OsString], dlpt: &[String]) -> Vec<Vec<u8>> {
+    let mut path: Vec<Vec<u8>> = lib_dirs.iter().map(|d| d.as_encoded_bytes().to_vec()).collect();
+    if let Some(p) = std::env::var_os("CAML_LD_LIBRARY_PATH") {
+        path.extend(p.as_encoded_bytes().split(|&b| b == b':').map(<[u8]>::to_vec));
+    }
+    path.extend(dlpt.iter().map(|d| d.as_bytes().to_vec()));
+    path.extend(ld_conf_entries(&stdlib_location()).unwrap_or_default());
+    path
+}
+
+/// "Fatal error: <msg>" on stderr and an abort, as ocamlrun's `caml_fatal_error`.
+fn fatal_abort(msg: &str) -> ! {
+    eprintln!("Fatal error: {msg}");
+    std::process::abort();
 }
 
 /// Resolves the executable name as ocamlrun does: a name without '/' is searched in PATH.
@@ -273,18 +292,47 @@ pub fn run(inv: Invocation) -> i32 {
     dom.lock_heap();
     crate::prims::init(&mut dom);
 
-    // Bind primitives by name: standard ones warden lacks fail when called.
+    // Bind primitives by name as ocamlrun does: built-in first, then the program's shared
+    // libraries in order; standard ones warden lacks fail when called. The libraries are
+    // opened (all of them, as ocamlrun does) only when some primitive is not built in, so
+    // a library whose primitives warden has (unix, str, ...) is never needed. A library
+    // that cannot be opened and a primitive found nowhere end the run as ocamlrun's
+    // `caml_fatal_error` does.
+    let off = crate::capi::builtin_off();
+    let none = crate::capi::Libraries::none();
+    let builtin: Vec<Option<crate::prims::PrimFn>> = exe
+        .prim_names
+        .iter()
+        .map(|name| crate::capi::resolve(&none, name, &off).ok().flatten())
+        .collect();
+    let libs = if exe.dlls.is_empty() || builtin.iter().all(Option::is_some) {
+        none
+    } else {
+        let path = shared_libs_path(&inv.lib_dirs, &exe.dlpt);
+        match crate::capi::Libraries::open(&path, &exe.dlls) {
+            Ok(l) => l,
+            Err(e) => {
+                fatal_abort(&format!("cannot load shared library {}\nReason: {}", e.name, e.reason))
+            }
+        }
+    };
     let mut prims = Vec::with_capacity(exe.prim_names.len());
-    for name in &exe.prim_names {
-        match crate::prims::lookup(name) {
-            Some(f) => prims.push(f),
-            None if crate::prims::is_standard(name) => {
-                prims.push(crate::prims::unimplemented as crate::prims::PrimFn)
-            }
-            None => {
-                eprintln!("Fatal error: unknown C primitive '{name}'");
-                return 2;
-            }
+    // C stubs run without the heap lock: the C API takes it where it touches shared state.
+    let mut lock_free: Vec<bool> =
+        exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    for (i, (name, found)) in exe.prim_names.iter().zip(builtin).enumerate() {
+        if let Some(f) = found {
+            prims.push(f);
+            continue;
+        }
+        lock_free[i] = true;
+        match crate::capi::resolve(&libs, name, &off) {
+            Ok(Some(f)) => prims.push(f),
+            Ok(None) => fatal_abort(&format!("unknown C primitive `{name}'")),
+            Err(_) => fatal_abort(&format!(
+                "too many C primitives (warden binds at most {})",
+                crate::capi::call::MAX_C_PRIMS
+            )),
         }
     }
 
@@ -325,7 +373,6 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
-    let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
     let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);

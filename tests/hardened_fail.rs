@@ -402,6 +402,65 @@ fn write_after_free() {
     fault_in("tests/fail/write_after_free.ml", &[], "lost-root", "1", "write-after-free", true);
 }
 
+/// Builds the buggy stub library `tests/fail/stubs/wfail.c` and the program
+/// `tests/fail/stubs/{name}.ml` linked with it, runs it, and asserts the report, which must
+/// also contain `names` (the C primitive, or the allocation site of the stub's block).
+fn fail_stub(name: &str, check: &str, names: &str) {
+    if !HARDENED {
+        eprintln!("skipped: production build (no checks)");
+        return;
+    }
+    let dir = work_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["wfail.c", &format!("{name}.ml")] {
+        std::fs::copy(repo().join("tests/fail/stubs").join(f), dir.join(f)).unwrap();
+    }
+    let bin = toolchain().join("bin");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let d = dir.to_str().unwrap();
+    let (ml, byte) = (format!("{name}.ml"), format!("{name}.byte"));
+    let steps: [Vec<&str>; 3] = [
+        vec!["ocamlc", "-c", "wfail.c"],
+        vec!["ocamlmklib", "-o", "wfail", "wfail.o"],
+        vec!["ocamlc", "-dllib", "-lwfail", "-dllpath", d, &ml, "-o", &byte],
+    ];
+    for step in steps {
+        let out = Command::new(bin.join(step[0]))
+            .args(&step[1..])
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .output()
+            .expect("run the OCaml tools");
+        assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let f =
+        run(Path::new(env!("CARGO_BIN_EXE_warden")), &dir.join(format!("{name}.byte")), &[], &[]);
+    assert_report(&f, check, false);
+    assert!(f.stderr.contains(names), "the report does not name {names}:\n{}", f.stderr);
+}
+
+#[test]
+fn stub_without_camlreturn() {
+    fail_stub("stub_local_roots", "local-roots", "wfail_unbalanced");
+}
+
+#[test]
+fn stub_finalizer_allocating() {
+    fail_stub("stub_finalizer", "custom-finalizer", "wfail.bad_finalizer");
+}
+
+/// The block's allocation site is the bytecode position of the stub's call (the report
+/// does not name the C primitive itself yet).
+#[test]
+fn stub_writing_past_its_block() {
+    fail_stub("stub_canary", "canary", "allocated at: domain 0, bytecode pc");
+}
+
+#[test]
+fn stub_allocating_in_blocking_section() {
+    fail_stub("stub_blocking", "blocking-section", "wfail_alloc_in_blocking");
+}
+
 /// Every check the runtime can report (`Check::ALL`) is asserted by a test of this file: its
 /// name appears as the `check` argument of `fail_program`, `fault` or `fault_in`.
 #[cfg(any(debug_assertions, feature = "hardened"))]

@@ -157,3 +157,19 @@ pub fn after_sweep(
 }
 #[inline(always)]
 pub fn at_poll(_st: &mut State, _local: &mut Local, _heap: HeapRefs<'_>, _roots: RootWalk<'_>) {}
+
+// C stubs (the hardened twin is `c_stubs`).
+#[inline(always)]
+pub fn c_blocking(_on: bool) {}
+#[inline(always)]
+pub fn c_finalising(_id: impl FnOnce() -> &'static str) {}
+#[inline(always)]
+pub fn c_finalised() {}
+#[inline(always)]
+pub fn c_api_use(_what: &str, _prim: impl FnOnce() -> String) {}
+#[inline(always)]
+pub fn c_roots_enter(_slot: usize) -> usize {
+    0
+}
+#[inline(always)]
+pub fn c_roots_leave(_slot: usize, _before: usize, _prim: impl FnOnce() -> String) {}

@@ -8,9 +8,12 @@
 //! Files: `enabled`/`disabled` (the hooks), `layout` (the hardened frame layout), `state`
 //! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
 //! (canary words and allocation sites), `verify` (the checks at safepoints),
-//! `report` (typed reports), `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
+//! `report` (typed reports), `c_stubs` (C stubs' local roots and blocking sections),
+//! `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod c_stubs;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -27,6 +30,8 @@ mod signal;
 mod state;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod verify;
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub use c_stubs::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 

@@ -135,6 +135,12 @@ checks! {
     CodeTable => "code-table",
     /// The minor arena is not a well-formed sequence of blocks.
     MinorHeap => "minor-heap",
+    /// A C primitive returned with its local roots unbalanced (no `CAMLreturn`).
+    LocalRoots => "local-roots",
+    /// A C primitive used the runtime inside a blocking section.
+    BlockingSection => "blocking-section",
+    /// A custom block's C finaliser allocated or called back.
+    CustomFinalizer => "custom-finalizer",
 }
 
 pub use super::Phase;

@@ -223,7 +223,7 @@ impl Domain {
         };
         // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
         unsafe {
-            v.set_raw(0, ops as *const _ as usize);
+            v.set_raw(0, crate::heap::custom::ops_word(ops));
             for i in 1..wosize {
                 v.set_raw(i, 0);
             }

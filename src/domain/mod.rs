@@ -11,6 +11,7 @@
 //! give it up and take it back.
 
 mod alloc;
+pub mod c_roots;
 pub mod lock;
 pub mod pending;
 pub mod threads;
@@ -82,6 +83,9 @@ pub struct Domain {
     /// A finalisation function of this domain is running (in any of its threads): the others
     /// wait until it returns or calls `Gc.finalise_release` (finalisers never nest).
     pub running_finaliser: bool,
+    /// Address of this domain's thread's C local-root list head (`caml_state->local_roots`),
+    /// 0 before its first C stub (see `c_roots`).
+    pub c_local_roots: usize,
 }
 
 /// Every root of every domain, for a collection run by the leader of a stopped world.
@@ -118,6 +122,7 @@ impl AllRoots {
                 f(v);
             }
             threads::visit_thread_roots(std::ptr::addr_of_mut!((*d).threads), f);
+            c_roots::visit_local((*d).c_local_roots, f);
         }
     }
 
@@ -141,6 +146,7 @@ impl Roots for AllRoots {
             }
             f(&mut *self.globals);
         }
+        c_roots::visit_global(f);
     }
 }
 
@@ -249,6 +255,7 @@ impl Domain {
             prim_state: Box::new(()),
             threads: threads::Threads::default(),
             running_finaliser: false,
+            c_local_roots: 0,
         }
     }
 

@@ -144,6 +144,9 @@ pub struct ThreadState {
     exn_bucket: Value,
     backtrace: Vec<usize>,
     backtrace_exn: Value,
+    /// The address of the thread's C local-root list head (`Domain::c_local_roots`): each
+    /// OS thread has its own `caml_state`, so its stubs' `CAMLparam` roots are its own.
+    c_local_roots: usize,
 }
 
 /// One OCaml thread of a domain.
@@ -219,6 +222,7 @@ impl Domain {
             exn_bucket: Value::UNIT,
             backtrace: Vec::new(),
             backtrace_exn: Value::UNIT,
+            c_local_roots: 0,
         });
         self.threads.slots.push(ThreadSlot { id, descr, saved: Some(saved) });
     }
@@ -257,6 +261,7 @@ impl Domain {
         std::mem::swap(&mut self.exn_bucket, &mut st.exn_bucket);
         std::mem::swap(&mut self.backtrace, &mut st.backtrace);
         std::mem::swap(&mut self.backtrace_exn, &mut st.backtrace_exn);
+        std::mem::swap(&mut self.c_local_roots, &mut st.c_local_roots);
         match self.threads.slot_mut(active) {
             Some(s) => s.saved = Some(st),
             // The previous thread ended: its state goes with the slot it no longer has.
@@ -412,6 +417,9 @@ pub(super) unsafe fn visit_thread_roots(t: *mut Threads, f: &mut dyn FnMut(&mut 
             }
             f(&mut st.exn_bucket);
             f(&mut st.backtrace_exn);
+            // SAFETY: the thread is not running: its C frames (blocked in a stub's blocking
+            // section, or not in C at all) keep their local-root blocks alive and unchanged.
+            unsafe { super::c_roots::visit_local(st.c_local_roots, f) };
         }
     }
 }

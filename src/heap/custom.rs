@@ -2,9 +2,16 @@
 //! remaining words are opaque data (int64s, channels, mutexes, bigarrays ...).
 //!
 //! The registry maps identifiers (`_j`, `_chan`, `_bigarr02` ...) to operations, for unmarshal.
+//!
+//! Foreign operations: a block allocated by a C stub holds in field 0 the address of the
+//! stub's C `struct custom_operations` (stubs compare it, `Custom_ops_val(v) == &ops`). The
+//! C API registers, for each such address, a *shadow* `CustomOps` whose functions call the C
+//! ones; `ops_of` answers the shadow for a foreign address, and `ops_word` gives the word to
+//! store for a shadow. Until the first foreign registration both are a single load and test.
 
 use super::value::{Value, CUSTOM_TAG};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 /// Reads bytes of a marshalled custom block's payload.
 pub trait DeserializeInput {
@@ -51,14 +58,61 @@ pub fn find(id: &str) -> Option<&'static CustomOps> {
     r.iter().copied().find(|o| o.id == id)
 }
 
+/// Whether any foreign operations were registered. Release/Acquire: a domain that sees a
+/// block with foreign operations (published to it through the heap lock or the world) sees
+/// the registration, which came before that block's allocation.
+static ANY_FOREIGN: AtomicBool = AtomicBool::new(false);
+
+/// Foreign operations: (address of the C structure, its shadow).
+static FOREIGN: RwLock<Vec<(usize, &'static CustomOps)>> = RwLock::new(Vec::new());
+
+/// Registers `shadow` as the operations of blocks whose field 0 is `c_ops` (idempotent:
+/// the first shadow registered for an address stays). Returns the shadow in force.
+pub fn register_foreign(c_ops: usize, shadow: &'static CustomOps) -> &'static CustomOps {
+    let mut f = FOREIGN.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(&(_, s)) = f.iter().find(|(c, _)| *c == c_ops) {
+        return s;
+    }
+    f.push((c_ops, shadow));
+    ANY_FOREIGN.store(true, Ordering::Release);
+    shadow
+}
+
+/// The shadow registered for the C structure at `c_ops`.
+pub fn foreign_shadow(c_ops: usize) -> Option<&'static CustomOps> {
+    if !ANY_FOREIGN.load(Ordering::Acquire) {
+        return None;
+    }
+    let f = FOREIGN.read().unwrap_or_else(|e| e.into_inner());
+    f.iter().find(|(c, _)| *c == c_ops).map(|&(_, s)| s)
+}
+
+/// The word field 0 of a block with operations `ops` holds: the C structure's address for a
+/// shadow, else the address of `ops`.
+pub fn ops_word(ops: &'static CustomOps) -> usize {
+    if ANY_FOREIGN.load(Ordering::Acquire) {
+        let f = FOREIGN.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(&(c, _)) = f.iter().find(|(_, s)| std::ptr::eq(*s, ops)) {
+            return c;
+        }
+    }
+    ops as *const CustomOps as usize
+}
+
 /// The operations of a custom block.
 ///
 /// # Safety
 /// `v` must be a live Custom_tag block.
 #[inline]
 pub unsafe fn ops_of(v: Value) -> &'static CustomOps {
-    // SAFETY: field 0 of a custom block is a `&'static CustomOps` stored as a word.
-    unsafe { &*(v.raw(0) as *const CustomOps) }
+    // SAFETY: v is a custom block (caller).
+    let w = unsafe { v.raw(0) };
+    if let Some(s) = foreign_shadow(w) {
+        return s;
+    }
+    // SAFETY: field 0 of a custom block is a `&'static CustomOps` stored as a word (or a
+    // foreign structure's address, answered above).
+    unsafe { &*(w as *const CustomOps) }
 }
 
 /// Pointer to the data words of a custom block (just after the ops word).

@@ -24,6 +24,15 @@ static YOUNG_HI: AtomicUsize = AtomicUsize::new(0);
 static SPARE_LO: AtomicUsize = AtomicUsize::new(0);
 static SPARE_HI: AtomicUsize = AtomicUsize::new(0);
 
+/// The same range under the names C stubs read (`Is_young` of the stock `address_class.h`
+/// compares with these two exported words; see docs/stubs.md).
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static caml_minor_heaps_start: AtomicUsize = AtomicUsize::new(0);
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static caml_minor_heaps_end: AtomicUsize = AtomicUsize::new(0);
+
 /// Whether `v` is a block in some domain's minor arena.
 #[inline(always)]
 pub fn is_young(v: Value) -> bool {
@@ -100,6 +109,9 @@ impl YoungSpace {
         // Relaxed: see `is_young`.
         YOUNG_LO.store(lo, Ordering::Relaxed);
         YOUNG_HI.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
+        // Relaxed: as above.
+        caml_minor_heaps_start.store(lo, Ordering::Relaxed);
+        caml_minor_heaps_end.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
         let (slo, shi) = if self.halves == 2 {
             let s = self.half_base(1 - self.current) as usize;
             (s, s + self.slots * self.slot_words * WORD)

@@ -732,7 +732,7 @@ impl Intern<'_, '_> {
         let v = self.alloc(wosize, CUSTOM_TAG, ops.finalize.is_some())?;
         // SAFETY: v is a fresh block of `wosize` words: the operations word, then data.
         unsafe {
-            v.set_raw(0, ops as *const _ as usize);
+            v.set_raw(0, custom::ops_word(ops));
             for i in 1..wosize {
                 v.set_raw(i, 0);
             }

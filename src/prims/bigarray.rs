@@ -5,8 +5,8 @@
 //! the custom operations (compare, hash, marshal format) in [`ops`].
 
 mod elem;
-mod ops;
-mod repr;
+pub mod ops;
+pub mod repr;
 
 /// The storage-ownership flag of mapped-file arrays (`Unix.map_file`), which the finaliser unmaps.
 pub use repr::MAPPED_FILE;

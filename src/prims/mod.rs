@@ -176,6 +176,32 @@ pub fn lookup(name: &str) -> Option<PrimFn> {
     AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
+/// A primitive area's table.
+type Area = &'static [(&'static str, PrimFn)];
+
+/// The libraries of the distribution whose primitives warden builds in, with their areas.
+const LIBRARIES: &[(&str, &[Area])] = &[
+    ("str", &[strlib::PRIMS]),
+    (
+        "unix",
+        &[
+            unix::PRIMS,
+            unix::files::PRIMS,
+            unix::fs::PRIMS,
+            unix::process::PRIMS,
+            unix::sockets::PRIMS,
+        ],
+    ),
+];
+
+/// The library (`str`, `unix`) whose built-in primitive `name` is, if any.
+pub fn library_of(name: &str) -> Option<&'static str> {
+    LIBRARIES
+        .iter()
+        .find(|(_, areas)| areas.iter().any(|a| a.iter().any(|(n, _)| *n == name)))
+        .map(|(l, _)| *l)
+}
+
 /// Whether `name` is one of the standard primitives (implemented or not).
 pub fn is_standard(name: &str) -> bool {
     STANDARD_NAMES.lines().any(|l| l == name)

@@ -71,7 +71,9 @@ impl Kind {
     }
 }
 
-/// The shared owner of a managed array's storage once sub-arrays exist.
+/// The shared owner of a managed array's storage once sub-arrays exist (laid out as the
+/// stock `struct caml_ba_proxy`, which a stub's finaliser of a mapped file updates).
+#[repr(C)]
 pub struct Proxy {
     refcount: AtomicUsize,
     data: *mut u8,
@@ -100,7 +102,11 @@ impl Bigarray {
             if v.tag() != CUSTOM_TAG || v.wosize() < 1 + HEADER_WORDS {
                 return None;
             }
-            if !std::ptr::eq(ops_of(v), &super::ops::OPS) {
+            // A stub's own bigarray operations (the unix library's mapped files, `_bigarray`) lay the
+            // block out the same way.
+            let ops = ops_of(v);
+            if !std::ptr::eq(ops, &super::ops::OPS) && !matches!(ops.id, "_bigarr02" | "_bigarray")
+            {
                 return None;
             }
             let nd = v.raw(2);

@@ -1,0 +1,94 @@
+//! Finding and opening the shared libraries a program names (its `DLLS` section), and
+//! finding primitives in them, as `ocamlrun` does: each library `NAME` is searched as
+//! `NAME.so` in the search path (a name with a `/` is taken as given), opened once with
+//! `RTLD_NOW | RTLD_GLOBAL`, and kept open for the life of the process.
+
+#[cfg(not(target_env = "musl"))]
+use std::ffi::CStr;
+use std::ffi::CString;
+use std::os::raw::c_void;
+use std::os::unix::ffi::OsStrExt;
+
+/// The opened libraries, in `DLLS` order (handles are never closed).
+pub struct Libraries {
+    handles: Vec<usize>,
+}
+
+/// Why a library could not be opened: its name as the program gives it, and the reason.
+pub struct OpenError {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The file a library name designates: the first `dir/NAME.so` that is a regular file, else
+/// `NAME.so` itself (which `dlopen` then looks for in the system's default places).
+pub fn search(path: &[Vec<u8>], name: &str) -> Vec<u8> {
+    let file = format!("{name}.so");
+    if !file.contains('/') {
+        for dir in path {
+            let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+            let full = [dir, b"/", file.as_bytes()].concat();
+            let p = std::path::Path::new(std::ffi::OsStr::from_bytes(&full));
+            if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+                return full;
+            }
+        }
+    }
+    file.into_bytes()
+}
+
+impl Libraries {
+    /// No library.
+    pub fn none() -> Libraries {
+        Libraries { handles: Vec::new() }
+    }
+
+    /// Opens every library of `names`, searched in `path`; stops at the first failure.
+    pub fn open(path: &[Vec<u8>], names: &[String]) -> Result<Libraries, OpenError> {
+        let mut handles = Vec::with_capacity(names.len());
+        for name in names {
+            handles.push(open_one(&search(path, name), name)?);
+        }
+        Ok(Libraries { handles })
+    }
+
+    /// The address of C function `name` in the first library that defines it.
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        let cname = CString::new(name).ok()?;
+        self.handles.iter().find_map(|&h| {
+            // SAFETY: h is a live handle from dlopen; cname is NUL-terminated.
+            let p = unsafe { libc::dlsym(h as *mut c_void, cname.as_ptr()) };
+            (!p.is_null()).then_some(p as usize)
+        })
+    }
+}
+
+#[cfg(not(target_env = "musl"))]
+fn open_one(file: &[u8], name: &str) -> Result<usize, OpenError> {
+    let fail = |reason: String| OpenError { name: name.to_string(), reason };
+    let cfile = CString::new(file).map_err(|_| fail("the name contains a NUL byte".into()))?;
+    // SAFETY: cfile is NUL-terminated; the library's constructors run here, as in ocamlrun.
+    let h = unsafe { libc::dlopen(cfile.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    if h.is_null() {
+        // SAFETY: dlerror returns NULL or a NUL-terminated message owned by libdl.
+        let reason = unsafe {
+            let e = libc::dlerror();
+            if e.is_null() {
+                "unknown error".to_string()
+            } else {
+                CStr::from_ptr(e).to_string_lossy().into_owned()
+            }
+        };
+        return Err(fail(reason));
+    }
+    Ok(h as usize)
+}
+
+/// A static build has no dynamic loader: every library fails, with the reason in one line.
+#[cfg(target_env = "musl")]
+fn open_one(_file: &[u8], name: &str) -> Result<usize, OpenError> {
+    Err(OpenError {
+        name: name.to_string(),
+        reason: "this warden is a static (musl) build and cannot load shared libraries".into(),
+    })
+}

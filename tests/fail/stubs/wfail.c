@@ -1,0 +1,45 @@
+/* Buggy stubs for the hardened fail-tests (tests/hardened_fail.rs): each makes one mistake
+ * that the hardened build names. */
+#define CAML_NAME_SPACE
+#include <caml/alloc.h>
+#include <caml/memory.h>
+#include <caml/mlvalues.h>
+#include <caml/signals.h>
+
+/* A CAMLparam without CAMLreturn: the root block of this frame stays on the list. */
+value wfail_unbalanced(value v) {
+  CAMLparam1(v);
+  return v;
+}
+
+/* An allocation between caml_enter_blocking_section and caml_leave_blocking_section. */
+value wfail_alloc_in_blocking(value v) {
+  value r;
+  caml_enter_blocking_section();
+  r = caml_copy_double((double)Long_val(v));
+  caml_leave_blocking_section();
+  return r;
+}
+
+/* A custom block whose finaliser allocates (it runs inside the collector). */
+#include <caml/custom.h>
+static void bad_finalize(value v) {
+  (void)v;
+  caml_copy_double(1.0);
+}
+static struct custom_operations bad_ops = {
+  "wfail.bad_finalizer", bad_finalize, custom_compare_default, custom_hash_default,
+  custom_serialize_default, custom_deserialize_default, custom_compare_ext_default,
+  custom_fixed_length_default
+};
+value wfail_bad_custom(value unit) {
+  (void)unit;
+  return caml_alloc_custom(&bad_ops, sizeof(long), 0, 1);
+}
+
+/* A write one word past the end of a block the stub allocated. */
+value wfail_overflow(value n) {
+  value v = caml_alloc(Long_val(n), 0);
+  Field(v, Long_val(n)) = Val_int(42);
+  return v;
+}
