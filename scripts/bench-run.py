@@ -49,6 +49,7 @@ SEQUENTIAL = {
 PARALLEL = {
     "parallel_alloc": "20000",
     "parallel_prims": "20000",
+    "parallel_major": "2000",
 }
 DOMAINS = (1, 2)
 STARTUP = "empty"
