@@ -5,12 +5,15 @@
 //! (`heap/`), never the collector's algorithm: what it needs from above (roots, the program's
 //! instruction starts) comes in through hook parameters.
 //!
-//! Files: `enabled`/`disabled` (the hooks), `layout` (the hardened frame layout), `state`
+//! Files: `enabled`/`disabled` (the hooks), `access` (the interpreter's dynamic access
+//! checks, `bad-access`), `layout` (the hardened frame layout), `state`
 //! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
 //! (canary words and allocation sites), `verify` (the checks at safepoints),
 //! `report` (typed reports), `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod access;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -27,6 +30,8 @@ mod signal;
 mod state;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod verify;
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub use access::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 
@@ -103,4 +108,17 @@ impl Phase {
             Phase::Verify => "verification",
         }
     }
+}
+
+/// Where the interpreter is, for the access checks (`on_field` ...): the instruction's code
+/// offset and name, and the running stack (its top and its high end) for the report's OCaml
+/// stack. Built only to be handed to a hook; the production hooks ignore it, so it costs
+/// nothing there.
+#[derive(Copy, Clone)]
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
+pub struct At {
+    pub pc: usize,
+    pub instr: &'static str,
+    pub sp: *const Value,
+    pub high: *const Value,
 }

@@ -135,6 +135,9 @@ checks! {
     CodeTable => "code-table",
     /// The minor arena is not a well-formed sequence of blocks.
     MinorHeap => "minor-heap",
+    /// An instruction touched a value of the wrong shape (an integer for a block, a field
+    /// past the end, a non-closure applied ...): only the types promised it.
+    BadAccess => "bad-access",
 }
 
 pub use super::Phase;
