@@ -28,6 +28,7 @@ pub mod api {
     pub use crate::domain::Domain;
     pub use crate::heap::code_pointer::{code_index, code_value};
     pub use crate::heap::value::Value;
+    pub use crate::interp::opcodes::{Op, NAMES as OPCODE_NAMES};
     pub use crate::loader::{debuginfo::DebugInfo, exec, intern, validate};
     pub use crate::prims::init as init_prims;
 }

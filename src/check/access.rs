@@ -96,8 +96,8 @@ pub fn on_vect_item(v: Value, i: Value, at: At) {
 #[inline(always)]
 pub fn on_bytes_char(v: Value, i: Value, at: At) {
     let ok = match header(v) {
-        // SAFETY: a string block's last byte gives its length.
         Some(hd) if hd.tag() == STRING_TAG && hd.wosize() > 0 => {
+            // SAFETY: a non-empty string block's last byte gives its length.
             i.is_int() && (i.int() as usize) < unsafe { v.string_len() }
         }
         _ => false,
@@ -193,6 +193,7 @@ pub fn on_lookup_method(obj: Value, at: At) {
         // SAFETY: the object has a field 0; the table its field 0.
         Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
             Some(meths) if meths.wosize() >= 3 => {
+                // SAFETY: the table has at least three fields.
                 let last = unsafe { obj.field(0).field(0) }.0;
                 last < meths.wosize()
             }

@@ -271,11 +271,12 @@ impl<'a> Regs<'a> {
     /// world stopping, shared work (a major cycle, finalisers), or a signal.
     #[inline(always)]
     pub fn pending(&self) -> bool {
+        // SAFETY: the flags live as long as the domain (see `new`).
+        let (stop, work) = unsafe { (&*self.stop_flag, &*self.work_flag) };
         self.dom.young.work_pending()
-            // SAFETY: the flags live as long as the domain (see `new`).
             // Relaxed: hints, re-checked under the world's or the heap's lock.
-            || unsafe { (*self.stop_flag).load(Ordering::Relaxed) }
-            || unsafe { (*self.work_flag).load(Ordering::Relaxed) }
+            || stop.load(Ordering::Relaxed)
+            || work.load(Ordering::Relaxed)
             || crate::domain::pending::signals_pending()
     }
 

@@ -113,6 +113,19 @@ fn instruction_starts(code: &[i32]) -> Vec<bool> {
     starts
 }
 
+/// The start of the instruction that holds word `i` of validated `code` (for the fault
+/// handler's message; a walk from the start, run only when the process is dying).
+fn instruction_at(code: &[i32], i: usize) -> usize {
+    let mut pc = 0;
+    while let Some(len) = super::opcodes::instr_len(code, pc) {
+        if pc + len > i {
+            return pc;
+        }
+        pc += len;
+    }
+    i
+}
+
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(
@@ -129,6 +142,11 @@ pub fn interpret(
         });
     }
     check::fault::on_interpret();
+    crate::fault_signals::note_interpreter_code(
+        program.code.as_ptr(),
+        program.code.len(),
+        instruction_at,
+    );
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;
     let initial_words = dom.stack.used();
