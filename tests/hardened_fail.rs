@@ -308,6 +308,12 @@ fn pointer_into_a_block() {
     fail_program("bad_pointer", "bad-pointer", true);
 }
 
+/// A field read past a block's end (see tests/hostile_access.rs for every access check).
+#[test]
+fn field_past_the_end() {
+    fail_program("bad_access", "bad-access", false);
+}
+
 #[test]
 fn forged_code_pointer() {
     fail_program("code_pointer", "code-pointer", true);

@@ -5,7 +5,8 @@
 //! (`heap/`), never the collector's algorithm: what it needs from above (roots, the program's
 //! instruction starts) comes in through hook parameters.
 //!
-//! Files: `enabled`/`disabled` (the hooks), `layout` (the hardened frame layout), `state`
+//! Files: `enabled`/`disabled` (the hooks), `access` (the interpreter's dynamic access
+//! checks, `bad-access`), `layout` (the hardened frame layout), `state`
 //! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
 //! (canary words and allocation sites), `verify` (the checks at safepoints),
 //! `report` (typed reports), `c_stubs` (C stubs' local roots and blocking sections),
@@ -14,6 +15,8 @@
 
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod c_stubs;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod access;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -32,6 +35,8 @@ mod state;
 mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use c_stubs::*;
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub use access::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 
@@ -131,4 +136,17 @@ impl Phase {
             Phase::Verify => "verification",
         }
     }
+}
+
+/// Where the interpreter is, for the access checks (`on_field` ...): the instruction's code
+/// offset and name, and the running stack (its top and its high end) for the report's OCaml
+/// stack. Built only to be handed to a hook; the production hooks ignore it, so it costs
+/// nothing there.
+#[derive(Copy, Clone)]
+#[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
+pub struct At {
+    pub pc: usize,
+    pub instr: &'static str,
+    pub sp: *const Value,
+    pub high: *const Value,
 }

@@ -141,6 +141,9 @@ checks! {
     BlockingSection => "blocking-section",
     /// A custom block's C finaliser allocated or called back.
     CustomFinalizer => "custom-finalizer",
+    /// An instruction touched a value of the wrong shape (an integer for a block, a field
+    /// past the end, a non-closure applied ...): only the types promised it.
+    BadAccess => "bad-access",
 }
 
 pub use super::Phase;

@@ -4,6 +4,8 @@
 //! `Program::code`, never a raw pointer).
 
 pub mod opcodes;
+mod ops;
+mod regs;
 pub mod run;
 
 use crate::domain::Domain;

@@ -1,7 +1,7 @@
 //! The OCaml 5.3 bytecode instruction set, defined once: the `Op` enum, the name table (for
 //! load errors) and the operand shapes (which `loader::validate` walks) are generated from
-//! the one list in `define_opcodes!`. The interpreter (`run`) matches on `Op`; a missing
-//! handler is a compile error there.
+//! the one list in `define_opcodes!`, and so is the interpreter's dispatch (`dispatch!`, used
+//! by `run`): each opcode names its handler in `interp::ops`.
 
 /// How an instruction's inline operands are shaped (beyond a fixed count of words).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -21,7 +21,8 @@ pub enum Operands {
 }
 
 macro_rules! define_opcodes {
-    ($( $name:ident = $num:expr, $ops:expr; )*) => {
+    ($d:tt $( $name:ident = $num:expr, $ops:expr =>
+        $fam:ident :: $h:ident $(::<$g:tt>)? ( $($arg:expr),* ); )*) => {
         /// An OCaml bytecode opcode.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -44,73 +45,186 @@ macro_rules! define_opcodes {
                 ALL.get(n as usize).copied()
             }
         }
+
+        /// `dispatch!(op, regs, leave => exit)`: the `match` that runs opcode `op`'s handler
+        /// on `regs` (a `&mut interp::regs::Regs`) and, when it returns `Err(leave)`,
+        /// evaluates `exit`. Each arm tests its own handler's result, so the arms whose
+        /// handler cannot leave go straight back to the dispatch. The handler paths resolve
+        /// where it is used (`interp::run`, which imports the `ops` families).
+        macro_rules! dispatch {
+            ($d op:expr, $d m:expr, $d l:ident => $d exit:expr) => {
+                match $d op {
+                    $( Op::$name => {
+                        if let Err($d l) = $fam::$h $(::<$g>)? ($d m $(, $arg)*) {
+                            $d exit
+                        }
+                    } )*
+                }
+            };
+        }
+        pub(super) use dispatch;
     };
 }
 
 use Operands::*;
 
+// Each opcode: its number, its operand shape, and its handler (in `interp::ops`, called
+// with the registers first).
 define_opcodes! {
-    ACC0 = 0, Fixed(0); ACC1 = 1, Fixed(0); ACC2 = 2, Fixed(0); ACC3 = 3, Fixed(0);
-    ACC4 = 4, Fixed(0); ACC5 = 5, Fixed(0); ACC6 = 6, Fixed(0); ACC7 = 7, Fixed(0);
-    ACC = 8, Fixed(1); PUSH = 9, Fixed(0);
-    PUSHACC0 = 10, Fixed(0); PUSHACC1 = 11, Fixed(0); PUSHACC2 = 12, Fixed(0);
-    PUSHACC3 = 13, Fixed(0); PUSHACC4 = 14, Fixed(0); PUSHACC5 = 15, Fixed(0);
-    PUSHACC6 = 16, Fixed(0); PUSHACC7 = 17, Fixed(0);
-    PUSHACC = 18, Fixed(1); POP = 19, Fixed(1); ASSIGN = 20, Fixed(1);
-    ENVACC1 = 21, Fixed(0); ENVACC2 = 22, Fixed(0); ENVACC3 = 23, Fixed(0);
-    ENVACC4 = 24, Fixed(0); ENVACC = 25, Fixed(1);
-    PUSHENVACC1 = 26, Fixed(0); PUSHENVACC2 = 27, Fixed(0); PUSHENVACC3 = 28, Fixed(0);
-    PUSHENVACC4 = 29, Fixed(0); PUSHENVACC = 30, Fixed(1);
-    PUSH_RETADDR = 31, Jump; APPLY = 32, Fixed(1); APPLY1 = 33, Fixed(0);
-    APPLY2 = 34, Fixed(0); APPLY3 = 35, Fixed(0);
-    APPTERM = 36, Fixed(2); APPTERM1 = 37, Fixed(1); APPTERM2 = 38, Fixed(1);
-    APPTERM3 = 39, Fixed(1);
-    RETURN = 40, Fixed(1); RESTART = 41, Fixed(0); GRAB = 42, Fixed(1);
-    CLOSURE = 43, Closure; CLOSUREREC = 44, ClosureRec;
-    OFFSETCLOSUREM3 = 45, Fixed(0); OFFSETCLOSURE0 = 46, Fixed(0);
-    OFFSETCLOSURE3 = 47, Fixed(0); OFFSETCLOSURE = 48, Fixed(1);
-    PUSHOFFSETCLOSUREM3 = 49, Fixed(0); PUSHOFFSETCLOSURE0 = 50, Fixed(0);
-    PUSHOFFSETCLOSURE3 = 51, Fixed(0); PUSHOFFSETCLOSURE = 52, Fixed(1);
-    GETGLOBAL = 53, Fixed(1); PUSHGETGLOBAL = 54, Fixed(1);
-    GETGLOBALFIELD = 55, Fixed(2); PUSHGETGLOBALFIELD = 56, Fixed(2);
-    SETGLOBAL = 57, Fixed(1);
-    ATOM0 = 58, Fixed(0); ATOM = 59, Fixed(1); PUSHATOM0 = 60, Fixed(0);
-    PUSHATOM = 61, Fixed(1);
-    MAKEBLOCK = 62, Fixed(2); MAKEBLOCK1 = 63, Fixed(1); MAKEBLOCK2 = 64, Fixed(1);
-    MAKEBLOCK3 = 65, Fixed(1); MAKEFLOATBLOCK = 66, Fixed(1);
-    GETFIELD0 = 67, Fixed(0); GETFIELD1 = 68, Fixed(0); GETFIELD2 = 69, Fixed(0);
-    GETFIELD3 = 70, Fixed(0); GETFIELD = 71, Fixed(1); GETFLOATFIELD = 72, Fixed(1);
-    SETFIELD0 = 73, Fixed(0); SETFIELD1 = 74, Fixed(0); SETFIELD2 = 75, Fixed(0);
-    SETFIELD3 = 76, Fixed(0); SETFIELD = 77, Fixed(1); SETFLOATFIELD = 78, Fixed(1);
-    VECTLENGTH = 79, Fixed(0); GETVECTITEM = 80, Fixed(0); SETVECTITEM = 81, Fixed(0);
-    GETBYTESCHAR = 82, Fixed(0); SETBYTESCHAR = 83, Fixed(0);
-    BRANCH = 84, Jump; BRANCHIF = 85, Jump; BRANCHIFNOT = 86, Jump; SWITCH = 87, Switch;
-    BOOLNOT = 88, Fixed(0);
-    PUSHTRAP = 89, Jump; POPTRAP = 90, Fixed(0); RAISE = 91, Fixed(0);
-    CHECK_SIGNALS = 92, Fixed(0);
-    C_CALL1 = 93, Fixed(1); C_CALL2 = 94, Fixed(1); C_CALL3 = 95, Fixed(1);
-    C_CALL4 = 96, Fixed(1); C_CALL5 = 97, Fixed(1); C_CALLN = 98, Fixed(2);
-    CONST0 = 99, Fixed(0); CONST1 = 100, Fixed(0); CONST2 = 101, Fixed(0);
-    CONST3 = 102, Fixed(0); CONSTINT = 103, Fixed(1);
-    PUSHCONST0 = 104, Fixed(0); PUSHCONST1 = 105, Fixed(0); PUSHCONST2 = 106, Fixed(0);
-    PUSHCONST3 = 107, Fixed(0); PUSHCONSTINT = 108, Fixed(1);
-    NEGINT = 109, Fixed(0); ADDINT = 110, Fixed(0); SUBINT = 111, Fixed(0);
-    MULINT = 112, Fixed(0); DIVINT = 113, Fixed(0); MODINT = 114, Fixed(0);
-    ANDINT = 115, Fixed(0); ORINT = 116, Fixed(0); XORINT = 117, Fixed(0);
-    LSLINT = 118, Fixed(0); LSRINT = 119, Fixed(0); ASRINT = 120, Fixed(0);
-    EQ = 121, Fixed(0); NEQ = 122, Fixed(0); LTINT = 123, Fixed(0); LEINT = 124, Fixed(0);
-    GTINT = 125, Fixed(0); GEINT = 126, Fixed(0);
-    OFFSETINT = 127, Fixed(1); OFFSETREF = 128, Fixed(1); ISINT = 129, Fixed(0);
-    GETMETHOD = 130, Fixed(0);
-    BEQ = 131, ValueJump; BNEQ = 132, ValueJump; BLTINT = 133, ValueJump;
-    BLEINT = 134, ValueJump; BGTINT = 135, ValueJump; BGEINT = 136, ValueJump;
-    ULTINT = 137, Fixed(0); UGEINT = 138, Fixed(0);
-    BULTINT = 139, ValueJump; BUGEINT = 140, ValueJump;
-    GETPUBMET = 141, Fixed(2); GETDYNMET = 142, Fixed(0);
-    STOP = 143, Fixed(0); EVENT = 144, Fixed(0); BREAK = 145, Fixed(0);
-    RERAISE = 146, Fixed(0); RAISE_NOTRACE = 147, Fixed(0); GETSTRINGCHAR = 148, Fixed(0);
-    PERFORM = 149, Fixed(0); RESUME = 150, Fixed(0); RESUMETERM = 151, Fixed(1);
-    REPERFORMTERM = 152, Fixed(1);
+    $
+    ACC0 = 0, Fixed(0) => stack::acc(0);
+    ACC1 = 1, Fixed(0) => stack::acc(1);
+    ACC2 = 2, Fixed(0) => stack::acc(2);
+    ACC3 = 3, Fixed(0) => stack::acc(3);
+    ACC4 = 4, Fixed(0) => stack::acc(4);
+    ACC5 = 5, Fixed(0) => stack::acc(5);
+    ACC6 = 6, Fixed(0) => stack::acc(6);
+    ACC7 = 7, Fixed(0) => stack::acc(7);
+    ACC = 8, Fixed(1) => stack::acc_op();
+    PUSH = 9, Fixed(0) => stack::push();
+    PUSHACC0 = 10, Fixed(0) => stack::push();
+    PUSHACC1 = 11, Fixed(0) => stack::push_acc(1);
+    PUSHACC2 = 12, Fixed(0) => stack::push_acc(2);
+    PUSHACC3 = 13, Fixed(0) => stack::push_acc(3);
+    PUSHACC4 = 14, Fixed(0) => stack::push_acc(4);
+    PUSHACC5 = 15, Fixed(0) => stack::push_acc(5);
+    PUSHACC6 = 16, Fixed(0) => stack::push_acc(6);
+    PUSHACC7 = 17, Fixed(0) => stack::push_acc(7);
+    PUSHACC = 18, Fixed(1) => stack::push_acc_op();
+    POP = 19, Fixed(1) => stack::pop();
+    ASSIGN = 20, Fixed(1) => stack::assign();
+    ENVACC1 = 21, Fixed(0) => stack::env_acc(1);
+    ENVACC2 = 22, Fixed(0) => stack::env_acc(2);
+    ENVACC3 = 23, Fixed(0) => stack::env_acc(3);
+    ENVACC4 = 24, Fixed(0) => stack::env_acc(4);
+    ENVACC = 25, Fixed(1) => stack::env_acc_op();
+    PUSHENVACC1 = 26, Fixed(0) => stack::push_env_acc(1);
+    PUSHENVACC2 = 27, Fixed(0) => stack::push_env_acc(2);
+    PUSHENVACC3 = 28, Fixed(0) => stack::push_env_acc(3);
+    PUSHENVACC4 = 29, Fixed(0) => stack::push_env_acc(4);
+    PUSHENVACC = 30, Fixed(1) => stack::push_env_acc_op();
+    PUSH_RETADDR = 31, Jump => apply::push_retaddr();
+    APPLY = 32, Fixed(1) => apply::apply();
+    APPLY1 = 33, Fixed(0) => apply::apply_n::<1>();
+    APPLY2 = 34, Fixed(0) => apply::apply_n::<2>();
+    APPLY3 = 35, Fixed(0) => apply::apply_n::<3>();
+    APPTERM = 36, Fixed(2) => apply::appterm();
+    APPTERM1 = 37, Fixed(1) => apply::appterm_n::<1>();
+    APPTERM2 = 38, Fixed(1) => apply::appterm_n::<2>();
+    APPTERM3 = 39, Fixed(1) => apply::appterm_n::<3>();
+    RETURN = 40, Fixed(1) => apply::return_op();
+    RESTART = 41, Fixed(0) => apply::restart();
+    GRAB = 42, Fixed(1) => apply::grab();
+    CLOSURE = 43, Closure => apply::closure();
+    CLOSUREREC = 44, ClosureRec => apply::closure_rec();
+    OFFSETCLOSUREM3 = 45, Fixed(0) => stack::offset_closure_n(-3);
+    OFFSETCLOSURE0 = 46, Fixed(0) => stack::offset_closure_n(0);
+    OFFSETCLOSURE3 = 47, Fixed(0) => stack::offset_closure_n(3);
+    OFFSETCLOSURE = 48, Fixed(1) => stack::offset_closure_op();
+    PUSHOFFSETCLOSUREM3 = 49, Fixed(0) => stack::push_offset_closure_n(-3);
+    PUSHOFFSETCLOSURE0 = 50, Fixed(0) => stack::push_offset_closure_n(0);
+    PUSHOFFSETCLOSURE3 = 51, Fixed(0) => stack::push_offset_closure_n(3);
+    PUSHOFFSETCLOSURE = 52, Fixed(1) => stack::push_offset_closure_op();
+    GETGLOBAL = 53, Fixed(1) => stack::get_global();
+    PUSHGETGLOBAL = 54, Fixed(1) => stack::push_get_global();
+    GETGLOBALFIELD = 55, Fixed(2) => stack::get_global_field();
+    PUSHGETGLOBALFIELD = 56, Fixed(2) => stack::push_get_global_field();
+    SETGLOBAL = 57, Fixed(1) => stack::set_global();
+    ATOM0 = 58, Fixed(0) => stack::atom0();
+    ATOM = 59, Fixed(1) => stack::atom_op();
+    PUSHATOM0 = 60, Fixed(0) => stack::push_atom0();
+    PUSHATOM = 61, Fixed(1) => stack::push_atom_op();
+    MAKEBLOCK = 62, Fixed(2) => block::make_block();
+    MAKEBLOCK1 = 63, Fixed(1) => block::make_block_n::<1>();
+    MAKEBLOCK2 = 64, Fixed(1) => block::make_block_n::<2>();
+    MAKEBLOCK3 = 65, Fixed(1) => block::make_block_n::<3>();
+    MAKEFLOATBLOCK = 66, Fixed(1) => block::make_float_block();
+    GETFIELD0 = 67, Fixed(0) => block::get_field_n(0);
+    GETFIELD1 = 68, Fixed(0) => block::get_field_n(1);
+    GETFIELD2 = 69, Fixed(0) => block::get_field_n(2);
+    GETFIELD3 = 70, Fixed(0) => block::get_field_n(3);
+    GETFIELD = 71, Fixed(1) => block::get_field();
+    GETFLOATFIELD = 72, Fixed(1) => block::get_float_field();
+    SETFIELD0 = 73, Fixed(0) => block::set_field_n(0);
+    SETFIELD1 = 74, Fixed(0) => block::set_field_n(1);
+    SETFIELD2 = 75, Fixed(0) => block::set_field_n(2);
+    SETFIELD3 = 76, Fixed(0) => block::set_field_n(3);
+    SETFIELD = 77, Fixed(1) => block::set_field();
+    SETFLOATFIELD = 78, Fixed(1) => block::set_float_field();
+    VECTLENGTH = 79, Fixed(0) => block::vect_length();
+    GETVECTITEM = 80, Fixed(0) => block::get_vect_item();
+    SETVECTITEM = 81, Fixed(0) => block::set_vect_item();
+    GETBYTESCHAR = 82, Fixed(0) => block::get_bytes_char();
+    SETBYTESCHAR = 83, Fixed(0) => block::set_bytes_char();
+    BRANCH = 84, Jump => control::branch();
+    BRANCHIF = 85, Jump => control::branch_if::<true>();
+    BRANCHIFNOT = 86, Jump => control::branch_if::<false>();
+    SWITCH = 87, Switch => control::switch();
+    BOOLNOT = 88, Fixed(0) => arith::bool_not();
+    PUSHTRAP = 89, Jump => control::push_trap();
+    POPTRAP = 90, Fixed(0) => control::pop_trap();
+    RAISE = 91, Fixed(0) => control::raise(RaiseKind::Raise);
+    CHECK_SIGNALS = 92, Fixed(0) => control::check_signals();
+    C_CALL1 = 93, Fixed(1) => prim::c_call::<1>();
+    C_CALL2 = 94, Fixed(1) => prim::c_call::<2>();
+    C_CALL3 = 95, Fixed(1) => prim::c_call::<3>();
+    C_CALL4 = 96, Fixed(1) => prim::c_call::<4>();
+    C_CALL5 = 97, Fixed(1) => prim::c_call::<5>();
+    C_CALLN = 98, Fixed(2) => prim::c_call_n();
+    CONST0 = 99, Fixed(0) => stack::const_n(0);
+    CONST1 = 100, Fixed(0) => stack::const_n(1);
+    CONST2 = 101, Fixed(0) => stack::const_n(2);
+    CONST3 = 102, Fixed(0) => stack::const_n(3);
+    CONSTINT = 103, Fixed(1) => stack::const_op();
+    PUSHCONST0 = 104, Fixed(0) => stack::push_const_n(0);
+    PUSHCONST1 = 105, Fixed(0) => stack::push_const_n(1);
+    PUSHCONST2 = 106, Fixed(0) => stack::push_const_n(2);
+    PUSHCONST3 = 107, Fixed(0) => stack::push_const_n(3);
+    PUSHCONSTINT = 108, Fixed(1) => stack::push_const_op();
+    NEGINT = 109, Fixed(0) => arith::neg();
+    ADDINT = 110, Fixed(0) => arith::binary(arith::add);
+    SUBINT = 111, Fixed(0) => arith::binary(arith::sub);
+    MULINT = 112, Fixed(0) => arith::binary(arith::mul);
+    DIVINT = 113, Fixed(0) => arith::div::<false>();
+    MODINT = 114, Fixed(0) => arith::div::<true>();
+    ANDINT = 115, Fixed(0) => arith::binary(arith::and);
+    ORINT = 116, Fixed(0) => arith::binary(arith::or);
+    XORINT = 117, Fixed(0) => arith::binary(arith::xor);
+    LSLINT = 118, Fixed(0) => arith::binary(arith::lsl);
+    LSRINT = 119, Fixed(0) => arith::binary(arith::lsr);
+    ASRINT = 120, Fixed(0) => arith::binary(arith::asr);
+    EQ = 121, Fixed(0) => arith::compare(|a, b| a == b);
+    NEQ = 122, Fixed(0) => arith::compare(|a, b| a != b);
+    LTINT = 123, Fixed(0) => arith::compare(|a, b| arith::signed(a) < arith::signed(b));
+    LEINT = 124, Fixed(0) => arith::compare(|a, b| arith::signed(a) <= arith::signed(b));
+    GTINT = 125, Fixed(0) => arith::compare(|a, b| arith::signed(a) > arith::signed(b));
+    GEINT = 126, Fixed(0) => arith::compare(|a, b| arith::signed(a) >= arith::signed(b));
+    OFFSETINT = 127, Fixed(1) => arith::offset_int();
+    OFFSETREF = 128, Fixed(1) => block::offset_ref();
+    ISINT = 129, Fixed(0) => arith::is_int();
+    GETMETHOD = 130, Fixed(0) => block::get_method();
+    BEQ = 131, ValueJump => arith::branch_cmp(|n, a| n == a);
+    BNEQ = 132, ValueJump => arith::branch_cmp(|n, a| n != a);
+    BLTINT = 133, ValueJump => arith::branch_cmp(|n, a| n < a);
+    BLEINT = 134, ValueJump => arith::branch_cmp(|n, a| n <= a);
+    BGTINT = 135, ValueJump => arith::branch_cmp(|n, a| n > a);
+    BGEINT = 136, ValueJump => arith::branch_cmp(|n, a| n >= a);
+    ULTINT = 137, Fixed(0) => arith::compare(|a, b| a < b);
+    UGEINT = 138, Fixed(0) => arith::compare(|a, b| a >= b);
+    BULTINT = 139, ValueJump => arith::branch_cmp(|n, a| (n as usize) < (a as usize));
+    BUGEINT = 140, ValueJump => arith::branch_cmp(|n, a| (n as usize) >= (a as usize));
+    GETPUBMET = 141, Fixed(2) => block::get_pub_met();
+    GETDYNMET = 142, Fixed(0) => block::get_dyn_met();
+    STOP = 143, Fixed(0) => control::stop();
+    EVENT = 144, Fixed(0) => control::debugger();
+    BREAK = 145, Fixed(0) => control::debugger();
+    RERAISE = 146, Fixed(0) => control::raise(RaiseKind::Reraise);
+    RAISE_NOTRACE = 147, Fixed(0) => control::raise(RaiseKind::NoTrace);
+    GETSTRINGCHAR = 148, Fixed(0) => block::get_bytes_char();
+    PERFORM = 149, Fixed(0) => effect::perform();
+    RESUME = 150, Fixed(0) => effect::resume();
+    RESUMETERM = 151, Fixed(1) => effect::resume_term();
+    REPERFORMTERM = 152, Fixed(1) => effect::reperform_term();
 }
 
 /// Total length in words of the instruction at `code[pc]` (opcode word included), or None

@@ -1,0 +1,212 @@
+//! The hardened build's dynamic access checks: what only the types promise about a value an
+//! instruction touches (a block and not an integer, a field index below the block's size, a
+//! float array exactly where float fields are used, a closure where one is applied, a string
+//! where bytes are read, a method table where methods are looked up). Each hook has a cheap
+//! inline test; a failed one reports `bad-access` naming the instruction, its code offset,
+//! the value, and the OCaml stack's code positions. The production twin (`disabled.rs`) has
+//! the same hooks, empty.
+//!
+//! The tests read only the value's header (a block value points into the heap in any file
+//! the loader accepted; a header that is poison is the poison checks' business, and a wild
+//! address faults into the fault handler's report).
+
+use super::report::{self, Check, Report};
+use super::At;
+use crate::heap::code_pointer::code_index;
+use crate::heap::value::{
+    Header, Value, CLOSURE_TAG, DOUBLE_ARRAY_TAG, INFIX_TAG, NO_SCAN_TAG, STRING_TAG, WORD,
+};
+
+/// Reports a bad access by the instruction at `at` to value `v`.
+#[cold]
+#[inline(never)]
+fn fail(at: At, v: Value, expected: String) -> ! {
+    let mut pcs = Vec::new();
+    let mut p = at.sp;
+    while p < at.high {
+        // SAFETY: `sp <= p < high`: a live word of the running stack.
+        if let Some(i) = code_index(unsafe { *p }) {
+            pcs.push(i);
+        }
+        // SAFETY: p < high.
+        p = unsafe { p.add(1) };
+    }
+    pcs.insert(0, at.pc);
+    report::set_stack_pcs(pcs);
+    let found = if v.is_int() {
+        format!("the integer {} ({:#x})", v.int(), v.0)
+    } else {
+        // SAFETY: the callers report only values whose header they read already, or
+        // integers.
+        let hd = unsafe { v.header() };
+        format!(
+            "{:#x}, a block of {} words with tag {} (header {:#x})",
+            v.0,
+            hd.wosize(),
+            hd.tag(),
+            hd.0
+        )
+    };
+    Report::new(Check::BadAccess, format!("{} at code offset {} on a bad value", at.instr, at.pc))
+        .expected(expected)
+        .found(found)
+        .referrer(format!("{} at code offset {}", at.instr, at.pc))
+        .fail()
+}
+
+/// The header of `v` if it is a block.
+#[inline(always)]
+fn header(v: Value) -> Option<Header> {
+    // SAFETY: see the module doc: a block value's header is readable.
+    v.is_block().then(|| unsafe { v.header() })
+}
+
+/// A value field `i` of `v` is read or written.
+#[inline(always)]
+pub fn on_field(v: Value, i: usize, at: At) {
+    match header(v) {
+        Some(hd) if i < hd.wosize() && hd.tag() < NO_SCAN_TAG => {}
+        _ => fail(at, v, format!("a block with value fields and more than {i} of them")),
+    }
+}
+
+/// Float field `i` of `v` is read or written.
+#[inline(always)]
+pub fn on_float_field(v: Value, i: usize, at: At) {
+    match header(v) {
+        Some(hd) if i < hd.wosize() && hd.tag() == DOUBLE_ARRAY_TAG => {}
+        _ => fail(at, v, format!("a float array or float record of more than {i} floats")),
+    }
+}
+
+/// Element `i` (a value) of array `v` is read or written.
+#[inline(always)]
+pub fn on_vect_item(v: Value, i: Value, at: At) {
+    match header(v) {
+        Some(hd)
+            if i.is_int()
+                && (i.int() as usize) < hd.wosize()
+                && hd.tag() < NO_SCAN_TAG
+                && hd.tag() != DOUBLE_ARRAY_TAG => {}
+        _ => fail(at, v, format!("an array (not of floats) with an element at index {}", i.int())),
+    }
+}
+
+/// Byte `i` (a value) of string `v` is read or written.
+#[inline(always)]
+pub fn on_bytes_char(v: Value, i: Value, at: At) {
+    let ok = match header(v) {
+        Some(hd) if hd.tag() == STRING_TAG && hd.wosize() > 0 => {
+            // SAFETY: a non-empty string block's last byte gives its length.
+            i.is_int() && (i.int() as usize) < unsafe { v.string_len() }
+        }
+        _ => false,
+    };
+    if !ok {
+        fail(at, v, format!("a string or bytes with a byte at index {}", i.int()))
+    }
+}
+
+/// The length of array `v` is read.
+#[inline(always)]
+pub fn on_vect_length(v: Value, at: At) {
+    if !v.is_block() {
+        fail(at, v, "an array".into())
+    }
+}
+
+/// The position of `v` (a closure or an infix pointer into one) in its closure block: the
+/// field index it starts at, and the block's size.
+#[inline(always)]
+fn closure_extent(v: Value) -> Option<(usize, usize)> {
+    let hd = header(v)?;
+    match hd.tag() {
+        CLOSURE_TAG => Some((0, hd.wosize())),
+        INFIX_TAG => {
+            let start = Value(v.0 - hd.wosize() * WORD);
+            let whole = header(start)?;
+            (whole.tag() == CLOSURE_TAG).then_some((hd.wosize(), whole.wosize()))
+        }
+        _ => None,
+    }
+}
+
+/// Field `n` of the environment (closure) `env` is read.
+#[inline(always)]
+pub fn on_env_access(env: Value, n: usize, at: At) {
+    match closure_extent(env) {
+        Some((ofs, size)) if ofs + n < size => {}
+        _ => fail(at, env, format!("a closure with an environment field {n}")),
+    }
+}
+
+/// The closure `n` words from `env` is taken.
+#[inline(always)]
+pub fn on_offset_closure(env: Value, n: isize, at: At) {
+    let ok = match closure_extent(env) {
+        Some((ofs, size)) => {
+            let target = ofs as isize + n;
+            target == 0
+                || (target > 0 && (target as usize) < size && {
+                    // SAFETY: the word before field `target` is inside the closure block.
+                    let w =
+                        unsafe { *((env.0 as isize + (n - 1) * WORD as isize) as *const usize) };
+                    let hd = Header(w);
+                    hd.tag() == INFIX_TAG && hd.wosize() == target as usize
+                })
+        }
+        None => false,
+    };
+    if !ok {
+        fail(at, env, format!("a closure with a sibling function {n} words away"))
+    }
+}
+
+/// Value `f` is applied.
+#[inline(always)]
+pub fn on_apply(f: Value, at: At) {
+    if closure_extent(f).is_none() {
+        fail(at, f, "a closure".into())
+    }
+}
+
+/// Method `i` (a value) of object `obj` is taken from its method table.
+#[inline(always)]
+pub fn on_get_method(obj: Value, i: Value, at: At) {
+    let ok = match header(obj) {
+        // SAFETY: the object has a field 0.
+        Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
+            Some(meths) => i.is_int() && (i.int() as usize) < meths.wosize(),
+            None => false,
+        },
+        _ => false,
+    };
+    if !ok {
+        fail(at, obj, format!("an object with a method table of more than {} entries", i.int()))
+    }
+}
+
+/// A method of object `obj` is looked up by label (a binary search of its table).
+#[inline(always)]
+pub fn on_lookup_method(obj: Value, at: At) {
+    let ok = match header(obj) {
+        // SAFETY: the object has a field 0; the table its field 0.
+        Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
+            Some(meths) if meths.wosize() >= 3 => {
+                // SAFETY: the table has at least three fields.
+                let last = unsafe { obj.field(0).field(0) }.0;
+                last < meths.wosize()
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if !ok {
+        fail(at, obj, "an object whose field 0 is a method table".into())
+    }
+}
+
+/// A `SWITCH` on a value outside its table.
+pub fn on_bad_switch(v: Value, at: At) {
+    fail(at, v, "an integer or a block tag within the SWITCH's table".into())
+}

@@ -1,0 +1,282 @@
+//! Closures and application: return frames (`PUSH_RETADDR`), calls and tail calls (`APPLY`,
+//! `APPTERM`), returns (`RETURN`), partial application (`GRAB`, `RESTART`) and closure
+//! construction (`CLOSURE`, `CLOSUREREC`).
+//!
+//! SAFETY (every handler): the arguments and frames these instructions move are inside the
+//! frame the compiler laid out (`APPTERM n, s` has `s >= n` words in its frame), with free
+//! words below `sp` as `check_stacks` guarantees; the applied value is a closure and a
+//! `RESTART` environment a partial application (well-typed code; the hardened build checks
+//! the closure); new blocks are written only below their size.
+
+use crate::heap::code_pointer::code_value;
+use crate::heap::value::{
+    make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
+};
+use crate::heap::young_space::is_young;
+use crate::interp::regs::{Regs, Step};
+
+/// PUSH_RETADDR ofs: pushes a return frame for the call that follows.
+///
+/// # Safety
+/// Validated, well-typed code (see the module doc).
+#[inline(always)]
+pub(in crate::interp) unsafe fn push_retaddr(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let target = m.jump_target();
+        m.sp = m.sp.sub(3);
+        m.set(0, code_value(target));
+        m.set(1, m.env);
+        m.set(2, Value::of_int(m.extra_args));
+        m.pc = m.pc.add(1);
+    }
+    Ok(())
+}
+
+/// APPLY n (the return frame is already pushed).
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn apply(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        m.extra_args = m.peek_operand() as isize - 1;
+        m.jump_to_closure();
+        m.check_stacks()
+    }
+}
+
+/// APPLY1..APPLY3: slides the `N` arguments down to make room for the return frame.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn apply_n<const N: usize>(m: &mut Regs) -> Step {
+    let here = code_value(m.pc_index());
+    // SAFETY: the module doc.
+    unsafe {
+        let mut args = [Value::UNIT; N];
+        for (i, a) in args.iter_mut().enumerate() {
+            *a = m.at(i);
+        }
+        m.sp = m.sp.sub(3);
+        for (i, a) in args.into_iter().enumerate() {
+            m.set(i, a);
+        }
+        m.set(N, here);
+        m.set(N + 1, m.env);
+        m.set(N + 2, Value::of_int(m.extra_args));
+        m.jump_to_closure();
+        m.extra_args = N as isize - 1;
+        m.check_stacks()
+    }
+}
+
+/// APPTERM n, s: a tail call; the `n` arguments replace the caller's `s`-word frame.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn appterm(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let nargs = m.operand() as usize;
+        let slotsize = m.peek_operand() as usize;
+        let newsp = m.sp.add(slotsize - nargs);
+        for i in (0..nargs).rev() {
+            *newsp.add(i) = m.at(i);
+        }
+        m.sp = newsp;
+        m.jump_to_closure();
+        m.extra_args += nargs as isize - 1;
+        m.check_stacks()
+    }
+}
+
+/// APPTERM1..APPTERM3 s.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn appterm_n<const N: usize>(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let mut args = [Value::UNIT; N];
+        for (i, a) in args.iter_mut().enumerate() {
+            *a = m.at(i);
+        }
+        m.sp = m.sp.add(m.peek_operand() as usize - N);
+        for (i, a) in args.into_iter().enumerate() {
+            m.set(i, a);
+        }
+        m.jump_to_closure();
+        m.extra_args += N as isize - 1;
+        m.check_stacks()
+    }
+}
+
+/// RETURN n: pops the frame's `n` words, then applies the result to the extra arguments
+/// or returns.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn return_op(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let n = m.operand() as usize;
+        m.pop(n);
+        if m.extra_args > 0 {
+            m.extra_args -= 1;
+            m.jump_to_closure();
+            Ok(())
+        } else {
+            m.do_return()
+        }
+    }
+}
+
+/// RESTART: pushes the arguments a partial application saved and enters its function.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn restart(m: &mut Regs) -> Step {
+    // SAFETY: the module doc: `env` is the closure GRAB built, [code, info, env, args..].
+    let num_args = unsafe { m.env.wosize() } - 3;
+    // SAFETY: as above.
+    unsafe {
+        m.sp = m.sp.sub(num_args);
+        for i in 0..num_args {
+            m.set(i, m.env.field(i + 3));
+        }
+        m.env = m.env.field(2);
+    }
+    m.extra_args += num_args as isize;
+    Ok(())
+}
+
+/// GRAB n: enough arguments go on; too few make a partial application that is returned.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn grab(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    let required = unsafe { m.operand() } as isize;
+    if m.extra_args >= required {
+        m.extra_args -= required;
+        return Ok(());
+    }
+    let num_args = 1 + m.extra_args as usize;
+    // SAFETY: the module doc; the closure has `num_args + 3` fields, the RESTART before
+    // this GRAB is at `pc - 3`.
+    unsafe {
+        let clos = m.alloc_small(num_args + 3, CLOSURE_TAG);
+        clos.set_field_raw(0, code_value(m.pc_index() - 3));
+        clos.set_field_raw(1, make_closinfo(0, 2));
+        clos.set_field_raw(2, m.env);
+        for i in 0..num_args {
+            clos.set_field_raw(i + 3, m.at(i));
+        }
+        if !is_young(clos) {
+            for i in 2..num_args + 3 {
+                m.dom.young.initialize(clos, i, clos.field(i));
+            }
+        }
+        m.accu = clos;
+        m.pop(num_args);
+        m.do_return()
+    }
+}
+
+/// Allocates a closure block of `size` words whose fields from `first` are the `nvars`
+/// values on top of the stack (popped).
+///
+/// # Safety
+/// The `nvars` words are on the stack; `first + nvars <= size`.
+#[inline(always)]
+unsafe fn closure_block(m: &mut Regs, size: usize, first: usize, nvars: usize) -> Value {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let clos = if size <= MAX_YOUNG_WOSIZE {
+            let c = m.alloc_small(size, CLOSURE_TAG);
+            for i in 0..nvars {
+                c.set_field_raw(first + i, m.at(i));
+            }
+            c
+        } else {
+            let c = m.dom.alloc_major(size, CLOSURE_TAG);
+            for i in 0..nvars {
+                m.dom.young.initialize(c, first + i, m.at(i));
+            }
+            c
+        };
+        m.pop(nvars);
+        clos
+    }
+}
+
+/// CLOSURE nvars, ofs.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn closure(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let nvars = m.operand() as usize;
+        // The code offset is read before allocating, so that a collection there sees `pc`
+        // at an instruction boundary.
+        let target = m.jump_target();
+        m.pc = m.pc.add(1);
+        if nvars > 0 {
+            m.push(m.accu);
+        }
+        let clos = closure_block(m, 2 + nvars, 2, nvars);
+        clos.set_field_raw(0, code_value(target));
+        clos.set_field_raw(1, make_closinfo(0, 2));
+        m.accu = clos;
+    }
+    Ok(())
+}
+
+/// CLOSUREREC nfuncs, nvars, ofs_0 .. ofs_{nfuncs-1}: one block holding the mutually
+/// recursive functions (the later ones behind infix headers), then the shared variables.
+///
+/// # Safety
+/// As `push_retaddr`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let nfuncs = m.operand() as usize;
+        let nvars = m.operand() as usize;
+        let envofs = nfuncs * 3 - 1;
+        let blksize = envofs + nvars;
+        // The offset table is passed before allocating (see CLOSURE).
+        let table_pc = m.pc;
+        m.pc = m.pc.add(nfuncs);
+        if nvars > 0 {
+            m.push(m.accu);
+        }
+        let clos = closure_block(m, blksize, envofs, nvars);
+        m.push(clos);
+        let table = table_pc.offset_from(m.base);
+        clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));
+        clos.set_field_raw(1, make_closinfo(0, envofs));
+        let mut e = envofs;
+        for i in 1..nfuncs {
+            let f = 3 * i - 1;
+            clos.set_raw(f, Header::new(i * 3, INFIX_TAG, 0).0);
+            let infix = Value(clos.0 + (f + 1) * WORD);
+            m.push(infix);
+            clos.set_field_raw(f + 1, code_value((table + *table_pc.add(i) as isize) as usize));
+            e -= 3;
+            clos.set_field_raw(f + 2, make_closinfo(0, e));
+        }
+        m.accu = clos;
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Control and exceptions: branches, `SWITCH`, trap frames (`PUSHTRAP`, `POPTRAP`), raises
+//! (the raise path itself is `run::raise`), poll points (`CHECK_SIGNALS`), `STOP` and the
+//! debugger's instructions.
+//!
+//! SAFETY (every handler): jump offsets and `SWITCH` tables were validated at load (targets
+//! on instruction boundaries); a `SWITCH` slot is bounds-checked against its table; a
+//! `POPTRAP` finds the trap frame its `PUSHTRAP` pushed (the compiler nests them).
+
+use crate::check;
+use crate::exn::Exn;
+use crate::heap::code_pointer::code_value;
+use crate::heap::value::Value;
+use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
+
+/// BRANCH ofs.
+///
+/// # Safety
+/// Validated code (see the module doc).
+#[inline(always)]
+pub(in crate::interp) unsafe fn branch(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe { m.jump() };
+    Ok(())
+}
+
+/// BRANCHIF ofs (`IF` true) and BRANCHIFNOT ofs (`IF` false).
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn branch_if<const IF: bool>(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        if (m.accu != Value::FALSE) == IF {
+            m.jump();
+        } else {
+            m.pc = m.pc.add(1);
+        }
+    }
+    Ok(())
+}
+
+/// SWITCH sizes, table: jumps through the slot of `accu`'s integer or (for a block) tag.
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn switch(m: &mut Regs) -> Step {
+    // SAFETY: the module doc; the slot is below the table's size.
+    unsafe {
+        let sizes = m.operand() as u32;
+        let slot = if m.accu.is_block() {
+            (sizes & 0xFFFF) as usize + m.accu.tag() as usize
+        } else {
+            m.accu.int() as usize
+        };
+        let nslots = (sizes & 0xFFFF) as usize + (sizes >> 16) as usize;
+        if slot >= nslots {
+            check::explain_bad_value(m.accu, "the value a SWITCH dispatches on");
+            check::on_bad_switch(m.accu, m.here());
+            bad_switch();
+        }
+        m.pc = m.pc.offset(*m.pc.add(slot) as isize);
+    }
+    Ok(())
+}
+
+/// A `SWITCH` on a value outside its table (after the hardened build's `bad-access`
+/// check, which reports it): a fatal error.
+#[cold]
+#[inline(never)]
+fn bad_switch() -> ! {
+    crate::fatal("SWITCH on a value outside its table");
+}
+
+/// PUSHTRAP ofs: pushes a trap frame whose handler is at `ofs`.
+///
+/// # Safety
+/// As `branch`; four free words below `sp`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn push_trap(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let target = m.jump_target();
+        m.sp = m.sp.sub(4);
+        m.set(0, code_value(target));
+        m.set(1, Value::of_int(m.dom.stack.trap_off));
+        m.set(2, m.env);
+        m.set(3, Value::of_int(m.extra_args));
+        m.dom.stack.trap_off = m.sp.offset_from(m.dom.stack.high());
+        m.pc = m.pc.add(1);
+    }
+    Ok(())
+}
+
+/// POPTRAP: pops the trap frame on top. It is a poll point, restarting after the pending
+/// actions (so that an exception of theirs is caught here).
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn pop_trap(m: &mut Regs) -> Step {
+    // SAFETY: the module doc; the poll's event frame comes back to this instruction.
+    unsafe {
+        if m.pending() {
+            m.pc = m.pc.sub(1);
+            return m.poll();
+        }
+        m.dom.stack.trap_off = m.at(1).int();
+        m.pop(4);
+    }
+    Ok(())
+}
+
+/// RAISE, RERAISE, RAISE_NOTRACE: `accu` goes to the raise path.
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn raise(_m: &mut Regs, kind: RaiseKind) -> Step {
+    Err(Leave::Raise(kind))
+}
+
+/// CHECK_SIGNALS: a poll point.
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn check_signals(m: &mut Regs) -> Step {
+    // SAFETY: the compiler emits it where the frame has room for an event frame.
+    unsafe { m.poll() }
+}
+
+/// STOP: the activation ends with `accu`.
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn stop(_m: &mut Regs) -> Step {
+    Err(Leave::Stop)
+}
+
+/// EVENT, BREAK: only a debugger places them.
+///
+/// # Safety
+/// As `branch`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn debugger(_m: &mut Regs) -> Step {
+    Err(Leave::Fail(Exn::fatal("debugger instructions (EVENT, BREAK) are not supported")))
+}

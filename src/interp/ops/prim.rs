@@ -1,0 +1,99 @@
+//! Primitive calls (`C_CALL1`..`C_CALL5`, `C_CALLN`): the call frame `[env, address after
+//! the call]` is pushed so that a collection or a backtrace inside the primitive sees it; the
+//! heap lock is taken unless the primitive runs without it (`Program::lock_free`); an error
+//! is raised as from the call's position, or ends the activation (`exit`, a fatal error).
+//!
+//! SAFETY (every handler): primitive numbers were checked against the table at load; the
+//! arguments are in the current frame; two free words below `sp` hold the call frame.
+
+use crate::check;
+use crate::exn::Exn;
+use crate::heap::code_pointer::code_value;
+use crate::heap::value::Value;
+use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
+
+/// Calls the primitive whose number is at `pc` with `args` (`accu` and the `pop` words on
+/// top of the stack), then pops them.
+///
+/// # Safety
+/// Validated code (see the module doc).
+#[inline(always)]
+unsafe fn call(m: &mut Regs, args: &[Value], pop: usize) -> Step {
+    // SAFETY: the module doc.
+    let p = unsafe { m.peek_operand() } as usize;
+    let after = code_value(m.pc_index() + 1);
+    // SAFETY: the module doc.
+    unsafe {
+        m.sp = m.sp.sub(2);
+        m.set(0, m.env);
+        m.set(1, after);
+    }
+    m.dom.stack.sp = m.sp;
+    check::note_site(m.dom.id, m.pc_index() - 1);
+    let prim = m.program.prims[p];
+    let r = if m.program.lock_free[p] {
+        prim(m.dom, args)
+    } else {
+        m.dom.lock_heap();
+        let r = prim(m.dom, args);
+        m.dom.unlock_heap();
+        r
+    };
+    m.sp = m.dom.stack.sp;
+    match r {
+        Ok(v) => {
+            // SAFETY: the call frame and the arguments are on the stack.
+            unsafe {
+                m.env = m.at(0);
+                m.pop(2 + pop);
+                m.pc = m.pc.add(1);
+            }
+            m.accu = v;
+            Ok(())
+        }
+        Err(Exn::Unimplemented(_)) => Err(Leave::Fail(Exn::fatal(format!(
+            "the primitive {} is not implemented by warden",
+            m.program.prim_names[p]
+        )))),
+        Err(e) => match m.dom.exn_value(&e) {
+            Some(v) => {
+                m.accu = v;
+                // SAFETY: the call frame is on top, with free words below it.
+                unsafe { m.actions_before_raise()? };
+                Err(Leave::Raise(RaiseKind::FromPrim))
+            }
+            None => Err(Leave::Fail(e)),
+        },
+    }
+}
+
+/// C_CALL1..C_CALL5 prim: `accu` and `N - 1` stack words.
+///
+/// # Safety
+/// As `call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn c_call<const N: usize>(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let mut args = [m.accu; N];
+        for (i, a) in args.iter_mut().enumerate().skip(1) {
+            *a = m.at(i - 1);
+        }
+        call(m, &args, N - 1)
+    }
+}
+
+/// C_CALLN n, prim: `accu` pushed, then the `n` stack words.
+///
+/// # Safety
+/// As `call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn c_call_n(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let nargs = m.operand() as usize;
+        m.push(m.accu);
+        let args: Vec<Value> = std::slice::from_raw_parts(m.sp, nargs).to_vec();
+        call(m, &args, nargs)
+    }
+}

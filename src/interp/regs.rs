@@ -1,0 +1,531 @@
+//! The interpreter's registers and its frame protocol. `Regs` holds the virtual registers
+//! (`pc`, `sp`, `accu`, `env`, `extra_args`) and what one activation of `run::interpret`
+//! needs beside them; every opcode handler (`ops/`) works through it. Its methods are
+//! `#[inline(always)]`, so a `Regs` never leaves the dispatch loop's frame and LLVM keeps its
+//! fields in machine registers: no method may pass `&mut Regs` (or a field's address) to a
+//! function that is not inlined. OCaml's frame layouts:
+//!
+//! * return frame (3 words): `[return address, env, extra_args]`;
+//! * trap frame (4 words): `[handler address, previous trap offset, env, extra_args]`,
+//!   `Stack::trap_off` = trap frame position relative to the stack top (1 = none);
+//! * around a primitive call: `[env, address after the call]`;
+//! * around a collection: `[accu, env, address]`; around pending actions, an event frame
+//!   `[accu, (), (), address, env, extra_args]`.
+//!
+//! Invariant: every value the collector must see is on the stack whenever it can run, and
+//! `sp` is reloaded from the domain after anything that can run the collector or OCaml code.
+
+use super::Program;
+use crate::check;
+use crate::domain::{Domain, Stack};
+use crate::exn::Exn;
+use crate::heap::code_pointer::{code_index_below, code_value};
+use crate::heap::value::Value;
+use crate::heap::young_space::is_young;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// `v`, through an identity the optimiser cannot see through. A handler that only sets a
+/// register to a value the dispatch already has (a constant, `env`) would otherwise compile
+/// to no instruction at all, its jump-table entry would point at the dispatch block itself,
+/// and LLVM does not tail-duplicate a block that is its own successor: every handler would
+/// then share one indirect jump, about 20% slower. Emits no instruction.
+#[inline(always)]
+pub(super) fn opaque(v: Value) -> Value {
+    let mut w = v.0;
+    // SAFETY: an empty assembly template: it reads and writes only the register holding `w`.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(reg) w, options(pure, nomem, nostack, preserves_flags))
+    };
+    Value(w)
+}
+
+/// Why control reached the raise path.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(super) enum RaiseKind {
+    /// RAISE: push the raise address, restart the backtrace.
+    Raise,
+    /// RERAISE: push the address, keep the backtrace if the exception is the same.
+    Reraise,
+    /// RAISE_NOTRACE: no backtrace work.
+    NoTrace,
+    /// From a primitive: the call frame already holds the address after the call.
+    FromPrim,
+}
+
+/// Why a handler leaves the straight line of execution.
+pub(super) enum Leave {
+    /// `accu` is an exception to raise.
+    Raise(RaiseKind),
+    /// STOP: the activation returns `accu`.
+    Stop,
+    /// A runtime error that is not an OCaml exception (`exit`, a fatal error).
+    Fail(Exn),
+}
+
+/// What a handler returns: `Ok` to go on with the instruction at `pc`.
+pub(super) type Step = Result<(), Leave>;
+
+/// The registers of one activation of the interpreter, and its fixed context.
+pub(super) struct Regs<'a> {
+    /// The next code word to read.
+    pub pc: *const i32,
+    /// The running instruction's opcode word (read only by the hardened build's checks).
+    pub start: *const i32,
+    /// The stack top (lowest used word).
+    pub sp: *mut Value,
+    pub accu: Value,
+    /// The current closure.
+    pub env: Value,
+    /// Arguments beyond the ones the running function takes, still on the stack.
+    pub extra_args: isize,
+    pub dom: &'a mut Domain,
+    pub program: &'a Program,
+    /// Start of the program's code (code indices are offsets from it).
+    pub base: *const i32,
+    code_len: usize,
+    stop_flag: *const AtomicBool,
+    work_flag: *const AtomicBool,
+    /// The tick's thread-switch request (systhreads).
+    yield_flag: *const AtomicBool,
+}
+
+impl<'a> Regs<'a> {
+    /// Registers for running `program` from instruction `start`.
+    ///
+    /// # Safety
+    /// `start` must be an instruction boundary of the program's validated code.
+    #[inline(always)]
+    pub unsafe fn new(
+        dom: &'a mut Domain,
+        program: &'a Program,
+        start: usize,
+        env: Value,
+        extra_args: isize,
+    ) -> Regs<'a> {
+        let base = program.code.as_ptr();
+        // The domain's shared state outlives this activation (the domain holds an Arc of
+        // it), so the flags' addresses stay valid.
+        let stop_flag: *const AtomicBool = &dom.shared.stop;
+        let work_flag: *const AtomicBool = &dom.shared.work;
+        // The Arc lives as long as the domain.
+        let yield_flag: *const AtomicBool = &*dom.threads.yield_requested;
+        Regs {
+            // SAFETY: `start` is inside the code (the caller's contract).
+            pc: unsafe { base.add(start) },
+            start: base,
+            sp: dom.stack.sp,
+            accu: Value::of_int(0),
+            env,
+            extra_args,
+            dom,
+            program,
+            base,
+            code_len: program.code.len(),
+            stop_flag,
+            work_flag,
+            yield_flag,
+        }
+    }
+
+    /// The code index of `pc`.
+    #[inline(always)]
+    pub fn pc_index(&self) -> usize {
+        // SAFETY: `pc` always points into the program's code array (validated jumps and
+        // code values), so both pointers are in one allocation.
+        unsafe { self.pc.offset_from(self.base) as usize }
+    }
+
+    /// Where the running instruction is, for the hardened build's access checks (dead code
+    /// in production, whose hooks ignore it).
+    #[inline(always)]
+    pub fn here(&self) -> check::At {
+        // SAFETY: `start` is the running instruction's opcode word, in the code array.
+        let (pc, op) = unsafe { (self.start.offset_from(self.base) as usize, *self.start) };
+        check::At {
+            pc,
+            instr: super::opcodes::NAMES.get(op as usize).copied().unwrap_or("?"),
+            sp: self.sp,
+            high: self.dom.stack.high(),
+        }
+    }
+
+    /// The address of code index `i`.
+    ///
+    /// # Safety
+    /// `i` must be at most the code's length.
+    #[inline(always)]
+    pub unsafe fn code(&self, i: usize) -> *const i32 {
+        // SAFETY: the caller's contract.
+        unsafe { self.base.add(i) }
+    }
+
+    /// Reads the operand at `pc` and steps over it.
+    ///
+    /// # Safety
+    /// The instruction must have an operand there (validated code).
+    #[inline(always)]
+    pub unsafe fn operand(&mut self) -> i32 {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let o = *self.pc;
+            self.pc = self.pc.add(1);
+            o
+        }
+    }
+
+    /// The operand at `pc`, not stepped over.
+    ///
+    /// # Safety
+    /// As `operand`.
+    #[inline(always)]
+    pub unsafe fn peek_operand(&self) -> i32 {
+        // SAFETY: the caller's contract.
+        unsafe { *self.pc }
+    }
+
+    /// Jumps by the relative offset at `pc` (relative to the offset's own position).
+    ///
+    /// # Safety
+    /// `pc` must be at a validated jump operand.
+    #[inline(always)]
+    pub unsafe fn jump(&mut self) {
+        // SAFETY: validated jump offsets land on instruction boundaries.
+        unsafe { self.pc = self.pc.offset(*self.pc as isize) }
+    }
+
+    /// The code index that the relative offset at `pc` designates.
+    ///
+    /// # Safety
+    /// As `jump`.
+    #[inline(always)]
+    pub unsafe fn jump_target(&self) -> usize {
+        // SAFETY: the caller's contract.
+        (self.pc_index() as isize + unsafe { *self.pc } as isize) as usize
+    }
+
+    /// Pushes `v`.
+    ///
+    /// # Safety
+    /// There must be a free word below `sp` (the compiler's frame sizes and `check_stacks`'
+    /// threshold guarantee it for compiled code).
+    #[inline(always)]
+    pub unsafe fn push(&mut self, v: Value) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            self.sp = self.sp.sub(1);
+            *self.sp = v;
+        }
+    }
+
+    /// Stack word `n` (0 = top).
+    ///
+    /// # Safety
+    /// Word `n` must be inside the current frame.
+    #[inline(always)]
+    pub unsafe fn at(&self, n: usize) -> Value {
+        // SAFETY: the caller's contract.
+        unsafe { *self.sp.add(n) }
+    }
+
+    /// Writes stack word `n`.
+    ///
+    /// # Safety
+    /// As `at`.
+    #[inline(always)]
+    pub unsafe fn set(&mut self, n: usize, v: Value) {
+        // SAFETY: the caller's contract.
+        unsafe { *self.sp.add(n) = v }
+    }
+
+    /// Drops `n` stack words.
+    ///
+    /// # Safety
+    /// The `n` words must be inside the current frame.
+    #[inline(always)]
+    pub unsafe fn pop(&mut self, n: usize) {
+        // SAFETY: the caller's contract.
+        unsafe { self.sp = self.sp.add(n) }
+    }
+
+    /// Decodes code value `v` into an address; a value that is not one ends the program
+    /// (after the checker's explanation in the hardened build).
+    #[inline(always)]
+    pub fn code_at(&self, v: Value, what: &'static str) -> *const i32 {
+        let Some(i) = code_index_below(v, self.code_len) else {
+            check::explain_bad_value(v, what);
+            crate::fatal(what);
+        };
+        // SAFETY: `i` is below the code's length.
+        unsafe { self.code(i) }
+    }
+
+    /// Enters closure `accu`: `env` becomes it and `pc` its code.
+    ///
+    /// # Safety
+    /// `accu` must be a closure (well-typed code).
+    #[inline(always)]
+    pub unsafe fn jump_to_closure(&mut self) {
+        check::on_apply(self.accu, self.here());
+        // SAFETY: the caller's contract; field 0 of a closure is its code value.
+        self.pc =
+            self.code_at(unsafe { self.accu.field(0) }, "applying a value that is not a closure");
+        self.env = self.accu;
+    }
+
+    /// Whether a poll point must stop: this domain's own collection or checker work, a
+    /// world stopping, shared work (a major cycle, finalisers), a thread switch, or a signal.
+    #[inline(always)]
+    pub fn pending(&self) -> bool {
+        // SAFETY: the flags live as long as the domain (see `new`).
+        let (stop, work, switch) =
+            unsafe { (&*self.stop_flag, &*self.work_flag, &*self.yield_flag) };
+        self.dom.young.work_pending()
+            // Relaxed: hints, re-checked under the world's or the heap's lock.
+            || stop.load(Ordering::Relaxed)
+            || work.load(Ordering::Relaxed)
+            || switch.load(Ordering::Relaxed)
+            || crate::domain::pending::signals_pending()
+    }
+
+    /// Allocates a young block of `wosize` words, collecting first when the arena is full
+    /// (`accu` and `env` are saved on the stack across the collection).
+    ///
+    /// # Safety
+    /// `sp` must have three free words below it; `wosize` at most `MAX_YOUNG_WOSIZE`.
+    #[inline(always)]
+    pub unsafe fn alloc_small(&mut self, wosize: usize, tag: u8) -> Value {
+        let site = check::site_at(self.dom.id, self.pc_index());
+        match self.dom.young.try_alloc(wosize, tag, site) {
+            Some(v) => v,
+            // SAFETY: the caller's contract.
+            None => unsafe { self.alloc_after_collection(wosize, tag) },
+        }
+    }
+
+    /// The slow path of `alloc_small`.
+    ///
+    /// # Safety
+    /// As `alloc_small`.
+    #[inline(always)]
+    unsafe fn alloc_after_collection(&mut self, wosize: usize, tag: u8) -> Value {
+        // `lost-root` (fault injection only): the accumulator is left out.
+        let lost = check::fault::lost_root(is_young(self.accu));
+        let here = code_value(self.pc_index());
+        // SAFETY: three free words below `sp` (the caller's contract); the collection keeps
+        // the frame's offset from the stack top.
+        unsafe {
+            let sp = self.sp.sub(3);
+            *sp = if lost { Value::UNIT } else { self.accu };
+            *sp.add(1) = self.env;
+            *sp.add(2) = here;
+            self.dom.stack.sp = sp;
+            self.dom.young.minor_wanted = true;
+            self.dom.safepoint();
+            let sp = self.dom.stack.sp;
+            if !lost {
+                self.accu = *sp;
+            }
+            self.env = *sp.add(1);
+            self.sp = sp.add(3);
+        }
+        check::note_site(self.dom.id, self.pc_index());
+        self.dom.alloc_small(wosize, tag)
+    }
+
+    /// Pushes a primitive-call frame `[env, address after the call]` and makes `exn` the
+    /// exception raised from it: the `Leave` to return.
+    ///
+    /// # Safety
+    /// Two free words below `sp`; `pc` at the call's last operand.
+    #[inline(always)]
+    pub unsafe fn raise_here(&mut self, exn: Value) -> Leave {
+        let after = code_value(self.pc_index() + 1);
+        // SAFETY: the caller's contract.
+        unsafe {
+            self.sp = self.sp.sub(2);
+            *self.sp = self.env;
+            *self.sp.add(1) = after;
+        }
+        self.accu = exn;
+        Leave::Raise(RaiseKind::FromPrim)
+    }
+
+    /// As the stock `caml_raise`: before exception `accu` leaves a primitive (or the
+    /// pending actions of a poll point), the actions still pending run once, with it rooted
+    /// on the stack below the frame at `sp`; an exception of theirs replaces it.
+    ///
+    /// # Safety
+    /// `sp` must have a free word below it, every word from `sp` up a well-formed frame word.
+    #[inline(always)]
+    pub unsafe fn actions_before_raise(&mut self) -> Step {
+        if self.pending() {
+            // SAFETY: the caller's contract.
+            let r = unsafe { actions_before_raise(self.dom, self.sp, self.accu) };
+            self.sp = self.dom.stack.sp;
+            match r {
+                Ok(v) => self.accu = v,
+                Err(e) => return Err(Leave::Fail(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// A poll point: runs pending collections and actions with an event frame on the stack.
+    ///
+    /// # Safety
+    /// Six free words below `sp`.
+    #[inline(always)]
+    pub unsafe fn poll(&mut self) -> Step {
+        if !self.pending() {
+            return Ok(());
+        }
+        let here = code_value(self.pc_index());
+        // SAFETY: the caller's contract; the actions leave the stack as they found it (a
+        // reallocation keeps the frame's offset from the top).
+        unsafe {
+            self.sp = self.sp.sub(6);
+            let sp = self.sp;
+            *sp = self.accu;
+            *sp.add(1) = Value::UNIT;
+            *sp.add(2) = Value::UNIT;
+            *sp.add(3) = here;
+            *sp.add(4) = self.env;
+            *sp.add(5) = Value::of_int(self.extra_args);
+            self.dom.stack.sp = sp;
+            self.dom.safepoint();
+            let r = crate::domain::pending::run_pending_actions(self.dom);
+            self.sp = self.dom.stack.sp;
+            if let Err(e) = r {
+                return match self.dom.exn_value(&e) {
+                    // Raised as by a primitive called here: the backtrace restarts at the
+                    // event frame, whose address is the poll point.
+                    Some(v) => {
+                        self.accu = v;
+                        self.actions_before_raise()?;
+                        Err(Leave::Raise(RaiseKind::FromPrim))
+                    }
+                    None => Err(Leave::Fail(e)),
+                };
+            }
+            let sp = self.sp;
+            self.accu = *sp;
+            self.pc = self.code_at(*sp.add(3), "a poll frame without its code address");
+            self.env = *sp.add(4);
+            self.extra_args = (*sp.add(5)).int();
+            self.sp = sp.add(6);
+        }
+        Ok(())
+    }
+
+    /// After entering a function: grows the stack below its threshold (or raises
+    /// `Stack_overflow`), then polls, as the stock interpreter's `check_stacks` and
+    /// `CHECK_SIGNALS`.
+    ///
+    /// # Safety
+    /// `sp` inside the running stack.
+    #[inline(always)]
+    pub unsafe fn check_stacks(&mut self) -> Step {
+        if self.sp < self.dom.stack.threshold() {
+            self.dom.stack.sp = self.sp;
+            if !self.dom.stack.grow(crate::domain::STACK_THRESHOLD) {
+                let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
+                // SAFETY: the threshold keeps free words below `sp`.
+                let leave = unsafe { self.raise_here(e) };
+                // SAFETY: as above.
+                unsafe { self.actions_before_raise()? };
+                return Err(leave);
+            }
+            self.sp = self.dom.stack.sp;
+        }
+        // SAFETY: at least the threshold's words are free below `sp`.
+        unsafe { self.poll() }
+    }
+
+    /// Returns from a function: pops the return frame, or, at the bottom of a fiber, goes
+    /// back to the parent stack and applies the fiber's value handler.
+    ///
+    /// # Safety
+    /// `sp` must be at a return frame, or at the bottom of a fiber.
+    #[inline(always)]
+    pub unsafe fn do_return(&mut self) -> Step {
+        if self.sp == self.dom.stack.high() && !self.dom.stack.parent.is_null() {
+            // SAFETY: the caller's contract.
+            unsafe {
+                self.leave_fiber(0);
+                self.check_stacks()
+            }
+        } else {
+            // SAFETY: a return frame is three words at `sp`.
+            unsafe {
+                let sp = self.sp;
+                self.pc = self.code_at(*sp, "a return frame without its code address");
+                self.env = *sp.add(1);
+                self.extra_args = (*sp.add(2)).int();
+                self.sp = sp.add(3);
+            }
+            Ok(())
+        }
+    }
+
+    /// The running fiber is finished (returned, or raised with no handler in it): frees it,
+    /// goes back to the parent stack, and applies the fiber's handler number `h`
+    /// (0 = value, 1 = exception) to `accu`.
+    ///
+    /// # Safety
+    /// The running stack must be a fiber (its parent not null) with nothing left on it.
+    #[inline(always)]
+    pub unsafe fn leave_fiber(&mut self, h: usize) {
+        let finished: *mut Stack = &mut *self.dom.stack;
+        let parent = self.dom.stack.parent;
+        let handler = self.dom.stack.handlers[h];
+        self.dom.stack.sp = self.sp;
+        // SAFETY: `parent` is the live stack that resumed this fiber; `finished`, running,
+        // is referred to by no continuation. The parent's top holds the resume frame
+        // `[trap offset, extra_args, ...]`.
+        unsafe {
+            self.dom.switch_stack(parent);
+            check::on_stack_free((*finished).low() as *mut usize, (*finished).wsize());
+            self.dom.free_fiber(finished);
+            let sp = self.dom.stack.sp;
+            self.dom.stack.trap_off = (*sp).int();
+            self.extra_args = (*sp.add(1)).int();
+            self.sp = sp.add(1);
+            *self.sp = self.accu;
+            self.accu = handler;
+            self.jump_to_closure();
+        }
+    }
+}
+
+/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
+/// `Regs::actions_before_raise`); returns the exception to raise, or the runtime error that
+/// ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
+/// reallocation of the stack. Out of line: it runs only on the raise paths.
+///
+/// # Safety
+/// `sp` must be the domain's current stack pointer position with at least one free word
+/// below it, every word from `sp` up being a well-formed frame word.
+#[cold]
+#[inline(never)]
+unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> Result<Value, Exn> {
+    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
+    // there while OCaml code runs.
+    unsafe {
+        let sp = sp.sub(1);
+        *sp = exn;
+        dom.stack.sp = sp;
+    }
+    dom.safepoint();
+    let r = crate::domain::pending::run_pending_actions(dom);
+    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
+    // from its top), so the rooted exception is at `dom.stack.sp`.
+    let exn = unsafe {
+        let sp = dom.stack.sp;
+        dom.stack.sp = sp.add(1);
+        *sp
+    };
+    match r {
+        Ok(()) => Ok(exn),
+        Err(e) => dom.exn_value(&e).ok_or(e),
+    }
+}
