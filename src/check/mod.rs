@@ -14,9 +14,9 @@
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
 #[cfg(any(feature = "hardened", debug_assertions))]
-mod c_stubs;
-#[cfg(any(feature = "hardened", debug_assertions))]
 mod access;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod c_stubs;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -34,9 +34,9 @@ mod state;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]
-pub use c_stubs::*;
-#[cfg(any(feature = "hardened", debug_assertions))]
 pub use access::*;
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub use c_stubs::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 
