@@ -168,7 +168,10 @@ san_wrapper() {
       # default, a store followed by a few milliseconds of spinning before the racing load
       # (racy-publish under the torture test, docs/sanitizers.md) went unreported in 1 run of 10.
       # allocator_may_return_null: as for ASan (tests/ocaml/out_of_memory.ml).
-      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_size=7:allocator_may_return_null=1:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
+      # die_after_fork=0: the child of a fork with threads running (tests/ocaml/threads_fork.ml)
+      # starts threads of its own, which TSan refuses by default; races in such a child may go
+      # unreported.
+      opts="TSAN_OPTIONS='suppressions=$SAN_ROOT/sanitizers/tsan.supp:halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_size=7:allocator_may_return_null=1:die_after_fork=0:print_summary=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}'"
       ;;
   esac
   mkdir -p "$(dirname "$out")"

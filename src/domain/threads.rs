@@ -98,7 +98,8 @@ impl MasterLock {
     fn release(&self) {
         let mut busy = self.guard();
         *busy = false;
-        drop(busy);
+        // Under the mutex: once it is unlocked the next holder runs, and may be the one that
+        // frees the lock (a domain's last thread).
         self.is_free.notify_one();
     }
 
@@ -334,7 +335,9 @@ impl Domain {
         }
         set_current(usize::MAX);
         self.shared.leave();
-        self.threads.master.release();
+        // Through a clone: once released, the domain may end and drop its own reference.
+        let master = self.threads.master.clone();
+        master.release();
     }
 
     /// Starts the domain's tick thread if it is not running: every 50 ms it asks the running

@@ -41,8 +41,12 @@ impl Status {
         self.ended.lock().unwrap_or_else(|e| e.into_inner())
     }
     fn trigger(&self) {
-        *self.lock() = true;
+        let mut ended = self.lock();
+        *ended = true;
+        // Under the mutex: a joiner in another domain may let the descriptor die as soon as
+        // its wait returns.
         self.cond.notify_all();
+        drop(ended);
     }
     fn wait(&self) {
         let mut ended = self.lock();
