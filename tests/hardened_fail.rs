@@ -232,22 +232,22 @@ fn fail_program_with(
 
 #[test]
 fn canary_after_young_block() {
-    fail_program("canary_minor", "canary", true);
+    run_with_stubs("canary_minor", "canary", true);
 }
 
 #[test]
 fn canary_after_major_block() {
-    fail_program("canary_major", "canary", true);
+    run_with_stubs("canary_major", "canary", true);
 }
 
 #[test]
 fn overwritten_header() {
-    fail_program("bad_header", "bad-header", true);
+    run_with_stubs("bad_header", "bad-header", true);
 }
 
 #[test]
 fn broken_frame_in_the_minor_arena() {
-    fail_program("minor_heap", "minor-heap", true);
+    run_with_stubs("minor_heap", "minor-heap", true);
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn uninitialised_field() {
 
 #[test]
 fn marked_block_points_to_unmarked() {
-    fail_program("black_to_white", "black-to-white", true);
+    run_with_stubs("black_to_white", "black-to-white", true);
 }
 
 /// A large block shrunk in place with a consistent frame passes every frame check; the census
@@ -270,7 +270,7 @@ fn marked_block_points_to_unmarked() {
 /// with, and names it.
 #[test]
 fn large_block_shrunk_behind_the_heaps_back() {
-    let Some(f) = fail_program("heap_accounting", "heap-accounting", true) else { return };
+    let Some(f) = run_with_stubs("heap_accounting", "heap-accounting", true) else { return };
     let ctx = || format!("stderr:\n{}\nJSON:\n{}", f.stderr, f.json);
     assert!(
         f.json.contains("\"summary\":\"a large block's header gives a size other than the one it was allocated with\""),
@@ -412,9 +412,16 @@ fn write_after_free() {
 /// `tests/fail/stubs/{name}.ml` linked with it, runs it, and asserts the report, which must
 /// also contain `names` (the C primitive, or the allocation site of the stub's block).
 fn fail_stub(name: &str, check: &str, names: &str) {
+    let Some(f) = run_with_stubs(name, check, false) else { return };
+    assert!(f.stderr.contains(names), "the report does not name {names}:\n{}", f.stderr);
+}
+
+/// Builds `tests/fail/stubs/{name}.ml` with the stub library, runs it and asserts the report
+/// (`block`: it names a block); `None` in production builds, where the test is skipped.
+fn run_with_stubs(name: &str, check: &str, block: bool) -> Option<Failure> {
     if !HARDENED {
         eprintln!("skipped: production build (no checks)");
-        return;
+        return None;
     }
     let dir = work_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -441,8 +448,8 @@ fn fail_stub(name: &str, check: &str, names: &str) {
     }
     let f =
         run(Path::new(env!("CARGO_BIN_EXE_warden")), &dir.join(format!("{name}.byte")), &[], &[]);
-    assert_report(&f, check, false);
-    assert!(f.stderr.contains(names), "the report does not name {names}:\n{}", f.stderr);
+    assert_report(&f, check, block);
+    Some(f)
 }
 
 #[test]

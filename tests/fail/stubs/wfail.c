@@ -43,3 +43,18 @@ value wfail_overflow(value n) {
   Field(v, Long_val(n)) = Val_int(42);
   return v;
 }
+
+/* Unchecked accesses relative to field 0 of a block, in words or bytes: what unchecked
+ * bytecode stores did before the hardened build checked every interpreter access. The heap
+ * fail-tests corrupt the heap with them, as a buggy stub or runtime would. */
+value wfail_store(value b, value i, value v) {
+  ((value *)b)[Long_val(i)] = v;
+  return Val_unit;
+}
+value wfail_set_byte(value b, value i, value c) {
+  ((unsigned char *)b)[Long_val(i)] = (unsigned char)Long_val(c);
+  return Val_unit;
+}
+value wfail_get_byte(value b, value i) {
+  return Val_long(((unsigned char *)b)[Long_val(i)]);
+}
