@@ -21,6 +21,9 @@ use crate::heap::value::{
 #[cold]
 #[inline(never)]
 fn fail(at: At, v: Value, expected: String) -> ! {
+    // SAFETY: the interpreter's code array, `code_len` words, lives while it runs.
+    let code = unsafe { std::slice::from_raw_parts(at.code, at.code_len) };
+    let (start, instr) = (at.decode)(code, at.pc.saturating_sub(1));
     let mut pcs = Vec::new();
     let mut p = at.sp;
     while p < at.high {
@@ -31,7 +34,7 @@ fn fail(at: At, v: Value, expected: String) -> ! {
         // SAFETY: p < high.
         p = unsafe { p.add(1) };
     }
-    pcs.insert(0, at.pc);
+    pcs.insert(0, start);
     report::set_stack_pcs(pcs);
     let found = if v.is_int() {
         format!("the integer {} ({:#x})", v.int(), v.0)
@@ -47,10 +50,10 @@ fn fail(at: At, v: Value, expected: String) -> ! {
             hd.0
         )
     };
-    Report::new(Check::BadAccess, format!("{} at code offset {} on a bad value", at.instr, at.pc))
+    Report::new(Check::BadAccess, format!("{instr} at code offset {start} on a bad value"))
         .expected(expected)
         .found(found)
-        .referrer(format!("{} at code offset {}", at.instr, at.pc))
+        .referrer(format!("{instr} at code offset {start}"))
         .fail()
 }
 
@@ -63,38 +66,40 @@ fn header(v: Value) -> Option<Header> {
 
 /// A value field `i` of `v` is read or written.
 #[inline(always)]
-pub fn on_field(v: Value, i: usize, at: At) {
+pub fn on_field(v: Value, i: usize, at: impl FnOnce() -> At) {
     match header(v) {
         Some(hd) if i < hd.wosize() && hd.tag() < NO_SCAN_TAG => {}
-        _ => fail(at, v, format!("a block with value fields and more than {i} of them")),
+        _ => fail(at(), v, format!("a block with value fields and more than {i} of them")),
     }
 }
 
 /// Float field `i` of `v` is read or written.
 #[inline(always)]
-pub fn on_float_field(v: Value, i: usize, at: At) {
+pub fn on_float_field(v: Value, i: usize, at: impl FnOnce() -> At) {
     match header(v) {
         Some(hd) if i < hd.wosize() && hd.tag() == DOUBLE_ARRAY_TAG => {}
-        _ => fail(at, v, format!("a float array or float record of more than {i} floats")),
+        _ => fail(at(), v, format!("a float array or float record of more than {i} floats")),
     }
 }
 
 /// Element `i` (a value) of array `v` is read or written.
 #[inline(always)]
-pub fn on_vect_item(v: Value, i: Value, at: At) {
+pub fn on_vect_item(v: Value, i: Value, at: impl FnOnce() -> At) {
     match header(v) {
         Some(hd)
             if i.is_int()
                 && (i.int() as usize) < hd.wosize()
                 && hd.tag() < NO_SCAN_TAG
                 && hd.tag() != DOUBLE_ARRAY_TAG => {}
-        _ => fail(at, v, format!("an array (not of floats) with an element at index {}", i.int())),
+        _ => {
+            fail(at(), v, format!("an array (not of floats) with an element at index {}", i.int()))
+        }
     }
 }
 
 /// Byte `i` (a value) of string `v` is read or written.
 #[inline(always)]
-pub fn on_bytes_char(v: Value, i: Value, at: At) {
+pub fn on_bytes_char(v: Value, i: Value, at: impl FnOnce() -> At) {
     let ok = match header(v) {
         Some(hd) if hd.tag() == STRING_TAG && hd.wosize() > 0 => {
             // SAFETY: a non-empty string block's last byte gives its length.
@@ -103,15 +108,15 @@ pub fn on_bytes_char(v: Value, i: Value, at: At) {
         _ => false,
     };
     if !ok {
-        fail(at, v, format!("a string or bytes with a byte at index {}", i.int()))
+        fail(at(), v, format!("a string or bytes with a byte at index {}", i.int()))
     }
 }
 
 /// The length of array `v` is read.
 #[inline(always)]
-pub fn on_vect_length(v: Value, at: At) {
+pub fn on_vect_length(v: Value, at: impl FnOnce() -> At) {
     if !v.is_block() {
-        fail(at, v, "an array".into())
+        fail(at(), v, "an array".into())
     }
 }
 
@@ -133,16 +138,16 @@ fn closure_extent(v: Value) -> Option<(usize, usize)> {
 
 /// Field `n` of the environment (closure) `env` is read.
 #[inline(always)]
-pub fn on_env_access(env: Value, n: usize, at: At) {
+pub fn on_env_access(env: Value, n: usize, at: impl FnOnce() -> At) {
     match closure_extent(env) {
         Some((ofs, size)) if ofs + n < size => {}
-        _ => fail(at, env, format!("a closure with an environment field {n}")),
+        _ => fail(at(), env, format!("a closure with an environment field {n}")),
     }
 }
 
 /// The closure `n` words from `env` is taken.
 #[inline(always)]
-pub fn on_offset_closure(env: Value, n: isize, at: At) {
+pub fn on_offset_closure(env: Value, n: isize, at: impl FnOnce() -> At) {
     let ok = match closure_extent(env) {
         Some((ofs, size)) => {
             let target = ofs as isize + n;
@@ -158,21 +163,21 @@ pub fn on_offset_closure(env: Value, n: isize, at: At) {
         None => false,
     };
     if !ok {
-        fail(at, env, format!("a closure with a sibling function {n} words away"))
+        fail(at(), env, format!("a closure with a sibling function {n} words away"))
     }
 }
 
 /// Value `f` is applied.
 #[inline(always)]
-pub fn on_apply(f: Value, at: At) {
-    if closure_extent(f).is_none() {
-        fail(at, f, "a closure".into())
+pub fn on_apply(f: Value, at: impl FnOnce() -> At) {
+    if !header(f).is_some_and(|hd| hd.tag() == CLOSURE_TAG || hd.tag() == INFIX_TAG) {
+        fail(at(), f, "a closure".into())
     }
 }
 
 /// Method `i` (a value) of object `obj` is taken from its method table.
 #[inline(always)]
-pub fn on_get_method(obj: Value, i: Value, at: At) {
+pub fn on_get_method(obj: Value, i: Value, at: impl FnOnce() -> At) {
     let ok = match header(obj) {
         // SAFETY: the object has a field 0.
         Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
@@ -182,13 +187,13 @@ pub fn on_get_method(obj: Value, i: Value, at: At) {
         _ => false,
     };
     if !ok {
-        fail(at, obj, format!("an object with a method table of more than {} entries", i.int()))
+        fail(at(), obj, format!("an object with a method table of more than {} entries", i.int()))
     }
 }
 
 /// A method of object `obj` is looked up by label (a binary search of its table).
 #[inline(always)]
-pub fn on_lookup_method(obj: Value, at: At) {
+pub fn on_lookup_method(obj: Value, at: impl FnOnce() -> At) {
     let ok = match header(obj) {
         // SAFETY: the object has a field 0; the table its field 0.
         Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
@@ -202,11 +207,11 @@ pub fn on_lookup_method(obj: Value, at: At) {
         _ => false,
     };
     if !ok {
-        fail(at, obj, "an object whose field 0 is a method table".into())
+        fail(at(), obj, "an object whose field 0 is a method table".into())
     }
 }
 
 /// A `SWITCH` on a value outside its table.
-pub fn on_bad_switch(v: Value, at: At) {
-    fail(at, v, "an integer or a block tag within the SWITCH's table".into())
+pub fn on_bad_switch(v: Value, at: impl FnOnce() -> At) {
+    fail(at(), v, "an integer or a block tag within the SWITCH's table".into())
 }

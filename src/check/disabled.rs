@@ -175,24 +175,24 @@ pub fn c_roots_enter(_slot: usize) -> usize {
 pub fn c_roots_leave(_slot: usize, _before: usize, _prim: impl FnOnce() -> String) {}
 // The interpreter's access checks (`check/access.rs` in the hardened build): nothing.
 #[inline(always)]
-pub fn on_field(_v: Value, _i: usize, _at: super::At) {}
+pub fn on_field(_v: Value, _i: usize, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_float_field(_v: Value, _i: usize, _at: super::At) {}
+pub fn on_float_field(_v: Value, _i: usize, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_vect_item(_v: Value, _i: Value, _at: super::At) {}
+pub fn on_vect_item(_v: Value, _i: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_bytes_char(_v: Value, _i: Value, _at: super::At) {}
+pub fn on_bytes_char(_v: Value, _i: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_vect_length(_v: Value, _at: super::At) {}
+pub fn on_vect_length(_v: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_env_access(_env: Value, _n: usize, _at: super::At) {}
+pub fn on_env_access(_env: Value, _n: usize, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_offset_closure(_env: Value, _n: isize, _at: super::At) {}
+pub fn on_offset_closure(_env: Value, _n: isize, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_apply(_f: Value, _at: super::At) {}
+pub fn on_apply(_f: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_get_method(_obj: Value, _i: Value, _at: super::At) {}
+pub fn on_get_method(_obj: Value, _i: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_lookup_method(_obj: Value, _at: super::At) {}
+pub fn on_lookup_method(_obj: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_bad_switch(_v: Value, _at: super::At) {}
+pub fn on_bad_switch(_v: Value, _at: impl FnOnce() -> super::At) {}

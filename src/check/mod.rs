@@ -138,15 +138,18 @@ impl Phase {
     }
 }
 
-/// Where the interpreter is, for the access checks (`on_field` ...): the instruction's code
-/// offset and name, and the running stack (its top and its high end) for the report's OCaml
-/// stack. Built only to be handed to a hook; the production hooks ignore it, so it costs
-/// nothing there.
+/// Where the interpreter is, for the access checks (`on_field` ...): its `pc` (the code
+/// index of the next word to read, past the running instruction's opcode), the code array
+/// and a decoder giving the start and name of the instruction holding a word, and the
+/// running stack (its top and its high end) for the report's OCaml stack. Built only to be
+/// handed to a hook; the production hooks ignore it, so it costs nothing there.
 #[derive(Copy, Clone)]
 #[cfg_attr(not(any(feature = "hardened", debug_assertions)), allow(dead_code))]
 pub struct At {
     pub pc: usize,
-    pub instr: &'static str,
+    pub code: *const i32,
+    pub code_len: usize,
+    pub decode: fn(&[i32], usize) -> (usize, &'static str),
     pub sp: *const Value,
     pub high: *const Value,
 }

@@ -69,8 +69,6 @@ pub(super) type Step = Result<(), Leave>;
 pub(super) struct Regs<'a> {
     /// The next code word to read.
     pub pc: *const i32,
-    /// The running instruction's opcode word (read only by the hardened build's checks).
-    pub start: *const i32,
     /// The stack top (lowest used word).
     pub sp: *mut Value,
     pub accu: Value,
@@ -112,7 +110,6 @@ impl<'a> Regs<'a> {
         Regs {
             // SAFETY: `start` is inside the code (the caller's contract).
             pc: unsafe { base.add(start) },
-            start: base,
             sp: dom.stack.sp,
             accu: Value::of_int(0),
             env,
@@ -136,14 +133,15 @@ impl<'a> Regs<'a> {
     }
 
     /// Where the running instruction is, for the hardened build's access checks (dead code
-    /// in production, whose hooks ignore it).
+    /// in production, whose hooks ignore it). Only `pc` is kept: the instruction it is in is
+    /// found again if a check fails (no register holds the instruction's start).
     #[inline(always)]
     pub fn here(&self) -> check::At {
-        // SAFETY: `start` is the running instruction's opcode word, in the code array.
-        let (pc, op) = unsafe { (self.start.offset_from(self.base) as usize, *self.start) };
         check::At {
-            pc,
-            instr: super::opcodes::NAMES.get(op as usize).copied().unwrap_or("?"),
+            pc: self.pc_index(),
+            code: self.base,
+            code_len: self.code_len,
+            decode: super::run::instruction_named,
             sp: self.sp,
             high: self.dom.stack.high(),
         }
@@ -265,7 +263,7 @@ impl<'a> Regs<'a> {
     /// `accu` must be a closure (well-typed code).
     #[inline(always)]
     pub unsafe fn jump_to_closure(&mut self) {
-        check::on_apply(self.accu, self.here());
+        check::on_apply(self.accu, || self.here());
         // SAFETY: the caller's contract; field 0 of a closure is its code value.
         self.pc =
             self.code_at(unsafe { self.accu.field(0) }, "applying a value that is not a closure");

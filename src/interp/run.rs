@@ -126,6 +126,14 @@ fn instruction_at(code: &[i32], i: usize) -> usize {
     i
 }
 
+/// The start and the name of the instruction that holds word `i` of validated `code` (for
+/// the access checks' reports).
+pub(super) fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {
+    let at = instruction_at(code, i);
+    let name = code.get(at).and_then(|&op| super::opcodes::NAMES.get(op as usize));
+    (at, name.copied().unwrap_or("?"))
+}
+
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(
@@ -160,7 +168,6 @@ pub fn interpret(
             if check::instruction_spent() {
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
-            m.start = m.pc;
             // SAFETY: `pc` is at an instruction of the validated code; validated opcodes are
             // below OPCODE_COUNT, the number of `Op`'s variants.
             let op = unsafe {

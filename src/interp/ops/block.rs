@@ -101,7 +101,7 @@ pub(in crate::interp) unsafe fn make_float_block(m: &mut Regs) -> Step {
 /// As `make_block`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn get_field_n(m: &mut Regs, n: usize) -> Step {
-    check::on_field(m.accu, n, m.here());
+    check::on_field(m.accu, n, || m.here());
     // SAFETY: the module doc.
     m.accu = unsafe { m.accu.field(n) };
     Ok(())
@@ -129,7 +129,7 @@ pub(in crate::interp) unsafe fn get_float_field(m: &mut Regs) -> Step {
     // SAFETY: the module doc; a boxed float has one word.
     unsafe {
         let n = m.operand() as usize;
-        check::on_float_field(m.accu, n, m.here());
+        check::on_float_field(m.accu, n, || m.here());
         let d = m.accu.double_field(n);
         let b = m.alloc_small(1, DOUBLE_TAG);
         *(b.0 as *mut f64) = d;
@@ -144,7 +144,7 @@ pub(in crate::interp) unsafe fn get_float_field(m: &mut Regs) -> Step {
 /// As `make_block`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn set_field_n(m: &mut Regs, n: usize) -> Step {
-    check::on_field(m.accu, n, m.here());
+    check::on_field(m.accu, n, || m.here());
     // SAFETY: the module doc.
     unsafe {
         m.dom.young.modify(m.accu, n, m.at(0));
@@ -176,7 +176,7 @@ pub(in crate::interp) unsafe fn set_float_field(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let n = m.operand() as usize;
-        check::on_float_field(m.accu, n, m.here());
+        check::on_float_field(m.accu, n, || m.here());
         m.accu.set_double_field(n, m.at(0).double());
         m.pop(1);
     }
@@ -190,7 +190,7 @@ pub(in crate::interp) unsafe fn set_float_field(m: &mut Regs) -> Step {
 /// As `make_block`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn vect_length(m: &mut Regs) -> Step {
-    check::on_vect_length(m.accu, m.here());
+    check::on_vect_length(m.accu, || m.here());
     // SAFETY: the module doc.
     m.accu = Value::of_int(unsafe { m.accu.wosize() } as isize);
     Ok(())
@@ -205,7 +205,7 @@ pub(in crate::interp) unsafe fn get_vect_item(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_vect_item(m.accu, i, m.here());
+        check::on_vect_item(m.accu, i, || m.here());
         m.accu = m.accu.field(i.int() as usize);
         m.pop(1);
     }
@@ -221,7 +221,7 @@ pub(in crate::interp) unsafe fn set_vect_item(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_vect_item(m.accu, i, m.here());
+        check::on_vect_item(m.accu, i, || m.here());
         m.dom.young.modify(m.accu, i.int() as usize, m.at(1));
         m.pop(2);
     }
@@ -238,7 +238,7 @@ pub(in crate::interp) unsafe fn get_bytes_char(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_bytes_char(m.accu, i, m.here());
+        check::on_bytes_char(m.accu, i, || m.here());
         m.accu = Value::of_int(*(m.accu.0 as *const u8).add(i.int() as usize) as isize);
         m.pop(1);
     }
@@ -254,7 +254,7 @@ pub(in crate::interp) unsafe fn set_bytes_char(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_bytes_char(m.accu, i, m.here());
+        check::on_bytes_char(m.accu, i, || m.here());
         *(m.accu.0 as *mut u8).add(i.int() as usize) = m.at(1).int() as u8;
         m.pop(2);
     }
@@ -271,7 +271,7 @@ pub(in crate::interp) unsafe fn offset_ref(m: &mut Regs) -> Step {
     // SAFETY: the module doc; an integer needs no write barrier.
     unsafe {
         let n = m.operand() as isize;
-        check::on_field(m.accu, 0, m.here());
+        check::on_field(m.accu, 0, || m.here());
         let f = m.accu.field(0);
         m.accu.set_field_raw(0, Value(f.0.wrapping_add((n << 1) as usize)));
     }
@@ -288,7 +288,7 @@ pub(in crate::interp) unsafe fn get_method(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let obj = m.at(0);
-        check::on_get_method(obj, m.accu, m.here());
+        check::on_get_method(obj, m.accu, || m.here());
         m.accu = obj.field(0).field(m.accu.int() as usize);
     }
     Ok(())
@@ -305,7 +305,7 @@ pub(in crate::interp) unsafe fn get_pub_met(m: &mut Regs) -> Step {
         m.push(m.accu);
         let tag = Value::of_int(m.operand() as isize);
         m.pc = m.pc.add(1);
-        check::on_lookup_method(m.at(0), m.here());
+        check::on_lookup_method(m.at(0), || m.here());
         m.accu = lookup_method(m.at(0), tag);
     }
     Ok(())
@@ -319,7 +319,7 @@ pub(in crate::interp) unsafe fn get_pub_met(m: &mut Regs) -> Step {
 pub(in crate::interp) unsafe fn get_dyn_met(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
-        check::on_lookup_method(m.at(0), m.here());
+        check::on_lookup_method(m.at(0), || m.here());
         m.accu = lookup_method(m.at(0), m.accu);
     }
     Ok(())

@@ -57,7 +57,7 @@ pub(in crate::interp) unsafe fn switch(m: &mut Regs) -> Step {
         let nslots = (sizes & 0xFFFF) as usize + (sizes >> 16) as usize;
         if slot >= nslots {
             check::explain_bad_value(m.accu, "the value a SWITCH dispatches on");
-            check::on_bad_switch(m.accu, m.here());
+            check::on_bad_switch(m.accu, || m.here());
             bad_switch();
         }
         m.pc = m.pc.offset(*m.pc.add(slot) as isize);

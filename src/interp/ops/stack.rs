@@ -111,7 +111,7 @@ pub(in crate::interp) unsafe fn assign(m: &mut Regs) -> Step {
 /// As `acc`.
 #[inline(always)]
 unsafe fn env_field(m: &Regs, n: usize) -> Value {
-    crate::check::on_env_access(m.env, n, m.here());
+    crate::check::on_env_access(m.env, n, || m.here());
     // SAFETY: the module doc.
     unsafe { m.env.field(n) }
 }
@@ -174,7 +174,7 @@ pub(in crate::interp) unsafe fn push_env_acc_op(m: &mut Regs) -> Step {
 /// hardened build.
 #[inline(always)]
 fn offset_closure(m: &Regs, n: isize) -> Value {
-    crate::check::on_offset_closure(m.env, n, m.here());
+    crate::check::on_offset_closure(m.env, n, || m.here());
     Value((m.env.0 as isize + n * WORD as isize) as usize)
 }
 
