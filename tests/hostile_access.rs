@@ -52,6 +52,7 @@ fn run(byte: &Path) -> (Output, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_warden"))
         .arg(byte)
         .env("WARDEN_REPORT", &report)
+        .env_remove("WARDEN_ACCESS")
         .output()
         .expect("run warden");
     (out, std::fs::read_to_string(&report).unwrap_or_default())

@@ -249,6 +249,27 @@ pub fn instr_len(code: &[i32], pc: usize) -> Option<usize> {
     }
 }
 
+/// The start of the instruction that holds word `i` of validated `code` (for the fault
+/// handler's message; a walk from the start, run only when the process is dying).
+pub fn instruction_at(code: &[i32], i: usize) -> usize {
+    let mut pc = 0;
+    while let Some(len) = super::opcodes::instr_len(code, pc) {
+        if pc + len > i {
+            return pc;
+        }
+        pc += len;
+    }
+    i
+}
+
+/// The start and the name of the instruction that holds word `i` of validated `code` (for
+/// the access checks' reports).
+pub fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {
+    let at = instruction_at(code, i);
+    let name = code.get(at).and_then(|&op| NAMES.get(op as usize));
+    (at, name.copied().unwrap_or("?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

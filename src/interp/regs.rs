@@ -141,7 +141,7 @@ impl<'a> Regs<'a> {
             pc: self.pc_index(),
             code: self.base,
             code_len: self.code_len,
-            decode: super::run::instruction_named,
+            decode: super::opcodes::instruction_named,
             sp: self.sp,
             high: self.dom.stack.high(),
         }

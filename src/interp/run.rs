@@ -113,27 +113,6 @@ fn instruction_starts(code: &[i32]) -> Vec<bool> {
     starts
 }
 
-/// The start of the instruction that holds word `i` of validated `code` (for the fault
-/// handler's message; a walk from the start, run only when the process is dying).
-fn instruction_at(code: &[i32], i: usize) -> usize {
-    let mut pc = 0;
-    while let Some(len) = super::opcodes::instr_len(code, pc) {
-        if pc + len > i {
-            return pc;
-        }
-        pc += len;
-    }
-    i
-}
-
-/// The start and the name of the instruction that holds word `i` of validated `code` (for
-/// the access checks' reports).
-pub(super) fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {
-    let at = instruction_at(code, i);
-    let name = code.get(at).and_then(|&op| super::opcodes::NAMES.get(op as usize));
-    (at, name.copied().unwrap_or("?"))
-}
-
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(
@@ -153,7 +132,7 @@ pub fn interpret(
     crate::fault_signals::note_interpreter_code(
         program.code.as_ptr(),
         program.code.len(),
-        instruction_at,
+        super::opcodes::instruction_at,
     );
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;
