@@ -108,9 +108,6 @@ fn run(warden: &Path, byte: &Path, args: &[&str], env: &[(&str, &str)]) -> Failu
     cmd.arg(byte)
         .args(args)
         .env("WARDEN_REPORT", &report)
-        // The programs corrupt the heap through unchecked accesses on purpose: the access
-        // checks let them (`bad_access` turns them back on).
-        .env("WARDEN_ACCESS", "off")
         .env_remove("WARDEN_VERIFY")
         .env_remove("WARDEN_GC_EVERY");
     for (k, v) in env {
@@ -135,7 +132,6 @@ fn run_within(warden: &Path, byte: &Path, args: &[&str], limit: std::time::Durat
         .arg(byte)
         .args(args)
         .env("WARDEN_REPORT", &report)
-        .env("WARDEN_ACCESS", "off")
         .env_remove("WARDEN_VERIFY")
         .env_remove("WARDEN_GC_EVERY")
         .stdin(std::process::Stdio::null())
@@ -315,7 +311,7 @@ fn pointer_into_a_block() {
 /// A field read past a block's end (see tests/hostile_access.rs for every access check).
 #[test]
 fn field_past_the_end() {
-    fail_program_with("bad_access", &[("WARDEN_ACCESS", "on")], "bad-access", false);
+    fail_program("bad_access", "bad-access", false);
 }
 
 #[test]
