@@ -124,6 +124,10 @@ pub extern "C" fn caml_enter_blocking_section() {
 /// (waiting while it is stopped) and takes back what entering gave up.
 #[no_mangle]
 pub extern "C" fn caml_leave_blocking_section() {
+    // The stub reads `errno` of its blocking call after this returns: waiting for the turn
+    // and the world must not change it (as in the stock runtime).
+    // SAFETY: `__errno_location` gives this thread's errno cell.
+    let saved_errno = unsafe { *libc::__errno_location() };
     crate::check::c_blocking(false);
     super::call::with_domain_unchecked(|d| {
         // A leave without an enter (a stub's mistake) has nothing to take back.
@@ -131,6 +135,8 @@ pub extern "C" fn caml_leave_blocking_section() {
             d.leave_blocking_section(section);
         }
     });
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = saved_errno };
 }
 
 /// `caml_release_runtime_system`, the same as entering a blocking section.
