@@ -106,10 +106,10 @@ pub fn current_path() -> Option<String> {
 
 /// Creates and maps the ring file and records `EV_RING_START` (nothing if already started).
 /// The error is the fatal message for a file that cannot be made.
-pub fn start() -> Result<bool, String> {
+pub fn start() -> Result<(), String> {
     let mut control = lock(&CONTROL);
     if ENABLED.load(Ordering::Acquire) {
-        return Ok(false);
+        return Ok(());
     }
     let settings = lock(&SETTINGS);
     let Some(s) = settings.as_ref() else {
@@ -144,7 +144,7 @@ pub fn start() -> Result<bool, String> {
     ENABLED.store(true, Ordering::Release); // Release: publishes the mapping and path
     drop(control);
     lifecycle(Lifecycle::RingStart, pid as i64);
-    Ok(true)
+    Ok(())
 }
 
 /// `Runtime_events.pause`: stops recording. As in the stock runtime, the `EV_RING_PAUSE`

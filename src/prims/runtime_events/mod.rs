@@ -49,7 +49,7 @@ const TYPE_SPAN: isize = 2;
 /// Starts recording in a stopped world, as the stock runtime does (so the first events are
 /// the ring's start and the end of that stop-the-world section).
 fn start(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    let mut started = Ok(false);
+    let mut started = Ok(());
     dom.with_world_stopped(|| started = events::start());
     started.map_err(Exn::Fatal)?;
     Ok(Value::UNIT)
