@@ -336,7 +336,8 @@ pub fn run(inv: Invocation) -> i32 {
         }
     }
 
-    let globals = match loader::intern::intern(&mut dom, &exe.data, Some(&exe.code_fragment())) {
+    let globals = match loader::intern::intern_with(&mut dom, &exe.data, Some(&exe.program_code()))
+    {
         Ok((v, _)) => v,
         Err(e) => {
             eprintln!("Fatal error: cannot load the global data of '{exe_name}': {e}");
@@ -420,7 +421,7 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
         }
     }
     dom.lock_heap();
-    let globals = match loader::intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+    let globals = match loader::intern::intern_with(dom, &exe.data, Some(&exe.program_code())) {
         Ok((v, _)) => v,
         Err(e) => {
             dom.unlock_heap();

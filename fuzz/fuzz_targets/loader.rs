@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     common::with_domain(|dom| {
-        let nglobals = match intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+        let nglobals = match intern::intern_with(dom, &exe.data, Some(&exe.program_code())) {
             // SAFETY: intern returns a well-formed value; only a block's header is read.
             Ok((v, _)) if v.is_block() => unsafe { v.wosize() },
             _ => 0,

@@ -111,20 +111,29 @@ fn compress(state: &mut [u32; 4], block: &[u8; BLOCK]) {
         ]);
     }
     let [mut a, mut b, mut c, mut d] = *state;
-    for i in 0..64 {
-        let round = i / 16;
-        let (f, g) = match round {
-            0 => ((b & c) | (!b & d), i),
-            1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-            2 => (b ^ c ^ d, (3 * i + 5) % 16),
-            _ => (c ^ (b | !d), (7 * i) % 16),
-        };
-        let sum = a.wrapping_add(f).wrapping_add(K[i]).wrapping_add(m[g]);
-        let rotated = b.wrapping_add(sum.rotate_left(SHIFTS[round][i % 4]));
-        a = d;
-        d = c;
-        c = b;
-        b = rotated;
+    // One step: `f` is the round's mixing of b, c, d; `g` the message word it adds. Written
+    // as four loops of constant shape so that each unrolls into straight-line code.
+    macro_rules! step {
+        ($i:expr, $round:expr, $f:expr, $g:expr) => {{
+            let sum = a.wrapping_add($f).wrapping_add(K[$i]).wrapping_add(m[$g]);
+            let rotated = b.wrapping_add(sum.rotate_left(SHIFTS[$round][$i % 4]));
+            a = d;
+            d = c;
+            c = b;
+            b = rotated;
+        }};
+    }
+    for i in 0..16 {
+        step!(i, 0, (b & c) | (!b & d), i);
+    }
+    for i in 16..32 {
+        step!(i, 1, (d & b) | (!d & c), (5 * i + 1) % 16);
+    }
+    for i in 32..48 {
+        step!(i, 2, b ^ c ^ d, (3 * i + 5) % 16);
+    }
+    for i in 48..64 {
+        step!(i, 3, c ^ (b | !d), (7 * i) % 16);
     }
     state[0] = state[0].wrapping_add(a);
     state[1] = state[1].wrapping_add(b);

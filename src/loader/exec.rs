@@ -36,15 +36,13 @@ pub struct Executable {
     pub dlls: Vec<String>,
     /// DLPT: extra directories to search for them.
     pub dlpt: Vec<String>,
-    /// MD5 of the CODE bytes as read (the code fragment's digest, used by `Marshal` for
-    /// closures).
-    pub code_digest: [u8; 16],
 }
 
 impl Executable {
-    /// The main code fragment, for resolving code pointers while unmarshalling.
-    pub fn code_fragment(&self) -> super::intern::CodeFragment {
-        super::intern::CodeFragment { digest: self.code_digest, len_words: self.code.len() }
+    /// The main code fragment, for resolving code pointers while unmarshalling (its digest,
+    /// the MD5 of the CODE bytes as read, is computed when first needed).
+    pub fn program_code(&self) -> super::intern::ProgramCode<'_> {
+        super::intern::ProgramCode::new(&self.code)
     }
 }
 
@@ -224,12 +222,7 @@ fn parse(bytes: &[u8], name: &[u8]) -> Result<Executable, LoadError> {
     };
     let data = toc.required("DATA")?.to_vec();
     let dbug = toc.section("DBUG")?.map(<[u8]>::to_vec);
-    Ok(Executable { code, prim_names, data, dbug, dlls, dlpt, code_digest: md5(code_bytes) })
-}
-
-/// MD5 of the code bytes.
-fn md5(bytes: &[u8]) -> [u8; 16] {
-    crate::algo::md5::md5(bytes)
+    Ok(Executable { code, prim_names, data, dbug, dlls, dlpt })
 }
 
 #[cfg(test)]
@@ -273,7 +266,7 @@ pub(crate) mod tests {
         assert!(exe.dlpt.is_empty());
         assert_eq!(exe.data, b"\x84\x95\xa6\xbe");
         assert_eq!(exe.dbug, None);
-        assert_eq!(exe.code_digest, crate::algo::md5::md5(&code));
+        assert_eq!(exe.program_code().fragment().digest, crate::algo::md5::md5(&code));
     }
 
     #[test]

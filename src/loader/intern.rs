@@ -246,6 +246,48 @@ impl CodeResolver for CodeFragment {
     }
 }
 
+/// MD5 of code words as the file holds them (little-endian), the digest `Marshal` writes
+/// for a closure's code fragment.
+pub fn code_digest(code: &[i32]) -> [u8; 16] {
+    let mut md5 = crate::algo::md5::Md5::new();
+    let mut bytes = [0u8; 256];
+    for words in code.chunks(bytes.len() / 4) {
+        for (dst, w) in bytes.chunks_exact_mut(4).zip(words) {
+            dst.copy_from_slice(&w.to_le_bytes());
+        }
+        md5.update(&bytes[..4 * words.len()]);
+    }
+    md5.finish()
+}
+
+/// The program's code as a resolver whose digest is computed when the first code pointer
+/// is met: most DATA sections hold none, and the digest is a pass over the whole code.
+pub struct ProgramCode<'a> {
+    code: &'a [i32],
+    digest: std::cell::OnceCell<[u8; 16]>,
+}
+
+impl<'a> ProgramCode<'a> {
+    pub fn new(code: &'a [i32]) -> ProgramCode<'a> {
+        ProgramCode { code, digest: std::cell::OnceCell::new() }
+    }
+
+    /// The fragment with its digest (computed now if it was not yet).
+    pub fn fragment(&self) -> CodeFragment {
+        let digest = *self.digest.get_or_init(|| code_digest(self.code));
+        CodeFragment { digest, len_words: self.code.len() }
+    }
+}
+
+impl CodeResolver for ProgramCode<'_> {
+    fn resolve(&self, digest: &[u8; 16], ofs: u32) -> Option<Value> {
+        self.fragment().resolve(digest, ofs)
+    }
+    fn is_code_pointer(&self, v: Value) -> bool {
+        crate::heap::code_pointer::code_index(v).is_some_and(|i| i < self.code.len())
+    }
+}
+
 /// Unmarshals the value at the start of `bytes`; code pointers (closures) are resolved
 /// against `code` when given, and refused otherwise. Returns the value and the number of
 /// bytes it occupied (header and data).

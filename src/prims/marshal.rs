@@ -52,11 +52,7 @@ fn code_info() -> CodeInfo {
     let digest = match *cache {
         Some((k, d)) if k == key => d,
         _ => {
-            let mut md5 = crate::algo::md5::Md5::new();
-            for w in &program.code[..program.program_len] {
-                md5.update(&w.to_le_bytes());
-            }
-            let d = md5.finish();
+            let d = intern::code_digest(&program.code[..program.program_len]);
             *cache = Some((key, d));
             d
         }

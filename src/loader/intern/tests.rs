@@ -192,7 +192,7 @@ fn data_section_of_a_real_program() {
     let Some(path) = crate::loader::tests_support::hello_byte() else { return };
     let exe = crate::loader::exec::read_executable(&path, "hello.byte").unwrap();
     let mut d = dom();
-    let (g, used) = intern(&mut d, &exe.data, Some(&exe.code_fragment())).unwrap();
+    let (g, used) = intern(&mut d, &exe.data, Some(&exe.program_code().fragment())).unwrap();
     assert_eq!(used, exe.data.len());
     // SAFETY: the global table is a block; its first slots are predefined exceptions.
     unsafe {
@@ -224,7 +224,7 @@ fn large_values_go_to_the_major_heap() {
 fn closures_resolve_against_their_code() {
     let Some((exe_path, fx)) = crate::loader::tests_support::marshal_fixtures() else { return };
     let exe = crate::loader::exec::read_executable(&exe_path, "gen.byte").unwrap();
-    let frag = exe.code_fragment();
+    let frag = exe.program_code().fragment();
     let get = |n: &str| fx.iter().find(|(k, _)| k == n).unwrap().1.clone();
     let mut d = dom();
     for name in ["closure", "infix", "tuple_of_fns"] {
