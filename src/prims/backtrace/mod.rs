@@ -57,8 +57,6 @@ pub struct BacktraceState {
     info: DebugInfo,
     /// 0 until decoded, then 1, or a negative `startup.h` code on failure.
     status: i32,
-    /// Bit i: instruction i of the program is RAISE or RERAISE.
-    raise_bits: Vec<u64>,
     /// Words of code that belong to the program (slots outside are not recorded).
     program_len: usize,
 }
@@ -80,12 +78,10 @@ impl BacktraceState {
         }
     }
 
-    fn is_raise(&self, index: usize) -> bool {
-        self.raise_bits.get(index / 64).is_some_and(|w| w >> (index % 64) & 1 == 1)
-    }
-
-    /// The location of the instruction at `index`, reading the debug info if needed.
-    pub fn location(&mut self, index: Option<usize>) -> Location {
+    /// The location of the instruction at `index` of `code`, reading the debug info if
+    /// needed. Slots are instruction starts (a raise's own index or a return address), so
+    /// the word there is an opcode.
+    pub fn location(&mut self, code: &[i32], index: Option<usize>) -> Location {
         self.ensure_read();
         let Some(i) = index else {
             return Location { is_raise: false, event: None };
@@ -99,7 +95,9 @@ impl BacktraceState {
             end_chr: e.end_chr,
             end_offset: e.end_offset,
         });
-        Location { is_raise: self.is_raise(i), event }
+        let is_raise =
+            code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
+        Location { is_raise, event }
     }
 }
 
@@ -140,23 +138,11 @@ fn bt_state(dom: &mut Domain) -> &mut BacktraceState {
     &mut super::state(dom).backtrace
 }
 
-/// Keeps the executable's DBUG section and notes where its RAISE instructions are.
+/// Keeps the executable's DBUG section (decoded when first needed).
 pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
-    let mut raise_bits = vec![0u64; code.len().div_ceil(64)];
-    for (i, &w) in code.iter().enumerate() {
-        if w == Op::RAISE as i32 || w == Op::RERAISE as i32 {
-            raise_bits[i / 64] |= 1 << (i % 64);
-        }
-    }
     let read_now = dom.config.backtrace > 1;
     let st = bt_state(dom);
-    *st = BacktraceState {
-        dbug,
-        info: DebugInfo::default(),
-        status: 0,
-        raise_bits,
-        program_len: code.len(),
-    };
+    *st = BacktraceState { dbug, info: DebugInfo::default(), status: 0, program_len: code.len() };
     if read_now {
         st.ensure_read();
     }
@@ -164,8 +150,9 @@ pub fn set_debug_info(dom: &mut Domain, dbug: Option<Vec<u8>>, code: &[i32]) {
 
 /// Locations of the given raw backtrace slots, reading the debug info if needed.
 pub fn locations(dom: &mut Domain, slots: &[Value]) -> Vec<Location> {
+    let program = crate::interp::current_program();
     let st = bt_state(dom);
-    slots.iter().map(|&s| st.location(slot_index(s))).collect()
+    slots.iter().map(|&s| st.location(&program.code, slot_index(s))).collect()
 }
 
 /// The debug info status (`caml_debug_info_status`).
