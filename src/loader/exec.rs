@@ -94,23 +94,55 @@ pub fn read_magic(path: &Path, name: impl AsRef<[u8]>) -> Result<Vec<u8>, LoadEr
 }
 
 /// Reads and decodes the executable at `path`. `name` is how the user called it (what error
-/// messages show, as `ocamlrun` does).
+/// messages show, as `ocamlrun` does). Only the trailer, the table of contents and the
+/// sections warden uses are read (not a `#!` prefix, SYMB, CRCS ...).
 pub fn read_executable(path: &Path, name: impl AsRef<[u8]>) -> Result<Executable, LoadError> {
-    use std::io::Read;
     let name = name.as_ref();
     // ocamlrun reports every failure to open as "cannot find file".
-    let mut file = std::fs::File::open(path).map_err(|_| LoadError::cannot_find(name))?;
-    let mut bytes = Vec::new();
-    if file.read_to_end(&mut bytes).is_err() {
-        // A directory, or a file that cannot be read to its end.
-        return Err(LoadError::not_bytecode(name));
+    let file = std::fs::File::open(path).map_err(|_| LoadError::cannot_find(name))?;
+    match file.metadata() {
+        Ok(m) if m.is_file() => parse(&FileImage { file, len: m.len() }, name),
+        // A directory, a FIFO ...: nothing to read sections from.
+        _ => Err(LoadError::not_bytecode(name)),
     }
-    parse(&bytes, name)
 }
 
 /// Decodes an executable held in memory (the fuzzing entry point).
 pub fn read_executable_bytes(bytes: &[u8]) -> Result<Executable, LoadError> {
     parse(bytes, b"<memory>")
+}
+
+/// Where an executable's bytes come from: memory, or a file read piecewise.
+trait Image {
+    fn len(&self) -> u64;
+    /// Fills `buf` with the bytes at `start`; the caller has checked the range is inside.
+    fn read_at(&self, start: u64, buf: &mut [u8]) -> std::io::Result<()>;
+}
+
+impl Image for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn read_at(&self, start: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        let start = start as usize;
+        buf.copy_from_slice(&self[start..start + buf.len()]);
+        Ok(())
+    }
+}
+
+/// An open executable file and its length.
+struct FileImage {
+    file: std::fs::File,
+    len: u64,
+}
+
+impl Image for FileImage {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, start: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, start)
+    }
 }
 
 /// One entry of the table of contents, with its position resolved.
@@ -124,31 +156,36 @@ struct Section {
 }
 
 /// The table of contents of an executable.
-struct Toc<'a> {
-    bytes: &'a [u8],
+struct Toc<'a, I: Image + ?Sized> {
+    image: &'a I,
+    name: &'a [u8],
     sections: Vec<Section>,
 }
 
-impl<'a> Toc<'a> {
-    fn read(bytes: &'a [u8], name: &[u8]) -> Result<Toc<'a>, LoadError> {
-        let len = bytes.len();
-        if len < TRAILER_SIZE {
+impl<'a, I: Image + ?Sized> Toc<'a, I> {
+    fn read(image: &'a I, name: &'a [u8]) -> Result<Toc<'a, I>, LoadError> {
+        let len = image.len();
+        if len < TRAILER_SIZE as u64 {
             return Err(LoadError::not_bytecode(name));
         }
-        let trailer = &bytes[len - TRAILER_SIZE..];
+        let mut trailer = [0u8; TRAILER_SIZE];
+        image
+            .read_at(len - TRAILER_SIZE as u64, &mut trailer)
+            .map_err(|_| LoadError::not_bytecode(name))?;
         let magic = &trailer[4..];
         if magic != EXEC_MAGIC.as_bytes() {
             return Err(LoadError::wrong_magic(name, magic));
         }
         let count = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as u64;
         let toc_size = count * TOC_ENTRY_SIZE as u64;
-        if toc_size + TRAILER_SIZE as u64 > len as u64 {
+        if toc_size + TRAILER_SIZE as u64 > len {
             return Err(LoadError::fatal(format_args!(
                 "cannot read section table ({count} sections declared, the file has {len} bytes)"
             )));
         }
-        let toc_start = len - TRAILER_SIZE - toc_size as usize;
-        let toc = &bytes[toc_start..len - TRAILER_SIZE];
+        let toc_start = len - TRAILER_SIZE as u64 - toc_size;
+        let mut toc = vec![0u8; toc_size as usize];
+        image.read_at(toc_start, &mut toc).map_err(|_| Self::unreadable(name))?;
         let mut sections: Vec<Section> = toc
             .chunks_exact(TOC_ENTRY_SIZE)
             .map(|e| Section {
@@ -158,7 +195,7 @@ impl<'a> Toc<'a> {
             })
             .collect();
         // Each section ends where the next one begins; the last ends at the TOC.
-        let mut end = toc_start as u64;
+        let mut end = toc_start;
         for s in sections.iter_mut().rev() {
             s.start = end.checked_sub(s.len);
             end = s.start.unwrap_or(0);
@@ -167,19 +204,20 @@ impl<'a> Toc<'a> {
                 break;
             }
         }
-        Ok(Toc { bytes, sections })
+        Ok(Toc { image, name, sections })
     }
 
-    /// The bytes of the last section called `name`, if there is one.
-    fn section(&self, name: &str) -> Result<Option<&'a [u8]>, LoadError> {
+    fn unreadable(name: &[u8]) -> LoadError {
+        LoadError::fatal(format_args!("cannot read '{}'", String::from_utf8_lossy(name)))
+    }
+
+    /// Position and length of the last section called `name`, if there is one.
+    fn locate(&self, name: &str) -> Result<Option<(u64, usize)>, LoadError> {
         let Some(s) = self.sections.iter().rev().find(|s| s.name == name.as_bytes()) else {
             return Ok(None);
         };
         match s.start {
-            Some(start) => {
-                let (start, end) = (start as usize, (start + s.len) as usize);
-                Ok(Some(&self.bytes[start..end]))
-            }
+            Some(start) => Ok(Some((start, s.len as usize))),
             None => Err(LoadError::fatal(format_args!(
                 "truncated bytecode file (section {name} of {} bytes does not fit in the file)",
                 s.len
@@ -187,14 +225,50 @@ impl<'a> Toc<'a> {
         }
     }
 
-    fn required(&self, name: &str) -> Result<&'a [u8], LoadError> {
+    /// The bytes of the last section called `name`, if there is one.
+    fn section(&self, name: &str) -> Result<Option<Vec<u8>>, LoadError> {
+        let Some((start, len)) = self.locate(name)? else {
+            return Ok(None);
+        };
+        let mut bytes = vec![0u8; len];
+        self.image.read_at(start, &mut bytes).map_err(|_| Self::unreadable(self.name))?;
+        Ok(Some(bytes))
+    }
+
+    fn required(&self, name: &str) -> Result<Vec<u8>, LoadError> {
         self.section(name)?
             .ok_or_else(|| LoadError::fatal(format_args!("section `{name}' is missing")))
+    }
+
+    /// The CODE section as little-endian words, read in pieces straight into the words.
+    fn code(&self) -> Result<Vec<i32>, LoadError> {
+        let (start, len) =
+            self.locate("CODE")?.ok_or_else(|| LoadError::fatal("section `CODE' is missing"))?;
+        if len % 4 != 0 {
+            return Err(LoadError::fatal(format_args!(
+                "the CODE section of '{}' has {len} bytes, not a whole number of 32-bit words",
+                String::from_utf8_lossy(self.name),
+            )));
+        }
+        let mut code = Vec::with_capacity(len / 4);
+        let mut piece = [0u8; 16 * 1024];
+        let mut at = 0;
+        while at < len {
+            let n = piece.len().min(len - at);
+            self.image
+                .read_at(start + at as u64, &mut piece[..n])
+                .map_err(|_| Self::unreadable(self.name))?;
+            code.extend(
+                piece[..n].chunks_exact(4).map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+            );
+            at += n;
+        }
+        Ok(code)
     }
 }
 
 /// NUL-terminated names, as `ocamlrun` reads them: the list stops at the first empty name.
-fn split_names(bytes: &[u8]) -> Vec<String> {
+fn split_names(bytes: Vec<u8>) -> Vec<String> {
     bytes
         .split(|&b| b == 0)
         .take_while(|n| !n.is_empty())
@@ -202,26 +276,17 @@ fn split_names(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn parse(bytes: &[u8], name: &[u8]) -> Result<Executable, LoadError> {
-    let toc = Toc::read(bytes, name)?;
-    let code_bytes = toc.required("CODE")?;
-    if code_bytes.len() % 4 != 0 {
-        return Err(LoadError::fatal(format_args!(
-            "the CODE section of '{}' has {} bytes, not a whole number of 32-bit words",
-            String::from_utf8_lossy(name),
-            code_bytes.len()
-        )));
-    }
-    let code =
-        code_bytes.chunks_exact(4).map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+fn parse<I: Image + ?Sized>(image: &I, name: &[u8]) -> Result<Executable, LoadError> {
+    let toc = Toc::read(image, name)?;
+    let code = toc.code()?;
     let dlpt = toc.section("DLPT")?.map(split_names).unwrap_or_default();
     let dlls = toc.section("DLLS")?.map(split_names).unwrap_or_default();
     let prim_names = match toc.section("PRIM")? {
         Some(p) => split_names(p),
         None => return Err(LoadError::fatal("no PRIM section")),
     };
-    let data = toc.required("DATA")?.to_vec();
-    let dbug = toc.section("DBUG")?.map(<[u8]>::to_vec);
+    let data = toc.required("DATA")?;
+    let dbug = toc.section("DBUG")?;
     Ok(Executable { code, prim_names, data, dbug, dlls, dlpt })
 }
 
