@@ -58,19 +58,6 @@ pub fn register_custom_ops() {
     crate::heap::custom::register(&ops::OPS);
 }
 
-/// The storage of bigarray `v` as bytes (all its elements, in storage order), or `None` if
-/// `v` is not a bigarray. For `caml_ml_input_bigarray`/`caml_ml_output_bigarray`.
-///
-/// The slice is only valid while `v` is alive, and must be dropped before any other access
-/// to the array (or an array sharing its storage): use it within one primitive, without
-/// calling back into OCaml.
-pub fn data_slice(v: Value) -> Option<&'static mut [u8]> {
-    let b = Bigarray::check(v)?;
-    // SAFETY: the caller follows the contract above (the slice does not outlive the call
-    // that uses it, and nothing else touches the storage meanwhile).
-    Some(unsafe { b.bytes() })
-}
-
 /// Runs `f` on the storage of bigarray `v` as bytes; `None` if `v` is not a bigarray.
 pub fn with_data<R>(v: Value, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
     let b = Bigarray::check(v)?;

@@ -205,7 +205,12 @@ fn c_str(bytes: &[u8]) -> &[u8] {
 }
 
 /// The cursor of a cursor value, if not freed.
-fn cursor_of(wrapper: Value) -> Option<&'static mut Cursor> {
+///
+/// # Safety
+/// The reference must not outlive the cursor: the caller drops it before the cursor value
+/// can die or be freed (a poll's callbacks can only ask for a free, `free_requested`), and
+/// holds no other reference to the same cursor meanwhile.
+unsafe fn cursor_of<'a>(wrapper: Value) -> Option<&'a mut Cursor> {
     // SAFETY: a cursor value's field 0 is its custom block.
     let custom = unsafe { wrapper.field(0) };
     // SAFETY: checked to be a cursor block before its data word is read.
@@ -222,7 +227,8 @@ fn cursor_of(wrapper: Value) -> Option<&'static mut Cursor> {
 pub(super) fn free_cursor(_: &mut Domain, args: &[Value]) -> PrimResult {
     // SAFETY: field 0 of a cursor value is its custom block.
     let custom = unsafe { args[0].field(0) };
-    match cursor_of(args[0]) {
+    // SAFETY: the reference is dropped before `finalize_cursor` frees the cursor.
+    match unsafe { cursor_of(args[0]) } {
         Some(c) if c.in_poll => c.free_requested = true,
         Some(_) => finalize_cursor(custom),
         None => {}
@@ -238,7 +244,9 @@ enum PollError {
 /// `read_poll cursor callbacks max_events`: the number of events read.
 pub(super) fn read_poll(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (wrapper, callbacks, max_opt) = (args[0], args[1], args[2]);
-    let Some(cursor) = cursor_of(wrapper) else {
+    // SAFETY: `wrapper` is an argument, alive for the whole call; a callback that frees the
+    // cursor only sets `free_requested` (`in_poll`), and the cursor is freed after its last use.
+    let Some(cursor) = (unsafe { cursor_of(wrapper) }) else {
         return Err(Exn::failure("Runtime_events: invalid or closed cursor"));
     };
     // As the stock library, `Some n` counts as the tagged word of `n` (2n+1) cut to a C

@@ -261,9 +261,11 @@ fn single_write(dom: &mut Domain, args: &[Value]) -> PrimResult {
 /// The storage of bigarray `ba` from byte `ofs` for `len` bytes, as a raw pointer (the
 /// stock library addresses bigarrays by bytes here, whatever their kind).
 fn bigarray_window(ba: Value, ofs: Value, len: Value, what: &str) -> Result<(*mut u8, usize), Exn> {
-    let data = crate::prims::bigarray::data_slice(ba).ok_or_else(|| Exn::invalid_arg(what))?;
-    let (ofs, len) = range(ofs, len, data.len(), what)?;
-    Ok((data[ofs..].as_mut_ptr(), len))
+    let (data, size) = crate::prims::bigarray::with_data(ba, |d| (d.as_mut_ptr(), d.len()))
+        .ok_or_else(|| Exn::invalid_arg(what))?;
+    let (ofs, len) = range(ofs, len, size, what)?;
+    // `range` keeps `ofs + len` within the storage's `size` bytes.
+    Ok((data.wrapping_add(ofs), len))
 }
 
 fn read_bigarray(dom: &mut Domain, args: &[Value]) -> PrimResult {
