@@ -10,6 +10,9 @@
 use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::value::Value;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 pub use crate::domain::PrimFn;
 
@@ -166,14 +169,78 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     bigarray::PRIMS,
 ];
 
+/// What binding needs to know of a primitive warden knows by name.
+#[derive(Clone, Copy, Default)]
+struct PrimEntry {
+    /// Its implementation, if built in.
+    imp: Option<PrimFn>,
+    /// The library (`str`, `unix`) it belongs to, if any.
+    library: Option<&'static str>,
+    /// Whether it runs without the heap lock.
+    lock_free: bool,
+    /// Whether it is one of the standard primitives' names.
+    standard: bool,
+}
+
+/// Every known primitive by name, built on first use (binding a program asks about each of
+/// its primitives several times: linear scans of the tables cost a third of an empty
+/// program's start-up).
+fn index() -> &'static NameMap {
+    static INDEX: OnceLock<NameMap> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut map = NameMap::with_capacity_and_hasher(1024, Default::default());
+        for (name, f) in AREAS.iter().flat_map(|a| a.iter()) {
+            // The first area naming a primitive provides it (as the scan did).
+            map.entry(name).or_default().imp.get_or_insert(*f);
+        }
+        for (library, areas) in LIBRARIES {
+            for (name, _) in areas.iter().flat_map(|a| a.iter()) {
+                map.entry(name).or_default().library.get_or_insert(library);
+            }
+        }
+        for name in
+            LOCK_FREE.iter().chain(LOCK_FREE_AREAS.iter().flat_map(|a| a.iter().map(|(n, _)| n)))
+        {
+            map.entry(name).or_default().lock_free = true;
+        }
+        for name in STANDARD_NAMES.lines() {
+            map.entry(name).or_default().standard = true;
+        }
+        map
+    })
+}
+
+type NameMap = HashMap<&'static str, PrimEntry, BuildHasherDefault<NameHasher>>;
+
+/// FNV-1a: the names are trusted (ours, or a program's that only slows its own start-up),
+/// and short, so a keyed hash would cost more than the lookups it serves.
+struct NameHasher(u64);
+
+impl Default for NameHasher {
+    fn default() -> Self {
+        NameHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Whether primitive `name` runs without the heap lock.
 pub fn is_lock_free(name: &str) -> bool {
-    LOCK_FREE.contains(&name) || LOCK_FREE_AREAS.iter().any(|a| a.iter().any(|(n, _)| *n == name))
+    index().get(name).is_some_and(|e| e.lock_free)
 }
 
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
-    AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| *n == name).map(|(_, f)| *f)
+    index().get(name).and_then(|e| e.imp)
 }
 
 /// A primitive area's table.
@@ -196,15 +263,12 @@ const LIBRARIES: &[(&str, &[Area])] = &[
 
 /// The library (`str`, `unix`) whose built-in primitive `name` is, if any.
 pub fn library_of(name: &str) -> Option<&'static str> {
-    LIBRARIES
-        .iter()
-        .find(|(_, areas)| areas.iter().any(|a| a.iter().any(|(n, _)| *n == name)))
-        .map(|(l, _)| *l)
+    index().get(name).and_then(|e| e.library)
 }
 
 /// Whether `name` is one of the standard primitives (implemented or not).
 pub fn is_standard(name: &str) -> bool {
-    STANDARD_NAMES.lines().any(|l| l == name)
+    index().get(name).is_some_and(|e| e.standard)
 }
 
 /// Stub bound to standard primitives warden does not implement: fails when called.

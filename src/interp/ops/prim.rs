@@ -93,7 +93,16 @@ pub(in crate::interp) unsafe fn c_call_n(m: &mut Regs) -> Step {
     unsafe {
         let nargs = m.operand() as usize;
         m.push(m.accu);
-        let args: Vec<Value> = std::slice::from_raw_parts(m.sp, nargs).to_vec();
-        call(m, &args, nargs)
+        // A copy, since a callback inside the primitive may move the stack: on the native
+        // stack for the usual arities (the compiler's C_CALLN starts at 6 arguments).
+        let on_stack = std::slice::from_raw_parts(m.sp, nargs);
+        let mut small = [Value::UNIT; 12];
+        if nargs <= small.len() {
+            small[..nargs].copy_from_slice(on_stack);
+            call(m, &small[..nargs], nargs)
+        } else {
+            let args: Vec<Value> = on_stack.to_vec();
+            call(m, &args, nargs)
+        }
     }
 }
