@@ -11,12 +11,12 @@
 use super::Domain;
 use crate::check;
 use crate::exn::Exn;
+use crate::gc::memprof::entries::{SRC_CUSTOM, SRC_NORMAL};
 use crate::heap::atoms::atom;
 use crate::heap::value::{
     string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG,
     WORD,
 };
-use crate::gc::memprof::entries::{SRC_CUSTOM, SRC_NORMAL};
 use crate::heap::young_space::is_young;
 
 impl Domain {

@@ -162,7 +162,8 @@ impl MinorHeap {
     pub fn alloc_past_trigger(&mut self, whsize: usize, extra: usize) -> Option<*mut usize> {
         let trigger = self.trigger;
         self.trigger = self.start;
-        let r = if extra == 0 { self.try_alloc(whsize) } else { self.try_alloc_framed(whsize, extra) };
+        let r =
+            if extra == 0 { self.try_alloc(whsize) } else { self.try_alloc_framed(whsize, extra) };
         self.trigger = trigger.max(self.start).min(self.ptr);
         r
     }
