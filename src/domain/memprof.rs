@@ -259,7 +259,7 @@ impl Domain {
             let e = &mut t.t[i];
             let young_cb = match cb {
                 Cb::Alloc => e.alloc_young,
-                _ => !(e.promoted || !e.alloc_young),
+                _ => e.alloc_young && !e.promoted,
             };
             (e.id, config, young_cb, std::mem::take(&mut e.callstack))
         };
