@@ -344,11 +344,18 @@ impl<'a> Regs<'a> {
             Ok(v) => Ok(v),
             Err(e) => match self.dom.exn_value(&e) {
                 Some(v) => {
-                    // SAFETY: three free words below `sp`: the raise frame takes two.
-                    let leave = unsafe { self.raise_here(v) };
-                    // SAFETY: one free word is left below the frame.
-                    unsafe { self.actions_before_raise()? };
-                    Err(leave)
+                    // Raised as by a primitive called here: a frame `[env, here]` (`pc` is
+                    // past the allocating instruction's operands, as in the frame above).
+                    // SAFETY: three free words below `sp`: the frame takes two, one is
+                    // left below it.
+                    unsafe {
+                        self.sp = self.sp.sub(2);
+                        *self.sp = self.env;
+                        *self.sp.add(1) = here;
+                        self.accu = v;
+                        self.actions_before_raise()?;
+                    }
+                    Err(Leave::Raise(RaiseKind::FromPrim))
                 }
                 None => Err(Leave::Fail(e)),
             },
