@@ -307,6 +307,7 @@ impl<'a> Regs<'a> {
     ///
     /// # Safety
     /// As `alloc_small`.
+    #[cold]
     #[inline(never)]
     unsafe fn alloc_slow(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
         // `lost-root` (fault injection only): the accumulator is left out.
