@@ -86,6 +86,7 @@ corpus! {
     signals signal_backtrace signal_exit signal_exit_fiber signal_segv signal_finaliser_order
     // runtime services
     gc_finalise gc_control gc_minor_words weak_ephemeron random_ops digest_ops domain_single bigarray_kinds
+    memprof_counts memprof_threads
     bigarray_ops
     // generated code
     lexer_parser lexer_words

@@ -11,6 +11,7 @@
 use super::Domain;
 use crate::check;
 use crate::exn::Exn;
+use crate::gc::memprof::entries::{SRC_CUSTOM, SRC_NORMAL};
 use crate::heap::atoms::atom;
 use crate::heap::value::{
     string_wosize, Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE, NO_SCAN_TAG, STRING_TAG,
@@ -30,16 +31,47 @@ impl Domain {
         }
     }
 
+    /// The slow path: the memory profiler's trigger (the block is allocated young and
+    /// maybe sampled), or a full arena (the block goes to the major heap, sampled as a young
+    /// block promoted at once).
     #[cold]
     #[inline(never)]
     fn alloc_small_spilled(&mut self, wosize: usize, tag: u8) -> Value {
+        if let Some(v) = self.alloc_young_triggered(wosize, tag, true) {
+            return v;
+        }
         self.young.minor_wanted = true;
-        self.young.alloc_spilled(wosize, tag)
+        let v = self.young.alloc_spilled(wosize, tag);
+        self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, true, true);
+        v
+    }
+
+    /// As [`Domain::alloc_small`], for a block the memory profiler does not sample (the
+    /// caller samples it: `intern`'s blocks, whose source is `Marshal`). Returns whether it
+    /// was spilled to the major heap too.
+    pub fn alloc_small_untracked(&mut self, wosize: usize, tag: u8) -> (Value, bool) {
+        debug_assert!((1..=MAX_YOUNG_WOSIZE).contains(&wosize));
+        if let Some(v) = self.young.try_alloc(wosize, tag, check::current_site()) {
+            return (v, false);
+        }
+        if let Some(v) = self.alloc_young_triggered(wosize, tag, false) {
+            return (v, false);
+        }
+        self.young.minor_wanted = true;
+        (self.young.alloc_spilled(wosize, tag), true)
     }
 
     /// Allocates directly in the major heap, in this domain's own pools (fields
     /// uninitialised). `wosize >= 1`.
     pub fn alloc_major(&mut self, wosize: usize, tag: u8) -> Value {
+        let v = self.alloc_major_untracked(wosize, tag);
+        self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, false, false);
+        v
+    }
+
+    /// As [`Domain::alloc_major`], for a block the memory profiler does not sample (the
+    /// caller samples it).
+    pub fn alloc_major_untracked(&mut self, wosize: usize, tag: u8) -> Value {
         let v = self.young.alloc_major(wosize, tag);
         self.pace_direct();
         v
@@ -50,6 +82,7 @@ impl Domain {
     pub fn try_alloc_major(&mut self, wosize: usize, tag: u8) -> Result<Value, Exn> {
         let v = self.young.try_alloc_major(wosize, tag).ok_or_else(Exn::out_of_memory)?;
         self.pace_direct();
+        self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, false, false);
         Ok(v)
     }
 
@@ -214,7 +247,9 @@ impl Domain {
             // promoted at once, as a block from a full arena does (`DomainGc::alloc_spilled`).
             let minor_max = self.with_heap(|d| d.gc.params.custom_minor_max_bsz);
             if wosize <= MAX_YOUNG_WOSIZE && mem <= minor_max {
-                self.young.alloc_spilled(wosize, CUSTOM_TAG)
+                let v = self.young.alloc_spilled(wosize, CUSTOM_TAG);
+                self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, true, true);
+                v
             } else {
                 self.alloc_major(wosize, CUSTOM_TAG)
             }
@@ -227,6 +262,14 @@ impl Domain {
             for i in 1..wosize {
                 v.set_raw(i, 0);
             }
+        }
+        if mem > 0 {
+            // The memory the block holds outside the heap is sampled too, as the stock
+            // `caml_alloc_custom_mem` does.
+            let words = mem.div_ceil(WORD);
+            let spilled = !is_young(v) && ops.finalize.is_some() && wosize <= MAX_YOUNG_WOSIZE;
+            let young = is_young(v) || spilled;
+            self.memprof_track(v, words, words, SRC_CUSTOM, young, spilled);
         }
         v
     }

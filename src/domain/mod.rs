@@ -13,6 +13,7 @@
 mod alloc;
 pub mod c_roots;
 pub mod lock;
+pub mod memprof;
 pub mod pending;
 pub mod threads;
 

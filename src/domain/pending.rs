@@ -112,7 +112,8 @@ pub fn signal_handlers(dom: &mut Domain) -> Value {
 }
 
 /// Runs the actions that may run OCaml code, in the stock runtime's order: the handlers of
-/// the signals that arrived first, then the due finalisers; the first exception stops them.
+/// the signals that arrived first, then the memory profiler's callbacks (`memprof`), then
+/// the due finalisers; the first exception stops them.
 /// Call at a safepoint.
 pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
     // The tick's request to let the domain's other threads run comes first, as the stock
@@ -121,6 +122,7 @@ pub fn run_pending_actions(dom: &mut Domain) -> Result<(), Exn> {
         dom.thread_yield();
     }
     run_pending_signals(dom)?;
+    dom.run_memprof_callbacks()?;
     run_finalisers(dom)
 }
 

@@ -211,6 +211,13 @@ impl Domain {
         t.master = Arc::new(MasterLock::new_held());
         t.active = id;
         t.slots = vec![ThreadSlot { id, descr, saved: None }];
+        // The profiler's state of the thread that ran so far is this thread's.
+        let mp = &mut self.young.memprof;
+        let old = mp.current;
+        if let Some(th) = mp.threads.iter_mut().find(|th| th.id == old) {
+            th.id = id;
+        }
+        self.memprof_enter_thread(id);
     }
 
     /// Adds thread `id` (descriptor `descr`), not started yet, with a new empty stack.
@@ -269,6 +276,7 @@ impl Domain {
             None => drop(st),
         }
         self.threads.active = me;
+        self.memprof_enter_thread(me);
         // Signals this thread does not block may have waited for it.
         super::pending::recheck_pending_signals();
     }
@@ -327,6 +335,7 @@ impl Domain {
     /// good. Heap lock not held.
     pub fn finish_thread(&mut self) {
         let me = current_id();
+        self.young.memprof.thread_exit(me);
         self.threads.slots.retain(|s| s.id != me);
         // The domain must hold some thread's state: the first other thread's.
         if let Some(next) = self.threads.slots.first().map(|s| s.id) {

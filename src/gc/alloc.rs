@@ -34,6 +34,24 @@ impl DomainGc {
         Some(unsafe { check::frame_minor(&mut self.check, frame, wosize, tag, site) })
     }
 
+    /// As `try_alloc`, below the arena's trigger (the slow path, after the profiler saw the
+    /// allocation); None when the arena is full.
+    pub fn try_alloc_past_trigger(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+        site: check::Site,
+    ) -> Option<Value> {
+        let frame = self.minor.alloc_past_trigger(wosize + 1, check::MINOR_EXTRA)?;
+        // SAFETY: `frame` points to wosize + 1 + MINOR_EXTRA words just bump-allocated.
+        Some(unsafe { check::frame_minor(&mut self.check, frame, wosize, tag, site) })
+    }
+
+    /// Whether a young block of `wosize` fields fits in the arena, whatever its trigger says.
+    pub fn young_fits(&self, wosize: usize) -> bool {
+        self.minor.fits(wosize + 1, check::MINOR_EXTRA)
+    }
+
     /// Stores `v` into field `i` of a block that was just allocated and whose field holds no
     /// value yet (`caml_initialize`).
     #[inline]

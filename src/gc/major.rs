@@ -147,6 +147,10 @@ impl Gc {
         for f in &self.finalisers.due {
             m.darken(None, f.value);
         }
+        for &y in youngs {
+            // SAFETY: world stopped: every domain's DomainGc is the leader's.
+            unsafe { &mut (*y).memprof }.visit_strong(&mut |v: &mut Value| m.darken(None, *v));
+        }
         m.drain();
         self.mark_ephemerons(&mut m);
         // Gc.finalise values that are now unreachable become due, and stay alive for it.
@@ -178,6 +182,11 @@ impl Gc {
             }
         }
         self.finalisers.last = keep;
+        // The profiler's tracked blocks (weak references) that died, before they are freed.
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            unsafe { &mut (*y).memprof }.after_mark(&is_alive);
+        }
         let allocated = self.allocated_words(youngs);
         // SAFETY: the world is stopped, so every domain's DomainGc is the leader's to read.
         let refs = unsafe { super::young_refs(youngs) };

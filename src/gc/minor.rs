@@ -214,6 +214,24 @@ impl Gc {
             }
         }
         p.drain();
+        // The profiler's tables: their user data and profiles are roots, their blocks weak.
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            let mp = unsafe { &mut (*y).memprof };
+            mp.visit_strong(&mut |v: &mut Value| *v = p.promote(*v));
+            p.drain();
+        }
+        for &y in youngs {
+            // SAFETY: world stopped (see above).
+            unsafe { &mut (*y).memprof }.after_minor(&|b| {
+                if !is_young(b) {
+                    return None;
+                }
+                // SAFETY: a young block's header is readable; a forwarded one (header 0)
+                // holds its copy in field 0.
+                Some(unsafe { (*b.header_ptr() == 0).then(|| b.field(0)) })
+            });
+        }
         let promoted = p.promoted_words;
         let by_slot = std::mem::take(&mut p.by_slot);
         let gc = p.gc;
@@ -239,6 +257,8 @@ impl Gc {
             let m = unsafe { &mut (*y).minor };
             let wsize = m.wsize();
             gc.rebind_arena(m, wsize);
+            // SAFETY: as above.
+            unsafe { (*y).memprof_arm() };
         }
         gc.stats.minor_collections += 1;
         events::counter(Counter::MinorAllocated, (used_total * crate::heap::value::WORD) as u64);

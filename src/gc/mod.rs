@@ -85,6 +85,7 @@
 pub mod alloc;
 pub mod finalise;
 pub mod major;
+pub mod memprof;
 pub mod minor;
 pub mod pacing;
 pub mod stats;
@@ -211,6 +212,8 @@ pub struct DomainGc {
     pub slice_wanted: bool,
     /// The checker's per-domain state (empty in production).
     pub check: check::Local,
+    /// The memory profiler's tables and sampling state (`memprof`).
+    pub memprof: memprof::DomainMemprof,
 }
 
 // SAFETY: remembered-set pointers refer to major blocks, shared by all domains; the arena is
@@ -230,7 +233,16 @@ impl DomainGc {
             minor_wanted: false,
             slice_wanted: false,
             check: check::Local::default(),
+            memprof: memprof::DomainMemprof::default(),
         }
+    }
+
+    /// Sets the arena's trigger for the profiler's next sample (at the arena's start when
+    /// the current thread does not sample).
+    pub fn memprof_arm(&mut self) {
+        let used = self.minor.used_words();
+        let words = self.memprof.arm_young(used);
+        self.minor.set_trigger(words);
     }
 
     /// Words this domain allocated so far, minor and major (framing words excluded).
@@ -253,11 +265,11 @@ impl DomainGc {
         }
     }
 
-    /// Whether this domain wants a safepoint for itself (a minor collection, or the checker's
-    /// forced collection or poll-point verification).
+    /// Whether this domain wants a safepoint for itself (a minor collection, profiler
+    /// callbacks, or the checker's forced collection or poll-point verification).
     #[inline(always)]
     pub fn work_pending(&self) -> bool {
-        self.minor_wanted || check::wants_safepoint(&self.check)
+        self.minor_wanted || self.memprof.pending || check::wants_safepoint(&self.check)
     }
 }
 
@@ -432,6 +444,12 @@ impl Gc {
                 self.major.set_snapshot(to.minor.slot, to.pools.counters);
             }
             None => self.major.pools.adopt(&mut from.pools),
+        }
+        // The profiler's entries of the domain that ends: orphans of the one that takes its
+        // pools (dropped with the last domain: no thread is left to run their callbacks).
+        if let Some(&to) = youngs.get(1) {
+            // SAFETY: as above.
+            unsafe { (*to).memprof.adopt(&mut from.memprof) };
         }
         self.major.set_snapshot(from.minor.slot, PoolCounters::default());
     }

@@ -3,6 +3,12 @@
 //! (`Gc.set` changes the caller's only), so an arena may use less than its slot, which is
 //! sized for the largest.
 //!
+//! The bump test compares with `trigger`, not `start`: `start <= trigger <= ptr`. It is
+//! `start` unless the memory profiler (`gc::memprof`) samples this domain's allocations;
+//! then it marks the word whose allocation is the next sample, so the allocation that
+//! reaches it takes the slow path (which tells the full arena from a sample by `fits`).
+//! The fast path has no other test for it.
+//!
 //! Invariants: `start <= ptr <= end`; every word in `[ptr, end)` belongs to an allocated
 //! frame (a block, header first, plus whatever framing words the checker adds around it).
 //! The arena is only touched by its domain, except while the world is stopped (collection).
@@ -33,6 +39,8 @@ pub struct MinorHeap {
     pub start: *mut usize,
     pub end: *mut usize,
     pub ptr: *mut usize,
+    /// The lowest address the fast path hands out (`start`, or the profiler's next sample).
+    pub trigger: *mut usize,
     /// Framing words (canaries) inside `[ptr, end)`; not counted as allocation.
     pub overhead: usize,
     /// Block words (headers included, framing excluded) the arena takes before it is full.
@@ -53,7 +61,16 @@ impl MinorHeap {
         // SAFETY: the words are this arena's and empty: no live block lies in them, and only
         // this arena hands them out (unpoisoning them first).
         unsafe { asan_poison(start as *const u8, end as usize - start as usize) };
-        MinorHeap { slot, start, end, ptr: end, overhead: 0, limit, spare: space.spare_slot(slot) }
+        MinorHeap {
+            slot,
+            start,
+            end,
+            ptr: end,
+            trigger: start,
+            overhead: 0,
+            limit,
+            spare: space.spare_slot(slot),
+        }
     }
 
     /// The top `span` words of slot `slot` (all of it if it is smaller).
@@ -102,7 +119,7 @@ impl MinorHeap {
     pub fn try_alloc(&mut self, whsize: usize) -> Option<*mut usize> {
         let new = (self.ptr as usize).wrapping_sub(whsize * WORD);
         // The second test catches a wrap-around (`whsize` beyond the address space).
-        if new >= self.start as usize && new <= self.ptr as usize {
+        if new >= self.trigger as usize && new <= self.ptr as usize {
             // SAFETY: `[new, ptr)` lies in the free part of this arena's slot, now handed out.
             unsafe { asan_unpoison(new as *const u8, self.ptr as usize - new) };
             self.ptr = new as *mut usize;
@@ -117,7 +134,7 @@ impl MinorHeap {
     #[inline(always)]
     pub fn try_alloc_framed(&mut self, whsize: usize, extra: usize) -> Option<*mut usize> {
         let raw_used = (self.end as usize - self.ptr as usize) / WORD;
-        let avail = (self.ptr as usize - self.start as usize) / WORD;
+        let avail = (self.ptr as usize - self.trigger as usize) / WORD;
         if raw_used - self.overhead + whsize <= self.limit && whsize + extra <= avail {
             // SAFETY: `whsize + extra <= avail` keeps the result inside the arena.
             let new = unsafe { self.ptr.sub(whsize + extra) };
@@ -130,6 +147,38 @@ impl MinorHeap {
             None
         }
     }
+    /// Whether a frame of `whsize + extra` words (`extra` framing words) fits in the arena,
+    /// whatever the trigger says.
+    pub fn fits(&self, whsize: usize, extra: usize) -> bool {
+        let raw_used = (self.end as usize - self.ptr as usize) / WORD;
+        let avail = (self.ptr as usize - self.start as usize) / WORD;
+        let limit_ok = extra == 0 || raw_used - self.overhead + whsize <= self.limit;
+        limit_ok && whsize.checked_add(extra).is_some_and(|n| n <= avail)
+    }
+
+    /// Bump-allocates as `try_alloc_framed` (or `try_alloc` when `extra` is 0) below the
+    /// trigger: the slow path's allocation once the profiler has seen it. None when the
+    /// arena is full.
+    pub fn alloc_past_trigger(&mut self, whsize: usize, extra: usize) -> Option<*mut usize> {
+        let trigger = self.trigger;
+        self.trigger = self.start;
+        let r =
+            if extra == 0 { self.try_alloc(whsize) } else { self.try_alloc_framed(whsize, extra) };
+        self.trigger = trigger.max(self.start).min(self.ptr);
+        r
+    }
+
+    /// Sets the trigger `words` words below the allocation pointer (`None`, or no room for
+    /// them: at `start`, so only a full arena leaves the fast path).
+    pub fn set_trigger(&mut self, words: Option<usize>) {
+        let free = (self.ptr as usize - self.start as usize) / WORD;
+        self.trigger = match words {
+            // SAFETY: `n < free`, so the result lies in `(start, ptr]`.
+            Some(n) if n < free => unsafe { self.ptr.sub(n) },
+            _ => self.start,
+        };
+    }
+
     /// Empties the arena (after a collection moved everything live out, and after the
     /// checker poisoned it); in ASan builds its used words are poisoned again.
     pub fn reset(&mut self) {
@@ -137,6 +186,7 @@ impl MinorHeap {
         // words are handed out again only through `try_alloc*`, which unpoison them.
         unsafe { asan_poison(self.ptr as *const u8, self.end as usize - self.ptr as usize) };
         self.ptr = self.end;
+        self.trigger = self.start;
         self.overhead = 0;
     }
     /// The allocated words `[ptr, end)`, for poisoning and verification.

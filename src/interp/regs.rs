@@ -286,48 +286,81 @@ impl<'a> Regs<'a> {
     }
 
     /// Allocates a young block of `wosize` words, collecting first when the arena is full
-    /// (`accu` and `env` are saved on the stack across the collection).
+    /// (`accu` and `env` are saved on the stack across the collection). An exception comes
+    /// out of the memory profiler's allocation callbacks, raised from here.
     ///
     /// # Safety
     /// `sp` must have three free words below it; `wosize` at most `MAX_YOUNG_WOSIZE`.
     #[inline(always)]
-    pub unsafe fn alloc_small(&mut self, wosize: usize, tag: u8) -> Value {
+    pub unsafe fn alloc_small(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
         let site = check::site_at(self.dom.id, self.pc_index());
         match self.dom.young.try_alloc(wosize, tag, site) {
-            Some(v) => v,
+            Some(v) => Ok(v),
             // SAFETY: the caller's contract.
-            None => unsafe { self.alloc_after_collection(wosize, tag) },
+            None => unsafe { self.alloc_slow(wosize, tag) },
         }
     }
 
-    /// The slow path of `alloc_small`.
+    /// The slow path of `alloc_small`: the arena is full (a collection first), or the
+    /// memory profiler's trigger stopped the allocation (it samples the block, and may run
+    /// callbacks before the block is allocated).
     ///
     /// # Safety
     /// As `alloc_small`.
-    #[inline(always)]
-    unsafe fn alloc_after_collection(&mut self, wosize: usize, tag: u8) -> Value {
+    #[cold]
+    #[inline(never)]
+    unsafe fn alloc_slow(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
         // `lost-root` (fault injection only): the accumulator is left out.
         let lost = check::fault::lost_root(is_young(self.accu));
         let here = code_value(self.pc_index());
-        // SAFETY: three free words below `sp` (the caller's contract); the collection keeps
-        // the frame's offset from the stack top.
-        unsafe {
+        // SAFETY: three free words below `sp` (the caller's contract); the collection and
+        // the callbacks keep the frame's offset from the stack top.
+        let r = unsafe {
             let sp = self.sp.sub(3);
             *sp = if lost { Value::UNIT } else { self.accu };
             *sp.add(1) = self.env;
             *sp.add(2) = here;
             self.dom.stack.sp = sp;
-            self.dom.young.minor_wanted = true;
-            self.dom.safepoint();
+            if !self.dom.young.young_fits(wosize) {
+                self.dom.young.minor_wanted = true;
+                self.dom.safepoint();
+            }
+            check::note_site(self.dom.id, self.pc_index());
+            let r = match self.dom.young.try_alloc(wosize, tag, check::current_site()) {
+                Some(v) => Ok(v),
+                None if self.dom.young.young_fits(wosize) => {
+                    self.dom.sample_young_from_bytecode(wosize, tag)
+                }
+                None => Ok(self.dom.alloc_small(wosize, tag)),
+            };
             let sp = self.dom.stack.sp;
             if !lost {
                 self.accu = *sp;
             }
             self.env = *sp.add(1);
             self.sp = sp.add(3);
+            r
+        };
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => match self.dom.exn_value(&e) {
+                Some(v) => {
+                    // Raised as by a primitive called here: a frame `[env, here]` (`pc` is
+                    // past the allocating instruction's operands, as in the frame above).
+                    // SAFETY: three free words below `sp`: the frame takes two, one is
+                    // left below it.
+                    unsafe {
+                        self.sp = self.sp.sub(2);
+                        *self.sp = self.env;
+                        *self.sp.add(1) = here;
+                        self.accu = v;
+                        self.actions_before_raise()?;
+                    }
+                    Err(Leave::Raise(RaiseKind::FromPrim))
+                }
+                None => Err(Leave::Fail(e)),
+            },
         }
-        check::note_site(self.dom.id, self.pc_index());
-        self.dom.alloc_small(wosize, tag)
     }
 
     /// Pushes a primitive-call frame `[env, address after the call]` and makes `exn` the

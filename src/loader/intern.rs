@@ -35,6 +35,7 @@
 //! function name (`input_value`, `input_val_from_string` ...).
 
 use crate::domain::Domain;
+use crate::gc::memprof::entries::SRC_MARSHAL;
 use crate::heap::atoms::atom;
 use crate::heap::custom::{self, DeserializeInput};
 use crate::heap::value::{
@@ -457,10 +458,16 @@ impl Intern<'_, '_> {
             ));
         }
         self.budget -= whsize;
+        // Each object is sampled by the memory profiler as the stock runtime does (source
+        // `Marshal`), not at the arena's trigger.
         let v = if self.young && !force_major && wosize <= MAX_YOUNG_WOSIZE {
-            self.dom.alloc_small(wosize, tag)
+            let (v, spilled) = self.dom.alloc_small_untracked(wosize, tag);
+            self.dom.memprof_track(v, wosize, whsize, SRC_MARSHAL, true, spilled);
+            v
         } else {
-            self.dom.alloc_major(wosize, tag)
+            let v = self.dom.alloc_major_untracked(wosize, tag);
+            self.dom.memprof_track(v, wosize, whsize, SRC_MARSHAL, false, false);
+            v
         };
         Ok(v)
     }

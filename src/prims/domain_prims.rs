@@ -122,6 +122,11 @@ fn domain_spawn(dom: &mut Domain, args: &[Value]) -> PrimResult {
     child.argv = dom.argv.clone();
     child.exe_name = dom.exe_name.clone();
     child.callback = dom.callback;
+    // The memory profiler's profile is inherited (`domain::memprof`).
+    let profile = dom.young.memprof.config();
+    child.young.memprof.set_config(profile);
+    child.young.memprof.reset_draws();
+    child.young.memprof_arm();
     super::init_child(dom, &mut child);
     child.register();
     let program = crate::interp::current_program();

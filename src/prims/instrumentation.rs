@@ -1,12 +1,12 @@
-//! Instrumentation the stock runtime offers and warden does not run yet: memory profiling
-//! (`memprof.c`: a profile is accepted and tracked, but no allocation is ever sampled), AFL
-//! instrumentation (`afl.c`) and marshal compression (`zstd.c`: not available, as in the
+//! Instrumentation primitives: the memory profiler's (`Gc.Memprof`: start, stop, discard;
+//! sampling and callbacks are `domain::memprof` and `gc::memprof`), AFL instrumentation
+//! (`afl.c`: nothing to reset) and marshal compression (`zstd.c`: not available, as in the
 //! stock build used as the oracle). Runtime events are `prims::runtime_events`.
-//! The memprof profile lives in `Domain::named` under a NUL-prefixed key.
 
 use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
+use crate::gc::memprof::config;
 use crate::heap::value::Value;
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
@@ -17,21 +17,13 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_zstd_initialize", zstd_initialize),
 ];
 
-/// Key of the current memprof profile in `Domain::named`.
-const MEMPROF_KEY: &[u8] = b"\0warden:memprof";
-
 fn unit_noop(_: &mut Domain, _: &[Value]) -> PrimResult {
     Ok(Value::UNIT)
 }
 
-// ---------------------------------------------------------------------------------------
-// Memprof: profiles are accepted and tracked, but no allocation is ever sampled.
-
-const CONFIG_STATUS: usize = 0;
-const STATUS_SAMPLING: isize = 0;
-const STATUS_STOPPED: isize = 1;
-const STATUS_DISCARDED: isize = 2;
-
+/// `Gc.Memprof.start rate callstack_size tracker`: a new profile for the calling domain
+/// (and the domains it spawns from now on); the entries of the previous one become orphans,
+/// whose callbacks still run.
 fn memprof_start(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let (lv, szv, tracker) = (args[0], args[1], args[2]);
     // SAFETY: the sampling rate is a boxed float.
@@ -39,49 +31,63 @@ fn memprof_start(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if szv.int() < 0 || !(0.0..=1.0).contains(&lambda) {
         return Err(Exn::invalid_arg("Gc.Memprof.start"));
     }
-    if let Some(&cfg) = dom.named.get(MEMPROF_KEY) {
-        // SAFETY: the profile block made below has a status field.
-        if unsafe { cfg.field(CONFIG_STATUS) }.int() == STATUS_SAMPLING {
-            return Err(Exn::failure("Gc.Memprof.start: already started."));
-        }
+    let current = dom.young.memprof.current_thread().entries.validated_config();
+    if current != Value::UNIT && config::status(current) == config::SAMPLING {
+        return Err(Exn::failure("Gc.Memprof.start: already started."));
     }
+    crate::domain::memprof::set_callstack_capture(super::backtrace::memprof_callstack);
+    dom.young.memprof.orphan_all();
     let mut one_log1m = if lambda == 1.0 { 0.0 } else { 1.0 / (-lambda).ln_1p() };
     // NaN, +inf or a positive value (a faulty log1p) would derail sampling: -inf instead.
     if one_log1m.is_nan() || one_log1m > 0.0 {
         one_log1m = f64::NEG_INFINITY;
     }
     let l1 = dom.alloc_float(one_log1m);
-    let mut fields = vec![Value::of_int(STATUS_SAMPLING), lv, l1, szv];
+    let mut fields = vec![Value::of_int(config::SAMPLING), lv, l1, szv];
     for i in 0..5 {
         // SAFETY: a tracker is a record of five callbacks.
         fields.push(unsafe { tracker.field(i) });
     }
-    let cfg = dom.alloc_tuple(0, &fields);
-    dom.named.insert(MEMPROF_KEY.to_vec(), cfg);
+    let cfg = dom.alloc_major_untracked(config::FIELDS, 0);
+    for (i, &f) in fields.iter().enumerate() {
+        dom.initialize(cfg, i, f);
+    }
+    let mp = &mut dom.young.memprof;
+    mp.set_config(cfg);
+    mp.reset_draws();
+    mp.tidy_orphans();
+    dom.young.memprof_arm();
+    dom.young.memprof.update_pending();
     Ok(cfg)
 }
 
+/// `Gc.Memprof.stop ()`: the allocation callbacks due in this thread run first; the
+/// profile stops sampling (its tracking callbacks go on until it is discarded).
 fn memprof_stop(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    match dom.named.get(MEMPROF_KEY).copied() {
-        // SAFETY: the profile block has a status field.
-        Some(cfg) if unsafe { cfg.field(CONFIG_STATUS) }.int() == STATUS_SAMPLING => {
-            // SAFETY: as above; an immediate needs no barrier.
-            unsafe { cfg.set_field_raw(CONFIG_STATUS, Value::of_int(STATUS_STOPPED)) };
-            Ok(Value::UNIT)
-        }
-        _ => Err(Exn::failure("Gc.Memprof.stop: no profile running.")),
+    if !dom.young.memprof.current_thread().suspended {
+        dom.memprof_suspend(true);
+        let key = dom.young.memprof.current_thread().entries.key;
+        let r = dom.memprof_run_table(key);
+        dom.memprof_suspend(false);
+        r?;
     }
+    let cfg = dom.young.memprof.current_thread().entries.validated_config();
+    if cfg == Value::UNIT || config::status(cfg) != config::SAMPLING {
+        return Err(Exn::failure("Gc.Memprof.stop: no profile running."));
+    }
+    config::set_status(cfg, config::STOPPED);
+    dom.young.memprof_arm();
+    Ok(Value::UNIT)
 }
 
+/// `Gc.Memprof.discard t`: a stopped profile's tracking ends (its entries are forgotten).
 fn memprof_discard(_: &mut Domain, args: &[Value]) -> PrimResult {
     let cfg = args[0];
-    // SAFETY: a profile (`Gc.Memprof.t`) is the block made by `memprof_start`.
-    match unsafe { cfg.field(CONFIG_STATUS) }.int() {
-        STATUS_SAMPLING => Err(Exn::failure("Gc.Memprof.discard: profile not stopped.")),
-        STATUS_DISCARDED => Err(Exn::failure("Gc.Memprof.discard: profile already discarded.")),
+    match config::status(cfg) {
+        config::SAMPLING => Err(Exn::failure("Gc.Memprof.discard: profile not stopped.")),
+        config::DISCARDED => Err(Exn::failure("Gc.Memprof.discard: profile already discarded.")),
         _ => {
-            // SAFETY: as above.
-            unsafe { cfg.set_field_raw(CONFIG_STATUS, Value::of_int(STATUS_DISCARDED)) };
+            config::set_status(cfg, config::DISCARDED);
             Ok(Value::UNIT)
         }
     }

@@ -13,7 +13,7 @@ use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
 };
 use crate::heap::young_space::is_young;
-use crate::interp::regs::{Regs, Step};
+use crate::interp::regs::{Leave, Regs, Step};
 
 /// PUSH_RETADDR ofs: pushes a return frame for the call that follows.
 ///
@@ -173,7 +173,7 @@ pub(in crate::interp) unsafe fn grab(m: &mut Regs) -> Step {
     // SAFETY: the module doc; the closure has `num_args + 3` fields, the RESTART before
     // this GRAB is at `pc - 3`.
     unsafe {
-        let clos = m.alloc_small(num_args + 3, CLOSURE_TAG);
+        let clos = m.alloc_small(num_args + 3, CLOSURE_TAG)?;
         clos.set_field_raw(0, code_value(m.pc_index() - 3));
         clos.set_field_raw(1, make_closinfo(0, 2));
         clos.set_field_raw(2, m.env);
@@ -197,16 +197,22 @@ pub(in crate::interp) unsafe fn grab(m: &mut Regs) -> Step {
 /// # Safety
 /// The `nvars` words are on the stack; `first + nvars <= size`.
 #[inline(always)]
-unsafe fn closure_block(m: &mut Regs, size: usize, first: usize, nvars: usize) -> Value {
+unsafe fn closure_block(
+    m: &mut Regs,
+    size: usize,
+    first: usize,
+    nvars: usize,
+) -> Result<Value, Leave> {
     // SAFETY: the caller's contract.
     unsafe {
         let clos = if size <= MAX_YOUNG_WOSIZE {
-            let c = m.alloc_small(size, CLOSURE_TAG);
+            let c = m.alloc_small(size, CLOSURE_TAG)?;
             for i in 0..nvars {
                 c.set_field_raw(first + i, m.at(i));
             }
             c
         } else {
+            m.dom.stack.sp = m.sp;
             let c = m.dom.alloc_major(size, CLOSURE_TAG);
             for i in 0..nvars {
                 m.dom.young.initialize(c, first + i, m.at(i));
@@ -214,7 +220,7 @@ unsafe fn closure_block(m: &mut Regs, size: usize, first: usize, nvars: usize) -
             c
         };
         m.pop(nvars);
-        clos
+        Ok(clos)
     }
 }
 
@@ -234,7 +240,7 @@ pub(in crate::interp) unsafe fn closure(m: &mut Regs) -> Step {
         if nvars > 0 {
             m.push(m.accu);
         }
-        let clos = closure_block(m, 2 + nvars, 2, nvars);
+        let clos = closure_block(m, 2 + nvars, 2, nvars)?;
         clos.set_field_raw(0, code_value(target));
         clos.set_field_raw(1, make_closinfo(0, 2));
         m.accu = clos;
@@ -261,7 +267,7 @@ pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
         if nvars > 0 {
             m.push(m.accu);
         }
-        let clos = closure_block(m, blksize, envofs, nvars);
+        let clos = closure_block(m, blksize, envofs, nvars)?;
         m.push(clos);
         let table = table_pc.offset_from(m.base);
         clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));

@@ -25,13 +25,14 @@ pub(in crate::interp) unsafe fn make_block(m: &mut Regs) -> Step {
         let wosize = m.operand() as usize;
         let tag = m.operand() as u8;
         let block = if wosize <= MAX_YOUNG_WOSIZE {
-            let b = m.alloc_small(wosize, tag);
+            let b = m.alloc_small(wosize, tag)?;
             b.set_field_raw(0, m.accu);
             for i in 1..wosize {
                 b.set_field_raw(i, m.at(i - 1));
             }
             b
         } else {
+            m.dom.stack.sp = m.sp;
             let b = m.dom.alloc_major(wosize, tag);
             m.dom.young.initialize(b, 0, m.accu);
             for i in 1..wosize {
@@ -54,7 +55,7 @@ pub(in crate::interp) unsafe fn make_block_n<const N: usize>(m: &mut Regs) -> St
     // SAFETY: the module doc; the `N - 1` other fields are on the stack.
     unsafe {
         let tag = m.operand() as u8;
-        let b = m.alloc_small(N, tag);
+        let b = m.alloc_small(N, tag)?;
         b.set_field_raw(0, m.accu);
         for i in 1..N {
             b.set_field_raw(i, m.at(i - 1));
@@ -81,8 +82,9 @@ pub(in crate::interp) unsafe fn make_float_block(m: &mut Regs) -> Step {
     unsafe {
         let size = m.operand() as usize;
         let b = if size <= MAX_YOUNG_WOSIZE {
-            m.alloc_small(size, DOUBLE_ARRAY_TAG)
+            m.alloc_small(size, DOUBLE_ARRAY_TAG)?
         } else {
+            m.dom.stack.sp = m.sp;
             m.dom.alloc_major(size, DOUBLE_ARRAY_TAG)
         };
         b.set_double_field(0, m.accu.double());
@@ -131,7 +133,7 @@ pub(in crate::interp) unsafe fn get_float_field(m: &mut Regs) -> Step {
         let n = m.operand() as usize;
         check::on_float_field(m.accu, n, || m.here());
         let d = m.accu.double_field(n);
-        let b = m.alloc_small(1, DOUBLE_TAG);
+        let b = m.alloc_small(1, DOUBLE_TAG)?;
         *(b.0 as *mut f64) = d;
         m.accu = b;
     }

@@ -120,7 +120,7 @@ pub(in crate::interp) unsafe fn perform(m: &mut Regs) -> Step {
     }
     // SAFETY: the module doc; the frame of four words is below `sp`'s threshold.
     unsafe {
-        let cont = m.alloc_small(2, CONT_TAG);
+        let cont = m.alloc_small(2, CONT_TAG)?;
         let here = code_value(m.pc_index());
         m.sp = m.sp.sub(4);
         m.set(0, Value::of_int(m.dom.stack.trap_off));

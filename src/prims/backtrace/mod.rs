@@ -357,6 +357,15 @@ fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     Ok(alloc_array(dom, &slots))
 }
 
+/// Up to `max` frames of the domain's current call stack (its published `sp`): the
+/// memory profiler's capture of an allocation's call stack (`domain::memprof`).
+pub fn memprof_callstack(dom: &mut Domain, max: usize) -> Vec<Value> {
+    let program_len = bt_state(dom).program_len;
+    let st = &dom.stack;
+    // SAFETY: as in `get_current_callstack`: the allocating code published `sp`.
+    unsafe { callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max) }
+}
+
 /// The call stack of continuation `args[0]` (its fibers, innermost first), up to `args[1]`
 /// frames; raises `Continuation_already_resumed` for a used continuation, as the stock
 /// runtime, which takes the fibers out of the continuation for the walk and puts them back.

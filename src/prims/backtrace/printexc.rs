@@ -178,6 +178,8 @@ fn early_exit(e: Exn) -> Option<i32> {
 /// Reports the uncaught exception `exn` as ocamlrun does and returns the exit status: 2, or
 /// the status of an `exit` called by an at-exit function.
 pub fn fatal_uncaught_exception(dom: &mut Domain, exn: Value) -> i32 {
+    // As the stock runtime: no memory-profiler callback runs in the handler.
+    dom.memprof_suspend(true);
     if let Some(handler) = dom.named_value("Printexc.handle_uncaught_exception") {
         // Printexc's handler never raises; it runs the at-exit functions itself.
         if let Err(e) = dom.call(handler, &[exn, Value::FALSE]) {
