@@ -336,7 +336,24 @@ pub fn run(inv: Invocation) -> i32 {
         }
     }
 
-    let globals = match loader::intern::intern(&mut dom, &exe.data, Some(&exe.code_fragment())) {
+    // The code first: the DATA section's closures may only point at the function entries
+    // verification finds; the global slots the code names are checked once DATA is read.
+    let started = thread_cpu_time();
+    let verified = match loader::verify::verify(&exe.code, &exe.prim_names) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("Fatal error: {exe_name}: {e}");
+            return 2;
+        }
+    };
+    log::debug!(
+        target: "warden::loader",
+        "{} words of code: validated and verified in {:?} (thread CPU time)",
+        exe.code.len(),
+        thread_cpu_time() - started
+    );
+    let code = exe.code_fragment(&verified.entries);
+    let globals = match loader::intern::intern(&mut dom, &exe.data, Some(&code)) {
         Ok((v, _)) => v,
         Err(e) => {
             eprintln!("Fatal error: cannot load the global data of '{exe_name}': {e}");
@@ -349,23 +366,10 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: the global data of '{exe_name}' lacks the predefined exceptions");
         return 2;
     }
-    let started = thread_cpu_time();
-    let mut validated = started;
-    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals).and_then(|()| {
-        validated = thread_cpu_time();
-        loader::verify::verify(&exe.code, &exe.prim_names)
-    });
-    if let Err(e) = checked {
+    if let Err(e) = verified.check_globals(&exe.code, nglobals) {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
-    log::debug!(
-        target: "warden::loader",
-        "{} words of code: validated in {:?}, verified in {:?} (thread CPU time)",
-        exe.code.len(),
-        validated - started,
-        thread_cpu_time() - validated
-    );
     dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
@@ -373,7 +377,9 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    let mut program = Program::new(exe.code, prims, exe.prim_names, lock_free);
+    program.entries = verified.entries;
+    let program = Arc::new(program);
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
     let code = crate::prims::sys::finish(&mut dom, result);
@@ -419,8 +425,13 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
             None => return ImageOutcome::Rejected(format!("unknown C primitive '{name}'")),
         }
     }
+    let verified = match loader::verify::verify(&exe.code, &exe.prim_names) {
+        Ok(v) => v,
+        Err(e) => return ImageOutcome::Rejected(e),
+    };
     dom.lock_heap();
-    let globals = match loader::intern::intern(dom, &exe.data, Some(&exe.code_fragment())) {
+    let code = exe.code_fragment(&verified.entries);
+    let globals = match loader::intern::intern(dom, &exe.data, Some(&code)) {
         Ok((v, _)) => v,
         Err(e) => {
             dom.unlock_heap();
@@ -432,8 +443,7 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
     let checked = if nglobals < 12 {
         Err("no predefined exceptions".to_string())
     } else {
-        loader::validate::validate(&exe.code, prims.len(), nglobals)
-            .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names))
+        verified.check_globals(&exe.code, nglobals)
     };
     if let Err(e) = checked {
         dom.unlock_heap();
@@ -443,7 +453,9 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
     crate::prims::set_debug_info(dom, None, &exe.code);
     dom.unlock_heap();
     let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    let mut program = Program::new(exe.code, prims, exe.prim_names, lock_free);
+    program.entries = verified.entries;
+    let program = Arc::new(program);
     interp::install(dom, program.clone());
     let used = dom.stack.used();
     crate::check::set_instruction_budget(budget);

@@ -424,19 +424,46 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn check_stacks(&mut self) -> Step {
         if self.sp < self.dom.stack.threshold() {
-            self.dom.stack.sp = self.sp;
-            if !self.dom.stack.grow(crate::domain::STACK_THRESHOLD) {
-                let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
-                // SAFETY: the threshold keeps free words below `sp`.
-                let leave = unsafe { self.raise_here(e) };
-                // SAFETY: as above.
-                unsafe { self.actions_before_raise()? };
-                return Err(leave);
-            }
-            self.sp = self.dom.stack.sp;
+            // SAFETY: the caller's contract.
+            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
         }
         // SAFETY: at least the threshold's words are free below `sp`.
         unsafe { self.poll() }
+    }
+
+    /// Makes room for `words` more words below `sp` above the threshold (`RESTART`, which
+    /// pushes a partial application's arguments: up to the function's arity, beyond what
+    /// `check_stacks` guaranteed), or raises `Stack_overflow`.
+    ///
+    /// # Safety
+    /// `sp` inside the running stack, with two free words below it.
+    #[inline(always)]
+    pub unsafe fn reserve(&mut self, words: usize) -> Step {
+        if self.sp.wrapping_sub(words) < self.dom.stack.threshold() {
+            // SAFETY: the caller's contract.
+            unsafe { self.grow_stack(words)? };
+        }
+        Ok(())
+    }
+
+    /// Grows the stack by `extra` words plus the threshold, or raises `Stack_overflow`.
+    ///
+    /// # Safety
+    /// `sp` inside the running stack, with two free words below it.
+    #[cold]
+    #[inline(never)]
+    unsafe fn grow_stack(&mut self, extra: usize) -> Step {
+        self.dom.stack.sp = self.sp;
+        if !self.dom.stack.grow(extra) {
+            let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
+            // SAFETY: the caller's contract.
+            let leave = unsafe { self.raise_here(e) };
+            // SAFETY: as above.
+            unsafe { self.actions_before_raise()? };
+            return Err(leave);
+        }
+        self.sp = self.dom.stack.sp;
+        Ok(())
     }
 
     /// Returns from a function: pops the return frame, or, at the bottom of a fiber, goes

@@ -42,9 +42,10 @@ pub struct Executable {
 }
 
 impl Executable {
-    /// The main code fragment, for resolving code pointers while unmarshalling.
-    pub fn code_fragment(&self) -> super::intern::CodeFragment {
-        super::intern::CodeFragment { digest: self.code_digest, len_words: self.code.len() }
+    /// The main code fragment, for resolving code pointers while unmarshalling, with its
+    /// function `entries` (what verifying the code returned).
+    pub fn code_fragment<'a>(&self, entries: &'a [u32]) -> super::intern::CodeFragment<'a> {
+        super::intern::CodeFragment { digest: self.code_digest, entries }
     }
 }
 

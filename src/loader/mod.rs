@@ -15,6 +15,7 @@
 //! touch memory out of bounds. Every failure is a [`LoadError`] (or an error string for the
 //! parts that `Marshal` reuses) naming the problem in one line.
 
+pub mod codemap;
 pub mod debuginfo;
 pub mod exec;
 pub mod intern;

@@ -2,15 +2,14 @@ use super::verify;
 use crate::interp::opcodes::Op::*;
 
 fn ok(code: &[i32]) {
-    crate::loader::validate::validate(code, 1, 1).unwrap();
     if let Err(e) = verify(code, &["caml_ensure_stack_capacity".to_string()]) {
         panic!("{e}");
     }
 }
 
 fn rejected(code: &[i32], needle: &str) {
-    crate::loader::validate::validate(code, 1, 1).unwrap();
-    let e = verify(code, &["caml_ensure_stack_capacity".to_string()]).unwrap_err();
+    crate::loader::validate::validate(code, 1).unwrap();
+    let e = verify(code, &["caml_ensure_stack_capacity".to_string()]).err().unwrap();
     assert!(e.contains(needle), "{e:?} should mention {needle:?}");
 }
 
