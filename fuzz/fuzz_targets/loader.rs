@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // Code the verifier refuses has no function entries: its DATA is still read.
-    let verified = verify::verify(&exe.code, &exe.prim_names).ok();
+    let verified = verify::verify(&exe.code, verify::Prims { names: &exe.prim_names, reads: &[] }).ok();
     let entries = verified.as_ref().map_or(&[][..], |v| &v.entries[..]);
     common::with_domain(|dom| {
         let code = exe.code_fragment(entries);

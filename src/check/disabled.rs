@@ -131,6 +131,8 @@ pub fn take_forced(_st: &mut Local) -> u8 {
 /// No budget in production.
 pub fn set_instruction_budget(_n: u64) {}
 #[inline(always)]
+pub fn set_access_recovery(_on: bool) {}
+#[inline(always)]
 pub fn instruction_spent() -> bool {
     false
 }

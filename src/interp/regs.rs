@@ -264,9 +264,12 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn jump_to_closure(&mut self) {
         check::on_apply(self.accu, || self.here());
+        // A fault on the read (production: not a closure) names this instruction.
+        crate::fault_signals::note_applying(Some(self.pc));
         // SAFETY: the caller's contract; field 0 of a closure is its code value.
-        self.pc =
-            self.code_at(unsafe { self.accu.field(0) }, "applying a value that is not a closure");
+        let code = unsafe { self.accu.field(0) };
+        crate::fault_signals::note_applying(None);
+        self.pc = self.code_at(code, "applying a value that is not a closure");
         self.env = self.accu;
     }
 

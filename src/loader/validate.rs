@@ -7,7 +7,9 @@
 //! * every code address an instruction can produce (branches, conditional branches,
 //!   PUSH_RETADDR, PUSHTRAP, CLOSURE, CLOSUREREC, SWITCH) is the start of an instruction;
 //! * GRAB is immediately preceded by RESTART (GRAB builds closures pointing there);
-//! * primitive numbers are below the number of primitives, and sizes, counts, stack offsets
+//! * primitive numbers are below the number of primitives, a call to a built-in primitive
+//!   passes at least the arguments it reads (the *arity rule*: it reads them from a slice of
+//!   the arguments passed), and sizes, counts, stack offsets
 //!   and tags are in the ranges the interpreter relies on (no negative counts, no atom tag
 //!   above 255, no MAKEBLOCK of a tag whose contents the runtime would misread);
 //! * global slots are checked once the global table is known ([`CodeMap::check_globals`]:
@@ -29,9 +31,25 @@ use super::codemap::{Bits, CodeMap};
 use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPCODE_COUNT, OPERANDS};
 
-/// Checks `code` against a program with `nprims` primitives; returns its map (global slots
-/// are left to [`CodeMap::check_globals`]).
-pub fn validate(code: &[i32], nprims: usize) -> Result<CodeMap, String> {
+/// What validation knows of a program's primitives: their names, and for each the number of
+/// arguments it reads if it is built in (None: a C stub, which the C calling convention lets
+/// read fewer than it is passed or be declared with more, or a primitive of unknown arity).
+#[derive(Clone, Copy)]
+pub struct Prims<'a> {
+    pub names: &'a [String],
+    pub reads: &'a [Option<u8>],
+}
+
+impl Prims<'_> {
+    /// Arguments primitive `p` (a valid index) reads, if known.
+    fn reads(&self, p: usize) -> Option<u8> {
+        self.reads.get(p).copied().flatten()
+    }
+}
+
+/// Checks `code` against a program whose primitives are `prims`; returns its map (global
+/// slots are left to [`CodeMap::check_globals`]).
+pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
     if code.is_empty() {
         return Err("invalid bytecode: the code is empty".to_string());
     }
@@ -67,7 +85,7 @@ pub fn validate(code: &[i32], nprims: usize) -> Result<CodeMap, String> {
             return Err(at(pc, code, "the operands run past the end of the code"));
         }
         starts.set(pc);
-        check_instruction(code, pc, len, prev, nprims, &mut targets, &mut max_global)?;
+        check_instruction(code, pc, len, prev, prims, &mut targets, &mut max_global)?;
         prev = pc;
         pc += len;
     }
@@ -176,7 +194,7 @@ fn check_instruction(
     pc: usize,
     len: usize,
     prev: usize,
-    nprims: usize,
+    prims: Prims<'_>,
     targets: &mut Bits,
     max_global: &mut Option<(usize, usize)>,
 ) -> Result<(), String> {
@@ -204,8 +222,9 @@ fn check_instruction(
             *max_global = Some((slot, pc));
         }
     };
-    let prim = |i: usize| -> Result<(), String> {
-        let n = arg(i);
+    // Primitive operand `i`, called with `passed` arguments.
+    let prim = |i: usize, passed: i32| -> Result<(), String> {
+        let (n, nprims) = (arg(i), prims.names.len());
         if n < 0 || n as usize >= nprims {
             return Err(at(
                 pc,
@@ -213,7 +232,17 @@ fn check_instruction(
                 format_args!("primitive {n} out of range (the program has {nprims})"),
             ));
         }
-        Ok(())
+        match prims.reads(n as usize) {
+            Some(reads) if passed < i32::from(reads) => Err(at(
+                pc,
+                code,
+                format_args!(
+                    "arity rule: the call passes {passed} arguments to {}, which reads {reads}",
+                    prims.names[n as usize]
+                ),
+            )),
+            _ => Ok(()),
+        }
     };
     let block_tag = |i: usize| -> Result<(), String> {
         if !makeblock_tag_allowed(arg(i)) {
@@ -284,12 +313,12 @@ fn check_instruction(
                 target(pc + 2, arg(i))?;
             }
         }
-        C_CALL1 | C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => prim(1)?,
+        C_CALL1 | C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => prim(1, op as i32 - C_CALL1 as i32 + 1)?,
         C_CALLN => {
             if arg(1) < 1 {
                 return err(format!("{} arguments", arg(1)));
             }
-            prim(2)?;
+            prim(2, arg(1))?;
         }
         BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => {
             target(pc + 2, arg(2))?
@@ -307,7 +336,8 @@ mod tests {
 
     /// Validation with the globals checked.
     fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), String> {
-        super::validate(code, nprims)?.check_globals(code, nglobals)
+        let names = vec![String::new(); nprims];
+        super::validate(code, Prims { names: &names, reads: &[] })?.check_globals(code, nglobals)
     }
 
     fn c(words: &[i32]) -> Vec<i32> {

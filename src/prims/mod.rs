@@ -202,6 +202,25 @@ pub fn library_of(name: &str) -> Option<&'static str> {
         .map(|(l, _)| *l)
 }
 
+/// How many arguments each C primitive of the stock runtime and its libraries reads, one
+/// `name count` line each, sorted (generated from the stock C sources by
+/// `scripts/prim-arity.py`). Warden's built-in primitives read the same.
+const ARITY: &str = include_str!("arity.txt");
+
+/// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
+/// A call passing fewer is refused at load: the primitive would read past its arguments.
+pub fn reads(name: &str) -> Option<u8> {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, u8)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        ARITY
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' ').and_then(|(n, a)| Some((n, a.parse().ok()?))))
+            .collect()
+    });
+    table.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| table[i].1)
+}
+
 /// Whether `name` is one of the standard primitives (implemented or not).
 pub fn is_standard(name: &str) -> bool {
     STANDARD_NAMES.lines().any(|l| l == name)

@@ -191,7 +191,11 @@ fn stock_sharing_cycles_and_objects() {
 fn data_section_of_a_real_program() {
     let Some(path) = crate::loader::tests_support::hello_byte() else { return };
     let exe = crate::loader::exec::read_executable(&path, "hello.byte").unwrap();
-    let verified = crate::loader::verify::verify(&exe.code, &exe.prim_names).unwrap();
+    let verified = crate::loader::verify::verify(
+        &exe.code,
+        crate::loader::verify::Prims { names: &exe.prim_names, reads: &[] },
+    )
+    .unwrap();
     let mut d = dom();
     let (g, used) = intern(&mut d, &exe.data, Some(&exe.code_fragment(&verified.entries))).unwrap();
     assert_eq!(used, exe.data.len());
@@ -225,7 +229,11 @@ fn large_values_go_to_the_major_heap() {
 fn closures_resolve_against_their_code() {
     let Some((exe_path, fx)) = crate::loader::tests_support::marshal_fixtures() else { return };
     let exe = crate::loader::exec::read_executable(&exe_path, "gen.byte").unwrap();
-    let verified = crate::loader::verify::verify(&exe.code, &exe.prim_names).unwrap();
+    let verified = crate::loader::verify::verify(
+        &exe.code,
+        crate::loader::verify::Prims { names: &exe.prim_names, reads: &[] },
+    )
+    .unwrap();
     let frag = exe.code_fragment(&verified.entries);
     let get = |n: &str| fx.iter().find(|(k, _)| k == n).unwrap().1.clone();
     let mut d = dom();

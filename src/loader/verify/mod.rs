@@ -58,6 +58,7 @@
 mod step;
 
 use super::codemap::{Bits, CodeMap};
+pub use super::validate::Prims;
 use crate::interp::opcodes::{Op, Operands, OPCODE_COUNT, OPERANDS};
 use step::{Flow, Frames, State};
 
@@ -84,12 +85,12 @@ impl Verified {
     }
 }
 
-/// Validates and verifies the fragment `code`, whose primitives are `prim_names`; returns
-/// its function entries. A later fragment (Dynlink, the toplevel) is verified the same way,
-/// its entries offset by where it is placed.
-pub fn verify(code: &[i32], prim_names: &[String]) -> Result<Verified, String> {
-    let map = super::validate::validate(code, prim_names.len())?;
-    let ensure_prim = prim_names.iter().position(|n| n == "caml_ensure_stack_capacity");
+/// Validates and verifies the fragment `code`, whose primitives are `prims`; returns its
+/// function entries. A later fragment (Dynlink, the toplevel) is verified the same way, its
+/// entries offset by where it is placed.
+pub fn verify(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
+    let map = super::validate::validate(code, prims)?;
+    let ensure_prim = prims.names.iter().position(|n| n == "caml_ensure_stack_capacity");
     let mut v = Verifier {
         code,
         ensure_prim,
