@@ -174,6 +174,41 @@ fn built_cases() -> Vec<(&'static str, &'static str, Vec<i32>)> {
                 a.op(CONST0).op(PUSH).op(CONST1).op(GETDYNMET).op1(POP, 1).op(STOP);
             }),
         ),
+        // Found by the `run` fuzz target (untyped values): each made the hardened build read
+        // or write a word that is not a value, and the collector crash later.
+        // OFFSETREF on an exception (field 0 its name, a string pointer): the pointer moved.
+        (
+            "offsetref_on_pointer",
+            "OFFSETREF",
+            in_main(&|a| {
+                a.op1(GETGLOBAL, 2).op1(OFFSETREF, 1).op(STOP);
+            }),
+        ),
+        // GETMETHOD on an exception: its "method table" is a string, its bytes read as a
+        // value.
+        (
+            "getmethod_string_table",
+            "GETMETHOD",
+            in_main(&|a| {
+                a.op1(GETGLOBAL, 2).op(PUSH).op(CONST0).op(GETMETHOD).op1(POP, 1).op(STOP);
+            }),
+        ),
+        // SETFIELD1 on a closure: its closure information replaced by an integer.
+        (
+            "setfield_closure_info",
+            "SETFIELD1",
+            in_function(&|a| {
+                a.op(PUSHCONST3).op(OFFSETCLOSURE0).op(SETFIELD1).op1(RETURN, 1);
+            }),
+        ),
+        (
+            "setvectitem_closure",
+            "SETVECTITEM",
+            in_function(&|a| {
+                a.op(PUSHCONST3).op(PUSHCONST0).op(OFFSETCLOSURE0).op(SETVECTITEM);
+                a.op1(RETURN, 1);
+            }),
+        ),
     ]
 }
 
