@@ -10,16 +10,20 @@ import os, re, sys
 src = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser(
     "~/.cache/warden/ocaml-5.3.0-testsuite-src")
 defn = re.compile(r"CAMLprim\s+value\s+(\w+)\s*\(([^)]*)\)", re.S)
+# Primitives defined without CAMLprim (the systhreads headers, unboxed variants): a
+# definition at the start of a line, in a .c or .h file.
+plain = re.compile(r"^(?:value|double)\s+((?:caml|re)_\w+)\s*\(([^)]*)\)\s*\{", re.M)
 
 params = {}
-for d in ["runtime", "otherlibs"]:
-    for root, _, files in os.walk(os.path.join(src, d)):
-        for f in files:
-            if f.endswith(".c"):
-                text = open(os.path.join(root, f), errors="replace").read()
-                for m in defn.finditer(text):
-                    ps = [p.strip() for p in m.group(2).split(",") if p.strip()]
-                    params.setdefault(m.group(1), ps)
+for pattern, exts in ((defn, (".c",)), (plain, (".c", ".h"))):
+    for d in ["runtime", "otherlibs"]:
+        for root, _, files in sorted(os.walk(os.path.join(src, d))):
+            for f in sorted(files):
+                if f.endswith(exts):
+                    text = open(os.path.join(root, f), errors="replace").read()
+                    for m in pattern.finditer(text):
+                        ps = [p.strip() for p in m.group(2).split(",") if p.strip()]
+                        params.setdefault(m.group(1), ps)
 
 
 def arity(name, seen=()):

@@ -394,3 +394,58 @@ fn a_marshalled_closure_must_point_at_a_function_entry() {
     let mid = build("marshal_closure_mid", entry + 1);
     assert_eq!(run(&warden(), &mid), (status, stderr));
 }
+
+#[test]
+fn a_call_passing_fewer_arguments_than_a_builtin_reads_is_refused() {
+    // caml_ml_output reads four arguments (channel, bytes, offset, length): C_CALL2 and a
+    // C_CALLN 3 would let it read past them. Passing more is harmless (and a C stub keeps
+    // the C convention), so C_CALLN 5 loads.
+    let dir = scratch();
+    let cases: [(&str, fn(&mut Asm), Option<&str>); 3] = [
+        (
+            "c_call2_of_a_four_argument_primitive",
+            |a| {
+                a.op(CONST0).op(PUSH).op1(C_CALL2, 0).op(STOP);
+            },
+            Some("C_CALL2): arity rule: the call passes 2 arguments to caml_ml_output, which reads 4"),
+        ),
+        (
+            "c_calln3_of_a_four_argument_primitive",
+            |a| {
+                a.op(CONST0).op(PUSH).op(PUSH).op2(C_CALLN, 3, 0).op(STOP);
+            },
+            Some("C_CALLN): arity rule: the call passes 3 arguments to caml_ml_output, which reads 4"),
+        ),
+        (
+            "c_calln5_of_a_four_argument_primitive_unreached",
+            |a| {
+                let end = a.label();
+                a.jump(BRANCH, end);
+                a.op(CONST0).op(PUSH).op(PUSH).op(PUSH).op(PUSH).op2(C_CALLN, 5, 0);
+                a.bind(end).op(STOP);
+            },
+            None,
+        ),
+    ];
+    for (name, body, want) in cases {
+        let mut a = Asm::new();
+        body(&mut a);
+        let file = format!("{name}.byte");
+        Exe::new(a.finish()).with_prims(&["caml_ml_output"]).write(&dir.join(&file)).unwrap();
+        let out = Command::new(warden()).arg(&file).current_dir(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match want {
+            Some(rule) => {
+                assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+                assert!(
+                    stderr
+                        .starts_with(&format!("Fatal error: {file}: invalid bytecode at offset "))
+                        && stderr.trim_end().ends_with(rule)
+                        && stderr.lines().count() == 1,
+                    "{name}: {stderr}"
+                );
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{name}: {stderr}"),
+        }
+    }
+}

@@ -286,3 +286,25 @@ pub(crate) fn c_string_arg(v: Value) -> Result<Vec<u8>, Exn> {
         Err(Exn::invalid_arg("expected a string"))
     }
 }
+
+#[cfg(test)]
+mod arity_tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_primitive_has_its_arity() {
+        // Warden's own primitives that no stock C file defines (read what the compiler or
+        // the stock library passes them): none may be missing from the table.
+        let missing: Vec<&str> = AREAS
+            .iter()
+            .flat_map(|a| a.iter())
+            .map(|(n, _)| *n)
+            .filter(|n| reads(n).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no arity for {missing:?}");
+        assert_eq!(reads("caml_ml_output"), Some(4));
+        assert_eq!(reads("caml_array_blit"), Some(5));
+        assert_eq!(reads("caml_ensure_stack_capacity"), Some(1));
+        assert_eq!(reads("no_such_primitive"), None);
+    }
+}
