@@ -303,7 +303,9 @@ fn production_apply_fault_names_the_apply() {
     }
     use std::os::unix::process::ExitStatusExt;
     let dir = scratch();
-    let forms: [(&str, Op, fn(&mut Asm)); 4] = [
+    /// Name, the applying instruction, the code.
+    type Form = (&'static str, Op, fn(&mut Asm));
+    let forms: [Form; 4] = [
         ("apply1_int", APPLY1, |a| {
             a.op(CONST0).op(PUSH).op1(CONSTINT, 5).op(APPLY1).op(STOP);
         }),

@@ -401,7 +401,9 @@ fn a_call_passing_fewer_arguments_than_a_builtin_reads_is_refused() {
     // C_CALLN 3 would let it read past them. Passing more is harmless (and a C stub keeps
     // the C convention), so C_CALLN 5 loads.
     let dir = scratch();
-    let cases: [(&str, fn(&mut Asm), Option<&str>); 3] = [
+    /// Name, the code, the end of the rejection line (None: it loads).
+    type Case = (&'static str, fn(&mut Asm), Option<&'static str>);
+    let cases: [Case; 3] = [
         (
             "c_call2_of_a_four_argument_primitive",
             |a| {

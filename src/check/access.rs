@@ -103,13 +103,15 @@ pub fn on_field(v: Value, i: usize, write: bool, at: impl FnOnce() -> At) {
 /// The integer in field 0 of `v` is incremented in place (`OFFSETREF`, an `int ref`).
 #[inline(always)]
 pub fn on_int_ref(v: Value, at: impl FnOnce() -> At) {
-    match header(v) {
-        // SAFETY: the block has a field 0.
-        Some(hd)
-            if hd.wosize() > 0
-                && value_fields(hd.tag(), true)
-                && unsafe { v.field(0).is_int() } => {}
-        _ => fail(at(), v, "a block whose field 0 is an integer".into()),
+    let ok = match header(v) {
+        Some(hd) if hd.wosize() > 0 && value_fields(hd.tag(), true) => {
+            // SAFETY: the block has a field 0.
+            unsafe { v.field(0) }.is_int()
+        }
+        _ => false,
+    };
+    if !ok {
+        fail(at(), v, "a block whose field 0 is an integer".into())
     }
 }
 

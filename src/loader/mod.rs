@@ -5,9 +5,11 @@
 //! * [`intern`] unmarshals the intern format (the DATA section, and `Marshal` input) into
 //!   heap values.
 //! * [`validate`] checks the code before it runs: opcodes, operands, jump targets, primitive
-//!   and global indices.
-//! * [`verify`] proves the stack discipline of validated code (depths at joins, frame
-//!   accesses, trap nesting, room), for every fragment before it runs.
+//!   indices and arities, global indices (once DATA is read); it leaves a [`codemap`]
+//!   (instruction starts, jump targets) for the verifier.
+//! * [`verify`] validates, then proves the stack discipline (depths at joins, frame
+//!   accesses, trap nesting, room), for every fragment before it runs, and returns its
+//!   function entries: the only code addresses a closure from DATA or `Marshal` may hold.
 //! * [`debuginfo`] turns the DBUG section into a table from code positions to source
 //!   locations, for backtraces.
 //!

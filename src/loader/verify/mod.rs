@@ -29,7 +29,10 @@
 //!    `GRAB`'s partial applications enter there).
 //! 6. **room**: the depth never exceeds what the runtime guarantees free: 32 words at an
 //!    entry (`check_stacks`) minus 6 for the frames it pushes itself (a poll frame is the
-//!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`.
+//!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`. After
+//!    `GRAB n` the room is the `n + 1` arguments' plus those 26: a call pushed them with 32
+//!    words free below, and `RESTART` (a partial application's arguments pushed at once,
+//!    up to `n`) grows the stack first so that 32 words are still free after them.
 //!
 //! Why compiler output passes: `bytegen` tracks the same depth (`sz`) for every expression,
 //! including the 3 words of `Kpush_retaddr` and the 4 of `Kpushtrap`; labels are only
