@@ -18,7 +18,9 @@
 //! instruction: an activation records its code array's range in a thread-local
 //! ([`note_interpreter_code`]), and the handler finds the interpreter's `pc` among the
 //! interrupted thread's registers (or, spilled, among the words at its stack pointer) as the
-//! one value pointing into that range.
+//! one value pointing into that range. An application notes its `pc` while it reads the
+//! applied value's code field ([`note_applying`]), since a value that is not a closure
+//! faults there with older code addresses still in registers.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -91,17 +93,38 @@ thread_local! {
     static INTERP_CODE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
+thread_local! {
+    /// While an application reads its closure's code field: the interpreter's `pc` then
+    /// (past the applying instruction's opcode), else 0. A value that is not a closure
+    /// faults on that read, when the registers may hold older code addresses: this names
+    /// the application for certain.
+    static APPLYING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Notes that the interpreter at `pc` reads the code field of the value it applies (`None`
+/// once it is read). Two plain stores per application, no test.
+#[inline(always)]
+pub fn note_applying(pc: Option<*const i32>) {
+    use std::sync::atomic::{compiler_fence, Ordering};
+    // SeqCst compiler fences (no instruction): the store stays between the reads around it,
+    // as this thread's signal handler reads it.
+    compiler_fence(Ordering::SeqCst);
+    APPLYING.with(|a| a.set(pc.map_or(0, |p| p as usize)));
+    compiler_fence(Ordering::SeqCst);
+}
+
 /// Maps a code word index to the start of the instruction holding it (set by the
 /// interpreter, which owns the instruction set).
-static INSTRUCTION_AT: OnceLock<fn(&[i32], usize) -> usize> = OnceLock::new();
+static INSTRUCTION_AT: OnceLock<FaultSite> = OnceLock::new();
+
+/// The start of the instruction holding a code word, and whether that instruction reads
+/// inside a value (and so may fault on a wrong one).
+pub type FaultSite = fn(&[i32], usize) -> (usize, bool);
 
 /// Records that the interpreter runs `words` words of code at `base` on this thread;
-/// `instruction_at` maps a word index to its instruction's start.
-pub fn note_interpreter_code(
-    base: *const i32,
-    words: usize,
-    instruction_at: fn(&[i32], usize) -> usize,
-) {
+/// `instruction_at` maps a word index to its instruction's start (and says whether it may
+/// fault).
+pub fn note_interpreter_code(base: *const i32, words: usize, instruction_at: FaultSite) {
     let _ = INSTRUCTION_AT.set(instruction_at);
     INTERP_CODE.with(|c| c.set((base as usize, words)));
 }
@@ -138,32 +161,43 @@ fn interrupted_registers(ctx: *mut libc::c_void) -> Option<([usize; 32], usize)>
 const SPILL_WORDS: usize = 64;
 
 /// The interpreter's `pc` at the fault, as a word index, if the thread runs the interpreter
-/// and one register (or spilled word) points past the start of its code.
+/// and one register (or spilled word) points past the start of its code. Registers may also
+/// hold older positions: a candidate whose instruction may fault is preferred (then the
+/// largest).
 fn interpreter_pc(ctx: *mut libc::c_void) -> Option<usize> {
     let (base, words) = INTERP_CODE.with(|c| c.get());
     if words == 0 {
         return None;
     }
     let end = base + words * 4;
+    let applying = APPLYING.with(|a| a.get());
+    if applying > base && applying <= end {
+        return Some((applying - base) / 4);
+    }
+    // SAFETY: the activation's code array is alive while it runs, `words` long.
+    let code = unsafe { std::slice::from_raw_parts(base as *const i32, words) };
+    let site = INSTRUCTION_AT.get();
     // `pc` is past the opcode it runs, so strictly above `base` (which the interpreter
-    // also keeps in a register); the largest candidate is taken.
-    let pick = |best: Option<usize>, v: usize| {
+    // also keeps in a register).
+    let pick = |best: Option<(bool, usize)>, v: usize| {
         if v > base && v <= end && v % 4 == base % 4 {
-            Some(best.map_or(v, |b: usize| b.max(v)))
+            let i = (v - base) / 4;
+            let faults = site.is_some_and(|f| f(code, i - 1).1);
+            Some(best.map_or((faults, i), |b| b.max((faults, i))))
         } else {
             best
         }
     };
     let (regs, sp) = interrupted_registers(ctx)?;
     let mut found = regs.iter().fold(None, |b, &v| pick(b, v));
-    if found.is_none() && sp != 0 {
+    if found.is_none_or(|(faults, _)| !faults) && sp != 0 {
         for i in 0..SPILL_WORDS {
             // SAFETY: the words just above the interrupted stack pointer are the thread's
             // own mapped stack.
             found = pick(found, unsafe { *(sp as *const usize).add(i) });
         }
     }
-    found.map(|pc| (pc - base) / 4)
+    found.map(|(_, i)| i)
 }
 
 /// Writes "warden: <signal> while the bytecode interpreter ran the instruction at code
@@ -174,7 +208,7 @@ fn report_interpreter_fault(sig: libc::c_int, ctx: *mut libc::c_void) {
     // SAFETY: the activation's code array is alive while it runs (the program is held by
     // the thread's activation), `words` long.
     let code = unsafe { std::slice::from_raw_parts(base as *const i32, words) };
-    let at = INSTRUCTION_AT.get().map_or(pc.saturating_sub(1), |f| f(code, pc.saturating_sub(1)));
+    let at = INSTRUCTION_AT.get().map_or(pc.saturating_sub(1), |f| f(code, pc.saturating_sub(1)).0);
     let name: &[u8] = if sig == libc::SIGBUS { b"bus error" } else { b"segmentation fault" };
     let mut buf = [0u8; 160];
     let mut n = 0;

@@ -25,6 +25,7 @@ pub mod startup;
 /// check names, `check::report`) and the fuzz targets (a domain, the loader's entry points). Everything else
 /// is crate-private, so rustc reports what nothing uses.
 pub mod api {
+    pub use crate::algo::md5::md5;
     #[cfg(any(feature = "hardened", debug_assertions))]
     pub use crate::check::report::Check;
     pub use crate::config::Config;

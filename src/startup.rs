@@ -320,12 +320,15 @@ pub fn run(inv: Invocation) -> i32 {
     // C stubs run without the heap lock: the C API takes it where it touches shared state.
     let mut lock_free: Vec<bool> =
         exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
+    // C stubs of the program's libraries keep the C calling convention (no arity rule).
+    let mut stub = vec![false; exe.prim_names.len()];
     for (i, (name, found)) in exe.prim_names.iter().zip(builtin).enumerate() {
         if let Some(f) = found {
             prims.push(f);
             continue;
         }
         lock_free[i] = true;
+        stub[i] = true;
         match crate::capi::resolve(&libs, name, &off) {
             Ok(Some(f)) => prims.push(f),
             Ok(None) => fatal_abort(&format!("unknown C primitive `{name}'")),
@@ -336,8 +339,33 @@ pub fn run(inv: Invocation) -> i32 {
         }
     }
 
-    let globals = match loader::intern::intern_with(&mut dom, &exe.data, Some(&exe.program_code()))
-    {
+    // The code first: the DATA section's closures may only point at the function entries
+    // verification finds; the global slots the code names are checked once DATA is read.
+    let started = thread_cpu_time();
+    let reads: Vec<Option<u8>> = exe
+        .prim_names
+        .iter()
+        .zip(&stub)
+        .map(|(name, &stub)| if stub { None } else { crate::prims::reads(name) })
+        .collect();
+    let verified = match loader::verify::verify(
+        &exe.code,
+        loader::verify::Prims { names: &exe.prim_names, reads: &reads },
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("Fatal error: {exe_name}: {e}");
+            return 2;
+        }
+    };
+    log::debug!(
+        target: "warden::loader",
+        "{} words of code: validated and verified in {:?} (thread CPU time)",
+        exe.code.len(),
+        thread_cpu_time() - started
+    );
+    let code = exe.program_code(&verified.entries);
+    let globals = match loader::intern::intern_with(&mut dom, &exe.data, Some(&code)) {
         Ok((v, _)) => v,
         Err(e) => {
             eprintln!("Fatal error: cannot load the global data of '{exe_name}': {e}");
@@ -350,23 +378,10 @@ pub fn run(inv: Invocation) -> i32 {
         eprintln!("Fatal error: the global data of '{exe_name}' lacks the predefined exceptions");
         return 2;
     }
-    let started = thread_cpu_time();
-    let mut validated = started;
-    let checked = loader::validate::validate(&exe.code, prims.len(), nglobals).and_then(|()| {
-        validated = thread_cpu_time();
-        loader::verify::verify(&exe.code, &exe.prim_names)
-    });
-    if let Err(e) = checked {
+    if let Err(e) = verified.check_globals(&exe.code, nglobals) {
         eprintln!("Fatal error: {exe_name}: {e}");
         return 2;
     }
-    log::debug!(
-        target: "warden::loader",
-        "{} words of code: validated in {:?}, verified in {:?} (thread CPU time)",
-        exe.code.len(),
-        validated - started,
-        thread_cpu_time() - validated
-    );
     dom.globals.set(globals);
     dom.exe_name = exe_name_os.into_vec();
     dom.argv = std::iter::once(inv.program).chain(inv.args).map(OsString::into_vec).collect();
@@ -374,7 +389,9 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    let mut program = Program::new(exe.code, prims, exe.prim_names, lock_free);
+    program.entries = verified.entries;
+    let program = Arc::new(program);
     interp::install(&mut dom, program.clone());
     let result = interp::run_main(&mut dom, &program);
     let code = crate::prims::sys::finish(&mut dom, result);
@@ -402,11 +419,15 @@ pub enum ImageOutcome {
     Rejected(String),
     /// The program stopped, raised, or ended with a fatal runtime error (the budget included).
     Ran,
+    /// The hardened build's access checks stopped it (a value of the wrong type); the
+    /// process goes on, unlike in a normal run.
+    BadAccess,
 }
 
 /// Loads the executable `image` onto `dom` (which has its primitives initialised) and runs
 /// it, with at most `budget` instructions in a hardened build (production has no budget):
-/// the fuzz target's entry. Loading runs every check `run` does, in the same order; the
+/// the fuzz target's entry. A failed access check stops the run, not the process (it must
+/// not perform effects or call C stubs: see `check::set_access_recovery`). Loading runs every check `run` does, in the same order; the
 /// domain's stack is left as it was found.
 pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
     let exe = match loader::exec::read_executable_bytes(image) {
@@ -420,8 +441,15 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
             None => return ImageOutcome::Rejected(format!("unknown C primitive '{name}'")),
         }
     }
+    let reads: Vec<Option<u8>> = exe.prim_names.iter().map(|n| crate::prims::reads(n)).collect();
+    let prims_known = loader::verify::Prims { names: &exe.prim_names, reads: &reads };
+    let verified = match loader::verify::verify(&exe.code, prims_known) {
+        Ok(v) => v,
+        Err(e) => return ImageOutcome::Rejected(e),
+    };
     dom.lock_heap();
-    let globals = match loader::intern::intern_with(dom, &exe.data, Some(&exe.program_code())) {
+    let code = exe.program_code(&verified.entries);
+    let globals = match loader::intern::intern_with(dom, &exe.data, Some(&code)) {
         Ok((v, _)) => v,
         Err(e) => {
             dom.unlock_heap();
@@ -433,8 +461,7 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
     let checked = if nglobals < 12 {
         Err("no predefined exceptions".to_string())
     } else {
-        loader::validate::validate(&exe.code, prims.len(), nglobals)
-            .and_then(|()| loader::verify::verify(&exe.code, &exe.prim_names))
+        verified.check_globals(&exe.code, nglobals)
     };
     if let Err(e) = checked {
         dom.unlock_heap();
@@ -444,13 +471,23 @@ pub fn run_image(dom: &mut Domain, image: &[u8], budget: u64) -> ImageOutcome {
     crate::prims::set_debug_info(dom, None, &exe.code);
     dom.unlock_heap();
     let lock_free = exe.prim_names.iter().map(|n| crate::prims::is_lock_free(n)).collect();
-    let program = Arc::new(Program::new(exe.code, prims, exe.prim_names, lock_free));
+    let mut program = Program::new(exe.code, prims, exe.prim_names, lock_free);
+    program.entries = verified.entries;
+    let program = Arc::new(program);
     interp::install(dom, program.clone());
     let used = dom.stack.used();
     crate::check::set_instruction_budget(budget);
-    let _ = interp::run_main(dom, &program);
+    crate::check::set_access_recovery(true);
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = interp::run_main(dom, &program);
+    }));
+    crate::check::set_access_recovery(false);
     crate::check::set_instruction_budget(u64::MAX);
     // SAFETY: the stack held `used` words when the run began and was never shrunk.
     dom.stack.sp = unsafe { dom.stack.high().sub(used) };
-    ImageOutcome::Ran
+    match run {
+        Ok(()) => ImageOutcome::Ran,
+        Err(p) if p.is::<crate::check::AccessStop>() => ImageOutcome::BadAccess,
+        Err(p) => std::panic::resume_unwind(p),
+    }
 }

@@ -60,7 +60,8 @@ corpus! {
     domain_io_blocking domain_minor_heap_size effect_cross_domain effect_cross_domain_deep
     effect_scheduler_domains lazy_cross_domain
     // functions and control
-    closures currying recursion_mutual recursion_deep stack_overflow stack_overflow_env
+    closures currying partial_application_wide recursion_mutual recursion_deep stack_overflow
+    stack_overflow_env
     tail_loops fun_protect effects_basic effects_generators effects_callstack effect_unlinked
     algorithms
     pattern_matching

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use support::exe::{Asm, Exe};
-use warden::api::Op::*;
+use warden::api::Op::{self, *};
 
 const HARDENED: bool = cfg!(any(debug_assertions, feature = "hardened"));
 
@@ -174,6 +174,41 @@ fn built_cases() -> Vec<(&'static str, &'static str, Vec<i32>)> {
                 a.op(CONST0).op(PUSH).op(CONST1).op(GETDYNMET).op1(POP, 1).op(STOP);
             }),
         ),
+        // Found by the `run` fuzz target (untyped values): each made the hardened build read
+        // or write a word that is not a value, and the collector crash later.
+        // OFFSETREF on an exception (field 0 its name, a string pointer): the pointer moved.
+        (
+            "offsetref_on_pointer",
+            "OFFSETREF",
+            in_main(&|a| {
+                a.op1(GETGLOBAL, 2).op1(OFFSETREF, 1).op(STOP);
+            }),
+        ),
+        // GETMETHOD on an exception: its "method table" is a string, its bytes read as a
+        // value.
+        (
+            "getmethod_string_table",
+            "GETMETHOD",
+            in_main(&|a| {
+                a.op1(GETGLOBAL, 2).op(PUSH).op(CONST0).op(GETMETHOD).op1(POP, 1).op(STOP);
+            }),
+        ),
+        // SETFIELD1 on a closure: its closure information replaced by an integer.
+        (
+            "setfield_closure_info",
+            "SETFIELD1",
+            in_function(&|a| {
+                a.op(PUSHCONST3).op(OFFSETCLOSURE0).op(SETFIELD1).op1(RETURN, 1);
+            }),
+        ),
+        (
+            "setvectitem_closure",
+            "SETVECTITEM",
+            in_function(&|a| {
+                a.op(PUSHCONST3).op(PUSHCONST0).op(OFFSETCLOSURE0).op(SETVECTITEM);
+                a.op1(RETURN, 1);
+            }),
+        ),
     ]
 }
 
@@ -255,3 +290,50 @@ fn production_fault_names_the_offset() {
 
 /// SIGSEGV's number on Linux.
 const SIGSEGV: i32 = 11;
+
+/// Production: an application of a value that is not a closure (here an integer: its code
+/// field is read at a wild address) faults; the line names the applying instruction, for
+/// each form of application (the registers then hold other code addresses too: the stub
+/// code's end, the return address).
+#[test]
+fn production_apply_fault_names_the_apply() {
+    if HARDENED {
+        eprintln!("skipped: hardened build (reports instead)");
+        return;
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch();
+    /// Name, the applying instruction, the code.
+    type Form = (&'static str, Op, fn(&mut Asm));
+    let forms: [Form; 4] = [
+        ("apply1_int", APPLY1, |a| {
+            a.op(CONST0).op(PUSH).op1(CONSTINT, 5).op(APPLY1).op(STOP);
+        }),
+        ("apply2_int", APPLY2, |a| {
+            a.op(CONST0).op(PUSH).op(PUSH).op1(CONSTINT, 5).op(APPLY2).op(STOP);
+        }),
+        ("apply_int", APPLY, |a| {
+            let r = a.label();
+            a.jump(PUSH_RETADDR, r).op(CONST0).op(PUSH).op1(CONSTINT, 5).op1(APPLY, 1);
+            a.bind(r).op(STOP);
+        }),
+        ("appterm_int", APPTERM1, |a| {
+            let f = a.label();
+            call_one(a, f);
+            a.bind(f).op(ACC0).op(PUSH).op1(CONSTINT, 5).op1(APPTERM1, 2);
+        }),
+    ];
+    for (name, op, body) in forms {
+        let mut a = Asm::new();
+        body(&mut a);
+        let code = a.finish();
+        let byte = dir.join(format!("{name}.byte"));
+        Exe::new(code.clone()).write(&byte).unwrap();
+        let (out, _) = run(&byte);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.signal(), Some(SIGSEGV), "{name}: {stderr}");
+        let line = stderr.lines().next().unwrap_or("");
+        let offset: usize = line.rsplit(' ').next().unwrap().parse().unwrap_or(usize::MAX);
+        assert_eq!(code.get(offset), Some(&(op as i32)), "{name}: {stderr}");
+    }
+}

@@ -308,3 +308,146 @@ fn sound_built_programs_run_as_under_ocamlrun() {
         assert!(out.stderr.is_empty() && out.stdout.is_empty(), "{name}");
     }
 }
+
+/// The stock `ocamlrun` (`WARDEN_OCAML_PREFIX`, as every cargo test of the corpus needs).
+fn ocamlrun() -> Option<PathBuf> {
+    let p = PathBuf::from(std::env::var_os("WARDEN_OCAML_PREFIX")?).join("bin/ocamlrun");
+    p.exists().then_some(p)
+}
+
+/// Code with one function (`ACC0; RETURN 1`) built by the main code, which then runs
+/// `main`; returns the code and the function's entry (a word offset).
+fn with_function(main: impl FnOnce(&mut Asm)) -> (Vec<i32>, u32) {
+    let mut a = Asm::new();
+    let f = a.label();
+    a.closure(0, f);
+    main(&mut a);
+    let entry = a.pos() as u32;
+    a.bind(f).op(ACC0).op1(RETURN, 1);
+    (a.finish(), entry)
+}
+
+#[test]
+fn a_data_closure_must_point_at_a_function_entry() {
+    let dir = scratch();
+    let (code, entry) = with_function(|a| {
+        a.op(STOP);
+    });
+    // At the entry the file loads; one word further (the RETURN inside the body), or at
+    // any other offset the verifier never saw a function start, it is refused.
+    for (name, at, ok) in
+        [("data_closure_entry", entry, true), ("data_closure_mid", entry + 1, false)]
+    {
+        let file = format!("{name}.byte");
+        let mut exe = Exe::new(code.clone());
+        exe.data = support::exe::globals(vec![support::exe::closure(at, vec![])]);
+        exe.write(&dir.join(&file)).unwrap();
+        let out = Command::new(warden()).arg(&file).current_dir(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if ok {
+            assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+            let want = format!(
+                "Fatal error: cannot load the global data of '{file}': unknown code module "
+            );
+            assert!(stderr.starts_with(&want) && stderr.lines().count() == 1, "{name}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_marshalled_closure_must_point_at_a_function_entry() {
+    // Main: CLOSURE f (so f is a function entry), then
+    // `Marshal.from_bytes (global 12) 0`, the result dropped.
+    let prog = |a: &mut Asm| {
+        a.op(CONST0).op(PUSH).op1(GETGLOBAL, 12).op1(C_CALL2, 0).op(STOP);
+    };
+    let (code, entry) = with_function(prog);
+    let dir = scratch();
+    let build = |name: &str, at: u32| {
+        let file = format!("{name}.byte");
+        let closure = support::exe::closure(at, vec![]);
+        let bytes = support::exe::marshal_for(&closure, &code);
+        let mut exe = Exe::new(code.clone()).with_prims(&["caml_input_value_from_bytes"]);
+        exe.data = support::exe::globals(vec![support::exe::Data::Str(bytes)]);
+        exe.write(&dir.join(&file)).unwrap();
+        file
+    };
+    let run = |bin: &Path, file: &str| {
+        let out = Command::new(bin).arg(file).current_dir(&dir).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let file = build("marshal_closure_entry", entry);
+    assert_eq!(run(&warden(), &file), (Some(0), String::new()));
+    // Past the end of the code: the stock runtime's own error, which warden matches ...
+    let past = build("marshal_closure_past_end", code.len() as u32 + 10);
+    let (status, stderr) = run(&warden(), &past);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("Fatal error: exception Failure(\"input_value: unknown code module ")
+    );
+    if let Some(ocamlrun) = ocamlrun() {
+        assert_eq!(run(&ocamlrun, &past), (status, stderr.clone()));
+    }
+    // ... and gives for an offset inside a function (which the stock runtime accepts).
+    let mid = build("marshal_closure_mid", entry + 1);
+    assert_eq!(run(&warden(), &mid), (status, stderr));
+}
+
+#[test]
+fn a_call_passing_fewer_arguments_than_a_builtin_reads_is_refused() {
+    // caml_ml_output reads four arguments (channel, bytes, offset, length): C_CALL2 and a
+    // C_CALLN 3 would let it read past them. Passing more is harmless (and a C stub keeps
+    // the C convention), so C_CALLN 5 loads.
+    let dir = scratch();
+    /// Name, the code, the end of the rejection line (None: it loads).
+    type Case = (&'static str, fn(&mut Asm), Option<&'static str>);
+    let cases: [Case; 3] = [
+        (
+            "c_call2_of_a_four_argument_primitive",
+            |a| {
+                a.op(CONST0).op(PUSH).op1(C_CALL2, 0).op(STOP);
+            },
+            Some("C_CALL2): arity rule: the call passes 2 arguments to caml_ml_output, which reads 4"),
+        ),
+        (
+            "c_calln3_of_a_four_argument_primitive",
+            |a| {
+                a.op(CONST0).op(PUSH).op(PUSH).op2(C_CALLN, 3, 0).op(STOP);
+            },
+            Some("C_CALLN): arity rule: the call passes 3 arguments to caml_ml_output, which reads 4"),
+        ),
+        (
+            "c_calln5_of_a_four_argument_primitive_unreached",
+            |a| {
+                let end = a.label();
+                a.jump(BRANCH, end);
+                a.op(CONST0).op(PUSH).op(PUSH).op(PUSH).op(PUSH).op2(C_CALLN, 5, 0);
+                a.bind(end).op(STOP);
+            },
+            None,
+        ),
+    ];
+    for (name, body, want) in cases {
+        let mut a = Asm::new();
+        body(&mut a);
+        let file = format!("{name}.byte");
+        Exe::new(a.finish()).with_prims(&["caml_ml_output"]).write(&dir.join(&file)).unwrap();
+        let out = Command::new(warden()).arg(&file).current_dir(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match want {
+            Some(rule) => {
+                assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+                assert!(
+                    stderr
+                        .starts_with(&format!("Fatal error: {file}: invalid bytecode at offset "))
+                        && stderr.trim_end().ends_with(rule)
+                        && stderr.lines().count() == 1,
+                    "{name}: {stderr}"
+                );
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{name}: {stderr}"),
+        }
+    }
+}

@@ -5,10 +5,16 @@
 //! accepts it, run in the hardened build with an instruction budget. A signal, a panic or a
 //! hang is a finding.
 //!
-//! The snippets keep every stack word and every value at a snippet boundary an integer
-//! (blocks and closures live in the accumulator inside one snippet only), so that the
-//! crashes found are about the stack discipline the verifier proves, not about the types
-//! the hardened build's dynamic checks (issue 13, part 2) will cover.
+//! Most snippets keep the values they leave on the stack integers (blocks and closures live
+//! in the accumulator inside one snippet), so that crashes are about the stack discipline
+//! the verifier proves. The *untyped* snippets break the types on purpose: a value of any
+//! shape (an integer, an atom, a block of any tag and size, a string, an exception, a
+//! closure) goes to the accumulator right before an instruction that needs a particular one
+//! (a field read or write past the end or on an integer, a float field, a vector or string
+//! access, `VECTLENGTH`, `OFFSETREF`, an application, a method lookup, a `SWITCH`, an
+//! environment access beyond the closure). The hardened build's access checks must stop
+//! each such run with a `bad-access` (`ImageOutcome::BadAccess`: the run stops, the fuzzer
+//! goes on); a signal is a finding.
 
 #![no_main]
 
@@ -98,7 +104,7 @@ impl Gen<'_, '_> {
     }
 
     fn snippet(&mut self, d: u32, base: u32, f: Option<Func>, nest: u32) -> u32 {
-        let choice = self.c.below(23);
+        let choice = self.c.below(26);
         match choice {
             0 => {
                 let k = self.c.below(100) as i32 - 50;
@@ -263,12 +269,153 @@ impl Gen<'_, '_> {
                 d
             }
             18 if self.wild_ok => self.wild(d, f),
+            19..=21 => self.untyped(d, f),
             _ => {
                 let k = self.c.below(4) as i32;
                 self.a.op1(PUSHCONSTINT, k);
                 d + 1
             }
         }
+    }
+
+    /// A value of any shape in the accumulator (the stack is as it was).
+    fn any_value(&mut self) {
+        match self.c.below(7) {
+            0 => {
+                let k = i32::from(self.c.byte() as i8) * 1000 + self.c.below(100) as i32;
+                self.a.op1(CONSTINT, k);
+            }
+            1 => {
+                self.a.op1(ATOM, self.c.byte().into());
+            }
+            2 | 3 => {
+                let size = 1 + self.c.below(4);
+                self.push_ints(size - 1);
+                let tag = self.c.below(12) as i32;
+                self.a.op1(CONSTINT, 5).op2(MAKEBLOCK, size as i32, tag);
+            }
+            4 => {
+                // A predefined exception (tag 248, two fields).
+                self.a.op1(GETGLOBAL, self.c.below(12) as i32);
+            }
+            5 => {
+                // An exception's name: a string.
+                self.a.op2(GETGLOBALFIELD, self.c.below(12) as i32, 0);
+            }
+            _ => match self.funcs.iter().copied().find(|g| g.nvars == 0) {
+                Some(g) => {
+                    self.a.closure(0, g.entry);
+                }
+                None => {
+                    self.a.op(CONST0);
+                }
+            },
+        }
+    }
+
+    /// An instruction that needs a value of a particular shape, applied to any value.
+    fn untyped(&mut self, d: u32, f: Option<Func>) -> u32 {
+        let k = self.c.below(5) as i32;
+        match self.c.below(19) {
+            0 => {
+                self.any_value();
+                self.a.op1(GETFIELD, k);
+            }
+            1 => {
+                const OPS: [Op; 4] = [GETFIELD0, GETFIELD1, GETFIELD2, GETFIELD3];
+                self.any_value();
+                self.a.op(OPS[k as usize % 4]);
+            }
+            2 => {
+                self.push_ints(1);
+                self.any_value();
+                self.a.op1(SETFIELD, k);
+            }
+            3 => {
+                const OPS: [Op; 4] = [SETFIELD0, SETFIELD1, SETFIELD2, SETFIELD3];
+                self.push_ints(1);
+                self.any_value();
+                self.a.op(OPS[k as usize % 4]);
+            }
+            4 => {
+                self.any_value();
+                self.a.op1(GETFLOATFIELD, k);
+            }
+            5 => {
+                self.any_value();
+                self.a.op(VECTLENGTH);
+            }
+            6 | 7 => {
+                // The index may be past the end, or negative.
+                let op = if self.c.chance(50) { GETVECTITEM } else { GETBYTESCHAR };
+                let i = self.c.below(8) as i32 - 2;
+                self.a.op1(PUSHCONSTINT, i);
+                self.any_value();
+                self.a.op(op);
+            }
+            8 => {
+                self.a.op1(PUSHCONSTINT, 65);
+                let i = self.c.below(8) as i32 - 2;
+                self.a.op1(PUSHCONSTINT, i);
+                self.any_value();
+                self.a.op(if self.c.chance(50) { SETVECTITEM } else { SETBYTESCHAR });
+            }
+            9 => {
+                let i = self.c.below(8) as i32 - 2;
+                self.a.op1(PUSHCONSTINT, i);
+                self.any_value();
+                self.a.op(GETSTRINGCHAR);
+            }
+            10 => {
+                self.any_value();
+                self.a.op1(OFFSETREF, k - 2);
+            }
+            11 | 12 => {
+                // An application of any value (one argument).
+                self.push_ints(1);
+                self.any_value();
+                self.a.op(APPLY1);
+            }
+            13 => {
+                self.any_value();
+                self.a.op(PUSH).op1(CONSTINT, k).op(GETMETHOD).op1(POP, 1);
+            }
+            14 => {
+                self.any_value();
+                self.a.op(PUSH).op1(CONSTINT, k).op(GETDYNMET).op1(POP, 1);
+            }
+            15 => {
+                self.any_value();
+                self.a.op2(GETPUBMET, k, 0).op1(POP, 1);
+            }
+            16 => {
+                // A SWITCH whose tables may be shorter than the value's tag or integer.
+                let end = self.a.label();
+                let nc = self.c.below(3) as usize;
+                let nb = self.c.below(3) as usize;
+                self.any_value();
+                self.a.switch(&vec![end; nc], &vec![end; nb]);
+                self.a.bind(end);
+            }
+            17 if f.is_some() => {
+                let n = f.unwrap().nvars as i32 + k;
+                self.a.op1(ENVACC, n);
+            }
+            _ if f.is_some() => {
+                const OPS: [Op; 4] = [OFFSETCLOSUREM3, OFFSETCLOSURE0, OFFSETCLOSURE3, OFFSETCLOSURE];
+                let op = OPS[k as usize % 4];
+                if op == OFFSETCLOSURE {
+                    self.a.op1(op, 3 * k);
+                } else {
+                    self.a.op(op);
+                }
+            }
+            _ => {
+                self.any_value();
+                self.a.op(ISINT);
+            }
+        }
+        d
     }
 
     /// A wild instruction: random operands the verifier must judge. Returns the depth
@@ -413,6 +560,8 @@ fn with_domain(f: impl FnOnce(&mut Domain)) {
 /// generator keeps feeding the interpreter).
 static SEEN: AtomicU64 = AtomicU64::new(0);
 static ACCEPTED: AtomicU64 = AtomicU64::new(0);
+/// Accepted programs that an access check stopped.
+static STOPPED: AtomicU64 = AtomicU64::new(0);
 
 fuzz_target!(|data: &[u8]| {
     let exe = generate(data);
@@ -420,12 +569,23 @@ fuzz_target!(|data: &[u8]| {
     with_domain(|dom| {
         // Relaxed: counters of this thread only, read for a progress line.
         let seen = SEEN.fetch_add(1, Ordering::Relaxed) + 1;
-        if let ImageOutcome::Ran = warden::api::run_image(dom, &image, 50_000) {
-            ACCEPTED.fetch_add(1, Ordering::Relaxed);
+        match warden::api::run_image(dom, &image, 50_000) {
+            ImageOutcome::Ran => {
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
+            }
+            ImageOutcome::BadAccess => {
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
+                STOPPED.fetch_add(1, Ordering::Relaxed);
+            }
+            ImageOutcome::Rejected(_) => {}
         }
         if seen.is_power_of_two() {
             let accepted = ACCEPTED.load(Ordering::Relaxed);
-            eprintln!("run: the verifier accepted {accepted} of {seen} programs");
+            let stopped = STOPPED.load(Ordering::Relaxed);
+            eprintln!(
+                "run: the verifier accepted {accepted} of {seen} programs, \
+                 access checks stopped {stopped}"
+            );
         }
     });
 });

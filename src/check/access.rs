@@ -14,7 +14,8 @@ use super::report::{self, Check, Report};
 use super::At;
 use crate::heap::code_pointer::code_index;
 use crate::heap::value::{
-    Header, Value, CLOSURE_TAG, DOUBLE_ARRAY_TAG, INFIX_TAG, NO_SCAN_TAG, STRING_TAG, WORD,
+    Header, Value, CLOSURE_TAG, CONT_TAG, DOUBLE_ARRAY_TAG, INFIX_TAG, NO_SCAN_TAG, STRING_TAG,
+    WORD,
 };
 
 /// Whether `WARDEN_ACCESS=off`: a failed access check then lets the access happen, as in
@@ -32,6 +33,10 @@ fn access_checks_off() -> bool {
 fn fail(at: At, v: Value, expected: String) {
     if access_checks_off() {
         return;
+    }
+    if super::enabled::access_recovery() {
+        // No panic hook runs: the fuzz target catches this as a stopped run.
+        std::panic::resume_unwind(Box::new(super::AccessStop));
     }
     // SAFETY: the interpreter's code array, `code_len` words, lives while it runs.
     let code = unsafe { std::slice::from_raw_parts(at.code, at.code_len) };
@@ -76,12 +81,37 @@ fn header(v: Value) -> Option<Header> {
     v.is_block().then(|| unsafe { v.header() })
 }
 
-/// A value field `i` of `v` is read or written.
+/// Whether a block of this tag has fields an instruction may read as values (`write`:
+/// and replace): not a no-scan block (raw data), not a continuation (its field is a stack),
+/// not an infix pointer (its header gives its place in the closure, not its size); and
+/// for a write not a closure either (its code and closure information fields are what the
+/// collector and the interpreter trust).
 #[inline(always)]
-pub fn on_field(v: Value, i: usize, at: impl FnOnce() -> At) {
+fn value_fields(tag: u8, write: bool) -> bool {
+    tag < NO_SCAN_TAG && tag != CONT_TAG && tag != INFIX_TAG && !(write && tag == CLOSURE_TAG)
+}
+
+/// A value field `i` of `v` is read (or, `write`, written).
+#[inline(always)]
+pub fn on_field(v: Value, i: usize, write: bool, at: impl FnOnce() -> At) {
     match header(v) {
-        Some(hd) if i < hd.wosize() && hd.tag() < NO_SCAN_TAG => {}
+        Some(hd) if i < hd.wosize() && value_fields(hd.tag(), write) => {}
         _ => fail(at(), v, format!("a block with value fields and more than {i} of them")),
+    }
+}
+
+/// The integer in field 0 of `v` is incremented in place (`OFFSETREF`, an `int ref`).
+#[inline(always)]
+pub fn on_int_ref(v: Value, at: impl FnOnce() -> At) {
+    let ok = match header(v) {
+        Some(hd) if hd.wosize() > 0 && value_fields(hd.tag(), true) => {
+            // SAFETY: the block has a field 0.
+            unsafe { v.field(0) }.is_int()
+        }
+        _ => false,
+    };
+    if !ok {
+        fail(at(), v, "a block whose field 0 is an integer".into())
     }
 }
 
@@ -94,15 +124,12 @@ pub fn on_float_field(v: Value, i: usize, at: impl FnOnce() -> At) {
     }
 }
 
-/// Element `i` (a value) of array `v` is read or written.
+/// Element `i` (a value) of array `v` is read (or, `write`, written).
 #[inline(always)]
-pub fn on_vect_item(v: Value, i: Value, at: impl FnOnce() -> At) {
+pub fn on_vect_item(v: Value, i: Value, write: bool, at: impl FnOnce() -> At) {
     match header(v) {
         Some(hd)
-            if i.is_int()
-                && (i.int() as usize) < hd.wosize()
-                && hd.tag() < NO_SCAN_TAG
-                && hd.tag() != DOUBLE_ARRAY_TAG => {}
+            if i.is_int() && (i.int() as usize) < hd.wosize() && value_fields(hd.tag(), write) => {}
         _ => {
             fail(at(), v, format!("an array (not of floats) with an element at index {}", i.int()))
         }
@@ -193,7 +220,11 @@ pub fn on_get_method(obj: Value, i: Value, at: impl FnOnce() -> At) {
     let ok = match header(obj) {
         // SAFETY: the object has a field 0.
         Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
-            Some(meths) => i.is_int() && (i.int() as usize) < meths.wosize(),
+            Some(meths) => {
+                value_fields(meths.tag(), false)
+                    && i.is_int()
+                    && (i.int() as usize) < meths.wosize()
+            }
             None => false,
         },
         _ => false,
@@ -209,7 +240,7 @@ pub fn on_lookup_method(obj: Value, at: impl FnOnce() -> At) {
     let ok = match header(obj) {
         // SAFETY: the object has a field 0; the table its field 0.
         Some(hd) if hd.wosize() > 0 => match header(unsafe { obj.field(0) }) {
-            Some(meths) if meths.wosize() >= 3 => {
+            Some(meths) if meths.wosize() >= 3 && value_fields(meths.tag(), false) => {
                 // SAFETY: the table has at least three fields.
                 let last = unsafe { obj.field(0).field(0) }.0;
                 last < meths.wosize()

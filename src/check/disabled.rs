@@ -131,6 +131,8 @@ pub fn take_forced(_st: &mut Local) -> u8 {
 /// No budget in production.
 pub fn set_instruction_budget(_n: u64) {}
 #[inline(always)]
+pub fn set_access_recovery(_on: bool) {}
+#[inline(always)]
 pub fn instruction_spent() -> bool {
     false
 }
@@ -175,11 +177,13 @@ pub fn c_roots_enter(_slot: usize) -> usize {
 pub fn c_roots_leave(_slot: usize, _before: usize, _prim: impl FnOnce() -> String) {}
 // The interpreter's access checks (`check/access.rs` in the hardened build): nothing.
 #[inline(always)]
-pub fn on_field(_v: Value, _i: usize, _at: impl FnOnce() -> super::At) {}
+pub fn on_field(_v: Value, _i: usize, _write: bool, _at: impl FnOnce() -> super::At) {}
+#[inline(always)]
+pub fn on_int_ref(_v: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
 pub fn on_float_field(_v: Value, _i: usize, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
-pub fn on_vect_item(_v: Value, _i: Value, _at: impl FnOnce() -> super::At) {}
+pub fn on_vect_item(_v: Value, _i: Value, _write: bool, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]
 pub fn on_bytes_char(_v: Value, _i: Value, _at: impl FnOnce() -> super::At) {}
 #[inline(always)]

@@ -413,6 +413,24 @@ thread_local! {
     static BUDGET: Cell<u64> = const { Cell::new(u64::MAX) };
 }
 
+thread_local! {
+    /// Whether a failed access check on this thread unwinds (`set_access_recovery`).
+    static RECOVER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes a failed access check on this thread unwind with [`super::AccessStop`] instead of
+/// reporting and exiting: the fuzz target runs programs that use values of the wrong type
+/// on purpose, catches the unwind, and goes on with the next input. Only for code that
+/// performs no effects and calls no C stubs (nothing to restore but the stack pointer).
+pub fn set_access_recovery(on: bool) {
+    RECOVER.with(|r| r.set(on));
+}
+
+/// Whether failed access checks unwind on this thread.
+pub(super) fn access_recovery() -> bool {
+    RECOVER.with(|r| r.get())
+}
+
 /// Limits the instructions this thread's interpreter runs from now on (the fuzz target runs
 /// random code that need not reach a poll point); `u64::MAX` is no limit.
 pub fn set_instruction_budget(n: u64) {

@@ -54,6 +54,10 @@ pub mod fault;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub mod poison;
 
+/// The unwinding payload of a failed access check while the fuzz target runs a program
+/// ([`set_access_recovery`]): the run stops there instead of the process.
+pub struct AccessStop;
+
 use crate::heap::major::{MajorHeap, Occupancy};
 use crate::heap::minor::MinorHeap;
 use crate::heap::pools::{PoolCounters, PoolSet};

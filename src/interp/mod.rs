@@ -30,6 +30,9 @@ pub struct Program {
     /// Index of `ACC 0; RAISE`, the code of the closure that raises `Effect.Unhandled`
     /// inside a continuation that no handler took.
     pub raise_arg_pc: usize,
+    /// The function entries of the program's code (ascending word offsets, from the
+    /// verifier): the only code a closure read by `Marshal` may point at.
+    pub entries: Vec<u32>,
 }
 
 impl Program {
@@ -46,7 +49,8 @@ impl Program {
         code.push(opcodes::Op::STOP as i32);
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc }
+        let entries = Vec::new();
+        Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc, entries }
     }
 }
 

@@ -262,6 +262,83 @@ pub fn instruction_at(code: &[i32], i: usize) -> usize {
     i
 }
 
+/// The start of the instruction that holds word `i` of validated `code`, and whether that
+/// instruction reads inside a value it is handed (a field, an element, a closure's code or
+/// environment, a method table, a tag), so that a wrong value makes it fault: what the fault
+/// handler needs to choose the interpreter's `pc` among the addresses in registers.
+pub fn fault_site(code: &[i32], i: usize) -> (usize, bool) {
+    use Op::*;
+    let at = instruction_at(code, i);
+    let reads = code.get(at).and_then(|&op| Op::from_u32(op as u32)).is_some_and(|op| {
+        matches!(
+            op,
+            ENVACC1
+                | ENVACC2
+                | ENVACC3
+                | ENVACC4
+                | ENVACC
+                | PUSHENVACC1
+                | PUSHENVACC2
+                | PUSHENVACC3
+                | PUSHENVACC4
+                | PUSHENVACC
+                | APPLY
+                | APPLY1
+                | APPLY2
+                | APPLY3
+                | APPTERM
+                | APPTERM1
+                | APPTERM2
+                | APPTERM3
+                | RESTART
+                | OFFSETCLOSUREM3
+                | OFFSETCLOSURE0
+                | OFFSETCLOSURE3
+                | OFFSETCLOSURE
+                | PUSHOFFSETCLOSUREM3
+                | PUSHOFFSETCLOSURE0
+                | PUSHOFFSETCLOSURE3
+                | PUSHOFFSETCLOSURE
+                | GETGLOBALFIELD
+                | PUSHGETGLOBALFIELD
+                | MAKEFLOATBLOCK
+                | GETFIELD0
+                | GETFIELD1
+                | GETFIELD2
+                | GETFIELD3
+                | GETFIELD
+                | GETFLOATFIELD
+                | SETFIELD0
+                | SETFIELD1
+                | SETFIELD2
+                | SETFIELD3
+                | SETFIELD
+                | SETFLOATFIELD
+                | VECTLENGTH
+                | GETVECTITEM
+                | SETVECTITEM
+                | GETBYTESCHAR
+                | SETBYTESCHAR
+                | GETSTRINGCHAR
+                | SWITCH
+                | OFFSETREF
+                | GETMETHOD
+                | GETPUBMET
+                | GETDYNMET
+                | C_CALL1
+                | C_CALL2
+                | C_CALL3
+                | C_CALL4
+                | C_CALL5
+                | C_CALLN
+                | RESUME
+                | RESUMETERM
+                | REPERFORMTERM
+        )
+    });
+    (at, reads)
+}
+
 /// The start and the name of the instruction that holds word `i` of validated `code` (for
 /// the access checks' reports).
 pub fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {

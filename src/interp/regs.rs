@@ -264,9 +264,12 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn jump_to_closure(&mut self) {
         check::on_apply(self.accu, || self.here());
+        // A fault on the read (production: not a closure) names this instruction.
+        crate::fault_signals::note_applying(Some(self.pc));
         // SAFETY: the caller's contract; field 0 of a closure is its code value.
-        self.pc =
-            self.code_at(unsafe { self.accu.field(0) }, "applying a value that is not a closure");
+        let code = unsafe { self.accu.field(0) };
+        crate::fault_signals::note_applying(None);
+        self.pc = self.code_at(code, "applying a value that is not a closure");
         self.env = self.accu;
     }
 
@@ -457,19 +460,46 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn check_stacks(&mut self) -> Step {
         if self.sp < self.dom.stack.threshold() {
-            self.dom.stack.sp = self.sp;
-            if !self.dom.stack.grow(crate::domain::STACK_THRESHOLD) {
-                let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
-                // SAFETY: the threshold keeps free words below `sp`.
-                let leave = unsafe { self.raise_here(e) };
-                // SAFETY: as above.
-                unsafe { self.actions_before_raise()? };
-                return Err(leave);
-            }
-            self.sp = self.dom.stack.sp;
+            // SAFETY: the caller's contract.
+            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
         }
         // SAFETY: at least the threshold's words are free below `sp`.
         unsafe { self.poll() }
+    }
+
+    /// Makes room for `words` more words below `sp` above the threshold (`RESTART`, which
+    /// pushes a partial application's arguments: up to the function's arity, beyond what
+    /// `check_stacks` guaranteed), or raises `Stack_overflow`.
+    ///
+    /// # Safety
+    /// `sp` inside the running stack, with two free words below it.
+    #[inline(always)]
+    pub unsafe fn reserve(&mut self, words: usize) -> Step {
+        if self.sp.wrapping_sub(words) < self.dom.stack.threshold() {
+            // SAFETY: the caller's contract.
+            unsafe { self.grow_stack(words)? };
+        }
+        Ok(())
+    }
+
+    /// Grows the stack by `extra` words plus the threshold, or raises `Stack_overflow`.
+    ///
+    /// # Safety
+    /// `sp` inside the running stack, with two free words below it.
+    #[cold]
+    #[inline(never)]
+    unsafe fn grow_stack(&mut self, extra: usize) -> Step {
+        self.dom.stack.sp = self.sp;
+        if !self.dom.stack.grow(extra) {
+            let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
+            // SAFETY: the caller's contract.
+            let leave = unsafe { self.raise_here(e) };
+            // SAFETY: as above.
+            unsafe { self.actions_before_raise()? };
+            return Err(leave);
+        }
+        self.sp = self.dom.stack.sp;
+        Ok(())
     }
 
     /// Returns from a function: pops the return frame, or, at the bottom of a fiber, goes

@@ -132,7 +132,7 @@ pub fn interpret(
     crate::fault_signals::note_interpreter_code(
         program.code.as_ptr(),
         program.code.len(),
-        super::opcodes::instruction_at,
+        super::opcodes::fault_site,
     );
     let saved_trap_off = dom.stack.trap_off;
     dom.stack.trap_off = 1;

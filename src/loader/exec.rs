@@ -39,10 +39,11 @@ pub struct Executable {
 }
 
 impl Executable {
-    /// The main code fragment, for resolving code pointers while unmarshalling (its digest,
-    /// the MD5 of the CODE bytes as read, is computed when first needed).
-    pub fn program_code(&self) -> super::intern::ProgramCode<'_> {
-        super::intern::ProgramCode::new(&self.code)
+    /// The main code fragment, for resolving code pointers while unmarshalling, with its
+    /// function `entries` (what verifying the code returned); its digest, the MD5 of the
+    /// CODE bytes as read, is computed when first needed.
+    pub fn program_code<'a>(&'a self, entries: &'a [u32]) -> super::intern::ProgramCode<'a> {
+        super::intern::ProgramCode::new(&self.code, entries)
     }
 }
 
@@ -331,7 +332,7 @@ pub(crate) mod tests {
         assert!(exe.dlpt.is_empty());
         assert_eq!(exe.data, b"\x84\x95\xa6\xbe");
         assert_eq!(exe.dbug, None);
-        assert_eq!(exe.program_code().fragment().digest, crate::algo::md5::md5(&code));
+        assert_eq!(exe.program_code(&[]).fragment().digest, crate::algo::md5::md5(&code));
     }
 
     #[test]

@@ -219,6 +219,10 @@ pub fn data_size(bytes: &[u8]) -> Result<(usize, usize), String> {
     }
 }
 
+/// The start of the error for a code pointer into no known fragment, or not at one of its
+/// function entries (followed by the digest in hex).
+pub const UNKNOWN_CODE: &str = "unknown code module";
+
 /// Turns marshalled code pointers into warden's code values, and recognises them.
 pub trait CodeResolver {
     /// The code value for byte offset `ofs` into the code fragment with this digest.
@@ -227,23 +231,33 @@ pub trait CodeResolver {
     fn is_code_pointer(&self, v: Value) -> bool;
 }
 
-/// A code fragment whose instructions are numbered from 0 (the main program).
+/// A code fragment whose instructions are numbered from 0 (the main program), as far as
+/// closures may point into it: at its function entries only (the closure bodies and partial
+/// applications' `RESTART`s that verification found, [`crate::loader::verify::Verified`]).
+/// Any other offset, like one past the end, is not code of the fragment: the stock
+/// runtime's "unknown code module" error.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct CodeFragment {
+pub struct CodeFragment<'a> {
     /// MD5 of the fragment's bytes as loaded.
     pub digest: [u8; 16],
-    /// Its length in 32-bit words.
-    pub len_words: usize,
+    /// Its function entries, in words, ascending.
+    pub entries: &'a [u32],
 }
 
-impl CodeResolver for CodeFragment {
+impl CodeFragment<'_> {
+    fn is_entry(&self, index: usize) -> bool {
+        u32::try_from(index).is_ok_and(|i| self.entries.binary_search(&i).is_ok())
+    }
+}
+
+impl CodeResolver for CodeFragment<'_> {
     fn resolve(&self, digest: &[u8; 16], ofs: u32) -> Option<Value> {
         let ofs = ofs as usize;
-        (*digest == self.digest && ofs.is_multiple_of(4) && ofs / 4 < self.len_words)
+        (*digest == self.digest && ofs.is_multiple_of(4) && self.is_entry(ofs / 4))
             .then(|| crate::heap::code_pointer::code_value(ofs / 4))
     }
     fn is_code_pointer(&self, v: Value) -> bool {
-        crate::heap::code_pointer::code_index(v).is_some_and(|i| i < self.len_words)
+        crate::heap::code_pointer::code_index(v).is_some_and(|i| self.is_entry(i))
     }
 }
 
@@ -265,18 +279,19 @@ pub fn code_digest(code: &[i32]) -> [u8; 16] {
 /// is met: most DATA sections hold none, and the digest is a pass over the whole code.
 pub struct ProgramCode<'a> {
     code: &'a [i32],
+    entries: &'a [u32],
     digest: std::cell::OnceCell<[u8; 16]>,
 }
 
 impl<'a> ProgramCode<'a> {
-    pub fn new(code: &'a [i32]) -> ProgramCode<'a> {
-        ProgramCode { code, digest: std::cell::OnceCell::new() }
+    pub fn new(code: &'a [i32], entries: &'a [u32]) -> ProgramCode<'a> {
+        ProgramCode { code, entries, digest: std::cell::OnceCell::new() }
     }
 
     /// The fragment with its digest (computed now if it was not yet).
-    pub fn fragment(&self) -> CodeFragment {
+    pub fn fragment(&self) -> CodeFragment<'a> {
         let digest = *self.digest.get_or_init(|| code_digest(self.code));
-        CodeFragment { digest, len_words: self.code.len() }
+        CodeFragment { digest, entries: self.entries }
     }
 }
 
@@ -285,7 +300,8 @@ impl CodeResolver for ProgramCode<'_> {
         self.fragment().resolve(digest, ofs)
     }
     fn is_code_pointer(&self, v: Value) -> bool {
-        crate::heap::code_pointer::code_index(v).is_some_and(|i| i < self.code.len())
+        // No digest needed: the entries alone decide.
+        CodeFragment { digest: [0; 16], entries: self.entries }.is_code_pointer(v)
     }
 }
 
@@ -744,7 +760,7 @@ impl Intern<'_, '_> {
             }
         }
         let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
-        Err(format!("unknown code module {hex}"))
+        Err(format!("{UNKNOWN_CODE} {hex}"))
     }
 
     fn custom(&mut self, dest: Dest, fixed: bool, result: &mut Value) -> Result<(), String> {

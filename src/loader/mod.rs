@@ -5,9 +5,11 @@
 //! * [`intern`] unmarshals the intern format (the DATA section, and `Marshal` input) into
 //!   heap values.
 //! * [`validate`] checks the code before it runs: opcodes, operands, jump targets, primitive
-//!   and global indices.
-//! * [`verify`] proves the stack discipline of validated code (depths at joins, frame
-//!   accesses, trap nesting, room), for every fragment before it runs.
+//!   indices and arities, global indices (once DATA is read); it leaves a [`codemap`]
+//!   (instruction starts, jump targets) for the verifier.
+//! * [`verify`] validates, then proves the stack discipline (depths at joins, frame
+//!   accesses, trap nesting, room), for every fragment before it runs, and returns its
+//!   function entries: the only code addresses a closure from DATA or `Marshal` may hold.
 //! * [`debuginfo`] turns the DBUG section into a table from code positions to source
 //!   locations, for backtraces.
 //!
@@ -15,6 +17,7 @@
 //! touch memory out of bounds. Every failure is a [`LoadError`] (or an error string for the
 //! parts that `Marshal` reuses) naming the problem in one line.
 
+pub mod codemap;
 pub mod debuginfo;
 pub mod exec;
 pub mod intern;

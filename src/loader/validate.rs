@@ -7,36 +7,90 @@
 //! * every code address an instruction can produce (branches, conditional branches,
 //!   PUSH_RETADDR, PUSHTRAP, CLOSURE, CLOSUREREC, SWITCH) is the start of an instruction;
 //! * GRAB is immediately preceded by RESTART (GRAB builds closures pointing there);
-//! * primitive numbers are below the number of primitives, global slots below the number of
-//!   globals, and sizes, counts, stack offsets and tags are in the ranges the interpreter
-//!   relies on (no negative counts, no atom tag above 255, no MAKEBLOCK of a tag whose
-//!   contents the runtime would misread).
+//! * primitive numbers are below the number of primitives, a call to a built-in primitive
+//!   passes at least the arguments it reads (the *arity rule*: it reads them from a slice of
+//!   the arguments passed), and sizes, counts, stack offsets
+//!   and tags are in the ranges the interpreter relies on (no negative counts, no atom tag
+//!   above 255, no MAKEBLOCK of a tag whose contents the runtime would misread);
+//! * global slots are checked once the global table is known ([`CodeMap::check_globals`]:
+//!   the DATA section is read after the code is verified, since its closures may only point
+//!   at the function entries verification finds).
 //!
-//! What it does not check: stack depths (the compiler's frame discipline is trusted) and the
-//! range of SWITCH and field indices, which depend on run-time values.
+//! What it does not check: stack depths (the verifier's part, [`super::verify`]) and the range
+//! of SWITCH and field indices, which depend on run-time values.
+//!
+//! It decodes the code once: each instruction is checked as it is decoded, the instruction
+//! starts and the jump targets go into two bitmaps (the [`CodeMap`] the verifier reuses), and
+//! "every target is a start" is one pass over the bitmaps' words at the end.
 //!
 //! Jump offsets are relative to the word that holds them, except for SWITCH and CLOSUREREC,
 //! whose offsets are relative to the start of their table (the word after the size
 //! operands), and CLOSURE, whose offset is relative to its second operand.
 
+use super::codemap::{Bits, CodeMap};
 use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
-use crate::interp::opcodes::{instr_len, Op, NAMES, OPCODE_COUNT};
+use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPCODE_COUNT, OPERANDS};
 
-/// Checks `code` against a program with `nprims` primitives and `nglobals` global slots.
-pub fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), String> {
-    let starts = instruction_starts(code)?;
+/// What validation knows of a program's primitives: their names, and for each the number of
+/// arguments it reads if it is built in (None: a C stub, which the C calling convention lets
+/// read fewer than it is passed or be declared with more, or a primitive of unknown arity).
+#[derive(Clone, Copy)]
+pub struct Prims<'a> {
+    pub names: &'a [String],
+    pub reads: &'a [Option<u8>],
+}
+
+impl Prims<'_> {
+    /// Arguments primitive `p` (a valid index) reads, if known.
+    fn reads(&self, p: usize) -> Option<u8> {
+        self.reads.get(p).copied().flatten()
+    }
+}
+
+/// Checks `code` against a program whose primitives are `prims`; returns its map (global
+/// slots are left to [`CodeMap::check_globals`]).
+pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
+    if code.is_empty() {
+        return Err("invalid bytecode: the code is empty".to_string());
+    }
+    let n = code.len();
+    let mut starts = Bits::new(n);
+    let mut targets = Bits::new(n);
+    targets.set(0);
+    let mut max_global: Option<(usize, usize)> = None;
     let mut pc = 0;
-    let mut last = 0;
-    while pc < code.len() {
-        // The first pass proved that decoding succeeds here.
-        let len = instr_len(code, pc).ok_or_else(|| at(pc, code, "truncated instruction"))?;
-        check_instruction(code, pc, len, &starts, nprims, nglobals)?;
-        last = pc;
+    let mut prev = usize::MAX;
+    while pc < n {
+        let op = code[pc];
+        if op < 0 || op as usize >= OPCODE_COUNT {
+            return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
+        }
+        let len = match OPERANDS[op as usize] {
+            Operands::Fixed(k) => 1 + k as usize,
+            Operands::Jump => 2,
+            Operands::ValueJump | Operands::Closure => 3,
+            Operands::ClosureRec | Operands::Switch => {
+                if op == Op::CLOSUREREC as i32 {
+                    match code.get(pc + 1) {
+                        Some(&k) if k < 1 => {
+                            return Err(at(pc, code, format_args!("{k} functions")))
+                        }
+                        _ => {}
+                    }
+                }
+                instr_len(code, pc).unwrap_or(usize::MAX)
+            }
+        };
+        if len > n - pc {
+            return Err(at(pc, code, "the operands run past the end of the code"));
+        }
+        starts.set(pc);
+        check_instruction(code, pc, len, prev, prims, &mut targets, &mut max_global)?;
+        prev = pc;
         pc += len;
     }
-    let op = Op::from_u32(code[last] as u32);
     let falls_through = !matches!(
-        op,
+        Op::from_u32(code[prev] as u32),
         Some(
             Op::STOP
                 | Op::RETURN
@@ -55,38 +109,65 @@ pub fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), Stri
     );
     if falls_through {
         return Err(at(
-            last,
+            prev,
             code,
             "the last instruction lets control run past the end of the code",
         ));
     }
-    Ok(())
+    if !targets.subset_of(&starts) {
+        return Err(target_off_start(code, &starts));
+    }
+    Ok(CodeMap::new(starts, targets, max_global))
 }
 
-/// Marks the first word of every instruction, decoding linearly from offset 0.
-pub fn instruction_starts(code: &[i32]) -> Result<Vec<bool>, String> {
-    if code.is_empty() {
-        return Err("invalid bytecode: the code is empty".to_string());
+impl CodeMap {
+    /// Checks the global slots the code names against a table of `nglobals`.
+    pub fn check_globals(&self, code: &[i32], nglobals: usize) -> Result<(), String> {
+        match self.max_global {
+            Some((slot, pc)) if slot >= nglobals => Err(at(
+                pc,
+                code,
+                format_args!("global {} out of range (the program has {nglobals})", code[pc + 1]),
+            )),
+            _ => Ok(()),
+        }
     }
-    let mut starts = vec![false; code.len()];
+}
+
+/// The error for the first jump whose target is not an instruction start (there is one).
+#[cold]
+fn target_off_start(code: &[i32], starts: &Bits) -> String {
     let mut pc = 0;
-    while pc < code.len() {
-        let op = code[pc];
-        if op < 0 || op as usize >= OPCODE_COUNT {
-            return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
-        }
-        if op == Op::CLOSUREREC as i32 {
-            match code.get(pc + 1) {
-                Some(&n) if n < 1 => return Err(at(pc, code, format_args!("{n} functions"))),
-                _ => {}
+    while let Some(len) = instr_len(code, pc) {
+        let mut bad = None;
+        each_target(code, pc, len, |t| {
+            if bad.is_none() && !starts.contains(t) {
+                bad = Some(t);
             }
+        });
+        if let Some(t) = bad {
+            return at(
+                pc,
+                code,
+                format_args!("jump target {} is not the start of an instruction", t * 4),
+            );
         }
-        let len = instr_len(code, pc)
-            .ok_or_else(|| at(pc, code, "the operands run past the end of the code"))?;
-        starts[pc] = true;
         pc += len;
     }
-    Ok(starts)
+    "invalid bytecode: a jump target is not the start of an instruction".to_string()
+}
+
+/// Calls `f` with each code address the decoded instruction at `pc` names (in range: for
+/// validated code, or after the range checks of [`check_instruction`]).
+fn each_target(code: &[i32], pc: usize, len: usize, mut f: impl FnMut(usize)) {
+    let dest = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
+    match OPERANDS[code[pc] as usize] {
+        Operands::Jump => f(dest(pc + 1, code[pc + 1])),
+        Operands::ValueJump | Operands::Closure => f(dest(pc + 2, code[pc + 2])),
+        Operands::ClosureRec => (3..len).for_each(|i| f(dest(pc + 3, code[pc + i]))),
+        Operands::Switch => (2..len).for_each(|i| f(dest(pc + 2, code[pc + i]))),
+        Operands::Fixed(_) => {}
+    }
 }
 
 /// An error message about the instruction at `pc`.
@@ -105,29 +186,27 @@ fn makeblock_tag_allowed(tag: i32) -> bool {
         && tag != i32::from(INFIX_TAG)
 }
 
+/// Checks the operands of the instruction at `pc` (`len` words, inside the code; `prev` is
+/// the previous instruction's start), marks its targets and notes the global it names.
+#[inline(always)]
 fn check_instruction(
     code: &[i32],
     pc: usize,
     len: usize,
-    starts: &[bool],
-    nprims: usize,
-    nglobals: usize,
+    prev: usize,
+    prims: Prims<'_>,
+    targets: &mut Bits,
+    max_global: &mut Option<(usize, usize)>,
 ) -> Result<(), String> {
     // Operand `i` (1-based); present because `len` covers it.
     let arg = |i: usize| code[pc + i];
     let err = |what: String| Err(at(pc, code, what));
-    let target = |base: usize, ofs: i32| -> Result<(), String> {
+    let mut target = |base: usize, ofs: i32| -> Result<(), String> {
         let t = base as i64 + i64::from(ofs);
         if t < 0 || t as u64 >= code.len() as u64 {
             return Err(at(pc, code, format_args!("jump target {} outside the code", t * 4)));
         }
-        if !starts[t as usize] {
-            return Err(at(
-                pc,
-                code,
-                format_args!("jump target {} is not the start of an instruction", t * 4),
-            ));
-        }
+        targets.set(t as usize);
         Ok(())
     };
     let non_negative = |i: usize, what: &str| -> Result<(), String> {
@@ -136,19 +215,16 @@ fn check_instruction(
         }
         Ok(())
     };
-    let global = |i: usize| -> Result<(), String> {
-        let n = arg(i);
-        if n < 0 || n as usize >= nglobals {
-            return Err(at(
-                pc,
-                code,
-                format_args!("global {n} out of range (the program has {nglobals})"),
-            ));
+    let mut global = |i: usize| {
+        // A negative slot is out of range of any table: it sorts above every real one.
+        let slot = arg(i) as u32 as usize | if arg(i) < 0 { 1 << 40 } else { 0 };
+        if max_global.is_none_or(|(m, _)| slot > m) {
+            *max_global = Some((slot, pc));
         }
-        Ok(())
     };
-    let prim = |i: usize| -> Result<(), String> {
-        let n = arg(i);
+    // Primitive operand `i`, called with `passed` arguments.
+    let prim = |i: usize, passed: i32| -> Result<(), String> {
+        let (n, nprims) = (arg(i), prims.names.len());
         if n < 0 || n as usize >= nprims {
             return Err(at(
                 pc,
@@ -156,7 +232,17 @@ fn check_instruction(
                 format_args!("primitive {n} out of range (the program has {nprims})"),
             ));
         }
-        Ok(())
+        match prims.reads(n as usize) {
+            Some(reads) if passed < i32::from(reads) => Err(at(
+                pc,
+                code,
+                format_args!(
+                    "arity rule: the call passes {passed} arguments to {}, which reads {reads}",
+                    prims.names[n as usize]
+                ),
+            )),
+            _ => Ok(()),
+        }
     };
     let block_tag = |i: usize| -> Result<(), String> {
         if !makeblock_tag_allowed(arg(i)) {
@@ -185,9 +271,11 @@ fn check_instruction(
         RETURN => non_negative(1, "frame size")?,
         GRAB => {
             non_negative(1, "argument count")?;
-            if pc == 0 || !starts[pc - 1] || code[pc - 1] != RESTART as i32 {
+            if pc == 0 || prev != pc - 1 || code[pc - 1] != RESTART as i32 {
                 return err("GRAB not preceded by RESTART".to_string());
             }
+            target(pc, -1)?;
+            target(pc, 0)?;
         }
         CLOSURE => {
             non_negative(1, "variable count")?;
@@ -203,9 +291,9 @@ fn check_instruction(
                 target(pc + 3, arg(3 + i))?;
             }
         }
-        GETGLOBAL | PUSHGETGLOBAL | SETGLOBAL => global(1)?,
+        GETGLOBAL | PUSHGETGLOBAL | SETGLOBAL => global(1),
         GETGLOBALFIELD | PUSHGETGLOBALFIELD => {
-            global(1)?;
+            global(1);
             non_negative(2, "field index")?;
         }
         ATOM | PUSHATOM if !(0..=255).contains(&arg(1)) => {
@@ -225,12 +313,12 @@ fn check_instruction(
                 target(pc + 2, arg(i))?;
             }
         }
-        C_CALL1 | C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => prim(1)?,
+        C_CALL1 | C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => prim(1, op as i32 - C_CALL1 as i32 + 1)?,
         C_CALLN => {
             if arg(1) < 1 {
                 return err(format!("{} arguments", arg(1)));
             }
-            prim(2)?;
+            prim(2, arg(1))?;
         }
         BEQ | BNEQ | BLTINT | BLEINT | BGTINT | BGEINT | BULTINT | BUGEINT => {
             target(pc + 2, arg(2))?
@@ -245,6 +333,12 @@ fn check_instruction(
 mod tests {
     use super::*;
     use Op::*;
+
+    /// Validation with the globals checked.
+    fn validate(code: &[i32], nprims: usize, nglobals: usize) -> Result<(), String> {
+        let names = vec![String::new(); nprims];
+        super::validate(code, Prims { names: &names, reads: &[] })?.check_globals(code, nglobals)
+    }
 
     fn c(words: &[i32]) -> Vec<i32> {
         words.to_vec()

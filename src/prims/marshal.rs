@@ -60,11 +60,6 @@ fn code_info() -> CodeInfo {
     CodeInfo { program_len: program.program_len, total_len: program.code.len(), digest }
 }
 
-fn code_fragment() -> CodeFragment {
-    let c = code_info();
-    CodeFragment { digest: c.digest, len_words: c.program_len }
-}
-
 // ---------------------------------------------------------------------------------------
 // Channels
 // ---------------------------------------------------------------------------------------
@@ -274,12 +269,18 @@ fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
 }
 
 /// Unmarshals the complete message `bytes` (header and data); errors are prefixed with
-/// `fun_name` as in the stock runtime.
+/// `fun_name` as in the stock runtime, except a bad code pointer's, which the stock runtime
+/// always names `input_value`.
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
-    let code = code_fragment();
-    intern::intern(dom, bytes, Some(&code))
-        .map(|(v, _)| v)
-        .map_err(|msg| Exn::failure(format!("{fun_name}: {msg}")))
+    let program = crate::interp::current_program();
+    let code = CodeFragment { digest: code_info().digest, entries: &program.entries };
+    intern::intern(dom, bytes, Some(&code)).map(|(v, _)| v).map_err(|msg| {
+        let fun_name = match msg.starts_with(intern::UNKNOWN_CODE) {
+            true => "input_value",
+            false => fun_name,
+        };
+        Exn::failure(format!("{fun_name}: {msg}"))
+    })
 }
 
 fn input_value(dom: &mut Domain, a: &[Value]) -> PrimResult {

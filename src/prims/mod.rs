@@ -266,6 +266,25 @@ pub fn library_of(name: &str) -> Option<&'static str> {
     index().get(name).and_then(|e| e.library)
 }
 
+/// How many arguments each C primitive of the stock runtime and its libraries reads, one
+/// `name count` line each, sorted (generated from the stock C sources by
+/// `scripts/prim-arity.py`). Warden's built-in primitives read the same.
+const ARITY: &str = include_str!("arity.txt");
+
+/// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
+/// A call passing fewer is refused at load: the primitive would read past its arguments.
+pub fn reads(name: &str) -> Option<u8> {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, u8)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        ARITY
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' ').and_then(|(n, a)| Some((n, a.parse().ok()?))))
+            .collect()
+    });
+    table.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| table[i].1)
+}
+
 /// Whether `name` is one of the standard primitives (implemented or not).
 pub fn is_standard(name: &str) -> bool {
     index().get(name).is_some_and(|e| e.standard)
@@ -329,5 +348,27 @@ pub(crate) fn c_string_arg(v: Value) -> Result<Vec<u8>, Exn> {
         Ok(b[..end].to_vec())
     } else {
         Err(Exn::invalid_arg("expected a string"))
+    }
+}
+
+#[cfg(test)]
+mod arity_tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_primitive_has_its_arity() {
+        // Warden's own primitives that no stock C file defines (read what the compiler or
+        // the stock library passes them): none may be missing from the table.
+        let missing: Vec<&str> = AREAS
+            .iter()
+            .flat_map(|a| a.iter())
+            .map(|(n, _)| *n)
+            .filter(|n| reads(n).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no arity for {missing:?}");
+        assert_eq!(reads("caml_ml_output"), Some(4));
+        assert_eq!(reads("caml_array_blit"), Some(5));
+        assert_eq!(reads("caml_ensure_stack_capacity"), Some(1));
+        assert_eq!(reads("no_such_primitive"), None);
     }
 }

@@ -18,8 +18,18 @@ use warden::api::Op;
 pub enum Data {
     Int(i64),
     Str(Vec<u8>),
-    /// A structured block: tag (below 246) and fields.
+    /// A structured block: tag (below 246, or 247 for a closure) and fields.
     Block(u8, Vec<Data>),
+    /// A code pointer to word `n` of the file's own code (a closure's first field).
+    CodePtr(u32),
+}
+
+/// A closure of no argument count (`Make_closinfo(0, 2)`) whose code is word `n` of the
+/// file's code, with environment `env`.
+pub fn closure(n: u32, env: Vec<Data>) -> Data {
+    let mut fields = vec![Data::CodePtr(n), Data::Int(2)];
+    fields.extend(env);
+    Data::Block(247, fields)
 }
 
 /// The names of the predefined exceptions, in global-slot order (slots 0 to 11).
@@ -53,9 +63,16 @@ pub fn globals(extra: Vec<Data>) -> Data {
 
 /// Marshals `v` in the intern format (small header, no sharing).
 pub fn marshal(v: &Data) -> Vec<u8> {
+    marshal_for(v, &[])
+}
+
+/// Marshals `v`, whose code pointers point into `code`.
+pub fn marshal_for(v: &Data, code: &[i32]) -> Vec<u8> {
+    let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let digest = warden::api::md5(&bytes);
     let mut body = Vec::new();
     let (mut objects, mut w32, mut w64) = (0u32, 0u32, 0u32);
-    emit(v, &mut body, &mut objects, &mut w32, &mut w64);
+    emit(v, &digest, &mut body, &mut objects, &mut w32, &mut w64);
     let mut out = Vec::with_capacity(20 + body.len());
     out.extend_from_slice(&0x8495_A6BEu32.to_be_bytes());
     out.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -66,8 +83,20 @@ pub fn marshal(v: &Data) -> Vec<u8> {
     out
 }
 
-fn emit(v: &Data, out: &mut Vec<u8>, objects: &mut u32, w32: &mut u32, w64: &mut u32) {
+fn emit(
+    v: &Data,
+    digest: &[u8; 16],
+    out: &mut Vec<u8>,
+    objects: &mut u32,
+    w32: &mut u32,
+    w64: &mut u32,
+) {
     match v {
+        Data::CodePtr(n) => {
+            out.push(0x10);
+            out.extend_from_slice(&(n * 4).to_be_bytes());
+            out.extend_from_slice(digest);
+        }
         Data::Int(n) => {
             let n = *n;
             if (0..64).contains(&n) {
@@ -118,7 +147,7 @@ fn emit(v: &Data, out: &mut Vec<u8>, objects: &mut u32, w32: &mut u32, w64: &mut
                 *w64 += 1 + size as u32;
             }
             for f in fields {
-                emit(f, out, objects, w32, w64);
+                emit(f, digest, out, objects, w32, w64);
             }
         }
     }
@@ -280,7 +309,7 @@ impl Exe {
             (*b"DLPT", Vec::new()),
             (*b"DLLS", Vec::new()),
             (*b"PRIM", prims),
-            (*b"DATA", marshal(&self.data)),
+            (*b"DATA", marshal_for(&self.data, &self.code)),
         ];
         sections.extend(self.extra.iter().cloned());
         let mut out = Vec::new();

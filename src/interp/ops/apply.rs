@@ -145,7 +145,11 @@ pub(in crate::interp) unsafe fn return_op(m: &mut Regs) -> Step {
 pub(in crate::interp) unsafe fn restart(m: &mut Regs) -> Step {
     // SAFETY: the module doc: `env` is the closure GRAB built, [code, info, env, args..].
     let num_args = unsafe { m.env.wosize() } - 3;
-    // SAFETY: as above.
+    // The arguments may be more than the words `check_stacks` left free (a function of
+    // many parameters): the verifier counts on room for all of them above the threshold.
+    // SAFETY: the module doc.
+    unsafe { m.reserve(num_args)? };
+    // SAFETY: as above; `reserve` made room for the arguments.
     unsafe {
         m.sp = m.sp.sub(num_args);
         for i in 0..num_args {

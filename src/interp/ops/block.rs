@@ -103,7 +103,7 @@ pub(in crate::interp) unsafe fn make_float_block(m: &mut Regs) -> Step {
 /// As `make_block`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn get_field_n(m: &mut Regs, n: usize) -> Step {
-    check::on_field(m.accu, n, || m.here());
+    check::on_field(m.accu, n, false, || m.here());
     // SAFETY: the module doc.
     m.accu = unsafe { m.accu.field(n) };
     Ok(())
@@ -146,7 +146,7 @@ pub(in crate::interp) unsafe fn get_float_field(m: &mut Regs) -> Step {
 /// As `make_block`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn set_field_n(m: &mut Regs, n: usize) -> Step {
-    check::on_field(m.accu, n, || m.here());
+    check::on_field(m.accu, n, true, || m.here());
     // SAFETY: the module doc.
     unsafe {
         m.dom.young.modify(m.accu, n, m.at(0));
@@ -207,7 +207,7 @@ pub(in crate::interp) unsafe fn get_vect_item(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_vect_item(m.accu, i, || m.here());
+        check::on_vect_item(m.accu, i, false, || m.here());
         m.accu = m.accu.field(i.int() as usize);
         m.pop(1);
     }
@@ -223,7 +223,7 @@ pub(in crate::interp) unsafe fn set_vect_item(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let i = m.at(0);
-        check::on_vect_item(m.accu, i, || m.here());
+        check::on_vect_item(m.accu, i, true, || m.here());
         m.dom.young.modify(m.accu, i.int() as usize, m.at(1));
         m.pop(2);
     }
@@ -273,7 +273,7 @@ pub(in crate::interp) unsafe fn offset_ref(m: &mut Regs) -> Step {
     // SAFETY: the module doc; an integer needs no write barrier.
     unsafe {
         let n = m.operand() as isize;
-        check::on_field(m.accu, 0, || m.here());
+        check::on_int_ref(m.accu, || m.here());
         let f = m.accu.field(0);
         m.accu.set_field_raw(0, Value(f.0.wrapping_add((n << 1) as usize)));
     }

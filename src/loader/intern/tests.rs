@@ -191,8 +191,14 @@ fn stock_sharing_cycles_and_objects() {
 fn data_section_of_a_real_program() {
     let Some(path) = crate::loader::tests_support::hello_byte() else { return };
     let exe = crate::loader::exec::read_executable(&path, "hello.byte").unwrap();
+    let verified = crate::loader::verify::verify(
+        &exe.code,
+        crate::loader::verify::Prims { names: &exe.prim_names, reads: &[] },
+    )
+    .unwrap();
     let mut d = dom();
-    let (g, used) = intern(&mut d, &exe.data, Some(&exe.program_code().fragment())).unwrap();
+    let (g, used) =
+        intern(&mut d, &exe.data, Some(&exe.program_code(&verified.entries).fragment())).unwrap();
     assert_eq!(used, exe.data.len());
     // SAFETY: the global table is a block; its first slots are predefined exceptions.
     unsafe {
@@ -224,7 +230,13 @@ fn large_values_go_to_the_major_heap() {
 fn closures_resolve_against_their_code() {
     let Some((exe_path, fx)) = crate::loader::tests_support::marshal_fixtures() else { return };
     let exe = crate::loader::exec::read_executable(&exe_path, "gen.byte").unwrap();
-    let frag = exe.program_code().fragment();
+    let verified = crate::loader::verify::verify(
+        &exe.code,
+        crate::loader::verify::Prims { names: &exe.prim_names, reads: &[] },
+    )
+    .unwrap();
+    let code = exe.program_code(&verified.entries);
+    let frag = code.fragment();
     let get = |n: &str| fx.iter().find(|(k, _)| k == n).unwrap().1.clone();
     let mut d = dom();
     for name in ["closure", "infix", "tuple_of_fns"] {
@@ -244,12 +256,22 @@ fn closures_resolve_against_their_code() {
     // Without the code, or with another program's code, closures are refused.
     let e = intern(&mut d, &get("closure"), None).unwrap_err();
     assert!(e.contains("functional value"), "{e}");
-    let other = CodeFragment { digest: [0; 16], len_words: frag.len_words };
+    let other = CodeFragment { digest: [0; 16], entries: frag.entries };
     assert!(intern(&mut d, &get("closure"), Some(&other))
         .unwrap_err()
         .contains("unknown code module"));
-    let short = CodeFragment { digest: frag.digest, len_words: 2 };
+    let short = CodeFragment { digest: frag.digest, entries: &frag.entries[..1] };
     assert!(intern(&mut d, &get("closure"), Some(&short)).is_err());
+    // Every closure the stock runtime marshalled points at a function entry; one that
+    // points anywhere else (here: just after an entry) is code of no known module.
+    let bytes = get("closure");
+    let at = bytes.iter().position(|&b| b == CODE_CODEPOINTER).unwrap();
+    let ofs = u32::from_be_bytes(bytes[at + 1..at + 5].try_into().unwrap());
+    assert!(frag.entries.contains(&(ofs / 4)));
+    let mut inside = bytes.clone();
+    inside[at + 1..at + 5].copy_from_slice(&(ofs + 4).to_be_bytes());
+    let e = intern(&mut d, &inside, Some(&frag)).unwrap_err();
+    assert!(e.starts_with("unknown code module "), "{e}");
 }
 
 /// A closure [code; closinfo; env] marshalled by hand, with the given code field.
@@ -265,7 +287,7 @@ fn closure_bytes(code_item: &[u8], info: u8) -> Vec<u8> {
 #[test]
 fn forged_closures_are_refused() {
     let mut d = dom();
-    let frag = CodeFragment { digest: [7; 16], len_words: 100 };
+    let frag = CodeFragment { digest: [7; 16], entries: &[2, 40] };
     let mut ptr = vec![CODE_CODEPOINTER, 0, 0, 0, 8];
     ptr.extend_from_slice(&[7; 16]);
     let (v, _) = intern(&mut d, &closure_bytes(&ptr, 2), Some(&frag)).unwrap();

@@ -29,7 +29,10 @@
 //!    `GRAB`'s partial applications enter there).
 //! 6. **room**: the depth never exceeds what the runtime guarantees free: 32 words at an
 //!    entry (`check_stacks`) minus 6 for the frames it pushes itself (a poll frame is the
-//!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`.
+//!    largest), or more after `CONSTINT n; C_CALL1 caml_ensure_stack_capacity`. After
+//!    `GRAB n` the room is the `n + 1` arguments' plus those 26: a call pushed them with 32
+//!    words free below, and `RESTART` (a partial application's arguments pushed at once,
+//!    up to `n`) grows the stack first so that 32 words are still free after them.
 //!
 //! Why compiler output passes: `bytegen` tracks the same depth (`sz`) for every expression,
 //! including the 3 words of `Kpush_retaddr` and the 4 of `Kpushtrap`; labels are only
@@ -40,16 +43,26 @@
 //! `caml_ensure_stack_capacity` first when a body needs more than `stack_threshold` (32)
 //! minus `stack_safety_margin` (6) words.
 //!
-//! Cost: every instruction is decoded twice (once to find the jump targets); a state is a
-//! few words, stored only at jump targets, its open frames shared in one arena as linked
-//! nodes (a frame pushed is one node). Comparing two states at a join walks their frame
-//! lists until they share a node, and finding the frame a word lies in walks the frames
-//! above it: both are bounded by the nesting (at most [`MAX_FRAMES`]), so the work is linear
-//! in the code's size for any fixed nesting.
+//! What it returns: the fragment's function entries ([`Verified::entries`]), the closure
+//! bodies it verified and the `RESTART` of each `GRAB` (where partial applications enter).
+//! A closure read from the DATA section or from `Marshal` may point only at one of them.
+//!
+//! Cost: validation ([`super::validate`], run first by [`verify`]) decodes the code once and
+//! leaves the instruction starts and jump targets in a [`CodeMap`]; the walk decodes each
+//! reachable instruction once more. Most instructions only take and push words: a table
+//! ([`SIMPLE`]) gives their stack effect and length, so the walk's common step is a lookup
+//! and two compares; the others go through [`step::step`], which also writes every message.
+//! A state is a few words, stored only at jump targets (indexed by the target's rank), its
+//! open frames shared in one arena as linked nodes (a frame pushed is one node). Comparing
+//! two states at a join walks their frame lists until they share a node, and finding the
+//! frame a word lies in walks the frames above it: both are bounded by the nesting (at most
+//! [`MAX_FRAMES`]), so the work is linear in the code's size for any fixed nesting.
 
 mod step;
 
-use crate::interp::opcodes::instr_len;
+use super::codemap::{Bits, CodeMap};
+pub use super::validate::Prims;
+use crate::interp::opcodes::{Op, Operands, OPCODE_COUNT, OPERANDS};
 use step::{Flow, Frames, State};
 
 /// At most this many return and trap frames open at once inside one function.
@@ -59,42 +72,207 @@ const ENTRY_ROOM: u32 = 32;
 /// The words the interpreter itself may push at any point (a poll frame).
 const SAFETY_MARGIN: u32 = 6;
 
-/// Verifies `code` (already validated), whose primitives are `prim_names`.
-pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
-    let ensure_prim = prim_names.iter().position(|n| n == "caml_ensure_stack_capacity");
-    let targets = Targets::of(code);
+/// A verified fragment: what the rest of the runtime may rely on.
+pub struct Verified {
+    /// The function entries (word offsets in the fragment, ascending): closure bodies and
+    /// the `RESTART` before each `GRAB` reached.
+    pub entries: Vec<u32>,
+    map: CodeMap,
+}
+
+impl Verified {
+    /// Checks the global slots the code names against a table of `nglobals` (the DATA
+    /// section, read after verification, gives the table).
+    pub fn check_globals(&self, code: &[i32], nglobals: usize) -> Result<(), String> {
+        self.map.check_globals(code, nglobals)
+    }
+}
+
+/// Validates and verifies the fragment `code`, whose primitives are `prims`; returns its
+/// function entries. A later fragment (Dynlink, the toplevel) is verified the same way, its
+/// entries offset by where it is placed.
+pub fn verify(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
+    let map = super::validate::validate(code, prims)?;
+    let ensure_prim = prims.names.iter().position(|n| n == "caml_ensure_stack_capacity");
     let mut v = Verifier {
         code,
         ensure_prim,
-        states: vec![None; targets.count()],
-        targets,
+        states: vec![None; map.target_count()],
+        map: &map,
         frames: Frames::default(),
         work: Vec::new(),
+        entries: Bits::new(code.len()),
     };
     v.enter(0, State::main())?;
     while let Some(start) = v.work.pop() {
         v.walk(start)?;
     }
-    Ok(())
+    let entries = v.entries.members().map(|i| i as u32).collect();
+    Ok(Verified { entries, map })
 }
+
+/// The stack effect of an instruction the walk applies without [`step::step`]: it takes
+/// `pop` words from above the innermost open frame, pushes `push`, then (if `slot` is not
+/// [`NO_SLOT`]) reads the word `slot` below the top (`ARG_SLOT`: its operand). `len` is its
+/// length in words; 0 marks the instructions left to `step`.
+#[derive(Clone, Copy)]
+struct Simple {
+    pop: u8,
+    push: u8,
+    slot: u8,
+    len: u8,
+}
+
+const NO_SLOT: u8 = 0xFE;
+const ARG_SLOT: u8 = 0xFF;
+
+/// [`Simple`] for each opcode.
+static SIMPLE: [Simple; OPCODE_COUNT] = {
+    use Op::*;
+    const fn e(pop: u8, push: u8, slot: u8) -> (u8, u8, u8) {
+        (pop, push, slot)
+    }
+    const N: u8 = NO_SLOT;
+    let list = [
+        (ACC0, e(0, 0, 0)),
+        (ACC1, e(0, 0, 1)),
+        (ACC2, e(0, 0, 2)),
+        (ACC3, e(0, 0, 3)),
+        (ACC4, e(0, 0, 4)),
+        (ACC5, e(0, 0, 5)),
+        (ACC6, e(0, 0, 6)),
+        (ACC7, e(0, 0, 7)),
+        (ACC, e(0, 0, ARG_SLOT)),
+        (ASSIGN, e(0, 0, ARG_SLOT)),
+        (PUSH, e(0, 1, N)),
+        (PUSHACC0, e(0, 1, N)),
+        (PUSHACC1, e(0, 1, 1)),
+        (PUSHACC2, e(0, 1, 2)),
+        (PUSHACC3, e(0, 1, 3)),
+        (PUSHACC4, e(0, 1, 4)),
+        (PUSHACC5, e(0, 1, 5)),
+        (PUSHACC6, e(0, 1, 6)),
+        (PUSHACC7, e(0, 1, 7)),
+        (PUSHACC, e(0, 1, ARG_SLOT)),
+        (ENVACC1, e(0, 0, N)),
+        (ENVACC2, e(0, 0, N)),
+        (ENVACC3, e(0, 0, N)),
+        (ENVACC4, e(0, 0, N)),
+        (ENVACC, e(0, 0, N)),
+        (PUSHENVACC1, e(0, 1, N)),
+        (PUSHENVACC2, e(0, 1, N)),
+        (PUSHENVACC3, e(0, 1, N)),
+        (PUSHENVACC4, e(0, 1, N)),
+        (PUSHENVACC, e(0, 1, N)),
+        (APPLY1, e(1, 0, N)),
+        (APPLY2, e(2, 0, N)),
+        (APPLY3, e(3, 0, N)),
+        (OFFSETCLOSUREM3, e(0, 0, N)),
+        (OFFSETCLOSURE0, e(0, 0, N)),
+        (OFFSETCLOSURE3, e(0, 0, N)),
+        (OFFSETCLOSURE, e(0, 0, N)),
+        (PUSHOFFSETCLOSUREM3, e(0, 1, N)),
+        (PUSHOFFSETCLOSURE0, e(0, 1, N)),
+        (PUSHOFFSETCLOSURE3, e(0, 1, N)),
+        (PUSHOFFSETCLOSURE, e(0, 1, N)),
+        (GETGLOBAL, e(0, 0, N)),
+        (GETGLOBALFIELD, e(0, 0, N)),
+        (SETGLOBAL, e(0, 0, N)),
+        (ATOM0, e(0, 0, N)),
+        (ATOM, e(0, 0, N)),
+        (PUSHGETGLOBAL, e(0, 1, N)),
+        (PUSHGETGLOBALFIELD, e(0, 1, N)),
+        (PUSHATOM0, e(0, 1, N)),
+        (PUSHATOM, e(0, 1, N)),
+        (MAKEBLOCK1, e(0, 0, N)),
+        (MAKEBLOCK2, e(1, 0, N)),
+        (MAKEBLOCK3, e(2, 0, N)),
+        (GETFIELD0, e(0, 0, N)),
+        (GETFIELD1, e(0, 0, N)),
+        (GETFIELD2, e(0, 0, N)),
+        (GETFIELD3, e(0, 0, N)),
+        (GETFIELD, e(0, 0, N)),
+        (GETFLOATFIELD, e(0, 0, N)),
+        (SETFIELD0, e(1, 0, N)),
+        (SETFIELD1, e(1, 0, N)),
+        (SETFIELD2, e(1, 0, N)),
+        (SETFIELD3, e(1, 0, N)),
+        (SETFIELD, e(1, 0, N)),
+        (SETFLOATFIELD, e(1, 0, N)),
+        (VECTLENGTH, e(0, 0, N)),
+        (GETVECTITEM, e(1, 0, N)),
+        (GETBYTESCHAR, e(1, 0, N)),
+        (GETSTRINGCHAR, e(1, 0, N)),
+        (SETVECTITEM, e(2, 0, N)),
+        (SETBYTESCHAR, e(2, 0, N)),
+        (BOOLNOT, e(0, 0, N)),
+        (NEGINT, e(0, 0, N)),
+        (OFFSETINT, e(0, 0, N)),
+        (OFFSETREF, e(0, 0, N)),
+        (ISINT, e(0, 0, N)),
+        (CHECK_SIGNALS, e(0, 0, N)),
+        (EVENT, e(0, 0, N)),
+        (BREAK, e(0, 0, N)),
+        (PERFORM, e(0, 0, N)),
+        (C_CALL2, e(1, 0, N)),
+        (C_CALL3, e(2, 0, N)),
+        (C_CALL4, e(3, 0, N)),
+        (C_CALL5, e(4, 0, N)),
+        (PUSHCONST0, e(0, 1, N)),
+        (PUSHCONST1, e(0, 1, N)),
+        (PUSHCONST2, e(0, 1, N)),
+        (PUSHCONST3, e(0, 1, N)),
+        (PUSHCONSTINT, e(0, 1, N)),
+        (ADDINT, e(1, 0, N)),
+        (SUBINT, e(1, 0, N)),
+        (MULINT, e(1, 0, N)),
+        (DIVINT, e(1, 0, N)),
+        (MODINT, e(1, 0, N)),
+        (ANDINT, e(1, 0, N)),
+        (ORINT, e(1, 0, N)),
+        (XORINT, e(1, 0, N)),
+        (LSLINT, e(1, 0, N)),
+        (LSRINT, e(1, 0, N)),
+        (ASRINT, e(1, 0, N)),
+        (EQ, e(1, 0, N)),
+        (NEQ, e(1, 0, N)),
+        (LTINT, e(1, 0, N)),
+        (LEINT, e(1, 0, N)),
+        (GTINT, e(1, 0, N)),
+    ];
+    let mut t = [Simple { pop: 0, push: 0, slot: NO_SLOT, len: 0 }; OPCODE_COUNT];
+    let mut i = 0;
+    while i < list.len() {
+        let (op, (pop, push, slot)) = list[i];
+        let len = match OPERANDS[op as usize] {
+            Operands::Fixed(k) => 1 + k,
+            _ => panic!("a simple instruction has a fixed length"),
+        };
+        t[op as usize] = Simple { pop, push, slot, len };
+        i += 1;
+    }
+    t
+};
 
 struct Verifier<'a> {
     code: &'a [i32],
     ensure_prim: Option<usize>,
     /// Which words are jump targets, and each one's index in `states`.
-    targets: Targets,
+    map: &'a CodeMap,
     /// The state each jump target was first reached with.
     states: Vec<Option<State>>,
     /// The open frames of every state.
     frames: Frames,
     /// Jump targets reached but not yet walked.
     work: Vec<usize>,
+    /// Function entries found.
+    entries: Bits,
 }
 
 impl Verifier<'_> {
     /// A path reaches instruction `pc`, a jump target, with `state`.
     fn enter(&mut self, pc: usize, state: State) -> Result<(), String> {
-        let slot = self.targets.rank(pc);
+        let slot = self.map.rank(pc);
         match self.states[slot] {
             None => {
                 self.states[slot] = Some(state);
@@ -114,94 +292,50 @@ impl Verifier<'_> {
         }
     }
 
+    /// A function is entered at `pc` (a closure body, or a partial application's RESTART).
+    fn enter_function(&mut self, pc: usize) -> Result<(), String> {
+        self.entries.set(pc);
+        self.enter(pc, State::entry())
+    }
+
     /// Follows the straight line of code from the jump target `start`.
     fn walk(&mut self, start: usize) -> Result<(), String> {
-        let mut state = self.states[self.targets.rank(start)].expect("entered");
+        let code = self.code;
+        let mut state = self.states[self.map.rank(start)].expect("entered");
         let mut pc = start;
-        let mut last_const: Option<i32> = None;
+        // The previous instruction on this straight line, if any.
+        let mut prev = None;
         loop {
-            let flow = step::step(self, pc, &mut state, &mut last_const)?;
-            if let Flow::Stop = flow {
-                return Ok(());
+            // Validated: a known opcode, its operands inside the code.
+            let e = SIMPLE[code[pc] as usize];
+            let s = &mut state;
+            let len = if e.len != 0
+                && u32::from(e.pop) <= s.depth - s.floor
+                && s.depth - u32::from(e.pop) + u32::from(e.push) <= s.room
+                && (e.slot == NO_SLOT || {
+                    let n =
+                        if e.slot == ARG_SLOT { code[pc + 1] as u32 } else { u32::from(e.slot) };
+                    n < s.depth - u32::from(e.pop) + u32::from(e.push) - s.floor
+                }) {
+                s.depth = s.depth - u32::from(e.pop) + u32::from(e.push);
+                s.fresh = false;
+                usize::from(e.len)
+            } else {
+                match step::step(self, pc, prev, s)? {
+                    Flow::Stop => return Ok(()),
+                    Flow::Next(len) => len,
+                }
+            };
+            let next = pc + len;
+            if next >= code.len() {
+                return Err(super::validate::at(pc, code, "control runs past the end"));
             }
-            let next = pc + instr_len(self.code, pc).expect("validated");
-            if next >= self.code.len() {
-                return Err(super::validate::at(pc, self.code, "control runs past the end"));
-            }
-            if self.targets.contains(next) {
+            if self.map.is_target(next) {
                 return self.enter(next, state);
             }
+            prev = Some(pc);
             pc = next;
         }
-    }
-}
-
-/// The instructions a code address can designate (jump, branch and switch targets, return
-/// addresses, handlers, closure bodies, and the `RESTART` before each `GRAB`), as a bitmap
-/// with running counts, so that each target's rank (its index among them) is O(1).
-struct Targets {
-    bits: Vec<u64>,
-    /// Targets in the words before each bitmap word.
-    before: Vec<u32>,
-}
-
-impl Targets {
-    fn of(code: &[i32]) -> Targets {
-        use crate::interp::opcodes::{Op, Operands, OPERANDS};
-        let mut bits = vec![0u64; code.len().div_ceil(64)];
-        let mut mark = |i: usize| bits[i / 64] |= 1 << (i % 64);
-        mark(0);
-        // In range: validated.
-        let dest = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
-        let mut pc = 0;
-        while pc < code.len() {
-            let op = code[pc] as usize;
-            let len = instr_len(code, pc).expect("validated");
-            match OPERANDS[op] {
-                Operands::Jump => mark(dest(pc + 1, code[pc + 1])),
-                Operands::ValueJump | Operands::Closure => mark(dest(pc + 2, code[pc + 2])),
-                Operands::ClosureRec => {
-                    for i in 3..len {
-                        mark(dest(pc + 3, code[pc + i]));
-                    }
-                }
-                Operands::Switch => {
-                    for i in 2..len {
-                        mark(dest(pc + 2, code[pc + i]));
-                    }
-                }
-                Operands::Fixed(_) => {
-                    if op == Op::GRAB as usize {
-                        // Validated: GRAB follows a RESTART.
-                        mark(pc - 1);
-                        mark(pc);
-                    }
-                }
-            }
-            pc += len;
-        }
-        let mut before = Vec::with_capacity(bits.len());
-        let mut n = 0u32;
-        for w in &bits {
-            before.push(n);
-            n += w.count_ones();
-        }
-        Targets { bits, before }
-    }
-
-    fn count(&self) -> usize {
-        self.before.last().map_or(0, |&n| n as usize)
-            + self.bits.last().map_or(0, |w| w.count_ones() as usize)
-    }
-
-    fn contains(&self, pc: usize) -> bool {
-        self.bits[pc / 64] & (1 << (pc % 64)) != 0
-    }
-
-    /// The index of target `pc` among the targets.
-    fn rank(&self, pc: usize) -> usize {
-        let below = self.bits[pc / 64] & ((1u64 << (pc % 64)) - 1);
-        self.before[pc / 64] as usize + below.count_ones() as usize
     }
 }
 

@@ -120,17 +120,20 @@ impl Frames {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct State {
     /// Words from the activation's base (a function's arguments count).
-    depth: u32,
+    pub depth: u32,
     /// The largest depth the stack has room for here.
-    room: u32,
+    pub room: u32,
     /// Inside a function body (a return frame below), not the main code.
     in_function: bool,
     /// The innermost open frame (a node of [`Frames`]), and how many are open.
     top: u32,
+    /// The depth where the innermost open frame ends (0 if none): words above it are free
+    /// to take.
+    pub floor: u32,
     nframes: u16,
     /// At a function's entry, before any instruction of the body (RESTART keeps it): the
     /// only place `GRAB` may run, since it consumes the extra arguments once.
-    fresh: bool,
+    pub fresh: bool,
 }
 
 impl State {
@@ -141,43 +144,53 @@ impl State {
             room: ENTRY_ROOM - SAFETY_MARGIN,
             in_function: false,
             top: NO_FRAME,
+            floor: 0,
             nframes: 0,
             fresh: false,
         }
     }
 
     /// A function body's entry (and the `RESTART` of a partial application).
-    fn entry() -> State {
+    pub fn entry() -> State {
         State {
             depth: 1,
             room: 1 + ENTRY_ROOM - SAFETY_MARGIN,
             in_function: true,
             top: NO_FRAME,
+            floor: 0,
             nframes: 0,
             fresh: true,
         }
     }
 }
 
-/// Whether control goes on to the next instruction.
+/// Whether control goes on to the next instruction (this one's length in words).
 pub enum Flow {
-    Next,
+    Next(usize),
     Stop,
 }
 
-/// Applies the instruction at `pc` to `s`, entering the targets it jumps to.
+/// Applies the instruction at `pc` to `s`, entering the targets it jumps to; `prev` is the
+/// instruction before it on the same straight line of code.
 pub fn step(
     v: &mut Verifier<'_>,
     pc: usize,
+    prev: Option<usize>,
     s: &mut State,
-    last_const: &mut Option<i32>,
 ) -> Result<Flow, String> {
     let code = v.code;
     let arg = |i: usize| code[pc + i];
     let err = |what: fmt::Arguments<'_>| Err(at(pc, code, what));
     let target = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
     let op = Op::from_u32(code[pc] as u32).expect("validated");
-    let prev_const = last_const.take();
+    // The constant the previous instruction loaded, if it is a CONST.
+    let prev_const = prev.and_then(|p| match Op::from_u32(code[p] as u32) {
+        Some(Op::CONSTINT) => Some(code[p + 1]),
+        Some(op @ (Op::CONST0 | Op::CONST1 | Op::CONST2 | Op::CONST3)) => {
+            Some(op as i32 - Op::CONST0 as i32)
+        }
+        _ => None,
+    });
     let fresh = std::mem::replace(&mut s.fresh, false);
 
     // Words available above the innermost open frame.
@@ -245,6 +258,7 @@ pub fn step(
             return err(format_args!("nesting rule: more than {MAX_FRAMES} nested frames"));
         }
         s.top = fr.push(s.top, Frame { base: s.depth, trap });
+        s.floor = s.depth + Frame { base: 0, trap }.size();
         s.nframes += 1;
         Ok(())
     };
@@ -252,7 +266,7 @@ pub fn step(
         if code[t] == Op::RESTART as i32 {
             return err(format_args!("entry rule: a closure body starts at RESTART ({})", t * 4));
         }
-        v.enter(t, State::entry())
+        v.enter_function(t)
     };
 
     use Op::*;
@@ -310,7 +324,7 @@ pub fn step(
         }
         GRAB => {
             at_entry(&v.frames, &State { fresh, ..*s })?;
-            v.enter(pc - 1, State::entry())?;
+            v.enter_function(pc - 1)?;
             let n = arg(1) as u32;
             s.depth = n.saturating_add(1);
             s.room = s.room.max(s.depth.saturating_add(ENTRY_ROOM - SAFETY_MARGIN));
@@ -383,6 +397,7 @@ pub fn step(
                 }
             }
             s.top = v.frames.parent(s.top);
+            s.floor = v.frames.frame(s.top).map_or(0, |f| f.top());
             s.nframes -= 1;
             s.depth -= 4;
         }
@@ -400,12 +415,7 @@ pub fn step(
         }
         C_CALL2 | C_CALL3 | C_CALL4 | C_CALL5 => pop(&v.frames, s, op as u32 - C_CALL1 as u32)?,
         C_CALLN => pop(&v.frames, s, arg(1) as u32 - 1)?,
-        CONST0 | CONST1 | CONST2 | CONST3 | CONSTINT => {
-            *last_const = Some(match op {
-                CONSTINT => arg(1),
-                _ => op as i32 - CONST0 as i32,
-            });
-        }
+        CONST0 | CONST1 | CONST2 | CONST3 | CONSTINT => {}
         PUSHCONST0 | PUSHCONST1 | PUSHCONST2 | PUSHCONST3 | PUSHCONSTINT => push(s, 1)?,
         ADDINT | SUBINT | MULINT | DIVINT | MODINT | ANDINT | ORINT | XORINT | LSLINT | LSRINT
         | ASRINT | EQ | NEQ | LTINT | LEINT | GTINT | GEINT | ULTINT | UGEINT => {
@@ -442,5 +452,5 @@ pub fn step(
             return Ok(Flow::Stop);
         }
     }
-    Ok(Flow::Next)
+    Ok(Flow::Next(crate::interp::opcodes::instr_len(code, pc).expect("validated")))
 }

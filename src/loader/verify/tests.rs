@@ -1,16 +1,20 @@
 use super::verify;
 use crate::interp::opcodes::Op::*;
 
+fn prims(names: &[String]) -> super::Prims<'_> {
+    super::Prims { names, reads: &[] }
+}
+
 fn ok(code: &[i32]) {
-    crate::loader::validate::validate(code, 1, 1).unwrap();
-    if let Err(e) = verify(code, &["caml_ensure_stack_capacity".to_string()]) {
+    if let Err(e) = verify(code, prims(&["caml_ensure_stack_capacity".to_string()])) {
         panic!("{e}");
     }
 }
 
 fn rejected(code: &[i32], needle: &str) {
-    crate::loader::validate::validate(code, 1, 1).unwrap();
-    let e = verify(code, &["caml_ensure_stack_capacity".to_string()]).unwrap_err();
+    let names = ["caml_ensure_stack_capacity".to_string()];
+    crate::loader::validate::validate(code, prims(&names)).unwrap();
+    let e = verify(code, prims(&names)).err().unwrap();
     assert!(e.contains(needle), "{e:?} should mention {needle:?}");
 }
 
@@ -63,7 +67,7 @@ fn accepts_compiler_output() {
     let (gen, _) = crate::loader::tests_support::marshal_fixtures().unwrap();
     for path in [hello, raiser, gen] {
         let exe = crate::loader::exec::read_executable(&path, "test").unwrap();
-        if let Err(e) = verify(&exe.code, &exe.prim_names) {
+        if let Err(e) = verify(&exe.code, prims(&exe.prim_names)) {
             panic!("{}: {e}", path.display());
         }
     }
