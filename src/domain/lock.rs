@@ -32,8 +32,12 @@
 //! Every other lock of the runtime guards only its own state:
 //!
 //! - the major heap's directory (`heap::major::Directory`): the address of every pool and
-//!   large block; taken for a fresh pool (once per 32 KiB of small blocks), a large block,
-//!   the sweep's bookkeeping and the checker's snapshot of the heap's regions;
+//!   large block, and the emptied pools kept for reuse; taken for a fresh pool (once per
+//!   32 KiB of small blocks), a large block, the sweep's bookkeeping and the checker's
+//!   snapshot of the heap's regions;
+//! - the pools' memory (`heap::pool`'s mapped chunks and the pools given back to them): taken
+//!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
+//!   pools back beyond the directory's spares;
 //! - the collector's board of work for parked domains (`gc::helpers`): the leader of a
 //!   stopped world puts the other domains' pool sets on it to be swept, parked domains take
 //!   them off it, and sleep on its condition variable until the world restarts;
