@@ -32,8 +32,15 @@
 //! Every other lock of the runtime guards only its own state:
 //!
 //! - the major heap's directory (`heap::major::Directory`): the address of every pool and
-//!   large block; taken for a fresh pool (once per 32 KiB of small blocks), a large block,
-//!   the sweep's bookkeeping and the checker's snapshot of the heap's regions;
+//!   large block, and the emptied pools kept for reuse; taken for a fresh pool (once per
+//!   32 KiB of small blocks), a large block, the sweep's bookkeeping and the checker's
+//!   snapshot of the heap's regions;
+//! - the pools' memory (`heap::pool`'s mapped chunks and the pools given back to them): taken
+//!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
+//!   pools back beyond the directory's spares;
+//! - the collector's board of work for parked domains (`gc::helpers`): the leader of a
+//!   stopped world puts the other domains' pool sets on it to be swept, parked domains take
+//!   them off it, and sleep on its condition variable until the world restarts;
 //! - the custom-operations registry (`heap::custom`), read by unmarshalling;
 //! - the primitives' own: each channel's lock and the channel registry (`prims::io`, waited
 //!   for outside the heap lock), `Mutex`/`Condition` (`prims::domain_prims`), the
@@ -47,12 +54,13 @@
 
 use super::Domain;
 use crate::check;
+use crate::gc::helpers::Board;
 use crate::gc::Gc;
 use crate::heap::value::Value;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// The heap lock: an atomic word for the uncontended case (one compare-and-swap to take it,
 /// one swap to give it back), a mutex and condition variable for waiting.
@@ -155,6 +163,9 @@ pub struct Shared {
     /// `World::running`, readable without the mutex (for spinning; decisions re-check it
     /// under the mutex).
     running_hint: AtomicUsize,
+    /// The collector's board of work for parked domains (`gc::helpers`), outside `heap`:
+    /// parked domains reach it while the leader owns the heap state.
+    helpers: Arc<Board>,
     heap: UnsafeCell<HeapState>,
 }
 
@@ -168,6 +179,7 @@ impl Shared {
     pub fn new(gc: Gc, max_domains: usize) -> Shared {
         let mut slots_used = vec![false; max_domains.max(1)];
         slots_used[0] = true;
+        let helpers = gc.board.clone();
         Shared {
             heap_lock: HeapLock {
                 state: AtomicU32::new(0),
@@ -179,6 +191,7 @@ impl Shared {
             stop: AtomicBool::new(false),
             work: AtomicBool::new(false),
             running_hint: AtomicUsize::new(0),
+            helpers,
             heap: UnsafeCell::new(HeapState {
                 gc,
                 named: HashMap::new(),
@@ -227,10 +240,15 @@ impl Shared {
 
     /// At a poll point where `stop` was seen: waits, outside the world, for the leader to
     /// restart it. Stopped worlds are short (a minor collection), so it spins a while on
-    /// `stop` before sleeping.
+    /// `stop` before sleeping, and meanwhile takes on the work the leader puts on the
+    /// collector's board (`gc::helpers`: sweeping pool sets).
     pub fn park(&self) {
         self.leave();
-        spin_while(|| self.stop.load(Ordering::Relaxed));
+        spin_while(|| {
+            self.helpers.help();
+            self.stop.load(Ordering::Relaxed)
+        });
+        self.helpers.sleep_while(|| self.stop.load(Ordering::Relaxed));
         self.enter();
     }
 
@@ -268,6 +286,8 @@ impl Shared {
         // Relaxed: as in `stop_world`.
         self.stop.store(false, Ordering::Relaxed);
         self.world_changed.notify_all();
+        drop(w);
+        self.helpers.wake_all();
     }
 
     /// Waits for the heap lock. The caller must not hold it (`Domain::heap_held` tracks

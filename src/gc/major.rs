@@ -7,7 +7,7 @@
 //! and after marking an ephemeron whose keys are all alive has its data marked, to a fixpoint.
 //! Dead keys and the data of ephemerons with a dead key are then cleared to `ephe_none`.
 
-use super::{DomainGc, Gc, Roots, BLACK, WHITE};
+use super::{helpers, DomainGc, Gc, Roots, BLACK, WHITE};
 use crate::check;
 use crate::events::{self, Counter, Phase};
 use crate::heap::atoms::ephe_none;
@@ -295,33 +295,29 @@ impl Gc {
     }
 
     /// Frees every white block, whitens the black ones; returns the live words and blocks.
+    /// With [`helpers::ENABLED`] the other domains' pool sets are put on the helpers' board
+    /// first, so the parked domains sweep them while the leader sweeps its own, the heap's
+    /// and the large blocks.
     fn sweep(&mut self, youngs: &[*mut DomainGc]) -> (usize, usize) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
+        let parallel = helpers::ENABLED && youngs.len() > 1;
+        if parallel {
+            // SAFETY: world stopped, we lead it; the leader's set (`youngs[0]`) is swept here,
+            // the others are not touched until `finish`.
+            unsafe { self.board.publish(&youngs[1..]) };
+        }
         let checker = &mut self.check;
-        // SAFETY: world stopped: every domain's pool set is the leader's.
+        let mine = if parallel { &youngs[..1] } else { youngs };
+        // SAFETY: world stopped: every domain's pool set is the leader's (those on the board
+        // excepted, which are not in `mine`).
         let mut sets: Vec<&mut crate::heap::pools::PoolSet> =
-            youngs.iter().map(|&y| unsafe { &mut (*y).pools }).collect();
+            mine.iter().map(|&y| unsafe { &mut (*y).pools }).collect();
         self.major.sweep_pools(&mut sets, |slot| {
-            let hp = check::header_of_slot(slot);
-            // SAFETY: slot is an allocated slot; its block's header is at hp.
-            let hd = Header(unsafe { *hp });
-            if hd.color() == BLACK && !check::fault::early_sweep(hd.tag() < NO_SCAN_TAG) {
-                // SAFETY: as above.
-                unsafe { *hp = hd.with_color(WHITE).0 };
-                live_words += hd.wosize() + 1;
-                live_blocks += 1;
-                false
-            } else {
-                let v = Value(hp as usize + WORD);
-                if hd.tag() == CUSTOM_TAG {
-                    // Before the slot is freed: freeing overwrites the ops word.
-                    crate::heap::custom::finalize(v);
-                }
+            sweep_slot(slot, &mut live_words, &mut live_blocks, |slot| {
                 // SAFETY: slot is an allocated slot of a live pool, which the sweep frees.
-                unsafe { check::on_sweep_slot(checker, slot) };
-                true
-            }
+                unsafe { check::on_sweep_slot(checker, slot) }
+            })
         });
         let mut dead_large = Vec::new();
         // No domain allocates while the world is stopped; the list is put back below.
@@ -354,8 +350,62 @@ impl Gc {
             // SAFETY: slot was removed from the large list above.
             unsafe { self.major.dir.lock().free_large(slot) };
         }
+        if parallel {
+            self.board.finish();
+            for &y in &youngs[1..] {
+                // SAFETY: world stopped, and the board's tasks are finished.
+                let (w, b) = unsafe { (*y).swept };
+                live_words += w;
+                live_blocks += b;
+            }
+        }
         self.stats.live_words = live_words;
         self.stats.live_blocks = live_blocks;
         (live_words, live_blocks)
     }
+}
+
+/// The sweep of one pool slot: a black block turns white and counts as live, a white one is
+/// finalised (custom blocks), handed to `on_free` and freed (true).
+#[inline(always)]
+fn sweep_slot(
+    slot: *mut usize,
+    live_words: &mut usize,
+    live_blocks: &mut usize,
+    on_free: impl FnOnce(*mut usize),
+) -> bool {
+    let hp = check::header_of_slot(slot);
+    // SAFETY: slot is an allocated slot; its block's header is at hp.
+    let hd = Header(unsafe { *hp });
+    if hd.color() == BLACK && !check::fault::early_sweep(hd.tag() < NO_SCAN_TAG) {
+        // SAFETY: as above.
+        unsafe { *hp = hd.with_color(WHITE).0 };
+        *live_words += hd.wosize() + 1;
+        *live_blocks += 1;
+        false
+    } else {
+        if hd.tag() == CUSTOM_TAG {
+            // Before the slot is freed: freeing overwrites the ops word.
+            crate::heap::custom::finalize(Value(hp as usize + WORD));
+        }
+        on_free(slot);
+        true
+    }
+}
+
+/// Sweeps the pool set of domain `y` for the helpers' board (only with
+/// [`helpers::ENABLED`]: no checker hook, no quarantine) and records its live words and
+/// blocks in `y.swept`; emptied pools go back to the directory.
+///
+/// # Safety
+/// The world must be stopped after marking, and `y`'s young state the caller's alone (a task
+/// taken off the board).
+pub(super) unsafe fn sweep_domain_pools(y: &mut DomainGc) {
+    let (mut words, mut blocks) = (0, 0);
+    let mut no_quarantine = crate::heap::pools::Quarantine::default();
+    let released =
+        y.pools.sweep(&mut no_quarantine, |slot| sweep_slot(slot, &mut words, &mut blocks, |_| {}));
+    // SAFETY: the sweep emptied these pools and took them out of the set.
+    unsafe { y.dir.release_pools(&released) };
+    y.swept = (words, blocks);
 }

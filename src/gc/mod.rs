@@ -67,7 +67,10 @@
 //! stopped world (`Gc::occupancy_seen_by`); the checker, in a stopped world, sees every one.
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
-//! black, then sweeps: white blocks are freed, black ones turn white again.
+//! black, then sweeps: white blocks are freed, black ones turn white again. The leader
+//! marks alone; in production builds the parked domains sweep their own pool sets while it
+//! sweeps its own, the heap's and the large blocks (`helpers`), so a cycle's pause does not
+//! grow with the number of domains' pools.
 //!
 //! The checker (`crate::check`, empty in production) is called at fixed points, in this
 //! order: every young and major allocation frames its block (`frame_minor`, `frame_major`:
@@ -84,6 +87,7 @@
 
 pub mod alloc;
 pub mod finalise;
+pub mod helpers;
 pub mod major;
 pub mod memprof;
 pub mod minor;
@@ -214,6 +218,9 @@ pub struct DomainGc {
     pub check: check::Local,
     /// The memory profiler's tables and sampling state (`memprof`).
     pub memprof: memprof::DomainMemprof,
+    /// Live words and blocks that the last sweep of `pools` by the helpers' board found
+    /// (`helpers`).
+    pub swept: (usize, usize),
 }
 
 // SAFETY: remembered-set pointers refer to major blocks, shared by all domains; the arena is
@@ -234,6 +241,7 @@ impl DomainGc {
             slice_wanted: false,
             check: check::Local::default(),
             memprof: memprof::DomainMemprof::default(),
+            swept: (0, 0),
         }
     }
 
@@ -292,6 +300,9 @@ pub struct Gc {
     pub pacing: pacing::Pacing,
     /// The checker's shared state (empty in production).
     pub check: check::State,
+    /// Where a sweep's leader puts the other domains' pool sets for them to sweep
+    /// (`helpers`); the domains hold a reference to it for their parks.
+    pub board: Arc<helpers::Board>,
     #[cfg(test)]
     _test_guard: TestHeapGuard,
 }
@@ -340,6 +351,7 @@ impl Gc {
             major_requested: false,
             pacing: pacing::Pacing::default(),
             check: check::State::default(),
+            board: Arc::default(),
             #[cfg(test)]
             _test_guard: guard,
         }

@@ -15,7 +15,8 @@
 //!   quarantine, the peak size, and each domain's pool counters as of the last stopped world
 //!   (for statistics read while that domain runs).
 //!
-//! Invariants: every pool is in exactly one set and in the directory's `pools`; `large`
+//! Invariants: every pool is in exactly one set and in the directory's `pools`, or, empty
+//! (every slot free and linked), in exactly one of its spare lists and in no set; `large`
 //! holds every large block once and `large_words` their words; occupancy comes from the
 //! sets' counters and the directory, with no walk; `max_words` is the largest
 //! `heap_words` seen (memory is freed only by sweeps, and the peak is recorded before each).
@@ -43,7 +44,15 @@ pub struct DirState {
     pub large: Vec<*mut usize>,
     /// Words of the large blocks, headers included (as handed out: framing words too).
     pub large_words: usize,
+    /// Pools a sweep emptied, kept for reuse by class (at most `SPARE_PER_CLASS` each), out
+    /// of `pools`: every slot free and linked, so a set takes one in at no cost.
+    spare: [Vec<*mut PoolHeader>; pool::SIZE_CLASSES.len()],
 }
+
+/// Emptied pools the directory keeps per size class rather than give back to the C
+/// allocator: a program whose blocks of some class all die at each cycle would otherwise
+/// free a pool at each sweep and allocate (and zero, and link) it again right after.
+const SPARE_PER_CLASS: usize = 4;
 
 /// The heap's pools and large blocks, shared by every domain under a short lock.
 #[derive(Default)]
@@ -106,8 +115,19 @@ impl Directory {
         tag: u8,
         color: usize,
     ) -> *mut usize {
-        let p = pool::new_pool(class);
-        self.lock().pools.insert(p as usize);
+        let mut d = self.lock();
+        let p = match d.spare[class].pop() {
+            Some(p) => p,
+            None => {
+                // Not under the lock: the C allocator may take a while.
+                drop(d);
+                let p = pool::new_pool(class);
+                d = self.lock();
+                p
+            }
+        };
+        d.pools.insert(p as usize);
+        drop(d);
         // SAFETY: a fresh pool, in no set yet.
         unsafe { set.add_pool(p) };
         set.try_alloc(class, wosize, tag, color)
@@ -134,21 +154,40 @@ impl Directory {
         }
     }
 
-    /// Gives back pools that a sweep emptied.
+    /// Gives back pools that a sweep emptied: kept as spares of their class up to
+    /// `SPARE_PER_CLASS`, the others freed.
     ///
     /// # Safety
-    /// Each pool must come from this directory, hold no live block and belong to no set.
+    /// Each pool must come from this directory, hold no live block, have every slot on its
+    /// free list and belong to no set.
     pub unsafe fn release_pools(&self, pools: &[*mut PoolHeader]) {
         if pools.is_empty() {
             return;
         }
+        let mut freed = Vec::new();
         let mut d = self.lock();
         for &p in pools {
             d.pools.remove(&(p as usize));
+            // SAFETY: a pool of this directory: its header is readable.
+            let class = unsafe { (*p).class };
+            if d.spare[class].len() < SPARE_PER_CLASS {
+                d.spare[class].push(p);
+            } else {
+                freed.push(p);
+            }
         }
         drop(d);
-        for &p in pools {
+        for p in freed {
             // SAFETY: the caller's contract.
+            unsafe { pool::free_pool(p) };
+        }
+    }
+}
+
+impl Drop for DirState {
+    fn drop(&mut self) {
+        for p in self.spare.iter_mut().flat_map(std::mem::take) {
+            // SAFETY: a spare pool holds no block and belongs to no set.
             unsafe { pool::free_pool(p) };
         }
     }

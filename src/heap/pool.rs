@@ -80,12 +80,7 @@ pub fn slots_per_pool(class: usize) -> usize {
 
 /// Allocates a fresh pool of class `class` with all slots free and linked.
 pub fn new_pool(class: usize) -> *mut PoolHeader {
-    let layout = std::alloc::Layout::from_size_align(POOL_BSIZE, POOL_BSIZE).expect("pool layout");
-    // SAFETY: the layout has non-zero size.
-    let mem = unsafe { std::alloc::alloc_zeroed(layout) } as *mut PoolHeader;
-    if mem.is_null() {
-        crate::fatal("out of memory (major heap pool)");
-    }
+    let mem = memory::take() as *mut PoolHeader;
     let sz = SIZE_CLASSES[class];
     let n = slots_per_pool(class);
     let first = first_slot(mem, class);
@@ -162,12 +157,97 @@ pub unsafe fn unpoison_slot(slot: *mut usize, sz: usize) {
 /// # Safety
 /// `pool` must come from `new_pool` and hold no live block.
 pub unsafe fn free_pool(pool: *mut PoolHeader) {
-    let layout = std::alloc::Layout::from_size_align(POOL_BSIZE, POOL_BSIZE).expect("pool layout");
-    // SAFETY: the pool's memory is ours until it is returned just below; ASan's allocator
-    // then takes it over whole.
+    // SAFETY: the pool's memory is ours until it is given back just below.
     unsafe { super::shim::asan_unpoison(pool as *const u8, POOL_BSIZE) };
-    // SAFETY: same layout as in `new_pool`.
-    unsafe { std::alloc::dealloc(pool as *mut u8, layout) }
+    // SAFETY: the caller's contract: nothing uses the pool any more.
+    unsafe { memory::give_back(pool as usize) };
+}
+
+/// Where pools' memory comes from: chunks of `POOLS_PER_CHUNK` pools mapped at once (and
+/// aligned by trimming the mapping), rather than the C allocator, whose aligned allocations
+/// leave a hole of up to a pool's size before each pool (measured on bench/sort: 16 MB of
+/// brk heap for 9.5 MB of major heap). A pool given back has its pages returned to the
+/// system (`MADV_DONTNEED`, so it reads as zeros again) and waits in `free` for reuse; the
+/// mappings themselves are never unmapped. Process-wide, behind its own mutex, taken only
+/// when a pool set needs a fresh pool and the directory has no spare one, and when a sweep
+/// frees pools beyond the directory's spares.
+mod memory {
+    use super::POOL_BSIZE;
+    use std::sync::Mutex;
+
+    const POOLS_PER_CHUNK: usize = 16;
+
+    struct State {
+        /// The next pool of the current chunk, and the chunk's end.
+        next: usize,
+        end: usize,
+        /// Pools given back, zero-filled on their next touch.
+        free: Vec<usize>,
+    }
+
+    static STATE: Mutex<State> = Mutex::new(State { next: 0, end: 0, free: Vec::new() });
+
+    /// The memory of a pool: `POOL_BSIZE` bytes aligned to their size, reading as zeros.
+    /// Fatal when the system refuses it.
+    pub fn take() -> usize {
+        let mut st = STATE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = st.free.pop() {
+            return p;
+        }
+        if st.next == st.end {
+            let (start, end) =
+                map_chunk().unwrap_or_else(|| crate::fatal("out of memory (major heap pool)"));
+            st.next = start;
+            st.end = end;
+        }
+        let p = st.next;
+        st.next += POOL_BSIZE;
+        p
+    }
+
+    /// Takes back pool memory from `take`.
+    ///
+    /// # Safety
+    /// Nothing may use the pool's memory any more.
+    pub unsafe fn give_back(p: usize) {
+        // SAFETY: the pool's pages are ours and unused (the caller's contract); DONTNEED on a
+        // private anonymous mapping makes them read as zeros on their next touch.
+        unsafe { libc::madvise(p as *mut libc::c_void, POOL_BSIZE, libc::MADV_DONTNEED) };
+        STATE.lock().unwrap_or_else(|e| e.into_inner()).free.push(p);
+    }
+
+    /// Maps a chunk of `POOLS_PER_CHUNK` pools aligned to `POOL_BSIZE`: its start and end.
+    fn map_chunk() -> Option<(usize, usize)> {
+        let len = (POOLS_PER_CHUNK + 1) * POOL_BSIZE;
+        // SAFETY: a fresh private anonymous mapping, touching no existing memory.
+        let a = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if a == libc::MAP_FAILED {
+            return None;
+        }
+        let a = a as usize;
+        let start = a.next_multiple_of(POOL_BSIZE);
+        let end = start + POOLS_PER_CHUNK * POOL_BSIZE;
+        // SAFETY: the unaligned head and the tail beyond `end` are parts of the mapping just
+        // made, used by no one (page-aligned: POOL_BSIZE is a multiple of the page size).
+        unsafe {
+            if start > a {
+                libc::munmap(a as *mut libc::c_void, start - a);
+            }
+            if a + len > end {
+                libc::munmap(end as *mut libc::c_void, a + len - end);
+            }
+        }
+        Some((start, end))
+    }
 }
 
 /// The pool containing address `a` (valid only if `a` is inside some pool).

@@ -137,8 +137,8 @@ impl PoolSet {
     }
 
     /// Visits every allocated slot (header address) of every pool, and lets the visitor free
-    /// it by returning true. Pools left empty leave the set and are returned (the caller
-    /// gives them back to the directory).
+    /// it by returning true. Pools left empty leave the set, every slot on their free list,
+    /// and are returned (the caller gives them back to the directory).
     pub fn sweep(
         &mut self,
         quarantine: &mut Quarantine,
@@ -200,6 +200,12 @@ impl PoolSet {
                 if live == 0 && held == 0 {
                     self.counters.pools -= 1;
                     self.counters.frag_words -= pool::overhead_words(class);
+                    // SAFETY: p is a live pool, now empty: every slot is on `free`.
+                    unsafe {
+                        (*p).free = free;
+                        (*p).live = 0;
+                        (*p).next = std::ptr::null_mut();
+                    }
                     released.push(p);
                     continue;
                 }

@@ -43,11 +43,24 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
 /// The digest of the running program's code, computed once per program.
 static DIGEST_CACHE: Mutex<Option<(usize, [u8; 16])>> = Mutex::new(None);
 
+thread_local! {
+    /// This thread's copy of `DIGEST_CACHE`, so that domains marshalling in parallel do not
+    /// take its lock at every call.
+    static LOCAL_DIGEST: std::cell::Cell<Option<(usize, [u8; 16])>> =
+        const { std::cell::Cell::new(None) };
+}
+
 /// The running program's code: its length and the MD5 of its CODE section (the code words
 /// as loaded, little-endian, without the runtime's stub words).
 fn code_info() -> CodeInfo {
     let program = crate::interp::current_program();
     let key = Arc::as_ptr(&program) as usize;
+    let total_len = program.code.len();
+    if let Some((k, digest)) = LOCAL_DIGEST.get() {
+        if k == key {
+            return CodeInfo { program_len: program.program_len, total_len, digest };
+        }
+    }
     let mut cache = DIGEST_CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let digest = match *cache {
         Some((k, d)) if k == key => d,
@@ -57,7 +70,8 @@ fn code_info() -> CodeInfo {
             d
         }
     };
-    CodeInfo { program_len: program.program_len, total_len: program.code.len(), digest }
+    LOCAL_DIGEST.set(Some((key, digest)));
+    CodeInfo { program_len: program.program_len, total_len, digest }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -73,9 +73,29 @@ struct PosTable {
 
 const HASH_FACTOR: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// Log2 of a new table's slot count.
+const INIT_LOG2: u32 = 8;
+
+thread_local! {
+    /// A table of the initial size left by this thread's last run, emptied: most runs
+    /// marshal a few blocks, and allocating (and zeroing) a fresh table each time cost more
+    /// than the marshalling itself.
+    static SPARE_TABLE: std::cell::Cell<Option<PosTable>> = const { std::cell::Cell::new(None) };
+}
+
 impl PosTable {
+    /// An empty table of the initial size (this thread's spare one if it has one).
     fn new() -> PosTable {
-        PosTable::with_log2(8)
+        SPARE_TABLE.take().unwrap_or_else(|| PosTable::with_log2(INIT_LOG2))
+    }
+    /// Keeps the table for this thread's next run if it still has the initial size: only
+    /// the bit vector is cleared (an entry is read only where its bit is set).
+    fn recycle(mut self) {
+        if self.entries.len() == 1 << INIT_LOG2 {
+            self.present.fill(0);
+            self.len = 0;
+            SPARE_TABLE.set(Some(self));
+        }
     }
     fn with_log2(log2: u32) -> PosTable {
         let size = 1usize << log2;
@@ -174,6 +194,21 @@ pub struct Extern<'c> {
     code: Option<&'c CodeInfo>,
 }
 
+impl Drop for Extern<'_> {
+    fn drop(&mut self) {
+        // A placeholder with no slots (never looked up, never kept).
+        let empty = PosTable {
+            shift: 64 - INIT_LOG2,
+            mask: 0,
+            threshold: 0,
+            len: 0,
+            present: Vec::new(),
+            entries: Vec::new(),
+        };
+        std::mem::replace(&mut self.positions, empty).recycle();
+    }
+}
+
 fn invalid(msg: &str) -> ExternError {
     ExternError::Exn(Exn::invalid_arg(msg))
 }
@@ -189,7 +224,8 @@ impl<'c> Extern<'c> {
         let flags = flags & !COMPRESSED;
         Extern {
             flags,
-            out: Vec::new(),
+            // Room for a small value without growing.
+            out: Vec::with_capacity(64),
             limit,
             obj_counter: 0,
             size_32: 0,
