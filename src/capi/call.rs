@@ -122,6 +122,30 @@ fn enter_first(dom: &mut Domain) {
     // SAFETY: creates this thread's `caml_state` if needed; the slot lives as long as the
     // thread's state (never freed).
     dom.c_local_roots = unsafe { warden_capi_local_roots_slot() } as usize;
+    crate::check::c_install(&dom.young.dir);
+    crate::check::c_describer(describe);
+}
+
+/// The running C primitive's name and its caller's OCaml stack (code positions, innermost
+/// first), for the hardened reports.
+fn describe() -> (String, Vec<usize>) {
+    let d = CURRENT.with(Cell::get);
+    let mut pcs = Vec::new();
+    if !d.is_null() {
+        // SAFETY: the domain is alive while its C code runs (CURRENT), and only the words of
+        // its running stack between `sp` and `high` are read.
+        unsafe {
+            let st = &*(*d).stack;
+            let mut p = st.sp as *const Value;
+            while p < st.high() as *const Value && pcs.len() < 32 {
+                if let Some(i) = crate::heap::code_pointer::code_index(*p) {
+                    pcs.push(i);
+                }
+                p = p.add(1);
+            }
+        }
+    }
+    (current_name(), pcs)
 }
 
 /// Calls C function `f` (of slot `slot`) with `args` as a primitive of `dom`.
@@ -130,6 +154,7 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     let prev_slot = set_slot(slot);
     let roots_slot = dom.c_local_roots;
     let roots_before = crate::check::c_roots_enter(roots_slot);
+    let mark = crate::check::c_call_enter(&dom.young.check);
     // Relaxed: see SIGPENDING.
     if f == SIGPENDING.load(Ordering::Relaxed) {
         let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
@@ -158,10 +183,21 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
         // arguments.
         unsafe { warden_c_call(f as *mut c_void, a.len() as isize, a.as_mut_ptr(), &mut result) }
     };
-    CURRENT.with(|c| c.set(prev));
     if status == RETURN {
         crate::check::c_roots_leave(roots_slot, roots_before, current_name);
+    } else if status == RAISE_VALUE {
+        crate::check::c_value(result, "the exception it raised");
     }
+    let young = &dom.young;
+    crate::check::c_call_leave(
+        &young.check,
+        mark,
+        status == RETURN,
+        args,
+        result,
+        &young.remembered,
+    );
+    CURRENT.with(|c| c.set(prev));
     set_slot(prev_slot);
     outcome(status, result)
 }
