@@ -594,3 +594,42 @@ CAMLexport void caml_enter_blocking_section_no_pending(void) {
   void caml_enter_blocking_section(void);
   caml_enter_blocking_section();
 }
+
+/* ---- Marshal from C (caml/intext.h) ---- */
+
+value warden_capi_output_value(value v, value flags);
+value warden_capi_input_value(const char *data, intnat len);
+value warden_capi_input_value_malloc(const char *data, intnat ofs);
+CAMLexport uintnat caml_string_length(value s);
+
+CAMLexport void caml_output_value_to_malloc(value v, value flags, char **buf, intnat *len) {
+  value s = warden_capi_output_value(v, flags);
+  if (s == 0) warden_raise_pending();
+  uintnat n = caml_string_length(s);
+  char *b = malloc(n == 0 ? 1 : n);
+  if (b == NULL) caml_raise_out_of_memory();
+  memcpy(b, (const char *)s, n);
+  *buf = b;
+  *len = (intnat)n;
+}
+
+CAMLexport intnat caml_output_value_to_block(value v, value flags, char *data, intnat len) {
+  value s = warden_capi_output_value(v, flags);
+  if (s == 0) warden_raise_pending();
+  uintnat n = caml_string_length(s);
+  if (len < 0 || n > (uintnat)len) caml_failwith("Marshal.to_buffer: buffer overflow");
+  memcpy(data, (const char *)s, n);
+  return (intnat)n;
+}
+
+CAMLexport value caml_input_value_from_block(const char *data, intnat len) {
+  OR_PENDING(warden_capi_input_value(data, len));
+}
+
+/* The value is read before `data` is freed, whether it raises or not. */
+CAMLexport value caml_input_value_from_malloc(char *data, intnat ofs) {
+  value r = warden_capi_input_value_malloc(data, ofs);
+  free(data);
+  if (r == 0) warden_raise_pending();
+  return r;
+}

@@ -386,6 +386,48 @@ pub unsafe extern "C" fn caml_alloc_custom(
     unsafe { caml_alloc_custom_mem(ops, bsz, mem) }
 }
 
+/// The custom operations `caml_alloc_final` made, one per finaliser (C addresses of the
+/// finaliser and of the leaked operations).
+static FINAL_OPS: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+
+/// `caml_alloc_final`: a custom block of `len` words whose operations (identifier
+/// `_final`, the default compare, hash and serialisation) have `fun` as finaliser, one set
+/// per finaliser as in the stock runtime.
+///
+/// # Safety
+/// `fun` is a finaliser (it neither allocates nor calls back).
+#[no_mangle]
+pub unsafe extern "C" fn caml_alloc_final(
+    len: usize,
+    fun: Option<unsafe extern "C" fn(Value)>,
+    mem: usize,
+    max: usize,
+) -> Value {
+    let key = fun.map_or(0, |f| f as usize);
+    let ops = {
+        let mut table = FINAL_OPS.lock().unwrap_or_else(|e| e.into_inner());
+        match table.iter().find(|e| e.0 == key) {
+            Some(&(_, ops)) => ops,
+            None => {
+                let ops = Box::leak(Box::new(COps {
+                    identifier: c"_final".as_ptr(),
+                    finalize: fun,
+                    compare: None,
+                    hash: None,
+                    serialize: None,
+                    deserialize: None,
+                    compare_ext: None,
+                    fixed_length: std::ptr::null(),
+                })) as *const COps as usize;
+                table.push((key, ops));
+                ops
+            }
+        }
+    };
+    // SAFETY: the operations are leaked, so they live as long as the process.
+    unsafe { caml_alloc_custom(ops as *const COps, len.saturating_mul(8), mem, max) }
+}
+
 /// `caml_register_custom_operations`: makes `ops` known to `Marshal` by its identifier.
 ///
 /// # Safety

@@ -204,7 +204,7 @@ pub extern "C" fn caml_domain_is_multicore() -> c_int {
 }
 
 /// Calls built-in primitive `name` for the C API (it exists: the names are warden's own).
-fn builtin(name: &str, args: &[Value]) -> Result<Value, Exn> {
+pub(super) fn builtin(name: &str, args: &[Value]) -> Result<Value, Exn> {
     let f = crate::prims::lookup(name).unwrap_or_else(|| crate::fatal(name));
     with_domain(|d| d.with_heap(|d| f(d, args)))
 }
