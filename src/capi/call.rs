@@ -220,15 +220,29 @@ pub enum OpsShape {
 }
 
 /// Calls a C custom operation under a frame of its own, so that one that raises comes back
-/// here; an exception is then dropped (the operations' callers have no way to raise).
+/// here. A raised exception is left with `heap::custom::set_raised` for the primitive that
+/// called the operation (compare and hash raise it; the others drop it); an outcome that is
+/// not an exception value is dropped.
 pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -> Option<isize> {
     let mut out = 0isize;
+    // Outside a C primitive, the domain of the primitive that runs the operation (compare,
+    // hash) serves the C API calls the operation makes.
+    let outside = CURRENT.with(Cell::get).is_null();
+    if outside {
+        let d = crate::heap::custom::ops_domain() as *mut Domain;
+        CURRENT.with(|c| c.set(d));
+    }
     // SAFETY: f is the C operation of this shape (from the block's C operations structure).
     let st = unsafe { warden_c_call_ops(f as *mut c_void, shape as c_int, a, b, p, &mut out) };
+    if outside {
+        CURRENT.with(|c| c.set(std::ptr::null_mut()));
+    }
     if st == RETURN {
         Some(out)
     } else {
-        if st != RAISE_VALUE {
+        if st == RAISE_VALUE {
+            crate::heap::custom::set_raised(Value(out as usize));
+        } else {
             drop(take_pending());
         }
         None

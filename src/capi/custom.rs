@@ -7,8 +7,9 @@
 //! helpers.
 //!
 //! Finalisers are called directly (they must neither allocate nor raise, as in the stock
-//! runtime); compare, hash, serialize and deserialize run under a frame of their own, so an
-//! exception they raise comes back to Rust (and is dropped: their callers cannot raise).
+//! runtime); compare, compare_ext, hash, serialize and deserialize run under a frame of
+//! their own, so an exception they raise comes back to Rust: `compare` and `Hashtbl.hash`
+//! raise it as the stock runtime does, Marshal drops it.
 
 use super::call::{call_ops, with_domain, OpsShape};
 use crate::heap::custom::{self, data_ptr, CustomOps, DeserializeInput};
@@ -63,6 +64,7 @@ unsafe fn shadow(c: *const COps) -> &'static CustomOps {
         deserialize: ops.deserialize.map(|_| c_deserialize as custom::DeserializeFn),
         fixed_length,
     };
+    custom::set_compare_ext(c_compare_ext);
     custom::register_foreign(c as usize, Box::leak(Box::new(s)))
 }
 
@@ -91,6 +93,13 @@ fn shadow_id(v: Value) -> &'static str {
 fn c_compare(a: Value, b: Value) -> i32 {
     let f = c_ops(a).compare.map_or(0, |f| f as usize);
     call_ops(f, OpsShape::Compare, a, b, std::ptr::null_mut()).unwrap_or(0) as i32
+}
+
+/// `compare_ext` of the C operations of `custom` on `(v1, v2)`, one of them `custom` and
+/// the other an immediate (installed in `heap::custom` at the first shadow).
+fn c_compare_ext(custom: Value, v1: Value, v2: Value) -> Option<i32> {
+    let f = c_ops(custom).compare_ext? as usize;
+    Some(call_ops(f, OpsShape::Compare, v1, v2, std::ptr::null_mut()).unwrap_or(0) as i32)
 }
 
 fn c_hash(v: Value) -> isize {

@@ -385,3 +385,31 @@ value wstub_final(value n) {
 
 value wstub_final_get(value v) { return Val_long(((intnat *)Data_custom_val(v))[0]); }
 value wstub_final_calls(value unit) { (void)unit; return Val_long(atomic_load(&final_calls)); }
+
+/* ---- custom operations that raise, and compare_ext ---- */
+
+#define Cint_val(v) (*(intnat *)Data_custom_val(v))
+static intnat cint_of(value v) { return Is_long(v) ? Long_val(v) : Cint_val(v); }
+static int cint_compare(value a, value b) {
+  intnat x = Cint_val(a), y = Cint_val(b);
+  if (x < 0 || y < 0) caml_failwith("cint compare: negative");
+  return (x > y) - (x < y);
+}
+static int cint_compare_ext(value a, value b) {
+  intnat x = cint_of(a), y = cint_of(b);
+  return (x > y) - (x < y);
+}
+static intnat cint_hash(value v) {
+  if (Cint_val(v) == 13) caml_invalid_argument("cint hash: 13");
+  return Cint_val(v);
+}
+static struct custom_operations cint_ops = {
+  "wstub.cint", custom_finalize_default, cint_compare, cint_hash,
+  custom_serialize_default, custom_deserialize_default, cint_compare_ext,
+  custom_fixed_length_default
+};
+value wstub_cint(value n) {
+  value v = caml_alloc_custom(&cint_ops, sizeof(intnat), 0, 1);
+  Cint_val(v) = Long_val(n);
+  return v;
+}
