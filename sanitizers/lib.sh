@@ -500,6 +500,8 @@ san_libm() {
 # stub of sanitizers/stubs/wsan.c must be reported by the sanitizer, naming the stub: a heap
 # overflow (ASan), a race between the stub's own threads (TSan). Sets SAN_STUBS_{PASSED,FAILED,SECONDS}.
 
+SAN_STUB_PROGRAMS="stubs_basic stubs_domains stubs_exit stubs_marshal stubs_custom"
+
 san_stubs() {
   local san=$1 out=$2 dir="$2/stubs" start p d rc
   local -a cc=(-ccopt "-fsanitize=$san" -ccopt -fno-omit-frame-pointer -ccopt -g)
@@ -517,7 +519,7 @@ san_stubs() {
     ocamlmklib -o wstub wstub.o && ocamlmklib -o wsan wsan.o -lpthread
     for d in plain san; do
       cd "$dir/$d"
-      for p in stubs_basic stubs_domains stubs_exit; do
+      for p in $SAN_STUB_PROGRAMS; do
         ocamlc -dllib -lwstub -dllpath "$dir/$d" "$p.ml" -o "$p.byte"
       done
     done
@@ -532,7 +534,7 @@ san_stubs() {
     return
   fi
   local t=${WARDEN_SAN_TIMEOUT:-300} a b
-  for p in stubs_basic stubs_domains stubs_exit; do
+  for p in $SAN_STUB_PROGRAMS; do
     set +e
     (cd "$dir/plain" && timeout "$t" "$WARDEN_OCAML_PREFIX/bin/ocamlrun" "$p.byte" </dev/null >"$p.out" 2>"$p.err")
     a=$?
