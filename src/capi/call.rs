@@ -71,7 +71,14 @@ pub fn current_name() -> String {
 }
 
 extern "C" {
-    fn warden_c_call(f: *mut c_void, nargs: isize, args: *mut Value, result: *mut Value) -> c_int;
+    fn warden_c_call0(f: *mut c_void) -> Value;
+    fn warden_c_call1(f: *mut c_void, a: Value) -> Value;
+    fn warden_c_call2(f: *mut c_void, a: Value, b: Value) -> Value;
+    fn warden_c_call3(f: *mut c_void, a: Value, b: Value, c: Value) -> Value;
+    fn warden_c_call4(f: *mut c_void, a: Value, b: Value, c: Value, d: Value) -> Value;
+    fn warden_c_call5(f: *mut c_void, a: Value, b: Value, c: Value, d: Value, e: Value) -> Value;
+    fn warden_c_calln(f: *mut c_void, args: *mut Value, n: isize) -> Value;
+    fn warden_c_outcome(exn: *mut Value) -> c_int;
     fn warden_c_call_ops(
         f: *mut c_void,
         shape: c_int,
@@ -97,7 +104,7 @@ pub fn note_name(addr: usize, name: &str) {
     }
 }
 
-/// Outcomes of `warden_c_call` (native/capi.h).
+/// Outcomes of a trampoline (native/capi.h).
 const RETURN: c_int = 0;
 const RAISE_VALUE: c_int = 1;
 
@@ -162,27 +169,24 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
         unsafe { warden_capi_set_pending_signals(sigs.as_ptr(), sigs.len() as c_int) };
     }
     let prev = CURRENT.with(|c| c.replace(dom as *mut Domain));
-    let mut result = Value::UNIT;
-    let status = if args.len() <= 5 {
-        // By pattern: a copy of a variable-length slice would call memcpy.
-        let u = Value::UNIT;
-        let mut a = match *args {
-            [] => [u; 5],
-            [x] => [x, u, u, u, u],
-            [x, y] => [x, y, u, u, u],
-            [x, y, z] => [x, y, z, u, u],
-            [x, y, z, t] => [x, y, z, t, u],
-            [x, y, z, t, w, ..] => [x, y, z, t, w],
-        };
-        // SAFETY: f is a C primitive of this arity (the program's PRIM section says so);
-        // `a` and `result` outlive the call.
-        unsafe { warden_c_call(f as *mut c_void, args.len() as isize, a.as_mut_ptr(), &mut result) }
-    } else {
-        let mut a = args.to_vec();
-        // SAFETY: as above, with the (argv, argc) convention of primitives of more than 5
-        // arguments.
-        unsafe { warden_c_call(f as *mut c_void, a.len() as isize, a.as_mut_ptr(), &mut result) }
+    let p = f as *mut c_void;
+    // SAFETY: f is a C primitive of this arity (the program's PRIM section says so); a
+    // primitive of more than 5 arguments takes (argv, argc), and `a` outlives the call.
+    let r = unsafe {
+        match *args {
+            [] => warden_c_call0(p),
+            [x] => warden_c_call1(p, x),
+            [x, y] => warden_c_call2(p, x, y),
+            [x, y, z] => warden_c_call3(p, x, y, z),
+            [x, y, z, t] => warden_c_call4(p, x, y, z, t),
+            [x, y, z, t, w] => warden_c_call5(p, x, y, z, t, w),
+            _ => {
+                let mut a = args.to_vec();
+                warden_c_calln(p, a.as_mut_ptr(), a.len() as isize)
+            }
+        }
     };
+    let (status, result) = if r.0 != 0 { (RETURN, r) } else { left() };
     if status == RETURN {
         crate::check::c_roots_leave(roots_slot, roots_before, current_name);
     } else if status == RAISE_VALUE {
@@ -200,6 +204,15 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     CURRENT.with(|c| c.set(prev));
     set_slot(prev_slot);
     outcome(status, result)
+}
+
+/// How a trampoline that answered 0 ended: (outcome, raised value).
+#[cold]
+fn left() -> (c_int, Value) {
+    let mut exn = Value(0);
+    // SAFETY: writes the thread's last outcome into `exn`.
+    let kind = unsafe { warden_c_outcome(&mut exn) };
+    (kind, exn)
 }
 
 fn outcome(status: c_int, result: Value) -> PrimResult {
