@@ -19,18 +19,32 @@ use crate::heap::value::{
 use crate::heap::young_space::is_young;
 use std::os::raw::{c_char, c_int};
 
-/// A small block of `wosize >= 1` fields for a stub to fill with plain stores.
+/// A small block of `wosize >= 1` fields for a stub to fill with plain stores: young, or
+/// (a full arena) spilled to the major heap.
+#[inline(always)]
 fn small_for_c(dom: &mut Domain, wosize: usize, tag: u8) -> Value {
+    let v = match dom.young.try_alloc(wosize, tag, crate::check::current_site()) {
+        Some(v) => v,
+        None => spilled_for_c(dom, wosize, tag),
+    };
+    crate::check::c_allocated(v);
+    v
+}
+
+/// A small block for a stub when the arena is full: its fields start as unit and are
+/// remembered, so that the stub's plain stores of young values are seen by the next minor
+/// collection.
+#[cold]
+#[inline(never)]
+fn spilled_for_c(dom: &mut Domain, wosize: usize, tag: u8) -> Value {
     let v = dom.alloc_small(wosize, tag);
     if !is_young(v) && tag < NO_SCAN_TAG {
         for i in 0..wosize {
-            // SAFETY: v has wosize fields; each starts as unit, then is remembered so that
-            // the stub's plain store of a young value is seen by the next minor collection.
+            // SAFETY: v has wosize fields.
             unsafe { v.set_raw(i, Value::UNIT.0) };
             dom.young.remember_slot(v.field_ptr(i));
         }
     }
-    crate::check::c_allocated(v);
     v
 }
 
@@ -149,6 +163,7 @@ pub extern "C" fn caml_alloc_tuple(n: usize) -> Value {
 }
 
 /// A block of `tag` holding `fields` (the `caml_alloc_N` family).
+#[inline(always)]
 fn block_of(tag: usize, fields: &[Value]) -> Value {
     for f in fields {
         crate::check::c_value(*f, "a field of caml_alloc_N");

@@ -264,12 +264,14 @@ pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -
 
 /// Runs `f` on the domain whose C code runs on this thread; outside C (a thread the runtime
 /// does not know, or a stub's finaliser called by the collector) the C API cannot serve.
+#[inline(always)]
 pub fn with_domain<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
     crate::check::c_api_use("the runtime", current_name);
     with_domain_unchecked(f)
 }
 
 /// As [`with_domain`], for the functions that a blocking section may call (its own end).
+#[inline(always)]
 pub fn with_domain_unchecked<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
     let d = CURRENT.with(Cell::get);
     if d.is_null() {
