@@ -110,6 +110,8 @@ pub fn c_call_leave(
 }
 
 /// Checks the frame (canaries) of a block allocated during the current call.
+// A report is built only when a check fails (the cold path): its size does not matter.
+#[allow(clippy::result_large_err)]
 fn frame_of(v: Value) -> Result<Site, Report> {
     if is_young(v) {
         let hp = v.0 - WORD;
