@@ -199,6 +199,7 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
         status == RETURN,
         args,
         result,
+        &young.minor,
         &young.remembered,
     );
     CURRENT.with(|c| c.set(prev));

@@ -22,6 +22,7 @@ use super::state::Local;
 use super::verify;
 use super::{MAJOR_BEFORE, MAJOR_EXTRA};
 use crate::heap::major::Directory;
+use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, POOL_BSIZE};
 use crate::heap::value::{Header, Value, NO_SCAN_TAG, WORD};
 use crate::heap::young_space::{is_young, spare_range, young_range};
@@ -71,13 +72,16 @@ pub fn c_allocated(v: Value) {
 
 /// The stub call marked `mark` ended (`returned`: normally, with `result`). When no minor
 /// collection ran meanwhile, the blocks it allocated and the major blocks among `args` and
-/// `result` are checked; `remembered` is the domain's remembered set.
+/// `result` are checked; `arena` is the calling domain's minor arena and `remembered` its
+/// remembered set (a young value of another domain's arena was stored by that domain, and
+/// is in its set).
 pub fn c_call_leave(
     local: &Local,
     mark: CallMark,
     returned: bool,
     args: &[Value],
     result: Value,
+    arena: &MinorHeap,
     remembered: &[*mut Value],
 ) {
     let mine: Vec<usize> = ALLOCATED.with(|a| {
@@ -103,10 +107,11 @@ pub fn c_call_leave(
             stub_failure(r);
         }
     }
+    let own = (arena.start as usize, arena.end as usize);
     for (k, &v) in args.iter().enumerate() {
-        unremembered(v, remembered, &format!("argument {}", k + 1));
+        unremembered(v, own, remembered, &format!("argument {}", k + 1));
     }
-    unremembered(result, remembered, "its result");
+    unremembered(result, own, remembered, "its result");
 }
 
 /// Checks the frame (canaries) of a block allocated during the current call.
@@ -138,7 +143,7 @@ fn major_slot(a: usize) -> Option<usize> {
 
 /// A major block among a stub's arguments or result (`which`) must hold no young value that
 /// the remembered set lacks.
-fn unremembered(v: Value, remembered: &[*mut Value], which: &str) {
+fn unremembered(v: Value, own: (usize, usize), remembered: &[*mut Value], which: &str) {
     if !v.is_block() || is_young(v) || major_slot(v.0).is_none() {
         return;
     }
@@ -151,7 +156,8 @@ fn unremembered(v: Value, remembered: &[*mut Value], which: &str) {
         // SAFETY: i < wosize.
         let f = unsafe { v.field(i) };
         let fp = v.field_ptr(i);
-        if is_young(f) && !remembered.contains(&fp) {
+        let mine = f.is_block() && f.0 > own.0 && f.0 <= own.1;
+        if mine && !remembered.contains(&fp) {
             stub_failure(
                 Report::new(
                     Check::RememberedSet,

@@ -195,6 +195,7 @@ pub fn c_call_leave(
     _returned: bool,
     _args: &[Value],
     _result: Value,
+    _arena: &MinorHeap,
     _remembered: &[*mut Value],
 ) {
 }
