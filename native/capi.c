@@ -11,7 +11,8 @@
  * call at every stub call).
  *
  * Invariants: `warden_top_frame` is the innermost trampoline of this thread (NULL outside a
- * stub); a raise restores `caml_state->local_roots` to what it was when that trampoline
+ * stub); a trampoline answers 0 exactly when its primitive left by a jump (or, a stub's bug,
+ * returned 0), the outcome then waiting for warden_c_outcome; a raise restores `caml_state->local_roots` to what it was when that trampoline
  * started, so the roots of the abandoned C frames are dropped as CAMLreturn would have. */
 
 #include "capi.h"
@@ -68,30 +69,50 @@ typedef value (*prim4)(value, value, value, value);
 typedef value (*prim5)(value, value, value, value, value);
 typedef value (*primn)(value *, int);
 
-int warden_c_call(void *fn, intnat nargs, value *args, value *result) {
-  struct warden_frame frame;
-  /* The caller made this thread's state (warden_capi_local_roots_slot). */
-  frame.saved_local_roots = caml_state->field[WARDEN_DS_LOCAL_ROOTS];
-  frame.prev = warden_top_frame;
-  if (__builtin_setjmp(frame.buf) != 0) {
-    /* Back from warden_unwind: the frame is no longer on the chain. */
-    *result = frame.exn;
-    return frame.kind;
+/* How the last trampoline of this thread that did not return normally ended (its kind and
+ * value), until warden_c_outcome takes it. */
+static __thread int warden_last_kind;
+static __thread value warden_last_exn;
+
+/* The trampolines, one per arity (arguments in registers): each calls the primitive under a
+ * frame and returns its result, or 0 when it left by warden_unwind (no OCaml value is 0),
+ * the outcome then waiting in warden_last_kind/_exn. The caller made this thread's state
+ * (warden_capi_local_roots_slot). */
+#define WARDEN_TRAMPOLINE(name, params, call)                                                \
+  value name params {                                                                        \
+    struct warden_frame frame;                                                               \
+    frame.saved_local_roots = caml_state->field[WARDEN_DS_LOCAL_ROOTS];                      \
+    frame.prev = warden_top_frame;                                                           \
+    if (__builtin_setjmp(frame.buf) != 0) {                                                  \
+      /* Back from warden_unwind: the frame is no longer on the chain. */                    \
+      warden_last_kind = frame.kind;                                                         \
+      warden_last_exn = frame.exn;                                                           \
+      return 0;                                                                              \
+    }                                                                                        \
+    warden_top_frame = &frame;                                                               \
+    value r = call;                                                                          \
+    warden_top_frame = frame.prev;                                                           \
+    return r;                                                                                \
   }
-  warden_top_frame = &frame;
-  value r;
-  switch (nargs) {
-  case 0: r = ((prim0)fn)(); break;
-  case 1: r = ((prim1)fn)(args[0]); break;
-  case 2: r = ((prim2)fn)(args[0], args[1]); break;
-  case 3: r = ((prim3)fn)(args[0], args[1], args[2]); break;
-  case 4: r = ((prim4)fn)(args[0], args[1], args[2], args[3]); break;
-  case 5: r = ((prim5)fn)(args[0], args[1], args[2], args[3], args[4]); break;
-  default: r = ((primn)fn)(args, (int)nargs); break;
-  }
-  warden_top_frame = frame.prev;
-  *result = r;
-  return 0;
+
+WARDEN_TRAMPOLINE(warden_c_call0, (void *fn), ((prim0)fn)())
+WARDEN_TRAMPOLINE(warden_c_call1, (void *fn, value a), ((prim1)fn)(a))
+WARDEN_TRAMPOLINE(warden_c_call2, (void *fn, value a, value b), ((prim2)fn)(a, b))
+WARDEN_TRAMPOLINE(warden_c_call3, (void *fn, value a, value b, value c), ((prim3)fn)(a, b, c))
+WARDEN_TRAMPOLINE(warden_c_call4, (void *fn, value a, value b, value c, value d),
+                  ((prim4)fn)(a, b, c, d))
+WARDEN_TRAMPOLINE(warden_c_call5, (void *fn, value a, value b, value c, value d, value e),
+                  ((prim5)fn)(a, b, c, d, e))
+WARDEN_TRAMPOLINE(warden_c_calln, (void *fn, value *args, intnat n), ((primn)fn)(args, (int)n))
+
+/* After a trampoline answered 0: how the call ended (WARDEN_RETURN when the primitive
+ * itself returned 0, a stub's bug) and the raised value. */
+int warden_c_outcome(value *exn) {
+  int kind = warden_last_kind;
+  *exn = warden_last_exn;
+  warden_last_kind = WARDEN_RETURN;
+  warden_last_exn = 0;
+  return kind;
 }
 
 /* Calls a C function of a custom block's operations (which may raise) under a frame. */
@@ -593,4 +614,43 @@ CAMLexport value caml_process_pending_actions_with_root(value extra) {
 CAMLexport void caml_enter_blocking_section_no_pending(void) {
   void caml_enter_blocking_section(void);
   caml_enter_blocking_section();
+}
+
+/* ---- Marshal from C (caml/intext.h) ---- */
+
+value warden_capi_output_value(value v, value flags);
+value warden_capi_input_value(const char *data, intnat len);
+value warden_capi_input_value_malloc(const char *data, intnat ofs);
+CAMLexport uintnat caml_string_length(value s);
+
+CAMLexport void caml_output_value_to_malloc(value v, value flags, char **buf, intnat *len) {
+  value s = warden_capi_output_value(v, flags);
+  if (s == 0) warden_raise_pending();
+  uintnat n = caml_string_length(s);
+  char *b = malloc(n == 0 ? 1 : n);
+  if (b == NULL) caml_raise_out_of_memory();
+  memcpy(b, (const char *)s, n);
+  *buf = b;
+  *len = (intnat)n;
+}
+
+CAMLexport intnat caml_output_value_to_block(value v, value flags, char *data, intnat len) {
+  value s = warden_capi_output_value(v, flags);
+  if (s == 0) warden_raise_pending();
+  uintnat n = caml_string_length(s);
+  if (len < 0 || n > (uintnat)len) caml_failwith("Marshal.to_buffer: buffer overflow");
+  memcpy(data, (const char *)s, n);
+  return (intnat)n;
+}
+
+CAMLexport value caml_input_value_from_block(const char *data, intnat len) {
+  OR_PENDING(warden_capi_input_value(data, len));
+}
+
+/* The value is read before `data` is freed, whether it raises or not. */
+CAMLexport value caml_input_value_from_malloc(char *data, intnat ofs) {
+  value r = warden_capi_input_value_malloc(data, ofs);
+  free(data);
+  if (r == 0) warden_raise_pending();
+  return r;
 }

@@ -29,7 +29,7 @@ struct caml_result_private {
   value data;
 };
 
-/* How warden_c_call ended: normally, by a raised OCaml exception, or by a pending Rust-side
+/* How a trampoline (warden_c_call*) ended: normally, by a raised OCaml exception, or by a pending Rust-side
  * outcome (an exception not yet a value, an exit, a fatal error). */
 #define WARDEN_RETURN 0
 #define WARDEN_RAISE_VALUE 1
@@ -68,7 +68,14 @@ void warden_capi_drop_pending(void);
 /* Provided here, for the Rust side. */
 struct warden_domain_state *warden_capi_state(void);
 void **warden_capi_local_roots_slot(void);
-int warden_c_call(void *fn, intnat nargs, value *args, value *result);
+value warden_c_call0(void *fn);
+value warden_c_call1(void *fn, value a);
+value warden_c_call2(void *fn, value a, value b);
+value warden_c_call3(void *fn, value a, value b, value c);
+value warden_c_call4(void *fn, value a, value b, value c, value d);
+value warden_c_call5(void *fn, value a, value b, value c, value d, value e);
+value warden_c_calln(void *fn, value *args, intnat n);
+int warden_c_outcome(value *exn);
 int warden_c_call_ops(void *fn, int shape, value a, value b, void *p, intnat *out);
 __attribute__((noreturn)) void warden_raise_pending(void);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The short sanitizer smoke for CI (.ci/run, after scripts/test.sh): TSan torture x3, the
-# ASan unit tests and corpus, the musl corpus, musl torture x3 and the musl float comparison.
+# The short sanitizer smoke for CI (.ci/run, after scripts/test.sh): TSan torture x3 and the
+# C stubs built with -fsanitize=thread, the ASan unit tests, corpus and C stubs built with
+# -fsanitize=address, the musl corpus, musl torture x3 and the musl float comparison.
 # Installs what is missing, like the full scripts. Prints each
 # step's result and time, ends with "P passed, F failed", exits non-zero if anything failed;
 # results in results/smoke-{tsan,asan,musl}/. docs/sanitizers.md gives the time it takes.

@@ -9,11 +9,14 @@
 #      one, every difference from either listed (see san_corpus);
 #   4. runs the torture program(s) N times, comparing each run with the stock ocamlrun;
 #   5. for musl, compares the float primitives with the stock ocamlrun (sanitizers/libm/);
+#      for ASan and TSan, runs tests/stubs/ with its stub library built with the matching
+#      -fsanitize, and checks that a buggy stub (sanitizers/stubs/) is reported (san_stubs);
 #   6. prints "N passed, M failed" and writes results/<name>/summary.json.
 #
-# Arguments: [N] [--no-corpus] [--no-torture] [--no-libm] [--corpus FILTER] [--name NAME]
+# Arguments: [N] [--no-corpus] [--no-torture] [--no-libm] [--no-stubs] [--corpus FILTER] [--name NAME]
 #   N            torture runs (default 10)
 #   --no-libm    skip the float comparison (musl only)
+#   --no-stubs   skip the C stubs built with the sanitizer (ASan and TSan only)
 #   --corpus F   only corpus tests whose name contains F (cargo test filter)
 #   --name NAME  results folder name (default: the sanitizer)
 # Environment:
@@ -490,17 +493,94 @@ san_libm() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# C stubs (address, thread): tests/stubs/wstub.c compiled by the stock `ocamlc -c` with the
+# sanitizer's -fsanitize (the instrumented library calls the sanitizer runtime that warden's
+# binary exports), its programs run under $SAN_RUN and compared with the stock ocamlrun running
+# them with the library built without it (stdout, stderr, status); then the deliberately buggy
+# stub of sanitizers/stubs/wsan.c must be reported by the sanitizer, naming the stub: a heap
+# overflow (ASan), a race between the stub's own threads (TSan). Sets SAN_STUBS_{PASSED,FAILED,SECONDS}.
+
+SAN_STUB_PROGRAMS="stubs_basic stubs_domains stubs_exit stubs_marshal stubs_custom"
+
+san_stubs() {
+  local san=$1 out=$2 dir="$2/stubs" start p d rc
+  local -a cc=(-ccopt "-fsanitize=$san" -ccopt -fno-omit-frame-pointer -ccopt -g)
+  start=$(date +%s)
+  SAN_STUBS_PASSED=0 SAN_STUBS_FAILED=0
+  san_log "C stubs built with -fsanitize=$san (in $dir)"
+  rm -rf "$dir" && mkdir -p "$dir/plain" "$dir/san"
+  for d in plain san; do cp "$SAN_ROOT"/tests/stubs/* "$SAN_ROOT"/sanitizers/stubs/* "$dir/$d/"; done
+  set +e
+  (
+    set -e
+    export PATH="$WARDEN_OCAML_PREFIX/bin:$PATH"
+    cd "$dir/plain" && ocamlc -c wstub.c && ocamlmklib -o wstub wstub.o
+    cd "$dir/san" && ocamlc -c "${cc[@]}" wstub.c wsan.c
+    ocamlmklib -o wstub wstub.o && ocamlmklib -o wsan wsan.o -lpthread
+    for d in plain san; do
+      cd "$dir/$d"
+      for p in $SAN_STUB_PROGRAMS; do
+        ocamlc -dllib -lwstub -dllpath "$dir/$d" "$p.ml" -o "$p.byte"
+      done
+    done
+    cd "$dir/san"
+    for p in san_overflow san_race; do ocamlc -dllib -lwsan -dllpath "$dir/san" "$p.ml" -o "$p.byte"; done
+  ) >"$dir/build.log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" != 0 ]; then
+    SAN_STUBS_FAILED=1
+    san_add_failure "stubs build" "$dir/build.log" "building the stub libraries failed"
+    return
+  fi
+  local t=${WARDEN_SAN_TIMEOUT:-300} a b
+  for p in $SAN_STUB_PROGRAMS; do
+    set +e
+    (cd "$dir/plain" && timeout "$t" "$WARDEN_OCAML_PREFIX/bin/ocamlrun" "$p.byte" </dev/null >"$p.out" 2>"$p.err")
+    a=$?
+    (cd "$dir/san" && timeout "$t" "$SAN_RUN" "$p.byte" </dev/null >"$p.out" 2>"$p.err")
+    b=$?
+    set -e
+    if [ "$a" = "$b" ] && cmp -s "$dir/plain/$p.out" "$dir/san/$p.out" && cmp -s "$dir/plain/$p.err" "$dir/san/$p.err"; then
+      SAN_STUBS_PASSED=$((SAN_STUBS_PASSED + 1))
+    else
+      SAN_STUBS_FAILED=$((SAN_STUBS_FAILED + 1))
+      san_add_failure "stubs $p" "$dir/san/$p.err" "differs from the stock ocamlrun (status $a there, $b here; outputs in $dir/{plain,san}/$p.{out,err})"
+    fi
+  done
+  local bug expect
+  case $san in
+    address) bug=san_overflow expect='ERROR: AddressSanitizer: heap-buffer-overflow' ;;
+    thread) bug=san_race expect='WARNING: ThreadSanitizer: data race' ;;
+  esac
+  set +e
+  (cd "$dir/san" && timeout "$t" "$SAN_RUN" "$bug.byte" </dev/null >"$bug.out" 2>"$bug.err")
+  set -e
+  if grep -q "$expect" "$dir/san/$bug.err" && grep -q "wsan_" "$dir/san/$bug.err"; then
+    SAN_STUBS_PASSED=$((SAN_STUBS_PASSED + 1))
+    san_log "stubs: the buggy stub's mistake is reported ($expect, in $dir/san/$bug.err)"
+  else
+    SAN_STUBS_FAILED=$((SAN_STUBS_FAILED + 1))
+    san_add_failure "stubs $bug" "$dir/san/$bug.err" "the sanitizer did not report the buggy stub ($expect)"
+  fi
+  SAN_STUBS_SECONDS=$(($(date +%s) - start))
+  san_log "stubs: $SAN_STUBS_PASSED passed, $SAN_STUBS_FAILED failed (${SAN_STUBS_SECONDS}s)"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 san_main() {
   local san=$1
   shift
-  local runs=10 corpus=1 torture=1 libm=0 filter="" name=$san
+  local runs=10 corpus=1 torture=1 libm=0 stubs=0 filter="" name=$san
+  case $san in address | thread) stubs=1 ;; esac
   [ "$san" = musl ] && libm=1
   while [ $# -gt 0 ]; do
     case $1 in
       --no-corpus) corpus=0 ;;
       --no-torture) torture=0 ;;
       --no-libm) libm=0 ;;
+      --no-stubs) stubs=0 ;;
       --corpus) filter=$2; shift ;;
       --name) name=$2; shift ;;
       -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SAN_ROOT/sanitizers/lib.sh"; exit 0 ;;
@@ -537,6 +617,8 @@ san_main() {
   [ "$san" = address ] && san_unit_tests "$out"
   SAN_CORPUS_PASSED=0 SAN_CORPUS_FAILED=0 SAN_CORPUS_SECONDS=0 SAN_CORPUS_DIFFERENT=()
   [ $corpus = 1 ] && san_corpus "$out" "$filter"
+  SAN_STUBS_PASSED=0 SAN_STUBS_FAILED=0 SAN_STUBS_SECONDS=0
+  [ $stubs = 1 ] && san_stubs "$san" "$out"
   SAN_TORTURE_PASSED=0 SAN_TORTURE_FAILED=0 SAN_TORTURE_SECONDS=0 SAN_TORTURE_PROGRAMS=""
   [ "$runs" -gt 0 ] && san_torture "$out" "$runs"
   SAN_LIBM_PASSED=0 SAN_LIBM_FAILED=0 SAN_LIBM_SAMPLE="" SAN_LIBM_SAMPLE_MUSL=""
@@ -562,6 +644,7 @@ san_main() {
     "same_as_one_oracle_only": [
       $different
     ]},
+  "stubs": {"ran": $stubs, "passed": $SAN_STUBS_PASSED, "failed": $SAN_STUBS_FAILED, "seconds": $SAN_STUBS_SECONDS},
   "torture": {"programs": $(san_json_str "$SAN_TORTURE_PROGRAMS"), "runs": $runs, "passed": $SAN_TORTURE_PASSED, "failed": $SAN_TORTURE_FAILED, "seconds": $SAN_TORTURE_SECONDS},
   "libm": {"ran": $libm, "specials_passed": $SAN_LIBM_PASSED, "specials_failed": $SAN_LIBM_FAILED, "sample_differing": $(san_json_str "$SAN_LIBM_SAMPLE"), "sample_differing_from_musl_oracle": $(san_json_str "$SAN_LIBM_SAMPLE_MUSL")},
   "failures": [
@@ -569,8 +652,8 @@ san_main() {
   ]
 }
 EOF
-  local passed=$((SAN_UNIT_PASSED + SAN_TORTURE_PASSED + SAN_CORPUS_PASSED + SAN_LIBM_PASSED))
-  local failed=$((SAN_UNIT_FAILED + SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED))
+  local passed=$((SAN_UNIT_PASSED + SAN_TORTURE_PASSED + SAN_CORPUS_PASSED + SAN_LIBM_PASSED + SAN_STUBS_PASSED))
+  local failed=$((SAN_UNIT_FAILED + SAN_TORTURE_FAILED + SAN_CORPUS_FAILED + SAN_LIBM_FAILED + SAN_STUBS_FAILED))
   san_log "$name: build ${build_seconds}s, corpus ${SAN_CORPUS_SECONDS}s, torture ${SAN_TORTURE_SECONDS}s; summary in $out/summary.json"
   [ "$san" = address ] && echo "$name unit tests: $SAN_UNIT_PASSED passed, $SAN_UNIT_FAILED failed"
   if [ $corpus = 1 ]; then
@@ -578,6 +661,7 @@ EOF
     [ ${#SAN_CORPUS_DIFFERENT[@]} -gt 0 ] && note=" ($(printf '%s\n' "${SAN_CORPUS_DIFFERENT[@]}" | sed -E 's/^\{"program": "([^"]*)", "which": "([^"]*)".*/\1 \2/' | paste -sd';' | sed 's/;/; /g'))"
     echo "$name corpus: $SAN_CORPUS_PASSED passed, $SAN_CORPUS_FAILED failed$note"
   fi
+  [ $stubs = 1 ] && echo "$name stubs: $SAN_STUBS_PASSED passed, $SAN_STUBS_FAILED failed"
   [ "$runs" -gt 0 ] && echo "$name torture: $SAN_TORTURE_PASSED passed, $SAN_TORTURE_FAILED failed"
   [ $libm = 1 ] && echo "$name libm specials: $SAN_LIBM_PASSED passed, $SAN_LIBM_FAILED failed; sample results that differ from the glibc ocamlrun: $SAN_LIBM_SAMPLE; from the musl-built one: $SAN_LIBM_SAMPLE_MUSL"
   echo "$passed passed, $failed failed"

@@ -462,11 +462,34 @@ fn stub_finalizer_allocating() {
     fail_stub("stub_finalizer", "custom-finalizer", "wfail.bad_finalizer");
 }
 
-/// The block's allocation site is the bytecode position of the stub's call (the report
-/// does not name the C primitive itself yet).
+/// Found when the stub returns: the report names the stub as the block's allocation site.
 #[test]
 fn stub_writing_past_its_block() {
-    fail_stub("stub_canary", "canary", "allocated at: domain 0, bytecode pc");
+    fail_stub("stub_canary", "canary", "allocated by the C primitive wfail_overflow");
+}
+
+/// A stale copy of a young block (its arena evacuated by a callback) returned by the stub.
+#[test]
+fn stub_returning_an_unrooted_value() {
+    let Some(f) = run_with_stubs("stub_unrooted", "unrooted-value", true) else { return };
+    assert!(
+        f.stderr.contains("wfail_unrooted"),
+        "the report does not name the stub:\n{}",
+        f.stderr
+    );
+    assert!(f.stderr.contains("OCaml stack (bytecode pcs"), "no OCaml stack:\n{}", f.stderr);
+}
+
+/// A stale copy of a major block (swept during a callback) stored into with caml_modify.
+#[test]
+fn stub_storing_into_an_unrooted_block() {
+    fail_stub("stub_unrooted_major", "unrooted-value", "wfail_unrooted_major");
+}
+
+/// A young value stored into a major block with a plain store, found when the stub returns.
+#[test]
+fn stub_storing_without_caml_modify() {
+    fail_stub("stub_remembered", "remembered-set", "wfail_store_young");
 }
 
 #[test]

@@ -97,7 +97,7 @@ fn stub_dir() -> &'static Path {
         build(&dir, &tool("ocamlc"), &["-c", "-ccopt", "-Wall", "wstub.c"]);
         build(&dir, &tool("ocamlmklib"), &["-o", "wstub", "wstub.o"]);
         let d = dir.to_str().expect("utf-8 path");
-        for p in ["stubs_basic", "stubs_domains", "stubs_exit"] {
+        for p in ["stubs_basic", "stubs_domains", "stubs_exit", "stubs_marshal", "stubs_custom"] {
             let (ml, byte) = (format!("{p}.ml"), format!("{p}.byte"));
             build(&dir, &tool("ocamlc"), &["-dllib", "-lwstub", "-dllpath", d, &ml, "-o", &byte]);
         }
@@ -222,6 +222,19 @@ fn stubs_domains() {
 fn stubs_exit_from_callback() {
     compare("exit", &program("stubs_exit"), &[], &[], &[], &[]);
     compare("exit_uncaught", &program("stubs_exit"), &[], &["raise"], &[], &[]);
+}
+
+/// Marshal from C and `caml_alloc_final`.
+#[test]
+fn stubs_marshal() {
+    compare("marshal", &program("stubs_marshal"), &[], &[], &[], &[]);
+    compare("marshal_s4096", &program("stubs_marshal"), &[], &[], &small_heap(), &[]);
+}
+
+/// Custom operations whose compare and hash raise, and `compare_ext`.
+#[test]
+fn stubs_custom() {
+    compare("custom", &program("stubs_custom"), &[], &[], &[], &[]);
 }
 
 #[test]

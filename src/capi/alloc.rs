@@ -19,13 +19,28 @@ use crate::heap::value::{
 use crate::heap::young_space::is_young;
 use std::os::raw::{c_char, c_int};
 
-/// A small block of `wosize >= 1` fields for a stub to fill with plain stores.
+/// A small block of `wosize >= 1` fields for a stub to fill with plain stores: young, or
+/// (a full arena) spilled to the major heap.
+#[inline(always)]
 fn small_for_c(dom: &mut Domain, wosize: usize, tag: u8) -> Value {
+    let v = match dom.young.try_alloc(wosize, tag, crate::check::current_site()) {
+        Some(v) => v,
+        None => spilled_for_c(dom, wosize, tag),
+    };
+    crate::check::c_allocated(v);
+    v
+}
+
+/// A small block for a stub when the arena is full: its fields start as unit and are
+/// remembered, so that the stub's plain stores of young values are seen by the next minor
+/// collection.
+#[cold]
+#[inline(never)]
+fn spilled_for_c(dom: &mut Domain, wosize: usize, tag: u8) -> Value {
     let v = dom.alloc_small(wosize, tag);
     if !is_young(v) && tag < NO_SCAN_TAG {
         for i in 0..wosize {
-            // SAFETY: v has wosize fields; each starts as unit, then is remembered so that
-            // the stub's plain store of a young value is seen by the next minor collection.
+            // SAFETY: v has wosize fields.
             unsafe { v.set_raw(i, Value::UNIT.0) };
             dom.young.remember_slot(v.field_ptr(i));
         }
@@ -33,12 +48,19 @@ fn small_for_c(dom: &mut Domain, wosize: usize, tag: u8) -> Value {
     v
 }
 
-/// The result of a fallible allocation, or 0 with the exception pending.
+/// The result of a fallible allocation (noted as the running stub's, for the hardened
+/// checks), or 0 with the exception pending.
 fn or_pending(r: Result<Value, Exn>) -> Value {
-    r.unwrap_or_else(|e| {
-        set_pending(e);
-        Value(0)
-    })
+    match r {
+        Ok(v) => {
+            crate::check::c_allocated(v);
+            v
+        }
+        Err(e) => {
+            set_pending(e);
+            Value(0)
+        }
+    }
 }
 
 /// `caml_alloc`: fields are unit below `No_scan_tag`; 0 when out of memory (pending).
@@ -88,6 +110,7 @@ pub extern "C" fn warden_capi_alloc_shr(wosize: usize, tag: usize) -> Value {
                         unsafe { v.set_raw(i, Value::UNIT.0) };
                     }
                 }
+                crate::check::c_allocated(v);
                 v
             }
             Err(e) => or_pending(Err(e)),
@@ -140,7 +163,11 @@ pub extern "C" fn caml_alloc_tuple(n: usize) -> Value {
 }
 
 /// A block of `tag` holding `fields` (the `caml_alloc_N` family).
+#[inline(always)]
 fn block_of(tag: usize, fields: &[Value]) -> Value {
+    for f in fields {
+        crate::check::c_value(*f, "a field of caml_alloc_N");
+    }
     with_domain(|d| {
         let v = small_for_c(d, fields.len(), tag as u8);
         for (i, &f) in fields.iter().enumerate() {
@@ -284,6 +311,7 @@ pub extern "C" fn caml_atom(tag: u8) -> Value {
 /// `s` is a live string block.
 #[no_mangle]
 pub unsafe extern "C" fn caml_string_length(s: Value) -> usize {
+    crate::check::c_value(s, "the argument of caml_string_length");
     // SAFETY: the caller's contract.
     unsafe { s.string_len() }
 }
@@ -294,6 +322,7 @@ pub unsafe extern "C" fn caml_string_length(s: Value) -> usize {
 /// `s` is a live string block.
 #[no_mangle]
 pub unsafe extern "C" fn caml_string_is_c_safe(s: Value) -> c_int {
+    crate::check::c_value(s, "the argument of caml_string_is_c_safe");
     // SAFETY: the caller's contract.
     c_int::from(!unsafe { s.bytes() }.contains(&0))
 }
@@ -304,6 +333,7 @@ pub unsafe extern "C" fn caml_string_is_c_safe(s: Value) -> c_int {
 /// `a` is a live array block.
 #[no_mangle]
 pub unsafe extern "C" fn caml_array_length(a: Value) -> usize {
+    crate::check::c_value(a, "the argument of caml_array_length");
     // SAFETY: the caller's contract; an empty array is an atom (size 0).
     unsafe { a.wosize() }
 }
@@ -314,6 +344,7 @@ pub unsafe extern "C" fn caml_array_length(a: Value) -> usize {
 /// `a` is a live array block.
 #[no_mangle]
 pub unsafe extern "C" fn caml_is_double_array(a: Value) -> c_int {
+    crate::check::c_value(a, "the argument of caml_is_double_array");
     // SAFETY: the caller's contract.
     c_int::from(unsafe { a.tag() } == DOUBLE_ARRAY_TAG)
 }
@@ -327,6 +358,8 @@ pub unsafe extern "C" fn caml_modify(fp: *mut Value, v: Value) {
     // The barrier reads only the field's address: a one-field "block" at `fp` says whether
     // the field is in a young block and where it is.
     let at = Value(fp as usize);
+    crate::check::c_field(fp, "the field caml_modify stores into");
+    crate::check::c_value(v, "the value caml_modify stores");
     if super::call::in_c() {
         with_domain(|d| d.modify(at, 0, v));
     } else {
@@ -342,6 +375,8 @@ pub unsafe extern "C" fn caml_modify(fp: *mut Value, v: Value) {
 #[no_mangle]
 pub unsafe extern "C" fn caml_initialize(fp: *mut Value, v: Value) {
     let at = Value(fp as usize);
+    crate::check::c_field(fp, "the field caml_initialize stores into");
+    crate::check::c_value(v, "the value caml_initialize stores");
     if super::call::in_c() {
         with_domain(|d| d.initialize(at, 0, v));
     } else {

@@ -71,7 +71,14 @@ pub fn current_name() -> String {
 }
 
 extern "C" {
-    fn warden_c_call(f: *mut c_void, nargs: isize, args: *mut Value, result: *mut Value) -> c_int;
+    fn warden_c_call0(f: *mut c_void) -> Value;
+    fn warden_c_call1(f: *mut c_void, a: Value) -> Value;
+    fn warden_c_call2(f: *mut c_void, a: Value, b: Value) -> Value;
+    fn warden_c_call3(f: *mut c_void, a: Value, b: Value, c: Value) -> Value;
+    fn warden_c_call4(f: *mut c_void, a: Value, b: Value, c: Value, d: Value) -> Value;
+    fn warden_c_call5(f: *mut c_void, a: Value, b: Value, c: Value, d: Value, e: Value) -> Value;
+    fn warden_c_calln(f: *mut c_void, args: *mut Value, n: isize) -> Value;
+    fn warden_c_outcome(exn: *mut Value) -> c_int;
     fn warden_c_call_ops(
         f: *mut c_void,
         shape: c_int,
@@ -97,7 +104,7 @@ pub fn note_name(addr: usize, name: &str) {
     }
 }
 
-/// Outcomes of `warden_c_call` (native/capi.h).
+/// Outcomes of a trampoline (native/capi.h).
 const RETURN: c_int = 0;
 const RAISE_VALUE: c_int = 1;
 
@@ -122,6 +129,30 @@ fn enter_first(dom: &mut Domain) {
     // SAFETY: creates this thread's `caml_state` if needed; the slot lives as long as the
     // thread's state (never freed).
     dom.c_local_roots = unsafe { warden_capi_local_roots_slot() } as usize;
+    crate::check::c_install(&dom.young.dir);
+    crate::check::c_describer(describe);
+}
+
+/// The running C primitive's name and its caller's OCaml stack (code positions, innermost
+/// first), for the hardened reports.
+fn describe() -> (String, Vec<usize>) {
+    let d = CURRENT.with(Cell::get);
+    let mut pcs = Vec::new();
+    if !d.is_null() {
+        // SAFETY: the domain is alive while its C code runs (CURRENT), and only the words of
+        // its running stack between `sp` and `high` are read.
+        unsafe {
+            let st = &*(*d).stack;
+            let mut p = st.sp as *const Value;
+            while p < st.high() as *const Value && pcs.len() < 32 {
+                if let Some(i) = crate::heap::code_pointer::code_index(*p) {
+                    pcs.push(i);
+                }
+                p = p.add(1);
+            }
+        }
+    }
+    (current_name(), pcs)
 }
 
 /// Calls C function `f` (of slot `slot`) with `args` as a primitive of `dom`.
@@ -130,6 +161,7 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     let prev_slot = set_slot(slot);
     let roots_slot = dom.c_local_roots;
     let roots_before = crate::check::c_roots_enter(roots_slot);
+    let mark = crate::check::c_call_enter(&dom.young.check);
     // Relaxed: see SIGPENDING.
     if f == SIGPENDING.load(Ordering::Relaxed) {
         let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
@@ -137,33 +169,51 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
         unsafe { warden_capi_set_pending_signals(sigs.as_ptr(), sigs.len() as c_int) };
     }
     let prev = CURRENT.with(|c| c.replace(dom as *mut Domain));
-    let mut result = Value::UNIT;
-    let status = if args.len() <= 5 {
-        // By pattern: a copy of a variable-length slice would call memcpy.
-        let u = Value::UNIT;
-        let mut a = match *args {
-            [] => [u; 5],
-            [x] => [x, u, u, u, u],
-            [x, y] => [x, y, u, u, u],
-            [x, y, z] => [x, y, z, u, u],
-            [x, y, z, t] => [x, y, z, t, u],
-            [x, y, z, t, w, ..] => [x, y, z, t, w],
-        };
-        // SAFETY: f is a C primitive of this arity (the program's PRIM section says so);
-        // `a` and `result` outlive the call.
-        unsafe { warden_c_call(f as *mut c_void, args.len() as isize, a.as_mut_ptr(), &mut result) }
-    } else {
-        let mut a = args.to_vec();
-        // SAFETY: as above, with the (argv, argc) convention of primitives of more than 5
-        // arguments.
-        unsafe { warden_c_call(f as *mut c_void, a.len() as isize, a.as_mut_ptr(), &mut result) }
+    let p = f as *mut c_void;
+    // SAFETY: f is a C primitive of this arity (the program's PRIM section says so); a
+    // primitive of more than 5 arguments takes (argv, argc), and `a` outlives the call.
+    let r = unsafe {
+        match *args {
+            [] => warden_c_call0(p),
+            [x] => warden_c_call1(p, x),
+            [x, y] => warden_c_call2(p, x, y),
+            [x, y, z] => warden_c_call3(p, x, y, z),
+            [x, y, z, t] => warden_c_call4(p, x, y, z, t),
+            [x, y, z, t, w] => warden_c_call5(p, x, y, z, t, w),
+            _ => {
+                let mut a = args.to_vec();
+                warden_c_calln(p, a.as_mut_ptr(), a.len() as isize)
+            }
+        }
     };
-    CURRENT.with(|c| c.set(prev));
+    let (status, result) = if r.0 != 0 { (RETURN, r) } else { left() };
     if status == RETURN {
         crate::check::c_roots_leave(roots_slot, roots_before, current_name);
+    } else if status == RAISE_VALUE {
+        crate::check::c_value(result, "the exception it raised");
     }
+    let young = &dom.young;
+    crate::check::c_call_leave(
+        &young.check,
+        mark,
+        status == RETURN,
+        args,
+        result,
+        &young.minor,
+        &young.remembered,
+    );
+    CURRENT.with(|c| c.set(prev));
     set_slot(prev_slot);
     outcome(status, result)
+}
+
+/// How a trampoline that answered 0 ended: (outcome, raised value).
+#[cold]
+fn left() -> (c_int, Value) {
+    let mut exn = Value(0);
+    // SAFETY: writes the thread's last outcome into `exn`.
+    let kind = unsafe { warden_c_outcome(&mut exn) };
+    (kind, exn)
 }
 
 fn outcome(status: c_int, result: Value) -> PrimResult {
@@ -184,15 +234,29 @@ pub enum OpsShape {
 }
 
 /// Calls a C custom operation under a frame of its own, so that one that raises comes back
-/// here; an exception is then dropped (the operations' callers have no way to raise).
+/// here. A raised exception is left with `heap::custom::set_raised` for the primitive that
+/// called the operation (compare and hash raise it; the others drop it); an outcome that is
+/// not an exception value is dropped.
 pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -> Option<isize> {
     let mut out = 0isize;
+    // Outside a C primitive, the domain of the primitive that runs the operation (compare,
+    // hash) serves the C API calls the operation makes.
+    let outside = CURRENT.with(Cell::get).is_null();
+    if outside {
+        let d = crate::heap::custom::ops_domain() as *mut Domain;
+        CURRENT.with(|c| c.set(d));
+    }
     // SAFETY: f is the C operation of this shape (from the block's C operations structure).
     let st = unsafe { warden_c_call_ops(f as *mut c_void, shape as c_int, a, b, p, &mut out) };
+    if outside {
+        CURRENT.with(|c| c.set(std::ptr::null_mut()));
+    }
     if st == RETURN {
         Some(out)
     } else {
-        if st != RAISE_VALUE {
+        if st == RAISE_VALUE {
+            crate::heap::custom::set_raised(Value(out as usize));
+        } else {
             drop(take_pending());
         }
         None
@@ -201,12 +265,14 @@ pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -
 
 /// Runs `f` on the domain whose C code runs on this thread; outside C (a thread the runtime
 /// does not know, or a stub's finaliser called by the collector) the C API cannot serve.
+#[inline(always)]
 pub fn with_domain<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
     crate::check::c_api_use("the runtime", current_name);
     with_domain_unchecked(f)
 }
 
 /// As [`with_domain`], for the functions that a blocking section may call (its own end).
+#[inline(always)]
 pub fn with_domain_unchecked<R>(f: impl FnOnce(&mut Domain) -> R) -> R {
     let d = CURRENT.with(Cell::get);
     if d.is_null() {

@@ -7,8 +7,9 @@
 //! helpers.
 //!
 //! Finalisers are called directly (they must neither allocate nor raise, as in the stock
-//! runtime); compare, hash, serialize and deserialize run under a frame of their own, so an
-//! exception they raise comes back to Rust (and is dropped: their callers cannot raise).
+//! runtime); compare, compare_ext, hash, serialize and deserialize run under a frame of
+//! their own, so an exception they raise comes back to Rust: `compare` and `Hashtbl.hash`
+//! raise it as the stock runtime does, Marshal drops it.
 
 use super::call::{call_ops, with_domain, OpsShape};
 use crate::heap::custom::{self, data_ptr, CustomOps, DeserializeInput};
@@ -63,6 +64,7 @@ unsafe fn shadow(c: *const COps) -> &'static CustomOps {
         deserialize: ops.deserialize.map(|_| c_deserialize as custom::DeserializeFn),
         fixed_length,
     };
+    custom::set_compare_ext(c_compare_ext);
     custom::register_foreign(c as usize, Box::leak(Box::new(s)))
 }
 
@@ -91,6 +93,13 @@ fn shadow_id(v: Value) -> &'static str {
 fn c_compare(a: Value, b: Value) -> i32 {
     let f = c_ops(a).compare.map_or(0, |f| f as usize);
     call_ops(f, OpsShape::Compare, a, b, std::ptr::null_mut()).unwrap_or(0) as i32
+}
+
+/// `compare_ext` of the C operations of `custom` on `(v1, v2)`, one of them `custom` and
+/// the other an immediate (installed in `heap::custom` at the first shadow).
+fn c_compare_ext(custom: Value, v1: Value, v2: Value) -> Option<i32> {
+    let f = c_ops(custom).compare_ext? as usize;
+    Some(call_ops(f, OpsShape::Compare, v1, v2, std::ptr::null_mut()).unwrap_or(0) as i32)
 }
 
 fn c_hash(v: Value) -> isize {
@@ -384,6 +393,48 @@ pub unsafe extern "C" fn caml_alloc_custom(
     let _ = max;
     // SAFETY: the caller's contract.
     unsafe { caml_alloc_custom_mem(ops, bsz, mem) }
+}
+
+/// The custom operations `caml_alloc_final` made, one per finaliser (C addresses of the
+/// finaliser and of the leaked operations).
+static FINAL_OPS: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+
+/// `caml_alloc_final`: a custom block of `len` words whose operations (identifier
+/// `_final`, the default compare, hash and serialisation) have `fun` as finaliser, one set
+/// per finaliser as in the stock runtime.
+///
+/// # Safety
+/// `fun` is a finaliser (it neither allocates nor calls back).
+#[no_mangle]
+pub unsafe extern "C" fn caml_alloc_final(
+    len: usize,
+    fun: Option<unsafe extern "C" fn(Value)>,
+    mem: usize,
+    max: usize,
+) -> Value {
+    let key = fun.map_or(0, |f| f as usize);
+    let ops = {
+        let mut table = FINAL_OPS.lock().unwrap_or_else(|e| e.into_inner());
+        match table.iter().find(|e| e.0 == key) {
+            Some(&(_, ops)) => ops,
+            None => {
+                let ops = Box::leak(Box::new(COps {
+                    identifier: c"_final".as_ptr(),
+                    finalize: fun,
+                    compare: None,
+                    hash: None,
+                    serialize: None,
+                    deserialize: None,
+                    compare_ext: None,
+                    fixed_length: std::ptr::null(),
+                })) as *const COps as usize;
+                table.push((key, ops));
+                ops
+            }
+        }
+    };
+    // SAFETY: the operations are leaked, so they live as long as the process.
+    unsafe { caml_alloc_custom(ops as *const COps, len.saturating_mul(8), mem, max) }
 }
 
 /// `caml_register_custom_operations`: makes `ops` known to `Marshal` by its identifier.

@@ -5,7 +5,7 @@
 //! - `load`: the search for and opening of `DLLS` libraries, and `dlsym`;
 //! - `call`: calling a C primitive (the slot table, the C trampoline of native/capi.c, the
 //!   thread's current domain);
-//! - `alloc`, `runtime`, `custom`: the exported API functions written in Rust (the rest,
+//! - `alloc`, `runtime`, `custom`, `marshal`: the exported API functions written in Rust (the rest,
 //!   every function that may leave a stub by `longjmp`, is in native/capi.c).
 //!
 //! Invariants: a C primitive runs inside the world without the heap lock (as the
@@ -19,6 +19,7 @@ pub mod bigarray;
 pub mod call;
 pub mod custom;
 pub mod load;
+pub mod marshal;
 pub mod runtime;
 
 use crate::domain::PrimFn;

@@ -29,6 +29,10 @@ pub unsafe extern "C" fn warden_capi_callback(
 ) -> c_int {
     // SAFETY: the caller's contract; copied before anything runs.
     let args = unsafe { std::slice::from_raw_parts(args, narg.max(0) as usize) }.to_vec();
+    crate::check::c_value(closure, "the closure of caml_callback");
+    for a in &args {
+        crate::check::c_value(*a, "an argument of caml_callback");
+    }
     let (status, v) = with_domain(|d| match d.call(closure, &args) {
         Ok(v) => (RETURN, v),
         Err(e) => match d.exn_value(&e) {
@@ -67,6 +71,7 @@ pub extern "C" fn caml_remove_generational_global_root(p: *mut Value) {
 /// `p` is a registered root cell.
 #[no_mangle]
 pub unsafe extern "C" fn caml_modify_generational_global_root(p: *mut Value, v: Value) {
+    crate::check::c_value(v, "the value caml_modify_generational_global_root stores");
     // SAFETY: the caller's contract.
     unsafe { *p = v };
 }
@@ -199,7 +204,7 @@ pub extern "C" fn caml_domain_is_multicore() -> c_int {
 }
 
 /// Calls built-in primitive `name` for the C API (it exists: the names are warden's own).
-fn builtin(name: &str, args: &[Value]) -> Result<Value, Exn> {
+pub(super) fn builtin(name: &str, args: &[Value]) -> Result<Value, Exn> {
     let f = crate::prims::lookup(name).unwrap_or_else(|| crate::fatal(name));
     with_domain(|d| d.with_heap(|d| f(d, args)))
 }

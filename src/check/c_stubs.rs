@@ -2,11 +2,37 @@
 //! roots unbalanced (a `CAMLparam` without `CAMLreturn`), a stub that uses the runtime
 //! (allocates, calls back, touches the domain) inside a blocking section, and a custom
 //! block's C finaliser that uses it. Each report names the C primitive or the custom
-//! operations. Per-thread state: whether the thread is in a blocking section, and the
-//! identifier of the custom operations whose finaliser runs.
+//! operations, and carries the OCaml stack of the stub's caller. Per-thread state: whether
+//! the thread is in a blocking section, and the identifier of the custom operations whose
+//! finaliser runs; per process, the describer of the running stub that `capi` installs.
 
-use super::report::{Check, Report};
+use super::report::{self, Check, Report};
 use std::cell::Cell;
+use std::sync::OnceLock;
+
+/// The running C primitive's name and its caller's OCaml stack (code positions, innermost
+/// first), as `capi` finds them (installed at the first stub call).
+pub type Describer = fn() -> (String, Vec<usize>);
+
+static DESCRIBE: OnceLock<Describer> = OnceLock::new();
+
+/// Installs the describer of the running stub (the first one is kept).
+pub fn c_describer(f: Describer) {
+    let _ = DESCRIBE.get_or_init(|| f);
+}
+
+/// The running C primitive's name.
+pub(super) fn stub_name() -> String {
+    DESCRIBE.get().map_or_else(|| "?".into(), |f| f().0)
+}
+
+/// Ends the process with report `r` about the running stub, with its caller's OCaml stack.
+pub(super) fn stub_failure(r: Report) -> ! {
+    if let Some(f) = DESCRIBE.get() {
+        report::set_stack_pcs(f().1);
+    }
+    r.fail()
+}
 
 thread_local! {
     /// Whether this thread is between `caml_enter_blocking_section` and
@@ -45,13 +71,12 @@ pub fn c_api_use(what: &str, prim: impl FnOnce() -> String) {
         .fail();
     }
     if BLOCKING.with(Cell::get) {
-        Report::new(
+        stub_failure(Report::new(
             Check::BlockingSection,
             format!("the C primitive {} called {what} inside a blocking section", prim()),
         )
         .expected("no allocation, callback or other runtime use between caml_enter_blocking_section and caml_leave_blocking_section")
-        .found(format!("{what} with the runtime released"))
-        .fail();
+        .found(format!("{what} with the runtime released")));
     }
 }
 
@@ -69,12 +94,11 @@ pub fn c_roots_enter(slot: usize) -> usize {
 pub fn c_roots_leave(slot: usize, before: usize, prim: impl FnOnce() -> String) {
     let after = c_roots_enter(slot);
     if after != before {
-        Report::new(
+        stub_failure(Report::new(
             Check::LocalRoots,
             format!("the C primitive {} returned with its local roots unbalanced", prim()),
         )
         .expected(format!("caml_state->local_roots = {before:#x} (as at the call: every CAMLparam ends with CAMLreturn)"))
-        .found(format!("{after:#x} (a root block of a returned C frame is still on the list)"))
-        .fail();
+        .found(format!("{after:#x} (a root block of a returned C frame is still on the list)")));
     }
 }

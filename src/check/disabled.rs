@@ -175,6 +175,36 @@ pub fn c_roots_enter(_slot: usize) -> usize {
 }
 #[inline(always)]
 pub fn c_roots_leave(_slot: usize, _before: usize, _prim: impl FnOnce() -> String) {}
+/// The running stub's name and OCaml stack (unused in production).
+pub type Describer = fn() -> (String, Vec<usize>);
+#[inline(always)]
+pub fn c_describer(_f: Describer) {}
+#[inline(always)]
+pub fn c_install(_dir: &std::sync::Arc<crate::heap::major::Directory>) {}
+/// Where a stub call started: nothing in production.
+#[derive(Copy, Clone)]
+pub struct CallMark;
+#[inline(always)]
+pub fn c_call_enter(_local: &Local) -> CallMark {
+    CallMark
+}
+#[inline(always)]
+pub fn c_allocated(_v: Value) {}
+#[inline(always)]
+pub fn c_call_leave(
+    _local: &Local,
+    _mark: CallMark,
+    _returned: bool,
+    _args: &[Value],
+    _result: Value,
+    _arena: &MinorHeap,
+    _remembered: &[*mut Value],
+) {
+}
+#[inline(always)]
+pub fn c_value(_v: Value, _what: &str) {}
+#[inline(always)]
+pub fn c_field(_fp: *mut Value, _what: &str) {}
 // The interpreter's access checks (`check/access.rs` in the hardened build): nothing.
 #[inline(always)]
 pub fn on_field(_v: Value, _i: usize, _write: bool, _at: impl FnOnce() -> super::At) {}

@@ -332,7 +332,8 @@ pub unsafe fn on_free_large(_st: &mut State, slot: *mut usize) {
 }
 
 /// After a minor collection: poisons what the arena held.
-pub fn on_minor_done(_st: &mut Local, minor: &mut MinorHeap) {
+pub fn on_minor_done(st: &mut Local, minor: &mut MinorHeap) {
+    st.minor_epoch += 1;
     minor.used_mut().fill(FREE_MINOR as usize);
 }
 

@@ -10,6 +10,7 @@
 //! (the checker's shared and per-domain state), `poison` (tagged poison words), `canary`
 //! (canary words and allocation sites), `verify` (the checks at safepoints),
 //! `report` (typed reports), `c_stubs` (C stubs' local roots and blocking sections),
+//! `c_values` (the values C stubs hand back: stale copies, unremembered stores, canaries),
 //! `settings` (`WARDEN_VERIFY` ...), `signal` (faults on poison),
 //! `fault`/`fault_off` (fault injection, feature `fault-injection`). See docs/hardened.md.
 
@@ -17,6 +18,8 @@
 mod access;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod c_stubs;
+#[cfg(any(feature = "hardened", debug_assertions))]
+mod c_values;
 #[cfg(any(feature = "hardened", debug_assertions))]
 mod canary;
 #[cfg(any(feature = "hardened", debug_assertions))]
@@ -36,7 +39,11 @@ mod verify;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use access::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
-pub use c_stubs::*;
+pub use c_stubs::{
+    c_api_use, c_blocking, c_describer, c_finalised, c_finalising, c_roots_enter, c_roots_leave,
+};
+#[cfg(any(feature = "hardened", debug_assertions))]
+pub use c_values::*;
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub use enabled::*;
 

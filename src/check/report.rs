@@ -139,6 +139,9 @@ checks! {
     LocalRoots => "local-roots",
     /// A C primitive used the runtime inside a blocking section.
     BlockingSection => "blocking-section",
+    /// A C primitive used a stale copy of a value that a collection freed or moved (a value
+    /// kept in a plain C local across a callback, without `CAMLparam`/`CAMLlocal`).
+    UnrootedValue => "unrooted-value",
     /// A custom block's C finaliser allocated or called back.
     CustomFinalizer => "custom-finalizer",
     /// An instruction touched a value of the wrong shape (an integer for a block, a field

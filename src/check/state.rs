@@ -112,6 +112,8 @@ pub struct Local {
     /// since the last minor collection (field addresses), against which the remembered sets
     /// are checked.
     pub(super) stores: Vec<usize>,
+    /// Minor collections of this domain so far (C stubs' checks compare it across a call).
+    pub(super) minor_epoch: u64,
 }
 
 impl Default for Local {
@@ -127,6 +129,7 @@ impl Default for Local {
             roots_seen: 0,
             walked: (0, 0),
             stores: Vec::new(),
+            minor_epoch: 0,
         }
     }
 }

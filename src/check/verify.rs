@@ -95,7 +95,7 @@ pub fn poison_value(w: usize) -> Report {
 
 /// Checks the frame of the block whose header is at `hp` (canaries before and after);
 /// returns the block's allocation site.
-fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
+pub(super) fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
     // SAFETY: the caller checked that the frame (hp - 1 ..= hp + wosize + 1) lies in the
     // block's arena, pool slot or large allocation.
     let (b, a) =

@@ -4,7 +4,7 @@
 //!
 //! A domain knows the address of its thread's list head (`Domain::c_local_roots`, 0 before
 //! its first stub call); the collector visits, and updates, every slot of every block of
-//! that list. Global roots are addresses in a registry under a mutex, taken briefly by
+//! that list that holds a block (immediates are left alone, unread by the visitor). Global roots are addresses in a registry under a mutex, taken briefly by
 //! (un)registration and by the leader of a stopped world; no one waits for the world while
 //! holding it.
 
@@ -40,7 +40,13 @@ pub(super) unsafe fn visit_local(head_slot: usize, f: RootVisitor<'_>) {
             for t in 0..ntables {
                 let table = (*b).tables[t];
                 for i in 0..nitems {
-                    f(&mut *table.add(i));
+                    // Only blocks are handed to the visitor: an immediate never changes,
+                    // and a stub may read it in a blocking section while another domain
+                    // collects (a write back of the same word would race with that read).
+                    let slot = table.add(i);
+                    if (*slot).is_block() {
+                        f(&mut *slot);
+                    }
                 }
             }
             b = (*b).next;

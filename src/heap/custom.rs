@@ -10,8 +10,9 @@
 //! store for a shadow. Until the first foreign registration both are a single load and test.
 
 use super::value::{Value, CUSTOM_TAG};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 
 /// Reads bytes of a marshalled custom block's payload.
 pub trait DeserializeInput {
@@ -130,4 +131,63 @@ pub fn finalize(v: Value) {
             f(v);
         }
     }
+}
+
+thread_local! {
+    /// The exception that a foreign (C) compare or hash function raised on this thread, for
+    /// the primitive that called it to raise (nothing allocates in between, so it needs no
+    /// root).
+    static RAISED: Cell<Option<Value>> = const { Cell::new(None) };
+    /// The domain (its address, opaque here) whose primitive runs custom operations on this
+    /// thread, for foreign ones that call the C API (0: none).
+    static OPS_DOMAIN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `f`, a call of custom operations, with `dom` (a domain's address) known to foreign
+/// operations that call the C API (they raise, allocate the exception).
+pub fn with_ops_domain<R>(dom: usize, f: impl FnOnce() -> R) -> R {
+    let prev = OPS_DOMAIN.with(|d| d.replace(dom));
+    let r = f();
+    OPS_DOMAIN.with(|d| d.set(prev));
+    r
+}
+
+/// The domain that `with_ops_domain` named on this thread (0: none).
+pub fn ops_domain() -> usize {
+    OPS_DOMAIN.with(Cell::get)
+}
+
+/// A foreign compare or hash function raised `exn`.
+pub fn set_raised(exn: Value) {
+    RAISED.with(|r| r.set(Some(exn)));
+}
+
+/// The exception a foreign compare or hash function raised since the last call, if any.
+pub fn take_raised() -> Option<Value> {
+    RAISED.with(Cell::take)
+}
+
+/// Compares a foreign custom block with an immediate through its C operations'
+/// `compare_ext` (installed by the C API's floor): `(custom, v1, v2)`, `None` when the
+/// operations have none.
+pub type CompareExt = fn(Value, Value, Value) -> Option<i32>;
+
+static COMPARE_EXT: OnceLock<CompareExt> = OnceLock::new();
+
+/// Installs the `compare_ext` caller of foreign operations (once).
+pub fn set_compare_ext(f: CompareExt) {
+    let _ = COMPARE_EXT.get_or_init(|| f);
+}
+
+/// `compare_ext` of custom block `custom` on `(v1, v2)` (one of them `custom`, the other an
+/// immediate), or None when its operations have none (then the immediate is below).
+///
+/// # Safety
+/// `custom` must be a live Custom_tag block.
+pub unsafe fn compare_ext(custom: Value, v1: Value, v2: Value) -> Option<i32> {
+    // SAFETY: the caller's contract.
+    if !ANY_FOREIGN.load(Ordering::Acquire) || foreign_shadow(unsafe { custom.raw(0) }).is_none() {
+        return None;
+    }
+    COMPARE_EXT.get().and_then(|f| f(custom, v1, v2))
 }

@@ -86,7 +86,12 @@ fn compare_doubles(d1: f64, d2: f64, total: bool) -> Option<isize> {
 ///
 /// # Safety
 /// `v1` and `v2` must be live Custom_tag blocks.
-unsafe fn compare_customs(v1: Value, v2: Value, total: bool) -> Result<Option<isize>, Exn> {
+unsafe fn compare_customs(
+    dom: usize,
+    v1: Value,
+    v2: Value,
+    total: bool,
+) -> Result<Option<isize>, Exn> {
     // SAFETY: the caller passes custom blocks.
     let (o1, o2) = unsafe { (ops_of(v1), ops_of(v2)) };
     let f1 = o1.compare.map(|f| f as usize);
@@ -97,18 +102,53 @@ unsafe fn compare_customs(v1: Value, v2: Value, total: bool) -> Result<Option<is
         return Err(Exn::invalid_arg("compare: abstract value"));
     };
     UNORDERED_SEEN.with(|c| c.set(false));
-    let res = cmp(v1, v2);
+    let res = crate::heap::custom::with_ops_domain(dom, || cmp(v1, v2));
+    if let Some(e) = crate::heap::custom::take_raised() {
+        return Err(Exn::Raise(e));
+    }
     if !total && UNORDERED_SEEN.with(|c| c.get()) {
         return Ok(Some(UNORDERED));
     }
     Ok((res != 0).then_some(res as isize))
 }
 
+/// A custom block `custom` and an immediate, `(v1, v2)` in order: through the foreign
+/// operations' `compare_ext` (`Some(0)`: equal), `Ok(None)` when there is none (the
+/// immediate is then below, as for any block).
+///
+/// # Safety
+/// `custom` must be a live Custom_tag block.
+unsafe fn compare_ext(
+    dom: usize,
+    custom: Value,
+    v1: Value,
+    v2: Value,
+    total: bool,
+) -> Result<Option<isize>, Exn> {
+    UNORDERED_SEEN.with(|c| c.set(false));
+    let ext = crate::heap::custom::with_ops_domain(dom, || {
+        // SAFETY: the caller's contract.
+        unsafe { crate::heap::custom::compare_ext(custom, v1, v2) }
+    });
+    let Some(res) = ext else {
+        return Ok(None);
+    };
+    if let Some(e) = crate::heap::custom::take_raised() {
+        return Err(Exn::Raise(e));
+    }
+    if !total && UNORDERED_SEEN.with(|c| c.get()) {
+        return Ok(Some(UNORDERED));
+    }
+    Ok(Some(res as isize))
+}
+
 /// Compares two values structurally. The result is negative, zero or positive as `a` is
 /// below, equal to or above `b`, or `UNORDERED` (only when `total` is false) if a nan was
 /// met. `total` selects `compare`'s order, where physically equal values are equal and nan
 /// equals itself. Raises `Invalid_argument` on functional, abstract and continuation values.
-pub fn compare_values(_dom: &mut Domain, a: Value, b: Value, total: bool) -> Result<isize, Exn> {
+pub fn compare_values(dom: &mut Domain, a: Value, b: Value, total: bool) -> Result<isize, Exn> {
+    // For foreign custom operations that call the C API (they may raise).
+    let dom = dom as *mut Domain as usize;
     let mut stack: Vec<Pending> = Vec::new();
     let (mut v1, mut v2) = (a, b);
     // SAFETY: (the whole loop) block values reached from the arguments are live blocks, and
@@ -132,12 +172,26 @@ pub fn compare_values(_dom: &mut Domain, a: Value, b: Value, total: bool) -> Res
                         v2 = v2.field(0);
                         continue 'walk;
                     }
+                    if v2.tag() == CUSTOM_TAG {
+                        match compare_ext(dom, v2, v1, v2, total)? {
+                            Some(0) => break 'same,
+                            Some(r) => return Ok(r),
+                            None => {}
+                        }
+                    }
                     return Ok(LESS);
                 }
                 if v2.is_int() {
                     if v1.tag() == FORWARD_TAG {
                         v1 = v1.field(0);
                         continue 'walk;
+                    }
+                    if v1.tag() == CUSTOM_TAG {
+                        match compare_ext(dom, v1, v1, v2, total)? {
+                            Some(0) => break 'same,
+                            Some(r) => return Ok(r),
+                            None => {}
+                        }
                     }
                     return Ok(GREATER);
                 }
@@ -213,7 +267,7 @@ pub fn compare_values(_dom: &mut Domain, a: Value, b: Value, total: bool) -> Res
                         }
                     }
                     CUSTOM_TAG => {
-                        if let Some(r) = compare_customs(v1, v2, total)? {
+                        if let Some(r) = compare_customs(dom, v1, v2, total)? {
                             return Ok(r);
                         }
                     }

@@ -336,3 +336,80 @@ value wstub_ba_sum(value ba) {
   for (intnat i = 0; i < n; i++) s += ((double *)b->data)[i];
   return caml_copy_double(s);
 }
+
+/* ---- Marshal from C, caml_alloc_final ---- */
+
+#include <caml/intext.h>
+#include <stdlib.h>
+
+/* Marshals v to a malloc'ed buffer and reads it back from the block and from a malloc'ed
+ * copy; returns (length, value read from the block, value read from the copy). */
+value wstub_marshal(value v) {
+  CAMLparam1(v);
+  CAMLlocal3(a, b, r);
+  char *buf;
+  intnat len;
+  caml_output_value_to_malloc(v, Val_emptylist, &buf, &len);
+  a = caml_input_value_from_block(buf, len);
+  char *copy = malloc(len + 3);
+  memcpy(copy + 3, buf, len);
+  b = caml_input_value_from_malloc(copy, 3);
+  free(buf);
+  r = caml_alloc_tuple(3);
+  Store_field(r, 0, Val_long(len));
+  Store_field(r, 1, a);
+  Store_field(r, 2, b);
+  CAMLreturn(r);
+}
+
+/* Marshals v into a buffer of n bytes (Failure when it does not fit); returns the length. */
+value wstub_marshal_block(value v, value n) {
+  char buf[256];
+  intnat cap = Long_val(n) < 256 ? Long_val(n) : 256;
+  return Val_long(caml_output_value_to_block(v, Val_emptylist, buf, cap));
+}
+
+/* Reads a marshalled value from the first n bytes of s (a truncated one raises). */
+value wstub_unmarshal_prefix(value s, value n) {
+  return caml_input_value_from_block(String_val(s), Long_val(n));
+}
+
+static atomic_long final_calls;
+static void count_final(value v) { (void)v; atomic_fetch_add(&final_calls, 1); }
+
+value wstub_final(value n) {
+  value v = caml_alloc_final(2, count_final, 0, 1);
+  ((intnat *)Data_custom_val(v))[0] = Long_val(n);
+  return v;
+}
+
+value wstub_final_get(value v) { return Val_long(((intnat *)Data_custom_val(v))[0]); }
+value wstub_final_calls(value unit) { (void)unit; return Val_long(atomic_load(&final_calls)); }
+
+/* ---- custom operations that raise, and compare_ext ---- */
+
+#define Cint_val(v) (*(intnat *)Data_custom_val(v))
+static intnat cint_of(value v) { return Is_long(v) ? Long_val(v) : Cint_val(v); }
+static int cint_compare(value a, value b) {
+  intnat x = Cint_val(a), y = Cint_val(b);
+  if (x < 0 || y < 0) caml_failwith("cint compare: negative");
+  return (x > y) - (x < y);
+}
+static int cint_compare_ext(value a, value b) {
+  intnat x = cint_of(a), y = cint_of(b);
+  return (x > y) - (x < y);
+}
+static intnat cint_hash(value v) {
+  if (Cint_val(v) == 13) caml_invalid_argument("cint hash: 13");
+  return Cint_val(v);
+}
+static struct custom_operations cint_ops = {
+  "wstub.cint", custom_finalize_default, cint_compare, cint_hash,
+  custom_serialize_default, custom_deserialize_default, cint_compare_ext,
+  custom_fixed_length_default
+};
+value wstub_cint(value n) {
+  value v = caml_alloc_custom(&cint_ops, sizeof(intnat), 0, 1);
+  Cint_val(v) = Long_val(n);
+  return v;
+}

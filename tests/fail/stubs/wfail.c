@@ -58,3 +58,32 @@ value wfail_set_byte(value b, value i, value c) {
 value wfail_get_byte(value b, value i) {
   return Val_long(((unsigned char *)b)[Long_val(i)]);
 }
+
+/* A young block kept in a plain C local (no CAMLlocal) across a callback that collects:
+ * the copy returned points into the evacuated minor arena. */
+#include <caml/callback.h>
+value wfail_unrooted(value f) {
+  value pair = caml_alloc_tuple(2);
+  Field(pair, 0) = Val_int(1);
+  Field(pair, 1) = Val_int(2);
+  caml_callback(f, Val_unit);
+  return pair;
+}
+
+/* A major block kept in a plain C local across a callback that runs a full major
+ * collection, then stored into with caml_modify: the sweeper freed it. */
+value wfail_unrooted_major(value f) {
+  value b = caml_alloc_shr(4, 0);
+  for (int i = 0; i < 4; i++) caml_initialize(&Field(b, i), Val_int(i));
+  caml_callback(f, Val_unit);
+  caml_modify(&Field(b, 0), Val_int(7));
+  return Val_unit;
+}
+
+/* A young value stored into a major block with a plain store (no caml_modify). */
+value wfail_store_young(value arr) {
+  value young = caml_alloc_small(1, 0);
+  Field(young, 0) = Val_int(5);
+  Field(arr, 5) = young;
+  return Val_unit;
+}
