@@ -78,6 +78,26 @@ pub fn verify(code: &[i32], prim_names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Verifies a fragment loaded at run time (`Dynlink`, a toplevel phrase; already validated):
+/// its code is the body of the one-argument closure that `caml_reify_bytecode` makes, entered
+/// as any function body and left by the `RETURN 1` the runtime appends.
+pub fn verify_fragment(code: &[i32], prim_names: &[String]) -> Result<(), String> {
+    let targets = Targets::of(code);
+    let mut v = Verifier {
+        code,
+        ensure_prim: prim_names.iter().position(|n| n == "caml_ensure_stack_capacity"),
+        states: vec![None; targets.count()],
+        targets,
+        frames: Frames::default(),
+        work: Vec::new(),
+    };
+    v.enter(0, State::entry())?;
+    while let Some(start) = v.work.pop() {
+        v.walk(start)?;
+    }
+    Ok(())
+}
+
 struct Verifier<'a> {
     code: &'a [i32],
     ensure_prim: Option<usize>,

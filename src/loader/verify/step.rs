@@ -147,7 +147,7 @@ impl State {
     }
 
     /// A function body's entry (and the `RESTART` of a partial application).
-    fn entry() -> State {
+    pub(super) fn entry() -> State {
         State {
             depth: 1,
             room: 1 + ENTRY_ROOM - SAFETY_MARGIN,
