@@ -80,11 +80,6 @@ impl CodeArea {
         self.len.load(Ordering::Acquire)
     }
 
-    /// Whether no word is published.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The published words.
     #[inline(always)]
     pub fn words(&self) -> &[i32] {

@@ -107,12 +107,6 @@ impl Program {
     pub fn fragments(&self) -> Vec<Fragment> {
         self.fragments.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
-
-    /// The loaded fragment that holds code index `i`, if any.
-    pub fn fragment_at(&self, i: usize) -> Option<Fragment> {
-        let frags = self.fragments.read().unwrap_or_else(|e| e.into_inner());
-        frags.iter().find(|f| (f.start..f.start + f.len).contains(&i)).cloned()
-    }
 }
 
 thread_local! {

@@ -69,11 +69,6 @@ impl PrimTable {
         self.len.load(Ordering::Acquire)
     }
 
-    /// Whether no primitive is bound.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The name of primitive `p`.
     pub fn name(&self, p: usize) -> String {
         let names = self.names.read().unwrap_or_else(|e| e.into_inner());

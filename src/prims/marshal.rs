@@ -18,7 +18,8 @@ use crate::algo::marshal_format::{MAGIC_BIG, MAGIC_COMPRESSED};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, STRING_TAG, WORD};
-use crate::loader::intern::{self, CodeFragment, MarshalHeader};
+use crate::heap::code_pointer::{code_index, code_value};
+use crate::loader::intern::{self, CodeFragment, CodeResolver, MarshalHeader};
 use crate::prims::io::channel::IoErr;
 use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
@@ -61,12 +62,30 @@ fn code_info() -> CodeInfo {
             d
         }
     };
-    CodeInfo { program_len: program.program_len, total_len: program.code.len(), digest }
+    let fragments = program.fragments().iter().map(|f| (f.start, f.len, f.digest)).collect();
+    CodeInfo { program_len: program.program_len, total_len: program.code.len(), digest, fragments }
 }
 
-fn code_fragment() -> CodeFragment {
-    let c = code_info();
-    CodeFragment { digest: c.digest, len_words: c.program_len }
+/// The code that marshalled code pointers may designate: the program's, and the fragments
+/// loaded since start-up, each known by its digest.
+struct LoadedCode(CodeInfo);
+
+impl CodeResolver for LoadedCode {
+    fn resolve(&self, digest: &[u8; 16], ofs: u32) -> Option<Value> {
+        let c = &self.0;
+        let main = CodeFragment { digest: c.digest, len_words: c.program_len };
+        let ofs = ofs as usize;
+        main.resolve(digest, ofs as u32).or_else(|| {
+            let &(start, len, _) = c.fragments.iter().find(|f| f.2 == *digest)?;
+            (ofs.is_multiple_of(4) && ofs / 4 < len).then(|| code_value(start + ofs / 4))
+        })
+    }
+    fn is_code_pointer(&self, v: Value) -> bool {
+        let c = &self.0;
+        code_index(v).is_some_and(|i| {
+            i < c.program_len || c.fragments.iter().any(|f| (f.0..f.0 + f.1).contains(&i))
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -280,8 +299,8 @@ fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
 /// Unmarshals the complete message `bytes` (header and data); errors are prefixed with
 /// `fun_name` as in the stock runtime.
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
-    let code = code_fragment();
-    intern::intern(dom, bytes, Some(&code))
+    let code = LoadedCode(code_info());
+    intern::intern_with(dom, bytes, Some(&code))
         .map(|(v, _)| v)
         .map_err(|msg| Exn::failure(format!("{fun_name}: {msg}")))
 }
