@@ -128,8 +128,7 @@ fn dynlink_lookup_symbol(dom: &mut Domain, args: &[Value]) -> PrimResult {
         Lib::BuiltinOnly => None,
     };
     let off = super::builtin_off();
-    let switched_off =
-        crate::prims::library_of(&name).is_some_and(|l| off.iter().any(|o| o == l));
+    let switched_off = crate::prims::library_of(&name).is_some_and(|l| off.iter().any(|o| o == l));
     let builtin = if switched_off { None } else { crate::prims::lookup(&name) };
     let sym = match (builtin, found, lib) {
         (Some(f), Some(_), _) | (Some(f), None, Lib::BuiltinOnly) => {

@@ -59,8 +59,7 @@ impl CodeArea {
         if p == libc::MAP_FAILED {
             crate::fatal("cannot reserve address space for the code");
         }
-        let area =
-            CodeArea { base: p.cast(), len: AtomicUsize::new(0), committed: Mutex::new(0) };
+        let area = CodeArea { base: p.cast(), len: AtomicUsize::new(0), committed: Mutex::new(0) };
         if area.append(code).is_err() {
             crate::fatal("the program's code does not fit in the code area");
         }

@@ -113,7 +113,8 @@ pub fn read_executable(path: &Path, name: impl AsRef<[u8]>) -> Result<Executable
 /// The sections called `names` of the executable at `path` (None for one it lacks), raw:
 /// `Dynlink` and the toplevel read the SYMB and CRCS sections of the running program.
 pub fn read_sections(path: &Path, names: &[&str]) -> Result<Vec<Option<Vec<u8>>>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|_| LoadError::cannot_find(path.as_os_str().as_encoded_bytes()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|_| LoadError::cannot_find(path.as_os_str().as_encoded_bytes()))?;
     let toc = Toc::read(&bytes, path.as_os_str().as_encoded_bytes())?;
     names.iter().map(|n| Ok(toc.section(n)?.map(<[u8]>::to_vec))).collect()
 }

@@ -14,7 +14,9 @@ use super::PrimFn;
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::code_pointer::code_value;
-use crate::heap::value::{make_closinfo, Value, ABSTRACT_TAG, CLOSURE_TAG, NO_SCAN_TAG, STRING_TAG};
+use crate::heap::value::{
+    make_closinfo, Value, ABSTRACT_TAG, CLOSURE_TAG, NO_SCAN_TAG, STRING_TAG,
+};
 use crate::interp::opcodes::Op;
 use crate::loader::debuginfo::{DebugEvent, DebugInfo};
 use std::sync::OnceLock;
@@ -50,7 +52,9 @@ pub fn shared_libs_path() -> &'static [Vec<u8>] {
 /// names of its primitives and the library search path, for `Dynlink`'s and the toplevel's
 /// symbol tables.
 fn dynlink_get_bytecode_sections(dom: &mut Domain, _: &[Value]) -> PrimResult {
-    let path = std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&dom.exe_name));
+    let path = std::path::PathBuf::from(
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&dom.exe_name),
+    );
     let sections = crate::loader::exec::read_sections(&path, &["SYMB", "CRCS"])
         .map_err(|_| Exn::failure("Dynlink: Failed to re-read bytecode trailer"))?;
     let mut read = |bytes: &Option<Vec<u8>>, what: &str| -> PrimResult {
@@ -70,8 +74,7 @@ fn dynlink_get_bytecode_sections(dom: &mut Domain, _: &[Value]) -> PrimResult {
     let names: Vec<Value> =
         program.prims.initial_names().iter().map(|n| dom.alloc_str(n)).collect();
     let prim = dom.alloc_list(&names);
-    let dirs: Vec<Value> =
-        shared_libs_path().iter().map(|d| dom.alloc_bytes_from(d)).collect();
+    let dirs: Vec<Value> = shared_libs_path().iter().map(|d| dom.alloc_bytes_from(d)).collect();
     let dlpt = dom.alloc_list(&dirs);
     Ok(dom.alloc_tuple(0, &[symb, crcs, prim, dlpt]))
 }

@@ -126,10 +126,8 @@ pub fn remove_fragment_debug(start: usize) {
 /// The location of instruction `i` of a fragment loaded at run time.
 fn fragment_location(i: usize) -> Location {
     let program = crate::interp::current_program();
-    let is_raise = program
-        .code
-        .get(i)
-        .is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
+    let is_raise =
+        program.code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
     let all = FRAGMENT_DEBUG.read().unwrap_or_else(|e| e.into_inner());
     let event = all
         .iter()

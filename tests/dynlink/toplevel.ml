@@ -1,0 +1,15 @@
+let x = 1 + 2;;
+print_int x;;
+#load "str.cma";;
+Str.global_replace (Str.regexp "a+") "X" "baaad";;
+let f y = if y > 2 then failwith "no" else y;;
+f 3;;
+#use "toplevel_used.ml";;
+List.map (fun x -> x * used) [1;2;3];;
+let m = Marshal.to_string (fun x -> x + used) [Marshal.Closures] in String.length m;;
+let m = Marshal.to_string (fun x -> x + used) [Marshal.Closures] in (Marshal.from_string m 0 : int -> int) 1;;
+type t = A | B of int;;
+B 4;;
+let rec loop n = if n = 0 then raise Exit else loop (n - 1);;
+Printexc.record_backtrace true;;
+loop 3;;
