@@ -8,9 +8,9 @@
 //!   that raises through its functions (backtrace locations in the plugin), marshals one of
 //!   its closures (`Marshal.Closures`: by fragment digest) and fails in its initializer;
 //! - the stock toplevel `ocaml`, with a script on stdin and as an argument: `#load
-//!   "str.cma"`, `#use`, exceptions with a backtrace, marshalled toplevel closures (not
-//!   printed: the stock runtime digests a toplevel phrase's code after threading it, so its
-//!   marshalled closures differ from run to run).
+//!   "str.cma"`, `#use`, `#trace`, exceptions with a backtrace, `exit`, marshalled toplevel
+//!   closures (not printed: the stock runtime digests a toplevel phrase's code after
+//!   threading it, so its marshalled closures differ from run to run).
 //!
 //! Outputs are kept under `target/tmp/dynlink/<profile>/`.
 

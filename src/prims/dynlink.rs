@@ -232,10 +232,38 @@ fn debug_event(ev: Value) -> Option<DebugEvent> {
     })
 }
 
-/// `#trace` of the toplevel rewrites the stack into a call of a code pointer taken from a
-/// closure as a raw address, which warden's code values are not: refused.
-fn invoke_traced_function(_: &mut Domain, _: &[Value]) -> PrimResult {
-    Err(Exn::failure("tracing functions (#trace) is not supported by warden"))
+/// `caml_invoke_traced_function codeptr env arg` (the toplevel's `#trace`): called from a
+/// one-line OCaml wrapper, it slides the seven words on top of the stack (the call frame,
+/// the wrapper's arguments and its return frame's first words) four words down and puts
+/// under them a return frame into `codeptr` (a closure's raw code field: a code value here)
+/// with `env`, and `arg` below it; the wrapper's `RETURN` then enters `codeptr` with `arg`,
+/// whose own return goes back to the wrapper's caller. A `codeptr` that is not a code value
+/// stops the program when it is returned to (`Regs::code_at`).
+fn invoke_traced_function(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let codeptr = args[0];
+    // SAFETY: the tag is read from a block.
+    if !(codeptr.is_block() && unsafe { codeptr.tag() } == crate::heap::value::CUSTOM_TAG) {
+        return Err(Exn::invalid_arg("Meta.invoke_traced_function"));
+    }
+    let code = Value(super::ints::nativeint_val(codeptr) as usize);
+    if dom.stack.used() < 7 {
+        return Err(Exn::invalid_arg("Meta.invoke_traced_function"));
+    }
+    if !dom.stack.grow(4) {
+        return Err(Exn::stack_overflow());
+    }
+    // SAFETY: seven used words at sp (checked), and four free words below it (grown).
+    unsafe {
+        let osp = dom.stack.sp;
+        let nsp = osp.sub(4);
+        std::ptr::copy(osp, nsp, 7);
+        *nsp.add(7) = code;
+        *nsp.add(8) = args[1];
+        *nsp.add(9) = Value::of_int(0);
+        *nsp.add(10) = args[2];
+        dom.stack.sp = nsp;
+    }
+    Ok(Value::UNIT)
 }
 
 // ---------------------------------------------------------------------------------------
