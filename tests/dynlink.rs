@@ -12,6 +12,9 @@
 //!   closures (not printed: the stock runtime digests a toplevel phrase's code after
 //!   threading it, so its marshalled closures differ from run to run).
 //!
+//! A plugin whose code is damaged is refused before it runs (warden's own behaviour: the
+//! stock runtime would run it).
+//!
 //! Outputs are kept under `target/tmp/dynlink/<profile>/`.
 
 use std::ffi::OsString;
@@ -181,4 +184,30 @@ fn toplevel_script_on_stdin() {
 #[test]
 fn toplevel_script_as_argument() {
     compare("toplevel-arg", &[tool("ocaml").into(), "toplevel.ml".into()], b"");
+}
+
+#[test]
+fn damaged_plugin_is_refused_before_it_runs() {
+    let dir = built();
+    // A .cmo holds its code right after the 16-byte header: make its first opcode unknown.
+    let mut cmo = fs::read(dir.join("plug_raise.cmo")).expect("plug_raise.cmo");
+    cmo[16..20].copy_from_slice(&0x7fff_i32.to_le_bytes());
+    fs::write(dir.join("damaged.cmo"), &cmo).expect("write damaged.cmo");
+    let out = run(
+        Path::new(env!("CARGO_BIN_EXE_warden")),
+        &["main.byte".into(), "damaged.cmo".into()],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "loading damaged.cmo\n");
+    // The main program records backtraces: the one-line error, then where it was raised.
+    assert_eq!(
+        err.lines().next(),
+        Some(
+            "Fatal error: exception Failure(\"reify_bytecode: invalid bytecode at offset 0: \
+             unknown opcode 32767\")"
+        ),
+        "stderr: {err}"
+    );
 }

@@ -100,7 +100,7 @@ fn reify_bytecode(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let nglobals = if globals.is_block() { unsafe { globals.wosize() } } else { 0 };
     crate::loader::validate::validate(&code, program.prims.len(), nglobals)
         .and_then(|()| crate::loader::verify::verify_fragment(&code, &program.prims.names()))
-        .map_err(|e| Exn::failure(format!("reify_bytecode: invalid bytecode: {e}")))?;
+        .map_err(|e| Exn::failure(format!("reify_bytecode: {e}")))?;
     let digest = match some_string(args[2]) {
         Some(d) if d.len() == 16 => d.try_into().unwrap_or([0; 16]),
         _ => {
