@@ -22,7 +22,6 @@ use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::Value;
 use crate::heap::young_space::is_young;
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
@@ -81,9 +80,6 @@ pub(super) struct Regs<'a> {
     pub program: &'a Program,
     /// Start of the program's code (code indices are offsets from it).
     pub base: *const i32,
-    /// The code's length as this activation last read it: code loaded since (a `Dynlink`
-    /// fragment, a toplevel phrase) is found by `code_at`'s slow path, which reloads it.
-    code_len: Cell<usize>,
     stop_flag: *const AtomicBool,
     work_flag: *const AtomicBool,
     /// The tick's thread-switch request (systhreads).
@@ -120,7 +116,6 @@ impl<'a> Regs<'a> {
             dom,
             program,
             base,
-            code_len: Cell::new(program.code.len()),
             stop_flag,
             work_flag,
             yield_flag,
@@ -143,7 +138,7 @@ impl<'a> Regs<'a> {
         check::At {
             pc: self.pc_index(),
             code: self.base,
-            code_len: self.code_len.get(),
+            code_len: self.program.code.len(),
             decode: super::opcodes::instruction_named,
             sp: self.sp,
             high: self.dom.stack.high(),
@@ -252,13 +247,11 @@ impl<'a> Regs<'a> {
     /// (after the checker's explanation in the hardened build).
     #[inline(always)]
     pub fn code_at(&self, v: Value, what: &'static str) -> *const i32 {
-        let i = match code_index_below(v, self.code_len.get()) {
-            Some(i) => i,
-            None => {
-                let (i, len) = code_index_reloaded(self.program, v, what);
-                self.code_len.set(len);
-                i
-            }
+        // The code's current length: fragments loaded since this activation began (`Dynlink`,
+        // a toplevel phrase) are code too.
+        let Some(i) = code_index_below(v, self.program.code.len()) else {
+            check::explain_bad_value(v, what);
+            crate::fatal(what);
         };
         // SAFETY: `i` is below the code's length.
         unsafe { self.code(i) }
@@ -498,22 +491,6 @@ impl<'a> Regs<'a> {
             *self.sp = self.accu;
             self.accu = handler;
             self.jump_to_closure();
-        }
-    }
-}
-
-/// The slow path of `Regs::code_at`: decodes `v` against the code's current length (code
-/// may have been loaded since the activation read it); returns the index and that length.
-/// A value that is not a code address ends the program. Out of line, and handed no `Regs`.
-#[cold]
-#[inline(never)]
-fn code_index_reloaded(program: &Program, v: Value, what: &'static str) -> (usize, usize) {
-    let len = program.code.len();
-    match code_index_below(v, len) {
-        Some(i) => (i, len),
-        None => {
-            check::explain_bad_value(v, what);
-            crate::fatal(what);
         }
     }
 }
