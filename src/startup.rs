@@ -305,10 +305,11 @@ pub fn run(inv: Invocation) -> i32 {
         .iter()
         .map(|name| crate::capi::resolve(&none, name, &off).ok().flatten())
         .collect();
+    let path = shared_libs_path(&inv.lib_dirs, &exe.dlpt);
+    crate::prims::dynlink::set_shared_libs_path(path.clone());
     let libs = if exe.dlls.is_empty() || builtin.iter().all(Option::is_some) {
         none
     } else {
-        let path = shared_libs_path(&inv.lib_dirs, &exe.dlpt);
         match crate::capi::Libraries::open(&path, &exe.dlls) {
             Ok(l) => l,
             Err(e) => {
@@ -316,6 +317,7 @@ pub fn run(inv: Invocation) -> i32 {
             }
         }
     };
+    crate::capi::dynlink::set_startup_libs(&libs, &exe.dlls);
     let mut prims = Vec::with_capacity(exe.prim_names.len());
     // C stubs run without the heap lock: the C API takes it where it touches shared state.
     let mut lock_free: Vec<bool> =

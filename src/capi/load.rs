@@ -54,13 +54,28 @@ impl Libraries {
 
     /// The address of C function `name` in the first library that defines it.
     pub fn lookup(&self, name: &str) -> Option<usize> {
-        let cname = CString::new(name).ok()?;
-        self.handles.iter().find_map(|&h| {
-            // SAFETY: h is a live handle from dlopen; cname is NUL-terminated.
-            let p = unsafe { libc::dlsym(h as *mut c_void, cname.as_ptr()) };
-            (!p.is_null()).then_some(p as usize)
-        })
+        self.handles.iter().find_map(|&h| symbol(h, name))
     }
+
+    /// The handles of the opened libraries, in `DLLS` order.
+    pub fn handles(&self) -> &[usize] {
+        &self.handles
+    }
+}
+
+/// Opens the library file `file` (a path, or a name for the system's search); the reason
+/// on failure.
+pub fn open_file(file: &[u8]) -> Result<usize, String> {
+    open_one(file, "").map_err(|e| e.reason)
+}
+
+/// The address of C symbol `name` in the library of handle `h` (from `open_file` or
+/// `Libraries`).
+pub fn symbol(h: usize, name: &str) -> Option<usize> {
+    let cname = CString::new(name).ok()?;
+    // SAFETY: h is a live handle from dlopen (never closed); cname is NUL-terminated.
+    let p = unsafe { libc::dlsym(h as *mut c_void, cname.as_ptr()) };
+    (!p.is_null()).then_some(p as usize)
 }
 
 #[cfg(not(target_env = "musl"))]

@@ -5,6 +5,8 @@
 //! - `load`: the search for and opening of `DLLS` libraries, and `dlsym`;
 //! - `call`: calling a C primitive (the slot table, the C trampoline of native/capi.c, the
 //!   thread's current domain);
+//! - `dynlink`: the libraries and primitives of code loaded at run time (`Dynlink`, the
+//!   toplevel);
 //! - `alloc`, `runtime`, `custom`, `marshal`: the exported API functions written in Rust (the rest,
 //!   every function that may leave a stub by `longjmp`, is in native/capi.c).
 //!
@@ -18,6 +20,7 @@ pub mod alloc;
 pub mod bigarray;
 pub mod call;
 pub mod custom;
+pub mod dynlink;
 pub mod load;
 pub mod marshal;
 pub mod runtime;
@@ -29,6 +32,9 @@ pub use load::Libraries;
 /// library it belongs to is switched off with `WARDEN_BUILTIN_OFF`), then the first library
 /// that defines the C symbol. `Err(true)` when every C primitive slot is taken.
 pub fn resolve(libs: &Libraries, name: &str, off: &[String]) -> Result<Option<PrimFn>, bool> {
+    if let Some((_, f)) = dynlink::PRIMS.iter().find(|(n, _)| *n == name) {
+        return Ok(Some(*f));
+    }
     let switched_off = crate::prims::library_of(name).is_some_and(|l| off.iter().any(|o| o == l));
     if !switched_off {
         if let Some(f) = crate::prims::lookup(name) {

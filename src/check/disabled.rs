@@ -137,7 +137,7 @@ pub fn instruction_spent() -> bool {
     false
 }
 #[inline(always)]
-pub fn on_code(_st: &mut State, _base: *const i32, _starts: &dyn Fn() -> Vec<bool>) {}
+pub fn on_code(_st: &mut State, _base: *const i32, _len: usize, _starts: &dyn Fn() -> Vec<bool>) {}
 #[inline(always)]
 pub fn before_minor(
     _st: &mut State,

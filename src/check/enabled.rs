@@ -449,10 +449,11 @@ pub fn instruction_spent() -> bool {
     })
 }
 
-/// Registers the program's code (once per program): instruction starts for code pointers.
+/// Registers the program's code (again whenever it has grown: a fragment loaded at run time)
+/// of `len` words: instruction starts for code pointers.
 #[inline]
-pub fn on_code(st: &mut State, base: *const i32, starts: &dyn Fn() -> Vec<bool>) {
-    if st.code.as_ref().map(|c| c.base) != Some(base as usize) {
+pub fn on_code(st: &mut State, base: *const i32, len: usize, starts: &dyn Fn() -> Vec<bool>) {
+    if st.code.as_ref().map(|c| (c.base, c.len)) != Some((base as usize, len)) {
         st.code = Some(CodeTable::new(base as usize, &starts()));
     }
 }

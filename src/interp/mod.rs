@@ -1,30 +1,37 @@
 //! The bytecode interpreter: the loaded program (validated code plus the runtime's own stub
 //! code, and the primitive table), callbacks from Rust into OCaml, and the dispatch loop
 //! (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
-//! `Program::code`, never a raw pointer).
+//! `Program::code`, never a raw pointer). The code area (`code_area`) and the primitive table
+//! (`prim_table`) grow in place when fragments are loaded at run time, so running code on any
+//! domain keeps its pointers into them.
 
+mod code_area;
 pub mod opcodes;
 mod ops;
+mod prim_table;
 mod regs;
 pub mod run;
+
+pub use code_area::CodeArea;
+pub use prim_table::PrimTable;
 
 use crate::domain::Domain;
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::heap::code_pointer::{code_index, code_value};
 
-/// A loaded program: code (the executable's, then the runtime's stubs) and primitives.
+/// A loaded program: code (the executable's, then the runtime's stubs, then the fragments
+/// loaded later), and primitives.
 pub struct Program {
-    pub code: Vec<i32>,
-    /// Words of `code` that came from the executable (the rest are runtime stubs).
+    pub code: CodeArea,
+    /// Words of `code` that came from the executable (the stubs follow them).
     pub program_len: usize,
-    pub prims: Vec<PrimFn>,
-    pub prim_names: Vec<String>,
-    /// Primitives that run without the heap lock (`prims::LOCK_FREE`).
-    pub lock_free: Vec<bool>,
+    /// The first word after the stubs (where later fragments start).
+    pub stubs_end: usize,
+    pub prims: PrimTable,
     /// Index of the `STOP` instruction that callbacks return to.
     pub stop_pc: usize,
     /// Index of `ACC 0; RAISE`, the code of the closure that raises `Effect.Unhandled`
@@ -32,6 +39,22 @@ pub struct Program {
     pub raise_arg_pc: usize,
     /// The function entries of the program's code (ascending word offsets, from the
     /// verifier): the only code a closure read by `Marshal` may point at.
+    pub entries: Vec<u32>,
+    /// The fragments loaded after start-up and not released, by start.
+    fragments: RwLock<Vec<Fragment>>,
+}
+
+/// A fragment of code loaded after start-up (`Dynlink`, a toplevel phrase).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fragment {
+    /// Its first word in the code area.
+    pub start: usize,
+    /// Its length in words.
+    pub len: usize,
+    /// The digest that identifies it to `Marshal` (closures).
+    pub digest: [u8; 16],
+    /// Its function entries (word offsets from `start`, ascending, from the verifier): the
+    /// only code of it a closure read by `Marshal` may point at.
     pub entries: Vec<u32>,
 }
 
@@ -49,8 +72,52 @@ impl Program {
         code.push(opcodes::Op::STOP as i32);
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        let entries = Vec::new();
-        Program { code, program_len, prims, prim_names, lock_free, stop_pc, raise_arg_pc, entries }
+        let stubs_end = code.len();
+        Program {
+            code: CodeArea::new(&code),
+            program_len,
+            stubs_end,
+            prims: PrimTable::new(prims, prim_names, lock_free),
+            stop_pc,
+            raise_arg_pc,
+            fragments: RwLock::new(Vec::new()),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Whether code index `i` is OCaml code (the program's or a loaded fragment's), not the
+    /// runtime's stubs: the addresses a backtrace records.
+    #[inline]
+    pub fn is_ocaml_code(&self, i: usize) -> bool {
+        i < self.program_len || i >= self.stubs_end
+    }
+
+    /// Appends `code` (validated and verified, with function `entries`) as a new fragment
+    /// identified by `digest`; returns its first word's index.
+    pub fn add_fragment(
+        &self,
+        code: &[i32],
+        digest: [u8; 16],
+        entries: Vec<u32>,
+    ) -> Result<usize, String> {
+        let mut frags = self.fragments.write().unwrap_or_else(|e| e.into_inner());
+        let start = self.code.append(code)?;
+        frags.push(Fragment { start, len: code.len(), digest, entries });
+        Ok(start)
+    }
+
+    /// Forgets the fragment that starts at `start` (its words stay, unreachable once no
+    /// closure points into them); false if there is none.
+    pub fn release_fragment(&self, start: usize) -> bool {
+        let mut frags = self.fragments.write().unwrap_or_else(|e| e.into_inner());
+        let before = frags.len();
+        frags.retain(|f| f.start != start);
+        frags.len() != before
+    }
+
+    /// The fragments loaded after start-up and not released.
+    pub fn fragments(&self) -> Vec<Fragment> {
+        self.fragments.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 

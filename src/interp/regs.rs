@@ -80,7 +80,6 @@ pub(super) struct Regs<'a> {
     pub program: &'a Program,
     /// Start of the program's code (code indices are offsets from it).
     pub base: *const i32,
-    code_len: usize,
     stop_flag: *const AtomicBool,
     work_flag: *const AtomicBool,
     /// The tick's thread-switch request (systhreads).
@@ -117,7 +116,6 @@ impl<'a> Regs<'a> {
             dom,
             program,
             base,
-            code_len: program.code.len(),
             stop_flag,
             work_flag,
             yield_flag,
@@ -140,7 +138,7 @@ impl<'a> Regs<'a> {
         check::At {
             pc: self.pc_index(),
             code: self.base,
-            code_len: self.code_len,
+            code_len: self.program.code.len(),
             decode: super::opcodes::instruction_named,
             sp: self.sp,
             high: self.dom.stack.high(),
@@ -249,7 +247,9 @@ impl<'a> Regs<'a> {
     /// (after the checker's explanation in the hardened build).
     #[inline(always)]
     pub fn code_at(&self, v: Value, what: &'static str) -> *const i32 {
-        let Some(i) = code_index_below(v, self.code_len) else {
+        // The code's current length: fragments loaded since this activation began (`Dynlink`,
+        // a toplevel phrase) are code too.
+        let Some(i) = code_index_below(v, self.program.code.len()) else {
             check::explain_bad_value(v, what);
             crate::fatal(what);
         };

@@ -52,7 +52,7 @@ unsafe fn stash_backtrace(
         // SAFETY: sp <= p < limit <= high: a live stack word.
         let w = unsafe { *p };
         if let Some(i) = code_index(w) {
-            if i < program.program_len {
+            if program.is_ocaml_code(i) {
                 dom.backtrace.push(i);
             }
         }
@@ -102,8 +102,9 @@ unsafe fn abandon_activation(
 }
 
 /// Marks the first word of every instruction of validated `code` (for the checker's code
-/// pointer checks).
-fn instruction_starts(code: &[i32]) -> Vec<bool> {
+/// pointer checks): the program's, the stubs' and every loaded fragment's, each a run of
+/// whole instructions.
+pub fn instruction_starts(code: &[i32]) -> Vec<bool> {
     let mut starts = vec![false; code.len()];
     let mut pc = 0;
     while let Some(len) = super::opcodes::instr_len(code, pc) {
@@ -123,9 +124,9 @@ pub fn interpret(
     extra_args: isize,
 ) -> Result<Value, Exn> {
     if check::ENABLED {
-        let base = program.code.as_ptr();
+        let (base, len) = (program.code.as_ptr(), program.code.len());
         dom.with_heap(|d| {
-            check::on_code(&mut d.gc.check, base, &|| instruction_starts(&program.code))
+            check::on_code(&mut d.gc.check, base, len, &|| instruction_starts(&program.code))
         });
     }
     check::fault::on_interpret();

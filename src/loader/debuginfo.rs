@@ -60,6 +60,12 @@ impl DebugInfo {
             let len = h.header_len.checked_add(h.data_len).ok_or("DBUG section too large")?;
             r.take(len).map_err(|_| format!("truncated DBUG section (unit {unit})"))?;
         }
+        Ok(DebugInfo::from_events(events))
+    }
+
+    /// The debug info of events already decoded (a fragment loaded at run time hands its
+    /// events as values), sorted for lookup.
+    pub fn from_events(mut events: Vec<DebugEvent>) -> DebugInfo {
         events.sort_by(|a, b| {
             (a.pos, a.start_lnum, a.start_chr, a.end_offset).cmp(&(
                 b.pos,
@@ -68,7 +74,7 @@ impl DebugInfo {
                 b.end_offset,
             ))
         });
-        Ok(DebugInfo { events })
+        DebugInfo { events }
     }
 
     /// All events, sorted by position.

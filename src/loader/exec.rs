@@ -108,6 +108,17 @@ pub fn read_executable(path: &Path, name: impl AsRef<[u8]>) -> Result<Executable
     }
 }
 
+/// The sections called `names` of the executable at `path` (None for one it lacks), raw:
+/// `Dynlink` and the toplevel read the SYMB and CRCS sections of the running program.
+pub fn read_sections(path: &Path, names: &[&str]) -> Result<Vec<Option<Vec<u8>>>, LoadError> {
+    let name = path.as_os_str().as_encoded_bytes();
+    let file = std::fs::File::open(path).map_err(|_| LoadError::cannot_find(name))?;
+    let len = file.metadata().map_err(|_| LoadError::not_bytecode(name))?.len();
+    let image = FileImage { file, len };
+    let toc = Toc::read(&image, name)?;
+    names.iter().map(|n| toc.section(n)).collect()
+}
+
 /// Decodes an executable held in memory (the fuzzing entry point).
 pub fn read_executable_bytes(bytes: &[u8]) -> Result<Executable, LoadError> {
     parse(bytes, b"<memory>")

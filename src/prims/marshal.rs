@@ -17,8 +17,9 @@ use super::PrimFn;
 use crate::algo::marshal_format::{MAGIC_BIG, MAGIC_COMPRESSED};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
+use crate::heap::code_pointer::{code_index, code_value};
 use crate::heap::value::{Value, STRING_TAG, WORD};
-use crate::loader::intern::{self, CodeFragment, MarshalHeader};
+use crate::loader::intern::{self, CodeFragment, CodeResolver, MarshalHeader};
 use crate::prims::io::channel::IoErr;
 use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
@@ -56,9 +57,11 @@ fn code_info() -> CodeInfo {
     let program = crate::interp::current_program();
     let key = Arc::as_ptr(&program) as usize;
     let total_len = program.code.len();
+    let fragments = || program.fragments().iter().map(|f| (f.start, f.len, f.digest)).collect();
     if let Some((k, digest)) = LOCAL_DIGEST.get() {
         if k == key {
-            return CodeInfo { program_len: program.program_len, total_len, digest };
+            let program_len = program.program_len;
+            return CodeInfo { program_len, total_len, digest, fragments: fragments() };
         }
     }
     let mut cache = DIGEST_CACHE.lock().unwrap_or_else(|e| e.into_inner());
@@ -71,7 +74,38 @@ fn code_info() -> CodeInfo {
         }
     };
     LOCAL_DIGEST.set(Some((key, digest)));
-    CodeInfo { program_len: program.program_len, total_len, digest }
+    CodeInfo { program_len: program.program_len, total_len, digest, fragments: fragments() }
+}
+
+/// The code that marshalled code pointers may designate: the program's function entries,
+/// and those of the fragments loaded since start-up, each fragment known by its digest.
+struct LoadedCode<'a> {
+    info: CodeInfo,
+    program: &'a crate::interp::Program,
+}
+
+impl CodeResolver for LoadedCode<'_> {
+    fn resolve(&self, digest: &[u8; 16], ofs: u32) -> Option<Value> {
+        let main = CodeFragment { digest: self.info.digest, entries: &self.program.entries };
+        main.resolve(digest, ofs).or_else(|| {
+            let frags = self.program.fragments();
+            let f = frags.iter().find(|f| f.digest == *digest)?;
+            let here = CodeFragment { digest: f.digest, entries: &f.entries };
+            let local = here.resolve(digest, ofs)?;
+            code_index(local).map(|i| code_value(f.start + i))
+        })
+    }
+    fn is_code_pointer(&self, v: Value) -> bool {
+        let main = CodeFragment { digest: self.info.digest, entries: &self.program.entries };
+        main.is_code_pointer(v)
+            || code_index(v).is_some_and(|i| {
+                self.program.fragments().iter().any(|f| {
+                    i >= f.start
+                        && u32::try_from(i - f.start)
+                            .is_ok_and(|r| f.entries.binary_search(&r).is_ok())
+                })
+            })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -287,8 +321,8 @@ fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
 /// always names `input_value`.
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
     let program = crate::interp::current_program();
-    let code = CodeFragment { digest: code_info().digest, entries: &program.entries };
-    intern::intern(dom, bytes, Some(&code)).map(|(v, _)| v).map_err(|msg| {
+    let code = LoadedCode { info: code_info(), program: &program };
+    intern::intern_with(dom, bytes, Some(&code)).map(|(v, _)| v).map_err(|msg| {
         let fun_name = match msg.starts_with(intern::UNKNOWN_CODE) {
             true => "input_value",
             false => fun_name,

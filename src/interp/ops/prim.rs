@@ -30,8 +30,8 @@ unsafe fn call(m: &mut Regs, args: &[Value], pop: usize) -> Step {
     }
     m.dom.stack.sp = m.sp;
     check::note_site(m.dom.id, m.pc_index() - 1);
-    let prim = m.program.prims[p];
-    let r = if m.program.lock_free[p] {
+    let (prim, lock_free) = m.program.prims.get(p);
+    let r = if lock_free {
         prim(m.dom, args)
     } else {
         m.dom.lock_heap();
@@ -53,7 +53,7 @@ unsafe fn call(m: &mut Regs, args: &[Value], pop: usize) -> Step {
         }
         Err(Exn::Unimplemented(_)) => Err(Leave::Fail(Exn::fatal(format!(
             "the primitive {} is not implemented by warden",
-            m.program.prim_names[p]
+            m.program.prims.name(p)
         )))),
         Err(e) => match m.dom.exn_value(&e) {
             Some(v) => {

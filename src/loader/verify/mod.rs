@@ -254,6 +254,31 @@ static SIMPLE: [Simple; OPCODE_COUNT] = {
     t
 };
 
+/// Validates and verifies a fragment loaded at run time (`Dynlink`, a toplevel phrase)
+/// against the program's primitives: its code is the body of the one-argument closure that
+/// `caml_reify_bytecode` makes, entered as any function body and left by the `RETURN 1` the
+/// runtime appends. Its entries include 0, that closure's code.
+pub fn verify_fragment(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
+    let map = super::validate::validate(code, prims)?;
+    let ensure_prim = prims.names.iter().position(|n| n == "caml_ensure_stack_capacity");
+    let mut v = Verifier {
+        code,
+        ensure_prim,
+        states: vec![None; map.target_count()],
+        map: &map,
+        frames: Frames::default(),
+        work: Vec::new(),
+        entries: Bits::new(code.len()),
+    };
+    v.entries.set(0);
+    v.enter(0, State::entry())?;
+    while let Some(start) = v.work.pop() {
+        v.walk(start)?;
+    }
+    let entries = v.entries.members().map(|i| i as u32).collect();
+    Ok(Verified { entries, map })
+}
+
 struct Verifier<'a> {
     code: &'a [i32],
     ensure_prim: Option<usize>,

@@ -23,6 +23,7 @@ use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
 use crate::interp::opcodes::Op;
 use crate::loader::debuginfo::DebugInfo;
+use std::sync::RwLock;
 
 pub use printexc::fatal_uncaught_exception;
 
@@ -86,6 +87,9 @@ impl BacktraceState {
         let Some(i) = index else {
             return Location { is_raise: false, event: None };
         };
+        if i >= self.program_len {
+            return fragment_location(i);
+        }
         let event = self.info.find_instr(i).map(|e| Event {
             filename: e.filename.clone(),
             defname: e.defname.clone(),
@@ -99,6 +103,44 @@ impl BacktraceState {
             code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
         Location { is_raise, event }
     }
+}
+
+/// The debug info of the fragments loaded at run time (`Dynlink`, the toplevel) that have
+/// some: first code index, length in words, events (positions relative to the fragment).
+static FRAGMENT_DEBUG: RwLock<Vec<(usize, usize, DebugInfo)>> = RwLock::new(Vec::new());
+
+/// Registers the debug info of the fragment of `len` words at code index `start`.
+pub fn add_fragment_debug(start: usize, len: usize, info: DebugInfo) {
+    let mut all = FRAGMENT_DEBUG.write().unwrap_or_else(|e| e.into_inner());
+    all.push((start, len, info));
+}
+
+/// Forgets the debug info of the fragment at `start` (released).
+pub fn remove_fragment_debug(start: usize) {
+    let mut all = FRAGMENT_DEBUG.write().unwrap_or_else(|e| e.into_inner());
+    all.retain(|(s, _, _)| *s != start);
+}
+
+/// The location of instruction `i` of a fragment loaded at run time.
+fn fragment_location(i: usize) -> Location {
+    let program = crate::interp::current_program();
+    let is_raise =
+        program.code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
+    let all = FRAGMENT_DEBUG.read().unwrap_or_else(|e| e.into_inner());
+    let event = all
+        .iter()
+        .find(|(s, l, _)| (*s..*s + *l).contains(&i))
+        .and_then(|(s, _, info)| info.find_instr(i - s))
+        .map(|e| Event {
+            filename: e.filename.clone(),
+            defname: e.defname.clone(),
+            start_lnum: e.start_lnum,
+            start_chr: e.start_chr,
+            end_lnum: e.end_lnum,
+            end_chr: e.end_chr,
+            end_offset: e.end_offset,
+        });
+    Location { is_raise, event }
 }
 
 /// A source range of a debug event.
@@ -300,7 +342,7 @@ fn debug_info_status(dom: &mut Domain, _: &[Value]) -> PrimResult {
 /// `sp..high` must be live words of one stack, and `parent` null or a stack of this domain
 /// whose `sp` is within its words, and whose own parents are the same.
 unsafe fn callstack_from(
-    program_len: usize,
+    program: &crate::interp::Program,
     mut sp: *const Value,
     mut trap_off: isize,
     mut high: *const Value,
@@ -330,7 +372,7 @@ unsafe fn callstack_from(
             // SAFETY: sp < high: a live stack word.
             let w = unsafe { *sp };
             if let Some(i) = code_index(w) {
-                if i < program_len {
+                if program.is_ocaml_code(i) {
                     out.push(slot_value(i));
                 }
             }
@@ -347,12 +389,12 @@ fn max_frames(max: Value) -> usize {
 }
 
 fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let program_len = bt_state(dom).program_len;
+    let program = crate::interp::current_program();
     let st = &dom.stack;
     // SAFETY: the running stack's live words are sp..high; its parents are the suspended
     // stacks it runs on.
     let slots = unsafe {
-        callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max_frames(args[0]))
+        callstack_from(&program, st.sp, st.trap_off, st.high(), st.parent, max_frames(args[0]))
     };
     Ok(alloc_array(dom, &slots))
 }
@@ -360,10 +402,10 @@ fn get_current_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
 /// Up to `max` frames of the domain's current call stack (its published `sp`): the
 /// memory profiler's capture of an allocation's call stack (`domain::memprof`).
 pub fn memprof_callstack(dom: &mut Domain, max: usize) -> Vec<Value> {
-    let program_len = bt_state(dom).program_len;
+    let program = crate::interp::current_program();
     let st = &dom.stack;
     // SAFETY: as in `get_current_callstack`: the allocating code published `sp`.
-    unsafe { callstack_from(program_len, st.sp, st.trap_off, st.high(), st.parent, max) }
+    unsafe { callstack_from(&program, st.sp, st.trap_off, st.high(), st.parent, max) }
 }
 
 /// The call stack of continuation `args[0]` (its fibers, innermost first), up to `args[1]`
@@ -372,7 +414,7 @@ pub fn memprof_callstack(dom: &mut Domain, max: usize) -> Vec<Value> {
 fn get_continuation_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let cont = args[0];
     let fiber = fiber::continuation_use(dom, cont)?;
-    let program_len = bt_state(dom).program_len;
+    let program = crate::interp::current_program();
     let stack = (fiber.0 & !1) as *const Stack;
     // SAFETY: the chain of a continuation we took is ours until we put it back (see
     // `heap::stack`): its first fiber's parents lead to its last fiber (whose parent is null
@@ -380,7 +422,7 @@ fn get_continuation_callstack(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let slots = unsafe {
         let s = &*stack;
         let trap_off = if s.sp < s.high() { (*s.sp).int() } else { 1 };
-        callstack_from(program_len, s.sp, trap_off, s.high(), s.parent, max_frames(args[1]))
+        callstack_from(&program, s.sp, trap_off, s.high(), s.parent, max_frames(args[1]))
     };
     fiber::continuation_replace(cont, fiber);
     Ok(alloc_array(dom, &slots))

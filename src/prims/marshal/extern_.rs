@@ -54,6 +54,8 @@ pub struct CodeInfo {
     pub total_len: usize,
     /// MD5 of the program's CODE section.
     pub digest: [u8; 16],
+    /// The fragments loaded since start-up: first word, length, digest.
+    pub fragments: Vec<(usize, usize, [u8; 16])>,
 }
 
 /// The table of blocks already written: address to object number. Open addressing with
@@ -411,11 +413,15 @@ impl<'c> Extern<'c> {
                 if self.flags & CLOSURES == 0 {
                     return Err(invalid("output_value: functional value"));
                 }
-                if i >= c.program_len {
-                    return Err(invalid("output_value: private function"));
-                }
-                self.code32(CODE_CODEPOINTER, i * 4)?;
-                let d = c.digest;
+                let (ofs, d) = if i < c.program_len {
+                    (i, c.digest)
+                } else {
+                    match c.fragments.iter().find(|f| (f.0..f.0 + f.1).contains(&i)) {
+                        Some(&(start, _, d)) => (i - start, d),
+                        None => return Err(invalid("output_value: private function")),
+                    }
+                };
+                self.code32(CODE_CODEPOINTER, ofs * 4)?;
                 self.bytes(&d)
             }
             _ => Err(invalid("output_value: abstract value (outside heap)")),

@@ -1,0 +1,99 @@
+//! The primitive table: the functions `C_CALL` instructions name by number, with whether each
+//! may run without the heap lock and its name. It is bound at start-up and grows when a
+//! loaded fragment needs a primitive the program did not have (`Dynlink`, the toplevel:
+//! `caml_dynlink_add_primitive`), without moving: running code on any domain keeps reading it.
+//!
+//! Invariants: the table has a fixed capacity; entries below `len` never change; an entry is
+//! written before `len` covers it, and code that calls it is validated against `len` and
+//! published by the code area (`CodeArea`) after, so a domain that runs the code reads the
+//! written entry (see `get`). Additions are serialised by the names' lock.
+
+use crate::domain::PrimFn;
+use crate::exn::{Exn, PrimResult};
+use crate::heap::value::Value;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::RwLock;
+
+/// Primitives that loaded fragments may add to the program's.
+const ROOM_FOR_ADDED: usize = 4096;
+
+/// A number's function before it is bound (never called: validation refuses numbers past
+/// `len`).
+fn unbound(_: &mut crate::domain::Domain, _: &[Value]) -> PrimResult {
+    Err(Exn::fatal("call of an unbound primitive"))
+}
+
+/// The program's primitives.
+pub struct PrimTable {
+    fns: Box<[AtomicPtr<()>]>,
+    lock_free: Box<[AtomicBool]>,
+    len: AtomicUsize,
+    /// The names, in number order (also the lock of additions).
+    names: RwLock<Vec<String>>,
+    /// How many were bound at start-up.
+    initial: usize,
+}
+
+impl PrimTable {
+    /// The table of the primitives bound at start-up.
+    pub fn new(fns: Vec<PrimFn>, names: Vec<String>, lock_free: Vec<bool>) -> PrimTable {
+        let cap = fns.len() + ROOM_FOR_ADDED;
+        let slot = |i: usize| fns.get(i).copied().unwrap_or(unbound as PrimFn) as *mut ();
+        PrimTable {
+            fns: (0..cap).map(|i| AtomicPtr::new(slot(i))).collect(),
+            lock_free: (0..cap)
+                .map(|i| AtomicBool::new(lock_free.get(i).copied().unwrap_or(false)))
+                .collect(),
+            len: AtomicUsize::new(fns.len()),
+            initial: fns.len(),
+            names: RwLock::new(names),
+        }
+    }
+
+    /// Primitive `p` and whether it runs without the heap lock.
+    #[inline(always)]
+    pub fn get(&self, p: usize) -> (PrimFn, bool) {
+        // Relaxed: entries are never rewritten once published, and a domain reaches code
+        // calling `p` only after an Acquire load of the code's length that follows the entry's
+        // write (see the module doc).
+        let f = self.fns[p].load(Ordering::Relaxed);
+        // SAFETY: only `PrimFn` values are stored in `fns` (`new` and `add`).
+        let f = unsafe { std::mem::transmute::<*mut (), PrimFn>(f) };
+        // Relaxed: as above.
+        (f, self.lock_free[p].load(Ordering::Relaxed))
+    }
+
+    /// The name of primitive `p`.
+    pub fn name(&self, p: usize) -> String {
+        let names = self.names.read().unwrap_or_else(|e| e.into_inner());
+        names.get(p).cloned().unwrap_or_default()
+    }
+
+    /// The names of every bound primitive, in number order.
+    pub fn names(&self) -> Vec<String> {
+        self.names.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The names of the primitives bound at start-up.
+    pub fn initial_names(&self) -> Vec<String> {
+        let names = self.names.read().unwrap_or_else(|e| e.into_inner());
+        names[..self.initial.min(names.len())].to_vec()
+    }
+
+    /// Binds a new primitive; returns its number, or None when the table is full.
+    pub fn add(&self, f: PrimFn, name: &str, lock_free: bool) -> Option<usize> {
+        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+        // Relaxed: only the holder of the names' lock stores the length.
+        let n = self.len.load(Ordering::Relaxed);
+        if n >= self.fns.len() {
+            return None;
+        }
+        // Relaxed: published by the Release store of `len` below (and by the code area's).
+        self.fns[n].store(f as *mut (), Ordering::Relaxed);
+        self.lock_free[n].store(lock_free, Ordering::Relaxed);
+        names.push(name.to_string());
+        // Release: the entry written above is visible to whoever reads this length.
+        self.len.store(n + 1, Ordering::Release);
+        Some(n)
+    }
+}

@@ -1,0 +1,2 @@
+let fns : (string * (int -> int)) list ref = ref []
+let register name f = fns := (name, f) :: !fns

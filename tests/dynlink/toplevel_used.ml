@@ -1,0 +1,2 @@
+let used = 42;;
+print_endline "used";;
