@@ -82,13 +82,14 @@ fn header(v: Value) -> Option<Header> {
 }
 
 /// Whether a block of this tag has fields an instruction may read as values (`write`:
-/// and replace): not a no-scan block (raw data), not a continuation (its field is a stack),
-/// not an infix pointer (its header gives its place in the closure, not its size); and
-/// for a write not a closure either (its code and closure information fields are what the
-/// collector and the interpreter trust).
+/// and replace): not a no-scan block (raw data), not an infix pointer (its header gives its
+/// place in the closure, not its size); and for a write neither a continuation (its fields
+/// are its stack and last fiber, tagged pointers the stdlib reads with `%field1` but only
+/// the runtime may replace) nor a closure (its code and closure information fields are what
+/// the collector and the interpreter trust).
 #[inline(always)]
 fn value_fields(tag: u8, write: bool) -> bool {
-    tag < NO_SCAN_TAG && tag != CONT_TAG && tag != INFIX_TAG && !(write && tag == CLOSURE_TAG)
+    tag < NO_SCAN_TAG && tag != INFIX_TAG && !(write && (tag == CLOSURE_TAG || tag == CONT_TAG))
 }
 
 /// A value field `i` of `v` is read (or, `write`, written).
