@@ -92,6 +92,17 @@ impl Verified {
 /// function entries. A later fragment (Dynlink, the toplevel) is verified the same way, its
 /// entries offset by where it is placed.
 pub fn verify(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
+    verify_from(code, prims, State::main(), false)
+}
+
+/// Validates `code`, then walks it from offset 0 entered in `state` (`is_entry`: 0 is a
+/// function entry itself); returns the function entries found.
+fn verify_from(
+    code: &[i32],
+    prims: Prims<'_>,
+    state: State,
+    is_entry: bool,
+) -> Result<Verified, String> {
     let map = super::validate::validate(code, prims)?;
     let ensure_prim = prims.names.iter().position(|n| n == "caml_ensure_stack_capacity");
     let mut v = Verifier {
@@ -103,7 +114,10 @@ pub fn verify(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
         work: Vec::new(),
         entries: Bits::new(code.len()),
     };
-    v.enter(0, State::main())?;
+    if is_entry {
+        v.entries.set(0);
+    }
+    v.enter(0, state)?;
     while let Some(start) = v.work.pop() {
         v.walk(start)?;
     }
@@ -259,24 +273,7 @@ static SIMPLE: [Simple; OPCODE_COUNT] = {
 /// `caml_reify_bytecode` makes, entered as any function body and left by the `RETURN 1` the
 /// runtime appends. Its entries include 0, that closure's code.
 pub fn verify_fragment(code: &[i32], prims: Prims<'_>) -> Result<Verified, String> {
-    let map = super::validate::validate(code, prims)?;
-    let ensure_prim = prims.names.iter().position(|n| n == "caml_ensure_stack_capacity");
-    let mut v = Verifier {
-        code,
-        ensure_prim,
-        states: vec![None; map.target_count()],
-        map: &map,
-        frames: Frames::default(),
-        work: Vec::new(),
-        entries: Bits::new(code.len()),
-    };
-    v.entries.set(0);
-    v.enter(0, State::entry())?;
-    while let Some(start) = v.work.pop() {
-        v.walk(start)?;
-    }
-    let entries = v.entries.members().map(|i| i as u32).collect();
-    Ok(Verified { entries, map })
+    verify_from(code, prims, State::entry(), true)
 }
 
 struct Verifier<'a> {
