@@ -3,32 +3,11 @@
 //! that `OCAMLRUNPARAM=v=0x400` prints at exit (whose numbers depend on the run, so only
 //! their lines and format are compared).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The stock toolchain's prefix (installed by the script if missing).
-fn toolchain() -> &'static PathBuf {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg(repo().join("scripts/ocaml-toolchain.sh"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(
-            out.status.success(),
-            "toolchain install failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        PathBuf::from(text.trim().lines().last().unwrap_or(""))
-    })
-}
+use support::toolchain::toolchain;
 
 fn ocamlrun() -> PathBuf {
     toolchain().join("bin/ocamlrun")

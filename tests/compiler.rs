@@ -2,9 +2,11 @@
 //! multi-module program (well over 1,000 lines) into a `.byte` file byte-identical to the one
 //! it makes under the stock `ocamlrun`, with and without `-g`.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
+use support::toolchain::{repo_root, toolchain};
 
 /// Modules of the program, in link order: corpus programs used as library modules.
 const MODULES: &[&str] = &[
@@ -25,32 +27,12 @@ const MODULES: &[&str] = &[
     "currying.ml",
 ];
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn toolchain() -> &'static PathBuf {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg(repo().join("scripts/ocaml-toolchain.sh"))
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(
-            out.status.success(),
-            "toolchain install failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-    })
-}
-
 /// Compiles the program with `ocamlc.byte` run by `runtime`, in a fresh folder; returns the
 /// bytes of the executable.
 /// Both compilations happen in the same folder: with `-g` the output records it.
 fn compile_with(runtime: &Path, debug: bool) -> Vec<u8> {
     // One folder per test process, so that concurrent test runs do not share it.
-    let dir = repo().join("target").join("compiler-test").join(format!(
+    let dir = repo_root().join("target").join("compiler-test").join(format!(
         "{}-{}",
         if debug { "debug-info" } else { "plain" },
         std::process::id()
@@ -60,7 +42,7 @@ fn compile_with(runtime: &Path, debug: bool) -> Vec<u8> {
     let mut names = Vec::new();
     let mut lines = 0;
     for m in MODULES {
-        let text = std::fs::read_to_string(repo().join("tests/ocaml").join(m)).unwrap();
+        let text = std::fs::read_to_string(repo_root().join("tests/ocaml").join(m)).unwrap();
         lines += text.lines().count();
         // Module names must not clash with the main module.
         std::fs::write(dir.join(m), text).unwrap();

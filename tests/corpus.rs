@@ -24,6 +24,8 @@
 //! (`run-ocamlrun/` and `run-warden/` hold `stdout`, `stderr` and the program's working
 //! directory), and a mismatch report names that folder and the command to reproduce it.
 
+mod support;
+
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -33,9 +35,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, OnceLock};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+use support::toolchain::{repo_root, toolchain};
 
 /// Declares the corpus: one test function per program, and the list the completeness test
 /// compares with the directory.
@@ -117,10 +120,6 @@ const PIPE_GRACE: Duration = Duration::from_secs(5);
 // ---------------------------------------------------------------------------------------------
 // Locations and the toolchain
 
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn corpus_dir() -> PathBuf {
     repo_root().join("tests").join("ocaml")
 }
@@ -130,36 +129,6 @@ fn corpus_dir() -> PathBuf {
 fn build_root() -> PathBuf {
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus").join(profile)
-}
-
-/// The stock toolchain's prefix, found (and installed if missing) once per test process by
-/// `scripts/ocaml-toolchain.sh`.
-fn toolchain() -> &'static Path {
-    static PREFIX: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let found = PREFIX.get_or_init(|| {
-        let script = repo_root().join("scripts").join("ocaml-toolchain.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-        if !out.status.success() {
-            return Err(format!("{} failed ({})", script.display(), out.status));
-        }
-        let prefix = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let prefix = PathBuf::from(prefix.lines().last().unwrap_or(""));
-        for tool in ["ocamlc", "ocamlrun", "ocamllex", "ocamlyacc"] {
-            if !prefix.join("bin").join(tool).is_file() {
-                return Err(format!("{} has no bin/{tool}", prefix.display()));
-            }
-        }
-        Ok(prefix)
-    });
-    match found {
-        Ok(prefix) => prefix,
-        Err(msg) => panic!("the stock OCaml toolchain is unavailable: {msg}"),
-    }
 }
 
 fn tool(name: &str) -> PathBuf {

@@ -17,32 +17,14 @@
 //!
 //! Outputs are kept under `target/tmp/dynlink/<profile>/`.
 
+mod support;
+
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The stock toolchain's prefix (found, or installed, by `scripts/ocaml-toolchain.sh`).
-fn toolchain() -> &'static Path {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let script = repo_root().join("scripts").join("ocaml-toolchain.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "scripts/ocaml-toolchain.sh failed");
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        PathBuf::from(text.lines().last().unwrap_or(""))
-    })
-}
+use support::toolchain::{repo_root, toolchain};
 
 fn tool(name: &str) -> PathBuf {
     toolchain().join("bin").join(name)

@@ -15,32 +15,15 @@
 //! these tests are skipped, and `release_binary_has_no_check_code` checks that they are
 //! really absent from the binary.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use support::toolchain::{repo_root, toolchain};
 
 /// Whether the warden under test carries the checks.
 const HARDENED: bool = cfg!(any(debug_assertions, feature = "hardened"));
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn toolchain() -> &'static PathBuf {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg(repo().join("scripts/ocaml-toolchain.sh"))
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(
-            out.status.success(),
-            "toolchain install failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap_or(""))
-    })
-}
 
 fn work_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hardened-fail");
@@ -51,7 +34,7 @@ fn work_dir() -> PathBuf {
 /// Compiles `src` (a path under the repository) into a folder of its own for `test` (tests
 /// run in parallel); returns the bytecode.
 fn compile(src: &str, test: &str) -> PathBuf {
-    let src = repo().join(src);
+    let src = repo_root().join(src);
     let stem = src.file_stem().unwrap().to_string_lossy().to_string();
     let dir = work_dir().join(format!("{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -76,7 +59,7 @@ fn fault_warden() -> &'static PathBuf {
         let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-build");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(repo()).arg("build").arg("--quiet").arg("--target-dir").arg(&target);
+        cmd.current_dir(repo_root()).arg("build").arg("--quiet").arg("--target-dir").arg(&target);
         let profile = if cfg!(debug_assertions) {
             cmd.args(["--features", "fault-injection"]);
             "debug"
@@ -426,7 +409,7 @@ fn run_with_stubs(name: &str, check: &str, block: bool) -> Option<Failure> {
     let dir = work_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for f in ["wfail.c", &format!("{name}.ml")] {
-        std::fs::copy(repo().join("tests/fail/stubs").join(f), dir.join(f)).unwrap();
+        std::fs::copy(repo_root().join("tests/fail/stubs").join(f), dir.join(f)).unwrap();
     }
     let bin = toolchain().join("bin");
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());

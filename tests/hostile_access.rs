@@ -17,32 +17,16 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use support::exe::{Asm, Exe};
+use support::toolchain::{repo_root, toolchain};
 use warden::api::Op::{self, *};
 
 const HARDENED: bool = cfg!(any(debug_assertions, feature = "hardened"));
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn scratch() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-access");
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn toolchain() -> &'static PathBuf {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg(repo().join("scripts/ocaml-toolchain.sh"))
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "toolchain: {}", String::from_utf8_lossy(&out.stderr));
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap_or(""))
-    })
 }
 
 /// Runs `byte` under warden with a report file; returns the output and the JSON written.
@@ -76,7 +60,7 @@ fn compiled_cases() -> Vec<(String, String, PathBuf)> {
     let dir = scratch().join(format!("ml-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut cases = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/hostile/access"))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("tests/hostile/access"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "ml"))

@@ -3,26 +3,11 @@
 //! what the stock pair prints. Programs in `tests/runtime_events/`, compiled with the stock
 //! `ocamlc`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The stock toolchain's prefix, as `scripts/ocaml-toolchain.sh` finds (or installs) it.
-fn toolchain() -> PathBuf {
-    let script = repo_root().join("scripts").join("ocaml-toolchain.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run scripts/ocaml-toolchain.sh");
-    assert!(out.status.success(), "scripts/ocaml-toolchain.sh failed");
-    let text = String::from_utf8_lossy(&out.stdout);
-    PathBuf::from(text.trim().lines().last().expect("a prefix"))
-}
+use support::toolchain::{repo_root, toolchain};
 
 fn compile(prefix: &Path, dir: &Path, name: &str) -> PathBuf {
     // Compiled from a copy in the build folder, so that ocamlc's .cmi/.cmo land there.
@@ -77,8 +62,8 @@ fn ring_files_are_read_across_runtimes() {
         "runtime_events_release"
     });
     std::fs::create_dir_all(&dir).expect("a build folder");
-    let producer = compile(&prefix, &dir, "producer");
-    let consumer = compile(&prefix, &dir, "consumer");
+    let producer = compile(prefix, &dir, "producer");
+    let consumer = compile(prefix, &dir, "consumer");
     let stock = prefix.join("bin").join("ocamlrun");
     let warden = PathBuf::from(env!("CARGO_BIN_EXE_warden"));
     let mut outputs = Vec::new();

@@ -13,36 +13,18 @@
 //!
 //! Outputs are kept under `target/tmp/stubs/<profile>/`.
 
+mod support;
+
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use support::toolchain::{repo_root, toolchain};
 
 fn build_root() -> PathBuf {
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("stubs").join(profile)
-}
-
-/// The stock toolchain's prefix (found, or installed, by `scripts/ocaml-toolchain.sh`).
-fn toolchain() -> &'static Path {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let script = repo_root().join("scripts").join("ocaml-toolchain.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run scripts/ocaml-toolchain.sh");
-        assert!(out.status.success(), "scripts/ocaml-toolchain.sh failed");
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        PathBuf::from(text.lines().last().unwrap_or(""))
-    })
 }
 
 fn tool(name: &str) -> PathBuf {

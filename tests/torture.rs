@@ -2,16 +2,14 @@
 //! under the warden built by cargo, with the strict statistics checks on, at the default
 //! minor heap size and at `s=4096`. The 200-run sweeps are `scripts/torture-sweeps.sh`.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Command;
+use support::toolchain::repo_root;
 
 fn sweep(runs: usize, minor: Option<&str>) {
     let mut cmd = Command::new("bash");
-    cmd.arg(repo().join("scripts/torture.sh")).arg(runs.to_string()).args([
+    cmd.arg(repo_root().join("scripts/torture.sh")).arg(runs.to_string()).args([
         "--runtime",
         env!("CARGO_BIN_EXE_warden"),
         "--rounds",

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | `stale-code` | a domain's thread exits | the callback code fragment it registered stays in the code table; the major GC's root scan takes any heap pointer inside a registered fragment for code and skips it (the mechanism of OCaml issue 13512) |
 //! | `no-write-barrier` | a store of a young value into a major block | the field is not added to the remembered set |
-//! | `lost-root` | a collection at an interpreter allocation, with a young accumulator | the accumulator is not saved on the stack, so it is not updated |
+//! | `lost-root` | a collection at an interpreter allocation that reads a young accumulator after it | the accumulator is not saved on the stack, so it is not updated |
 //! | `early-sweep` | the sweeper meets a marked block with fields | it frees the block |
 //! | `short-alloc` | a young allocation of 2 fields or more | the block gets one field less than asked; the caller writes them all |
 //! | `racy-publish` | an atomic exchange (`Atomic.set`, `Atomic.exchange`) that stores a block | the store is a plain, unordered write, so the block's fields reach the domain that loads it without any ordering (for ThreadSanitizer: nothing in the hardened checks looks at orderings) |

@@ -296,11 +296,35 @@ impl<'a> Regs<'a> {
     /// `sp` must have three free words below it; `wosize` at most `MAX_YOUNG_WOSIZE`.
     #[inline(always)]
     pub unsafe fn alloc_small(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
+        // SAFETY: the caller's contract.
+        unsafe { self.alloc_small_in::<true>(wosize, tag) }
+    }
+
+    /// As `alloc_small`, for an instruction that does not read the accumulator after
+    /// allocating (a closure's: its free variables are on the stack by then). The two differ
+    /// only under fault injection, where `lost-root` fires only on a live accumulator.
+    ///
+    /// # Safety
+    /// As `alloc_small`.
+    #[inline(always)]
+    pub unsafe fn alloc_small_dead_accu(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
+        // SAFETY: the caller's contract.
+        unsafe { self.alloc_small_in::<false>(wosize, tag) }
+    }
+
+    /// # Safety
+    /// As `alloc_small`.
+    #[inline(always)]
+    unsafe fn alloc_small_in<const ACCU_LIVE: bool>(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+    ) -> Result<Value, Leave> {
         let site = check::site_at(self.dom.id, self.pc_index());
         match self.dom.young.try_alloc(wosize, tag, site) {
             Some(v) => Ok(v),
             // SAFETY: the caller's contract.
-            None => unsafe { self.alloc_slow(wosize, tag) },
+            None => unsafe { self.alloc_slow(wosize, tag, ACCU_LIVE) },
         }
     }
 
@@ -312,9 +336,16 @@ impl<'a> Regs<'a> {
     /// As `alloc_small`.
     #[cold]
     #[inline(never)]
-    unsafe fn alloc_slow(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
-        // `lost-root` (fault injection only): the accumulator is left out.
-        let lost = check::fault::lost_root(is_young(self.accu));
+    unsafe fn alloc_slow(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+        accu_live: bool,
+    ) -> Result<Value, Leave> {
+        // `lost-root` (fault injection only): a live accumulator is left out of a collection
+        // (the slow path also runs without one: a memory-profiler sample, a raised limit).
+        let collects = !self.dom.young.young_fits(wosize);
+        let lost = collects && accu_live && check::fault::lost_root(is_young(self.accu));
         let here = code_value(self.pc_index());
         // SAFETY: three free words below `sp` (the caller's contract); the collection and
         // the callbacks keep the frame's offset from the stack top.
@@ -324,7 +355,7 @@ impl<'a> Regs<'a> {
             *sp.add(1) = self.env;
             *sp.add(2) = here;
             self.dom.stack.sp = sp;
-            if !self.dom.young.young_fits(wosize) {
+            if collects {
                 self.dom.young.minor_wanted = true;
                 self.dom.safepoint();
             }

@@ -210,7 +210,7 @@ unsafe fn closure_block(
     // SAFETY: the caller's contract.
     unsafe {
         let clos = if size <= MAX_YOUNG_WOSIZE {
-            let c = m.alloc_small(size, CLOSURE_TAG)?;
+            let c = m.alloc_small_dead_accu(size, CLOSURE_TAG)?;
             for i in 0..nvars {
                 c.set_field_raw(first + i, m.at(i));
             }
