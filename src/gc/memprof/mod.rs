@@ -328,54 +328,48 @@ impl DomainMemprof {
     /// After a minor collection (world stopped): each tracked young block was promoted
     /// (`forwarded` gives its copy) or died.
     pub fn after_minor(&mut self, forwarded: &dyn Fn(Value) -> Option<Option<Value>>) {
-        for t in self.tables_mut() {
-            if t.validated_config() == Value::UNIT {
-                continue;
+        self.settle_tracked(|e| match forwarded(e.block) {
+            None => false,
+            Some(Some(new)) => {
+                e.block = new;
+                e.promoted = true;
+                true
             }
-            for i in 0..t.t.len() {
-                let e = &mut t.t[i];
-                if !e.tracks_block() {
-                    continue;
-                }
-                match forwarded(e.block) {
-                    None => {}
-                    Some(Some(new)) => {
-                        e.block = new;
-                        e.promoted = true;
-                        t.wake(i);
-                    }
-                    Some(None) => {
-                        e.block = Value::UNIT;
-                        e.deallocated = true;
-                        t.wake(i);
-                    }
-                }
+            Some(None) => {
+                e.block = Value::UNIT;
+                e.deallocated = true;
+                true
             }
-        }
-        self.tidy_orphans();
-        self.update_pending();
+        });
     }
 
     /// After marking (world stopped): each tracked major block is alive or died; a spilled
     /// block not settled yet counts as promoted if alive.
     pub fn after_mark(&mut self, alive: &dyn Fn(Value) -> bool) {
+        self.settle_tracked(|e| {
+            if !alive(e.block) {
+                e.block = Value::UNIT;
+                e.deallocated = true;
+                true
+            } else if e.spilled && !e.promoted {
+                e.promoted = true;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Runs `settle` on every entry that tracks a block, in every table with a profile;
+    /// an entry it changed (it returns true) gets its callback scheduled.
+    fn settle_tracked(&mut self, mut settle: impl FnMut(&mut Entry) -> bool) {
         for t in self.tables_mut() {
             if t.validated_config() == Value::UNIT {
                 continue;
             }
             for i in 0..t.t.len() {
                 let e = &mut t.t[i];
-                if !e.tracks_block() {
-                    continue;
-                }
-                if alive(e.block) {
-                    if e.spilled && !e.promoted {
-                        e.promoted = true;
-                        t.wake(i);
-                    }
-                } else {
-                    e.block = Value::UNIT;
-                    e.deallocated = true;
+                if e.tracks_block() && settle(e) {
                     t.wake(i);
                 }
             }

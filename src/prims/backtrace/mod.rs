@@ -22,7 +22,7 @@ use crate::heap::atoms::atom;
 use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
 use crate::interp::opcodes::Op;
-use crate::loader::debuginfo::DebugInfo;
+use crate::loader::debuginfo::{DebugEvent, DebugInfo};
 use std::sync::RwLock;
 
 pub use printexc::fatal_uncaught_exception;
@@ -90,18 +90,8 @@ impl BacktraceState {
         if i >= self.program_len {
             return fragment_location(i);
         }
-        let event = self.info.find_instr(i).map(|e| Event {
-            filename: e.filename.clone(),
-            defname: e.defname.clone(),
-            start_lnum: e.start_lnum,
-            start_chr: e.start_chr,
-            end_lnum: e.end_lnum,
-            end_chr: e.end_chr,
-            end_offset: e.end_offset,
-        });
-        let is_raise =
-            code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
-        Location { is_raise, event }
+        let event = self.info.find_instr(i).map(Event::of);
+        Location { is_raise: raises_at(code, i), event }
     }
 }
 
@@ -124,23 +114,18 @@ pub fn remove_fragment_debug(start: usize) {
 /// The location of instruction `i` of a fragment loaded at run time.
 fn fragment_location(i: usize) -> Location {
     let program = crate::interp::current_program();
-    let is_raise =
-        program.code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32);
     let all = FRAGMENT_DEBUG.read().unwrap_or_else(|e| e.into_inner());
     let event = all
         .iter()
         .find(|(s, l, _)| (*s..*s + *l).contains(&i))
         .and_then(|(s, _, info)| info.find_instr(i - s))
-        .map(|e| Event {
-            filename: e.filename.clone(),
-            defname: e.defname.clone(),
-            start_lnum: e.start_lnum,
-            start_chr: e.start_chr,
-            end_lnum: e.end_lnum,
-            end_chr: e.end_chr,
-            end_offset: e.end_offset,
-        });
-    Location { is_raise, event }
+        .map(Event::of);
+    Location { is_raise: raises_at(&program.code, i), event }
+}
+
+/// Whether the instruction at `i` of `code` raises (a slot there is an instruction start).
+fn raises_at(code: &[i32], i: usize) -> bool {
+    code.get(i).is_some_and(|&w| w == Op::RAISE as i32 || w == Op::RERAISE as i32)
 }
 
 /// A source range of a debug event.
@@ -153,6 +138,20 @@ pub struct Event {
     pub end_lnum: i32,
     pub end_chr: i32,
     pub end_offset: i32,
+}
+
+impl Event {
+    fn of(e: &DebugEvent) -> Event {
+        Event {
+            filename: e.filename.clone(),
+            defname: e.defname.clone(),
+            start_lnum: e.start_lnum,
+            start_chr: e.start_chr,
+            end_lnum: e.end_lnum,
+            end_chr: e.end_chr,
+            end_offset: e.end_offset,
+        }
+    }
 }
 
 /// What a backtrace slot says: whether it raises, and where, when the debug info knows.

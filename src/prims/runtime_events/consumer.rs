@@ -16,6 +16,7 @@ use crate::exn::{Exn, PrimResult};
 use crate::heap::custom::{data_ptr, CustomOps};
 use crate::heap::value::{Value, CUSTOM_TAG};
 use crate::prims::ints::alloc_int64;
+use std::cell::Cell;
 use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,12 +35,15 @@ struct Cursor {
     map: *const u8,
     size: u64,
     meta: [u64; 8],
-    positions: Vec<u64>,
-    next_read_domain: u64,
+    /// Where each domain's ring was last read. This and the flags below are cells: a poll's
+    /// callbacks reach the cursor again (`free_cursor`, a reentrant `read_poll`) while the
+    /// poll holds it, so only shared references to a cursor are ever made.
+    positions: Vec<Cell<u64>>,
+    next_read_domain: Cell<u64>,
     /// A `read_poll` is running (a callback polling again is refused).
-    in_poll: bool,
+    in_poll: Cell<bool>,
     /// `free_cursor` was called by a callback during a poll: freed when the poll ends.
-    free_requested: bool,
+    free_requested: Cell<bool>,
 }
 
 // The metadata words, as `struct runtime_events_metadata_header` orders them.
@@ -145,9 +149,9 @@ fn open(file: &str) -> Result<Cursor, OpenError> {
         size,
         meta: [0; 8],
         positions: Vec::new(),
-        next_read_domain: 0,
-        in_poll: false,
-        free_requested: false,
+        next_read_domain: Cell::new(0),
+        in_poll: Cell::new(false),
+        free_requested: Cell::new(false),
     };
     if size < METADATA_BYTES {
         return Err(OpenError::Other);
@@ -158,7 +162,7 @@ fn open(file: &str) -> Result<Cursor, OpenError> {
     if max_domains > MAX_DOMAINS {
         return Err(OpenError::Other);
     }
-    cursor.positions = vec![0; max_domains as usize];
+    cursor.positions = (0..max_domains).map(|_| Cell::new(0)).collect();
     Ok(cursor)
 }
 
@@ -208,9 +212,8 @@ fn c_str(bytes: &[u8]) -> &[u8] {
 ///
 /// # Safety
 /// The reference must not outlive the cursor: the caller drops it before the cursor value
-/// can die or be freed (a poll's callbacks can only ask for a free, `free_requested`), and
-/// holds no other reference to the same cursor meanwhile.
-unsafe fn cursor_of<'a>(wrapper: Value) -> Option<&'a mut Cursor> {
+/// can die or be freed (a poll's callbacks can only ask for a free, `free_requested`).
+unsafe fn cursor_of<'a>(wrapper: Value) -> Option<&'a Cursor> {
     // SAFETY: a cursor value's field 0 is its custom block.
     let custom = unsafe { wrapper.field(0) };
     // SAFETY: checked to be a cursor block before its data word is read.
@@ -221,7 +224,7 @@ unsafe fn cursor_of<'a>(wrapper: Value) -> Option<&'a mut Cursor> {
         return None;
     }
     // SAFETY: the data word holds a live Box<Cursor> or null; the cursor value is alive.
-    unsafe { (*cursor_slot(custom)).as_mut() }
+    unsafe { (*cursor_slot(custom)).as_ref() }
 }
 
 pub(super) fn free_cursor(_: &mut Domain, args: &[Value]) -> PrimResult {
@@ -229,7 +232,7 @@ pub(super) fn free_cursor(_: &mut Domain, args: &[Value]) -> PrimResult {
     let custom = unsafe { args[0].field(0) };
     // SAFETY: the reference is dropped before `finalize_cursor` frees the cursor.
     match unsafe { cursor_of(args[0]) } {
-        Some(c) if c.in_poll => c.free_requested = true,
+        Some(c) if c.in_poll.get() => c.free_requested.set(true),
         Some(_) => finalize_cursor(custom),
         None => {}
     }
@@ -257,10 +260,10 @@ pub(super) fn read_poll(dom: &mut Domain, args: &[Value]) -> PrimResult {
     } else {
         0
     };
-    if cursor.in_poll {
+    if cursor.in_poll.get() {
         return Err(Exn::failure("Runtime_events: poll called concurrently or reentrant"));
     }
-    cursor.in_poll = true;
+    cursor.in_poll.set(true);
     let base = dom.local_roots.len();
     dom.local_roots.extend([wrapper, callbacks]);
     let mut poll = Poll { dom, base, exception: None };
@@ -269,8 +272,8 @@ pub(super) fn read_poll(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // A callback may have run a collection: the cursor value as it is now.
     let wrapper = dom.local_roots[base];
     dom.local_roots.truncate(base);
-    cursor.in_poll = false;
-    if cursor.free_requested {
+    cursor.in_poll.set(false);
+    if cursor.free_requested.get() {
         // SAFETY: field 0 of a cursor value is its custom block.
         finalize_cursor(unsafe { wrapper.field(0) });
     }
@@ -301,7 +304,7 @@ impl Poll<'_> {
 
     /// The poll loop (`caml_runtime_events_read_poll`): for each domain's ring from the one
     /// after the last read, the events from the cursor's position to the tail.
-    fn run(&mut self, cursor: &mut Cursor, max_events: u64) -> Result<u64, PollError> {
+    fn run(&mut self, cursor: &Cursor, max_events: u64) -> Result<u64, PollError> {
         let meta = cursor.meta;
         let elements = meta[M_RING_SIZE_ELEMENTS];
         let aligned = [M_RING_HEADER_SIZE, M_HEADERS_OFFSET, M_DATA_OFFSET, M_CUSTOM_EVENTS_OFFSET]
@@ -315,7 +318,7 @@ impl Poll<'_> {
             return Err(PollError::Corrupt);
         }
         let max_domains = meta[M_MAX_DOMAINS];
-        let start = cursor.next_read_domain;
+        let start = cursor.next_read_domain.get();
         let mut consumed = 0u64;
         let mut early_exit = false;
         let mut i = 0;
@@ -337,16 +340,16 @@ impl Poll<'_> {
                 // Release store of the tail).
                 let head = cursor.word(header).load(Ordering::Acquire);
                 let tail = cursor.word(header + 8).load(Ordering::Acquire);
-                let pos = &mut cursor.positions[d as usize];
-                if head > *pos {
-                    let lost = head - *pos;
-                    *pos = head;
+                let pos = &cursor.positions[d as usize];
+                if head > pos.get() {
+                    let lost = head - pos.get();
+                    pos.set(head);
                     if !self.lost_events(d, lost) {
                         early_exit = true;
                         break;
                     }
                 }
-                let pos = cursor.positions[d as usize];
+                let pos = cursor.positions[d as usize].get();
                 if pos >= tail {
                     break;
                 }
@@ -362,7 +365,7 @@ impl Poll<'_> {
                 std::sync::atomic::fence(Ordering::SeqCst);
                 let head = cursor.word(header).load(Ordering::Acquire);
                 if head > pos {
-                    cursor.positions[d as usize] = head;
+                    cursor.positions[d as usize].set(head);
                     if !self.lost_events(d, head - pos) {
                         early_exit = true;
                     }
@@ -387,14 +390,13 @@ impl Poll<'_> {
                 if kind != crate::events::EV_INTERNAL {
                     consumed += 1;
                 }
-                cursor.positions[d as usize] += length;
-                if cursor.positions[d as usize] >= tail
-                    || (max_events != 0 && consumed >= max_events)
-                {
+                let pos = &cursor.positions[d as usize];
+                pos.set(pos.get() + length);
+                if pos.get() >= tail || (max_events != 0 && consumed >= max_events) {
                     break;
                 }
             }
-            cursor.next_read_domain = if d + 1 == max_domains { 0 } else { d + 1 };
+            cursor.next_read_domain.set(if d + 1 == max_domains { 0 } else { d + 1 });
         }
         Ok(consumed)
     }
