@@ -19,6 +19,7 @@
 
 pub mod codemap;
 pub mod debuginfo;
+pub mod decode;
 pub mod exec;
 pub mod intern;
 pub mod validate;
