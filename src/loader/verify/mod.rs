@@ -58,6 +58,7 @@
 //! frame a word lies in walks the frames above it: both are bounded by the nesting (at most
 //! [`MAX_FRAMES`]), so the work is linear in the code's size for any fixed nesting.
 
+pub mod cache;
 mod step;
 
 use super::codemap::{Bits, CodeMap};
@@ -72,19 +73,34 @@ const ENTRY_ROOM: u32 = 32;
 /// The words the interpreter itself may push at any point (a poll frame).
 const SAFETY_MARGIN: u32 = 6;
 
-/// A verified fragment: what the rest of the runtime may rely on.
+/// A verified fragment: what the rest of the runtime may rely on (and what [`cache`] keeps
+/// of a program).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     /// The function entries (word offsets in the fragment, ascending): closure bodies and
     /// the `RESTART` before each `GRAB` reached.
     pub entries: Vec<u32>,
-    map: CodeMap,
+    /// The highest global slot the code names (a negative one sorts above all), and the
+    /// first instruction naming it.
+    max_global: Option<(u64, u32)>,
 }
 
 impl Verified {
     /// Checks the global slots the code names against a table of `nglobals` (the DATA
     /// section, read after verification, gives the table).
     pub fn check_globals(&self, code: &[i32], nglobals: usize) -> Result<(), String> {
-        self.map.check_globals(code, nglobals)
+        match self.max_global {
+            Some((slot, pc)) if slot >= nglobals as u64 => {
+                let pc = pc as usize;
+                let named = code.get(pc + 1).copied().unwrap_or(-1);
+                Err(super::validate::at(
+                    pc,
+                    code,
+                    format_args!("global {named} out of range (the program has {nglobals})"),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -122,7 +138,8 @@ fn verify_from(
         v.walk(start)?;
     }
     let entries = v.entries.members().map(|i| i as u32).collect();
-    Ok(Verified { entries, map })
+    let max_global = map.max_global.map(|(slot, pc)| (slot as u64, pc as u32));
+    Ok(Verified { entries, max_global })
 }
 
 /// Validates and verifies a fragment loaded at run time (`Dynlink`, a toplevel phrase)
