@@ -100,19 +100,20 @@ pub fn verify_program(code: &[i32], prims: Prims<'_>, file: &File) -> Result<Ver
         log::debug!(target: "warden::loader", "verification cache: hit ({})", ctx.name);
         return Ok(v);
     }
+    log::debug!(target: "warden::loader", "verification cache: miss, verifying ({})", ctx.name);
     let verified = super::verify(code, prims)?;
     match ctx.cacheable(file) {
         Ok(()) => {
             let stored = ctx.store(&verified);
             log::debug!(
                 target: "warden::loader",
-                "verification cache: miss, {} ({})",
+                "verification cache: {} ({})",
                 if stored { "stored" } else { "not stored: cannot write" },
                 ctx.name
             );
         }
         Err(why) => {
-            log::debug!(target: "warden::loader", "verification cache: miss, not stored: {why}")
+            log::debug!(target: "warden::loader", "verification cache: not stored: {why}")
         }
     }
     Ok(verified)
