@@ -188,7 +188,8 @@ fn a_damaged_or_exposed_entry_is_ignored_and_rewritten() {
     let Some(first) = cached(&dir) else { return };
     let entry = entries(&dir).remove(0);
     let good = std::fs::read(&entry).unwrap();
-    let damage: [(&str, Box<dyn Fn(&mut Vec<u8>)>); 3] = [
+    type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+    let damage: [(&str, Damage); 3] = [
         (
             "a flipped byte",
             Box::new(|b: &mut Vec<u8>| {

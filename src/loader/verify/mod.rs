@@ -49,14 +49,17 @@
 //!
 //! Cost: validation ([`super::validate`], run first by [`verify`]) decodes the code once and
 //! leaves the instruction starts and jump targets in a [`CodeMap`]; the walk decodes each
-//! reachable instruction once more. Most instructions only take and push words: a table
-//! ([`SIMPLE`]) gives their stack effect and length, so the walk's common step is a lookup
-//! and two compares; the others go through [`step::step`], which also writes every message.
-//! A state is a few words, stored only at jump targets (indexed by the target's rank), its
-//! open frames shared in one arena as linked nodes (a frame pushed is one node). Comparing
-//! two states at a join walks their frame lists until they share a node, and finding the
-//! frame a word lies in walks the frames above it: both are bounded by the nesting (at most
-//! [`MAX_FRAMES`]), so the work is linear in the code's size for any fixed nesting.
+//! reachable instruction once more. Both decode through one table ([`super::decode`]):
+//! length, operand check, stack effect. Most instructions only take and push words (their
+//! effect is in the table, `POP n` and `MAKEBLOCK n` included), so the walk runs a straight
+//! line of them with the depth in a register: a lookup, three compares and a bit test for
+//! "is the next one a jump target" each; the others go through [`step::step`], which also
+//! writes every message. A state is a few words, stored only at jump targets (indexed by the
+//! target's rank), its open frames shared in one arena as linked nodes (a frame pushed is
+//! one node). Comparing two states at a join walks their frame lists until they share a
+//! node, and finding the frame a word lies in walks the frames above it: both are bounded by
+//! the nesting (at most [`MAX_FRAMES`]), so the work is linear in the code's size for any
+//! fixed nesting. A program's result is kept across runs by [`cache`].
 
 pub mod cache;
 mod step;
