@@ -37,8 +37,9 @@ pub enum Check {
 /// What the operand of a [`Check::NonNeg`] instruction counts, by [`Info::arg`].
 pub const NON_NEG: [&str; 4] = ["stack offset", "environment index", "frame size", "field index"];
 
-/// How an instruction is decoded.
+/// How an instruction is decoded (8 bytes, so that a row is found with a shift).
 #[derive(Clone, Copy)]
+#[repr(C, align(8))]
 pub struct Info {
     /// Length in words (0: it depends on the first operand).
     pub len: u8,

@@ -137,8 +137,8 @@ fn verify_from(
         v.entries.set(0);
     }
     v.enter(0, state)?;
-    while let Some(start) = v.work.pop() {
-        v.walk(start)?;
+    while let Some((start, slot)) = v.work.pop() {
+        v.walk(start as usize, slot as usize)?;
     }
     let entries = v.entries.members().map(|i| i as u32).collect();
     let max_global = map.max_global.map(|(slot, pc)| (slot as u64, pc as u32));
@@ -162,8 +162,8 @@ struct Verifier<'a> {
     states: Vec<Option<State>>,
     /// The open frames of every state.
     frames: Frames,
-    /// Jump targets reached but not yet walked.
-    work: Vec<usize>,
+    /// Jump targets reached but not yet walked, with their rank.
+    work: Vec<(u32, u32)>,
     /// Function entries found.
     entries: Bits,
 }
@@ -175,20 +175,26 @@ impl Verifier<'_> {
         match self.states[slot] {
             None => {
                 self.states[slot] = Some(state);
-                self.work.push(pc);
+                self.work.push((pc as u32, slot as u32));
                 Ok(())
             }
             Some(known) if self.frames.same(&known, &state) => Ok(()),
-            Some(known) => Err(super::validate::at(
-                pc,
-                self.code,
-                format_args!(
-                    "join rule: paths meet with different stacks: [{}] and [{}]",
-                    self.frames.show(&known),
-                    self.frames.show(&state)
-                ),
-            )),
+            Some(known) => Err(self.join_error(pc, &known, &state)),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn join_error(&self, pc: usize, known: &State, state: &State) -> String {
+        super::validate::at(
+            pc,
+            self.code,
+            format_args!(
+                "join rule: paths meet with different stacks: [{}] and [{}]",
+                self.frames.show(known),
+                self.frames.show(state)
+            ),
+        )
     }
 
     /// A function is entered at `pc` (a closure body, or a partial application's RESTART).
@@ -198,9 +204,9 @@ impl Verifier<'_> {
     }
 
     /// Follows the straight line of code from the jump target `start`.
-    fn walk(&mut self, start: usize) -> Result<(), String> {
+    fn walk(&mut self, start: usize, slot: usize) -> Result<(), String> {
         let code = self.code;
-        let mut state = self.states[self.map.rank(start)].expect("entered");
+        let mut state = self.states[slot].expect("entered");
         let mut pc = start;
         // The previous instruction on this straight line, if any.
         let mut prev = None;
