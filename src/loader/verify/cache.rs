@@ -313,9 +313,12 @@ fn write_entry(dir: &File, name: &str, bytes: &[u8]) -> bool {
 
 /// Keeps the directory within [`MAX_ENTRIES`] and [`MAX_BYTES`] (see the module doc).
 fn evict(dir: &File) {
-    let Ok(list) = std::fs::read_dir(format!("/proc/self/fd/{}", dir.as_raw_fd())) else {
-        return;
-    };
+    // The names are those of the directory the descriptor holds (through /proc, when it is
+    // mounted), and every deletion is relative to that descriptor.
+    let list = std::fs::read_dir(format!("/proc/self/fd/{}", dir.as_raw_fd())).or_else(|_| {
+        cache_dir().map_or(Err(std::io::ErrorKind::NotFound.into()), std::fs::read_dir)
+    });
+    let Ok(list) = list else { return };
     let now = std::time::SystemTime::now();
     let mut entries = Vec::new();
     let mut doomed = Vec::new();
@@ -467,6 +470,34 @@ mod tests {
 
     fn key() -> [u64; KEY_WORDS] {
         std::array::from_fn(|i| i as u64 * 7 + 1)
+    }
+
+    #[test]
+    fn eviction_keeps_the_newest_within_the_bound() {
+        let dir = std::env::temp_dir().join(format!("warden-evict-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let n = MAX_ENTRIES + 10;
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for i in 0..n {
+            let f = File::create(dir.join(format!("{i:04}"))).unwrap();
+            // Entry i is i seconds younger than entry 0.
+            f.set_modified(old + std::time::Duration::from_secs(i as u64)).unwrap();
+        }
+        std::fs::write(dir.join(".tmp-1-2"), b"left by a crash").unwrap();
+        File::open(dir.join(".tmp-1-2")).unwrap().set_modified(old).unwrap();
+        evict(&File::open(&dir).unwrap());
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), MAX_ENTRIES * 3 / 4);
+        assert_eq!(left[0], format!("{:04}", n - MAX_ENTRIES * 3 / 4), "the oldest went");
+        // Within the bound, nothing goes.
+        evict(&File::open(&dir).unwrap());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), MAX_ENTRIES * 3 / 4);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
