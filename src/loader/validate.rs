@@ -19,7 +19,9 @@
 //! What it does not check: stack depths (the verifier's part, [`super::verify`]) and the range
 //! of SWITCH and field indices, which depend on run-time values.
 //!
-//! It decodes the code once: each instruction is checked as it is decoded, the instruction
+//! It decodes the code once, through the table of [`super::decode`] (the common operand
+//! checks inline, the rest in `check_instruction`): each instruction is checked as it is
+//! decoded, the instruction
 //! starts and the jump targets go into two bitmaps (the [`CodeMap`] the verifier reuses), and
 //! "every target is a start" is one pass over the bitmaps' words at the end.
 //!
