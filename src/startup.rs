@@ -273,10 +273,11 @@ pub fn run(inv: Invocation) -> i32 {
             Err(e) => report_load_error(&e),
         };
     }
-    let exe = match loader::exec::read_executable(std::path::Path::new(&exe_name_os), given_name) {
-        Ok(e) => e,
-        Err(e) => return report_load_error(&e),
-    };
+    let (exe, exe_file) =
+        match loader::exec::read_executable_file(std::path::Path::new(&exe_name_os), given_name) {
+            Ok(e) => e,
+            Err(e) => return report_load_error(&e),
+        };
     let config = Arc::new(config);
     // Boxed: the domain registry keeps its address.
     let mut dom = Box::new(Domain::new(config.clone()));
@@ -350,9 +351,10 @@ pub fn run(inv: Invocation) -> i32 {
         .zip(&stub)
         .map(|(name, &stub)| if stub { None } else { crate::prims::reads(name) })
         .collect();
-    let verified = match loader::verify::verify(
+    let verified = match loader::verify::cache::verify_program(
         &exe.code,
         loader::verify::Prims { names: &exe.prim_names, reads: &reads },
+        &exe_file,
     ) {
         Ok(v) => v,
         Err(e) => {
@@ -360,9 +362,12 @@ pub fn run(inv: Invocation) -> i32 {
             return 2;
         }
     };
+    // Closed now, as ocamlrun closes the executable once read: the program's own file
+    // descriptors are numbered as under ocamlrun.
+    drop(exe_file);
     log::debug!(
         target: "warden::loader",
-        "{} words of code: validated and verified in {:?} (thread CPU time)",
+        "{} words of code: validated and verified (or found in the cache) in {:?} (thread CPU time)",
         exe.code.len(),
         thread_cpu_time() - started
     );

@@ -23,6 +23,28 @@ impl Bits {
         self.words[i / 64] |= 1 << (i % 64);
     }
 
+    /// Adds `i` without checking it is below the length.
+    ///
+    /// # Safety
+    /// `i` is below the length the set was made for.
+    #[inline(always)]
+    pub unsafe fn set_unchecked(&mut self, i: usize) {
+        debug_assert!(i / 64 < self.words.len());
+        // SAFETY: i < len, so i / 64 < len.div_ceil(64) = words.len() (the caller's promise).
+        unsafe { *self.words.get_unchecked_mut(i / 64) |= 1 << (i % 64) };
+    }
+
+    /// Whether `i` (below the length) is a member, without checking the bound.
+    ///
+    /// # Safety
+    /// `i` is below the length the set was made for.
+    #[inline(always)]
+    pub unsafe fn contains_unchecked(&self, i: usize) -> bool {
+        debug_assert!(i / 64 < self.words.len());
+        // SAFETY: i < len, so i / 64 < words.len() (the caller's promise).
+        unsafe { *self.words.get_unchecked(i / 64) & (1 << (i % 64)) != 0 }
+    }
+
     #[inline(always)]
     pub fn contains(&self, i: usize) -> bool {
         self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -79,6 +101,16 @@ impl CodeMap {
     #[inline(always)]
     pub fn is_target(&self, pc: usize) -> bool {
         self.targets.contains(pc)
+    }
+
+    /// Whether `pc` is a target, without checking the bound.
+    ///
+    /// # Safety
+    /// `pc` is below the code's length.
+    #[inline(always)]
+    pub unsafe fn is_target_unchecked(&self, pc: usize) -> bool {
+        // SAFETY: the targets set was made for the code's length, above pc.
+        unsafe { self.targets.contains_unchecked(pc) }
     }
 
     /// The index of target `pc` among the targets.

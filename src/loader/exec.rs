@@ -98,11 +98,24 @@ pub fn read_magic(path: &Path, name: impl AsRef<[u8]>) -> Result<Vec<u8>, LoadEr
 /// messages show, as `ocamlrun` does). Only the trailer, the table of contents and the
 /// sections warden uses are read (not a `#!` prefix, SYMB, CRCS ...).
 pub fn read_executable(path: &Path, name: impl AsRef<[u8]>) -> Result<Executable, LoadError> {
+    read_executable_file(path, name).map(|(exe, _)| exe)
+}
+
+/// [`read_executable`], also returning the file it read, still open: the verification cache
+/// (`verify::cache`) takes the file's status from it once its sections are read.
+pub fn read_executable_file(
+    path: &Path,
+    name: impl AsRef<[u8]>,
+) -> Result<(Executable, std::fs::File), LoadError> {
     let name = name.as_ref();
     // ocamlrun reports every failure to open as "cannot find file".
     let file = std::fs::File::open(path).map_err(|_| LoadError::cannot_find(name))?;
     match file.metadata() {
-        Ok(m) if m.is_file() => parse(&FileImage { file, len: m.len() }, name),
+        Ok(m) if m.is_file() => {
+            let image = FileImage { file, len: m.len() };
+            let exe = parse(&image, name)?;
+            Ok((exe, image.file))
+        }
         // A directory, a FIFO ...: nothing to read sections from.
         _ => Err(LoadError::not_bytecode(name)),
     }

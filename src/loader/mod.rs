@@ -7,9 +7,12 @@
 //! * [`validate`] checks the code before it runs: opcodes, operands, jump targets, primitive
 //!   indices and arities, global indices (once DATA is read); it leaves a [`codemap`]
 //!   (instruction starts, jump targets) for the verifier.
+//! * [`decode`] is the table, one row per opcode, that validation and the verifier decode
+//!   instructions with (length, operand check, stack effect, flags).
 //! * [`verify`] validates, then proves the stack discipline (depths at joins, frame
 //!   accesses, trap nesting, room), for every fragment before it runs, and returns its
 //!   function entries: the only code addresses a closure from DATA or `Marshal` may hold.
+//!   [`verify::cache`] keeps a program file's result on disk for its next run.
 //! * [`debuginfo`] turns the DBUG section into a table from code positions to source
 //!   locations, for backtraces.
 //!
@@ -19,6 +22,7 @@
 
 pub mod codemap;
 pub mod debuginfo;
+pub mod decode;
 pub mod exec;
 pub mod intern;
 pub mod validate;

@@ -19,7 +19,9 @@
 //! What it does not check: stack depths (the verifier's part, [`super::verify`]) and the range
 //! of SWITCH and field indices, which depend on run-time values.
 //!
-//! It decodes the code once: each instruction is checked as it is decoded, the instruction
+//! It decodes the code once, through the table of [`super::decode`] (the common operand
+//! checks inline, the rest in `check_instruction`): each instruction is checked as it is
+//! decoded, the instruction
 //! starts and the jump targets go into two bitmaps (the [`CodeMap`] the verifier reuses), and
 //! "every target is a start" is one pass over the bitmaps' words at the end.
 //!
@@ -28,6 +30,7 @@
 //! operands), and CLOSURE, whose offset is relative to its second operand.
 
 use super::codemap::{Bits, CodeMap};
+use super::decode::{self, Check};
 use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
 use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPCODE_COUNT, OPERANDS};
 
@@ -60,54 +63,88 @@ pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
     let mut max_global: Option<(usize, usize)> = None;
     let mut pc = 0;
     let mut prev = usize::MAX;
+    // One table lookup decodes an instruction; the common checks are done inline, the rest
+    // by `check_instruction` (which also words every message).
     while pc < n {
-        let op = code[pc];
-        if op < 0 || op as usize >= OPCODE_COUNT {
+        // SAFETY: pc < n = code.len().
+        let op = unsafe { *code.get_unchecked(pc) };
+        if op as u32 as usize >= OPCODE_COUNT {
             return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
         }
-        let len = match OPERANDS[op as usize] {
-            Operands::Fixed(k) => 1 + k as usize,
-            Operands::Jump => 2,
-            Operands::ValueJump | Operands::Closure => 3,
-            Operands::ClosureRec | Operands::Switch => {
-                if op == Op::CLOSUREREC as i32 {
-                    match code.get(pc + 1) {
-                        Some(&k) if k < 1 => {
-                            return Err(at(pc, code, format_args!("{k} functions")))
-                        }
-                        _ => {}
-                    }
-                }
-                instr_len(code, pc).unwrap_or(usize::MAX)
-            }
+        let d = decode::info(op);
+        let len = match d.len {
+            0 => variable_len(code, pc)?,
+            k => usize::from(k),
         };
         if len > n - pc {
             return Err(at(pc, code, "the operands run past the end of the code"));
         }
-        starts.set(pc);
-        check_instruction(code, pc, len, prev, prims, &mut targets, &mut max_global)?;
+        // SAFETY: pc < n, the length `starts` was made for.
+        unsafe { starts.set_unchecked(pc) };
+        // The operands are inside the code: pc + len <= n, and the checks below read
+        // operands 1 ..= len - 1 only.
+        if d.check != Check::None {
+            // SAFETY: every checked instruction has an operand (see `decode`), inside the
+            // code since pc + len <= n.
+            let a = unsafe { *code.get_unchecked(pc + 1) };
+            match d.check {
+                Check::None => {}
+                Check::NonNeg => {
+                    if a < 0 {
+                        let what = decode::NON_NEG[usize::from(d.arg)];
+                        return Err(at(pc, code, format_args!("negative {what} {a}")));
+                    }
+                }
+                Check::Jump => {
+                    let base = pc + usize::from(d.arg);
+                    // SAFETY: the offset is the last operand (len = arg + 1): base < n.
+                    let ofs = unsafe { *code.get_unchecked(base) };
+                    let t = base as i64 + i64::from(ofs);
+                    if t < 0 || t as u64 >= n as u64 {
+                        let t = t * 4;
+                        return Err(at(pc, code, format_args!("jump target {t} outside the code")));
+                    }
+                    // SAFETY: 0 <= t < n, checked just above.
+                    unsafe { targets.set_unchecked(t as usize) };
+                }
+                Check::Global => note_global(&mut max_global, a, pc),
+                Check::Call => check_prim(code, pc, prims, a, i32::from(d.arg))?,
+                Check::BlockTag => {
+                    if !makeblock_tag_allowed(a) {
+                        return Err(at(pc, code, format_args!("cannot build a block of tag {a}")));
+                    }
+                }
+                Check::GlobalField => {
+                    note_global(&mut max_global, a, pc);
+                    // SAFETY: GETGLOBALFIELD has two operands (len = 3): pc + 2 < n.
+                    let f = unsafe { *code.get_unchecked(pc + 2) };
+                    if f < 0 {
+                        return Err(at(pc, code, format_args!("negative field index {f}")));
+                    }
+                }
+                Check::Closure => {
+                    if a < 0 {
+                        return Err(at(pc, code, format_args!("negative variable count {a}")));
+                    }
+                    // SAFETY: CLOSURE has two operands (len = 3): pc + 2 < n.
+                    let ofs = unsafe { *code.get_unchecked(pc + 2) };
+                    let t = (pc + 2) as i64 + i64::from(ofs);
+                    if t < 0 || t as u64 >= n as u64 {
+                        let t = t * 4;
+                        return Err(at(pc, code, format_args!("jump target {t} outside the code")));
+                    }
+                    // SAFETY: 0 <= t < n, checked just above.
+                    unsafe { targets.set_unchecked(t as usize) };
+                }
+                Check::Other => {
+                    check_instruction(code, pc, len, prev, prims, &mut targets, &mut max_global)?
+                }
+            }
+        }
         prev = pc;
         pc += len;
     }
-    let falls_through = !matches!(
-        Op::from_u32(code[prev] as u32),
-        Some(
-            Op::STOP
-                | Op::RETURN
-                | Op::APPTERM
-                | Op::APPTERM1
-                | Op::APPTERM2
-                | Op::APPTERM3
-                | Op::BRANCH
-                | Op::SWITCH
-                | Op::RAISE
-                | Op::RERAISE
-                | Op::RAISE_NOTRACE
-                | Op::RESUMETERM
-                | Op::REPERFORMTERM
-        )
-    );
-    if falls_through {
+    if decode::info(code[prev]).flags & decode::ENDS == 0 {
         return Err(at(
             prev,
             code,
@@ -118,6 +155,60 @@ pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
         return Err(target_off_start(code, &starts));
     }
     Ok(CodeMap::new(starts, targets, max_global))
+}
+
+/// The length of the CLOSUREREC or SWITCH at `pc` (a known opcode), or the error for a
+/// CLOSUREREC of no function (usize::MAX when the length is beyond any code).
+#[inline(never)]
+fn variable_len(code: &[i32], pc: usize) -> Result<usize, String> {
+    if code[pc] == Op::CLOSUREREC as i32 {
+        match code.get(pc + 1) {
+            Some(&k) if k < 1 => return Err(at(pc, code, format_args!("{k} functions"))),
+            _ => {}
+        }
+    }
+    Ok(instr_len(code, pc).unwrap_or(usize::MAX))
+}
+
+/// Checks primitive `n`, called by the instruction at `pc` with `passed` arguments: in range,
+/// and passed at least the arguments it reads.
+#[inline(always)]
+fn check_prim(
+    code: &[i32],
+    pc: usize,
+    prims: Prims<'_>,
+    n: i32,
+    passed: i32,
+) -> Result<(), String> {
+    let nprims = prims.names.len();
+    if n < 0 || n as usize >= nprims {
+        return Err(at(
+            pc,
+            code,
+            format_args!("primitive {n} out of range (the program has {nprims})"),
+        ));
+    }
+    match prims.reads(n as usize) {
+        Some(reads) if passed < i32::from(reads) => Err(at(
+            pc,
+            code,
+            format_args!(
+                "arity rule: the call passes {passed} arguments to {}, which reads {reads}",
+                prims.names[n as usize]
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Notes that the instruction at `pc` names global slot `a` (keeping the highest).
+#[inline(always)]
+fn note_global(max_global: &mut Option<(usize, usize)>, a: i32, pc: usize) {
+    // A negative slot is out of range of any table: it sorts above every real one.
+    let slot = a as u32 as usize | if a < 0 { 1 << 40 } else { 0 };
+    if max_global.is_none_or(|(m, _)| slot > m) {
+        *max_global = Some((slot, pc));
+    }
 }
 
 impl CodeMap {
@@ -171,6 +262,8 @@ fn each_target(code: &[i32], pc: usize, len: usize, mut f: impl FnMut(usize)) {
 }
 
 /// An error message about the instruction at `pc`.
+#[cold]
+#[inline(never)]
 pub(crate) fn at(pc: usize, code: &[i32], what: impl std::fmt::Display) -> String {
     let name = code.get(pc).and_then(|&op| NAMES.get(op as usize)).copied().unwrap_or("?");
     format!("invalid bytecode at offset {} ({name}): {what}", pc * 4)
@@ -188,7 +281,7 @@ fn makeblock_tag_allowed(tag: i32) -> bool {
 
 /// Checks the operands of the instruction at `pc` (`len` words, inside the code; `prev` is
 /// the previous instruction's start), marks its targets and notes the global it names.
-#[inline(always)]
+#[inline(never)]
 fn check_instruction(
     code: &[i32],
     pc: usize,
@@ -215,35 +308,9 @@ fn check_instruction(
         }
         Ok(())
     };
-    let mut global = |i: usize| {
-        // A negative slot is out of range of any table: it sorts above every real one.
-        let slot = arg(i) as u32 as usize | if arg(i) < 0 { 1 << 40 } else { 0 };
-        if max_global.is_none_or(|(m, _)| slot > m) {
-            *max_global = Some((slot, pc));
-        }
-    };
+    let mut global = |i: usize| note_global(max_global, arg(i), pc);
     // Primitive operand `i`, called with `passed` arguments.
-    let prim = |i: usize, passed: i32| -> Result<(), String> {
-        let (n, nprims) = (arg(i), prims.names.len());
-        if n < 0 || n as usize >= nprims {
-            return Err(at(
-                pc,
-                code,
-                format_args!("primitive {n} out of range (the program has {nprims})"),
-            ));
-        }
-        match prims.reads(n as usize) {
-            Some(reads) if passed < i32::from(reads) => Err(at(
-                pc,
-                code,
-                format_args!(
-                    "arity rule: the call passes {passed} arguments to {}, which reads {reads}",
-                    prims.names[n as usize]
-                ),
-            )),
-            _ => Ok(()),
-        }
-    };
+    let prim = |i: usize, passed: i32| check_prim(code, pc, prims, arg(i), passed);
     let block_tag = |i: usize| -> Result<(), String> {
         if !makeblock_tag_allowed(arg(i)) {
             return Err(at(pc, code, format_args!("cannot build a block of tag {}", arg(i))));

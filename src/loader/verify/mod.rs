@@ -49,20 +49,24 @@
 //!
 //! Cost: validation ([`super::validate`], run first by [`verify`]) decodes the code once and
 //! leaves the instruction starts and jump targets in a [`CodeMap`]; the walk decodes each
-//! reachable instruction once more. Most instructions only take and push words: a table
-//! ([`SIMPLE`]) gives their stack effect and length, so the walk's common step is a lookup
-//! and two compares; the others go through [`step::step`], which also writes every message.
-//! A state is a few words, stored only at jump targets (indexed by the target's rank), its
-//! open frames shared in one arena as linked nodes (a frame pushed is one node). Comparing
-//! two states at a join walks their frame lists until they share a node, and finding the
-//! frame a word lies in walks the frames above it: both are bounded by the nesting (at most
-//! [`MAX_FRAMES`]), so the work is linear in the code's size for any fixed nesting.
+//! reachable instruction once more. Both decode through one table ([`super::decode`]):
+//! length, operand check, stack effect. Most instructions only take and push words (their
+//! effect is in the table, `POP n` and `MAKEBLOCK n` included), so the walk runs a straight
+//! line of them with the depth in a register: a lookup, three compares and a bit test for
+//! "is the next one a jump target" each; the others go through [`step::step`], which also
+//! writes every message. A state is a few words, stored only at jump targets (indexed by the
+//! target's rank), its open frames shared in one arena as linked nodes (a frame pushed is
+//! one node). Comparing two states at a join walks their frame lists until they share a
+//! node, and finding the frame a word lies in walks the frames above it: both are bounded by
+//! the nesting (at most [`MAX_FRAMES`]), so the work is linear in the code's size for any
+//! fixed nesting. A program's result is kept across runs by [`cache`].
 
+pub mod cache;
 mod step;
 
 use super::codemap::{Bits, CodeMap};
+use super::decode;
 pub use super::validate::Prims;
-use crate::interp::opcodes::{Op, Operands, OPCODE_COUNT, OPERANDS};
 use step::{Flow, Frames, State};
 
 /// At most this many return and trap frames open at once inside one function.
@@ -72,19 +76,34 @@ const ENTRY_ROOM: u32 = 32;
 /// The words the interpreter itself may push at any point (a poll frame).
 const SAFETY_MARGIN: u32 = 6;
 
-/// A verified fragment: what the rest of the runtime may rely on.
+/// A verified fragment: what the rest of the runtime may rely on (and what [`cache`] keeps
+/// of a program).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     /// The function entries (word offsets in the fragment, ascending): closure bodies and
     /// the `RESTART` before each `GRAB` reached.
     pub entries: Vec<u32>,
-    map: CodeMap,
+    /// The highest global slot the code names (a negative one sorts above all), and the
+    /// first instruction naming it.
+    max_global: Option<(u64, u32)>,
 }
 
 impl Verified {
     /// Checks the global slots the code names against a table of `nglobals` (the DATA
     /// section, read after verification, gives the table).
     pub fn check_globals(&self, code: &[i32], nglobals: usize) -> Result<(), String> {
-        self.map.check_globals(code, nglobals)
+        match self.max_global {
+            Some((slot, pc)) if slot >= nglobals as u64 => {
+                let pc = pc as usize;
+                let named = code.get(pc + 1).copied().unwrap_or(-1);
+                Err(super::validate::at(
+                    pc,
+                    code,
+                    format_args!("global {named} out of range (the program has {nglobals})"),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -118,155 +137,13 @@ fn verify_from(
         v.entries.set(0);
     }
     v.enter(0, state)?;
-    while let Some(start) = v.work.pop() {
-        v.walk(start)?;
+    while let Some((start, slot)) = v.work.pop() {
+        v.walk(start as usize, slot as usize)?;
     }
     let entries = v.entries.members().map(|i| i as u32).collect();
-    Ok(Verified { entries, map })
+    let max_global = map.max_global.map(|(slot, pc)| (slot as u64, pc as u32));
+    Ok(Verified { entries, max_global })
 }
-
-/// The stack effect of an instruction the walk applies without [`step::step`]: it takes
-/// `pop` words from above the innermost open frame, pushes `push`, then (if `slot` is not
-/// [`NO_SLOT`]) reads the word `slot` below the top (`ARG_SLOT`: its operand). `len` is its
-/// length in words; 0 marks the instructions left to `step`.
-#[derive(Clone, Copy)]
-struct Simple {
-    pop: u8,
-    push: u8,
-    slot: u8,
-    len: u8,
-}
-
-const NO_SLOT: u8 = 0xFE;
-const ARG_SLOT: u8 = 0xFF;
-
-/// [`Simple`] for each opcode.
-static SIMPLE: [Simple; OPCODE_COUNT] = {
-    use Op::*;
-    const fn e(pop: u8, push: u8, slot: u8) -> (u8, u8, u8) {
-        (pop, push, slot)
-    }
-    const N: u8 = NO_SLOT;
-    let list = [
-        (ACC0, e(0, 0, 0)),
-        (ACC1, e(0, 0, 1)),
-        (ACC2, e(0, 0, 2)),
-        (ACC3, e(0, 0, 3)),
-        (ACC4, e(0, 0, 4)),
-        (ACC5, e(0, 0, 5)),
-        (ACC6, e(0, 0, 6)),
-        (ACC7, e(0, 0, 7)),
-        (ACC, e(0, 0, ARG_SLOT)),
-        (ASSIGN, e(0, 0, ARG_SLOT)),
-        (PUSH, e(0, 1, N)),
-        (PUSHACC0, e(0, 1, N)),
-        (PUSHACC1, e(0, 1, 1)),
-        (PUSHACC2, e(0, 1, 2)),
-        (PUSHACC3, e(0, 1, 3)),
-        (PUSHACC4, e(0, 1, 4)),
-        (PUSHACC5, e(0, 1, 5)),
-        (PUSHACC6, e(0, 1, 6)),
-        (PUSHACC7, e(0, 1, 7)),
-        (PUSHACC, e(0, 1, ARG_SLOT)),
-        (ENVACC1, e(0, 0, N)),
-        (ENVACC2, e(0, 0, N)),
-        (ENVACC3, e(0, 0, N)),
-        (ENVACC4, e(0, 0, N)),
-        (ENVACC, e(0, 0, N)),
-        (PUSHENVACC1, e(0, 1, N)),
-        (PUSHENVACC2, e(0, 1, N)),
-        (PUSHENVACC3, e(0, 1, N)),
-        (PUSHENVACC4, e(0, 1, N)),
-        (PUSHENVACC, e(0, 1, N)),
-        (APPLY1, e(1, 0, N)),
-        (APPLY2, e(2, 0, N)),
-        (APPLY3, e(3, 0, N)),
-        (OFFSETCLOSUREM3, e(0, 0, N)),
-        (OFFSETCLOSURE0, e(0, 0, N)),
-        (OFFSETCLOSURE3, e(0, 0, N)),
-        (OFFSETCLOSURE, e(0, 0, N)),
-        (PUSHOFFSETCLOSUREM3, e(0, 1, N)),
-        (PUSHOFFSETCLOSURE0, e(0, 1, N)),
-        (PUSHOFFSETCLOSURE3, e(0, 1, N)),
-        (PUSHOFFSETCLOSURE, e(0, 1, N)),
-        (GETGLOBAL, e(0, 0, N)),
-        (GETGLOBALFIELD, e(0, 0, N)),
-        (SETGLOBAL, e(0, 0, N)),
-        (ATOM0, e(0, 0, N)),
-        (ATOM, e(0, 0, N)),
-        (PUSHGETGLOBAL, e(0, 1, N)),
-        (PUSHGETGLOBALFIELD, e(0, 1, N)),
-        (PUSHATOM0, e(0, 1, N)),
-        (PUSHATOM, e(0, 1, N)),
-        (MAKEBLOCK1, e(0, 0, N)),
-        (MAKEBLOCK2, e(1, 0, N)),
-        (MAKEBLOCK3, e(2, 0, N)),
-        (GETFIELD0, e(0, 0, N)),
-        (GETFIELD1, e(0, 0, N)),
-        (GETFIELD2, e(0, 0, N)),
-        (GETFIELD3, e(0, 0, N)),
-        (GETFIELD, e(0, 0, N)),
-        (GETFLOATFIELD, e(0, 0, N)),
-        (SETFIELD0, e(1, 0, N)),
-        (SETFIELD1, e(1, 0, N)),
-        (SETFIELD2, e(1, 0, N)),
-        (SETFIELD3, e(1, 0, N)),
-        (SETFIELD, e(1, 0, N)),
-        (SETFLOATFIELD, e(1, 0, N)),
-        (VECTLENGTH, e(0, 0, N)),
-        (GETVECTITEM, e(1, 0, N)),
-        (GETBYTESCHAR, e(1, 0, N)),
-        (GETSTRINGCHAR, e(1, 0, N)),
-        (SETVECTITEM, e(2, 0, N)),
-        (SETBYTESCHAR, e(2, 0, N)),
-        (BOOLNOT, e(0, 0, N)),
-        (NEGINT, e(0, 0, N)),
-        (OFFSETINT, e(0, 0, N)),
-        (OFFSETREF, e(0, 0, N)),
-        (ISINT, e(0, 0, N)),
-        (CHECK_SIGNALS, e(0, 0, N)),
-        (EVENT, e(0, 0, N)),
-        (BREAK, e(0, 0, N)),
-        (PERFORM, e(0, 0, N)),
-        (C_CALL2, e(1, 0, N)),
-        (C_CALL3, e(2, 0, N)),
-        (C_CALL4, e(3, 0, N)),
-        (C_CALL5, e(4, 0, N)),
-        (PUSHCONST0, e(0, 1, N)),
-        (PUSHCONST1, e(0, 1, N)),
-        (PUSHCONST2, e(0, 1, N)),
-        (PUSHCONST3, e(0, 1, N)),
-        (PUSHCONSTINT, e(0, 1, N)),
-        (ADDINT, e(1, 0, N)),
-        (SUBINT, e(1, 0, N)),
-        (MULINT, e(1, 0, N)),
-        (DIVINT, e(1, 0, N)),
-        (MODINT, e(1, 0, N)),
-        (ANDINT, e(1, 0, N)),
-        (ORINT, e(1, 0, N)),
-        (XORINT, e(1, 0, N)),
-        (LSLINT, e(1, 0, N)),
-        (LSRINT, e(1, 0, N)),
-        (ASRINT, e(1, 0, N)),
-        (EQ, e(1, 0, N)),
-        (NEQ, e(1, 0, N)),
-        (LTINT, e(1, 0, N)),
-        (LEINT, e(1, 0, N)),
-        (GTINT, e(1, 0, N)),
-    ];
-    let mut t = [Simple { pop: 0, push: 0, slot: NO_SLOT, len: 0 }; OPCODE_COUNT];
-    let mut i = 0;
-    while i < list.len() {
-        let (op, (pop, push, slot)) = list[i];
-        let len = match OPERANDS[op as usize] {
-            Operands::Fixed(k) => 1 + k,
-            _ => panic!("a simple instruction has a fixed length"),
-        };
-        t[op as usize] = Simple { pop, push, slot, len };
-        i += 1;
-    }
-    t
-};
 
 /// Validates and verifies a fragment loaded at run time (`Dynlink`, a toplevel phrase)
 /// against the program's primitives: its code is the body of the one-argument closure that
@@ -285,8 +162,8 @@ struct Verifier<'a> {
     states: Vec<Option<State>>,
     /// The open frames of every state.
     frames: Frames,
-    /// Jump targets reached but not yet walked.
-    work: Vec<usize>,
+    /// Jump targets reached but not yet walked, with their rank.
+    work: Vec<(u32, u32)>,
     /// Function entries found.
     entries: Bits,
 }
@@ -298,20 +175,26 @@ impl Verifier<'_> {
         match self.states[slot] {
             None => {
                 self.states[slot] = Some(state);
-                self.work.push(pc);
+                self.work.push((pc as u32, slot as u32));
                 Ok(())
             }
             Some(known) if self.frames.same(&known, &state) => Ok(()),
-            Some(known) => Err(super::validate::at(
-                pc,
-                self.code,
-                format_args!(
-                    "join rule: paths meet with different stacks: [{}] and [{}]",
-                    self.frames.show(&known),
-                    self.frames.show(&state)
-                ),
-            )),
+            Some(known) => Err(self.join_error(pc, &known, &state)),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn join_error(&self, pc: usize, known: &State, state: &State) -> String {
+        super::validate::at(
+            pc,
+            self.code,
+            format_args!(
+                "join rule: paths meet with different stacks: [{}] and [{}]",
+                self.frames.show(known),
+                self.frames.show(state)
+            ),
+        )
     }
 
     /// A function is entered at `pc` (a closure body, or a partial application's RESTART).
@@ -321,38 +204,80 @@ impl Verifier<'_> {
     }
 
     /// Follows the straight line of code from the jump target `start`.
-    fn walk(&mut self, start: usize) -> Result<(), String> {
+    fn walk(&mut self, start: usize, slot: usize) -> Result<(), String> {
         let code = self.code;
-        let mut state = self.states[self.map.rank(start)].expect("entered");
+        let mut state = self.states[slot].expect("entered");
         let mut pc = start;
         // The previous instruction on this straight line, if any.
         let mut prev = None;
         loop {
-            // Validated: a known opcode, its operands inside the code.
-            let e = SIMPLE[code[pc] as usize];
-            let s = &mut state;
-            let len = if e.len != 0
-                && u32::from(e.pop) <= s.depth - s.floor
-                && s.depth - u32::from(e.pop) + u32::from(e.push) <= s.room
-                && (e.slot == NO_SLOT || {
-                    let n =
-                        if e.slot == ARG_SLOT { code[pc + 1] as u32 } else { u32::from(e.slot) };
-                    n < s.depth - u32::from(e.pop) + u32::from(e.push) - s.floor
-                }) {
-                s.depth = s.depth - u32::from(e.pop) + u32::from(e.push);
-                s.fresh = false;
-                usize::from(e.len)
-            } else {
-                match step::step(self, pc, prev, s)? {
-                    Flow::Stop => return Ok(()),
-                    Flow::Next(len) => len,
+            // A run of simple instructions, with the numbers they change kept in registers.
+            let (floor, room) = (state.floor, state.room);
+            let mut depth = state.depth;
+            let mut ran = false;
+            loop {
+                // SAFETY: pc is an instruction start (validated), so below code.len().
+                let op = unsafe { *code.get_unchecked(pc) };
+                // Validated: a known opcode, its operands inside the code.
+                let e = decode::info(op);
+                if e.flags & decode::SIMPLE == 0 {
+                    break;
                 }
+                let pop = match e.pop {
+                    // SAFETY: an instruction with POP_ARG has an operand, inside the code
+                    // (validated), not negative (validated).
+                    decode::POP_ARG => unsafe { *code.get_unchecked(pc + 1) as u32 },
+                    // SAFETY: as above; the operand is at least 1 (validated).
+                    decode::POP_ARG_LESS1 => unsafe { *code.get_unchecked(pc + 1) as u32 - 1 },
+                    k => u32::from(k),
+                };
+                let push = u32::from(e.push);
+                // Nothing taken from inside a nested frame, the room not exceeded, and the
+                // word read (if any) above the innermost frame; else `step` words the error.
+                let after = depth.wrapping_sub(pop).wrapping_add(push);
+                let fits = pop <= depth - floor
+                    && after <= room
+                    && (e.slot == decode::NO_SLOT || {
+                        let n = if e.slot == decode::ARG_SLOT {
+                            // SAFETY: an instruction with ARG_SLOT has an operand, inside
+                            // the code (validated).
+                            unsafe { *code.get_unchecked(pc + 1) as u32 }
+                        } else {
+                            u32::from(e.slot)
+                        };
+                        n < after - floor
+                    });
+                if !fits {
+                    break;
+                }
+                depth = after;
+                ran = true;
+                let next = pc + usize::from(e.len);
+                // SAFETY: a simple instruction falls through, so it is not the code's last
+                // (validation: the last instruction never falls through) and `next`, the
+                // start of the one after it, is below code.len().
+                if unsafe { self.map.is_target_unchecked(next) } {
+                    state.depth = depth;
+                    state.fresh = false;
+                    return self.enter(next, state);
+                }
+                prev = Some(pc);
+                pc = next;
+            }
+            state.depth = depth;
+            if ran {
+                state.fresh = false;
+            }
+            let len = match step::step(self, pc, prev, &mut state)? {
+                Flow::Stop => return Ok(()),
+                Flow::Next(len) => len,
             };
             let next = pc + len;
             if next >= code.len() {
                 return Err(super::validate::at(pc, code, "control runs past the end"));
             }
-            if self.map.is_target(next) {
+            // SAFETY: next < code.len(), checked just above.
+            if unsafe { self.map.is_target_unchecked(next) } {
                 return self.enter(next, state);
             }
             prev = Some(pc);

@@ -184,13 +184,15 @@ pub fn step(
     let target = |base: usize, ofs: i32| (base as i64 + i64::from(ofs)) as usize;
     let op = Op::from_u32(code[pc] as u32).expect("validated");
     // The constant the previous instruction loaded, if it is a CONST.
-    let prev_const = prev.and_then(|p| match Op::from_u32(code[p] as u32) {
-        Some(Op::CONSTINT) => Some(code[p + 1]),
-        Some(op @ (Op::CONST0 | Op::CONST1 | Op::CONST2 | Op::CONST3)) => {
-            Some(op as i32 - Op::CONST0 as i32)
-        }
-        _ => None,
-    });
+    let prev_const = || {
+        prev.and_then(|p| match Op::from_u32(code[p] as u32) {
+            Some(Op::CONSTINT) => Some(code[p + 1]),
+            Some(op @ (Op::CONST0 | Op::CONST1 | Op::CONST2 | Op::CONST3)) => {
+                Some(op as i32 - Op::CONST0 as i32)
+            }
+            _ => None,
+        })
+    };
     let fresh = std::mem::replace(&mut s.fresh, false);
 
     // Words available above the innermost open frame.
@@ -403,7 +405,7 @@ pub fn step(
         }
         RAISE | RERAISE | RAISE_NOTRACE => return Ok(Flow::Stop),
         C_CALL1 => {
-            if let (Some(n), Some(p)) = (prev_const, v.ensure_prim) {
+            if let (Some(p), Some(n)) = (v.ensure_prim, prev_const()) {
                 if arg(1) as usize == p && n > 0 {
                     // The primitive makes room for n more words (plus the 2 of its own
                     // call frame and the threshold) or raises Stack_overflow.
@@ -452,5 +454,10 @@ pub fn step(
             return Ok(Flow::Stop);
         }
     }
-    Ok(Flow::Next(crate::interp::opcodes::instr_len(code, pc).expect("validated")))
+    // Every instruction that falls through but CLOSUREREC has a fixed length.
+    let len = match crate::loader::decode::info(code[pc]).len {
+        0 => crate::interp::opcodes::instr_len(code, pc).expect("validated"),
+        k => usize::from(k),
+    };
+    Ok(Flow::Next(len))
 }
