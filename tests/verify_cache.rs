@@ -11,9 +11,12 @@
 //! compiler) unless the test is about that rule, and reads the loader's debug log
 //! (`RUST_LOG=warden::loader=debug`) to tell a hit from a miss.
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::toolchain::toolchain;
 
 const PROGRAM: &str = r#"
 let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)
@@ -24,18 +27,10 @@ let () =
   exit 3
 "#;
 
-fn prefix() -> Option<PathBuf> {
-    std::env::var_os("WARDEN_OCAML_PREFIX").map(PathBuf::from)
-}
-
 /// A fresh directory for test `name`, holding `prog.byte` (compiled by the stock `ocamlc`)
 /// and the cache home `xdg/`.
-fn setup(name: &str) -> Option<PathBuf> {
-    let ocamlc = prefix()?.join("bin/ocamlc");
-    if !ocamlc.exists() {
-        eprintln!("no stock ocamlc: skipped");
-        return None;
-    }
+fn setup(name: &str) -> PathBuf {
+    let ocamlc = toolchain().join("bin/ocamlc");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify-cache").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -47,7 +42,7 @@ fn setup(name: &str) -> Option<PathBuf> {
         .unwrap()
         .success();
     assert!(ok, "ocamlc failed");
-    Some(dir)
+    dir
 }
 
 /// What a run printed and how it ended, with the loader's log lines apart.
@@ -82,10 +77,8 @@ fn run(dir: &Path, env: &[(&str, Option<&str>)]) -> (Run, String) {
 
 /// The stock runtime's run of the same file.
 fn stock(dir: &Path) -> Run {
-    let out = Command::new(prefix().unwrap().join("bin/ocamlrun"))
-        .arg(dir.join("prog.byte"))
-        .output()
-        .unwrap();
+    let out =
+        Command::new(toolchain().join("bin/ocamlrun")).arg(dir.join("prog.byte")).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     Run { stdout: out.stdout, stderr, status: out.status.code() }
 }
@@ -112,7 +105,7 @@ fn cached(dir: &Path) -> Option<Run> {
 
 #[test]
 fn a_cached_run_is_identical() {
-    let Some(dir) = setup("identical") else { return };
+    let dir = setup("identical");
     let Some(first) = cached(&dir) else { return };
     let (second, log) = run(&dir, &[]);
     assert!(log.contains("verification cache: hit"), "{log}");
@@ -144,7 +137,7 @@ fn code_offset(bytes: &[u8]) -> usize {
 
 #[test]
 fn a_file_changed_after_caching_is_verified_again() {
-    let Some(dir) = setup("changed") else { return };
+    let dir = setup("changed");
     if cached(&dir).is_none() {
         return;
     }
@@ -184,7 +177,7 @@ fn a_file_changed_after_caching_is_verified_again() {
 
 #[test]
 fn a_damaged_or_exposed_entry_is_ignored_and_rewritten() {
-    let Some(dir) = setup("damaged") else { return };
+    let dir = setup("damaged");
     let Some(first) = cached(&dir) else { return };
     let entry = entries(&dir).remove(0);
     let good = std::fs::read(&entry).unwrap();
@@ -220,7 +213,7 @@ fn a_damaged_or_exposed_entry_is_ignored_and_rewritten() {
 
 #[test]
 fn no_entry_when_off_fresh_or_unwritable() {
-    let Some(dir) = setup("off") else { return };
+    let dir = setup("off");
     let want = stock(&dir);
     let (r, log) = run(&dir, &[("WARDEN_VERIFY_CACHE", Some("0"))]);
     assert_eq!(r, want);
