@@ -33,10 +33,9 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 include!(concat!(env!("OUT_DIR"), "/c_stub_table.rs"));
 
-/// The primitive of slot `I`.
+/// The primitive of slot `I`: a jump to `call` with the slot number.
 fn stub<const I: usize>(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    // Relaxed: see FNS.
-    call(I, FNS[I].load(Ordering::Relaxed), dom, args)
+    call(dom, args, I)
 }
 
 /// The primitive names of the slots, for reports.
@@ -52,6 +51,11 @@ pub fn bind(addr: usize, name: &str) -> Option<PrimFn> {
     let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
     names.resize(i + 1, String::new());
     names[i] = name.to_string();
+    if name == "caml_unix_sigpending" {
+        // Relaxed: see SIGPENDING.
+        SIGPENDING.store(i, Ordering::Relaxed);
+        return Some(sigpending);
+    }
     Some(f)
 }
 
@@ -76,12 +80,12 @@ pub fn current_name() -> String {
 
 extern "C" {
     fn warden_c_call0(f: *mut c_void) -> Value;
-    fn warden_c_call1(f: *mut c_void, a: Value) -> Value;
-    fn warden_c_call2(f: *mut c_void, a: Value, b: Value) -> Value;
-    fn warden_c_call3(f: *mut c_void, a: Value, b: Value, c: Value) -> Value;
-    fn warden_c_call4(f: *mut c_void, a: Value, b: Value, c: Value, d: Value) -> Value;
-    fn warden_c_call5(f: *mut c_void, a: Value, b: Value, c: Value, d: Value, e: Value) -> Value;
-    fn warden_c_calln(f: *mut c_void, args: *mut Value, n: isize) -> Value;
+    fn warden_c_call1(a: Value, f: *mut c_void) -> Value;
+    fn warden_c_call2(a: Value, b: Value, f: *mut c_void) -> Value;
+    fn warden_c_call3(a: Value, b: Value, c: Value, f: *mut c_void) -> Value;
+    fn warden_c_call4(a: Value, b: Value, c: Value, d: Value, f: *mut c_void) -> Value;
+    fn warden_c_call5(a: Value, b: Value, c: Value, d: Value, e: Value, f: *mut c_void) -> Value;
+    fn warden_c_calln(args: *mut Value, n: isize, f: *mut c_void) -> Value;
     fn warden_c_outcome(exn: *mut Value) -> c_int;
     fn warden_c_call_ops(
         f: *mut c_void,
@@ -95,17 +99,19 @@ extern "C" {
     fn warden_capi_set_pending_signals(sigs: *const c_int, n: c_int);
 }
 
-/// The C address of the unix library's `sigpending` stub, which reads the stock runtime's
-/// record of pending signals (`caml_pending_signals`): before it runs, warden's record is
-/// copied there. Relaxed: set at start-up, as FNS.
+/// The slot of the unix library's `sigpending` stub, which reads the stock runtime's record
+/// of pending signals (`caml_pending_signals`). Relaxed: set when the primitive is bound, as
+/// FNS.
 static SIGPENDING: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// Notes that the C function at `addr` is primitive `name`.
-pub fn note_name(addr: usize, name: &str) {
-    if name == "caml_unix_sigpending" {
-        // Relaxed: see SIGPENDING.
-        SIGPENDING.store(addr, Ordering::Relaxed);
-    }
+/// The primitive bound to the unix library's `sigpending` stub: warden's record of pending
+/// signals is copied to the stock one before it runs (so no other call pays for the copy).
+fn sigpending(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
+    // SAFETY: `sigs` holds `len` signal numbers.
+    unsafe { warden_capi_set_pending_signals(sigs.as_ptr(), sigs.len() as c_int) };
+    // Relaxed: see SIGPENDING.
+    call(dom, args, SIGPENDING.load(Ordering::Relaxed))
 }
 
 /// Outcomes of a trampoline (native/capi.h).
@@ -159,35 +165,30 @@ fn describe() -> (String, Vec<usize>) {
     (current_name(), pcs)
 }
 
-/// Calls C function `f` (of slot `slot`) with `args` as a primitive of `dom`.
-fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
+/// Calls the C function of slot `slot` with `args` as a primitive of `dom`.
+///
+/// The fast path is a return: the hooks are empty in production, and what a raise needs
+/// (`left`, `outcome`) is out of line.
+fn call(dom: &mut Domain, args: &[Value], slot: usize) -> PrimResult {
+    // Relaxed: see FNS.
+    let p = FNS[slot].load(Ordering::Relaxed) as *mut c_void;
     enter(dom);
     let prev_slot = set_slot(slot);
     let roots_slot = dom.c_local_roots;
     let roots_before = crate::check::c_roots_enter(roots_slot);
     let mark = crate::check::c_call_enter(&dom.young.check);
-    // Relaxed: see SIGPENDING.
-    if f == SIGPENDING.load(Ordering::Relaxed) {
-        let sigs: Vec<c_int> = crate::domain::pending::recorded_signals();
-        // SAFETY: `sigs` holds `len` signal numbers.
-        unsafe { warden_capi_set_pending_signals(sigs.as_ptr(), sigs.len() as c_int) };
-    }
     let prev = CURRENT.with(|c| c.replace(dom as *mut Domain));
-    let p = f as *mut c_void;
-    // SAFETY: f is a C primitive of this arity (the program's PRIM section says so); a
+    // SAFETY: p is a C primitive of this arity (the program's PRIM section says so); a
     // primitive of more than 5 arguments takes (argv, argc), and `a` outlives the call.
     let r = unsafe {
         match *args {
+            [x] => warden_c_call1(x, p),
+            [x, y] => warden_c_call2(x, y, p),
+            [x, y, z] => warden_c_call3(x, y, z, p),
             [] => warden_c_call0(p),
-            [x] => warden_c_call1(p, x),
-            [x, y] => warden_c_call2(p, x, y),
-            [x, y, z] => warden_c_call3(p, x, y, z),
-            [x, y, z, t] => warden_c_call4(p, x, y, z, t),
-            [x, y, z, t, w] => warden_c_call5(p, x, y, z, t, w),
-            _ => {
-                let mut a = args.to_vec();
-                warden_c_calln(p, a.as_mut_ptr(), a.len() as isize)
-            }
+            [x, y, z, t] => warden_c_call4(x, y, z, t, p),
+            [x, y, z, t, w] => warden_c_call5(x, y, z, t, w, p),
+            _ => call_n(p, args),
         }
     };
     let (status, result) = if r.0 != 0 { (RETURN, r) } else { left() };
@@ -208,7 +209,22 @@ fn call(slot: usize, f: usize, dom: &mut Domain, args: &[Value]) -> PrimResult {
     );
     CURRENT.with(|c| c.set(prev));
     set_slot(prev_slot);
-    outcome(status, result)
+    if status == RETURN {
+        Ok(result)
+    } else {
+        outcome(status, result)
+    }
+}
+
+/// Calls a primitive of more than 5 arguments with `(argv, argc)`, on a copy of `args`.
+///
+/// # Safety
+/// `p` is a C primitive taking `(argv, argc)`.
+#[inline(never)]
+unsafe fn call_n(p: *mut c_void, args: &[Value]) -> Value {
+    let mut a = args.to_vec();
+    // SAFETY: the caller's; `a` outlives the call.
+    unsafe { warden_c_calln(a.as_mut_ptr(), a.len() as isize, p) }
 }
 
 /// How a trampoline that answered 0 ended: (outcome, raised value).
@@ -220,6 +236,7 @@ fn left() -> (c_int, Value) {
     (kind, exn)
 }
 
+#[cold]
 fn outcome(status: c_int, result: Value) -> PrimResult {
     match status {
         RETURN => Ok(result),
