@@ -11,13 +11,15 @@
 //! functions reach the domain through it, and the caller's `&mut Domain` is not used until
 //! the call returns (callbacks re-borrow it from `CURRENT`).
 
+use crate::domain::lock::Shared;
 use crate::domain::{Domain, PrimFn};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
+use crate::interp::Program;
 use std::cell::{Cell, RefCell};
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many C primitives a program may bind.
 pub const MAX_C_PRIMS: usize = 2048;
@@ -134,8 +136,30 @@ fn enter(dom: &mut Domain) {
     }
 }
 
+/// What a thread created in C needs to join the runtime (`caml_c_thread_register`): the
+/// state shared by the domains and the program, noted at the first stub call.
+static RUNTIME: OnceLock<(Arc<Shared>, Arc<Program>)> = OnceLock::new();
+
+/// The shared state and the program, once a stub has run.
+pub fn runtime() -> Option<&'static (Arc<Shared>, Arc<Program>)> {
+    RUNTIME.get()
+}
+
+/// Makes `dom` the domain whose C code runs on this thread, for good (a thread created in C
+/// that registered), with its C state ready.
+pub fn attach(dom: &mut Domain) {
+    CURRENT.with(|c| c.set(dom as *mut Domain));
+    enter(dom);
+}
+
+/// Undoes [`attach`] (the thread unregistered).
+pub fn detach() {
+    CURRENT.with(|c| c.set(std::ptr::null_mut()));
+}
+
 #[cold]
 fn enter_first(dom: &mut Domain) {
+    RUNTIME.get_or_init(|| (dom.shared.clone(), crate::interp::current_program()));
     // SAFETY: creates this thread's `caml_state` if needed; the slot lives as long as the
     // thread's state (never freed).
     dom.c_local_roots = unsafe { warden_capi_local_roots_slot() } as usize;
