@@ -79,7 +79,7 @@ fn c_finalize(v: Value) {
     if let Some(f) = c_ops(v).finalize {
         crate::check::c_finalising(|| shadow_id(v));
         // SAFETY: the stub's finaliser, on its own dead block.
-        unsafe { f(v) };
+        super::call::outside_domain(|| unsafe { f(v) });
         crate::check::c_finalised();
     }
 }
