@@ -136,7 +136,7 @@ thread_local! {
 /// state).
 #[inline(always)]
 fn entered(dom: &mut Domain) -> bool {
-    CURRENT.with(Cell::get) == dom as *mut Domain
+    std::ptr::eq(CURRENT.with(Cell::get), dom)
 }
 
 /// Gets the thread's C state ready for `dom`: once per thread, `CURRENT` then stays set.
