@@ -24,7 +24,11 @@
 
 /* ---- the domain state stubs see ---- */
 
-__attribute__((visibility("default"))) __thread struct warden_domain_state *caml_state;
+/* The thread-local variables of this file live in the executable (native/ is linked into
+ * warden's binaries only), so the local-exec model applies: one %fs-relative access each. */
+#define WARDEN_TLS __thread __attribute__((tls_model("local-exec")))
+
+__attribute__((visibility("default"))) WARDEN_TLS struct warden_domain_state *caml_state;
 
 struct warden_domain_state *warden_capi_state(void) {
   if (caml_state == NULL) {
@@ -59,7 +63,7 @@ struct warden_frame {
   struct warden_frame *prev;
 };
 
-static __thread struct warden_frame *warden_top_frame;
+static WARDEN_TLS struct warden_frame *warden_top_frame;
 
 typedef value (*prim0)(void);
 typedef value (*prim1)(value);
@@ -71,8 +75,8 @@ typedef value (*primn)(value *, int);
 
 /* How the last trampoline of this thread that did not return normally ended (its kind and
  * value), until warden_c_outcome takes it. */
-static __thread int warden_last_kind;
-static __thread value warden_last_exn;
+static WARDEN_TLS int warden_last_kind;
+static WARDEN_TLS value warden_last_exn;
 
 /* The trampolines, one per arity (arguments in registers): each calls the primitive under a
  * frame and returns its result, or 0 when it left by warden_unwind (no OCaml value is 0),
@@ -96,14 +100,14 @@ static __thread value warden_last_exn;
   }
 
 WARDEN_TRAMPOLINE(warden_c_call0, (void *fn), ((prim0)fn)())
-WARDEN_TRAMPOLINE(warden_c_call1, (void *fn, value a), ((prim1)fn)(a))
-WARDEN_TRAMPOLINE(warden_c_call2, (void *fn, value a, value b), ((prim2)fn)(a, b))
-WARDEN_TRAMPOLINE(warden_c_call3, (void *fn, value a, value b, value c), ((prim3)fn)(a, b, c))
-WARDEN_TRAMPOLINE(warden_c_call4, (void *fn, value a, value b, value c, value d),
+WARDEN_TRAMPOLINE(warden_c_call1, (value a, void *fn), ((prim1)fn)(a))
+WARDEN_TRAMPOLINE(warden_c_call2, (value a, value b, void *fn), ((prim2)fn)(a, b))
+WARDEN_TRAMPOLINE(warden_c_call3, (value a, value b, value c, void *fn), ((prim3)fn)(a, b, c))
+WARDEN_TRAMPOLINE(warden_c_call4, (value a, value b, value c, value d, void *fn),
                   ((prim4)fn)(a, b, c, d))
-WARDEN_TRAMPOLINE(warden_c_call5, (void *fn, value a, value b, value c, value d, value e),
+WARDEN_TRAMPOLINE(warden_c_call5, (value a, value b, value c, value d, value e, void *fn),
                   ((prim5)fn)(a, b, c, d, e))
-WARDEN_TRAMPOLINE(warden_c_calln, (void *fn, value *args, intnat n), ((primn)fn)(args, (int)n))
+WARDEN_TRAMPOLINE(warden_c_calln, (value *args, intnat n, void *fn), ((primn)fn)(args, (int)n))
 
 /* After a trampoline answered 0: how the call ended (WARDEN_RETURN when the primitive
  * itself returned 0, a stub's bug) and the raised value. */

@@ -311,7 +311,7 @@ pub fn run(inv: Invocation) -> i32 {
     let libs = if exe.dlls.is_empty() || builtin.iter().all(Option::is_some) {
         none
     } else {
-        match crate::capi::Libraries::open(&path, &exe.dlls) {
+        match crate::capi::Libraries::open(&path, &exe.dlls, &off) {
             Ok(l) => l,
             Err(e) => {
                 fatal_abort(&format!("cannot load shared library {}\nReason: {}", e.name, e.reason))

@@ -76,13 +76,30 @@ fn stub_dir() -> &'static Path {
             let p = entry.expect("entry").path();
             fs::copy(&p, dir.join(p.file_name().expect("name"))).expect("copy a source");
         }
-        build(&dir, &tool("ocamlc"), &["-c", "-ccopt", "-Wall", "wstub.c"]);
-        build(&dir, &tool("ocamlmklib"), &["-o", "wstub", "wstub.o"]);
+        for c in ["wstub.c", "wstub_rt.c", "wstub_thr.c"] {
+            build(&dir, &tool("ocamlc"), &["-c", "-ccopt", "-Wall", c]);
+        }
+        build(&dir, &tool("ocamlmklib"), &["-o", "wstub", "wstub.o", "wstub_rt.o"]);
+        build(&dir, &tool("ocamlmklib"), &["-o", "wstubthr", "wstub_thr.o", "-lpthread"]);
         let d = dir.to_str().expect("utf-8 path");
-        for p in ["stubs_basic", "stubs_domains", "stubs_exit", "stubs_marshal", "stubs_custom"] {
+        for p in [
+            "stubs_basic",
+            "stubs_domains",
+            "stubs_exit",
+            "stubs_marshal",
+            "stubs_custom",
+            "stubs_marshal_raise",
+            "stubs_memprof",
+        ] {
             let (ml, byte) = (format!("{p}.ml"), format!("{p}.byte"));
             build(&dir, &tool("ocamlc"), &["-dllib", "-lwstub", "-dllpath", d, &ml, "-o", &byte]);
         }
+        // With the threads library (whose primitives warden builds in).
+        let threads = ["-I", "+unix", "-I", "+threads", "unix.cma", "threads.cma"];
+        let mut args = vec!["-dllib", "-lwstubthr", "-dllpath", d];
+        args.extend(threads);
+        args.extend(["stubs_foreign.ml", "-o", "stubs_foreign.byte"]);
+        build(&dir, &tool("ocamlc"), &args);
         // Without DLPT: found through CAML_LD_LIBRARY_PATH or -I only.
         let (ml, byte) = ("stubs_basic.ml", "stubs_nodlpt.byte");
         build(&dir, &tool("ocamlc"), &["-I", d, "-dllib", "-lwstub", ml, "-o", byte]);
@@ -217,6 +234,26 @@ fn stubs_marshal() {
 #[test]
 fn stubs_custom() {
     compare("custom", &program("stubs_custom"), &[], &[], &[], &[]);
+}
+
+/// Custom operations whose C `serialize`/`deserialize` raise.
+#[test]
+fn stubs_marshal_raise() {
+    compare("marshal_raise", &program("stubs_marshal_raise"), &[], &[], &[], &[]);
+    compare("marshal_raise_s4096", &program("stubs_marshal_raise"), &[], &[], &small_heap(), &[]);
+}
+
+/// A thread created in C registers, calls back into OCaml and unregisters.
+#[test]
+fn stubs_foreign_thread() {
+    compare("foreign", &program("stubs_foreign"), &[], &[], &[], &[]);
+    compare("foreign_s4096", &program("stubs_foreign"), &[], &[], &small_heap(), &[]);
+}
+
+/// Custom blocks made by C, sampled by Gc.Memprof.
+#[test]
+fn stubs_memprof() {
+    compare("memprof", &program("stubs_memprof"), &[], &[], &[], &[]);
 }
 
 #[test]

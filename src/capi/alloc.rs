@@ -178,90 +178,28 @@ fn block_of(tag: usize, fields: &[Value]) -> Value {
     })
 }
 
-#[no_mangle]
-pub extern "C" fn caml_alloc_1(tag: usize, a: Value) -> Value {
-    block_of(tag, &[a])
+/// Defines the `caml_alloc_N` family: each makes a block of `tag` with its N fields.
+macro_rules! alloc_n {
+    ($($name:ident($($field:ident),+);)*) => {$(
+        #[doc = concat!("`", stringify!($name), "`: a block of `tag` with these fields.")]
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $name(tag: usize, $($field: Value),+) -> Value {
+            block_of(tag, &[$($field),+])
+        }
+    )*};
 }
-#[no_mangle]
-pub extern "C" fn caml_alloc_2(tag: usize, a: Value, b: Value) -> Value {
-    block_of(tag, &[a, b])
-}
-#[no_mangle]
-pub extern "C" fn caml_alloc_3(tag: usize, a: Value, b: Value, c: Value) -> Value {
-    block_of(tag, &[a, b, c])
-}
-#[no_mangle]
-pub extern "C" fn caml_alloc_4(tag: usize, a: Value, b: Value, c: Value, e: Value) -> Value {
-    block_of(tag, &[a, b, c, e])
-}
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn caml_alloc_6(
-    tag: usize,
-    a: Value,
-    b: Value,
-    c: Value,
-    e: Value,
-    f: Value,
-    g: Value,
-) -> Value {
-    block_of(tag, &[a, b, c, e, f, g])
-}
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn caml_alloc_7(
-    tag: usize,
-    a: Value,
-    b: Value,
-    c: Value,
-    e: Value,
-    f: Value,
-    g: Value,
-    h: Value,
-) -> Value {
-    block_of(tag, &[a, b, c, e, f, g, h])
-}
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn caml_alloc_8(
-    tag: usize,
-    a: Value,
-    b: Value,
-    c: Value,
-    e: Value,
-    f: Value,
-    g: Value,
-    h: Value,
-    i: Value,
-) -> Value {
-    block_of(tag, &[a, b, c, e, f, g, h, i])
-}
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn caml_alloc_9(
-    tag: usize,
-    a: Value,
-    b: Value,
-    c: Value,
-    e: Value,
-    f: Value,
-    g: Value,
-    h: Value,
-    i: Value,
-    j: Value,
-) -> Value {
-    block_of(tag, &[a, b, c, e, f, g, h, i, j])
-}
-#[no_mangle]
-pub extern "C" fn caml_alloc_5(
-    tag: usize,
-    a: Value,
-    b: Value,
-    c: Value,
-    e: Value,
-    f: Value,
-) -> Value {
-    block_of(tag, &[a, b, c, e, f])
+
+alloc_n! {
+    caml_alloc_1(a);
+    caml_alloc_2(a, b);
+    caml_alloc_3(a, b, c);
+    caml_alloc_4(a, b, c, d);
+    caml_alloc_5(a, b, c, d, e);
+    caml_alloc_6(a, b, c, d, e, f);
+    caml_alloc_7(a, b, c, d, e, f, g);
+    caml_alloc_8(a, b, c, d, e, f, g, h);
+    caml_alloc_9(a, b, c, d, e, f, g, h, i);
 }
 
 /// `caml_alloc_some`: `Some v`.

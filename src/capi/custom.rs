@@ -79,7 +79,7 @@ fn c_finalize(v: Value) {
     if let Some(f) = c_ops(v).finalize {
         crate::check::c_finalising(|| shadow_id(v));
         // SAFETY: the stub's finaliser, on its own dead block.
-        unsafe { f(v) };
+        super::call::outside_domain(|| unsafe { f(v) });
         crate::check::c_finalised();
     }
 }
@@ -361,25 +361,18 @@ pub unsafe extern "C" fn caml_deserialize_block_float_8(data: *mut c_void, len: 
 }
 
 /// `caml_alloc_custom_mem`: a block with C operations `ops` and `bsz` bytes of data,
-/// holding `mem` bytes outside the heap.
+/// holding `mem` bytes outside the heap (which the memory profiler samples too).
 ///
 /// # Safety
 /// `ops` points to a `struct custom_operations` that lives as long as the process.
 #[no_mangle]
 pub unsafe extern "C" fn caml_alloc_custom_mem(ops: *const COps, bsz: usize, mem: usize) -> Value {
     // SAFETY: the caller's contract.
-    let s = unsafe { shadow(ops) };
-    with_domain(|d| {
-        let v = d.alloc_custom_mem(s, bsz, mem);
-        if mem > 0 {
-            d.note_extra_memory(mem);
-        }
-        v
-    })
+    unsafe { alloc_custom(ops, bsz, mem, true) }
 }
 
 /// `caml_alloc_custom`: as `caml_alloc_custom_mem`, the ratio `mem/max` standing for the
-/// out-of-heap memory.
+/// out-of-heap memory, which the memory profiler does not sample (as in the stock runtime).
 ///
 /// # Safety
 /// As [`caml_alloc_custom_mem`].
@@ -392,7 +385,23 @@ pub unsafe extern "C" fn caml_alloc_custom(
 ) -> Value {
     let _ = max;
     // SAFETY: the caller's contract.
-    unsafe { caml_alloc_custom_mem(ops, bsz, mem) }
+    unsafe { alloc_custom(ops, bsz, mem, false) }
+}
+
+/// The block of `caml_alloc_custom(_mem)`.
+///
+/// # Safety
+/// As [`caml_alloc_custom_mem`].
+unsafe fn alloc_custom(ops: *const COps, bsz: usize, mem: usize, sample_mem: bool) -> Value {
+    // SAFETY: the caller's contract.
+    let s = unsafe { shadow(ops) };
+    with_domain(|d| {
+        let v = d.alloc_custom_held(s, bsz, mem, sample_mem);
+        if mem > 0 {
+            d.note_extra_memory(mem);
+        }
+        v
+    })
 }
 
 /// The custom operations `caml_alloc_final` made, one per finaliser (C addresses of the

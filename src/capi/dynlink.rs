@@ -156,7 +156,6 @@ fn dynlink_add_primitive(_: &mut Domain, args: &[Value]) -> PrimResult {
     let n = match sym {
         Symbol::Builtin(f, lock_free, name) => program.prims.add(f, &name, lock_free),
         Symbol::C(addr, name) => {
-            super::call::note_name(addr, &name);
             let f = super::call::bind(addr, &name).ok_or_else(full)?;
             // C primitives run without the heap lock (see `capi`).
             program.prims.add(f, &name, true)

@@ -20,6 +20,16 @@ pub struct OpenError {
     pub reason: String,
 }
 
+/// The library (as `WARDEN_BUILTIN_OFF` names it) whose primitives warden builds in that the
+/// stub library `name` (as `DLLS` gives it) serves, if any.
+fn builtin_library(name: &str) -> Option<&'static str> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    [("dllunixbyt", "unix"), ("dllcamlstrbyt", "str"), ("dllthreads", "threads")]
+        .into_iter()
+        .find(|(file, _)| base == *file || base.strip_suffix(".so") == Some(*file))
+        .map(|(_, lib)| lib)
+}
+
 /// The file a library name designates: the first `dir/NAME.so` that is a regular file, else
 /// `NAME.so` itself (which `dlopen` then looks for in the system's default places).
 pub fn search(path: &[Vec<u8>], name: &str) -> Vec<u8> {
@@ -43,11 +53,27 @@ impl Libraries {
         Libraries { handles: Vec::new() }
     }
 
-    /// Opens every library of `names`, searched in `path`; stops at the first failure.
-    pub fn open(path: &[Vec<u8>], names: &[String]) -> Result<Libraries, OpenError> {
+    /// Opens every library of `names`, searched in `path`; stops at the first failure. The
+    /// libraries whose primitives warden builds in are optional: the stock `dllthreads.so`
+    /// (which needs the stock runtime's internals) is never opened, and `dllunixbyt.so` or
+    /// `dllcamlstrbyt.so` are skipped when they cannot be opened, unless `off` (the
+    /// `WARDEN_BUILTIN_OFF` list) switched warden's own primitives of that library off.
+    pub fn open(
+        path: &[Vec<u8>],
+        names: &[String],
+        off: &[String],
+    ) -> Result<Libraries, OpenError> {
         let mut handles = Vec::with_capacity(names.len());
         for name in names {
-            handles.push(open_one(&search(path, name), name)?);
+            let builtin = builtin_library(name).filter(|l| !off.iter().any(|o| o == l));
+            if builtin == Some("threads") {
+                continue;
+            }
+            match open_one(&search(path, name), name) {
+                Ok(h) => handles.push(h),
+                Err(_) if builtin.is_some() => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(Libraries { handles })
     }

@@ -42,10 +42,7 @@ pub fn resolve(libs: &Libraries, name: &str, off: &[String]) -> Result<Option<Pr
         }
     }
     match libs.lookup(name) {
-        Some(addr) => {
-            call::note_name(addr, name);
-            call::bind(addr, name).map(Some).ok_or(true)
-        }
+        Some(addr) => call::bind(addr, name).map(Some).ok_or(true),
         None if !switched_off && crate::prims::is_standard(name) => {
             Ok(Some(crate::prims::unimplemented as PrimFn))
         }

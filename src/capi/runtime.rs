@@ -220,15 +220,62 @@ pub extern "C" fn warden_capi_open_descriptor(fd: Value, out: c_int) -> Value {
     })
 }
 
-/// `caml_c_thread_register`: threads that OCaml did not start cannot run OCaml code under
-/// warden; 0 says so, as the stock runtime says it without the threads library.
-#[no_mangle]
-pub extern "C" fn caml_c_thread_register() -> c_int {
-    c_int::from(super::call::in_c())
+thread_local! {
+    /// This thread was created in C and registered (`caml_c_thread_register`).
+    static FOREIGN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// `caml_c_thread_unregister`.
+/// `caml_c_thread_register`: a thread created in C becomes a thread of the first domain, as
+/// in the stock runtime: 1, and the thread is then outside the runtime (as in a blocking
+/// section) until `caml_acquire_runtime_system`/`caml_leave_blocking_section`. 0 without the
+/// threads library (`Thread` not initialised) or on a thread that runs OCaml already.
+#[no_mangle]
+pub extern "C" fn caml_c_thread_register() -> c_int {
+    let known = super::call::in_c()
+        || FOREIGN.with(std::cell::Cell::get)
+        || crate::domain::threads::current_id() != usize::MAX;
+    if !crate::domain::threads::enabled() || known {
+        return 0;
+    }
+    let Some((shared, program)) = super::call::runtime() else { return 0 };
+    let Some(first) = first_domain(shared) else { return 0 };
+    // SAFETY: a registered domain lives until the process ends (the first domain's end ends
+    // it); this thread touches it only in its turns, as the domain's other threads do.
+    let dom = unsafe { &mut *first };
+    if crate::prims::threads::attach_foreign(dom).is_err() {
+        // The thread has its turn: it leaves again, unregistered.
+        crate::prims::threads::detach_foreign(dom);
+        return 0;
+    }
+    crate::events::set_ring(dom.index);
+    crate::interp::install(dom, program.clone());
+    super::call::attach(dom);
+    FOREIGN.with(|f| f.set(true));
+    caml_enter_blocking_section();
+    1
+}
+
+/// The first domain (identifier 0), which threads created in C join (as the stock
+/// runtime's `Dom_c_threads`).
+fn first_domain(shared: &crate::domain::lock::Shared) -> Option<*mut Domain> {
+    shared.lock_heap();
+    // SAFETY: the heap lock is held for the copy of the registry.
+    let domains = unsafe { shared.heap() }.domains.clone();
+    shared.unlock_heap();
+    // SAFETY: registered domains are live; their identifiers never change.
+    domains.into_iter().find(|&d| unsafe { (*d).id } == 0)
+}
+
+/// `caml_c_thread_unregister`: a thread that `caml_c_thread_register` registered, outside
+/// the runtime, leaves it for good (1); any other thread is refused (0).
 #[no_mangle]
 pub extern "C" fn caml_c_thread_unregister() -> c_int {
-    0
+    if !FOREIGN.with(std::cell::Cell::get) {
+        return 0;
+    }
+    caml_leave_blocking_section();
+    super::call::with_domain_unchecked(crate::prims::threads::detach_foreign);
+    super::call::detach();
+    FOREIGN.with(|f| f.set(false));
+    1
 }

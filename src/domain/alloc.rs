@@ -231,30 +231,44 @@ impl Domain {
     }
 
     /// As [`Domain::alloc_custom`], for a block that holds `mem` bytes outside the heap
-    /// (`caml_alloc_custom_mem`).
+    /// (`caml_alloc_custom_mem`, which has the memory profiler sample those bytes too).
     pub fn alloc_custom_mem(
         &mut self,
         ops: &'static crate::heap::custom::CustomOps,
         data_bytes: usize,
         mem: usize,
     ) -> Value {
+        self.alloc_custom_held(ops, data_bytes, mem, true)
+    }
+
+    /// A custom block of `data_bytes` bytes of data holding `mem` bytes outside the heap:
+    /// young when the stock runtime makes it young (small, and `mem` at most
+    /// `custom_minor_max_bsz`), else major; with `sample_mem` (`caml_alloc_custom_mem`, not
+    /// `caml_alloc_custom`), the memory profiler samples the `mem` bytes as well.
+    pub fn alloc_custom_held(
+        &mut self,
+        ops: &'static crate::heap::custom::CustomOps,
+        data_bytes: usize,
+        mem: usize,
+        sample_mem: bool,
+    ) -> Value {
         use crate::heap::value::CUSTOM_TAG;
         let wosize = 1 + data_bytes.div_ceil(WORD);
-        let v = if ops.finalize.is_some() {
+        let minor_max =
+            if mem == 0 { 0 } else { self.with_heap(|d| d.gc.params.custom_minor_max_bsz) };
+        let stock_young = wosize <= MAX_YOUNG_WOSIZE && mem <= minor_max;
+        let (v, spilled) = if !stock_young {
+            (self.alloc_major(wosize, CUSTOM_TAG), false)
+        } else if ops.finalize.is_some() {
             // Blocks with a finaliser live in the major heap, where the sweeper finalises
-            // them. One that the stock runtime allocates young (small, and holding at most
-            // `custom_minor_max_bsz` bytes outside the heap) counts as allocated young and
+            // them. One that the stock runtime allocates young counts as allocated young and
             // promoted at once, as a block from a full arena does (`DomainGc::alloc_spilled`).
-            let minor_max = self.with_heap(|d| d.gc.params.custom_minor_max_bsz);
-            if wosize <= MAX_YOUNG_WOSIZE && mem <= minor_max {
-                let v = self.young.alloc_spilled(wosize, CUSTOM_TAG);
-                self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, true, true);
-                v
-            } else {
-                self.alloc_major(wosize, CUSTOM_TAG)
-            }
+            let v = self.young.alloc_spilled(wosize, CUSTOM_TAG);
+            self.memprof_track(v, wosize, wosize + 1, SRC_NORMAL, true, true);
+            (v, true)
         } else {
-            self.alloc(wosize, CUSTOM_TAG)
+            let v = self.alloc(wosize, CUSTOM_TAG);
+            (v, !is_young(v))
         };
         // SAFETY: v has wosize >= 1 words; word 0 holds the ops pointer, the rest is zeroed.
         unsafe {
@@ -263,13 +277,11 @@ impl Domain {
                 v.set_raw(i, 0);
             }
         }
-        if mem > 0 {
+        if mem > 0 && sample_mem {
             // The memory the block holds outside the heap is sampled too, as the stock
             // `caml_alloc_custom_mem` does.
             let words = mem.div_ceil(WORD);
-            let spilled = !is_young(v) && ops.finalize.is_some() && wosize <= MAX_YOUNG_WOSIZE;
-            let young = is_young(v) || spilled;
-            self.memprof_track(v, words, words, SRC_CUSTOM, young, spilled);
+            self.memprof_track(v, words, words, SRC_CUSTOM, stock_young, spilled);
         }
         v
     }

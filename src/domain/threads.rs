@@ -303,6 +303,25 @@ impl Domain {
         }
     }
 
+    /// Makes the calling OS thread, which OCaml did not start (`caml_c_thread_register`),
+    /// thread `id` of this domain: waits for a turn, adds the thread with a new empty stack
+    /// (its descriptor set by [`Domain::set_thread_descr`]) and puts its state in place.
+    pub fn attach_thread(&mut self, id: usize) {
+        set_current(id);
+        let master = self.threads.master.clone();
+        master.acquire();
+        self.shared.enter();
+        self.add_thread(id, Value::UNIT);
+        self.become_current();
+    }
+
+    /// Sets the descriptor of the calling thread (held, inside the world).
+    pub fn set_thread_descr(&mut self, descr: Value) {
+        if let Some(s) = self.threads.slot_mut(current_id()) {
+            s.descr = descr;
+        }
+    }
+
     /// A new thread's first steps on its OS thread: waits for its turn and takes it.
     pub fn start_thread(&mut self, id: usize) {
         set_current(id);

@@ -212,16 +212,22 @@ fn read_message(dom: &mut Domain, chan: Value) -> Result<Vec<u8>, Exn> {
 // Output
 // ---------------------------------------------------------------------------------------
 
+/// Runs `f`, which calls custom operations, with `dom` serving the C API calls of foreign
+/// (C) ones: a `serialize` or `deserialize` that raises allocates its exception there.
+fn with_ops<R>(dom: &mut Domain, f: impl FnOnce() -> R) -> R {
+    crate::heap::custom::with_ops_domain(dom as *mut Domain as usize, f)
+}
+
 fn output_value(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let code = code_info();
-    let m = extern_::marshal(a[1], flags_of_list(a[2]), Some(&code))?;
+    let m = with_ops(dom, || extern_::marshal(a[1], flags_of_list(a[2]), Some(&code)))?;
     write_message(dom, a[0], &[&m.header, &m.data])?;
     Ok(Value::UNIT)
 }
 
 fn output_value_to_bytes(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let code = code_info();
-    let m = extern_::marshal(a[0], flags_of_list(a[1]), Some(&code))?;
+    let m = with_ops(dom, || extern_::marshal(a[0], flags_of_list(a[1]), Some(&code)))?;
     let s = dom.try_alloc_string(m.header.len() + m.data.len())?;
     // SAFETY: a fresh string of exactly this length.
     let dst = unsafe { s.bytes_mut() };
@@ -237,7 +243,7 @@ fn bytes_arg<'a>(v: Value) -> Option<&'a mut [u8]> {
     unsafe { (v.is_block() && v.tag() == STRING_TAG).then(|| v.bytes_mut()) }
 }
 
-fn output_value_to_buffer(_: &mut Domain, a: &[Value]) -> PrimResult {
+fn output_value_to_buffer(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let buf = bytes_arg(a[0])
         .ok_or_else(|| Exn::invalid_arg("Marshal.to_buffer: substring out of bounds"))?;
     let (ofs, len) = (a[1].int(), a[2].int());
@@ -252,7 +258,7 @@ fn output_value_to_buffer(_: &mut Domain, a: &[Value]) -> PrimResult {
     let res = if room.is_none() {
         Err(ExternError::Overflow)
     } else {
-        e.run(a[3]).and_then(|_| e.make_header())
+        with_ops(dom, || e.run(a[3]).and_then(|_| e.make_header()))
     };
     // Whatever was written before a failure is in the buffer, as with the stock runtime.
     if let Some(dst) = window.get_mut(20..20 + e.out.len()) {
@@ -322,7 +328,16 @@ fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
     let program = crate::interp::current_program();
     let code = LoadedCode { info: code_info(), program: &program };
-    intern::intern_with(dom, bytes, Some(&code)).map(|(v, _)| v).map_err(|msg| {
+    let ops_dom = dom as *mut Domain as usize;
+    let res = crate::heap::custom::with_ops_domain(ops_dom, || {
+        intern::intern_with(dom, bytes, Some(&code))
+    });
+    // A foreign (C) `deserialize` that raised stopped the reading: its exception is the
+    // outcome, as in the stock runtime (nothing allocated since, so it needs no root).
+    if let Some(e) = crate::heap::custom::take_raised() {
+        return Err(Exn::Raise(e));
+    }
+    res.map(|(v, _)| v).map_err(|msg| {
         let fun_name = match msg.starts_with(intern::UNKNOWN_CODE) {
             true => "input_value",
             false => fun_name,

@@ -154,6 +154,27 @@ pub fn domain_stopping(dom: &mut Domain) {
     dom.stop_tick();
 }
 
+/// Makes the calling OS thread, created outside OCaml, a new thread of `dom`
+/// (`caml_c_thread_register`): it takes a turn, gets a descriptor (with a fresh
+/// identifier, as `Thread.self` shows it) and the domain's tick runs. The caller holds the
+/// turn afterwards (inside the world).
+pub fn attach_foreign(dom: &mut Domain) -> std::io::Result<()> {
+    let id = fresh_id();
+    dom.attach_thread(id);
+    let descr = dom.with_heap(|d| new_descriptor(d, id, Value::UNIT));
+    dom.set_thread_descr(descr);
+    dom.start_tick()
+}
+
+/// The end of a thread that [`attach_foreign`] attached (`caml_c_thread_unregister`),
+/// called in its turn: whoever joins it is woken, and it leaves the domain for good.
+pub fn detach_foreign(dom: &mut Domain) {
+    if let Ok(st) = status_of(dom.thread_descr()) {
+        st.trigger();
+    }
+    dom.finish_thread();
+}
+
 /// `caml_thread_cleanup` (`Thread.at_shutdown`): stops the tick thread.
 fn thread_cleanup(dom: &mut Domain, _: &[Value]) -> PrimResult {
     dom.stop_tick();

@@ -383,6 +383,7 @@ impl<'c> Extern<'c> {
                 let at = self.out.len();
                 self.out.extend_from_slice(&[0; 12]);
                 let (s32, s64) = serialize(v, &mut self.out);
+                raised_by_serialize()?;
                 self.room(0)?;
                 self.out[at..at + 4].copy_from_slice(&(s32 as u32).to_be_bytes());
                 self.out[at + 4..at + 12].copy_from_slice(&(s64 as u64).to_be_bytes());
@@ -393,6 +394,7 @@ impl<'c> Extern<'c> {
                 self.bytes(id)?;
                 self.byte(0)?;
                 let sizes = serialize(v, &mut self.out);
+                raised_by_serialize()?;
                 self.room(0)?;
                 if sizes != fixed {
                     return Err(ExternError::Exn(Exn::fatal(format!(
@@ -623,6 +625,15 @@ impl<'c> Extern<'c> {
             }
         }
         Ok(h)
+    }
+}
+
+/// The exception a foreign (C) `serialize` raised, if any: marshalling stops with it, as in
+/// the stock runtime (nothing allocates before it is raised, so it needs no root).
+fn raised_by_serialize() -> R<()> {
+    match crate::heap::custom::take_raised() {
+        Some(e) => Err(ExternError::Exn(Exn::Raise(e))),
+        None => Ok(()),
     }
 }
 
