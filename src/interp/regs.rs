@@ -122,6 +122,36 @@ impl<'a> Regs<'a> {
         }
     }
 
+    /// Runs `f`, which calls a function that is not inlined (a slow path), on a copy of the
+    /// registers, and takes the copy's registers back after it. The copy's address is the
+    /// one that escapes: were it `self`'s, LLVM would keep every register of the dispatch
+    /// loop in memory (a load and a store around each instruction).
+    #[inline(always)]
+    fn out_of_line<R>(&mut self, f: impl FnOnce(&mut Regs) -> R) -> R {
+        let mut copy = Regs {
+            pc: self.pc,
+            sp: self.sp,
+            accu: self.accu,
+            env: self.env,
+            extra_args: self.extra_args,
+            dom: &mut *self.dom,
+            program: self.program,
+            base: self.base,
+            stop_flag: self.stop_flag,
+            work_flag: self.work_flag,
+            yield_flag: self.yield_flag,
+        };
+        let r = f(&mut copy);
+        let (pc, sp, accu, env, extra_args) =
+            (copy.pc, copy.sp, copy.accu, copy.env, copy.extra_args);
+        self.pc = pc;
+        self.sp = sp;
+        self.accu = accu;
+        self.env = env;
+        self.extra_args = extra_args;
+        r
+    }
+
     /// The code index of `pc`.
     #[inline(always)]
     pub fn pc_index(&self) -> usize {
@@ -300,7 +330,7 @@ impl<'a> Regs<'a> {
         match self.dom.young.try_alloc(wosize, tag, site) {
             Some(v) => Ok(v),
             // SAFETY: the caller's contract.
-            None => unsafe { self.alloc_slow(wosize, tag) },
+            None => unsafe { self.out_of_line(|r| r.alloc_slow(wosize, tag)) },
         }
     }
 
@@ -461,7 +491,7 @@ impl<'a> Regs<'a> {
     pub unsafe fn check_stacks(&mut self) -> Step {
         if self.sp < self.dom.stack.threshold() {
             // SAFETY: the caller's contract.
-            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
+            unsafe { self.out_of_line(|r| r.grow_stack(crate::domain::STACK_THRESHOLD))? };
         }
         // SAFETY: at least the threshold's words are free below `sp`.
         unsafe { self.poll() }
@@ -477,7 +507,7 @@ impl<'a> Regs<'a> {
     pub unsafe fn reserve(&mut self, words: usize) -> Step {
         if self.sp.wrapping_sub(words) < self.dom.stack.threshold() {
             // SAFETY: the caller's contract.
-            unsafe { self.grow_stack(words)? };
+            unsafe { self.out_of_line(|r| r.grow_stack(words))? };
         }
         Ok(())
     }
