@@ -22,7 +22,7 @@ use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::Value;
 use crate::heap::young_space::is_young;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
 /// register to a value the dispatch already has (a constant, `env`) would otherwise compile
@@ -80,10 +80,6 @@ pub(super) struct Regs<'a> {
     pub program: &'a Program,
     /// Start of the program's code (code indices are offsets from it).
     pub base: *const i32,
-    stop_flag: *const AtomicBool,
-    work_flag: *const AtomicBool,
-    /// The tick's thread-switch request (systhreads).
-    yield_flag: *const AtomicBool,
 }
 
 impl<'a> Regs<'a> {
@@ -100,12 +96,6 @@ impl<'a> Regs<'a> {
         extra_args: isize,
     ) -> Regs<'a> {
         let base = program.code.as_ptr();
-        // The domain's shared state outlives this activation (the domain holds an Arc of
-        // it), so the flags' addresses stay valid.
-        let stop_flag: *const AtomicBool = &dom.shared.stop;
-        let work_flag: *const AtomicBool = &dom.shared.work;
-        // The Arc lives as long as the domain.
-        let yield_flag: *const AtomicBool = &*dom.threads.yield_requested;
         Regs {
             // SAFETY: `start` is inside the code (the caller's contract).
             pc: unsafe { base.add(start) },
@@ -116,9 +106,6 @@ impl<'a> Regs<'a> {
             dom,
             program,
             base,
-            stop_flag,
-            work_flag,
-            yield_flag,
         }
     }
 
@@ -137,9 +124,6 @@ impl<'a> Regs<'a> {
             dom: &mut *self.dom,
             program: self.program,
             base: self.base,
-            stop_flag: self.stop_flag,
-            work_flag: self.work_flag,
-            yield_flag: self.yield_flag,
         };
         let r = f(&mut copy);
         let (pc, sp, accu, env, extra_args) =
@@ -307,14 +291,14 @@ impl<'a> Regs<'a> {
     /// world stopping, shared work (a major cycle, finalisers), a thread switch, or a signal.
     #[inline(always)]
     pub fn pending(&self) -> bool {
-        // SAFETY: the flags live as long as the domain (see `new`).
-        let (stop, work, switch) =
-            unsafe { (&*self.stop_flag, &*self.work_flag, &*self.yield_flag) };
-        self.dom.young.work_pending()
+        // Read through the domain (one pointer each), not through cached flag pointers:
+        // three more loop-invariant values would only be spilled, and reloaded here.
+        let dom = &*self.dom;
+        dom.young.work_pending()
             // Relaxed: hints, re-checked under the world's or the heap's lock.
-            || stop.load(Ordering::Relaxed)
-            || work.load(Ordering::Relaxed)
-            || switch.load(Ordering::Relaxed)
+            || dom.shared.stop.load(Ordering::Relaxed)
+            || dom.shared.work.load(Ordering::Relaxed)
+            || dom.threads.yield_requested.load(Ordering::Relaxed)
             || crate::domain::pending::signals_pending()
     }
 
