@@ -523,7 +523,8 @@ impl<'a> Regs<'a> {
     /// `sp` must be at a return frame, or at the bottom of a fiber.
     #[inline(always)]
     pub unsafe fn do_return(&mut self) -> Step {
-        if self.sp == self.dom.stack.high() && !self.dom.stack.parent.is_null() {
+        // The parent first: on the main stack (no effect handler) one load decides.
+        if !self.dom.stack.parent.is_null() && self.sp == self.dom.stack.high() {
             // SAFETY: the caller's contract.
             unsafe {
                 self.leave_fiber(0);

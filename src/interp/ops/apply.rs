@@ -13,7 +13,7 @@ use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
 };
 use crate::heap::young_space::is_young;
-use crate::interp::regs::{Leave, Regs, Step};
+use crate::interp::regs::{opaque, Leave, Regs, Step};
 
 /// PUSH_RETADDR ofs: pushes a return frame for the call that follows.
 ///
@@ -152,8 +152,10 @@ pub(in crate::interp) unsafe fn restart(m: &mut Regs) -> Step {
     // SAFETY: as above; `reserve` made room for the arguments.
     unsafe {
         m.sp = m.sp.sub(num_args);
+        // A plain loop (usually one or two words): `opaque` keeps LLVM from vectorising
+        // and unrolling it, whose set-up costs more than the copy.
         for i in 0..num_args {
-            m.set(i, m.env.field(i + 3));
+            m.set(i, opaque(m.env.field(i + 3)));
         }
         m.env = m.env.field(2);
     }
