@@ -473,9 +473,25 @@ impl<'a> Regs<'a> {
     /// `sp` inside the running stack.
     #[inline(always)]
     pub unsafe fn check_stacks(&mut self) -> Step {
+        // One test on the straight line; both slow paths out of line, so the handlers that
+        // end here go to the next instruction with no merge.
+        if self.sp < self.dom.stack.threshold() || self.pending() {
+            // SAFETY: the caller's contract.
+            return self.out_of_line(|r| unsafe { r.check_stacks_slow() });
+        }
+        Ok(())
+    }
+
+    /// The slow path of `check_stacks`: the stack is short, or something is pending.
+    ///
+    /// # Safety
+    /// As `check_stacks`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn check_stacks_slow(&mut self) -> Step {
         if self.sp < self.dom.stack.threshold() {
             // SAFETY: the caller's contract.
-            unsafe { self.out_of_line(|r| r.grow_stack(crate::domain::STACK_THRESHOLD))? };
+            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
         }
         // SAFETY: at least the threshold's words are free below `sp`.
         unsafe { self.poll() }
