@@ -78,8 +78,6 @@ pub(super) struct Regs<'a> {
     pub extra_args: isize,
     pub dom: &'a mut Domain,
     pub program: &'a Program,
-    /// Start of the program's code (code indices are offsets from it).
-    pub base: *const i32,
 }
 
 impl<'a> Regs<'a> {
@@ -95,17 +93,15 @@ impl<'a> Regs<'a> {
         env: Value,
         extra_args: isize,
     ) -> Regs<'a> {
-        let base = program.code.as_ptr();
         Regs {
             // SAFETY: `start` is inside the code (the caller's contract).
-            pc: unsafe { base.add(start) },
+            pc: unsafe { program.code.as_ptr().add(start) },
             sp: dom.stack.sp,
             accu: Value::of_int(0),
             env,
             extra_args,
             dom,
             program,
-            base,
         }
     }
 
@@ -123,7 +119,6 @@ impl<'a> Regs<'a> {
             extra_args: self.extra_args,
             dom: &mut *self.dom,
             program: self.program,
-            base: self.base,
         };
         let r = f(&mut copy);
         let (pc, sp, accu, env, extra_args) =
@@ -136,12 +131,20 @@ impl<'a> Regs<'a> {
         r
     }
 
+    /// Start of the program's code (code indices are offsets from it). Read from the
+    /// program, not kept in a register: the dispatch loop has more live values than
+    /// machine registers, and a spilled copy costs the same load.
+    #[inline(always)]
+    pub fn base(&self) -> *const i32 {
+        self.program.code.as_ptr()
+    }
+
     /// The code index of `pc`.
     #[inline(always)]
     pub fn pc_index(&self) -> usize {
         // SAFETY: `pc` always points into the program's code array (validated jumps and
         // code values), so both pointers are in one allocation.
-        unsafe { self.pc.offset_from(self.base) as usize }
+        unsafe { self.pc.offset_from(self.base()) as usize }
     }
 
     /// Where the running instruction is, for the hardened build's access checks (dead code
@@ -151,7 +154,7 @@ impl<'a> Regs<'a> {
     pub fn here(&self) -> check::At {
         check::At {
             pc: self.pc_index(),
-            code: self.base,
+            code: self.base(),
             code_len: self.program.code.len(),
             decode: super::opcodes::instruction_named,
             sp: self.sp,
@@ -166,7 +169,7 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn code(&self, i: usize) -> *const i32 {
         // SAFETY: the caller's contract.
-        unsafe { self.base.add(i) }
+        unsafe { self.base().add(i) }
     }
 
     /// Reads the operand at `pc` and steps over it.

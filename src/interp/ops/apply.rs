@@ -275,7 +275,7 @@ pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
         }
         let clos = closure_block(m, blksize, envofs, nvars)?;
         m.push(clos);
-        let table = table_pc.offset_from(m.base);
+        let table = table_pc.offset_from(m.base());
         clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));
         clos.set_field_raw(1, make_closinfo(0, envofs));
         let mut e = envofs;
