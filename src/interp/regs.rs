@@ -139,6 +139,23 @@ impl<'a> Regs<'a> {
         self.program.code.as_ptr()
     }
 
+    /// The code value of code address `p`: as `code_value` of its index, since the code's
+    /// base is 4-aligned (`(p >> 1) - (base >> 1)` is twice the index), with no division.
+    #[inline(always)]
+    pub fn code_value_at(&self, p: *const i32) -> Value {
+        Value(((p as usize) >> 1).wrapping_add(self.program.code_bias))
+    }
+
+    /// The code address that the relative offset at `pc` designates.
+    ///
+    /// # Safety
+    /// `pc` must be at a validated jump operand.
+    #[inline(always)]
+    pub unsafe fn jump_address(&self) -> *const i32 {
+        // SAFETY: validated jump offsets land on instruction boundaries.
+        unsafe { self.pc.offset(*self.pc as isize) }
+    }
+
     /// The code index of `pc`.
     #[inline(always)]
     pub fn pc_index(&self) -> usize {
@@ -204,16 +221,6 @@ impl<'a> Regs<'a> {
     pub unsafe fn jump(&mut self) {
         // SAFETY: validated jump offsets land on instruction boundaries.
         unsafe { self.pc = self.pc.offset(*self.pc as isize) }
-    }
-
-    /// The code index that the relative offset at `pc` designates.
-    ///
-    /// # Safety
-    /// As `jump`.
-    #[inline(always)]
-    pub unsafe fn jump_target(&self) -> usize {
-        // SAFETY: the caller's contract.
-        (self.pc_index() as isize + unsafe { *self.pc } as isize) as usize
     }
 
     /// Pushes `v`.

@@ -23,9 +23,9 @@ use crate::interp::regs::{opaque, Leave, Regs, Step};
 pub(in crate::interp) unsafe fn push_retaddr(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
-        let target = m.jump_target();
+        let target = m.jump_address();
         m.sp = m.sp.sub(3);
-        m.set(0, code_value(target));
+        m.set(0, m.code_value_at(target));
         m.set(1, m.env);
         m.set(2, Value::of_int(m.extra_args));
         m.pc = m.pc.add(1);
@@ -53,7 +53,7 @@ pub(in crate::interp) unsafe fn apply(m: &mut Regs) -> Step {
 /// As `push_retaddr`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn apply_n<const N: usize>(m: &mut Regs) -> Step {
-    let here = code_value(m.pc_index());
+    let here = m.code_value_at(m.pc);
     // SAFETY: the module doc.
     unsafe {
         let mut args = [Value::UNIT; N];
@@ -241,13 +241,13 @@ pub(in crate::interp) unsafe fn closure(m: &mut Regs) -> Step {
         let nvars = m.operand() as usize;
         // The code offset is read before allocating, so that a collection there sees `pc`
         // at an instruction boundary.
-        let target = m.jump_target();
+        let target = m.code_value_at(m.jump_address());
         m.pc = m.pc.add(1);
         if nvars > 0 {
             m.push(m.accu);
         }
         let clos = closure_block(m, 2 + nvars, 2, nvars)?;
-        clos.set_field_raw(0, code_value(target));
+        clos.set_field_raw(0, target);
         clos.set_field_raw(1, make_closinfo(0, 2));
         m.accu = clos;
     }
