@@ -304,12 +304,14 @@ impl<'a> Regs<'a> {
         // Read through the domain (one pointer each), not through cached flag pointers:
         // three more loop-invariant values would only be spilled, and reloaded here.
         let dom = &*self.dom;
+        // `|`, not `||`: every flag is read and one branch tests them all (the loads are
+        // cheap, the branches were not).
         dom.young.work_pending()
             // Relaxed: hints, re-checked under the world's or the heap's lock.
-            || dom.shared.stop.load(Ordering::Relaxed)
-            || dom.shared.work.load(Ordering::Relaxed)
-            || dom.threads.yield_requested.load(Ordering::Relaxed)
-            || crate::domain::pending::signals_pending()
+            | dom.shared.stop.load(Ordering::Relaxed)
+            | dom.shared.work.load(Ordering::Relaxed)
+            | dom.threads.yield_requested.load(Ordering::Relaxed)
+            | crate::domain::pending::signals_pending()
     }
 
     /// Allocates a young block of `wosize` words, collecting first when the arena is full
