@@ -305,8 +305,11 @@ impl<'a> Regs<'a> {
         // three more loop-invariant values would only be spilled, and reloaded here.
         let dom = &*self.dom;
         // `|`, not `||`: every flag is read and one branch tests them all (the loads are
-        // cheap, the branches were not).
-        dom.young.work_pending()
+        // cheap, the branches were not). The domain's own flags are those of
+        // `DomainGc::work_pending`, read one by one so that they join the same branch.
+        dom.young.minor_wanted
+            | dom.young.memprof.pending
+            | check::wants_safepoint(&dom.young.check)
             // Relaxed: hints, re-checked under the world's or the heap's lock.
             | dom.shared.stop.load(Ordering::Relaxed)
             | dom.shared.work.load(Ordering::Relaxed)
