@@ -3,7 +3,10 @@
 //! needs beside them; every opcode handler (`ops/`) works through it. Its methods are
 //! `#[inline(always)]`, so a `Regs` never leaves the dispatch loop's frame and LLVM keeps its
 //! fields in machine registers: no method may pass `&mut Regs` (or a field's address) to a
-//! function that is not inlined. OCaml's frame layouts:
+//! function that is not inlined. A slow path that is out of line (`#[cold]`, taking
+//! `&mut self`) is called through `out_of_line`, on a copy whose registers are taken back:
+//! the escaping address is the copy's, and one escape of `self` puts every register of the
+//! loop in memory (a load and a store around each instruction). OCaml's frame layouts:
 //!
 //! * return frame (3 words): `[return address, env, extra_args]`;
 //! * trap frame (4 words): `[handler address, previous trap offset, env, extra_args]`,
