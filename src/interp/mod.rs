@@ -11,6 +11,7 @@ mod ops;
 mod prim_table;
 mod regs;
 pub mod run;
+mod slow;
 
 pub use code_area::CodeArea;
 pub use prim_table::PrimTable;

@@ -24,7 +24,6 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::Value;
-use crate::heap::young_space::is_young;
 use std::sync::atomic::Ordering;
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
@@ -113,7 +112,7 @@ impl<'a> Regs<'a> {
     /// one that escapes: were it `self`'s, LLVM would keep every register of the dispatch
     /// loop in memory (a load and a store around each instruction).
     #[inline(always)]
-    fn out_of_line<R>(&mut self, f: impl FnOnce(&mut Regs) -> R) -> R {
+    pub(super) fn out_of_line<R>(&mut self, f: impl FnOnce(&mut Regs) -> R) -> R {
         let mut copy = Regs {
             pc: self.pc,
             sp: self.sp,
@@ -336,68 +335,6 @@ impl<'a> Regs<'a> {
         }
     }
 
-    /// The slow path of `alloc_small`: the arena is full (a collection first), or the
-    /// memory profiler's trigger stopped the allocation (it samples the block, and may run
-    /// callbacks before the block is allocated).
-    ///
-    /// # Safety
-    /// As `alloc_small`.
-    #[cold]
-    #[inline(never)]
-    unsafe fn alloc_slow(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
-        // `lost-root` (fault injection only): the accumulator is left out.
-        let lost = check::fault::lost_root(is_young(self.accu));
-        let here = code_value(self.pc_index());
-        // SAFETY: three free words below `sp` (the caller's contract); the collection and
-        // the callbacks keep the frame's offset from the stack top.
-        let r = unsafe {
-            let sp = self.sp.sub(3);
-            *sp = if lost { Value::UNIT } else { self.accu };
-            *sp.add(1) = self.env;
-            *sp.add(2) = here;
-            self.dom.stack.sp = sp;
-            if !self.dom.young.young_fits(wosize) {
-                self.dom.young.minor_wanted = true;
-                self.dom.safepoint();
-            }
-            check::note_site(self.dom.id, self.pc_index());
-            let r = match self.dom.young.try_alloc(wosize, tag, check::current_site()) {
-                Some(v) => Ok(v),
-                None if self.dom.young.young_fits(wosize) => {
-                    self.dom.sample_young_from_bytecode(wosize, tag)
-                }
-                None => Ok(self.dom.alloc_small(wosize, tag)),
-            };
-            let sp = self.dom.stack.sp;
-            if !lost {
-                self.accu = *sp;
-            }
-            self.env = *sp.add(1);
-            self.sp = sp.add(3);
-            r
-        };
-        match r {
-            Ok(v) => Ok(v),
-            Err(e) => match self.dom.exn_value(&e) {
-                Some(v) => {
-                    // Raised as by a primitive called here: a frame `[env, here]` (`pc` is
-                    // past the allocating instruction's operands, as in the frame above).
-                    // SAFETY: three free words below `sp`: the frame takes two, one is
-                    // left below it.
-                    unsafe {
-                        self.sp = self.sp.sub(2);
-                        *self.sp = self.env;
-                        *self.sp.add(1) = here;
-                        self.accu = v;
-                        self.actions_before_raise()?;
-                    }
-                    Err(Leave::Raise(RaiseKind::FromPrim))
-                }
-                None => Err(Leave::Fail(e)),
-            },
-        }
-    }
-
     /// Pushes a primitive-call frame `[env, address after the call]` and makes `exn` the
     /// exception raised from it: the `Leave` to return.
     ///
@@ -426,7 +363,7 @@ impl<'a> Regs<'a> {
     pub unsafe fn actions_before_raise(&mut self) -> Step {
         if self.pending() {
             // SAFETY: the caller's contract.
-            let r = unsafe { actions_before_raise(self.dom, self.sp, self.accu) };
+            let r = unsafe { super::slow::actions_before_raise(self.dom, self.sp, self.accu) };
             self.sp = self.dom.stack.sp;
             match r {
                 Ok(v) => self.accu = v,
@@ -500,21 +437,6 @@ impl<'a> Regs<'a> {
         Ok(())
     }
 
-    /// The slow path of `check_stacks`: the stack is short, or something is pending.
-    ///
-    /// # Safety
-    /// As `check_stacks`.
-    #[cold]
-    #[inline(never)]
-    unsafe fn check_stacks_slow(&mut self) -> Step {
-        if self.sp < self.dom.stack.threshold() {
-            // SAFETY: the caller's contract.
-            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
-        }
-        // SAFETY: at least the threshold's words are free below `sp`.
-        unsafe { self.poll() }
-    }
-
     /// Makes room for `words` more words below `sp` above the threshold (`RESTART`, which
     /// pushes a partial application's arguments: up to the function's arity, beyond what
     /// `check_stacks` guaranteed), or raises `Stack_overflow`.
@@ -527,26 +449,6 @@ impl<'a> Regs<'a> {
             // SAFETY: the caller's contract.
             unsafe { self.out_of_line(|r| r.grow_stack(words))? };
         }
-        Ok(())
-    }
-
-    /// Grows the stack by `extra` words plus the threshold, or raises `Stack_overflow`.
-    ///
-    /// # Safety
-    /// `sp` inside the running stack, with two free words below it.
-    #[cold]
-    #[inline(never)]
-    unsafe fn grow_stack(&mut self, extra: usize) -> Step {
-        self.dom.stack.sp = self.sp;
-        if !self.dom.stack.grow(extra) {
-            let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
-            // SAFETY: the caller's contract.
-            let leave = unsafe { self.raise_here(e) };
-            // SAFETY: as above.
-            unsafe { self.actions_before_raise()? };
-            return Err(leave);
-        }
-        self.sp = self.dom.stack.sp;
         Ok(())
     }
 
@@ -604,38 +506,5 @@ impl<'a> Regs<'a> {
             self.accu = handler;
             self.jump_to_closure();
         }
-    }
-}
-
-/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
-/// `Regs::actions_before_raise`); returns the exception to raise, or the runtime error that
-/// ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
-/// reallocation of the stack. Out of line: it runs only on the raise paths.
-///
-/// # Safety
-/// `sp` must be the domain's current stack pointer position with at least one free word
-/// below it, every word from `sp` up being a well-formed frame word.
-#[cold]
-#[inline(never)]
-unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> Result<Value, Exn> {
-    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
-    // there while OCaml code runs.
-    unsafe {
-        let sp = sp.sub(1);
-        *sp = exn;
-        dom.stack.sp = sp;
-    }
-    dom.safepoint();
-    let r = crate::domain::pending::run_pending_actions(dom);
-    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
-    // from its top), so the rooted exception is at `dom.stack.sp`.
-    let exn = unsafe {
-        let sp = dom.stack.sp;
-        dom.stack.sp = sp.add(1);
-        *sp
-    };
-    match r {
-        Ok(()) => Ok(exn),
-        Err(e) => dom.exn_value(&e).ok_or(e),
     }
 }
