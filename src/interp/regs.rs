@@ -363,7 +363,7 @@ impl<'a> Regs<'a> {
     pub unsafe fn actions_before_raise(&mut self) -> Step {
         if self.pending() {
             // SAFETY: the caller's contract.
-            let r = unsafe { super::slow::actions_before_raise(self.dom, self.sp, self.accu) };
+            let r = unsafe { actions_before_raise(self.dom, self.sp, self.accu) };
             self.sp = self.dom.stack.sp;
             match r {
                 Ok(v) => self.accu = v,
@@ -506,5 +506,38 @@ impl<'a> Regs<'a> {
             self.accu = handler;
             self.jump_to_closure();
         }
+    }
+}
+
+/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
+/// `Regs::actions_before_raise`); returns the exception to raise, or the runtime error that
+/// ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
+/// reallocation of the stack. Out of line: it runs only on the raise paths.
+///
+/// # Safety
+/// `sp` must be the domain's current stack pointer position with at least one free word
+/// below it, every word from `sp` up being a well-formed frame word.
+#[cold]
+#[inline(never)]
+unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> Result<Value, Exn> {
+    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
+    // there while OCaml code runs.
+    unsafe {
+        let sp = sp.sub(1);
+        *sp = exn;
+        dom.stack.sp = sp;
+    }
+    dom.safepoint();
+    let r = crate::domain::pending::run_pending_actions(dom);
+    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
+    // from its top), so the rooted exception is at `dom.stack.sp`.
+    let exn = unsafe {
+        let sp = dom.stack.sp;
+        dom.stack.sp = sp.add(1);
+        *sp
+    };
+    match r {
+        Ok(()) => Ok(exn),
+        Err(e) => dom.exn_value(&e).ok_or(e),
     }
 }

@@ -1,12 +1,11 @@
 //! The interpreter's slow paths, out of line (`#[cold]`, never inlined into the dispatch
 //! loop): an allocation that finds the arena full or the memory profiler's trigger, a stack
-//! that must grow, a poll point with something pending, the pending actions before a raise.
+//! that must grow, a poll point with something pending.
 //! `Regs`' inline fast paths call the methods through `Regs::out_of_line`, so the escaping
 //! address is a copy's and the loop's registers stay in machine registers (`regs`' doc).
 
 use super::regs::{Leave, RaiseKind, Regs, Step};
 use crate::check;
-use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::code_pointer::code_value;
 use crate::heap::value::Value;
@@ -108,42 +107,5 @@ impl Regs<'_> {
         }
         self.sp = self.dom.stack.sp;
         Ok(())
-    }
-}
-
-/// Runs the pending actions before exception `exn` is raised with the stack at `sp` (see
-/// `Regs::actions_before_raise`); returns the exception to raise, or the runtime error that
-/// ends the program. `dom.stack.sp` is `sp` again on return, possibly moved by a
-/// reallocation of the stack. Out of line: it runs only on the raise paths.
-///
-/// # Safety
-/// `sp` must be the domain's current stack pointer position with at least one free word
-/// below it, every word from `sp` up being a well-formed frame word.
-#[cold]
-#[inline(never)]
-pub(super) unsafe fn actions_before_raise(
-    dom: &mut Domain,
-    sp: *mut Value,
-    exn: Value,
-) -> Result<Value, Exn> {
-    // SAFETY: one free word below `sp` (the caller's contract); the exception stays rooted
-    // there while OCaml code runs.
-    unsafe {
-        let sp = sp.sub(1);
-        *sp = exn;
-        dom.stack.sp = sp;
-    }
-    dom.safepoint();
-    let r = crate::domain::pending::run_pending_actions(dom);
-    // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
-    // from its top), so the rooted exception is at `dom.stack.sp`.
-    let exn = unsafe {
-        let sp = dom.stack.sp;
-        dom.stack.sp = sp.add(1);
-        *sp
-    };
-    match r {
-        Ok(()) => Ok(exn),
-        Err(e) => dom.exn_value(&e).ok_or(e),
     }
 }
