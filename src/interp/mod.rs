@@ -11,6 +11,7 @@ mod ops;
 mod prim_table;
 mod regs;
 pub mod run;
+mod slow;
 
 pub use code_area::CodeArea;
 pub use prim_table::PrimTable;
@@ -42,6 +43,9 @@ pub struct Program {
     pub entries: Vec<u32>,
     /// The fragments loaded after start-up and not released, by start.
     fragments: RwLock<Vec<Fragment>>,
+    /// What turns a code address into its code value in one shift and one add
+    /// (`Regs::code_value_at`): `code_value(0)` minus half the code's base address.
+    pub code_bias: usize,
 }
 
 /// A fragment of code loaded after start-up (`Dynlink`, a toplevel phrase).
@@ -73,8 +77,12 @@ impl Program {
         let raise_arg_pc = code.len();
         code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
         let stubs_end = code.len();
+        let code = CodeArea::new(&code);
+        // The area never moves (it grows in place), so the bias stays right.
+        let code_bias = (code_value(0).0).wrapping_sub(code.as_ptr() as usize >> 1);
         Program {
-            code: CodeArea::new(&code),
+            code,
+            code_bias,
             program_len,
             stubs_end,
             prims: PrimTable::new(prims, prim_names, lock_free),

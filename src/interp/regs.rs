@@ -3,7 +3,10 @@
 //! needs beside them; every opcode handler (`ops/`) works through it. Its methods are
 //! `#[inline(always)]`, so a `Regs` never leaves the dispatch loop's frame and LLVM keeps its
 //! fields in machine registers: no method may pass `&mut Regs` (or a field's address) to a
-//! function that is not inlined. OCaml's frame layouts:
+//! function that is not inlined. A slow path that is out of line (`#[cold]`, taking
+//! `&mut self`) is called through `out_of_line`, on a copy whose registers are taken back:
+//! the escaping address is the copy's, and one escape of `self` puts every register of the
+//! loop in memory (a load and a store around each instruction). OCaml's frame layouts:
 //!
 //! * return frame (3 words): `[return address, env, extra_args]`;
 //! * trap frame (4 words): `[handler address, previous trap offset, env, extra_args]`,
@@ -21,8 +24,7 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::Value;
-use crate::heap::young_space::is_young;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
 /// register to a value the dispatch already has (a constant, `env`) would otherwise compile
@@ -78,12 +80,6 @@ pub(super) struct Regs<'a> {
     pub extra_args: isize,
     pub dom: &'a mut Domain,
     pub program: &'a Program,
-    /// Start of the program's code (code indices are offsets from it).
-    pub base: *const i32,
-    stop_flag: *const AtomicBool,
-    work_flag: *const AtomicBool,
-    /// The tick's thread-switch request (systhreads).
-    yield_flag: *const AtomicBool,
 }
 
 impl<'a> Regs<'a> {
@@ -99,27 +95,67 @@ impl<'a> Regs<'a> {
         env: Value,
         extra_args: isize,
     ) -> Regs<'a> {
-        let base = program.code.as_ptr();
-        // The domain's shared state outlives this activation (the domain holds an Arc of
-        // it), so the flags' addresses stay valid.
-        let stop_flag: *const AtomicBool = &dom.shared.stop;
-        let work_flag: *const AtomicBool = &dom.shared.work;
-        // The Arc lives as long as the domain.
-        let yield_flag: *const AtomicBool = &*dom.threads.yield_requested;
         Regs {
             // SAFETY: `start` is inside the code (the caller's contract).
-            pc: unsafe { base.add(start) },
+            pc: unsafe { program.code.as_ptr().add(start) },
             sp: dom.stack.sp,
             accu: Value::of_int(0),
             env,
             extra_args,
             dom,
             program,
-            base,
-            stop_flag,
-            work_flag,
-            yield_flag,
         }
+    }
+
+    /// Runs `f`, which calls a function that is not inlined (a slow path), on a copy of the
+    /// registers, and takes the copy's registers back after it. The copy's address is the
+    /// one that escapes: were it `self`'s, LLVM would keep every register of the dispatch
+    /// loop in memory (a load and a store around each instruction).
+    #[inline(always)]
+    pub(super) fn out_of_line<R>(&mut self, f: impl FnOnce(&mut Regs) -> R) -> R {
+        let mut copy = Regs {
+            pc: self.pc,
+            sp: self.sp,
+            accu: self.accu,
+            env: self.env,
+            extra_args: self.extra_args,
+            dom: &mut *self.dom,
+            program: self.program,
+        };
+        let r = f(&mut copy);
+        let (pc, sp, accu, env, extra_args) =
+            (copy.pc, copy.sp, copy.accu, copy.env, copy.extra_args);
+        self.pc = pc;
+        self.sp = sp;
+        self.accu = accu;
+        self.env = env;
+        self.extra_args = extra_args;
+        r
+    }
+
+    /// Start of the program's code (code indices are offsets from it). Read from the
+    /// program, not kept in a register: the dispatch loop has more live values than
+    /// machine registers, and a spilled copy costs the same load.
+    #[inline(always)]
+    pub fn base(&self) -> *const i32 {
+        self.program.code.as_ptr()
+    }
+
+    /// The code value of code address `p`: as `code_value` of its index, since the code's
+    /// base is 4-aligned (`(p >> 1) - (base >> 1)` is twice the index), with no division.
+    #[inline(always)]
+    pub fn code_value_at(&self, p: *const i32) -> Value {
+        Value(((p as usize) >> 1).wrapping_add(self.program.code_bias))
+    }
+
+    /// The code address that the relative offset at `pc` designates.
+    ///
+    /// # Safety
+    /// `pc` must be at a validated jump operand.
+    #[inline(always)]
+    pub unsafe fn jump_address(&self) -> *const i32 {
+        // SAFETY: validated jump offsets land on instruction boundaries.
+        unsafe { self.pc.offset(*self.pc as isize) }
     }
 
     /// The code index of `pc`.
@@ -127,7 +163,7 @@ impl<'a> Regs<'a> {
     pub fn pc_index(&self) -> usize {
         // SAFETY: `pc` always points into the program's code array (validated jumps and
         // code values), so both pointers are in one allocation.
-        unsafe { self.pc.offset_from(self.base) as usize }
+        unsafe { self.pc.offset_from(self.base()) as usize }
     }
 
     /// Where the running instruction is, for the hardened build's access checks (dead code
@@ -137,7 +173,7 @@ impl<'a> Regs<'a> {
     pub fn here(&self) -> check::At {
         check::At {
             pc: self.pc_index(),
-            code: self.base,
+            code: self.base(),
             code_len: self.program.code.len(),
             decode: super::opcodes::instruction_named,
             sp: self.sp,
@@ -152,7 +188,7 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn code(&self, i: usize) -> *const i32 {
         // SAFETY: the caller's contract.
-        unsafe { self.base.add(i) }
+        unsafe { self.base().add(i) }
     }
 
     /// Reads the operand at `pc` and steps over it.
@@ -187,16 +223,6 @@ impl<'a> Regs<'a> {
     pub unsafe fn jump(&mut self) {
         // SAFETY: validated jump offsets land on instruction boundaries.
         unsafe { self.pc = self.pc.offset(*self.pc as isize) }
-    }
-
-    /// The code index that the relative offset at `pc` designates.
-    ///
-    /// # Safety
-    /// As `jump`.
-    #[inline(always)]
-    pub unsafe fn jump_target(&self) -> usize {
-        // SAFETY: the caller's contract.
-        (self.pc_index() as isize + unsafe { *self.pc } as isize) as usize
     }
 
     /// Pushes `v`.
@@ -277,15 +303,20 @@ impl<'a> Regs<'a> {
     /// world stopping, shared work (a major cycle, finalisers), a thread switch, or a signal.
     #[inline(always)]
     pub fn pending(&self) -> bool {
-        // SAFETY: the flags live as long as the domain (see `new`).
-        let (stop, work, switch) =
-            unsafe { (&*self.stop_flag, &*self.work_flag, &*self.yield_flag) };
-        self.dom.young.work_pending()
+        // Read through the domain (one pointer each), not through cached flag pointers:
+        // three more loop-invariant values would only be spilled, and reloaded here.
+        let dom = &*self.dom;
+        // `|`, not `||`: every flag is read and one branch tests them all (the loads are
+        // cheap, the branches were not). The domain's own flags are those of
+        // `DomainGc::work_pending`, read one by one so that they join the same branch.
+        dom.young.minor_wanted
+            | dom.young.memprof.pending
+            | check::wants_safepoint(&dom.young.check)
             // Relaxed: hints, re-checked under the world's or the heap's lock.
-            || stop.load(Ordering::Relaxed)
-            || work.load(Ordering::Relaxed)
-            || switch.load(Ordering::Relaxed)
-            || crate::domain::pending::signals_pending()
+            | dom.shared.stop.load(Ordering::Relaxed)
+            | dom.shared.work.load(Ordering::Relaxed)
+            | dom.threads.yield_requested.load(Ordering::Relaxed)
+            | crate::domain::pending::signals_pending()
     }
 
     /// Allocates a young block of `wosize` words, collecting first when the arena is full
@@ -324,76 +355,7 @@ impl<'a> Regs<'a> {
         match self.dom.young.try_alloc(wosize, tag, site) {
             Some(v) => Ok(v),
             // SAFETY: the caller's contract.
-            None => unsafe { self.alloc_slow(wosize, tag, ACCU_LIVE) },
-        }
-    }
-
-    /// The slow path of `alloc_small`: the arena is full (a collection first), or the
-    /// memory profiler's trigger stopped the allocation (it samples the block, and may run
-    /// callbacks before the block is allocated).
-    ///
-    /// # Safety
-    /// As `alloc_small`.
-    #[cold]
-    #[inline(never)]
-    unsafe fn alloc_slow(
-        &mut self,
-        wosize: usize,
-        tag: u8,
-        accu_live: bool,
-    ) -> Result<Value, Leave> {
-        // `lost-root` (fault injection only): a live accumulator is left out of a collection
-        // (the slow path also runs without one: a memory-profiler sample, a raised limit).
-        let collects = !self.dom.young.young_fits(wosize);
-        let lost = collects && accu_live && check::fault::lost_root(is_young(self.accu));
-        let here = code_value(self.pc_index());
-        // SAFETY: three free words below `sp` (the caller's contract); the collection and
-        // the callbacks keep the frame's offset from the stack top.
-        let r = unsafe {
-            let sp = self.sp.sub(3);
-            *sp = if lost { Value::UNIT } else { self.accu };
-            *sp.add(1) = self.env;
-            *sp.add(2) = here;
-            self.dom.stack.sp = sp;
-            if collects {
-                self.dom.young.minor_wanted = true;
-                self.dom.safepoint();
-            }
-            check::note_site(self.dom.id, self.pc_index());
-            let r = match self.dom.young.try_alloc(wosize, tag, check::current_site()) {
-                Some(v) => Ok(v),
-                None if self.dom.young.young_fits(wosize) => {
-                    self.dom.sample_young_from_bytecode(wosize, tag)
-                }
-                None => Ok(self.dom.alloc_small(wosize, tag)),
-            };
-            let sp = self.dom.stack.sp;
-            if !lost {
-                self.accu = *sp;
-            }
-            self.env = *sp.add(1);
-            self.sp = sp.add(3);
-            r
-        };
-        match r {
-            Ok(v) => Ok(v),
-            Err(e) => match self.dom.exn_value(&e) {
-                Some(v) => {
-                    // Raised as by a primitive called here: a frame `[env, here]` (`pc` is
-                    // past the allocating instruction's operands, as in the frame above).
-                    // SAFETY: three free words below `sp`: the frame takes two, one is
-                    // left below it.
-                    unsafe {
-                        self.sp = self.sp.sub(2);
-                        *self.sp = self.env;
-                        *self.sp.add(1) = here;
-                        self.accu = v;
-                        self.actions_before_raise()?;
-                    }
-                    Err(Leave::Raise(RaiseKind::FromPrim))
-                }
-                None => Err(Leave::Fail(e)),
-            },
+            None => unsafe { self.out_of_line(|r| r.alloc_slow(wosize, tag, ACCU_LIVE)) },
         }
     }
 
@@ -490,12 +452,13 @@ impl<'a> Regs<'a> {
     /// `sp` inside the running stack.
     #[inline(always)]
     pub unsafe fn check_stacks(&mut self) -> Step {
-        if self.sp < self.dom.stack.threshold() {
+        // One test on the straight line; both slow paths out of line, so the handlers that
+        // end here go to the next instruction with no merge.
+        if self.sp < self.dom.stack.threshold() || self.pending() {
             // SAFETY: the caller's contract.
-            unsafe { self.grow_stack(crate::domain::STACK_THRESHOLD)? };
+            return self.out_of_line(|r| unsafe { r.check_stacks_slow() });
         }
-        // SAFETY: at least the threshold's words are free below `sp`.
-        unsafe { self.poll() }
+        Ok(())
     }
 
     /// Makes room for `words` more words below `sp` above the threshold (`RESTART`, which
@@ -508,28 +471,8 @@ impl<'a> Regs<'a> {
     pub unsafe fn reserve(&mut self, words: usize) -> Step {
         if self.sp.wrapping_sub(words) < self.dom.stack.threshold() {
             // SAFETY: the caller's contract.
-            unsafe { self.grow_stack(words)? };
+            unsafe { self.out_of_line(|r| r.grow_stack(words))? };
         }
-        Ok(())
-    }
-
-    /// Grows the stack by `extra` words plus the threshold, or raises `Stack_overflow`.
-    ///
-    /// # Safety
-    /// `sp` inside the running stack, with two free words below it.
-    #[cold]
-    #[inline(never)]
-    unsafe fn grow_stack(&mut self, extra: usize) -> Step {
-        self.dom.stack.sp = self.sp;
-        if !self.dom.stack.grow(extra) {
-            let e = self.dom.exn_value(&Exn::stack_overflow()).expect("predefined");
-            // SAFETY: the caller's contract.
-            let leave = unsafe { self.raise_here(e) };
-            // SAFETY: as above.
-            unsafe { self.actions_before_raise()? };
-            return Err(leave);
-        }
-        self.sp = self.dom.stack.sp;
         Ok(())
     }
 
@@ -540,7 +483,8 @@ impl<'a> Regs<'a> {
     /// `sp` must be at a return frame, or at the bottom of a fiber.
     #[inline(always)]
     pub unsafe fn do_return(&mut self) -> Step {
-        if self.sp == self.dom.stack.high() && !self.dom.stack.parent.is_null() {
+        // The parent first: on the main stack (no effect handler) one load decides.
+        if !self.dom.stack.parent.is_null() && self.sp == self.dom.stack.high() {
             // SAFETY: the caller's contract.
             unsafe {
                 self.leave_fiber(0);

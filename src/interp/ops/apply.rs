@@ -13,7 +13,7 @@ use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
 };
 use crate::heap::young_space::is_young;
-use crate::interp::regs::{Leave, Regs, Step};
+use crate::interp::regs::{opaque, Leave, Regs, Step};
 
 /// PUSH_RETADDR ofs: pushes a return frame for the call that follows.
 ///
@@ -23,9 +23,9 @@ use crate::interp::regs::{Leave, Regs, Step};
 pub(in crate::interp) unsafe fn push_retaddr(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
-        let target = m.jump_target();
+        let target = m.jump_address();
         m.sp = m.sp.sub(3);
-        m.set(0, code_value(target));
+        m.set(0, m.code_value_at(target));
         m.set(1, m.env);
         m.set(2, Value::of_int(m.extra_args));
         m.pc = m.pc.add(1);
@@ -53,7 +53,7 @@ pub(in crate::interp) unsafe fn apply(m: &mut Regs) -> Step {
 /// As `push_retaddr`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn apply_n<const N: usize>(m: &mut Regs) -> Step {
-    let here = code_value(m.pc_index());
+    let here = m.code_value_at(m.pc);
     // SAFETY: the module doc.
     unsafe {
         let mut args = [Value::UNIT; N];
@@ -152,8 +152,10 @@ pub(in crate::interp) unsafe fn restart(m: &mut Regs) -> Step {
     // SAFETY: as above; `reserve` made room for the arguments.
     unsafe {
         m.sp = m.sp.sub(num_args);
+        // A plain loop (usually one or two words): `opaque` keeps LLVM from vectorising
+        // and unrolling it, whose set-up costs more than the copy.
         for i in 0..num_args {
-            m.set(i, m.env.field(i + 3));
+            m.set(i, opaque(m.env.field(i + 3)));
         }
         m.env = m.env.field(2);
     }
@@ -239,13 +241,13 @@ pub(in crate::interp) unsafe fn closure(m: &mut Regs) -> Step {
         let nvars = m.operand() as usize;
         // The code offset is read before allocating, so that a collection there sees `pc`
         // at an instruction boundary.
-        let target = m.jump_target();
+        let target = m.code_value_at(m.jump_address());
         m.pc = m.pc.add(1);
         if nvars > 0 {
             m.push(m.accu);
         }
         let clos = closure_block(m, 2 + nvars, 2, nvars)?;
-        clos.set_field_raw(0, code_value(target));
+        clos.set_field_raw(0, target);
         clos.set_field_raw(1, make_closinfo(0, 2));
         m.accu = clos;
     }
@@ -273,7 +275,7 @@ pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
         }
         let clos = closure_block(m, blksize, envofs, nvars)?;
         m.push(clos);
-        let table = table_pc.offset_from(m.base);
+        let table = table_pc.offset_from(m.base());
         clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));
         clos.set_field_raw(1, make_closinfo(0, envofs));
         let mut e = envofs;

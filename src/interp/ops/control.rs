@@ -8,7 +8,6 @@
 
 use crate::check;
 use crate::exn::Exn;
-use crate::heap::code_pointer::code_value;
 use crate::heap::value::Value;
 use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
 
@@ -81,9 +80,9 @@ fn bad_switch() -> ! {
 pub(in crate::interp) unsafe fn push_trap(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
-        let target = m.jump_target();
+        let target = m.jump_address();
         m.sp = m.sp.sub(4);
-        m.set(0, code_value(target));
+        m.set(0, m.code_value_at(target));
         m.set(1, Value::of_int(m.dom.stack.trap_off));
         m.set(2, m.env);
         m.set(3, Value::of_int(m.extra_args));
