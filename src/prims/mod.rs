@@ -169,13 +169,14 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     bigarray::PRIMS,
 ];
 
-/// What binding needs to know of a primitive warden knows by name.
+/// What binding needs to know of a primitive warden knows by name (16 bytes: the index is
+/// built at every start-up, and its pages count in the resident size).
 #[derive(Clone, Copy, Default)]
 struct PrimEntry {
     /// Its implementation, if built in.
     imp: Option<PrimFn>,
-    /// The library (`str`, `unix`) it belongs to, if any.
-    library: Option<&'static str>,
+    /// The library (`str`, `unix`) it belongs to, if any: its index in [`LIBRARIES`].
+    library: Option<u8>,
     /// Whether it runs without the heap lock.
     lock_free: bool,
     /// Whether it is one of the standard primitives' names.
@@ -188,14 +189,17 @@ struct PrimEntry {
 fn index() -> &'static NameMap {
     static INDEX: OnceLock<NameMap> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut map = NameMap::with_capacity_and_hasher(1024, Default::default());
+        // Sized for the built-in names (the standard names are nearly all among them): a
+        // table that never grows, with no more buckets than they need.
+        let builtin = AREAS.iter().map(|a| a.len()).sum();
+        let mut map = NameMap::with_capacity_and_hasher(builtin, Default::default());
         for (name, f) in AREAS.iter().flat_map(|a| a.iter()) {
             // The first area naming a primitive provides it (as the scan did).
             map.entry(name).or_default().imp.get_or_insert(*f);
         }
-        for (library, areas) in LIBRARIES {
+        for (library, (_, areas)) in LIBRARIES.iter().enumerate() {
             for (name, _) in areas.iter().flat_map(|a| a.iter()) {
-                map.entry(name).or_default().library.get_or_insert(library);
+                map.entry(name).or_default().library.get_or_insert(library as u8);
             }
         }
         for name in
@@ -263,7 +267,7 @@ const LIBRARIES: &[(&str, &[Area])] = &[
 
 /// The library (`str`, `unix`) whose built-in primitive `name` is, if any.
 pub fn library_of(name: &str) -> Option<&'static str> {
-    index().get(name).and_then(|e| e.library)
+    index().get(name).and_then(|e| e.library).map(|i| LIBRARIES[i as usize].0)
 }
 
 /// How many arguments each C primitive of the stock runtime and its libraries reads, one
@@ -273,16 +277,26 @@ const ARITY: &str = include_str!("arity.txt");
 
 /// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
 /// A call passing fewer is refused at load: the primitive would read past its arguments.
+/// A binary search of the sorted lines themselves: no table is built at start-up.
 pub fn reads(name: &str) -> Option<u8> {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, u8)>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        ARITY
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(' ').and_then(|(n, a)| Some((n, a.parse().ok()?))))
-            .collect()
-    });
-    table.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| table[i].1)
+    let mut body = ARITY;
+    while body.starts_with('#') {
+        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+    }
+    // `lo` and `hi` are line starts (or the end): the lines between are still candidates.
+    let (mut lo, mut hi) = (0, body.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = body[..mid].rfind('\n').map_or(0, |i| i + 1).max(lo);
+        let end = body[start..].find('\n').map_or(body.len(), |i| start + i);
+        let (n, count) = body[start..end].split_once(' ')?;
+        match n.cmp(name) {
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+            std::cmp::Ordering::Equal => return count.parse().ok(),
+        }
+    }
+    None
 }
 
 /// Whether `name` is one of the standard primitives (implemented or not).
@@ -370,5 +384,38 @@ mod arity_tests {
         assert_eq!(reads("caml_array_blit"), Some(5));
         assert_eq!(reads("caml_ensure_stack_capacity"), Some(1));
         assert_eq!(reads("no_such_primitive"), None);
+    }
+
+    #[test]
+    fn the_search_finds_every_line_and_nothing_between() {
+        let lines: Vec<(&str, &str)> = ARITY
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect();
+        assert!(lines.len() > 600);
+        for (name, count) in &lines {
+            assert_eq!(reads(name), count.parse().ok(), "{name}");
+            // Just before and just after it, in the sort order: not names of the table.
+            assert_eq!(
+                reads(&name[..name.len() - 1]).is_some(),
+                lines.iter().any(|(n, _)| *n == &name[..name.len() - 1])
+            );
+            assert_eq!(reads(&format!("{name}!")), None);
+        }
+        assert_eq!(reads(""), None);
+        assert_eq!(reads("a"), None);
+        assert_eq!(reads("zzz"), None);
+    }
+
+    #[test]
+    fn the_index_has_one_entry_per_name_and_its_library() {
+        let builtin: usize = AREAS.iter().map(|a| a.len()).sum();
+        let first = NameMap::with_capacity_and_hasher(builtin, Default::default()).capacity();
+        assert_eq!(index().capacity(), first, "the index grew past its first capacity");
+        assert_eq!(library_of("caml_unix_fork"), Some("unix"));
+        assert_eq!(library_of("re_string_match"), Some("str"));
+        assert_eq!(library_of("caml_ml_output"), None);
+        assert_eq!(std::mem::size_of::<PrimEntry>(), 16);
     }
 }
