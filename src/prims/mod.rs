@@ -270,30 +270,27 @@ pub fn library_of(name: &str) -> Option<&'static str> {
     index().get(name).and_then(|e| e.library).map(|i| LIBRARIES[i as usize].0)
 }
 
-/// How many arguments each C primitive of the stock runtime and its libraries reads, one
-/// `name count` line each, sorted (generated from the stock C sources by
-/// `scripts/prim-arity.py`). Warden's built-in primitives read the same.
-const ARITY: &str = include_str!("arity.txt");
+// How many arguments each C primitive of the stock runtime and its libraries reads:
+// `src/prims/arity.txt` (one `name count` line each, sorted, generated from the stock C
+// sources by `scripts/prim-arity.py`), as constants written by build.rs: `ARITY_NAMES`,
+// `ARITY_ENDS`, `ARITY_COUNTS`. Warden's built-in primitives read the same.
+include!(concat!(env!("OUT_DIR"), "/arity_table.rs"));
 
 /// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
 /// A call passing fewer is refused at load: the primitive would read past its arguments.
-/// A binary search of the sorted lines themselves: no table is built at start-up.
+/// A binary search of the generated constants: nothing is built at start-up.
 pub fn reads(name: &str) -> Option<u8> {
-    let mut body = ARITY;
-    while body.starts_with('#') {
-        body = body.split_once('\n').map_or("", |(_, rest)| rest);
-    }
-    // `lo` and `hi` are line starts (or the end): the lines between are still candidates.
-    let (mut lo, mut hi) = (0, body.len());
+    let name_at = |i: usize| {
+        let start = if i == 0 { 0 } else { ARITY_ENDS[i - 1] as usize };
+        &ARITY_NAMES[start..ARITY_ENDS[i] as usize]
+    };
+    let (mut lo, mut hi) = (0, ARITY_ENDS.len());
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        let start = body[..mid].rfind('\n').map_or(0, |i| i + 1).max(lo);
-        let end = body[start..].find('\n').map_or(body.len(), |i| start + i);
-        let (n, count) = body[start..end].split_once(' ')?;
-        match n.cmp(name) {
-            std::cmp::Ordering::Less => lo = end + 1,
-            std::cmp::Ordering::Greater => hi = start,
-            std::cmp::Ordering::Equal => return count.parse().ok(),
+        match name_at(mid).cmp(name) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(ARITY_COUNTS[mid]),
         }
     }
     None
@@ -388,7 +385,7 @@ mod arity_tests {
 
     #[test]
     fn the_search_finds_every_line_and_nothing_between() {
-        let lines: Vec<(&str, &str)> = ARITY
+        let lines: Vec<(&str, &str)> = include_str!("arity.txt")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once(' '))
