@@ -34,23 +34,26 @@ python3 - "$warden" "$work" "${runs[@]}" >link/hot-text.txt <<'PY'
 import re, sys
 warden, work, runs = sys.argv[1], sys.argv[2], [r.split(":")[0] for r in sys.argv[3:]]
 
+import subprocess
+# The binary's own functions: callgrind names the object of those outside `.text` (the
+# listed ones, once placed) "???", so names are matched against the symbol table instead.
+own = {l.split()[-1] for l in subprocess.run(["nm", "--defined-only", warden], check=True,
+       capture_output=True, text=True).stdout.splitlines() if len(l.split()) == 3}
+
 def executed(path):
     """The functions of the warden binary with a cost in one callgrind profile, in order."""
-    obs, fns, names, cur_ob = {}, {}, [], None
+    fns, names = {}, []
     for line in open(path):
-        m = re.match(r"^(c?ob|c?fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        m = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
         if not m:
             continue
         kind, ident, name = m.groups()
-        table = obs if kind.endswith("ob") else fns
         if name is not None:
-            table[ident] = name
-        if kind == "ob":
-            cur_ob = obs[ident]
-        elif kind == "fn" and cur_ob == warden:
+            fns[ident] = name
+        if kind == "fn":
             # Callgrind marks recursion levels with 'N; symbol names only are kept.
             n = re.sub(r"'\d+$", "", fns[ident])
-            if re.fullmatch(r"[A-Za-z0-9_.$]+", n) and n not in names:
+            if n in own and n not in names:
                 names.append(n)
     return names
 
