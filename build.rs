@@ -145,6 +145,25 @@ fn section_pattern(name: &str) -> String {
         }
     }
     out.push_str(rest);
+    // The crate that instantiated a generic function ends a v0 name (a back-reference such
+    // as `B7_`, or `Cs*_3std`): the copies instantiated elsewhere go with it.
+    if let Some(at) = out.rfind("Cs*_") {
+        let tail = &out[at + 4..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && tail[digits..].len() == tail[..digits].parse().unwrap_or(0) {
+            out.truncate(at);
+            out.push('*');
+            return out;
+        }
+    }
+    if let Some(at) = out.rfind('B') {
+        let tail = &out[at + 1..];
+        if tail.ends_with('_') && tail[..tail.len() - 1].bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            out.truncate(at);
+            out.push('*');
+        }
+    }
     out
 }
 
