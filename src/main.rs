@@ -8,11 +8,13 @@
 //! have. Arguments and the environment still reach `std::env` (glibc hands them to the
 //! binary's initialisers), `std::process::exit` still flushes Rust's own `stdout`, and a
 //! panic still ends the process through the hook `startup` installs. A stack overflow of
-//! warden's own code is then a plain SIGSEGV, as in `ocamlrun`.
-#![no_main]
+//! warden's own code is then a plain SIGSEGV, as in `ocamlrun`. (`cargo test` builds this
+//! file with its test harness's `main` instead.)
+#![cfg_attr(not(test), no_main)]
 
 /// The process entry point (called by the C library with the command line, which `std::env`
 /// reads by itself).
+#[cfg(not(test))]
 #[no_mangle]
 pub extern "C" fn main(_argc: std::ffi::c_int, _argv: *const *const std::ffi::c_char) -> ! {
     if std::env::var_os("RUST_LOG").is_some() {
