@@ -43,8 +43,9 @@ fn page_size() -> usize {
 }
 
 impl CodeArea {
-    /// A code area holding `code`.
-    pub fn new(code: &[i32]) -> CodeArea {
+    /// A code area holding `parts` end to end (the program and the runtime's stubs: copied
+    /// straight in, not first joined in a vector).
+    pub fn new(parts: &[&[i32]]) -> CodeArea {
         // SAFETY: an anonymous private mapping with no access; no existing memory is touched.
         let p = unsafe {
             libc::mmap(
@@ -60,8 +61,10 @@ impl CodeArea {
             crate::fatal("cannot reserve address space for the code");
         }
         let area = CodeArea { base: p.cast(), len: AtomicUsize::new(0), committed: Mutex::new(0) };
-        if area.append(code).is_err() {
-            crate::fatal("the program's code does not fit in the code area");
+        for code in parts {
+            if area.append(code).is_err() {
+                crate::fatal("the program's code does not fit in the code area");
+            }
         }
         area
     }
@@ -146,7 +149,7 @@ mod tests {
 
     #[test]
     fn appends_keep_earlier_words_in_place() {
-        let a = CodeArea::new(&[1, 2, 3]);
+        let a = CodeArea::new(&[&[1, 2], &[3]]);
         let p = a.as_ptr();
         let big = vec![7; 5000];
         assert_eq!(a.append(&big).unwrap(), 3);

@@ -66,18 +66,18 @@ impl Program {
     /// Builds a program from validated code, appending the runtime's stub code. `lock_free`
     /// says, per primitive, whether it may run without the heap lock.
     pub fn new(
-        mut code: Vec<i32>,
+        code: Vec<i32>,
         prims: Vec<PrimFn>,
         prim_names: Vec<String>,
         lock_free: Vec<bool>,
     ) -> Program {
         let program_len = code.len();
-        let stop_pc = code.len();
-        code.push(opcodes::Op::STOP as i32);
-        let raise_arg_pc = code.len();
-        code.extend([opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32]);
-        let stubs_end = code.len();
-        let code = CodeArea::new(&code);
+        let stop_pc = program_len;
+        let raise_arg_pc = stop_pc + 1;
+        let stubs =
+            [opcodes::Op::STOP as i32, opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32];
+        let stubs_end = program_len + stubs.len();
+        let code = CodeArea::new(&[&code, &stubs]);
         // The area never moves (it grows in place), so the bias stays right.
         let code_bias = (code_value(0).0).wrapping_sub(code.as_ptr() as usize >> 1);
         Program {

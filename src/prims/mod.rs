@@ -169,13 +169,14 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     bigarray::PRIMS,
 ];
 
-/// What binding needs to know of a primitive warden knows by name.
+/// What binding needs to know of a primitive warden knows by name (16 bytes: the index is
+/// built at every start-up, and its pages count in the resident size).
 #[derive(Clone, Copy, Default)]
 struct PrimEntry {
     /// Its implementation, if built in.
     imp: Option<PrimFn>,
-    /// The library (`str`, `unix`) it belongs to, if any.
-    library: Option<&'static str>,
+    /// The library (`str`, `unix`) it belongs to, if any: its index in [`LIBRARIES`].
+    library: Option<u8>,
     /// Whether it runs without the heap lock.
     lock_free: bool,
     /// Whether it is one of the standard primitives' names.
@@ -188,14 +189,17 @@ struct PrimEntry {
 fn index() -> &'static NameMap {
     static INDEX: OnceLock<NameMap> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut map = NameMap::with_capacity_and_hasher(1024, Default::default());
+        // Sized for the built-in names (the standard names are nearly all among them): a
+        // table that never grows, with no more buckets than they need.
+        let builtin = AREAS.iter().map(|a| a.len()).sum();
+        let mut map = NameMap::with_capacity_and_hasher(builtin, Default::default());
         for (name, f) in AREAS.iter().flat_map(|a| a.iter()) {
             // The first area naming a primitive provides it (as the scan did).
             map.entry(name).or_default().imp.get_or_insert(*f);
         }
-        for (library, areas) in LIBRARIES {
+        for (library, (_, areas)) in LIBRARIES.iter().enumerate() {
             for (name, _) in areas.iter().flat_map(|a| a.iter()) {
-                map.entry(name).or_default().library.get_or_insert(library);
+                map.entry(name).or_default().library.get_or_insert(library as u8);
             }
         }
         for name in
@@ -263,26 +267,33 @@ const LIBRARIES: &[(&str, &[Area])] = &[
 
 /// The library (`str`, `unix`) whose built-in primitive `name` is, if any.
 pub fn library_of(name: &str) -> Option<&'static str> {
-    index().get(name).and_then(|e| e.library)
+    index().get(name).and_then(|e| e.library).map(|i| LIBRARIES[i as usize].0)
 }
 
-/// How many arguments each C primitive of the stock runtime and its libraries reads, one
-/// `name count` line each, sorted (generated from the stock C sources by
-/// `scripts/prim-arity.py`). Warden's built-in primitives read the same.
-const ARITY: &str = include_str!("arity.txt");
+// How many arguments each C primitive of the stock runtime and its libraries reads:
+// `src/prims/arity.txt` (one `name count` line each, sorted, generated from the stock C
+// sources by `scripts/prim-arity.py`), as constants written by build.rs: `ARITY_NAMES`,
+// `ARITY_ENDS`, `ARITY_COUNTS`. Warden's built-in primitives read the same.
+include!(concat!(env!("OUT_DIR"), "/arity_table.rs"));
 
 /// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
 /// A call passing fewer is refused at load: the primitive would read past its arguments.
+/// A binary search of the generated constants: nothing is built at start-up.
 pub fn reads(name: &str) -> Option<u8> {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, u8)>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        ARITY
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(' ').and_then(|(n, a)| Some((n, a.parse().ok()?))))
-            .collect()
-    });
-    table.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| table[i].1)
+    let name_at = |i: usize| {
+        let start = if i == 0 { 0 } else { ARITY_ENDS[i - 1] as usize };
+        &ARITY_NAMES[start..ARITY_ENDS[i] as usize]
+    };
+    let (mut lo, mut hi) = (0, ARITY_ENDS.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match name_at(mid).cmp(name) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(ARITY_COUNTS[mid]),
+        }
+    }
+    None
 }
 
 /// Whether `name` is one of the standard primitives (implemented or not).
@@ -370,5 +381,38 @@ mod arity_tests {
         assert_eq!(reads("caml_array_blit"), Some(5));
         assert_eq!(reads("caml_ensure_stack_capacity"), Some(1));
         assert_eq!(reads("no_such_primitive"), None);
+    }
+
+    #[test]
+    fn the_search_finds_every_line_and_nothing_between() {
+        let lines: Vec<(&str, &str)> = include_str!("arity.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect();
+        assert!(lines.len() > 600);
+        for (name, count) in &lines {
+            assert_eq!(reads(name), count.parse().ok(), "{name}");
+            // Just before and just after it, in the sort order: not names of the table.
+            assert_eq!(
+                reads(&name[..name.len() - 1]).is_some(),
+                lines.iter().any(|(n, _)| *n == &name[..name.len() - 1])
+            );
+            assert_eq!(reads(&format!("{name}!")), None);
+        }
+        assert_eq!(reads(""), None);
+        assert_eq!(reads("a"), None);
+        assert_eq!(reads("zzz"), None);
+    }
+
+    #[test]
+    fn the_index_has_one_entry_per_name_and_its_library() {
+        let builtin: usize = AREAS.iter().map(|a| a.len()).sum();
+        let first = NameMap::with_capacity_and_hasher(builtin, Default::default()).capacity();
+        assert_eq!(index().capacity(), first, "the index grew past its first capacity");
+        assert_eq!(library_of("caml_unix_fork"), Some("unix"));
+        assert_eq!(library_of("re_string_match"), Some("str"));
+        assert_eq!(library_of("caml_ml_output"), None);
+        assert_eq!(std::mem::size_of::<PrimEntry>(), 16);
     }
 }

@@ -3,12 +3,20 @@
 //! closed channels match `ocamlrun` (including the odd corners, such as `pos_out` on a closed
 //! channel).
 //!
-//! Layout: `buf.len()` is the physical end. For an output channel `max` is `None`, `offset` is
-//! the file position of `buf[0]` and `buf[..curr]` is pending output. For an input channel
+//! Layout: `end` is the buffer's physical end. For an output channel `max` is `None`, `offset`
+//! is the file position of `buf[0]` and `buf[..curr]` is pending output. For an input channel
 //! `max` is `Some(m)`, `buf[curr..m]` is unread input and `offset` is the file position of
 //! `buf[m]`. A closed channel has `fd == -1` and a one-byte buffer: full (`curr == max == 1`)
 //! for output, empty (`curr == max == 0`) for input, so that every transfer reaches the
 //! descriptor and fails with `EBADF`, as in the stock runtime.
+//!
+//! The buffer is reserved whole when the channel opens (`buf`'s capacity is at least `end`)
+//! but its bytes are written only as data passes: `buf.len()` is how far it has been
+//! initialised, and grows as output is stored or input read. So a channel that is never used
+//! (the standard channels of most programs) costs no resident page, and one that carries a
+//! few bytes costs one, as the stock runtime's `malloc`ed buffer does. Invariants:
+//! `buf.len() <= end <= buf.capacity()`; an output channel's `curr <= buf.len()`; an input
+//! channel's `max <= buf.len()`.
 //!
 //! System calls (read, write, lseek, close) go through a [`Blocking`] runner: a domain runs
 //! them in a blocking section, without the heap lock, so that a domain waiting for a pipe
@@ -56,10 +64,11 @@ fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }
 
-/// `read(2)` of at most `dst.len()` bytes (capped like the stock `int` count).
-fn read_fd(fd: i32, dst: &mut [u8]) -> Result<usize, i32> {
+/// `read(2)` of at most `dst.len()` bytes (capped like the stock `int` count); the first
+/// bytes of `dst`, as many as it returns, are then initialised.
+fn read_fd(fd: i32, dst: &mut [std::mem::MaybeUninit<u8>]) -> Result<usize, i32> {
     let n = dst.len().min(i32::MAX as usize);
-    // SAFETY: dst is valid for writes of n bytes.
+    // SAFETY: dst is valid for writes of n bytes (read writes bytes, never reads them).
     let r = unsafe { libc::read(fd, dst.as_mut_ptr().cast(), n) };
     if r < 0 {
         Err(errno())
@@ -110,7 +119,10 @@ fn seek_set(fd: i32, dest: i64) -> Result<(), IoErr> {
 pub struct Channel {
     pub fd: i32,
     pub offset: i64,
+    /// The initialised part of the buffer (see the module doc).
     pub buf: Vec<u8>,
+    /// The buffer's physical end: `IO_BUFFER_SIZE` while open.
+    pub end: usize,
     pub curr: usize,
     pub max: Option<usize>,
     pub flags: i32,
@@ -125,7 +137,8 @@ impl Channel {
         Channel {
             fd,
             offset,
-            buf: vec![0; IO_BUFFER_SIZE],
+            buf: Vec::with_capacity(IO_BUFFER_SIZE),
+            end: IO_BUFFER_SIZE,
             curr: 0,
             max: if output { None } else { Some(0) },
             flags,
@@ -155,6 +168,7 @@ impl Channel {
         let fd = self.fd;
         self.fd = -1;
         self.buf = vec![0; 1];
+        self.end = 1;
         let full = if self.max.is_none() { 1 } else { 0 };
         self.curr = full;
         self.max = Some(full);
@@ -221,27 +235,41 @@ impl Channel {
         if self.flags & UNBUFFERED != 0 {
             return false;
         }
-        match self.buf.get_mut(self.curr) {
-            Some(slot) => {
-                *slot = c;
-                self.curr += 1;
-                true
-            }
-            None => false,
+        self.store(c)
+    }
+
+    /// Stores `c` at `curr` if the buffer has room there; false when it is full.
+    #[inline]
+    fn store(&mut self, c: u8) -> bool {
+        let i = self.curr;
+        if let Some(slot) = self.buf.get_mut(i) {
+            *slot = c;
+        } else if i < self.end {
+            // Past the initialised part: it grows (within its capacity) to take `c`.
+            self.init_to(i);
+            self.buf.push(c);
+        } else {
+            return false;
+        }
+        self.curr = i + 1;
+        true
+    }
+
+    /// Makes `buf[..n]` initialised (`n <= end`), zeroing what is new.
+    fn init_to(&mut self, n: usize) {
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
         }
     }
 
     pub fn putch(&mut self, c: u8, b: &mut impl Blocking) -> Result<(), IoErr> {
-        if self.curr >= self.buf.len() {
+        if self.curr >= self.end {
             self.flush_partial(b)?;
         }
-        match self.buf.get_mut(self.curr) {
-            Some(slot) => {
-                *slot = c;
-                self.curr += 1;
-                Ok(())
-            }
-            None => Err(IoErr::Io(libc::EBADF)),
+        if self.store(c) {
+            Ok(())
+        } else {
+            Err(IoErr::Io(libc::EBADF))
         }
     }
 
@@ -270,8 +298,9 @@ impl Channel {
     /// (`caml_putblock`, split around its system call).
     pub fn put_from(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> (usize, bool) {
         let n = n.min(i32::MAX as usize);
-        let free = self.buf.len().saturating_sub(self.curr);
+        let free = self.end.saturating_sub(self.curr);
         let taken = n.min(free);
+        self.init_to(self.curr + taken);
         fill(&mut self.buf[self.curr..self.curr + taken]);
         self.curr += taken;
         (taken, n >= free)
@@ -323,11 +352,21 @@ impl Channel {
         }
     }
 
-    /// One `read` of the descriptor into `buf[from..]`; the number of bytes read.
+    /// One `read` of the descriptor into `buf[from..end]`; the number of bytes read. What the
+    /// buffer held past `from` is dropped, and the bytes read become its initialised end.
     fn read_into_buf(&mut self, from: usize, b: &mut impl Blocking) -> Result<usize, IoErr> {
-        let (fd, room) = (self.fd, &mut self.buf[from..]);
-        let n = b.blocking(|| read_fd(fd, room)).map_err(IoErr::Io)?;
-        Ok(n.min(self.buf.len() - from))
+        self.init_to(from);
+        self.buf.truncate(from);
+        let fd = self.fd;
+        let want = self.end.saturating_sub(from);
+        // `buf.len() == from` now and the capacity is at least `end`: the spare part starts
+        // at `from` and holds `want` bytes.
+        let room = &mut self.buf.spare_capacity_mut()[..want];
+        let n = b.blocking(|| read_fd(fd, room)).map_err(IoErr::Io)?.min(want);
+        // SAFETY: read_fd initialised the first `n` bytes of the spare part, and `from + n`
+        // is within the capacity.
+        unsafe { self.buf.set_len(from + n) };
+        Ok(n)
     }
 
     /// Refills the empty buffer and returns its first byte.
@@ -431,7 +470,7 @@ impl Channel {
                     p -= n;
                     self.max = Some(max);
                 }
-                if max >= self.buf.len() {
+                if max >= self.end {
                     return Ok(-((max - self.curr) as isize));
                 }
                 let n = self.read_into_buf(max, b)?;
@@ -555,6 +594,47 @@ mod tests {
         out.close(&mut b).unwrap();
         assert_eq!(b.0, before_close + 2, "one write and the close");
         assert_eq!(reader.join().unwrap(), IO_BUFFER_SIZE + 10);
+    }
+
+    #[test]
+    fn the_buffer_is_initialised_only_as_data_passes() {
+        let b = &mut InPlace;
+        let (r, w) = pipe();
+        let mut out = Channel::open(w, true, 0, b);
+        assert_eq!((out.buf.len(), out.end), (0, IO_BUFFER_SIZE), "nothing written yet");
+        assert!(out.buf.capacity() >= IO_BUFFER_SIZE);
+        assert!(out.put_buffered(b'a'));
+        out.really_putblock(b"bc\nd", &mut 0, b).unwrap();
+        assert_eq!(out.buf, b"abc\nd");
+        out.flush(b).unwrap();
+        out.really_putblock(b"ef\n", &mut 0, b).unwrap();
+        assert_eq!(out.buf.len(), 5, "the initialised part is reused, not grown");
+        out.flush(b).unwrap();
+        out.close(b).unwrap();
+        let mut inp = Channel::open(r, false, 0, b);
+        assert_eq!(inp.buf.len(), 0);
+        assert_eq!(inp.scan_line(b), Ok(4));
+        assert_eq!(inp.buf.len(), 8, "what one read brought, not the whole buffer");
+        let mut line = [0u8; 4];
+        assert_eq!(inp.getblock(&mut line, b), Ok(4));
+        assert_eq!(inp.scan_line(b), Ok(4));
+        assert_eq!(inp.getch(b), Ok(b'd'));
+        assert_eq!(inp.getch(b), Ok(b'e'));
+        assert_eq!(inp.getch(b), Ok(b'f'));
+        assert_eq!(inp.getch(b), Ok(b'\n'));
+        assert_eq!(inp.getch(b), Err(IoErr::Eof));
+        inp.close(b).unwrap();
+        // A line without its end: the second read lands after the unread part, at `max`.
+        let (r, w) = pipe();
+        let mut out = Channel::open(w, true, 0, b);
+        out.really_putblock(b"xy", &mut 0, b).unwrap();
+        out.flush(b).unwrap();
+        out.close(b).unwrap();
+        let mut inp = Channel::open(r, false, 0, b);
+        assert_eq!(inp.getch(b), Ok(b'x'));
+        assert_eq!(inp.scan_line(b), Ok(-1));
+        assert_eq!(inp.getch(b), Ok(b'y'));
+        assert_eq!(inp.getch(b), Err(IoErr::Eof));
     }
 
     #[test]

@@ -61,16 +61,13 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_terminfo_rows", terminfo_rows),
 ];
 
-/// Process setup for channels; idempotent, so every domain may call it.
+/// Process setup for channels; idempotent, so every domain may call it. SIGPIPE keeps the
+/// disposition the process inherited, as under ocamlrun (the `warden` binary starts without
+/// the Rust runtime's start-up, which would ignore it: see src/main.rs), so a program writing
+/// to a closed pipe dies of the signal unless its parent ignored it.
 pub fn init(dom: &mut Domain) {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        set_runtime_warnings(dom.config.runtime_warnings != 0);
-        // The Rust runtime starts with SIGPIPE ignored; ocamlrun leaves it at its default, so
-        // a program writing to a closed pipe dies of the signal (and so do its children).
-        // SAFETY: installing the default disposition has no memory effects.
-        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    });
+    ONCE.call_once(|| set_runtime_warnings(dom.config.runtime_warnings != 0));
 }
 
 /// Flushes the buffered output of the open channels on stdout and stderr, ignoring errors

@@ -91,7 +91,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn released() -> Channel {
-    Channel { fd: -1, offset: 0, buf: Vec::new(), curr: 0, max: Some(0), flags: 0, name: None }
+    Channel {
+        fd: -1,
+        offset: 0,
+        buf: Vec::new(),
+        end: 0,
+        curr: 0,
+        max: Some(0),
+        flags: 0,
+        name: None,
+    }
 }
 
 pub static CHANNEL_OPS: CustomOps = CustomOps {
