@@ -39,8 +39,9 @@
 //!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
 //!   pools back beyond the directory's spares;
 //! - the collector's board of work for parked domains (`gc::helpers`): the leader of a
-//!   stopped world puts the other domains' pool sets on it to be swept, parked domains take
-//!   them off it, and sleep on its condition variable until the world restarts;
+//!   stopped world publishes its sweep (every pool of the heap) there, parked domains join
+//!   it and take pools off its cursor, and sleep on its condition variable until the world
+//!   restarts;
 //! - the custom-operations registry (`heap::custom`), read by unmarshalling;
 //! - the primitives' own: each channel's lock and the channel registry (`prims::io`, waited
 //!   for outside the heap lock), `Mutex`/`Condition` (`prims::domain_prims`), the
@@ -241,7 +242,7 @@ impl Shared {
     /// At a poll point where `stop` was seen: waits, outside the world, for the leader to
     /// restart it. Stopped worlds are short (a minor collection), so it spins a while on
     /// `stop` before sleeping, and meanwhile takes on the work the leader puts on the
-    /// collector's board (`gc::helpers`: sweeping pool sets).
+    /// collector's board (`gc::helpers`: sweeping pools).
     pub fn park(&self) {
         self.leave();
         spin_while(|| {

@@ -1,87 +1,175 @@
-//! Work that the domains parked in a stopped world do for its leader: sweeping their own pool
-//! sets once the leader has marked (`Gc::sweep`), so that a major cycle's sweep, whose cost
-//! grows with the number of domains (each has its pools), shrinks with them instead.
+//! Work that the domains parked in a stopped world share with its leader: the sweep of the
+//! major heap's pools once the leader has marked (`Gc::sweep`), split pool by pool, so that
+//! a major cycle's sweep, whose cost grows with the heap, shrinks with the number of domains
+//! instead, whichever domain's pools hold the heap's blocks.
 //!
 //! Protocol. The leader, which owns every domain's `DomainGc` while the world is stopped,
-//! [`Board::publish`]es the domains whose sets are to be swept. A parked domain, spinning in
-//! its park (`domain::lock::Shared::park`), calls [`Board::help`], and once it stops spinning
-//! sleeps in [`Board::sleep_while`] until the world restarts, woken by each publication: it
-//! takes one task off the board under the board's mutex, sweeps that domain's set, and counts
-//! the task finished. The
-//! leader sweeps its own share meanwhile, then takes whatever is left ([`Board::finish`]) and
-//! waits until every task is finished before anything reads the sets again. A task's
-//! `DomainGc` is touched by the one thread that took it until it is finished: the mutex hands
-//! it over, and the `unfinished` decrement (release) and the leader's load (acquire) hand it
-//! back. When no domain helps (every other one sleeps, or is in a blocking section) the
-//! leader does every task itself, as it would without the board.
+//! takes every pool off every pool set into a [`SweepJob`] and [`Board::publish`]es it. A
+//! parked domain, spinning in its park (`domain::lock::Shared::park`), calls [`Board::help`],
+//! and once it stops spinning sleeps in [`Board::sleep_while`] until the world restarts,
+//! woken by each publication: it joins the job under the board's mutex (counting itself
+//! `active`), then takes pools off the job's cursor one at a time and sweeps them until none
+//! is left, and leaves (`active` decremented). The leader sweeps the large blocks meanwhile,
+//! then takes pools off the cursor too, and at the end ([`Board::finish`]) closes the job
+//! under the mutex (no one joins any more) and waits until no helper is active before it
+//! reads the results and puts the pools back in their sets. A pool, and its entry of the
+//! results, is touched by the one thread whose cursor increment returned its index; the
+//! helpers' `active` decrement (release) and the leader's load (acquire) hand them back.
+//! When no domain helps (every other one sleeps, or is in a blocking section) the leader
+//! sweeps every pool itself, as it would without the board.
 //!
-//! Only where the sweep of a set touches no state shared with other sets but the directory's
-//! (which has its own lock): [`ENABLED`] is false in hardened builds (the checker's sweep hook
-//! writes its shared state) and in AddressSanitizer builds (one quarantine for every set).
+//! Only where the sweep of a pool touches no state shared with other pools:
+//! [`ENABLED`] is false in hardened builds (the checker's sweep hook writes its shared
+//! state) and in AddressSanitizer builds (one quarantine for every set), where the leader
+//! sweeps alone.
 
-use super::DomainGc;
+use crate::heap::pool::PoolHeader;
+use crate::heap::pools::PoolSwept;
+use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
-/// Whether parked domains sweep their own pools (see the module docs).
+/// Whether parked domains help the leader sweep (see the module docs).
 pub const ENABLED: bool = !crate::check::ENABLED && !cfg!(warden_asan);
 
-/// The tasks of one stopped world's sweep.
-#[derive(Default)]
-pub struct Board {
-    /// Tasks are on the board (a hint for the spinning domains: the tasks themselves are
-    /// taken under `tasks`' mutex).
-    open: AtomicBool,
-    tasks: Mutex<Vec<Task>>,
-    /// Signalled when tasks are published and when the world restarts (for the parked
-    /// domains sleeping in [`Board::sleep_while`]).
-    wake: Condvar,
-    /// Tasks published and not finished yet.
-    unfinished: AtomicUsize,
+/// What the sweep of one pool of a [`SweepJob`] found.
+#[derive(Default, Clone, Copy)]
+pub struct PoolResult {
+    pub swept: PoolSwept,
+    /// Live words (headers included) and blocks left in the pool.
+    pub live_words: usize,
+    pub live_blocks: usize,
 }
 
-/// A domain whose pool set is to be swept.
-struct Task(*mut DomainGc);
+/// The pools of one sweep, each swept by whichever thread takes it off the cursor.
+pub struct SweepJob {
+    pools: Vec<*mut PoolHeader>,
+    results: Vec<UnsafeCell<PoolResult>>,
+    /// The index of the next pool to sweep.
+    next: AtomicUsize,
+}
 
-// SAFETY: a task is run by the one thread that took it off the board, while the world is
-// stopped (see the module docs).
-unsafe impl Send for Task {}
+// SAFETY: each pool and its result are touched by the one thread that took its index off the
+// cursor, until the board hands them back to the leader (see the module docs).
+unsafe impl Sync for SweepJob {}
 
-impl Board {
-    fn tasks(&self) -> std::sync::MutexGuard<'_, Vec<Task>> {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner())
+impl SweepJob {
+    /// A job over `pools`, each taken off its set and touched by no one until the job is
+    /// finished.
+    pub fn new(pools: Vec<*mut PoolHeader>) -> SweepJob {
+        let results = pools.iter().map(|_| UnsafeCell::new(PoolResult::default())).collect();
+        SweepJob { pools, results, next: AtomicUsize::new(0) }
     }
 
-    /// Puts the sweep of each of `domains`' pool sets on the board.
+    /// The pools, in the order they were given.
+    pub fn pools(&self) -> &[*mut PoolHeader] {
+        &self.pools
+    }
+
+    /// Sweeps pools off the cursor until none is left.
+    fn run(&self) {
+        loop {
+            // Relaxed: the increment only hands out distinct indices; the results go back to
+            // the leader through `Board::active` (helpers) or program order (the leader).
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(&p) = self.pools.get(i) else { return };
+            // SAFETY: index i is ours alone (the cursor gave it to this thread only); the
+            // pool is off every set, its blocks marked, the world stopped.
+            unsafe { *self.results[i].get() = super::major::sweep_job_pool(p) };
+        }
+    }
+
+    /// The results, pool by pool.
     ///
     /// # Safety
-    /// The world must be stopped, the caller its leader, and each pointer a registered
-    /// domain's `DomainGc` that the caller does not touch until [`Board::finish`] returns.
-    pub unsafe fn publish(&self, domains: &[*mut DomainGc]) {
-        let mut t = self.tasks();
-        t.extend(domains.iter().map(|&y| Task(y)));
-        // Relaxed: the count is read only by the leader (after `finish` took the mutex), and
-        // decremented by helpers after they took the mutex, which orders this store first.
-        self.unfinished.store(t.len(), Ordering::Relaxed);
-        // Relaxed: a hint; a helper that sees it takes the mutex.
+    /// Every pool must have been swept and handed back ([`Board::finish`] returned, or the
+    /// caller ran [`SweepJob::run_alone`]).
+    pub unsafe fn results(&self) -> impl Iterator<Item = PoolResult> + '_ {
+        // SAFETY: the caller's contract: no thread writes the results any more.
+        self.results.iter().map(|r| unsafe { *r.get() })
+    }
+
+    /// Sweeps every pool on the calling thread (no helper).
+    pub fn run_alone(&self) {
+        self.run();
+    }
+}
+
+/// The job published to the parked domains.
+struct Published(*const SweepJob);
+
+// SAFETY: the job is `Sync` and outlives its publication (the leader closes it before it
+// returns from `Board::finish`).
+unsafe impl Send for Published {}
+
+/// Where a stopped world's leader publishes its sweep.
+#[derive(Default)]
+pub struct Board {
+    /// A job is published (a hint for the spinning domains: joining takes the mutex).
+    open: AtomicBool,
+    job: Mutex<Option<Published>>,
+    /// Signalled when a job is published and when the world restarts (for the parked
+    /// domains sleeping in [`Board::sleep_while`]).
+    wake: Condvar,
+    /// Helpers that joined the job and have not left it yet.
+    active: AtomicUsize,
+}
+
+impl Board {
+    fn job(&self) -> std::sync::MutexGuard<'_, Option<Published>> {
+        self.job.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes `job` for the parked domains to join.
+    ///
+    /// # Safety
+    /// The world must be stopped, the caller its leader, and `job` must stay where it is
+    /// (neither moved nor dropped: the helpers reach it by its address) until the caller's
+    /// [`Board::finish`] returns.
+    pub unsafe fn publish(&self, job: &SweepJob) {
+        let mut g = self.job();
+        *g = Some(Published(job));
+        // Relaxed: a hint; a helper that sees it takes the mutex. Changed under the mutex
+        // only, so a helper's reset (`join`) never hides a later job.
         self.open.store(true, Ordering::Relaxed);
+        drop(g);
         self.wake.notify_all();
     }
 
+    /// Joins the published job, if any, and sweeps pools off it until none is left (with the
+    /// job's mutex held in `guard`, given back while sweeping).
+    fn join<'a>(
+        &'a self,
+        guard: std::sync::MutexGuard<'a, Option<Published>>,
+    ) -> std::sync::MutexGuard<'a, Option<Published>> {
+        let Some(Published(job)) = *guard else { return guard };
+        // Relaxed: counted under the mutex, which the leader takes to close the job before
+        // it reads `active`.
+        self.active.fetch_add(1, Ordering::Relaxed);
+        drop(guard);
+        // SAFETY: joined under the mutex while published: the leader waits for `active` to
+        // drop to zero before the job ends.
+        unsafe { (*job).run() };
+        // Release: our sweeps happen before the leader's acquire load in `finish`.
+        self.active.fetch_sub(1, Ordering::Release);
+        let g = self.job();
+        if matches!(*g, Some(Published(j)) if j == job) {
+            // The cursor ran out: no more pools to take from this job.
+            // Relaxed: under the mutex (see `publish`).
+            self.open.store(false, Ordering::Relaxed);
+        }
+        g
+    }
+
     /// Called by a parked domain once it stops spinning: sleeps while `stopped` holds,
-    /// running the tasks published meanwhile. [`Board::wake_all`] must be called after
+    /// helping with the jobs published meanwhile. [`Board::wake_all`] must be called after
     /// `stopped` turns false.
     pub fn sleep_while(&self, stopped: impl Fn() -> bool) {
-        let mut t = self.tasks();
+        let mut g = self.job();
         loop {
-            if let Some(task) = t.pop() {
-                if t.is_empty() {
-                    // Relaxed: as in `publish`.
-                    self.open.store(false, Ordering::Relaxed);
-                }
-                drop(t);
-                self.run(task);
-                t = self.tasks();
+            // Relaxed: read under the mutex, which every change of `open` holds.
+            if self.open.load(Ordering::Relaxed) {
+                g = self.join(g);
                 continue;
             }
             // Read under the mutex, which `wake_all` takes after `stopped` changed: no
@@ -89,56 +177,40 @@ impl Board {
             if !stopped() {
                 return;
             }
-            t = self.wake.wait(t).unwrap_or_else(|e| e.into_inner());
+            g = self.wake.wait(g).unwrap_or_else(|e| e.into_inner());
         }
     }
 
     /// Wakes the domains sleeping in [`Board::sleep_while`] (the world restarts).
     pub fn wake_all(&self) {
-        let _t = self.tasks();
+        let _g = self.job();
         self.wake.notify_all();
     }
 
-    fn take(&self) -> Option<Task> {
-        let mut t = self.tasks();
-        let task = t.pop();
-        if t.is_empty() {
-            // Relaxed: as in `publish`.
-            self.open.store(false, Ordering::Relaxed);
-        }
-        task
-    }
-
-    fn run(&self, task: Task) {
-        // SAFETY: taken off the board: that domain's young state is ours until the
-        // decrement below (`publish`'s contract keeps the leader off it).
-        unsafe { super::major::sweep_domain_pools(&mut *task.0) };
-        // Release: the sweep's writes happen before the leader's acquire load in `finish`.
-        self.unfinished.fetch_sub(1, Ordering::Release);
-    }
-
-    /// Called by a parked domain while it waits for the world to restart: runs the tasks on
-    /// the board, if any.
+    /// Called by a parked domain while it waits for the world to restart: helps with the
+    /// published job, if any.
     #[inline]
     pub fn help(&self) {
         // Relaxed: a hint (see `open`).
         if !self.open.load(Ordering::Relaxed) {
             return;
         }
-        while let Some(task) = self.take() {
-            self.run(task);
-        }
+        let g = self.job();
+        drop(self.join(g));
     }
 
-    /// The leader, done with its own share: runs the tasks no one took and waits for those
-    /// that helpers are running.
-    pub fn finish(&self) {
-        while let Some(task) = self.take() {
-            self.run(task);
-        }
+    /// The leader, done with its own work: sweeps the pools no one took, closes the job and
+    /// waits for the helpers still sweeping. The job's results are then the leader's.
+    pub fn finish(&self, job: &SweepJob) {
+        job.run();
+        let mut g = self.job();
+        *g = None;
+        // Relaxed: under the mutex (see `publish`).
+        self.open.store(false, Ordering::Relaxed);
+        drop(g);
         let mut spins = 0u32;
         // Acquire: pairs with the helpers' release decrements (their sweeps are visible).
-        while self.unfinished.load(Ordering::Acquire) != 0 {
+        while self.active.load(Ordering::Acquire) != 0 {
             spins += 1;
             if spins < 1000 {
                 std::hint::spin_loop();

@@ -295,30 +295,85 @@ impl Gc {
     }
 
     /// Frees every white block, whitens the black ones; returns the live words and blocks.
-    /// With [`helpers::ENABLED`] the other domains' pool sets are put on the helpers' board
-    /// first, so the parked domains sweep them while the leader sweeps its own, the heap's
-    /// and the large blocks.
+    /// With [`helpers::ENABLED`] the pools of every set (each domain's and the heap's) are
+    /// put on the helpers' board, so the parked domains sweep them, pool by pool, with the
+    /// leader, which sweeps the large blocks first; otherwise the leader sweeps alone, set by
+    /// set, with the checker's hooks and the quarantine.
     fn sweep(&mut self, youngs: &[*mut DomainGc]) -> (usize, usize) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
-        let parallel = helpers::ENABLED && youngs.len() > 1;
-        if parallel {
-            // SAFETY: world stopped, we lead it; the leader's set (`youngs[0]`) is swept here,
-            // the others are not touched until `finish`.
-            unsafe { self.board.publish(&youngs[1..]) };
-        }
-        let checker = &mut self.check;
-        let mine = if parallel { &youngs[..1] } else { youngs };
-        // SAFETY: world stopped: every domain's pool set is the leader's (those on the board
-        // excepted, which are not in `mine`).
-        let mut sets: Vec<&mut crate::heap::pools::PoolSet> =
-            mine.iter().map(|&y| unsafe { &mut (*y).pools }).collect();
-        self.major.sweep_pools(&mut sets, |slot| {
-            sweep_slot(slot, &mut live_words, &mut live_blocks, |slot| {
-                // SAFETY: slot is an allocated slot of a live pool, which the sweep frees.
-                unsafe { check::on_sweep_slot(checker, slot) }
-            })
+        // How many pools the job took from each set: the heap's, then each domain's.
+        let mut taken = Vec::with_capacity(youngs.len() + 1);
+        let job = helpers::ENABLED.then(|| {
+            let mut pools = self.major.pools.take_pools();
+            taken.push(pools.len());
+            for &y in youngs {
+                // SAFETY: world stopped: every domain's pool set is the leader's.
+                let theirs = unsafe { (*y).pools.take_pools() };
+                taken.push(theirs.len());
+                pools.extend(theirs);
+            }
+            helpers::SweepJob::new(pools)
         });
+        let published = youngs.len() > 1 && job.is_some();
+        if let (true, Some(job)) = (published, &job) {
+            // SAFETY: world stopped, we lead it; `job` lives until `finish` below.
+            unsafe { self.board.publish(job) };
+        }
+        if job.is_none() {
+            let checker = &mut self.check;
+            // SAFETY: world stopped: every domain's pool set is the leader's.
+            let mut sets: Vec<&mut crate::heap::pools::PoolSet> =
+                youngs.iter().map(|&y| unsafe { &mut (*y).pools }).collect();
+            self.major.sweep_pools(&mut sets, |slot| {
+                sweep_slot(slot, &mut live_words, &mut live_blocks, |slot| {
+                    // SAFETY: slot is an allocated slot of a live pool, which the sweep frees.
+                    unsafe { check::on_sweep_slot(checker, slot) }
+                })
+            });
+        }
+        let (w, b) = self.sweep_large();
+        live_words += w;
+        live_blocks += b;
+        if let Some(job) = &job {
+            if published {
+                self.board.finish(job);
+            } else {
+                job.run_alone();
+            }
+            // SAFETY: every pool of the job was swept and handed back (`finish`, `run_alone`).
+            let results = unsafe { job.results() };
+            let mut pools = job.pools().iter().zip(results);
+            let mut released = Vec::new();
+            // The sets, in the order their pools were taken.
+            let sets = std::iter::once(&mut self.major.pools as *mut crate::heap::pools::PoolSet)
+                .chain(youngs.iter().map(|&y| {
+                    // SAFETY: world stopped (see above); only the field's address is taken.
+                    unsafe { std::ptr::addr_of_mut!((*y).pools) }
+                }));
+            for (set, n) in sets.zip(taken) {
+                // SAFETY: a distinct set each time, the leader's (world stopped).
+                let set = unsafe { &mut *set };
+                for (&p, r) in pools.by_ref().take(n) {
+                    live_words += r.live_words;
+                    live_blocks += r.live_blocks;
+                    // SAFETY: p was taken off this set (the job keeps the sets' order, and
+                    // `taken` each set's count), swept once, and is put back once.
+                    released.extend(unsafe { set.put_back(p, &r.swept) });
+                }
+            }
+            // SAFETY: the sweep emptied these pools and took them out of their sets.
+            unsafe { self.major.dir.release_pools(&released) };
+        }
+        self.stats.live_words = live_words;
+        self.stats.live_blocks = live_blocks;
+        (live_words, live_blocks)
+    }
+
+    /// Frees every white large block, whitens the black ones; returns the live words and
+    /// blocks.
+    fn sweep_large(&mut self) -> (usize, usize) {
+        let (mut live_words, mut live_blocks) = (0, 0);
         let mut dead_large = Vec::new();
         // No domain allocates while the world is stopped; the list is put back below.
         let mut large = std::mem::take(&mut self.major.dir.lock().large);
@@ -350,17 +405,6 @@ impl Gc {
             // SAFETY: slot was removed from the large list above.
             unsafe { self.major.dir.lock().free_large(slot) };
         }
-        if parallel {
-            self.board.finish();
-            for &y in &youngs[1..] {
-                // SAFETY: world stopped, and the board's tasks are finished.
-                let (w, b) = unsafe { (*y).swept };
-                live_words += w;
-                live_blocks += b;
-            }
-        }
-        self.stats.live_words = live_words;
-        self.stats.live_blocks = live_blocks;
         (live_words, live_blocks)
     }
 }
@@ -393,19 +437,77 @@ fn sweep_slot(
     }
 }
 
-/// Sweeps the pool set of domain `y` for the helpers' board (only with
-/// [`helpers::ENABLED`]: no checker hook, no quarantine) and records its live words and
-/// blocks in `y.swept`; emptied pools go back to the directory.
+/// Sweeps pool `p` of a [`helpers::SweepJob`] (only with [`helpers::ENABLED`]: no checker
+/// hook, no quarantine), counting its live words and blocks.
 ///
 /// # Safety
-/// The world must be stopped after marking, and `y`'s young state the caller's alone (a task
-/// taken off the board).
-pub(super) unsafe fn sweep_domain_pools(y: &mut DomainGc) {
-    let (mut words, mut blocks) = (0, 0);
+/// The world must be stopped after marking, and `p` a pool off every set, the caller's alone
+/// (its index taken off the job's cursor).
+pub(super) unsafe fn sweep_job_pool(p: *mut crate::heap::pool::PoolHeader) -> helpers::PoolResult {
+    let (mut live_words, mut live_blocks) = (0, 0);
     let mut no_quarantine = crate::heap::pools::Quarantine::default();
-    let released =
-        y.pools.sweep(&mut no_quarantine, |slot| sweep_slot(slot, &mut words, &mut blocks, |_| {}));
-    // SAFETY: the sweep emptied these pools and took them out of the set.
-    unsafe { y.dir.release_pools(&released) };
-    y.swept = (words, blocks);
+    // SAFETY: the caller's contract.
+    let swept = unsafe {
+        crate::heap::pools::sweep_pool(p, &mut no_quarantine, &mut |slot| {
+            sweep_slot(slot, &mut live_words, &mut live_blocks, |_| {})
+        })
+    };
+    helpers::PoolResult { swept, live_words, live_blocks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DomainGc, Gc, BLACK, WHITE};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// Three domains' pools, a third of their blocks marked, swept with two threads helping
+    /// as parked domains do: every live block survives once whitened (a pool swept twice
+    /// would free them: white after its first sweep), every dead one is freed.
+    #[test]
+    fn parked_domains_help_sweep_every_pool_once() {
+        let mut gc = Gc::new(crate::config::Config::default().gc_params(), 4);
+        let mut ys: Vec<DomainGc> = (0..3).map(|i| gc.new_young(i)).collect();
+        let (mut live, mut live_words, mut per_domain) = (Vec::new(), 0, [0; 3]);
+        for (k, y) in ys.iter_mut().enumerate() {
+            for i in 0..20_000 {
+                let wosize = 1 + (i + k) % 40;
+                let v = y.alloc_major(wosize, 0);
+                if i % 3 == 0 {
+                    // SAFETY: v is a fresh major block; its header is ours to colour.
+                    unsafe { *v.header_ptr() = v.header().with_color(BLACK).0 };
+                    live.push(v);
+                    live_words += wosize + 1;
+                    per_domain[k] += 1;
+                }
+            }
+        }
+        let youngs: Vec<*mut DomainGc> = ys.iter_mut().map(|y| y as *mut DomainGc).collect();
+        let done = Arc::new(AtomicBool::new(false));
+        let helpers: Vec<_> = (0..2)
+            .map(|_| {
+                let (board, done) = (gc.board.clone(), done.clone());
+                std::thread::spawn(move || {
+                    while !done.load(Ordering::Acquire) {
+                        board.help();
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        let (words, blocks) = gc.sweep(&youngs);
+        done.store(true, Ordering::Release);
+        for h in helpers {
+            h.join().unwrap();
+        }
+        assert_eq!((words, blocks), (live_words, live.len()));
+        for v in &live {
+            // SAFETY: a live block keeps its header.
+            let hd = unsafe { v.header() };
+            assert_eq!(hd.color(), WHITE, "a live block whitened once, not freed");
+        }
+        // Each pool went back to its own set.
+        let counted: Vec<usize> = ys.iter().map(|y| y.pools.counters.blocks).collect();
+        assert_eq!(counted, per_domain);
+    }
 }

@@ -68,9 +68,9 @@
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again. The leader
-//! marks alone; in production builds the parked domains sweep their own pool sets while it
-//! sweeps its own, the heap's and the large blocks (`helpers`), so a cycle's pause does not
-//! grow with the number of domains' pools.
+//! marks alone; in production builds the parked domains sweep the pools with it, taking them
+//! one at a time off a shared cursor whichever set they belong to, while it sweeps the large
+//! blocks first (`helpers`), so a cycle's sweep shrinks with the number of domains.
 //!
 //! The checker (`crate::check`, empty in production) is called at fixed points, in this
 //! order: every young and major allocation frames its block (`frame_minor`, `frame_major`:
@@ -218,9 +218,6 @@ pub struct DomainGc {
     pub check: check::Local,
     /// The memory profiler's tables and sampling state (`memprof`).
     pub memprof: memprof::DomainMemprof,
-    /// Live words and blocks that the last sweep of `pools` by the helpers' board found
-    /// (`helpers`).
-    pub swept: (usize, usize),
 }
 
 // SAFETY: remembered-set pointers refer to major blocks, shared by all domains; the arena is
@@ -241,7 +238,6 @@ impl DomainGc {
             slice_wanted: false,
             check: check::Local::default(),
             memprof: memprof::DomainMemprof::default(),
-            swept: (0, 0),
         }
     }
 
@@ -300,7 +296,7 @@ pub struct Gc {
     pub pacing: pacing::Pacing,
     /// The checker's shared state (empty in production).
     pub check: check::State,
-    /// Where a sweep's leader puts the other domains' pool sets for them to sweep
+    /// Where a sweep's leader publishes the pools for the parked domains to help sweep
     /// (`helpers`); the domains hold a reference to it for their parks.
     pub board: Arc<helpers::Board>,
     #[cfg(test)]

@@ -136,6 +136,57 @@ impl PoolSet {
         self.counters.add(&std::mem::take(&mut other.counters));
     }
 
+    /// Takes every pool off the set's lists, class by class (each class's pools with a free
+    /// slot first), for a sweep that puts each back with [`PoolSet::put_back`]. The counters
+    /// still describe them meanwhile.
+    pub fn take_pools(&mut self) -> Vec<*mut PoolHeader> {
+        let mut pools = Vec::new();
+        for class in 1..SIZE_CLASSES.len() {
+            for list in [&mut self.avail[class], &mut self.full[class]] {
+                let mut p = std::mem::replace(list, std::ptr::null_mut());
+                while !p.is_null() {
+                    pools.push(p);
+                    // SAFETY: p is a live pool that was on one of our lists.
+                    p = unsafe { (*p).next };
+                }
+            }
+        }
+        pools
+    }
+
+    /// Puts pool `p`, taken off the set by [`PoolSet::take_pools`] and since swept by
+    /// [`sweep_pool`] with result `swept`, back on its class's list, or returns it when the
+    /// sweep emptied it (it leaves the set: the caller gives it back to the directory).
+    ///
+    /// # Safety
+    /// `p` must come from this set's `take_pools`, swept once since, and be put back once.
+    pub unsafe fn put_back(
+        &mut self,
+        p: *mut PoolHeader,
+        swept: &PoolSwept,
+    ) -> Option<*mut PoolHeader> {
+        self.counters.blocks -= swept.freed_blocks;
+        self.counters.block_words -= swept.freed_words;
+        self.counters.frag_words -= swept.freed_frag;
+        // SAFETY: the caller's contract: p is a live pool of this set, off every list.
+        unsafe {
+            let class = (*p).class;
+            if swept.empty {
+                self.counters.pools -= 1;
+                self.counters.frag_words -= pool::overhead_words(class);
+                return Some(p);
+            }
+            if (*p).free.is_null() {
+                (*p).next = self.full[class];
+                self.full[class] = p;
+            } else {
+                (*p).next = self.avail[class];
+                self.avail[class] = p;
+            }
+        }
+        None
+    }
+
     /// Visits every allocated slot (header address) of every pool, and lets the visitor free
     /// it by returning true. Pools left empty leave the set, every slot on their free list,
     /// and are returned (the caller gives them back to the directory).
@@ -145,82 +196,11 @@ impl PoolSet {
         mut visit: impl FnMut(*mut usize) -> bool,
     ) -> Vec<*mut PoolHeader> {
         let mut released = Vec::new();
-        for (class, &sz) in SIZE_CLASSES.iter().enumerate().skip(1) {
-            let n = pool::slots_per_pool(class);
-            let mut pools = Vec::new();
-            for list in [self.avail[class], self.full[class]] {
-                let mut p = list;
-                while !p.is_null() {
-                    pools.push(p);
-                    // SAFETY: p is a live pool on one of our lists.
-                    p = unsafe { (*p).next };
-                }
-            }
-            self.avail[class] = std::ptr::null_mut();
-            self.full[class] = std::ptr::null_mut();
-            for p in pools {
-                let first = pool::first_slot(p, class);
-                let mut free: *mut usize = std::ptr::null_mut();
-                let mut live = 0;
-                // Free slots kept off the free list (quarantined, ASan builds only).
-                let mut held = 0;
-                for i in (0..n).rev() {
-                    let slot = first.wrapping_add(i * sz);
-                    if quarantine.holds(slot) {
-                        // Its words are all poisoned, header included.
-                        held += 1;
-                        continue;
-                    }
-                    // SAFETY: slot is inside pool p.
-                    unsafe {
-                        // The block's size as handed out: its header before the visitor
-                        // (which may poison the block) sees it.
-                        let whsize = Header(*slot).wosize() + 1;
-                        if *slot != 0 && visit(slot) {
-                            *slot = 0;
-                            self.counters.blocks -= 1;
-                            self.counters.block_words -= whsize;
-                            self.counters.frag_words -= sz - whsize;
-                            // ASan builds: the freed block's words become inaccessible (the
-                            // visitor has done with them).
-                            pool::poison_free_slot(slot, sz);
-                            if quarantine.hold(slot, sz) {
-                                held += 1;
-                                continue;
-                            }
-                        }
-                        if *slot != 0 {
-                            live += 1;
-                        } else {
-                            *slot.add(1) = free as usize;
-                            free = slot;
-                        }
-                    }
-                }
-                if live == 0 && held == 0 {
-                    self.counters.pools -= 1;
-                    self.counters.frag_words -= pool::overhead_words(class);
-                    // SAFETY: p is a live pool, now empty: every slot is on `free`.
-                    unsafe {
-                        (*p).free = free;
-                        (*p).live = 0;
-                        (*p).next = std::ptr::null_mut();
-                    }
-                    released.push(p);
-                    continue;
-                }
-                // SAFETY: p is a live pool.
-                unsafe {
-                    (*p).free = free;
-                    (*p).live = live;
-                    if free.is_null() {
-                        (*p).next = self.full[class];
-                        self.full[class] = p;
-                    } else {
-                        (*p).next = self.avail[class];
-                        self.avail[class] = p;
-                    }
-                }
+        for p in self.take_pools() {
+            // SAFETY: p was just taken off this set; it is swept and put back once.
+            unsafe {
+                let swept = sweep_pool(p, quarantine, &mut visit);
+                released.extend(self.put_back(p, &swept));
             }
         }
         released
@@ -248,6 +228,85 @@ impl PoolSet {
             }
         }
     }
+}
+
+/// What the sweep of one pool freed, and whether it left the pool empty.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct PoolSwept {
+    /// Blocks freed.
+    pub freed_blocks: usize,
+    /// Their words, headers included.
+    pub freed_words: usize,
+    /// The words of their slots beyond them.
+    pub freed_frag: usize,
+    /// No block is left in the pool (and no slot in the quarantine).
+    pub empty: bool,
+}
+
+/// Sweeps pool `p`: visits each allocated slot (header address), frees those for which
+/// `visit` returns true, and rebuilds the pool's free list and live count. An emptied pool
+/// is unlinked (`next` null). Touches the pool only: sweeps of distinct pools may run at
+/// once on different threads (with no quarantine: ASan builds sweep on one thread).
+///
+/// # Safety
+/// `p` must be a live pool on no set's list, touched by no one else meanwhile.
+pub unsafe fn sweep_pool(
+    p: *mut PoolHeader,
+    quarantine: &mut Quarantine,
+    visit: &mut impl FnMut(*mut usize) -> bool,
+) -> PoolSwept {
+    let mut swept = PoolSwept::default();
+    // SAFETY: the caller's contract: p is a live pool, ours for now.
+    let class = unsafe { (*p).class };
+    let sz = SIZE_CLASSES[class];
+    let first = pool::first_slot(p, class);
+    let mut free: *mut usize = std::ptr::null_mut();
+    let mut live = 0;
+    // Free slots kept off the free list (quarantined, ASan builds only).
+    let mut held = 0;
+    for i in (0..pool::slots_per_pool(class)).rev() {
+        let slot = first.wrapping_add(i * sz);
+        if quarantine.holds(slot) {
+            // Its words are all poisoned, header included.
+            held += 1;
+            continue;
+        }
+        // SAFETY: slot is inside pool p.
+        unsafe {
+            // The block's size as handed out: its header before the visitor (which may
+            // poison the block) sees it.
+            let whsize = Header(*slot).wosize() + 1;
+            if *slot != 0 && visit(slot) {
+                *slot = 0;
+                swept.freed_blocks += 1;
+                swept.freed_words += whsize;
+                swept.freed_frag += sz - whsize;
+                // ASan builds: the freed block's words become inaccessible (the visitor has
+                // done with them).
+                pool::poison_free_slot(slot, sz);
+                if quarantine.hold(slot, sz) {
+                    held += 1;
+                    continue;
+                }
+            }
+            if *slot != 0 {
+                live += 1;
+            } else {
+                *slot.add(1) = free as usize;
+                free = slot;
+            }
+        }
+    }
+    swept.empty = live == 0 && held == 0;
+    // SAFETY: p is a live pool, ours (see above).
+    unsafe {
+        (*p).free = free;
+        (*p).live = live;
+        if swept.empty {
+            (*p).next = std::ptr::null_mut();
+        }
+    }
+    swept
 }
 
 /// Words of swept pool slots that the ASan quarantine holds back before the oldest are handed
