@@ -179,6 +179,26 @@ impl Domain {
         Ok(v)
     }
 
+    /// As [`Domain::try_alloc_string`], but the bytes before the last word are left as the
+    /// allocator gave them (`Bytes.create`: its contents are unspecified, and the stock
+    /// runtime writes only the last word too). The hardened build zero-fills them still, so
+    /// that its runs stay reproducible.
+    pub fn try_alloc_string_unfilled(&mut self, len: usize) -> Result<Value, Exn> {
+        if crate::check::ENABLED {
+            return self.try_alloc_string(len);
+        }
+        let wosize = string_wosize(len);
+        let v = self.try_alloc(wosize, STRING_TAG)?;
+        // SAFETY: v has wosize >= 1 words; the last byte records the padding.
+        unsafe {
+            let last_word = (v.0 as *mut usize).add(wosize - 1);
+            *last_word = 0;
+            let last = (v.0 as *mut u8).add(wosize * WORD - 1);
+            *last = (wosize * WORD - 1 - len) as u8;
+        }
+        Ok(v)
+    }
+
     /// A string holding a copy of `s`.
     pub fn alloc_bytes_from(&mut self, s: &[u8]) -> Value {
         let v = self.alloc_string(s.len());

@@ -104,7 +104,7 @@ fn create(dom: &mut Domain, len: Value, what: &str) -> PrimResult {
     if size > MAX_WOSIZE * WORD - 1 {
         return Err(Exn::invalid_arg(what));
     }
-    dom.try_alloc_string(size)
+    dom.try_alloc_string_unfilled(size)
 }
 
 fn create_bytes(dom: &mut Domain, args: &[Value]) -> PrimResult {
