@@ -94,6 +94,10 @@ pub fn site_of(_v: Value) -> Site {
 }
 #[inline(always)]
 pub fn on_promote(_young: Value) {}
+/// # Safety
+/// As the hardened twin's.
+#[inline(always)]
+pub unsafe fn on_unfilled_bytes(_body: *mut u8, _len: usize) {}
 #[inline(always)]
 pub fn mark_ctx() -> MarkCtx {
     MarkCtx

@@ -224,6 +224,17 @@ pub fn on_promote(young: Value) {
     verify::promoting(young, crate::heap::young_space::spare_range());
 }
 
+/// A fresh string's body that the runtime leaves unwritten (`Bytes.create`): zero-filled,
+/// so that a hardened run never depends on what the memory held before.
+///
+/// # Safety
+/// `body` must point to `len` writable bytes of a block the caller has just allocated.
+#[inline]
+pub unsafe fn on_unfilled_bytes(body: *mut u8, len: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { std::ptr::write_bytes(body, 0, len) };
+}
+
 /// What the marker needs to recognise pointers that must not exist during marking.
 pub struct MarkCtx {
     young: (usize, usize),

@@ -168,35 +168,35 @@ impl Domain {
     /// As [`Domain::alloc_string`], but `Out_of_memory` when a major block is refused.
     /// `len` must not exceed the largest string (`MAX_WOSIZE * WORD - 1`).
     pub fn try_alloc_string(&mut self, len: usize) -> Result<Value, Exn> {
-        let wosize = string_wosize(len);
-        let v = self.try_alloc(wosize, STRING_TAG)?;
-        // SAFETY: v has wosize words; the last byte records the padding.
-        unsafe {
-            std::ptr::write_bytes(v.0 as *mut u8, 0, wosize * WORD);
-            let last = (v.0 as *mut u8).add(wosize * WORD - 1);
-            *last = (wosize * WORD - 1 - len) as u8;
-        }
+        let (v, body) = self.try_alloc_string_tail(len)?;
+        // SAFETY: the block has `body` bytes before its last word.
+        unsafe { std::ptr::write_bytes(v.0 as *mut u8, 0, body) };
         Ok(v)
     }
 
     /// As [`Domain::try_alloc_string`], but the bytes before the last word are left as the
     /// allocator gave them (`Bytes.create`: its contents are unspecified, and the stock
-    /// runtime writes only the last word too). The hardened build zero-fills them still, so
-    /// that its runs stay reproducible.
+    /// runtime writes only the last word too). The hardened build fills them
+    /// (`check::on_unfilled_bytes`), so that its runs stay reproducible.
     pub fn try_alloc_string_unfilled(&mut self, len: usize) -> Result<Value, Exn> {
-        if crate::check::ENABLED {
-            return self.try_alloc_string(len);
-        }
+        let (v, body) = self.try_alloc_string_tail(len)?;
+        // SAFETY: the fresh block has `body` bytes before its last word.
+        unsafe { crate::check::on_unfilled_bytes(v.0 as *mut u8, body) };
+        Ok(v)
+    }
+
+    /// A string block for `len` bytes with only its last word written (zeros, then the
+    /// padding byte); returns it and the number of bytes before that word.
+    fn try_alloc_string_tail(&mut self, len: usize) -> Result<(Value, usize), Exn> {
         let wosize = string_wosize(len);
         let v = self.try_alloc(wosize, STRING_TAG)?;
+        let body = (wosize - 1) * WORD;
         // SAFETY: v has wosize >= 1 words; the last byte records the padding.
         unsafe {
-            let last_word = (v.0 as *mut usize).add(wosize - 1);
-            *last_word = 0;
-            let last = (v.0 as *mut u8).add(wosize * WORD - 1);
-            *last = (wosize * WORD - 1 - len) as u8;
+            *(v.0 as *mut usize).add(wosize - 1) = 0;
+            *(v.0 as *mut u8).add(wosize * WORD - 1) = (wosize * WORD - 1 - len) as u8;
         }
-        Ok(v)
+        Ok((v, body))
     }
 
     /// A string holding a copy of `s`.
