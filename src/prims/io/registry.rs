@@ -25,11 +25,14 @@ use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::custom::{data_ptr, ops_of, CustomOps};
 use crate::heap::value::{Value, CUSTOM_TAG, WORD};
+use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 pub struct ChanCell {
-    chan: Mutex<Channel>,
+    /// The channel behind its lock. Replaced (not just unlocked) only by
+    /// `reset_locks_after_fork`, in a forked child; everywhere else reached through `chan()`.
+    chan: UnsafeCell<Mutex<Channel>>,
     /// Changes when the cell is recycled; written with both the cell and `OPENED` locked.
     gen: AtomicU64,
     /// Blocks referring to the channel; changed only with `OPENED` locked.
@@ -42,6 +45,18 @@ pub struct ChanCell {
     fd: AtomicI32,
     /// Index of the cell in `OPENED.slots`; changed only with `OPENED` locked.
     slot: AtomicUsize,
+}
+
+// SAFETY: the only unsynchronised access to `chan` is `reset_locks_after_fork`, which runs in
+// a forked child's only thread; everything else is atomics or the mutex.
+unsafe impl Sync for ChanCell {}
+
+impl ChanCell {
+    fn chan(&self) -> &Mutex<Channel> {
+        // SAFETY: the mutex is replaced only by `reset_locks_after_fork`, when no other thread
+        // exists and no reference from `chan()` is alive (see there).
+        unsafe { &*self.chan.get() }
+    }
 }
 
 /// Channels opened from OCaml and not yet released, oldest first. Removal leaves a hole
@@ -150,11 +165,11 @@ pub fn open(dom: &mut Domain, fd: i32, output: bool, flags: i32) -> Value {
         Some(c) => {
             // Waiting is fine here: a free cell is locked only briefly, by a domain checking a
             // stale block's generation inside a blocking section (see `lock_cell`).
-            *lock(&c.chan) = chan;
+            *lock(c.chan()) = chan;
             c
         }
         None => Box::leak(Box::new(ChanCell {
-            chan: Mutex::new(chan),
+            chan: UnsafeCell::new(Mutex::new(chan)),
             gen: AtomicU64::new(0),
             refcount: AtomicUsize::new(0),
             open_out: AtomicBool::new(false),
@@ -214,14 +229,14 @@ impl Locked {
 fn lock_cell(dom: &mut Domain, cell: &'static ChanCell, gen: u64) -> Option<Locked> {
     // Relaxed: the generation changes only with the cell locked.
     let current = |cell: &ChanCell| cell.gen.load(Ordering::Relaxed) == gen;
-    let guard = match cell.chan.try_lock() {
+    let guard = match cell.chan().try_lock() {
         Ok(g) => g,
         Err(TryLockError::Poisoned(p)) => p.into_inner(),
         Err(TryLockError::WouldBlock) => {
             // The generation is checked before taking the heap lock back, so that a cell
             // that was recycled meanwhile is let go at once: a domain that holds a cell while
             // it waits for the heap lock holds a live channel, which no one recycles.
-            dom.blocking_section(|| Some(lock(&cell.chan)).filter(|_| current(cell)))?
+            dom.blocking_section(|| Some(lock(cell.chan())).filter(|_| current(cell)))?
         }
     };
     current(cell).then_some(Locked { guard, cell })
@@ -292,7 +307,7 @@ pub fn for_each_output_on(
 fn finalize_channel(v: Value) {
     let Some((cell, gen)) = block_cell(v) else { return };
     // Never wait here: a channel busy elsewhere (a block copy in use) is simply kept.
-    let mut guard = match cell.chan.try_lock() {
+    let mut guard = match cell.chan().try_lock() {
         Ok(g) => Some(g),
         Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
         Err(TryLockError::WouldBlock) => None,
@@ -333,6 +348,30 @@ fn finalize_channel(v: Value) {
     **chan = released();
     drop(guard);
     lock(&FREE).push(cell);
+}
+
+/// In a forked child: every channel lock that a thread of the parent held at the fork (a
+/// thread blocked in a read or write keeps its channel locked) is held by a thread that does
+/// not exist here, so each cell's mutex is made anew around its channel, as the stock runtime
+/// re-initialises channel locks after `fork`. `OPENED` and `FREE` need nothing: they are taken
+/// only by the thread running OCaml, which is the forking thread, and not across a fork.
+///
+/// # Safety
+/// Only in the child of `fork`, before any other thread starts, with no `Locked` alive.
+pub unsafe fn reset_locks_after_fork() {
+    let opened = lock(&OPENED);
+    let free = lock(&FREE);
+    for cell in opened.iter().chain(free.iter().copied()) {
+        // SAFETY: this is the child's only thread (the caller's contract) and it holds no
+        // guard of this mutex, so nothing refers into the old mutex; its channel is moved
+        // into a fresh, unlocked one. The channel is as the dead holder left it between
+        // buffer operations (it was blocked in a system call), as in the stock runtime.
+        unsafe {
+            let old = std::ptr::read(cell.chan.get());
+            let chan = old.into_inner().unwrap_or_else(|e| e.into_inner());
+            std::ptr::write(cell.chan.get(), Mutex::new(chan));
+        }
+    }
 }
 
 fn compare_channel(a: Value, b: Value) -> i32 {

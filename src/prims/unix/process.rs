@@ -193,6 +193,8 @@ fn fork(dom: &mut Domain, _args: &[Value]) -> PrimResult {
     if pid == 0 {
         // Only the forking thread lives on in the child.
         dom.threads_after_fork();
+        // SAFETY: the child's only thread, before it starts another, holding no channel.
+        unsafe { crate::prims::io::registry::reset_locks_after_fork() };
         crate::events::after_fork_in_child();
         crate::events::lifecycle(crate::events::Lifecycle::ForkChild, 0);
     } else {
