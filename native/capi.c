@@ -181,10 +181,7 @@ __attribute__((noreturn)) void warden_c_resume(struct warden_frame *f);
 
 __attribute__((noreturn)) static void warden_unwind(int kind, value v) {
   struct warden_frame *f = warden_top_frame;
-  if (f == NULL) {
-    fputs("Fatal error: an exception was raised from C outside any C primitive\n", stderr);
-    abort();
-  }
+  if (f == NULL) warden_capi_uncaught(kind, v);
   warden_last_kind = kind;
   warden_last_exn = v;
   warden_top_frame = f->prev;
@@ -236,10 +233,7 @@ WARDEN_TRAMPOLINE(warden_c_calln, (value *args, intnat n, void *fn), ((primn)fn)
 
 __attribute__((noreturn)) static void warden_unwind(int kind, value v) {
   struct warden_frame *f = warden_top_frame;
-  if (f == NULL) {
-    fputs("Fatal error: an exception was raised from C outside any C primitive\n", stderr);
-    abort();
-  }
+  if (f == NULL) warden_capi_uncaught(kind, v);
   f->exn = v;
   f->kind = kind;
   warden_top_frame = f->prev;

@@ -408,6 +408,7 @@ pub fn run(inv: Invocation) -> i32 {
     program.entries = verified.entries;
     let program = Arc::new(program);
     interp::install(&mut dom, program.clone());
+    crate::capi::call::note_runtime(&dom.shared, &program);
     let result = interp::run_main(&mut dom, &program);
     let code = crate::prims::sys::finish(&mut dom, result);
     if dom.threads.on() {

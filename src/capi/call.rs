@@ -138,12 +138,21 @@ fn enter_slow(dom: &mut Domain) {
 }
 
 /// What a thread created in C needs to join the runtime (`caml_c_thread_register`): the
-/// state shared by the domains and the program, noted at the first stub call.
+/// state shared by the domains and the program, noted when the program is loaded (or at the
+/// first stub call).
 static RUNTIME: OnceLock<(Arc<Shared>, Arc<Program>)> = OnceLock::new();
 
-/// The shared state and the program, once a stub has run.
+/// The shared state and the program, once the program is loaded ([`note_runtime`]) or a
+/// stub has run.
 pub fn runtime() -> Option<&'static (Arc<Shared>, Arc<Program>)> {
     RUNTIME.get()
+}
+
+/// Notes the shared state and the program when the program is loaded, so that a thread
+/// created in C may register before any stub ran (as in the stock runtime, where only the
+/// threads library's initialisation matters).
+pub fn note_runtime(shared: &Arc<Shared>, program: &Arc<Program>) {
+    RUNTIME.get_or_init(|| (shared.clone(), program.clone()));
 }
 
 /// Makes `dom` the domain whose C code runs on this thread (a thread created in C that

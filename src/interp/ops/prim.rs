@@ -11,7 +11,6 @@
 use crate::check;
 use crate::domain::c_call;
 use crate::exn::Exn;
-use crate::heap::code_pointer::code_value;
 use crate::heap::value::Value;
 use crate::interp::prim_table::kind;
 use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
@@ -31,7 +30,8 @@ unsafe fn call<const N: usize>(
 ) -> Step {
     // SAFETY: the module doc.
     let p = unsafe { m.peek_operand() } as usize;
-    let after = code_value(m.pc_index() + 1);
+    // SAFETY: the module doc (the next instruction follows the operand).
+    let after = m.code_value_at(unsafe { m.pc.add(1) });
     // SAFETY: the module doc.
     unsafe {
         m.sp = m.sp.sub(2);
