@@ -76,6 +76,9 @@ value warden_c_call4(value a, value b, value c, value d, void *fn);
 value warden_c_call5(value a, value b, value c, value d, value e, void *fn);
 value warden_c_calln(value *args, intnat n, void *fn);
 int warden_c_outcome(value *exn);
+/* A raise with no trampoline to go back to (a callback's exception on a thread created in
+ * C): reported as an uncaught exception, and the process ends. */
+__attribute__((noreturn)) void warden_capi_uncaught(int kind, value v);
 int warden_c_call_ops(void *fn, int shape, value a, value b, void *p, intnat *out);
 __attribute__((noreturn)) void warden_raise_pending(void);
 

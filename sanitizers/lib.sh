@@ -493,14 +493,17 @@ san_libm() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# C stubs (address, thread): tests/stubs/wstub.c compiled by the stock `ocamlc -c` with the
-# sanitizer's -fsanitize (the instrumented library calls the sanitizer runtime that warden's
+# C stubs (address, thread): the stub libraries of tests/stubs/ (wstub.c and wstub_rt.c, and
+# wstub_thr.c for the programs linked with the threads library) compiled by the stock
+# `ocamlc -c` with the sanitizer's -fsanitize (the instrumented library calls the sanitizer runtime that warden's
 # binary exports), its programs run under $SAN_RUN and compared with the stock ocamlrun running
 # them with the library built without it (stdout, stderr, status); then the deliberately buggy
 # stub of sanitizers/stubs/wsan.c must be reported by the sanitizer, naming the stub: a heap
 # overflow (ASan), a race between the stub's own threads (TSan). Sets SAN_STUBS_{PASSED,FAILED,SECONDS}.
 
-SAN_STUB_PROGRAMS="stubs_basic stubs_domains stubs_exit stubs_marshal stubs_custom"
+SAN_STUB_PROGRAMS="stubs_basic stubs_domains stubs_exit stubs_marshal stubs_custom stubs_marshal_raise stubs_memprof"
+# Linked with the threads library and dllwstubthr.
+SAN_STUB_THREAD_PROGRAMS="stubs_foreign stubs_foreign_raise"
 
 san_stubs() {
   local san=$1 out=$2 dir="$2/stubs" start p d rc
@@ -514,13 +517,18 @@ san_stubs() {
   (
     set -e
     export PATH="$WARDEN_OCAML_PREFIX/bin:$PATH"
-    cd "$dir/plain" && ocamlc -c wstub.c && ocamlmklib -o wstub wstub.o
-    cd "$dir/san" && ocamlc -c "${cc[@]}" wstub.c wsan.c
-    ocamlmklib -o wstub wstub.o && ocamlmklib -o wsan wsan.o -lpthread
+    cd "$dir/plain" && ocamlc -c wstub.c wstub_rt.c wstub_thr.c
+    cd "$dir/san" && ocamlc -c "${cc[@]}" wstub.c wstub_rt.c wstub_thr.c wsan.c
+    ocamlmklib -o wsan wsan.o -lpthread
     for d in plain san; do
       cd "$dir/$d"
+      ocamlmklib -o wstub wstub.o wstub_rt.o && ocamlmklib -o wstubthr wstub_thr.o -lpthread
       for p in $SAN_STUB_PROGRAMS; do
         ocamlc -dllib -lwstub -dllpath "$dir/$d" "$p.ml" -o "$p.byte"
+      done
+      for p in $SAN_STUB_THREAD_PROGRAMS; do
+        ocamlc -dllib -lwstubthr -dllpath "$dir/$d" -I +unix -I +threads unix.cma threads.cma \
+          "$p.ml" -o "$p.byte"
       done
     done
     cd "$dir/san"
@@ -534,7 +542,7 @@ san_stubs() {
     return
   fi
   local t=${WARDEN_SAN_TIMEOUT:-300} a b
-  for p in $SAN_STUB_PROGRAMS; do
+  for p in $SAN_STUB_PROGRAMS $SAN_STUB_THREAD_PROGRAMS; do
     set +e
     (cd "$dir/plain" && timeout "$t" "$WARDEN_OCAML_PREFIX/bin/ocamlrun" "$p.byte" </dev/null >"$p.out" 2>"$p.err")
     a=$?

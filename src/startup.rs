@@ -396,10 +396,19 @@ pub fn run(inv: Invocation) -> i32 {
     dom.unlock_heap();
     dom.minor_collection();
 
+    // Production builds call a C stub straight from the interpreter (`capi::call`).
+    let direct: Vec<(usize, usize)> = (0..prims.len())
+        .filter(|&i| stub[i])
+        .filter_map(|i| Some((i, crate::capi::call::direct_addr(prims[i])?)))
+        .collect();
     let mut program = Program::new(exe.code, prims, exe.prim_names, lock_free);
+    for (i, addr) in direct {
+        program.prims.set_direct_c(i, addr);
+    }
     program.entries = verified.entries;
     let program = Arc::new(program);
     interp::install(&mut dom, program.clone());
+    crate::capi::call::note_runtime(&dom.shared, &program);
     let result = interp::run_main(&mut dom, &program);
     let code = crate::prims::sys::finish(&mut dom, result);
     if dom.threads.on() {

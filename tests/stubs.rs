@@ -98,8 +98,12 @@ fn stub_dir() -> &'static Path {
         let threads = ["-I", "+unix", "-I", "+threads", "unix.cma", "threads.cma"];
         let mut args = vec!["-dllib", "-lwstubthr", "-dllpath", d];
         args.extend(threads);
-        args.extend(["stubs_foreign.ml", "-o", "stubs_foreign.byte"]);
-        build(&dir, &tool("ocamlc"), &args);
+        for p in ["stubs_foreign", "stubs_foreign_raise"] {
+            let mut args = args.clone();
+            let (ml, byte) = (format!("{p}.ml"), format!("{p}.byte"));
+            args.extend([ml.as_str(), "-o", byte.as_str()]);
+            build(&dir, &tool("ocamlc"), &args);
+        }
         // Without DLPT: found through CAML_LD_LIBRARY_PATH or -I only.
         let (ml, byte) = ("stubs_basic.ml", "stubs_nodlpt.byte");
         build(&dir, &tool("ocamlc"), &["-I", d, "-dllib", "-lwstub", ml, "-o", byte]);
@@ -248,6 +252,7 @@ fn stubs_marshal_raise() {
 fn stubs_foreign_thread() {
     compare("foreign", &program("stubs_foreign"), &[], &[], &[], &[]);
     compare("foreign_s4096", &program("stubs_foreign"), &[], &[], &small_heap(), &[]);
+    compare("foreign_raise", &program("stubs_foreign_raise"), &[], &[], &[], &[]);
 }
 
 /// Custom blocks made by C, sampled by Gc.Memprof.

@@ -14,11 +14,12 @@
 //! re-borrow it from `CURRENT`).
 
 use crate::domain::lock::Shared;
-use crate::domain::{Domain, PrimFn};
+use crate::domain::{c_call, Domain, PrimFn};
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
 use crate::interp::Program;
-use std::cell::{Cell, RefCell};
+use c_call::{CURRENT, PENDING};
+use std::cell::Cell;
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -83,14 +84,6 @@ pub fn current_name() -> String {
 }
 
 extern "C" {
-    fn warden_c_call0(f: *mut c_void) -> Value;
-    fn warden_c_call1(a: Value, f: *mut c_void) -> Value;
-    fn warden_c_call2(a: Value, b: Value, f: *mut c_void) -> Value;
-    fn warden_c_call3(a: Value, b: Value, c: Value, f: *mut c_void) -> Value;
-    fn warden_c_call4(a: Value, b: Value, c: Value, d: Value, f: *mut c_void) -> Value;
-    fn warden_c_call5(a: Value, b: Value, c: Value, d: Value, e: Value, f: *mut c_void) -> Value;
-    fn warden_c_calln(args: *mut Value, n: isize, f: *mut c_void) -> Value;
-    fn warden_c_outcome(exn: *mut Value) -> c_int;
     fn warden_c_call_ops(
         f: *mut c_void,
         shape: c_int,
@@ -118,25 +111,15 @@ fn sigpending(dom: &mut Domain, args: &[Value]) -> PrimResult {
     call(dom, args, SIGPENDING.load(Ordering::Relaxed))
 }
 
-/// Outcomes of a trampoline (native/capi.h).
-const RETURN: c_int = 0;
-const RAISE_VALUE: c_int = 1;
-
-thread_local! {
-    /// The domain whose C code runs on this thread (null outside C).
-    static CURRENT: Cell<*mut Domain> = const { Cell::new(std::ptr::null_mut()) };
-    /// The slot of the C primitive running on this thread (innermost).
-    static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
-    /// An outcome that the Rust side left for the C side to unwind with.
-    static PENDING: RefCell<Option<Exn>> = const { RefCell::new(None) };
-}
-
-/// Whether this thread's C state is ready for `dom`. A thread that set CURRENT to `dom` made
-/// it (`dom.c_local_roots` is the running thread's, and each OS thread runs one thread's
-/// state).
+/// Whether this thread's C state is ready for `dom` (see `domain::c_call`).
 #[inline(always)]
 fn entered(dom: &mut Domain) -> bool {
-    std::ptr::eq(CURRENT.with(Cell::get), dom)
+    c_call::entered(dom)
+}
+
+thread_local! {
+    /// The slot of the C primitive running on this thread (innermost).
+    static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
 /// Gets the thread's C state ready for `dom`: once per thread, `CURRENT` then stays set.
@@ -155,12 +138,21 @@ fn enter_slow(dom: &mut Domain) {
 }
 
 /// What a thread created in C needs to join the runtime (`caml_c_thread_register`): the
-/// state shared by the domains and the program, noted at the first stub call.
+/// state shared by the domains and the program, noted when the program is loaded (or at the
+/// first stub call).
 static RUNTIME: OnceLock<(Arc<Shared>, Arc<Program>)> = OnceLock::new();
 
-/// The shared state and the program, once a stub has run.
+/// The shared state and the program, once the program is loaded ([`note_runtime`]) or a
+/// stub has run.
 pub fn runtime() -> Option<&'static (Arc<Shared>, Arc<Program>)> {
     RUNTIME.get()
+}
+
+/// Notes the shared state and the program when the program is loaded, so that a thread
+/// created in C may register before any stub ran (as in the stock runtime, where only the
+/// threads library's initialisation matters).
+pub fn note_runtime(shared: &Arc<Shared>, program: &Arc<Program>) {
+    RUNTIME.get_or_init(|| (shared.clone(), program.clone()));
 }
 
 /// Makes `dom` the domain whose C code runs on this thread (a thread created in C that
@@ -219,7 +211,10 @@ fn describe() -> (String, Vec<usize>) {
 /// Calls the C function of slot `slot` with `args` as a primitive of `dom`.
 ///
 /// The fast path is a return: the hooks are empty in production, and what a raise needs
-/// (`left`, `outcome`) is out of line.
+/// (`c_call::left`) is out of line. Production builds call most stubs straight from the
+/// interpreter instead (`domain::c_call::call_direct`, see [`direct_addr`]); this path
+/// serves a thread's first call, the `(argv, argc)` stubs and every call of the hardened
+/// build, whose checks wrap it.
 fn call(dom: &mut Domain, args: &[Value], slot: usize) -> PrimResult {
     if !entered(dom) {
         return first_call(dom, args, slot);
@@ -234,37 +229,53 @@ fn call(dom: &mut Domain, args: &[Value], slot: usize) -> PrimResult {
     // primitive of more than 5 arguments takes (argv, argc), and `a` outlives the call.
     let r = unsafe {
         match *args {
-            [x] => warden_c_call1(x, p),
-            [x, y] => warden_c_call2(x, y, p),
-            [x, y, z] => warden_c_call3(x, y, z, p),
-            [] => warden_c_call0(p),
-            [x, y, z, t] => warden_c_call4(x, y, z, t, p),
-            [x, y, z, t, w] => warden_c_call5(x, y, z, t, w, p),
+            [x] => c_call::warden_c_call1(x, p),
+            [x, y] => c_call::warden_c_call2(x, y, p),
+            [x, y, z] => c_call::warden_c_call3(x, y, z, p),
+            [] => c_call::warden_c_call0(p),
+            [x, y, z, t] => c_call::warden_c_call4(x, y, z, t, p),
+            [x, y, z, t, w] => c_call::warden_c_call5(x, y, z, t, w, p),
             _ => call_n(p, args),
         }
     };
-    let (status, result) = if r.0 != 0 { (RETURN, r) } else { left() };
-    if status == RETURN {
+    let res = if r.0 != 0 { Ok(r) } else { c_call::left() };
+    let (returned, result) = match res {
+        Ok(v) => (true, v),
+        Err(Exn::Raise(v)) => (false, v),
+        Err(_) => (false, Value(0)),
+    };
+    if returned {
         crate::check::c_roots_leave(roots_slot, roots_before, current_name);
-    } else if status == RAISE_VALUE {
+    } else if result.0 != 0 {
         crate::check::c_value(result, "the exception it raised");
     }
     let young = &dom.young;
     crate::check::c_call_leave(
         &young.check,
         mark,
-        status == RETURN,
+        returned,
         args,
         result,
         &young.minor,
         &young.remembered,
     );
     set_slot(prev_slot);
-    if status == RETURN {
-        Ok(result)
-    } else {
-        outcome(status, result)
+    res
+}
+
+/// The C address to call straight from the interpreter for primitive `f`, when `f` is a
+/// slot that `bind` made and the build has no checks to run around a stub call (the
+/// hardened build keeps every call on [`call`], whose hooks check it). The unix library's
+/// `sigpending` is not such a slot (it copies the pending signals first).
+pub fn direct_addr(f: PrimFn) -> Option<usize> {
+    if crate::check::ENABLED {
+        return None;
     }
+    // Relaxed: a counter; slots below it were bound before (this thread bound them).
+    let n = NEXT.load(Ordering::Relaxed).min(MAX_C_PRIMS);
+    let i = STUBS[..n].iter().position(|s| std::ptr::fn_addr_eq(*s, f))?;
+    // Relaxed: see FNS.
+    Some(FNS[i].load(Ordering::Relaxed))
 }
 
 /// [`call`] on a thread whose C state is not ready for `dom` yet (out of line, so that the
@@ -284,25 +295,7 @@ fn first_call(dom: &mut Domain, args: &[Value], slot: usize) -> PrimResult {
 unsafe fn call_n(p: *mut c_void, args: &[Value]) -> Value {
     let mut a = args.to_vec();
     // SAFETY: the caller's; `a` outlives the call.
-    unsafe { warden_c_calln(a.as_mut_ptr(), a.len() as isize, p) }
-}
-
-/// How a trampoline that answered 0 ended: (outcome, raised value).
-#[cold]
-fn left() -> (c_int, Value) {
-    let mut exn = Value(0);
-    // SAFETY: writes the thread's last outcome into `exn`.
-    let kind = unsafe { warden_c_outcome(&mut exn) };
-    (kind, exn)
-}
-
-#[cold]
-fn outcome(status: c_int, result: Value) -> PrimResult {
-    match status {
-        RETURN => Ok(result),
-        RAISE_VALUE => Err(Exn::Raise(result)),
-        _ => Err(take_pending()),
-    }
+    unsafe { c_call::warden_c_calln(a.as_mut_ptr(), a.len() as isize, p) }
 }
 
 /// The shapes of custom operations (native/capi.h).
@@ -332,13 +325,13 @@ pub fn call_ops(f: usize, shape: OpsShape, a: Value, b: Value, p: *mut c_void) -
     if outside {
         CURRENT.with(|c| c.set(std::ptr::null_mut()));
     }
-    if st == RETURN {
+    if st == c_call::RETURN {
         Some(out)
     } else {
-        if st == RAISE_VALUE {
+        if st == c_call::RAISE_VALUE {
             crate::heap::custom::set_raised(Value(out as usize));
         } else {
-            drop(take_pending());
+            drop(c_call::take_pending());
         }
         None
     }
@@ -377,10 +370,4 @@ pub fn set_pending(e: Exn) {
 /// Takes the outcome left pending, if any.
 pub fn take_pending_exn() -> Option<Exn> {
     PENDING.with(|p| p.borrow_mut().take())
-}
-
-fn take_pending() -> Exn {
-    PENDING
-        .with(|p| p.borrow_mut().take())
-        .unwrap_or_else(|| Exn::fatal("a C primitive unwound with no exception pending"))
 }

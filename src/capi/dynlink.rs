@@ -157,8 +157,10 @@ fn dynlink_add_primitive(_: &mut Domain, args: &[Value]) -> PrimResult {
         Symbol::Builtin(f, lock_free, name) => program.prims.add(f, &name, lock_free),
         Symbol::C(addr, name) => {
             let f = super::call::bind(addr, &name).ok_or_else(full)?;
-            // C primitives run without the heap lock (see `capi`).
-            program.prims.add(f, &name, true)
+            // C primitives run without the heap lock (see `capi`), called straight from the
+            // interpreter in production builds.
+            let direct = super::call::direct_addr(f).unwrap_or(0);
+            program.prims.add_c(f, &name, true, direct)
         }
     };
     Ok(Value::of_int(n.ok_or_else(full)? as isize))

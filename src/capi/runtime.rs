@@ -255,6 +255,25 @@ pub extern "C" fn caml_c_thread_register() -> c_int {
     1
 }
 
+/// A raise of kind `kind` (`v` the exception, or the outcome left pending) with no C
+/// primitive to go back to: an exception that `caml_callback` re-raises on a thread created
+/// in C. As the stock `caml_raise` without a handler: the uncaught exception is reported
+/// (at-exit functions, `Fatal error: exception ...`) and the process ends with status 2 (or
+/// the status of an `exit`).
+#[no_mangle]
+pub extern "C" fn warden_capi_uncaught(kind: c_int, v: Value) -> ! {
+    if !super::call::in_c() {
+        crate::fatal("an exception was raised from C outside any C primitive");
+    }
+    let e = if kind == RAISE_VALUE {
+        Exn::Raise(v)
+    } else {
+        super::call::take_pending_exn().unwrap_or_else(|| Exn::fatal("no exception pending"))
+    };
+    let code = super::call::with_domain_unchecked(|d| crate::prims::sys::finish(d, Err(e)));
+    std::process::exit(code)
+}
+
 /// The first domain (identifier 0), which threads created in C join (as the stock
 /// runtime's `Dom_c_threads`).
 fn first_domain(shared: &crate::domain::lock::Shared) -> Option<*mut Domain> {

@@ -11,6 +11,7 @@
 //! give it up and take it back.
 
 mod alloc;
+pub mod c_call;
 pub mod c_roots;
 pub mod lock;
 pub mod memprof;

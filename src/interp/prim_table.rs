@@ -1,5 +1,6 @@
-//! The primitive table: the functions `C_CALL` instructions name by number, with whether each
-//! may run without the heap lock and its name. It is bound at start-up and grows when a
+//! The primitive table: the functions `C_CALL` instructions name by number, with how each
+//! is called (under the heap lock, without it, or, for a C stub in production builds,
+//! straight through its trampoline at its C address) and its name. It is bound at start-up and grows when a
 //! loaded fragment needs a primitive the program did not have (`Dynlink`, the toplevel:
 //! `caml_dynlink_add_primitive`), without moving: running code on any domain keeps reading it.
 //!
@@ -11,7 +12,7 @@
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::RwLock;
 
 /// Primitives that loaded fragments may add to the program's.
@@ -23,10 +24,33 @@ fn unbound(_: &mut crate::domain::Domain, _: &[Value]) -> PrimResult {
     Err(Exn::fatal("call of an unbound primitive"))
 }
 
+/// How a primitive is called ([`PrimTable::get`]).
+pub mod kind {
+    /// Its function, under the heap lock.
+    pub const LOCKED: u8 = 0;
+    /// Its function, without the heap lock.
+    pub const LOCK_FREE: u8 = 1;
+    /// A C stub (without the heap lock), through its trampoline at [`super::PrimTable::c_addr`]
+    /// when the arguments are in registers (`C_CALL1`..`C_CALL5`); its function otherwise.
+    pub const DIRECT_C: u8 = 2;
+}
+
+/// The kind of a primitive that may (`lock_free`) run without the heap lock, and is a C stub
+/// at `c_addr` unless that is 0.
+fn kind_of(lock_free: bool, c_addr: usize) -> u8 {
+    match (c_addr, lock_free) {
+        (0, false) => kind::LOCKED,
+        (0, true) => kind::LOCK_FREE,
+        _ => kind::DIRECT_C,
+    }
+}
+
 /// The program's primitives.
 pub struct PrimTable {
     fns: Box<[AtomicPtr<()>]>,
-    lock_free: Box<[AtomicBool]>,
+    kinds: Box<[AtomicU8]>,
+    /// The C address of each `DIRECT_C` primitive.
+    c_addrs: Box<[AtomicUsize]>,
     len: AtomicUsize,
     /// The names, in number order (also the lock of additions).
     names: RwLock<Vec<String>>,
@@ -39,28 +63,57 @@ impl PrimTable {
     pub fn new(fns: Vec<PrimFn>, names: Vec<String>, lock_free: Vec<bool>) -> PrimTable {
         let cap = fns.len() + ROOM_FOR_ADDED;
         let slot = |i: usize| fns.get(i).copied().unwrap_or(unbound as PrimFn) as *mut ();
+        let kind = |i: usize| kind_of(lock_free.get(i).copied().unwrap_or(false), 0);
         PrimTable {
             fns: (0..cap).map(|i| AtomicPtr::new(slot(i))).collect(),
-            lock_free: (0..cap)
-                .map(|i| AtomicBool::new(lock_free.get(i).copied().unwrap_or(false)))
-                .collect(),
+            kinds: (0..cap).map(|i| AtomicU8::new(kind(i))).collect(),
+            // SAFETY: zero bytes are a valid `AtomicUsize` (0: no C address); zeroed memory
+            // is left for the allocator to provide untouched.
+            c_addrs: unsafe { Box::<[AtomicUsize]>::new_zeroed_slice(cap).assume_init() },
             len: AtomicUsize::new(fns.len()),
             initial: fns.len(),
             names: RwLock::new(names),
         }
     }
 
-    /// Primitive `p` and whether it runs without the heap lock.
+    /// Primitive `p` and how it is called (a [`kind`]).
+    ///
+    /// # Safety
+    /// `p` is below the table's length (the loader validated the number against it).
     #[inline(always)]
-    pub fn get(&self, p: usize) -> (PrimFn, bool) {
+    pub unsafe fn get(&self, p: usize) -> (PrimFn, u8) {
+        debug_assert!(p < self.len.load(Ordering::Relaxed));
+        // SAFETY: the caller's: `p` < len <= capacity.
+        let (f, k) = unsafe { (self.fns.get_unchecked(p), self.kinds.get_unchecked(p)) };
         // Relaxed: entries are never rewritten once published, and a domain reaches code
         // calling `p` only after an Acquire load of the code's length that follows the entry's
         // write (see the module doc).
-        let f = self.fns[p].load(Ordering::Relaxed);
+        let f = f.load(Ordering::Relaxed);
         // SAFETY: only `PrimFn` values are stored in `fns` (`new` and `add`).
         let f = unsafe { std::mem::transmute::<*mut (), PrimFn>(f) };
         // Relaxed: as above.
-        (f, self.lock_free[p].load(Ordering::Relaxed))
+        (f, k.load(Ordering::Relaxed))
+    }
+
+    /// Makes primitive `p`, bound at start-up to a C stub's primitive, be called straight
+    /// at `c_addr` (before the program is shared).
+    pub fn set_direct_c(&mut self, p: usize, c_addr: usize) {
+        if c_addr != 0 && p < self.initial {
+            *self.kinds[p].get_mut() = kind::DIRECT_C;
+            *self.c_addrs[p].get_mut() = c_addr;
+        }
+    }
+
+    /// The C address of primitive `p`, a `DIRECT_C` one.
+    ///
+    /// # Safety
+    /// As [`PrimTable::get`].
+    #[inline(always)]
+    pub unsafe fn c_addr(&self, p: usize) -> usize {
+        // SAFETY: the caller's.
+        let a = unsafe { self.c_addrs.get_unchecked(p) };
+        // Relaxed: as in `get`.
+        a.load(Ordering::Relaxed)
     }
 
     /// The name of primitive `p`.
@@ -82,6 +135,12 @@ impl PrimTable {
 
     /// Binds a new primitive; returns its number, or None when the table is full.
     pub fn add(&self, f: PrimFn, name: &str, lock_free: bool) -> Option<usize> {
+        self.add_c(f, name, lock_free, 0)
+    }
+
+    /// Binds a new primitive, called straight as a C stub at `c_addr` unless that is 0;
+    /// returns its number, or None when the table is full.
+    pub fn add_c(&self, f: PrimFn, name: &str, lock_free: bool, c_addr: usize) -> Option<usize> {
         let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
         // Relaxed: only the holder of the names' lock stores the length.
         let n = self.len.load(Ordering::Relaxed);
@@ -90,7 +149,8 @@ impl PrimTable {
         }
         // Relaxed: published by the Release store of `len` below (and by the code area's).
         self.fns[n].store(f as *mut (), Ordering::Relaxed);
-        self.lock_free[n].store(lock_free, Ordering::Relaxed);
+        self.kinds[n].store(kind_of(lock_free, c_addr), Ordering::Relaxed);
+        self.c_addrs[n].store(c_addr, Ordering::Relaxed);
         names.push(name.to_string());
         // Release: the entry written above is visible to whoever reads this length.
         self.len.store(n + 1, Ordering::Release);

@@ -1,27 +1,37 @@
 //! Primitive calls (`C_CALL1`..`C_CALL5`, `C_CALLN`): the call frame `[env, address after
 //! the call]` is pushed so that a collection or a backtrace inside the primitive sees it; the
-//! heap lock is taken unless the primitive runs without it (`Program::lock_free`); an error
-//! is raised as from the call's position, or ends the activation (`exit`, a fatal error).
+//! heap lock is taken unless the primitive runs without it (`PrimTable::get`'s kind); a C
+//! stub whose arguments are in registers is called straight through its trampoline
+//! (`domain::c_call`, production builds only); an error is raised as from the call's
+//! position, or ends the activation (`exit`, a fatal error).
 //!
 //! SAFETY (every handler): primitive numbers were checked against the table at load; the
 //! arguments are in the current frame; two free words below `sp` hold the call frame.
 
 use crate::check;
+use crate::domain::c_call;
 use crate::exn::Exn;
-use crate::heap::code_pointer::code_value;
 use crate::heap::value::Value;
+use crate::interp::prim_table::kind;
 use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
 
 /// Calls the primitive whose number is at `pc` with `args` (`accu` and the `pop` words on
-/// top of the stack), then pops them.
+/// top of the stack), then pops them. `N` is the number of arguments of `C_CALL1`..`C_CALL5`
+/// (in registers for a C stub), 0 for `C_CALLN`.
 ///
 /// # Safety
 /// Validated code (see the module doc).
 #[inline(always)]
-unsafe fn call(m: &mut Regs, args: &[Value], pop: usize) -> Step {
+unsafe fn call<const N: usize>(
+    m: &mut Regs,
+    args: &[Value; N],
+    slice: &[Value],
+    pop: usize,
+) -> Step {
     // SAFETY: the module doc.
     let p = unsafe { m.peek_operand() } as usize;
-    let after = code_value(m.pc_index() + 1);
+    // SAFETY: the module doc (the next instruction follows the operand).
+    let after = m.code_value_at(unsafe { m.pc.add(1) });
     // SAFETY: the module doc.
     unsafe {
         m.sp = m.sp.sub(2);
@@ -30,12 +40,19 @@ unsafe fn call(m: &mut Regs, args: &[Value], pop: usize) -> Step {
     }
     m.dom.stack.sp = m.sp;
     check::note_site(m.dom.id, m.pc_index() - 1);
-    let (prim, lock_free) = m.program.prims.get(p);
-    let r = if lock_free {
-        prim(m.dom, args)
+    // SAFETY: the module doc (the number was validated against the table).
+    let (prim, kind) = unsafe { m.program.prims.get(p) };
+    let r = if kind == kind::LOCK_FREE || (N == 0 && kind == kind::DIRECT_C) {
+        prim(m.dom, slice)
+    } else if kind == kind::DIRECT_C {
+        // SAFETY: as `get`.
+        let addr = unsafe { m.program.prims.c_addr(p) };
+        // SAFETY: a DIRECT_C primitive is the C stub at `addr` bound to `prim`, and the
+        // program's PRIM section and this C_CALLN agree on its `N` arguments.
+        unsafe { c_call::call_direct::<N>(m.dom, prim, args, addr) }
     } else {
         m.dom.lock_heap();
-        let r = prim(m.dom, args);
+        let r = prim(m.dom, slice);
         m.dom.unlock_heap();
         r
     };
@@ -79,7 +96,7 @@ pub(in crate::interp) unsafe fn c_call<const N: usize>(m: &mut Regs) -> Step {
         for (i, a) in args.iter_mut().enumerate().skip(1) {
             *a = m.at(i - 1);
         }
-        call(m, &args, N - 1)
+        call::<N>(m, &args, &args, N - 1)
     }
 }
 
@@ -99,10 +116,10 @@ pub(in crate::interp) unsafe fn c_call_n(m: &mut Regs) -> Step {
         let mut small = [Value::UNIT; 12];
         if nargs <= small.len() {
             small[..nargs].copy_from_slice(on_stack);
-            call(m, &small[..nargs], nargs)
+            call::<0>(m, &[], &small[..nargs], nargs)
         } else {
             let args: Vec<Value> = on_stack.to_vec();
-            call(m, &args, nargs)
+            call::<0>(m, &[], &args, nargs)
         }
     }
 }

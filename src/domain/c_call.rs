@@ -1,0 +1,114 @@
+//! What calling a C stub needs below the interpreter: the thread's current domain for C
+//! (`CURRENT`), the outcome the Rust side leaves for the C side to unwind with (`PENDING`),
+//! and the trampolines of native/capi.c that call a stub and come back from a raise.
+//!
+//! `capi::call` owns binding and the checked call path; this module lets the interpreter
+//! call a bound stub straight through a trampoline in production builds (`call_direct`),
+//! without the `PrimFn` indirection, as `domain::c_roots` lets the collector see the stubs'
+//! roots. Both paths share these thread-locals, so either may serve a thread.
+//!
+//! Invariants: `CURRENT` is null until the thread's first C call through `capi::call`
+//! (which readies the thread's `caml_state`), then stays the thread's domain (nulled only
+//! around a custom block's C finaliser and when a thread created in C unregisters); a
+//! trampoline answers 0 exactly when its stub left by a jump (or returned 0, a stub's bug),
+//! the outcome then waiting in native/capi.c until `left` takes it.
+
+use crate::domain::{Domain, PrimFn};
+use crate::exn::{Exn, PrimResult};
+use crate::heap::value::Value;
+use std::cell::{Cell, RefCell};
+use std::os::raw::{c_int, c_void};
+
+thread_local! {
+    /// The domain whose C code runs on this thread (null before its first C call).
+    pub static CURRENT: Cell<*mut Domain> = const { Cell::new(std::ptr::null_mut()) };
+    /// An outcome that the Rust side left for the C side to unwind with.
+    pub static PENDING: RefCell<Option<Exn>> = const { RefCell::new(None) };
+}
+
+extern "C" {
+    pub fn warden_c_call0(f: *mut c_void) -> Value;
+    pub fn warden_c_call1(a: Value, f: *mut c_void) -> Value;
+    pub fn warden_c_call2(a: Value, b: Value, f: *mut c_void) -> Value;
+    pub fn warden_c_call3(a: Value, b: Value, c: Value, f: *mut c_void) -> Value;
+    pub fn warden_c_call4(a: Value, b: Value, c: Value, d: Value, f: *mut c_void) -> Value;
+    pub fn warden_c_call5(
+        a: Value,
+        b: Value,
+        c: Value,
+        d: Value,
+        e: Value,
+        f: *mut c_void,
+    ) -> Value;
+    pub fn warden_c_calln(args: *mut Value, n: isize, f: *mut c_void) -> Value;
+    fn warden_c_outcome(exn: *mut Value) -> c_int;
+}
+
+/// Outcomes of a trampoline (native/capi.h).
+pub const RETURN: c_int = 0;
+pub const RAISE_VALUE: c_int = 1;
+
+/// Whether this thread's C state is ready for `dom` (it made a C call on `dom`).
+#[inline(always)]
+pub fn entered(dom: &Domain) -> bool {
+    std::ptr::eq(CURRENT.with(Cell::get), dom)
+}
+
+/// Calls the C stub at `addr` with the `N` (1 to 5) `args`, as the primitive `prim` that
+/// `capi::call` bound to it would, minus the hardened build's checks (this path is bound
+/// only in production). A thread not ready for `dom` yet goes through `prim`, which readies
+/// it.
+///
+/// # Safety
+/// `addr` is a C function taking `N` values (the program's `PRIM` section binds it to the
+/// `C_CALLN` that calls it), and `prim` is the primitive `capi::call` bound to it.
+#[inline(always)]
+pub unsafe fn call_direct<const N: usize>(
+    dom: &mut Domain,
+    prim: PrimFn,
+    args: &[Value; N],
+    addr: usize,
+) -> PrimResult {
+    if !entered(dom) {
+        return prim(dom, args);
+    }
+    let p = addr as *mut c_void;
+    // SAFETY: the caller's; the arguments are passed in registers.
+    let r = unsafe {
+        match N {
+            1 => warden_c_call1(args[0], p),
+            2 => warden_c_call2(args[0], args[1], p),
+            3 => warden_c_call3(args[0], args[1], args[2], p),
+            4 => warden_c_call4(args[0], args[1], args[2], args[3], p),
+            _ => warden_c_call5(args[0], args[1], args[2], args[3], args[4], p),
+        }
+    };
+    if r.0 != 0 {
+        Ok(r)
+    } else {
+        left()
+    }
+}
+
+/// How a trampoline that answered 0 ended: the stub's 0 (a bug, passed on), the exception
+/// it raised, or the outcome the Rust side left pending (an exit, a fatal error, an
+/// exception made on the Rust side).
+#[cold]
+#[inline(never)]
+pub fn left() -> PrimResult {
+    let mut exn = Value(0);
+    // SAFETY: writes the thread's last outcome into `exn`.
+    let kind = unsafe { warden_c_outcome(&mut exn) };
+    match kind {
+        RETURN => Ok(exn),
+        RAISE_VALUE => Err(Exn::Raise(exn)),
+        _ => Err(take_pending()),
+    }
+}
+
+/// Takes the outcome left pending, which a jump of kind "pending" promises.
+pub fn take_pending() -> Exn {
+    PENDING
+        .with(|p| p.borrow_mut().take())
+        .unwrap_or_else(|| Exn::fatal("a C primitive unwound with no exception pending"))
+}
