@@ -77,13 +77,13 @@ corpus! {
     objects_classes objects_immediate first_class_modules functors gadts poly_variants
     records_mut float_records float_arrays obj_repr
     // formatted text
-    printf_ints printf_floats printf_misc format_boxes format_printers scanf_basic
+    printf_ints printf_floats printf_number_sweep printf_misc format_boxes format_printers scanf_basic
     scanf_stdin
     // data structures
     buffer_ops hashtbl_ops hashtbl_hash map_set queue_stack list_ops big_lists array_sort
     seq_ops option_result_either lazy_values large_blocks out_of_memory
     // strings and numbers
-    string_ops bytes_ops char_uchar_utf8 int_arith int32_ops int64_ops nativeint_ops
+    string_ops string_eq_blit bytes_ops char_uchar_utf8 int_arith int32_ops int64_ops nativeint_ops
     int_of_string_edges float_conv float_math compare_equality
     // input, output, system
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env

@@ -10,7 +10,7 @@
 //! largest block raise `Invalid_argument` first.
 
 use super::str::bound_error;
-use super::PrimFn;
+use super::{arg_array, PrimFn};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::atoms::atom;
@@ -80,11 +80,12 @@ fn double_arg(v: Value) -> f64 {
 /// `idx` as an index of `a`, or the bound error.
 #[inline(always)]
 fn index(a: Value, idx: Value) -> Result<usize, Exn> {
-    let i = idx.int();
-    if i < 0 || i as usize >= length(a) {
+    // A negative index wraps to beyond any length: one comparison checks both ends.
+    let i = idx.int() as usize;
+    if i >= length(a) {
         return Err(bound_error());
     }
-    Ok(i as usize)
+    Ok(i)
 }
 
 /// Checks that `[ofs, ofs + len)` lies inside `a`; returns them as usize.
@@ -99,42 +100,54 @@ fn span(a: Value, ofs: isize, len: isize) -> Result<(usize, usize), Exn> {
 // Access.
 
 fn array_get(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    if is_float_array(args[0]) {
+    let [a, i] = arg_array(args);
+    if is_float_array(a) {
         return floatarray_get(dom, args);
     }
-    array_get_addr(dom, args)
+    let i = index(a, i)?;
+    // SAFETY: i < wosize.
+    Ok(unsafe { a.field(i) })
 }
 
 fn array_get_addr(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let i = index(args[0], args[1])?;
+    let [a, i] = arg_array(args);
+    let i = index(a, i)?;
     // SAFETY: i < wosize.
-    Ok(unsafe { args[0].field(i) })
+    Ok(unsafe { a.field(i) })
 }
 
+#[inline(never)]
 fn floatarray_get(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let i = index(args[0], args[1])?;
+    let [a, i] = arg_array(args);
+    let i = index(a, i)?;
     // SAFETY: a float array with more than i elements.
-    let d = unsafe { args[0].double_field(i) };
+    let d = unsafe { a.double_field(i) };
     Ok(dom.alloc_float(d))
 }
 
 fn array_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    if is_float_array(args[0]) {
+    let [a, i, v] = arg_array(args);
+    if is_float_array(a) {
         return floatarray_set(dom, args);
     }
-    array_set_addr(dom, args)
-}
-
-fn array_set_addr(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let i = index(args[0], args[1])?;
-    dom.modify(args[0], i, args[2]);
+    let i = index(a, i)?;
+    dom.modify(a, i, v);
     Ok(Value::UNIT)
 }
 
+fn array_set_addr(dom: &mut Domain, args: &[Value]) -> PrimResult {
+    let [a, i, v] = arg_array(args);
+    let i = index(a, i)?;
+    dom.modify(a, i, v);
+    Ok(Value::UNIT)
+}
+
+#[inline(never)]
 fn floatarray_set(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let i = index(args[0], args[1])?;
+    let [a, i, v] = arg_array(args);
+    let i = index(a, i)?;
     // SAFETY: a float array with more than i elements.
-    unsafe { args[0].set_double_field(i, double_arg(args[2])) };
+    unsafe { a.set_double_field(i, double_arg(v)) };
     Ok(Value::UNIT)
 }
 

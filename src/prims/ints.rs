@@ -180,7 +180,9 @@ fn cmp_value<T: Ord>(a: T, b: T) -> Value {
 }
 
 fn int_compare(_: &mut Domain, a: &[Value]) -> PrimResult {
-    Ok(cmp_value(a[0].int(), a[1].int()))
+    // Tagging (2n + 1) keeps the order, so the tagged words compare as the integers do.
+    let [x, y] = super::arg_array(a);
+    Ok(cmp_value(x.0 as isize, y.0 as isize))
 }
 
 fn int_of_string(_: &mut Domain, a: &[Value]) -> PrimResult {
@@ -215,8 +217,9 @@ fn format_with(dom: &mut Domain, fmt: Value, n: i64, kind: IntKind) -> PrimResul
         }
         return Ok(dom.alloc_bytes_from(&buf[i..]));
     }
-    match numfmt::format_int(f, n, kind) {
-        Ok(s) => Ok(dom.alloc_str(&s)),
+    let mut out = Vec::with_capacity(32);
+    match numfmt::format_int_into(f, n, kind, &mut out) {
+        Ok(()) => Ok(dom.alloc_bytes_from(&out)),
         // The stock runtime copies the format into a 32-byte buffer with the size letter.
         Err(()) if f.len() + usize::from(kind != IntKind::Int32) + 1 >= 32 => {
             Err(Exn::invalid_arg("format_int: format too long"))

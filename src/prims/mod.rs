@@ -302,6 +302,22 @@ pub fn is_standard(name: &str) -> bool {
 }
 
 /// Stub bound to standard primitives warden does not implement: fails when called.
+/// The first `N` arguments of a primitive as an array, with one length check instead of one
+/// per argument (the loader's arity rule makes the check pass for every call it admitted).
+#[inline(always)]
+pub(crate) fn arg_array<const N: usize>(args: &[Value]) -> [Value; N] {
+    match args.first_chunk::<N>() {
+        Some(a) => *a,
+        None => too_few_arguments(N, args.len()),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_few_arguments(wanted: usize, got: usize) -> ! {
+    panic!("primitive called with {got} arguments, reads {wanted}")
+}
+
 pub fn unimplemented(_: &mut Domain, _: &[Value]) -> Result<Value, Exn> {
     Err(Exn::Unimplemented("?"))
 }

@@ -7,7 +7,7 @@
 //! here, so that a misuse through `external` raises instead of corrupting memory.
 
 use super::ints::{alloc_int32, alloc_int64, int32_val, int64_val};
-use super::PrimFn;
+use super::{arg_array, PrimFn};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::{Value, MAX_WOSIZE, WORD};
@@ -54,6 +54,8 @@ pub const PRIMS: &[(&str, PrimFn)] = &[
 ];
 
 /// The exception of every out-of-range access (`caml_array_bound_error` in bytecode).
+#[cold]
+#[inline(never)]
 pub fn bound_error() -> Exn {
     Exn::invalid_arg("index out of bounds")
 }
@@ -93,8 +95,9 @@ fn identity(_: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn string_length(_: &mut Domain, args: &[Value]) -> PrimResult {
+    let [s] = arg_array(args);
     // SAFETY: the argument is a string (OCaml type).
-    Ok(Value::of_int(unsafe { args[0].string_len() } as isize))
+    Ok(Value::of_int(unsafe { s.string_len() } as isize))
 }
 
 /// Allocates a string of `len` bytes, or raises `Invalid_argument what` when the size is
@@ -116,17 +119,23 @@ fn create_string(dom: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 fn string_get(_: &mut Domain, args: &[Value]) -> PrimResult {
-    // SAFETY: the primitive's OCaml type makes args[0] a string; nothing allocates below.
-    let s = unsafe { bytes_of(args[0]) };
-    let r = range(args[1].int(), 1, s.len())?;
-    Ok(Value::of_int(s[r.start] as isize))
+    let [s, i] = arg_array(args);
+    // SAFETY: the primitive's OCaml type makes `s` a string; nothing allocates below.
+    let s = unsafe { bytes_of(s) };
+    match s.get(i.int() as usize) {
+        Some(&b) => Ok(Value::of_int(b as isize)),
+        None => Err(bound_error()),
+    }
 }
 
 fn bytes_set(_: &mut Domain, args: &[Value]) -> PrimResult {
-    // SAFETY: args[0] is a bytes (OCaml type), the only slice of it; nothing allocates below.
-    let s = unsafe { bytes_mut_of(args[0]) };
-    let r = range(args[1].int(), 1, s.len())?;
-    s[r.start] = args[2].int() as u8;
+    let [s, i, c] = arg_array(args);
+    // SAFETY: `s` is a bytes (OCaml type), the only slice of it; nothing allocates below.
+    let s = unsafe { bytes_mut_of(s) };
+    match s.get_mut(i.int() as usize) {
+        Some(b) => *b = c.int() as u8,
+        None => return Err(bound_error()),
+    }
     Ok(Value::UNIT)
 }
 
@@ -208,12 +217,38 @@ fn compare_args(args: &[Value]) -> Ordering {
     unsafe { compare_bytes(args[0], args[1]) }
 }
 
+/// Whether two strings hold the same bytes. A string's padding (zeros, then the padding
+/// count in the last byte) is a function of its length, so equal word counts and equal
+/// words mean equal lengths and bytes: no length decoding, no `memcmp` call.
+///
+/// # Safety
+/// `a` and `b` must be live string blocks.
+#[inline(always)]
+unsafe fn equal_bytes(a: Value, b: Value) -> bool {
+    if a == b {
+        return true;
+    }
+    // SAFETY: both are string blocks (the caller's contract).
+    let n = unsafe { a.wosize() };
+    // SAFETY: as above.
+    if n != unsafe { b.wosize() } {
+        return false;
+    }
+    let (pa, pb) = (a.0 as *const usize, b.0 as *const usize);
+    // SAFETY: both blocks have `n` words.
+    (0..n).all(|i| unsafe { *pa.add(i) == *pb.add(i) })
+}
+
 fn string_equal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_args(args).is_eq()))
+    let [a, b] = arg_array(args);
+    // SAFETY: the primitive's OCaml type makes both arguments strings.
+    Ok(Value::of_bool(unsafe { equal_bytes(a, b) }))
 }
 
 fn string_notequal(_: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_args(args).is_ne()))
+    let [a, b] = arg_array(args);
+    // SAFETY: the primitive's OCaml type makes both arguments strings.
+    Ok(Value::of_bool(!unsafe { equal_bytes(a, b) }))
 }
 
 fn string_compare(_: &mut Domain, args: &[Value]) -> PrimResult {
@@ -238,7 +273,8 @@ fn string_greaterequal(_: &mut Domain, args: &[Value]) -> PrimResult {
 
 /// `blit src srcoff dst dstoff len`; the two ranges may overlap (same block).
 fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let (src, soff, dst, doff, n) = (args[0], args[1].int(), args[2], args[3].int(), args[4].int());
+    let [src, soff, dst, doff, n] = arg_array(args);
+    let (soff, doff, n) = (soff.int(), doff.int(), n.int());
     if n <= 0 {
         return Ok(Value::UNIT);
     }
@@ -246,15 +282,45 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     let (slen, dlen) = unsafe { (src.string_len(), dst.string_len()) };
     let s = range(soff, n as usize, slen)?;
     let d = range(doff, n as usize, dlen)?;
-    // SAFETY: both ranges were checked against their blocks' lengths; `copy` allows overlap.
+    // SAFETY: both ranges were checked against their blocks' lengths.
     unsafe {
-        std::ptr::copy(
-            (src.0 as *const u8).add(s.start),
-            (dst.0 as *mut u8).add(d.start),
-            n as usize,
-        )
+        copy_bytes((src.0 as *const u8).add(s.start), (dst.0 as *mut u8).add(d.start), n as usize)
     };
     Ok(Value::UNIT)
+}
+
+/// Copies `n` bytes from `src` to `dst`, which may overlap. Most blits (Buffer's, Printf's,
+/// `String.sub`'s) move a few bytes: up to 16 are copied inline, every load before any store
+/// (so overlap is harmless), instead of a call into the C library's `memmove`.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for `n` bytes.
+#[inline(always)]
+unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
+    // SAFETY: the reads stay within src[0..n] and the writes within dst[0..n] (the
+    // caller's contract); the unaligned accesses are of plain bytes.
+    unsafe {
+        if n >= 8 {
+            if n > 16 {
+                return std::ptr::copy(src, dst, n);
+            }
+            let head = (src as *const u64).read_unaligned();
+            let tail = (src.add(n - 8) as *const u64).read_unaligned();
+            (dst as *mut u64).write_unaligned(head);
+            (dst.add(n - 8) as *mut u64).write_unaligned(tail);
+        } else if n >= 4 {
+            let head = (src as *const u32).read_unaligned();
+            let tail = (src.add(n - 4) as *const u32).read_unaligned();
+            (dst as *mut u32).write_unaligned(head);
+            (dst.add(n - 4) as *mut u32).write_unaligned(tail);
+        } else {
+            // 1 to 3 bytes: the first, the middle and the last (some the same byte).
+            let (first, mid, last) = (*src, *src.add(n / 2), *src.add(n - 1));
+            *dst = first;
+            *dst.add(n / 2) = mid;
+            *dst.add(n - 1) = last;
+        }
+    }
 }
 
 /// `fill s off len c`.

@@ -11,16 +11,189 @@ use super::*;
 /// this many and the rest are zeros appended here.
 pub(super) const EXACT_DIGITS: usize = 1100;
 
-/// `%.{prec}f` of a non-negative finite `x`, correctly rounded (ties to even, as glibc).
-pub(super) fn fixed_digits(x: f64, prec: usize) -> Vec<u8> {
+/// 10^0 ..= 10^38, exact (10^38 < 2^127).
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut i = 1;
+    while i < t.len() {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// A non-negative finite double as `m * 2^e`, `m` < 2^53.
+fn decompose(x: f64) -> (u64, i32) {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    if biased == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1 << 52, biased - 1075)
+    }
+}
+
+/// `n / 2^s` rounded to the nearest integer, ties to even (exact: integer arithmetic).
+fn shift_round(n: u128, s: u32) -> u128 {
+    if s == 0 {
+        return n;
+    }
+    if s >= 128 {
+        // n < 2^127 <= 2^(s-1): below one half.
+        return 0;
+    }
+    let q = n >> s;
+    let rest = n & ((1u128 << s) - 1);
+    let half = 1u128 << (s - 1);
+    q + u128::from(rest > half || (rest == half && q & 1 == 1))
+}
+
+/// `n * 2^s` if it fits in 127 bits.
+fn shl_exact(n: u128, s: u32) -> Option<u128> {
+    (s < 127 && n >> (127 - s) == 0).then(|| n << s)
+}
+
+/// `n / d` rounded to the nearest integer, ties to even.
+fn div_round(n: u128, d: u128) -> u128 {
+    let (q, rest) = (n / d, n % d);
+    let twice = rest * 2; // rest < d <= 10^38 < 2^127: no overflow
+    q + u128::from(twice > d || (twice == d && q & 1 == 1))
+}
+
+/// Appends the decimal digits of `n`, at least `width` of them (zeros in front).
+fn push_decimal(out: &mut Vec<u8>, mut n: u128, width: usize) {
+    let mut buf = [b'0'; 40];
+    let mut i = buf.len();
+    while n != 0 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let i = i.min(buf.len() - width.min(buf.len()));
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// `round(x * 10^prec)` exactly, for a non-negative finite `x` below 2^53 or with
+/// `prec` <= 22 (then `m * 10^prec` < 2^127); `None` beyond that.
+fn scaled_fixed(x: f64, prec: usize) -> Option<u128> {
+    let (m, e) = decompose(x);
+    if prec > 22 {
+        return None;
+    }
+    let n = m as u128 * POW10[prec];
+    if e >= 0 {
+        // An integer: exact if it still fits.
+        shl_exact(n, e as u32)
+    } else {
+        Some(shift_round(n, (-e) as u32))
+    }
+}
+
+/// Appends `%.{prec}f` of a non-negative finite `x`, correctly rounded (ties to even, as
+/// glibc): exact integer arithmetic when it fits in 128 bits, Rust's formatter beyond.
+pub(super) fn push_fixed(out: &mut Vec<u8>, x: f64, prec: usize) {
+    match scaled_fixed(x, prec) {
+        Some(q) => {
+            let unit = POW10[prec];
+            push_decimal(out, q / unit, 1);
+            if prec > 0 {
+                out.push(b'.');
+                push_decimal(out, q % unit, prec);
+            }
+        }
+        None => {
+            let p = prec.min(EXACT_DIGITS);
+            out.extend_from_slice(format!("{:.*}", p, x).as_bytes());
+            out.resize(out.len() + (prec - p), b'0');
+        }
+    }
+}
+
+/// `%.{prec}f` of a non-negative finite `x` through Rust's formatter only (the reference
+/// the exact integer path is tested against).
+#[cfg(test)]
+pub(super) fn fixed_digits_reference(x: f64, prec: usize) -> Vec<u8> {
     let p = prec.min(EXACT_DIGITS);
     let mut s = format!("{:.*}", p, x).into_bytes();
     s.resize(s.len() + (prec - p), b'0');
     s
 }
 
+/// The `prec + 1` significant digits of a positive finite `x` rounded (ties to even) and
+/// its decimal exponent, exactly by integer arithmetic; `None` when a number involved
+/// would not fit in 128 bits.
+fn scaled_sci(x: f64, prec: usize) -> Option<(u128, i64)> {
+    if prec > 17 || x == 0.0 {
+        return None;
+    }
+    let (m, e) = decompose(x);
+    // floor(log2 x), then floor(log10 x) estimated from it (at most one too low).
+    let log2 = e + 63 - m.leading_zeros() as i32;
+    let mut exp = ((log2 as i64) * 78913) >> 18;
+    let (low, high) = (POW10[prec], POW10[prec + 1]);
+    for _ in 0..3 {
+        let k = prec as i64 - exp; // x * 10^k has prec + 1 digits before the point
+        let q = if k >= 0 {
+            let n = (m as u128).checked_mul(*POW10.get(k as usize)?)?;
+            if n >> 127 != 0 {
+                return None;
+            }
+            if e >= 0 {
+                shl_exact(n, e as u32)?
+            } else {
+                shift_round(n, (-e) as u32)
+            }
+        } else {
+            // x / 10^-k: m * 2^e over 10^-k, or m over 10^-k * 2^-e.
+            let unit = *POW10.get((-k) as usize)?;
+            let (n, d) = if e >= 0 {
+                (shl_exact(m as u128, e as u32)?, unit)
+            } else {
+                (m as u128, shl_exact(unit, (-e) as u32)?)
+            };
+            if d >> 126 != 0 {
+                return None;
+            }
+            div_round(n, d)
+        };
+        if q >= high {
+            exp += 1;
+        } else if q < low {
+            exp -= 1;
+        } else {
+            return Some((q, exp));
+        }
+    }
+    None
+}
+
 /// `%.{prec}e` of a non-negative finite `x`: the mantissa `d[.ddd]` and the exponent.
 pub(super) fn sci_digits(x: f64, prec: usize) -> (Vec<u8>, i64) {
+    if x == 0.0 {
+        let mut mant = Vec::with_capacity(prec + 2);
+        mant.push(b'0');
+        if prec > 0 {
+            mant.push(b'.');
+            mant.resize(prec + 2, b'0');
+        }
+        return (mant, 0);
+    }
+    if let Some((q, exp)) = scaled_sci(x, prec) {
+        let mut mant = Vec::with_capacity(prec + 2);
+        let unit = POW10[prec];
+        mant.push(b'0' + (q / unit) as u8);
+        if prec > 0 {
+            mant.push(b'.');
+            push_decimal(&mut mant, q % unit, prec);
+        }
+        return (mant, exp);
+    }
+    sci_digits_reference(x, prec)
+}
+
+/// `%.{prec}e` through Rust's formatter (beyond the exact integer path).
+pub(super) fn sci_digits_reference(x: f64, prec: usize) -> (Vec<u8>, i64) {
     let p = prec.min(EXACT_DIGITS);
     let s = format!("{:.*e}", p, x);
     let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
@@ -31,26 +204,24 @@ pub(super) fn sci_digits(x: f64, prec: usize) -> (Vec<u8>, i64) {
 
 /// 10^p for p <= 22, exact.
 pub(super) fn pow10(p: usize) -> f64 {
-    format!("1e{}", p).parse().unwrap_or(f64::INFINITY)
+    POW10[p.min(22)] as f64
 }
 
 pub(super) fn push_exponent(out: &mut Vec<u8>, letter: u8, e: i64) {
     out.push(letter);
     out.push(if e < 0 { b'-' } else { b'+' });
-    let digits = e.unsigned_abs().to_string();
-    if digits.len() < 2 {
-        out.push(b'0');
-    }
-    out.extend_from_slice(digits.as_bytes());
+    push_decimal(out, e.unsigned_abs() as u128, 2);
 }
 
-pub(super) fn strip_fraction_zeros(s: &mut Vec<u8>) {
-    if s.contains(&b'.') {
-        while s.last() == Some(&b'0') {
-            s.pop();
+/// Drops trailing fraction zeros (and then a trailing point) of the number that starts at
+/// `out[from]`, if it has a point.
+pub(super) fn strip_fraction_zeros(out: &mut Vec<u8>, from: usize) {
+    if out[from..].contains(&b'.') {
+        while out.last() == Some(&b'0') {
+            out.pop();
         }
-        if s.last() == Some(&b'.') {
-            s.pop();
+        if out.last() == Some(&b'.') {
+            out.pop();
         }
     }
 }
@@ -114,8 +285,8 @@ pub(super) fn push_exponent_hex(out: &mut Vec<u8>, letter: u8, e: i64) {
     out.extend_from_slice(e.unsigned_abs().to_string().as_bytes());
 }
 
-/// Renders one floating-point conversion (`f F e E g G a A`) of `x`.
-pub(super) fn float_conv(s: &Spec, x: f64) -> Result<Vec<u8>, ()> {
+/// Renders one floating-point conversion (`f F e E g G a A`) of `x`, appended to `out`.
+pub(super) fn float_conv(s: &Spec, x: f64, out: &mut Vec<u8>) -> Result<(), ()> {
     if s.len == Len::Quad {
         return Err(()); // `L`, `ll` or `q` would read a long double
     }
@@ -132,6 +303,8 @@ pub(super) fn float_conv(s: &Spec, x: f64) -> Result<Vec<u8>, ()> {
     } else {
         b""
     };
+    let start = out.len();
+    out.extend_from_slice(sign);
     if !x.is_finite() {
         let word: &[u8] = match (x.is_nan(), upper) {
             (true, false) => b"nan",
@@ -139,26 +312,26 @@ pub(super) fn float_conv(s: &Spec, x: f64) -> Result<Vec<u8>, ()> {
             (false, false) => b"inf",
             (false, true) => b"INF",
         };
-        return pad(s, sign, b"", word, false);
+        out.extend_from_slice(word);
+        return pad_in_place(s, out, start, sign.len(), false);
     }
     let a = x.abs();
     let exp_letter = if upper { b'E' } else { b'e' };
-    let body = match s.conv.to_ascii_lowercase() {
+    match s.conv.to_ascii_lowercase() {
         b'f' => {
             let p = s.prec.unwrap_or(6);
-            let mut d = fixed_digits(a, p);
+            push_fixed(out, a, p);
             if p == 0 && s.alt {
-                d.push(b'.');
+                out.push(b'.');
             }
-            d
         }
         b'e' => {
-            let (mut m, e) = sci_digits(a, s.prec.unwrap_or(6));
+            let (m, e) = sci_digits(a, s.prec.unwrap_or(6));
+            out.extend_from_slice(&m);
             if s.alt && !m.contains(&b'.') {
-                m.push(b'.');
+                out.push(b'.');
             }
-            push_exponent(&mut m, exp_letter, e);
-            m
+            push_exponent(out, exp_letter, e);
         }
         b'g' => {
             let p = match s.prec.unwrap_or(6) {
@@ -173,36 +346,57 @@ pub(super) fn float_conv(s: &Spec, x: f64) -> Result<Vec<u8>, ()> {
                 // is "1.e+06". Without '#' this equals the standard result.
                 m = b"1".to_vec();
             }
+            let body = out.len();
             if e < -4 || e >= p as i64 {
+                out.extend_from_slice(&m);
                 if s.alt {
                     if !m.contains(&b'.') {
-                        m.push(b'.');
+                        out.push(b'.');
                     }
                 } else {
-                    strip_fraction_zeros(&mut m);
+                    strip_fraction_zeros(out, body);
                 }
-                push_exponent(&mut m, exp_letter, e);
-                m
+                push_exponent(out, exp_letter, e);
             } else {
-                // -4 <= e < p, so this precision is in 0..p+4.
-                let fp = (p as i64 - 1 - e) as usize;
-                let mut d = fixed_digits(a, fp);
+                // -4 <= e < p: the same p significant digits in fixed style (rounding to p
+                // digits is the same whichever style shows them), the point after digit
+                // e + 1, or "0." and -e - 1 zeros in front.
+                push_sci_as_fixed(out, &m, e);
                 if s.alt {
-                    if !d.contains(&b'.') {
-                        d.push(b'.');
+                    if !out[body..].contains(&b'.') {
+                        out.push(b'.');
                     }
                 } else {
-                    strip_fraction_zeros(&mut d);
+                    strip_fraction_zeros(out, body);
                 }
-                d
             }
         }
         _ => {
             let (prefix, body) = hex_float_body(a, s.prec, s.alt, upper);
-            return pad(s, sign, &prefix, &body, true);
+            out.extend_from_slice(&prefix);
+            out.extend_from_slice(&body);
+            return pad_in_place(s, out, start, sign.len() + prefix.len(), true);
         }
-    };
-    pad(s, sign, b"", &body, true)
+    }
+    pad_in_place(s, out, start, sign.len(), true)
+}
+
+/// Appends the digits of a `d[.ddd]` mantissa with decimal exponent `e` (-4 <= `e` <
+/// its digit count) in fixed notation.
+fn push_sci_as_fixed(out: &mut Vec<u8>, mant: &[u8], e: i64) {
+    let digits = mant.iter().copied().filter(|&c| c != b'.');
+    if e >= 0 {
+        for (i, c) in digits.enumerate() {
+            if i == e as usize + 1 {
+                out.push(b'.');
+            }
+            out.push(c);
+        }
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (-e - 1) as usize, b'0');
+        out.extend(digits);
+    }
 }
 
 /// Formats `x` with a C printf format, as `caml_format_float` does with glibc (the format
@@ -214,8 +408,15 @@ pub(super) fn float_conv(s: &Spec, x: f64) -> Result<Vec<u8>, ()> {
 /// conversion, `%Lf`, `*`, two conversions, a width over `INT_MAX`), or whose literal
 /// text is not UTF-8; the stock runtime would raise `Out_of_memory` or misbehave there.
 pub fn format_float(fmt: &[u8], x: f64) -> Result<String, ()> {
+    let mut out = Vec::new();
+    format_float_into(fmt, x, &mut out)?;
+    String::from_utf8(out).map_err(|_| ())
+}
+
+/// [`format_float`], appended to `out` (left as it was on `Err`).
+pub fn format_float_into(fmt: &[u8], x: f64, out: &mut Vec<u8>) -> Result<(), ()> {
     let end = fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len());
-    printf_one(&fmt[..end], |s| float_conv(s, x))
+    printf_one(&fmt[..end], out, |s, out| float_conv(s, x, out))
 }
 
 /// `caml_hexstring_of_float`, the `%h`/`%H`/`%#F` conversions of Printf: `[-]0x1.8p+3`.

@@ -19,7 +19,7 @@ mod strtod;
 #[cfg(test)]
 mod tests;
 
-pub use float::{format_float, hexstring_of_float};
+pub use float::{format_float, format_float_into, hexstring_of_float};
 pub use strtod::parse_float;
 
 /// Which OCaml integer type a `format_int` call is for; it decides the width of the
@@ -239,70 +239,100 @@ fn parse_spec(f: &[u8], i: &mut usize) -> Result<Spec, ()> {
 }
 
 /// Runs a C format string (already cut at its first NUL) with at most one argument
-/// conversion, rendered by `conv`. Literal bytes are copied and `%%` gives `%`.
-fn printf_one(f: &[u8], mut conv: impl FnMut(&Spec) -> Result<Vec<u8>, ()>) -> Result<String, ()> {
-    let mut out = Vec::new();
-    let mut used = false;
-    let mut i = 0;
-    while i < f.len() {
-        let c = f[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
-            continue;
-        }
-        let spec = parse_spec(f, &mut i)?;
-        if spec.conv == b'%' {
-            out.push(b'%');
-            continue;
-        }
-        if used {
-            return Err(()); // a second argument would be read from nowhere
-        }
-        used = true;
-        out.extend_from_slice(&conv(&spec)?);
-    }
-    if out.len() > INT_MAX {
+/// conversion, rendered by `conv`, appending to `out` (left as it was on `Err`). Literal
+/// bytes are copied and `%%` gives `%`. A format that is not UTF-8 is refused (its output
+/// would not be: conversions only add ASCII between the literal runs).
+fn printf_one(
+    f: &[u8],
+    out: &mut Vec<u8>,
+    mut conv: impl FnMut(&Spec, &mut Vec<u8>) -> Result<(), ()>,
+) -> Result<(), ()> {
+    if !f.is_ascii() && std::str::from_utf8(f).is_err() {
         return Err(());
     }
-    String::from_utf8(out).map_err(|_| ())
+    let start = out.len();
+    let result = (|| {
+        let mut used = false;
+        let mut i = 0;
+        while i < f.len() {
+            let c = f[i];
+            i += 1;
+            if c != b'%' {
+                out.push(c);
+                continue;
+            }
+            let spec = parse_spec(f, &mut i)?;
+            if spec.conv == b'%' {
+                out.push(b'%');
+                continue;
+            }
+            if used {
+                return Err(()); // a second argument would be read from nowhere
+            }
+            used = true;
+            conv(&spec, out)?;
+        }
+        if out.len() - start > INT_MAX {
+            return Err(());
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
 }
 
-/// Lays out `sign`, `prefix` and `body` in the field width: spaces on the left, on the
-/// right with `-`, or zeros between prefix and body with `0` (when `zero_ok`).
-fn pad(s: &Spec, sign: &[u8], prefix: &[u8], body: &[u8], zero_ok: bool) -> Result<Vec<u8>, ()> {
-    let len = sign.len() + prefix.len() + body.len();
+/// Lays out the conversion written at `out[start..]` (its first `lead` bytes the sign and
+/// prefix) in the field width: spaces on the left, on the right with `-`, or zeros between
+/// the lead and the body with `0` (when `zero_ok`).
+fn pad_in_place(
+    s: &Spec,
+    out: &mut Vec<u8>,
+    start: usize,
+    lead: usize,
+    zero_ok: bool,
+) -> Result<(), ()> {
+    let len = out.len() - start;
     let fill = s.width.saturating_sub(len);
     if len + fill > INT_MAX {
         return Err(());
     }
-    let mut out = Vec::with_capacity(len + fill);
-    if s.minus {
-        out.extend_from_slice(sign);
-        out.extend_from_slice(prefix);
-        out.extend_from_slice(body);
-        out.resize(len + fill, b' ');
-    } else if s.zero && zero_ok {
-        out.extend_from_slice(sign);
-        out.extend_from_slice(prefix);
-        out.resize(sign.len() + prefix.len() + fill, b'0');
-        out.extend_from_slice(body);
-    } else {
-        out.resize(fill, b' ');
-        out.extend_from_slice(sign);
-        out.extend_from_slice(prefix);
-        out.extend_from_slice(body);
+    if fill == 0 {
+        return Ok(());
     }
-    Ok(out)
+    if s.minus {
+        out.resize(out.len() + fill, b' ');
+    } else {
+        let (at, c) = if s.zero && zero_ok { (start + lead, b'0') } else { (start, b' ') };
+        out.splice(at..at, std::iter::repeat_n(c, fill));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
 // Integer formatting
 // ---------------------------------------------------------------------------------------
 
-/// Renders one integer conversion. `reg` is the 64-bit register holding the argument;
-/// the length modifier says how much of it printf reads.
-fn int_conv(s: &Spec, reg: u64) -> Result<Vec<u8>, ()> {
+/// Appends the digits of `n` in `base` (8, 10 or 16; `upper` for `X`).
+fn push_digits(out: &mut Vec<u8>, mut n: u64, base: u64, upper: bool) {
+    let hex = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = hex[(n % base) as usize];
+        n /= base;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Renders one integer conversion, appended to `out`. `reg` is the 64-bit register
+/// holding the argument; the length modifier says how much of it printf reads.
+fn int_conv(s: &Spec, reg: u64, out: &mut Vec<u8>) -> Result<(), ()> {
     let (negative, mag) = match s.conv {
         b'd' | b'i' => {
             let v: i64 = match s.len {
@@ -324,38 +354,39 @@ fn int_conv(s: &Spec, reg: u64) -> Result<Vec<u8>, ()> {
         }
         _ => return Err(()),
     };
-    let mut digits = match s.conv {
-        b'o' => format!("{:o}", mag),
-        b'x' => format!("{:x}", mag),
-        b'X' => format!("{:X}", mag),
-        _ => format!("{}", mag),
-    }
-    .into_bytes();
-    if let Some(p) = s.prec {
-        if p == 0 && mag == 0 {
-            digits.clear();
-        }
-        if digits.len() < p {
-            let mut z = vec![b'0'; p - digits.len()];
-            z.extend_from_slice(&digits);
-            digits = z;
-        }
-    }
-    if s.alt && s.conv == b'o' && digits.first() != Some(&b'0') {
-        digits.insert(0, b'0');
-    }
-    let prefix: &[u8] = match s.conv {
-        b'x' if s.alt && mag != 0 => b"0x",
-        b'X' if s.alt && mag != 0 => b"0X",
-        _ => b"",
-    };
+    let start = out.len();
     let sign: &[u8] = match s.conv {
         b'd' | b'i' if negative => b"-",
         b'd' | b'i' if s.plus => b"+",
         b'd' | b'i' if s.space => b" ",
         _ => b"",
     };
-    pad(s, sign, prefix, &digits, s.prec.is_none())
+    let prefix: &[u8] = match s.conv {
+        b'x' if s.alt && mag != 0 => b"0x",
+        b'X' if s.alt && mag != 0 => b"0X",
+        _ => b"",
+    };
+    out.extend_from_slice(sign);
+    out.extend_from_slice(prefix);
+    let body = out.len();
+    if !(s.prec == Some(0) && mag == 0) {
+        let base = match s.conv {
+            b'o' => 8,
+            b'x' | b'X' => 16,
+            _ => 10,
+        };
+        push_digits(out, mag, base, s.conv == b'X');
+    }
+    if let Some(p) = s.prec {
+        let n = out.len() - body;
+        if n < p {
+            out.splice(body..body, std::iter::repeat_n(b'0', p - n));
+        }
+    }
+    if s.alt && s.conv == b'o' && out.get(body) != Some(&b'0') {
+        out.insert(body, b'0');
+    }
+    pad_in_place(s, out, start, sign.len() + prefix.len(), s.prec.is_none())
 }
 
 /// Formats `n` with an OCaml-side integer format such as `"%d"`, `"%-8x"`, `"%#Lo"`, as
@@ -368,7 +399,15 @@ fn int_conv(s: &Spec, reg: u64) -> Result<Vec<u8>, ()> {
 /// `Err(())` when the format is 30 bytes or longer (31 for int32; the stock runtime raises
 /// `Invalid_argument "format_int: format too long"`), and for formats whose C behaviour
 /// is undefined (no final letter, `*`, several or non-integer conversions).
+#[cfg(test)]
 pub fn format_int(fmt: &[u8], n: i64, kind: IntKind) -> Result<String, ()> {
+    let mut out = Vec::new();
+    format_int_into(fmt, n, kind, &mut out)?;
+    String::from_utf8(out).map_err(|_| ())
+}
+
+/// [`format_int`], appended to `out` (left as it was on `Err`).
+pub fn format_int_into(fmt: &[u8], n: i64, kind: IntKind, out: &mut Vec<u8>) -> Result<(), ()> {
     let suffix: &[u8] = if kind == IntKind::Int32 { b"" } else { b"l" };
     if fmt.is_empty() || fmt.len() + suffix.len() + 1 >= 32 {
         return Err(());
@@ -378,12 +417,13 @@ pub fn format_int(fmt: &[u8], n: i64, kind: IntKind) -> Result<String, ()> {
     if stem >= 1 && matches!(fmt[stem - 1], b'l' | b'n' | b'L') {
         stem -= 1;
     }
-    let mut c_fmt = fmt[..stem].to_vec();
-    c_fmt.extend_from_slice(suffix);
-    c_fmt.push(last);
-    if let Some(nul) = c_fmt.iter().position(|&c| c == 0) {
-        c_fmt.truncate(nul);
-    }
+    // The C format: the stem, the size letter for the kind, the final letter (< 32 bytes).
+    let mut c_fmt = [0u8; 32];
+    c_fmt[..stem].copy_from_slice(&fmt[..stem]);
+    c_fmt[stem..stem + suffix.len()].copy_from_slice(suffix);
+    c_fmt[stem + suffix.len()] = last;
+    let c_len = stem + suffix.len() + 1;
+    let c_len = c_fmt[..c_len].iter().position(|&c| c == 0).unwrap_or(c_len);
     // The argument as printf receives it: the final letter of the OCaml format decides
     // whether an int is passed as Long_val or Unsigned_long_val.
     let reg: u64 = match kind {
@@ -394,10 +434,10 @@ pub fn format_int(fmt: &[u8], n: i64, kind: IntKind) -> Result<String, ()> {
         IntKind::Int32 => n as i32 as i64 as u64,
         IntKind::Int64 | IntKind::Nativeint => n as u64,
     };
-    printf_one(&c_fmt, |s| {
+    printf_one(&c_fmt[..c_len], out, |s, out| {
         if kind == IntKind::Int32 && matches!(s.len, Len::Long | Len::Quad) {
             return Err(()); // a 64-bit read of a 32-bit argument
         }
-        int_conv(s, reg)
+        int_conv(s, reg, out)
     })
 }

@@ -453,3 +453,68 @@ fn arbitrary_bytes_never_panic() {
         let _ = hexstring_of_float(x, (n % 40) - 2, s.first().copied().unwrap_or(b'-'));
     }
 }
+
+/// Doubles for the differential tests below: random bit patterns, and the values where
+/// rounding is delicate (halves, thirds, powers of ten and their neighbours).
+fn awkward_doubles() -> Vec<f64> {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut xs = vec![0.5, 1.5, 2.5, 0.125, 0.375, 1e22, 1e23, 5e-324, f64::MAX, f64::MIN_POSITIVE];
+    for i in 1..400 {
+        let f = i as f64;
+        xs.extend([f / 3.0, f / 8.0, f * 0.05, f / 7.0, f * 1e15 + 0.5, 1.0 / f]);
+    }
+    for p in -30..40 {
+        let t = 10f64.powi(p);
+        xs.extend([t, f64::from_bits(t.to_bits() + 1), f64::from_bits(t.to_bits() - 1)]);
+        xs.extend([t * 0.5, t * 9.5, t * 99.95, t * 0.9999995]);
+    }
+    for _ in 0..3000 {
+        let x = f64::from_bits(next() >> 1);
+        if x.is_finite() {
+            xs.push(x);
+        }
+        // Nearer ordinary magnitudes too.
+        let e = (next() % 80) as i32 - 40;
+        xs.push((next() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(e));
+    }
+    xs
+}
+
+#[test]
+fn exact_fixed_digits_agree_with_the_reference() {
+    for x in awkward_doubles() {
+        for prec in [0, 1, 2, 3, 4, 6, 9, 12, 15, 17, 19, 20, 22, 23, 30] {
+            let mut got = Vec::new();
+            push_fixed(&mut got, x, prec);
+            let want = fixed_digits_reference(x, prec);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want),
+                "%.{prec}f of {x:e} ({:#x})",
+                x.to_bits()
+            );
+        }
+    }
+}
+
+#[test]
+fn exact_sci_digits_agree_with_the_reference() {
+    for x in awkward_doubles() {
+        for prec in [0, 1, 2, 3, 5, 6, 8, 11, 14, 16, 17, 18, 25] {
+            let got = sci_digits(x, prec);
+            let want = sci_digits_reference(x, prec);
+            assert_eq!(
+                (String::from_utf8_lossy(&got.0), got.1),
+                (String::from_utf8_lossy(&want.0), want.1),
+                "%.{prec}e of {x:e} ({:#x})",
+                x.to_bits()
+            );
+        }
+    }
+}
