@@ -235,6 +235,12 @@ impl Domain {
     pub fn initialize(&mut self, block: Value, i: usize, v: Value) {
         self.young.initialize(block, i, v)
     }
+    /// `initialize` of fields `0..n` of a fresh block with `v` (`Array.make`'s fill), the
+    /// write barrier's test made once.
+    #[inline]
+    pub fn initialize_fill(&mut self, block: Value, n: usize, v: Value) {
+        self.young.initialize_fill(block, n, v)
+    }
     /// `caml_modify`: overwrites a field (write barrier).
     #[inline]
     pub fn modify(&mut self, block: Value, i: usize, v: Value) {

@@ -64,6 +64,25 @@ impl DomainGc {
         }
     }
 
+    /// Stores `v` into fields `0..n` of a block that was just allocated with at least `n`
+    /// fields, none holding a value yet: `initialize` of each field, with the barrier's test
+    /// made once (a fresh major block filled with a young value remembers every field).
+    #[inline]
+    pub fn initialize_fill(&mut self, block: Value, n: usize, v: Value) {
+        if !is_young(block) && is_young(v) {
+            for i in 0..n {
+                self.initialize(block, i, v);
+            }
+            return;
+        }
+        let range = young_range();
+        for i in 0..n {
+            check::on_store(&mut self.check, range, block, i, v);
+            // SAFETY: the caller passes a live block with at least n fields.
+            unsafe { block.set_field_raw(i, v) };
+        }
+    }
+
     /// Overwrites field `i` of `block` with `v` (`caml_modify`). The old value needs no
     /// darkening because marking does not overlap the mutators (cycles run whole while the
     /// world is stopped).

@@ -393,7 +393,7 @@ impl Gc {
             }
         });
         self.major.dir.lock().large.extend(large);
-        for slot in dead_large {
+        for &slot in &dead_large {
             let hp = check::header_of_slot(slot);
             let v = Value(hp as usize + WORD);
             // SAFETY: hp is the header of a large block.
@@ -402,8 +402,14 @@ impl Gc {
             }
             // SAFETY: slot is a live large block's frame, freed just below.
             unsafe { check::on_free_large(&mut self.check, slot) };
-            // SAFETY: slot was removed from the large list above.
-            unsafe { self.major.dir.lock().free_large(slot) };
+        }
+        if !dead_large.is_empty() {
+            // One hold of the directory's lock for every dead block (no hook runs under it).
+            let mut d = self.major.dir.lock();
+            for slot in dead_large {
+                // SAFETY: slot was removed from the large list above and is freed once.
+                unsafe { d.free_large(slot) };
+            }
         }
         (live_words, live_blocks)
     }

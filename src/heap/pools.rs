@@ -243,13 +243,24 @@ pub struct PoolSwept {
     pub empty: bool,
 }
 
-/// Sweeps pool `p`: visits each allocated slot (header address), frees those for which
-/// `visit` returns true, and rebuilds the pool's free list and live count. An emptied pool
-/// is unlinked (`next` null). Touches the pool only: sweeps of distinct pools may run at
-/// once on different threads (with no quarantine: ASan builds sweep on one thread).
+/// Whether a sweep rebuilds each pool's free list from every free slot (ASan builds, where
+/// slots released from the quarantine join the list at the next sweep) rather than putting
+/// only the slots it frees in front of the list the pool already has (other builds). Without
+/// the rebuild a sweep stops at the pool's last block: the pool's `live` count says how many
+/// slots hold one, and since a list is handed out lowest slot first its blocks gather at the
+/// pool's start, so a mostly empty pool costs little more than its blocks.
+const REBUILD_FREE_LISTS: bool = cfg!(warden_asan);
+
+/// Sweeps pool `p`: visits each allocated slot (header address), lowest first, frees those
+/// for which `visit` returns true (they go to the front of the pool's free list, lowest
+/// first), and counts the live ones. An emptied pool is unlinked (`next` null). Touches the
+/// pool only: sweeps of distinct pools may run at once on different threads (with no
+/// quarantine: ASan builds sweep on one thread).
 ///
 /// # Safety
-/// `p` must be a live pool on no set's list, touched by no one else meanwhile.
+/// `p` must be a live pool on no set's list, touched by no one else meanwhile, whose `live`
+/// is the number of its slots that hold a block (as `PoolSet::try_alloc` and the sweep keep
+/// it).
 pub unsafe fn sweep_pool(
     p: *mut PoolHeader,
     quarantine: &mut Quarantine,
@@ -257,46 +268,84 @@ pub unsafe fn sweep_pool(
 ) -> PoolSwept {
     let mut swept = PoolSwept::default();
     // SAFETY: the caller's contract: p is a live pool, ours for now.
-    let class = unsafe { (*p).class };
+    let (class, old_free, allocated) = unsafe { ((*p).class, (*p).free, (*p).live) };
     let sz = SIZE_CLASSES[class];
-    let first = pool::first_slot(p, class);
-    let mut free: *mut usize = std::ptr::null_mut();
+    let n = pool::slots_per_pool(class);
+    let mut slot = pool::first_slot(p, class);
+    // The slots this sweep links, lowest first: `head` .. `tail`, then the rest of the list.
+    let mut head: *mut usize = std::ptr::null_mut();
+    let mut tail: *mut usize = std::ptr::null_mut();
+    let mut link = |s: *mut usize| {
+        if tail.is_null() {
+            head = s;
+        } else {
+            // SAFETY: `tail` is a free slot of the pool, its word 1 the link.
+            unsafe { *tail.add(1) = s as usize };
+        }
+        tail = s;
+    };
     let mut live = 0;
+    // Slots holding a block seen so far.
+    let mut seen = 0;
     // Free slots kept off the free list (quarantined, ASan builds only).
     let mut held = 0;
-    for i in (0..pool::slots_per_pool(class)).rev() {
-        let slot = first.wrapping_add(i * sz);
-        if quarantine.holds(slot) {
+    let mut i = 0;
+    while i < n && (REBUILD_FREE_LISTS || seen < allocated) {
+        let this = slot;
+        i += 1;
+        slot = slot.wrapping_add(sz);
+        if quarantine.holds(this) {
             // Its words are all poisoned, header included.
             held += 1;
             continue;
         }
-        // SAFETY: slot is inside pool p.
-        unsafe {
-            // The block's size as handed out: its header before the visitor (which may
-            // poison the block) sees it.
-            let whsize = Header(*slot).wosize() + 1;
-            if *slot != 0 && visit(slot) {
-                *slot = 0;
-                swept.freed_blocks += 1;
-                swept.freed_words += whsize;
-                swept.freed_frag += sz - whsize;
-                // ASan builds: the freed block's words become inaccessible (the visitor has
-                // done with them).
-                pool::poison_free_slot(slot, sz);
-                if quarantine.hold(slot, sz) {
-                    held += 1;
-                    continue;
-                }
+        // SAFETY: `this` is a slot inside pool p.
+        let hd = unsafe { *this };
+        if hd == 0 {
+            // Free already: on the pool's list, unless the list is rebuilt.
+            if REBUILD_FREE_LISTS {
+                link(this);
             }
-            if *slot != 0 {
-                live += 1;
-            } else {
-                *slot.add(1) = free as usize;
-                free = slot;
-            }
+            continue;
         }
+        seen += 1;
+        // The block's size as handed out: its header before the visitor (which may poison
+        // the block) sees it.
+        let whsize = Header(hd).wosize() + 1;
+        if !visit(this) {
+            live += 1;
+            continue;
+        }
+        // SAFETY: `this` is the slot of a block the visitor let go: free from now on.
+        unsafe { *this = 0 };
+        swept.freed_blocks += 1;
+        swept.freed_words += whsize;
+        swept.freed_frag += sz - whsize;
+        // ASan builds: the freed block's words become inaccessible (the visitor has done
+        // with them).
+        // SAFETY: the slot is free; its words 2.. are read by no one until handed out.
+        unsafe { pool::poison_free_slot(this, sz) };
+        if quarantine.hold(this, sz) {
+            held += 1;
+            continue;
+        }
+        link(this);
     }
+    #[cfg(debug_assertions)]
+    for k in i..n {
+        let s = pool::first_slot(p, class).wrapping_add(k * sz);
+        // SAFETY: a slot inside pool p, ours (its header readable unless quarantined).
+        let free = quarantine.holds(s) || unsafe { *s } == 0;
+        debug_assert!(free, "a block beyond the pool's `live` count was not swept");
+    }
+    let rest = if REBUILD_FREE_LISTS { std::ptr::null_mut() } else { old_free };
+    let free = if tail.is_null() {
+        rest
+    } else {
+        // SAFETY: `tail` is a free slot of the pool, its word 1 the link.
+        unsafe { *tail.add(1) = rest as usize };
+        head
+    };
     swept.empty = live == 0 && held == 0;
     // SAFETY: p is a live pool, ours (see above).
     unsafe {

@@ -195,9 +195,7 @@ fn uniform_array_make(dom: &mut Domain, args: &[Value]) -> PrimResult {
     // `initialize` records; the stock runtime promotes `init` first instead, which a
     // primitive cannot do here (allocation never collects).
     let a = dom.try_alloc(n, 0)?;
-    for i in 0..n {
-        dom.initialize(a, i, init);
-    }
+    dom.initialize_fill(a, n, init);
     Ok(a)
 }
 
