@@ -95,12 +95,25 @@ pub fn poison_value(w: usize) -> Report {
 
 /// Checks the frame of the block whose header is at `hp` (canaries before and after);
 /// returns the block's allocation site.
+#[inline(always)]
 pub(super) fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
     // SAFETY: the caller checked that the frame (hp - 1 ..= hp + wosize + 1) lies in the
     // block's arena, pool slot or large allocation.
     let (b, a) =
         unsafe { (*((hp - WORD) as *const usize), *((hp + (wosize + 1) * WORD) as *const usize)) };
-    canary::decode(hp, b, a).map_err(|broken| match broken {
+    match canary::intact(hp, b, a) {
+        Some(site) => Ok(site),
+        None => Err(frame_broken(hp, wosize, v, b, a)),
+    }
+}
+
+/// What is wrong with the canaries `b` and `a` of the block `v` whose header is at `hp`
+/// (`frame_site`'s failure, out of the walks' way).
+#[cold]
+#[inline(never)]
+fn frame_broken(hp: usize, wosize: usize, v: Value, b: usize, a: usize) -> Report {
+    // `intact` refused them, so `decode` does too.
+    match canary::decode(hp, b, a).err().unwrap_or(Broken::Both) {
         Broken::Before => problem(Check::Canary, "the canary before the block's header changed (a write before the block, or past the end of the block below)")
             .expected(format!("the canary of block {:#x}", v.0))
             .found(format!("{b:#x}"))
@@ -112,7 +125,7 @@ pub(super) fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Rep
         Broken::Both => problem(Check::BadPointer, "the value does not point to the start of a block (no canary frames it)")
             .expected("a pointer to field 0 of a block")
             .found(format!("{:#x}, with words {b:#x} and {a:#x} where the canaries would be", v.0)),
-    })
+    }
 }
 
 /// Validates a young pointer `v` (in the active arena).
