@@ -146,24 +146,41 @@ pub unsafe fn frame_minor(
         // Each word must still hold free poison (or zero, never used): no branch per word,
         // the first bad one is looked for only when there is one. Then the fields get the
         // uninitialised poison.
-        let mut bad = false;
+        let mut bad = 0u64;
         for i in 0..total {
-            let w = *frame.add(i);
-            bad |= (w != 0) & (w != FREE_MINOR as usize);
+            let w = *frame.add(i) as u64;
+            // Free-minor poison has its top bit set: the word must be it when its top bit is
+            // set, and zero when it is not.
+            bad |= w ^ (FREE_MINOR & ((w as i64 >> 63) as u64));
         }
-        if bad {
+        if bad != 0 {
             minor_reused(frame, total);
         }
         for i in 0..total {
             *frame.add(i) = UNINIT_MINOR as usize;
         }
         let hp = frame.add(MINOR_BEFORE);
-        let (b, a) = canary::words(hp as usize, site);
+        let (b, a) = st.keys.words(hp as usize, site);
         *frame = b;
         *hp = Header::new(wosize, tag, 0).0;
         *hp.add(wosize + 1) = a;
         st.count_alloc();
         Value(hp.add(1) as usize)
+    }
+}
+
+/// A reused pool slot of `sz` words holds a word other than free-major poison or zero past
+/// its first two: reports the first one (off the allocation path).
+#[cold]
+#[inline(never)]
+fn major_reused(slot: *mut usize, sz: usize) {
+    for i in 2..sz {
+        let p = slot.wrapping_add(i);
+        // SAFETY: `frame_major`'s caller handed out the slot's `sz` words.
+        let w = unsafe { *p };
+        if w != 0 && w != FREE_MAJOR as usize {
+            write_after_free(p, w, FREE_MAJOR, slot.wrapping_add(MAJOR_BEFORE + 1) as usize);
+        }
     }
 }
 
@@ -182,16 +199,15 @@ pub unsafe fn frame_major(slot: *mut usize, wosize: usize, site: Site) -> Value 
         if whsize <= SIZECLASS_MAX {
             let p = pool::pool_of(slot as usize);
             let sz = SIZE_CLASSES[(*p).class];
+            // As in `frame_minor`: one branch for the whole slot (free-major poison has its
+            // top bit set), the first bad word looked for only when there is one.
+            let mut bad = 0u64;
             for i in 2..sz {
-                let w = *slot.add(i);
-                if w != 0 && w != FREE_MAJOR as usize {
-                    write_after_free(
-                        slot.add(i),
-                        w,
-                        FREE_MAJOR,
-                        slot.add(MAJOR_BEFORE + 1) as usize,
-                    );
-                }
+                let w = *slot.add(i) as u64;
+                bad |= w ^ (FREE_MAJOR & ((w as i64 >> 63) as u64));
+            }
+            if bad != 0 {
+                major_reused(slot, sz);
             }
         }
         let hp = slot.add(MAJOR_BEFORE);
@@ -597,7 +613,9 @@ pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
         return;
     }
     report::set_phase_only(Phase::Verify);
-    let rg = Regions::new(&heap);
+    let mut rg = Regions::new(&heap);
+    // The walk checks every live block's frame.
+    rg.frames_walked = true;
     verify::major_heap(
         st,
         &rg,
@@ -638,7 +656,9 @@ pub fn after_sweep(
     }
     report::set_phase_only(Phase::Verify);
     let live = live_pools(&heap);
-    let rg = Regions::new(&heap);
+    let mut rg = Regions::new(&heap);
+    // The walk checks every live block's frame (the roots' checks come after it).
+    rg.frames_walked = true;
     let (words, blocks, pools) = verify::major_heap(
         st,
         &rg,

@@ -3,6 +3,7 @@
 //! by its domain or by a stopped world's leader); the address sets and the code table they
 //! hold. `enabled` (the hooks) and `verify` (the walks) both read it; neither owns it.
 
+use super::canary::Keys;
 use super::report::{Check, Report};
 use super::settings::{self, Level};
 use crate::heap::value::Value;
@@ -117,6 +118,8 @@ pub struct Local {
     pub(super) stores: Vec<usize>,
     /// Minor collections of this domain so far (C stubs' checks compare it across a call).
     pub(super) minor_epoch: u64,
+    /// The canary secret, read once (framing a young block needs it).
+    pub(super) keys: Keys,
 }
 
 impl Default for Local {
@@ -134,6 +137,7 @@ impl Default for Local {
             walked: (0, 0),
             stores: Vec::new(),
             minor_epoch: 0,
+            keys: Keys::get(),
         }
     }
 }

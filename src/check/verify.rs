@@ -48,6 +48,11 @@ pub struct Regions<'a> {
     /// while a poll point verifies).
     pub pools: AddrSet,
     pub spare: (usize, usize),
+    /// Every live major block's frame is checked by the walk this verification runs (the
+    /// full walks after marking and after sweeping): a pointer to a major block then needs
+    /// only to land on a live slot whose header is not poison, its frame being checked once,
+    /// when the walk visits its slot, instead of once per pointer to it.
+    pub frames_walked: bool,
 }
 
 impl<'a> Regions<'a> {
@@ -65,7 +70,13 @@ impl<'a> Regions<'a> {
             .collect();
         drop(dir);
         large.sort_unstable();
-        Regions { heap, large, pools, spare: crate::heap::young_space::spare_range() }
+        Regions {
+            heap,
+            large,
+            pools,
+            spare: crate::heap::young_space::spare_range(),
+            frames_walked: false,
+        }
     }
 
     fn large_containing(&self, a: usize) -> Option<(usize, usize)> {
@@ -238,18 +249,43 @@ pub fn major_frame(slot: usize, v: Value, slot_words: Option<usize>) -> Result<S
     frame_site(slot + MAJOR_BEFORE * WORD, h.wosize(), v).map_err(|r| r.block(v.0, true))
 }
 
+/// Checks the frame of the block `v` in `slot` (see `major_frame`), or, when the walk checks
+/// every live frame itself (`frames_walked`), only what makes the slot's own check apply:
+/// the slot is live and its header not poison.
+#[inline(always)]
+fn target_frame(
+    rg: &Regions<'_>,
+    slot: usize,
+    v: Value,
+    slot_words: Option<usize>,
+) -> Result<(), Report> {
+    if rg.frames_walked {
+        // SAFETY: slot is an allocated slot or large block of the heap: its first words are
+        // readable.
+        let (outer, hd) =
+            unsafe { (*(slot as *const usize), *((slot + MAJOR_BEFORE * WORD) as *const usize)) };
+        if outer != 0 && !poison::is_poison(hd as u64) {
+            return Ok(());
+        }
+    }
+    major_frame(slot, v, slot_words).map(|_| ())
+}
+
 /// Validates a major pointer `v` (neither young nor static).
 fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Target, Report> {
     let first_field = (MAJOR_BEFORE + 1) * WORD;
-    if let Some((s, e)) = rg.large_containing(v.0) {
-        if v.0 == s + first_field {
-            major_frame(s, v, None)?;
-            return Ok(Target::Major { block: v, slot: s });
-        }
-        return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
-    }
     let p = pool::pool_of(v.0);
-    if !rg.pools.contains(&(p as usize)) {
+    // Pools are whole aligned areas of their own, so a pointer into a live pool is not into
+    // a large block: the pool test (one hash lookup) goes first.
+    let in_pool = rg.pools.contains(&(p as usize));
+    if !in_pool {
+        if let Some((s, e)) = rg.large_containing(v.0) {
+            if v.0 == s + first_field {
+                target_frame(rg, s, v, None)?;
+                return Ok(Target::Major { block: v, slot: s });
+            }
+            return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
+        }
         return Err(problem(Check::BadPointer, "a pointer outside every heap region")
             .expected("an immediate or a pointer to a block of this heap")
             .found(format!("{:#x}", v.0)));
@@ -271,7 +307,7 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
         return infix_or_interior(st, rg, v, infix_ok, true);
     }
     let slot = v.0 - first_field;
-    major_frame(slot, v, Some(sz))?;
+    target_frame(rg, slot, v, Some(sz))?;
     Ok(Target::Major { block: v, slot })
 }
 
@@ -358,32 +394,59 @@ pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> (Vec<us
 
 /// Walks the minor arena frame by frame (headers and canaries), from the allocation pointer
 /// up to `upto` (the arena's end, or where an earlier walk started: frames are contiguous).
+/// Each frame costs a few instructions and one branch, taken only at a bad frame, which
+/// `minor_frame_bad` then explains.
 pub fn minor_arena(heap: &HeapRefs<'_>, m: &MinorHeap, upto: usize) {
     let _ = heap;
+    let keys = canary::Keys::get();
     let mut p = m.ptr as usize;
     let end = m.end as usize;
     let stop = upto.min(end);
     while p < stop {
         // SAFETY: p lies in the allocated part of the arena, which holds whole frames.
-        let hd = unsafe { *((p + WORD) as *const usize) };
-        let v = Value(p + 2 * WORD);
-        if hd == 0 || poison::is_poison(hd as u64) {
-            problem(Check::MinorHeap, "the minor arena holds a frame without a valid header")
-                .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
-                .block(v.0, true)
-                .fail();
+        let (b, hd) = unsafe { (*(p as *const usize), *((p + WORD) as *const usize)) };
+        // A header's wosize is below 2^54: `next` cannot overflow. A poison header's wosize
+        // is above 2^53, so `next > end` catches it too.
+        let next = p + (Header(hd).wosize() + 3) * WORD;
+        let bad_header = (hd == 0) | (next > end);
+        if bad_header {
+            minor_frame_bad(p, end);
         }
-        let w = Header(hd).wosize();
-        if w > end || p + (w + 3) * WORD > end {
-            problem(Check::MinorHeap, "a young block's size runs past the end of the minor arena")
-                .found(format!("header {hd:#x} (wosize {w})"))
-                .block(v.0, true)
-                .fail();
+        // SAFETY: the frame [p, next) lies in the arena (`next <= end`).
+        let a = unsafe { *((next - WORD) as *const usize) };
+        if keys.broken(p + WORD, b, a) != 0 {
+            minor_frame_bad(p, end);
         }
-        if let Err(r) = frame_site(p + WORD, w, v) {
-            r.block(v.0, true).referrer("the minor arena walk").fail();
-        }
-        p += (w + 3) * WORD;
+        p = next;
+    }
+}
+
+/// Reports what is wrong with the frame at `p` of a minor arena ending at `end`, which the
+/// walk found bad.
+#[cold]
+#[inline(never)]
+fn minor_frame_bad(p: usize, end: usize) -> ! {
+    // SAFETY: p lies in the allocated part of the arena.
+    let hd = unsafe { *((p + WORD) as *const usize) };
+    let v = Value(p + 2 * WORD);
+    if hd == 0 || poison::is_poison(hd as u64) {
+        problem(Check::MinorHeap, "the minor arena holds a frame without a valid header")
+            .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
+            .block(v.0, true)
+            .fail();
+    }
+    let w = Header(hd).wosize();
+    if w > end || p + (w + 3) * WORD > end {
+        problem(Check::MinorHeap, "a young block's size runs past the end of the minor arena")
+            .found(format!("header {hd:#x} (wosize {w})"))
+            .block(v.0, true)
+            .fail();
+    }
+    match frame_site(p + WORD, w, v) {
+        Err(r) => r.block(v.0, true).referrer("the minor arena walk").fail(),
+        Ok(_) => problem(Check::MinorHeap, "the minor arena walk found a frame bad, then good")
+            .block(v.0, true)
+            .fail(),
     }
 }
 
