@@ -461,6 +461,22 @@ fn value_fields(b: Value, hd: Header) -> (usize, usize) {
     }
 }
 
+/// The first field of `b` from `i` (below `end`, at most the block's size) that is not an
+/// immediate, or `end`: runs of integers (large integer arrays) are skipped four fields at a
+/// time.
+#[inline(always)]
+fn skip_immediates(b: Value, mut i: usize, end: usize) -> usize {
+    // SAFETY: every index read is below `end`, at most the block's size.
+    let field = |k: usize| unsafe { b.field(k) }.0;
+    while i + 4 <= end && field(i) & field(i + 1) & field(i + 2) & field(i + 3) & 1 == 1 {
+        i += 4;
+    }
+    while i < end && field(i) & 1 == 1 {
+        i += 1;
+    }
+    i
+}
+
 /// What the whole-heap walk checks besides the blocks' own validity.
 pub struct HeapWalk {
     /// Every young pointer must be in this set of remembered field addresses.
@@ -628,12 +644,16 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
         }
         let (start, end) = value_fields(b, hd);
         let is_black = hd.color() == black;
-        for i in start..end {
+        let mut next = start;
+        while next < end {
+            next = skip_immediates(b, next, end);
+            if next == end {
+                break;
+            }
+            let i = next;
+            next += 1;
             // SAFETY: i < wosize.
             let f = unsafe { b.field(i) };
-            if f.is_int() {
-                continue;
-            }
             let young = crate::heap::young_space::is_young(f);
             if let Some(rem) = &walk.remembered {
                 if young && !rem.contains(&(b.field_ptr(i) as usize)) {
