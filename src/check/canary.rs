@@ -84,10 +84,61 @@ fn mix(hp: usize) -> u64 {
 /// The canary words (before, after) of a block whose header is at `hp`.
 #[inline(always)]
 pub fn words(hp: usize, site: Site) -> (usize, usize) {
-    let (k1, k2) = secret();
-    let m = mix(hp);
-    let w = site.word();
-    ((w ^ k1 ^ m) as usize, (w ^ k2 ^ m.rotate_left(17)) as usize)
+    Keys::get().words(hp, site)
+}
+
+/// The allocation site of the block whose header is at `hp` when `before` and `after` are
+/// its intact canaries (what `decode` returns as `Ok`), else None: the walks' fast path, a
+/// few instructions with no branch but the last; `decode` says what broke.
+#[inline(always)]
+pub fn intact(hp: usize, before: usize, after: usize) -> Option<Site> {
+    Keys::get().intact(hp, before, after)
+}
+
+/// The process's canary secret, read once by a walk that checks many frames.
+#[derive(Copy, Clone)]
+pub struct Keys(u64, u64);
+
+impl Keys {
+    #[inline(always)]
+    pub fn get() -> Keys {
+        let (k1, k2) = secret();
+        Keys(k1, k2)
+    }
+
+    /// As [`words`].
+    #[inline(always)]
+    pub fn words(self, hp: usize, site: Site) -> (usize, usize) {
+        let m = mix(hp);
+        let w = site.word();
+        ((w ^ self.0 ^ m) as usize, (w ^ self.1 ^ m.rotate_left(17)) as usize)
+    }
+
+    /// As [`intact`].
+    #[inline(always)]
+    pub fn intact(self, hp: usize, before: usize, after: usize) -> Option<Site> {
+        let s = self.payload(hp, before, after);
+        (s >> 56 == 0).then_some(Site(s))
+    }
+
+    /// Whether the canaries are intact: zero exactly when they are (`intact`'s test as one
+    /// word, for walks that fold many frames into one branch).
+    #[inline(always)]
+    pub fn broken(self, hp: usize, before: usize, after: usize) -> u64 {
+        let s = self.payload(hp, before, after);
+        s >> 56
+    }
+
+    /// The site's 56 bits under a zero top byte when the canaries are intact; a non-zero top
+    /// byte otherwise: the before word must decode with the magic byte on top, and the after
+    /// word to the same 64 bits (both come from one site word in `words`).
+    #[inline(always)]
+    fn payload(self, hp: usize, before: usize, after: usize) -> u64 {
+        let m = mix(hp);
+        let s = before as u64 ^ self.0 ^ m;
+        let t = after as u64 ^ self.1 ^ m.rotate_left(17);
+        (s ^ (SITE_MAGIC << 56)) | (((t != s) as u64) << 56)
+    }
 }
 
 /// How a block's canaries failed.
@@ -153,5 +204,10 @@ mod tests {
         assert_eq!(Site::UNKNOWN.pc(), None);
         assert_eq!(site_from_before(0x1000, b), Some(site));
         assert_eq!(site_from_after(0x1000, a), Some(site));
+        assert_eq!(intact(0x1000, b, a), Some(site));
+        assert_eq!(intact(0x1008, b, a), None);
+        assert_eq!(intact(0x1000, b, a ^ 1), None);
+        assert_eq!(intact(0x1000, b ^ (1 << 60), a), None);
+        assert_eq!(intact(0x1000, b, a2), None);
     }
 }

@@ -7,9 +7,7 @@
 
 use super::canary;
 pub use super::layout::*;
-use super::poison::{
-    self, FREE_LARGE, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR,
-};
+use super::poison::{self, FREE_MAJOR, FREE_MINOR, FREE_STACK, UNINIT_MAJOR, UNINIT_MINOR};
 use super::report::{self, Check, Phase, Report};
 use super::settings::{self, Level};
 use super::state::{ticks_now, AddrSet, CodeTable};
@@ -109,6 +107,24 @@ fn write_after_free(addr: *mut usize, w: usize, expected: u64, block: usize) -> 
     .fail()
 }
 
+/// A fresh young frame of `total` words holds a word other than free-minor poison or zero:
+/// reports the first one (off the allocation path).
+#[cold]
+#[inline(never)]
+fn minor_reused(frame: *mut usize, total: usize) -> ! {
+    for i in 0..total {
+        let p = frame.wrapping_add(i);
+        // SAFETY: `frame_minor`'s caller handed out these `total` words.
+        let w = unsafe { *p };
+        if w != 0 && w != FREE_MINOR as usize {
+            write_after_free(p, w, FREE_MINOR, frame.wrapping_add(2) as usize);
+        }
+    }
+    // Not reached: the caller found a bad word among them.
+    // SAFETY: as above.
+    write_after_free(frame, unsafe { *frame }, FREE_MINOR, frame.wrapping_add(2) as usize)
+}
+
 /// Frames a fresh young block: checks that its words still hold free-minor poison, writes
 /// the canaries, the header, and uninitialised poison in every field.
 ///
@@ -125,23 +141,44 @@ pub unsafe fn frame_minor(
     // SAFETY: the caller's contract: the frame's words are ours.
     unsafe {
         let total = wosize + 1 + MINOR_EXTRA;
-        // One pass: each word must still hold free poison (or zero, never used); fields get
-        // the uninitialised poison as they are checked.
+        // Each word must still hold free poison (or zero, never used): no branch per word,
+        // the first bad one is looked for only when there is one. Then the fields get the
+        // uninitialised poison.
+        let mut bad = 0u64;
         for i in 0..total {
-            let p = frame.add(i);
-            let w = *p;
-            if w != 0 && w != FREE_MINOR as usize {
-                write_after_free(p, w, FREE_MINOR, frame.add(2) as usize);
-            }
-            *p = UNINIT_MINOR as usize;
+            let w = *frame.add(i) as u64;
+            // Free-minor poison has its top bit set: the word must be it when its top bit is
+            // set, and zero when it is not.
+            bad |= w ^ (FREE_MINOR & ((w as i64 >> 63) as u64));
+        }
+        if bad != 0 {
+            minor_reused(frame, total);
+        }
+        for i in 0..total {
+            *frame.add(i) = UNINIT_MINOR as usize;
         }
         let hp = frame.add(MINOR_BEFORE);
-        let (b, a) = canary::words(hp as usize, site);
+        let (b, a) = st.keys.words(hp as usize, site);
         *frame = b;
         *hp = Header::new(wosize, tag, 0).0;
         *hp.add(wosize + 1) = a;
         st.count_alloc();
         Value(hp.add(1) as usize)
+    }
+}
+
+/// A reused pool slot of `sz` words holds a word other than free-major poison or zero past
+/// its first two: reports the first one (off the allocation path).
+#[cold]
+#[inline(never)]
+fn major_reused(slot: *mut usize, sz: usize) {
+    for i in 2..sz {
+        let p = slot.wrapping_add(i);
+        // SAFETY: `frame_major`'s caller handed out the slot's `sz` words.
+        let w = unsafe { *p };
+        if w != 0 && w != FREE_MAJOR as usize {
+            write_after_free(p, w, FREE_MAJOR, slot.wrapping_add(MAJOR_BEFORE + 1) as usize);
+        }
     }
 }
 
@@ -160,25 +197,22 @@ pub unsafe fn frame_major(slot: *mut usize, wosize: usize, site: Site) -> Value 
         if whsize <= SIZECLASS_MAX {
             let p = pool::pool_of(slot as usize);
             let sz = SIZE_CLASSES[(*p).class];
+            // As in `frame_minor`: one branch for the whole slot (free-major poison has its
+            // top bit set), the first bad word looked for only when there is one.
+            let mut bad = 0u64;
             for i in 2..sz {
-                let w = *slot.add(i);
-                if w != 0 && w != FREE_MAJOR as usize {
-                    write_after_free(
-                        slot.add(i),
-                        w,
-                        FREE_MAJOR,
-                        slot.add(MAJOR_BEFORE + 1) as usize,
-                    );
-                }
+                let w = *slot.add(i) as u64;
+                bad |= w ^ (FREE_MAJOR & ((w as i64 >> 63) as u64));
+            }
+            if bad != 0 {
+                major_reused(slot, sz);
             }
         }
         let hp = slot.add(MAJOR_BEFORE);
         let (b, a) = canary::words(hp as usize, site);
         *slot.add(1) = b;
         *hp = Header::new(wosize, outer.tag(), outer.color()).0;
-        for i in 1..=wosize {
-            *hp.add(i) = UNINIT_MAJOR as usize;
-        }
+        std::slice::from_raw_parts_mut(hp.add(1), wosize).fill(UNINIT_MAJOR as usize);
         *hp.add(wosize + 1) = a;
         Value(hp.add(1) as usize)
     }
@@ -324,7 +358,10 @@ pub unsafe fn on_sweep_slot(_st: &mut State, slot: *mut usize) {
     }
 }
 
-/// A large block about to be freed: checks its frame, poisons its body.
+/// A large block about to be freed: checks its frame. Its poison (free-large) is written by
+/// the allocator shim, which takes the block back at once and fills it whole in hardened
+/// builds (or, with `WARDEN_GUARD=1`, makes its mapping inaccessible): writing it here too
+/// only doubled the cost of every large free.
 ///
 /// # Safety
 /// `slot` must be the start of a live large block's frame, about to be freed.
@@ -332,13 +369,6 @@ pub unsafe fn on_free_large(_st: &mut State, slot: *mut usize) {
     let b = Value(slot as usize + (MAJOR_BEFORE + 1) * WORD);
     if let Err(r) = verify::major_frame(slot as usize, b, None) {
         r.referrer("a dead large block being freed").fail();
-    }
-    // SAFETY: the outer header gives the frame's size; all its words are the block's.
-    unsafe {
-        let whsize = Header(*slot).wosize() + 1;
-        for i in 1..whsize {
-            *slot.add(i) = FREE_LARGE as usize;
-        }
     }
 }
 
@@ -444,20 +474,27 @@ pub(super) fn access_recovery() -> bool {
 }
 
 /// Limits the instructions this thread's interpreter runs from now on (the fuzz target runs
-/// random code that need not reach a poll point); `u64::MAX` is no limit.
+/// random code that need not reach a poll point); `u64::MAX` is no limit. Without the
+/// `instruction-budget` feature the limit is kept but never counted down.
 pub fn set_instruction_budget(n: u64) {
     BUDGET.with(|b| b.set(n));
 }
 
 /// Counts one instruction against the budget: true once it is spent (the interpreter then
-/// ends the activation with a fatal error).
+/// ends the activation with a fatal error). Only builds with the `instruction-budget`
+/// feature (the fuzz targets') count: elsewhere no budget is ever set, and the count, a
+/// read-modify-write of a thread-local at every instruction, was a tenth of the hardened
+/// interpreter's time.
 #[inline(always)]
 pub fn instruction_spent() -> bool {
-    BUDGET.with(|b| {
+    #[cfg(feature = "instruction-budget")]
+    return BUDGET.with(|b| {
         let n = b.get();
         b.set(n.saturating_sub(1));
         n == 0
-    })
+    });
+    #[cfg(not(feature = "instruction-budget"))]
+    false
 }
 
 /// Registers the program's code (again whenever it has grown: a fragment loaded at run time)
@@ -568,7 +605,9 @@ pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
         return;
     }
     report::set_phase_only(Phase::Verify);
-    let rg = Regions::new(&heap);
+    let mut rg = Regions::new(&heap);
+    // The walk checks every live block's frame.
+    rg.frames_walked = true;
     verify::major_heap(
         st,
         &rg,
@@ -609,7 +648,9 @@ pub fn after_sweep(
     }
     report::set_phase_only(Phase::Verify);
     let live = live_pools(&heap);
-    let rg = Regions::new(&heap);
+    let mut rg = Regions::new(&heap);
+    // The walk checks every live block's frame (the roots' checks come after it).
+    rg.frames_walked = true;
     let (words, blocks, pools) = verify::major_heap(
         st,
         &rg,

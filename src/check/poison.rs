@@ -10,7 +10,7 @@
 //! |---|---|---|---|
 //! | free-minor | 0x00 | `0xD700D7D7D700D6D8` | the used part of the minor arena after each minor collection |
 //! | free-major | 0x01 | `0xD701D7D7D701D6D8` | words 2.. of each pool slot the sweeper frees |
-//! | free-large | 0x02 | `0xD702D7D7D702D6D8` | the body of a large block before it goes back to the allocator |
+//! | free-large | 0x02 | `0xD702D7D7D702D6D8` | a freed large block, written by the allocator shim as it takes the block back |
 //! | free-stack | 0x06 | `0xD706D7D7D706D6D8` | a fiber stack's words before it is freed (and the allocator shim's freed stacks) |
 //! | free-bigarray | 0x08 | `0xD708D7D7D708D6D8` | the allocator shim's freed bigarray storage |
 //! | free-c-heap | 0x09 | `0xD709D7D7D709D6D8` | other freed blocks of the allocator shim |
@@ -33,6 +33,7 @@ pub const fn debug_tag(x: u64) -> u64 {
 }
 pub const FREE_MINOR: u64 = debug_tag(0x00);
 pub const FREE_MAJOR: u64 = debug_tag(0x01);
+#[cfg(test)]
 pub const FREE_LARGE: u64 = debug_tag(Kind::Large.free_tag());
 pub const FREE_STACK: u64 = debug_tag(Kind::Stack.free_tag());
 #[cfg(test)]

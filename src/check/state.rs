@@ -3,6 +3,7 @@
 //! by its domain or by a stopped world's leader); the address sets and the code table they
 //! hold. `enabled` (the hooks) and `verify` (the walks) both read it; neither owns it.
 
+use super::canary::Keys;
 use super::report::{Check, Report};
 use super::settings::{self, Level};
 use crate::heap::value::Value;
@@ -98,6 +99,9 @@ pub struct Local {
     pub(super) poll_always: bool,
     /// `WARDEN_GC_EVERY`, cached off the allocation path's settings lookup.
     pub(super) gc_every: u64,
+    /// `poll_always` or `gc_every`: whether allocations are counted at all (one test on the
+    /// allocation path when neither is set, the default).
+    pub(super) counting: bool,
     /// An allocation happened since the last verification at a poll point.
     pub(super) poll_due: bool,
     /// Allocations since the roots were last checked at a poll point, and how many roots
@@ -114,6 +118,8 @@ pub struct Local {
     pub(super) stores: Vec<usize>,
     /// Minor collections of this domain so far (C stubs' checks compare it across a call).
     pub(super) minor_epoch: u64,
+    /// The canary secret, read once (framing a young block needs it).
+    pub(super) keys: Keys,
 }
 
 impl Default for Local {
@@ -124,12 +130,14 @@ impl Default for Local {
             poll_ticks: 0,
             poll_always: settings::get().level == Level::Every,
             gc_every: settings::get().gc_every,
+            counting: settings::get().level == Level::Every || settings::get().gc_every != 0,
             poll_due: false,
             poll_allocs: 0,
             roots_seen: 0,
             walked: (0, 0),
             stores: Vec::new(),
             minor_epoch: 0,
+            keys: Keys::get(),
         }
     }
 }
@@ -154,6 +162,13 @@ impl State {
 impl Local {
     #[inline(always)]
     pub(super) fn count_alloc(&mut self) {
+        if self.counting {
+            self.count_alloc_slow();
+        }
+    }
+
+    #[inline(never)]
+    fn count_alloc_slow(&mut self) {
         self.poll_due = self.poll_always;
         self.poll_allocs += self.poll_always as usize;
         if self.gc_every == 0 {

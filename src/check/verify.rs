@@ -48,6 +48,11 @@ pub struct Regions<'a> {
     /// while a poll point verifies).
     pub pools: AddrSet,
     pub spare: (usize, usize),
+    /// Every live major block's frame is checked by the walk this verification runs (the
+    /// full walks after marking and after sweeping): a pointer to a major block then needs
+    /// only to land on a live slot whose header is not poison, its frame being checked once,
+    /// when the walk visits its slot, instead of once per pointer to it.
+    pub frames_walked: bool,
 }
 
 impl<'a> Regions<'a> {
@@ -65,7 +70,13 @@ impl<'a> Regions<'a> {
             .collect();
         drop(dir);
         large.sort_unstable();
-        Regions { heap, large, pools, spare: crate::heap::young_space::spare_range() }
+        Regions {
+            heap,
+            large,
+            pools,
+            spare: crate::heap::young_space::spare_range(),
+            frames_walked: false,
+        }
     }
 
     fn large_containing(&self, a: usize) -> Option<(usize, usize)> {
@@ -95,12 +106,25 @@ pub fn poison_value(w: usize) -> Report {
 
 /// Checks the frame of the block whose header is at `hp` (canaries before and after);
 /// returns the block's allocation site.
+#[inline(always)]
 pub(super) fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Report> {
     // SAFETY: the caller checked that the frame (hp - 1 ..= hp + wosize + 1) lies in the
     // block's arena, pool slot or large allocation.
     let (b, a) =
         unsafe { (*((hp - WORD) as *const usize), *((hp + (wosize + 1) * WORD) as *const usize)) };
-    canary::decode(hp, b, a).map_err(|broken| match broken {
+    match canary::intact(hp, b, a) {
+        Some(site) => Ok(site),
+        None => Err(frame_broken(hp, wosize, v, b, a)),
+    }
+}
+
+/// What is wrong with the canaries `b` and `a` of the block `v` whose header is at `hp`
+/// (`frame_site`'s failure, out of the walks' way).
+#[cold]
+#[inline(never)]
+fn frame_broken(hp: usize, wosize: usize, v: Value, b: usize, a: usize) -> Report {
+    // `intact` refused them, so `decode` does too.
+    match canary::decode(hp, b, a).err().unwrap_or(Broken::Both) {
         Broken::Before => problem(Check::Canary, "the canary before the block's header changed (a write before the block, or past the end of the block below)")
             .expected(format!("the canary of block {:#x}", v.0))
             .found(format!("{b:#x}"))
@@ -112,7 +136,7 @@ pub(super) fn frame_site(hp: usize, wosize: usize, v: Value) -> Result<Site, Rep
         Broken::Both => problem(Check::BadPointer, "the value does not point to the start of a block (no canary frames it)")
             .expected("a pointer to field 0 of a block")
             .found(format!("{:#x}, with words {b:#x} and {a:#x} where the canaries would be", v.0)),
-    })
+    }
 }
 
 /// Validates a young pointer `v` (in the active arena).
@@ -225,18 +249,43 @@ pub fn major_frame(slot: usize, v: Value, slot_words: Option<usize>) -> Result<S
     frame_site(slot + MAJOR_BEFORE * WORD, h.wosize(), v).map_err(|r| r.block(v.0, true))
 }
 
+/// Checks the frame of the block `v` in `slot` (see `major_frame`), or, when the walk checks
+/// every live frame itself (`frames_walked`), only what makes the slot's own check apply:
+/// the slot is live and its header not poison.
+#[inline(always)]
+fn target_frame(
+    rg: &Regions<'_>,
+    slot: usize,
+    v: Value,
+    slot_words: Option<usize>,
+) -> Result<(), Report> {
+    if rg.frames_walked {
+        // SAFETY: slot is an allocated slot or large block of the heap: its first words are
+        // readable.
+        let (outer, hd) =
+            unsafe { (*(slot as *const usize), *((slot + MAJOR_BEFORE * WORD) as *const usize)) };
+        if outer != 0 && !poison::is_poison(hd as u64) {
+            return Ok(());
+        }
+    }
+    major_frame(slot, v, slot_words).map(|_| ())
+}
+
 /// Validates a major pointer `v` (neither young nor static).
 fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Target, Report> {
     let first_field = (MAJOR_BEFORE + 1) * WORD;
-    if let Some((s, e)) = rg.large_containing(v.0) {
-        if v.0 == s + first_field {
-            major_frame(s, v, None)?;
-            return Ok(Target::Major { block: v, slot: s });
-        }
-        return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
-    }
     let p = pool::pool_of(v.0);
-    if !rg.pools.contains(&(p as usize)) {
+    // Pools are whole aligned areas of their own, so a pointer into a live pool is not into
+    // a large block: the pool test (one hash lookup) goes first.
+    let in_pool = rg.pools.contains(&(p as usize));
+    if !in_pool {
+        if let Some((s, e)) = rg.large_containing(v.0) {
+            if v.0 == s + first_field {
+                target_frame(rg, s, v, None)?;
+                return Ok(Target::Major { block: v, slot: s });
+            }
+            return infix_or_interior(st, rg, v, infix_ok, v.0 >= s + first_field && v.0 < e);
+        }
         return Err(problem(Check::BadPointer, "a pointer outside every heap region")
             .expected("an immediate or a pointer to a block of this heap")
             .found(format!("{:#x}", v.0)));
@@ -258,7 +307,7 @@ fn major(st: &State, rg: &Regions<'_>, v: Value, infix_ok: bool) -> Result<Targe
         return infix_or_interior(st, rg, v, infix_ok, true);
     }
     let slot = v.0 - first_field;
-    major_frame(slot, v, Some(sz))?;
+    target_frame(rg, slot, v, Some(sz))?;
     Ok(Target::Major { block: v, slot })
 }
 
@@ -345,32 +394,59 @@ pub fn roots(st: &State, rg: &Regions<'_>, walk: super::RootWalk<'_>) -> (Vec<us
 
 /// Walks the minor arena frame by frame (headers and canaries), from the allocation pointer
 /// up to `upto` (the arena's end, or where an earlier walk started: frames are contiguous).
+/// Each frame costs a few instructions and one branch, taken only at a bad frame, which
+/// `minor_frame_bad` then explains.
 pub fn minor_arena(heap: &HeapRefs<'_>, m: &MinorHeap, upto: usize) {
     let _ = heap;
+    let keys = canary::Keys::get();
     let mut p = m.ptr as usize;
     let end = m.end as usize;
     let stop = upto.min(end);
     while p < stop {
         // SAFETY: p lies in the allocated part of the arena, which holds whole frames.
-        let hd = unsafe { *((p + WORD) as *const usize) };
-        let v = Value(p + 2 * WORD);
-        if hd == 0 || poison::is_poison(hd as u64) {
-            problem(Check::MinorHeap, "the minor arena holds a frame without a valid header")
-                .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
-                .block(v.0, true)
-                .fail();
+        let (b, hd) = unsafe { (*(p as *const usize), *((p + WORD) as *const usize)) };
+        // A header's wosize is below 2^54: `next` cannot overflow. A poison header's wosize
+        // is above 2^53, so `next > end` catches it too.
+        let next = p + (Header(hd).wosize() + 3) * WORD;
+        let bad_header = (hd == 0) | (next > end);
+        if bad_header {
+            minor_frame_bad(p, end);
         }
-        let w = Header(hd).wosize();
-        if w > end || p + (w + 3) * WORD > end {
-            problem(Check::MinorHeap, "a young block's size runs past the end of the minor arena")
-                .found(format!("header {hd:#x} (wosize {w})"))
-                .block(v.0, true)
-                .fail();
+        // SAFETY: the frame [p, next) lies in the arena (`next <= end`).
+        let a = unsafe { *((next - WORD) as *const usize) };
+        if keys.broken(p + WORD, b, a) != 0 {
+            minor_frame_bad(p, end);
         }
-        if let Err(r) = frame_site(p + WORD, w, v) {
-            r.block(v.0, true).referrer("the minor arena walk").fail();
-        }
-        p += (w + 3) * WORD;
+        p = next;
+    }
+}
+
+/// Reports what is wrong with the frame at `p` of a minor arena ending at `end`, which the
+/// walk found bad.
+#[cold]
+#[inline(never)]
+fn minor_frame_bad(p: usize, end: usize) -> ! {
+    // SAFETY: p lies in the allocated part of the arena.
+    let hd = unsafe { *((p + WORD) as *const usize) };
+    let v = Value(p + 2 * WORD);
+    if hd == 0 || poison::is_poison(hd as u64) {
+        problem(Check::MinorHeap, "the minor arena holds a frame without a valid header")
+            .found(format!("header {hd:#x} ({})", super::report::describe_header(hd)))
+            .block(v.0, true)
+            .fail();
+    }
+    let w = Header(hd).wosize();
+    if w > end || p + (w + 3) * WORD > end {
+        problem(Check::MinorHeap, "a young block's size runs past the end of the minor arena")
+            .found(format!("header {hd:#x} (wosize {w})"))
+            .block(v.0, true)
+            .fail();
+    }
+    match frame_site(p + WORD, w, v) {
+        Err(r) => r.block(v.0, true).referrer("the minor arena walk").fail(),
+        Ok(_) => problem(Check::MinorHeap, "the minor arena walk found a frame bad, then good")
+            .block(v.0, true)
+            .fail(),
     }
 }
 
@@ -383,6 +459,22 @@ fn value_fields(b: Value, hd: Header) -> (usize, usize) {
     } else {
         (0, hd.wosize())
     }
+}
+
+/// The first field of `b` from `i` (below `end`, at most the block's size) that is not an
+/// immediate, or `end`: runs of integers (large integer arrays) are skipped four fields at a
+/// time.
+#[inline(always)]
+fn skip_immediates(b: Value, mut i: usize, end: usize) -> usize {
+    // SAFETY: every index read is below `end`, at most the block's size.
+    let field = |k: usize| unsafe { b.field(k) }.0;
+    while i + 4 <= end && field(i) & field(i + 1) & field(i + 2) & field(i + 3) & 1 == 1 {
+        i += 4;
+    }
+    while i < end && field(i) & 1 == 1 {
+        i += 1;
+    }
+    i
 }
 
 /// What the whole-heap walk checks besides the blocks' own validity.
@@ -552,12 +644,16 @@ pub fn major_heap(st: &State, rg: &Regions<'_>, walk: &HeapWalk) -> (usize, usiz
         }
         let (start, end) = value_fields(b, hd);
         let is_black = hd.color() == black;
-        for i in start..end {
+        let mut next = start;
+        while next < end {
+            next = skip_immediates(b, next, end);
+            if next == end {
+                break;
+            }
+            let i = next;
+            next += 1;
             // SAFETY: i < wosize.
             let f = unsafe { b.field(i) };
-            if f.is_int() {
-                continue;
-            }
             let young = crate::heap::young_space::is_young(f);
             if let Some(rem) = &walk.remembered {
                 if young && !rem.contains(&(b.field_ptr(i) as usize)) {
