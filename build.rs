@@ -53,6 +53,7 @@ fn main() {
     }
 
     let sanitizers = sanitizers();
+    let sanitized = !sanitizers.is_empty();
     println!("cargo:rustc-check-cfg=cfg(warden_asan)");
     if sanitizers.iter().any(|s| s == "address") {
         println!("cargo:rustc-cfg=warden_asan");
@@ -77,6 +78,7 @@ fn main() {
         }
     }
 
+    let compiler = build.get_compiler().path().to_path_buf();
     build.compile("warden_shim");
 
     // The C API's symbols must be in the binary's dynamic symbol table, and kept by the
@@ -91,6 +93,9 @@ fn main() {
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os == "linux" && target_env == "gnu" {
         link_layout();
+        if !sanitized {
+            link_unwinder_statically(&compiler);
+        }
     }
 }
 
@@ -112,6 +117,31 @@ fn link_layout() {
     let path = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("hot-text.ld");
     std::fs::write(&path, script).expect("write hot-text.ld");
     println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", path.display());
+}
+
+/// Links the C compiler's static unwinder (`libgcc_eh.a`, as `gcc -static-libgcc` does)
+/// into the binary, so that the loader does not map `libgcc_s.so.1` (~100 KiB resident,
+/// docs/footprint.md) for the Rust standard library's `_Unwind_*` calls (panics, backtraces).
+/// Whole archive: its definitions are in place before the standard library's `-lgcc_s`,
+/// which `--as-needed` then drops. Its symbols are hidden, so `-rdynamic` does not export
+/// them to the stub libraries (one that needs an unwinder loads its own `libgcc_s`). When
+/// the compiler has no such archive, the binary keeps `libgcc_s`.
+fn link_unwinder_statically(compiler: &Path) {
+    let found = std::process::Command::new(compiler)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| std::path::PathBuf::from(s.trim()))
+        .filter(|p| p.is_absolute() && p.is_file());
+    let Some(archive) = found else {
+        println!("cargo:warning=no libgcc_eh.a: the binary needs libgcc_s.so.1");
+        return;
+    };
+    println!(
+        "cargo:rustc-link-arg-bins=-Wl,--whole-archive,{},--no-whole-archive",
+        archive.display()
+    );
 }
 
 /// A glob for the code section of the function `name`, whichever build made it: the hash of

@@ -43,9 +43,8 @@ fn page_size() -> usize {
 }
 
 impl CodeArea {
-    /// A code area holding `parts` end to end (the program and the runtime's stubs: copied
-    /// straight in, not first joined in a vector).
-    pub fn new(parts: &[&[i32]]) -> CodeArea {
+    /// An empty code area: the address space reserved, no page accessible yet.
+    pub fn reserve() -> CodeArea {
         // SAFETY: an anonymous private mapping with no access; no existing memory is touched.
         let p = unsafe {
             libc::mmap(
@@ -60,7 +59,13 @@ impl CodeArea {
         if p == libc::MAP_FAILED {
             crate::fatal("cannot reserve address space for the code");
         }
-        let area = CodeArea { base: p.cast(), len: AtomicUsize::new(0), committed: Mutex::new(0) };
+        CodeArea { base: p.cast(), len: AtomicUsize::new(0), committed: Mutex::new(0) }
+    }
+
+    /// A code area holding `parts` end to end (copied straight in, not first joined in a
+    /// vector).
+    pub fn new(parts: &[&[i32]]) -> CodeArea {
+        let area = CodeArea::reserve();
         for code in parts {
             if area.append(code).is_err() {
                 crate::fatal("the program's code does not fit in the code area");
@@ -93,13 +98,33 @@ impl CodeArea {
     /// Appends `code`; returns the index of its first word, or an error when the area is
     /// full or the pages cannot be committed.
     pub fn append(&self, code: &[i32]) -> Result<usize, String> {
+        self.append_with(code.len(), |words| {
+            words.copy_from_slice(code);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|e| match e {
+            AppendError::Full(msg) => msg,
+            AppendError::Fill(never) => match never {},
+        })
+    }
+
+    /// Appends `count` words that `fill` writes in place (a program's CODE section is read
+    /// straight into the area: no second copy of the code is ever resident); returns the
+    /// index of the first. When `fill` fails nothing is published, and the next append
+    /// reuses the words.
+    pub fn append_with<E>(
+        &self,
+        count: usize,
+        fill: impl FnOnce(&mut [i32]) -> Result<(), E>,
+    ) -> Result<usize, AppendError<E>> {
         let mut committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
         // Relaxed: only the lock holder stores the length.
         let start = self.len.load(Ordering::Relaxed);
-        let end_bytes = (start + code.len()) * 4;
-        if end_bytes > RESERVED_BYTES {
-            return Err("no room left for code".into());
-        }
+        let end_bytes = start
+            .checked_add(count)
+            .and_then(|end| end.checked_mul(4))
+            .filter(|&end| end <= RESERVED_BYTES)
+            .ok_or_else(|| AppendError::Full("no room left for code".into()))?;
         if end_bytes > *committed {
             let page = page_size();
             let want = end_bytes.div_ceil(page) * page;
@@ -113,19 +138,36 @@ impl CodeArea {
                 )
             };
             if r != 0 {
-                return Err(format!(
+                return Err(AppendError::Full(format!(
                     "cannot commit memory for code: {}",
                     std::io::Error::last_os_error()
-                ));
+                )));
             }
             *committed = want;
         }
-        // SAFETY: [start, start + len) is committed, beyond the published words (no reader
-        // reads it), and written only here, under the lock.
-        unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), self.base.add(start), code.len()) };
+        // SAFETY: [start, start + count) is committed and initialised (zero pages, or words a
+        // failed fill left), beyond the published words (no reader reads it), and reached
+        // only here, under the lock: no other reference to it exists.
+        let words = unsafe { std::slice::from_raw_parts_mut(self.base.add(start), count) };
+        fill(words).map_err(AppendError::Fill)?;
         // Release: publishes the words just written.
-        self.len.store(start + code.len(), Ordering::Release);
+        self.len.store(start + count, Ordering::Release);
         Ok(start)
+    }
+}
+
+/// Why [`CodeArea::append_with`] appended nothing.
+#[derive(Debug)]
+pub enum AppendError<E> {
+    /// No room is left, or the pages could not be made accessible.
+    Full(String),
+    /// `fill` failed.
+    Fill(E),
+}
+
+impl std::fmt::Debug for CodeArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CodeArea({} words)", self.len())
     }
 }
 

@@ -13,7 +13,7 @@ mod regs;
 pub mod run;
 mod slow;
 
-pub use code_area::CodeArea;
+pub use code_area::{AppendError, CodeArea};
 pub use prim_table::PrimTable;
 
 use crate::domain::Domain;
@@ -63,10 +63,11 @@ pub struct Fragment {
 }
 
 impl Program {
-    /// Builds a program from validated code, appending the runtime's stub code. `lock_free`
+    /// Builds a program from validated code (a fresh code area holding the program's words
+    /// alone, as the loader read them), appending the runtime's stub code. `lock_free`
     /// says, per primitive, whether it may run without the heap lock.
     pub fn new(
-        code: Vec<i32>,
+        code: CodeArea,
         prims: Vec<PrimFn>,
         prim_names: Vec<String>,
         lock_free: Vec<bool>,
@@ -77,7 +78,9 @@ impl Program {
         let stubs =
             [opcodes::Op::STOP as i32, opcodes::Op::ACC as i32, 0, opcodes::Op::RAISE as i32];
         let stubs_end = program_len + stubs.len();
-        let code = CodeArea::new(&[&code, &stubs]);
+        if code.append(&stubs).is_err() {
+            crate::fatal("the program's code does not fit in the code area");
+        }
         // The area never moves (it grows in place), so the bias stays right.
         let code_bias = (code_value(0).0).wrapping_sub(code.as_ptr() as usize >> 1);
         Program {

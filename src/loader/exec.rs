@@ -12,6 +12,7 @@
 //! `ocamlrun` has one.
 
 use super::LoadError;
+use crate::interp::{AppendError, CodeArea};
 use std::path::Path;
 
 /// The magic number of OCaml 5.3 bytecode executables.
@@ -22,10 +23,11 @@ pub const TRAILER_SIZE: usize = 16;
 const TOC_ENTRY_SIZE: usize = 8;
 
 /// The sections of an executable that warden uses, decoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Executable {
-    /// CODE as little-endian 32-bit words, exactly as stored.
-    pub code: Vec<i32>,
+    /// CODE as 32-bit words, exactly as stored (little-endian), read straight into a code
+    /// area of its own, where the program runs them ([`crate::interp::Program::new`]).
+    pub code: CodeArea,
     /// PRIM: primitive names, in primitive-number order.
     pub prim_names: Vec<String>,
     /// DATA: the marshalled global table, for [`super::intern`].
@@ -265,8 +267,9 @@ impl<'a, I: Image + ?Sized> Toc<'a, I> {
             .ok_or_else(|| LoadError::fatal(format_args!("section `{name}' is missing")))
     }
 
-    /// The CODE section as little-endian words, read in pieces straight into the words.
-    fn code(&self) -> Result<Vec<i32>, LoadError> {
+    /// The CODE section as little-endian words, read in pieces straight into a code area
+    /// (no copy of the code is left to free once the program is built).
+    fn code(&self) -> Result<CodeArea, LoadError> {
         let (start, len) =
             self.locate("CODE")?.ok_or_else(|| LoadError::fatal("section `CODE' is missing"))?;
         if len % 4 != 0 {
@@ -275,20 +278,25 @@ impl<'a, I: Image + ?Sized> Toc<'a, I> {
                 String::from_utf8_lossy(self.name),
             )));
         }
-        let mut code = Vec::with_capacity(len / 4);
-        let mut piece = [0u8; 16 * 1024];
-        let mut at = 0;
-        while at < len {
-            let n = piece.len().min(len - at);
-            self.image
-                .read_at(start + at as u64, &mut piece[..n])
-                .map_err(|_| Self::unreadable(self.name))?;
-            code.extend(
-                piece[..n].chunks_exact(4).map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]])),
-            );
-            at += n;
+        let area = CodeArea::reserve();
+        let fill = |words: &mut [i32]| {
+            const PIECE: usize = 16 * 1024;
+            let mut piece = [0u8; PIECE];
+            for (i, chunk) in words.chunks_mut(PIECE / 4).enumerate() {
+                let bytes = &mut piece[..chunk.len() * 4];
+                let at = start + (i * PIECE) as u64;
+                self.image.read_at(at, bytes).map_err(|_| Self::unreadable(self.name))?;
+                for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *w = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+            Ok(())
+        };
+        match area.append_with(len / 4, fill) {
+            Ok(_) => Ok(area),
+            Err(AppendError::Fill(e)) => Err(e),
+            Err(AppendError::Full(msg)) => Err(LoadError::fatal(msg)),
         }
-        Ok(code)
     }
 }
 
@@ -354,7 +362,7 @@ pub(crate) mod tests {
             ("SYMB", b"xx"),
         ]);
         let exe = read_executable_bytes(&img).unwrap();
-        assert_eq!(exe.code, vec![103, 42, 143]);
+        assert_eq!(*exe.code, [103, 42, 143]);
         assert_eq!(exe.prim_names, vec!["caml_a", "caml_b"]);
         assert_eq!(exe.dlls, vec!["dllunix.so"]);
         assert!(exe.dlpt.is_empty());
@@ -374,7 +382,7 @@ pub(crate) mod tests {
             ("DBUG", b"dd"),
         ]);
         let exe = read_executable_bytes(&img).unwrap();
-        assert_eq!(exe.code, vec![143]);
+        assert_eq!(*exe.code, [143]);
         assert_eq!(exe.prim_names, vec!["a"]);
         assert_eq!(exe.dbug.as_deref(), Some(&b"dd"[..]));
     }
