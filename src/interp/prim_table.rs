@@ -1,5 +1,6 @@
 //! The primitive table: the functions `C_CALL` instructions name by number, with whether each
-//! may run without the heap lock and its name. It is bound at start-up and grows when a
+//! may run without the heap lock, its name, and which built-in it is (`ops::builtin`: the
+//! primitives the interpreter runs inline, recognised by name when bound). It is bound at start-up and grows when a
 //! loaded fragment needs a primitive the program did not have (`Dynlink`, the toplevel:
 //! `caml_dynlink_add_primitive`), without moving: running code on any domain keeps reading it.
 //!
@@ -8,10 +9,11 @@
 //! published by the code area (`CodeArea`) after, so a domain that runs the code reads the
 //! written entry (see `get`). Additions are serialised by the names' lock.
 
+use super::ops::builtin::Builtin;
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::RwLock;
 
 /// Primitives that loaded fragments may add to the program's.
@@ -27,6 +29,8 @@ fn unbound(_: &mut crate::domain::Domain, _: &[Value]) -> PrimResult {
 pub struct PrimTable {
     fns: Box<[AtomicPtr<()>]>,
     lock_free: Box<[AtomicBool]>,
+    /// Per number, the `Builtin` it is (as `u8`).
+    builtins: Box<[AtomicU8]>,
     len: AtomicUsize,
     /// The names, in number order (also the lock of additions).
     names: RwLock<Vec<String>>,
@@ -43,6 +47,12 @@ impl PrimTable {
             fns: (0..cap).map(|i| AtomicPtr::new(slot(i))).collect(),
             lock_free: (0..cap)
                 .map(|i| AtomicBool::new(lock_free.get(i).copied().unwrap_or(false)))
+                .collect(),
+            builtins: (0..cap)
+                .map(|i| {
+                    let b = names.get(i).map_or(Builtin::Call, |n| Builtin::of_name(n));
+                    AtomicU8::new(b as u8)
+                })
                 .collect(),
             len: AtomicUsize::new(fns.len()),
             initial: fns.len(),
@@ -61,6 +71,15 @@ impl PrimTable {
         let f = unsafe { std::mem::transmute::<*mut (), PrimFn>(f) };
         // Relaxed: as above.
         (f, self.lock_free[p].load(Ordering::Relaxed))
+    }
+
+    /// Which built-in primitive `p` is (`Builtin::Call`: none, called through the table).
+    #[inline(always)]
+    pub fn builtin(&self, p: usize) -> Builtin {
+        // Relaxed: as in `get`.
+        let b = self.builtins[p].load(Ordering::Relaxed);
+        // SAFETY: only `Builtin as u8` values are stored (`new` and `add`).
+        unsafe { Builtin::from_u8(b) }
     }
 
     /// The name of primitive `p`.
@@ -91,6 +110,8 @@ impl PrimTable {
         // Relaxed: published by the Release store of `len` below (and by the code area's).
         self.fns[n].store(f as *mut (), Ordering::Relaxed);
         self.lock_free[n].store(lock_free, Ordering::Relaxed);
+        // Relaxed: as above.
+        self.builtins[n].store(Builtin::of_name(name) as u8, Ordering::Relaxed);
         names.push(name.to_string());
         // Release: the entry written above is visible to whoever reads this length.
         self.len.store(n + 1, Ordering::Release);
