@@ -49,6 +49,9 @@ pub enum Builtin {
     ArrayGet,
     StringGet,
     IntCompare,
+    FloatCompare,
+    StringEqual,
+    StringNotEqual,
     Compare,
     Equal,
     NotEqual,
@@ -97,6 +100,9 @@ impl Builtin {
             "caml_array_get" | "caml_array_unsafe_get" => ArrayGet,
             "caml_string_get" | "caml_bytes_get" => StringGet,
             "caml_int_compare" => IntCompare,
+            "caml_float_compare" => FloatCompare,
+            "caml_string_equal" => StringEqual,
+            "caml_string_notequal" => StringNotEqual,
             "caml_compare" => Compare,
             "caml_equal" => Equal,
             "caml_notequal" => NotEqual,
@@ -171,6 +177,24 @@ unsafe fn string_index(m: &Regs, s: Value, i: Value) -> Option<usize> {
     (i < unsafe { s.string_len() }).then_some(i)
 }
 
+/// Whether strings `a` and `b` are equal: the same size in words and the same words (the
+/// last word's padding encodes the length). Out of line: a loop, kept out of the dispatch
+/// loop's function (its registers are the handlers').
+///
+/// # Safety
+/// `a` and `b` must be strings (the primitive's type).
+#[inline(never)]
+unsafe fn strings_equal(a: Value, b: Value) -> bool {
+    if a == b {
+        return true;
+    }
+    // SAFETY: the caller's contract: two string blocks, read below their sizes.
+    unsafe {
+        let n = a.wosize();
+        n == b.wosize() && (0..n).all(|i| a.field(i) == b.field(i))
+    }
+}
+
 /// C_CALL1 prim.
 ///
 /// # Safety
@@ -221,6 +245,11 @@ pub(in crate::interp) unsafe fn c_call2(m: &mut Regs) -> Step {
                     check::on_vect_item(a, b, false, || m.here());
                     done(m, a.field(i), 1)
                 }
+                // The generic get of a float array boxes the element.
+                Some(i) if kind == Builtin::ArrayGet => {
+                    check::on_float_field(a, i, || m.here());
+                    float_result::<2>(m, a.double_field(i))
+                }
                 _ => prim::c_call::<2>(m),
             },
             Builtin::StringGet => match string_index(m, a, b) {
@@ -231,6 +260,15 @@ pub(in crate::interp) unsafe fn c_call2(m: &mut Regs) -> Step {
                 None => prim::c_call::<2>(m),
             },
             Builtin::IntCompare => done(m, Value::of_int(a.int().cmp(&b.int()) as isize), 1),
+            Builtin::FloatCompare => {
+                // A nan is equal to itself and below every other float.
+                let (f, g) = (a.double(), b.double());
+                let r = (f > g) as isize - (f < g) as isize + !f.is_nan() as isize
+                    - !g.is_nan() as isize;
+                done(m, Value::of_int(r), 1)
+            }
+            Builtin::StringEqual => done(m, Value::of_bool(strings_equal(a, b)), 1),
+            Builtin::StringNotEqual => done(m, Value::of_bool(!strings_equal(a, b)), 1),
             Builtin::Compare
             | Builtin::Equal
             | Builtin::NotEqual
@@ -267,11 +305,18 @@ pub(in crate::interp) unsafe fn c_call3(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let (a, b, c) = (m.accu, m.at(0), m.at(1));
-        match m.program.prims.builtin(m.peek_operand() as usize) {
+        let kind = m.program.prims.builtin(m.peek_operand() as usize);
+        match kind {
             Builtin::ArraySetAddr | Builtin::ArraySet => match array_index(m, a, b) {
                 Some(i) if a.tag() != DOUBLE_ARRAY_TAG => {
                     check::on_vect_item(a, b, true, || m.here());
                     m.dom.young.modify(a, i, c);
+                    done(m, Value::UNIT, 2)
+                }
+                // The generic set of a float array unboxes the element.
+                Some(i) if kind == Builtin::ArraySet => {
+                    check::on_float_field(a, i, || m.here());
+                    a.set_double_field(i, c.double());
                     done(m, Value::UNIT, 2)
                 }
                 _ => prim::c_call::<3>(m),
