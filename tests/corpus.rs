@@ -75,7 +75,7 @@ corpus! {
     uncaught_failure
     // the type system at run time
     objects_classes objects_immediate first_class_modules functors gadts poly_variants
-    records_mut float_records float_arrays obj_repr
+    records_mut float_records float_arrays obj_repr builtin_prims
     // formatted text
     printf_ints printf_floats printf_number_sweep printf_misc format_boxes format_printers scanf_basic
     scanf_stdin

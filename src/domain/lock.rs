@@ -267,6 +267,7 @@ impl Shared {
         w.stopped = true;
         // Relaxed: a hint for the polls; parking itself goes through the world's mutex.
         self.stop.store(true, Ordering::Relaxed);
+        super::pending::call_attention();
         drop(w);
         // The others park within a poll or two: spin on the hint before sleeping. No domain
         // enters while the world is stopped, so the count only goes down.

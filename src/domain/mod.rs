@@ -272,8 +272,14 @@ impl Domain {
     pub fn unlock_heap(&mut self) {
         debug_assert!(self.heap_held, "heap lock released without being held");
         let due = self.gc.work_pending() || !self.gc.finalisers.due.is_empty();
-        // Relaxed: a hint for the polls (see `lock` docs).
-        self.shared.work.store(due, std::sync::atomic::Ordering::Relaxed);
+        // Relaxed (both): a hint for the polls (see `lock` docs); only the heap lock's holder
+        // writes it, so a load then a store is no race. The polls are called when it rises.
+        if self.shared.work.load(std::sync::atomic::Ordering::Relaxed) != due {
+            self.shared.work.store(due, std::sync::atomic::Ordering::Relaxed);
+            if due {
+                pending::call_attention();
+            }
+        }
         self.heap_held = false;
         self.shared.unlock_heap();
     }

@@ -1,8 +1,17 @@
 //! Pending actions: what a domain runs at a poll point because something happened
 //! elsewhere — a switch to another thread that the tick asked for, the OCaml handlers of
-//! signals that arrived, and the finalisers a collection made due. The interpreter polls [`signals_pending`] cheaply and calls
-//! [`run_pending_actions`] at safepoints; primitives that block or change the signal mask
-//! call it too.
+//! signals that arrived, and the finalisers a collection made due. The interpreter polls
+//! [`attention_pending`] cheaply and calls [`poll_actions`] when it says so; primitives that
+//! block or change the signal mask call [`run_pending_actions`] too.
+//!
+//! Attention: every flag another thread raises for the polls (the world stopping, shared
+//! work due, the tick's switch request, a signal) is followed by a bump of one process-wide
+//! generation, `ATTENTION` (Release), so that a poll reads one word (Acquire) against the
+//! generation its thread last looked at, instead of each flag. A thread that looks records
+//! the generation *before* it reads the flags (`poll_actions`): a flag raised after its
+//! reads is followed by a bump it has not seen, and the next poll looks again. A flag that
+//! is still up after the actions ran (work left, a signal handler that failed) makes the
+//! thread forget the generation, so the next poll looks again, as when each flag was read.
 //!
 //! Signals: an OS handler ([`set_signal_action`] with action 2) only records the signal in an
 //! atomic flag; the OCaml handler, kept in a table in `Domain::named` under
@@ -31,15 +40,54 @@ pub const SIGNAL_HANDLERS_KEY: &[u8] = b"\0warden:signal_handlers";
 static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
 static SIGNAL_GEN: AtomicUsize = AtomicUsize::new(0);
 
+/// The attention generation (module doc).
+static ATTENTION: AtomicUsize = AtomicUsize::new(0);
+
 thread_local! {
     /// The generation of `SIGNAL_GEN` this thread last looked at.
     static SEEN_GEN: Cell<usize> = const { Cell::new(0) };
+    /// The generation of `ATTENTION` this thread last looked at.
+    static ATTENTION_SEEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// After raising a flag for the polls: every thread's next poll looks at the flags.
+/// Signal-safe (one atomic add).
+pub fn call_attention() {
+    // Release: a poll that sees the new generation (Acquire) sees the flag raised before.
+    ATTENTION.fetch_add(1, Ordering::Release);
+}
+
+/// Whether a flag was raised for the polls since this thread last looked.
+#[inline(always)]
+pub fn attention_pending() -> bool {
+    // Acquire: pairs with `call_attention`'s release.
+    ATTENTION.load(Ordering::Acquire) != ATTENTION_SEEN.with(Cell::get)
+}
+
+/// The slow path of a poll point: looks at every flag (parking for a stopping world,
+/// collecting, running the pending actions). Call at a safepoint, `dom.stack.sp` published.
+pub fn poll_actions(dom: &mut Domain) -> Result<(), Exn> {
+    // The generation is recorded before the flags are read (module doc). Acquire: as in
+    // `attention_pending`.
+    ATTENTION_SEEN.with(|s| s.set(ATTENTION.load(Ordering::Acquire)));
+    dom.safepoint();
+    let r = run_pending_actions(dom);
+    // Relaxed (each): hints, as at the polls; a late `false` costs one more look.
+    let still = dom.shared.stop.load(Ordering::Relaxed)
+        || dom.shared.work.load(Ordering::Relaxed)
+        || dom.threads.yield_requested.load(Ordering::Relaxed)
+        || signals_pending();
+    if still {
+        ATTENTION_SEEN.with(|s| s.set(s.get().wrapping_sub(1)));
+    }
+    r
 }
 
 extern "C" fn record_signal(sig: libc::c_int) {
     if let Some(flag) = PENDING.get(sig as usize) {
         flag.store(true, Ordering::Relaxed);
         SIGNAL_GEN.fetch_add(1, Ordering::Release);
+        call_attention();
     }
 }
 
@@ -49,6 +97,7 @@ pub fn recheck_pending_signals() {
     if PENDING.iter().any(|f| f.load(Ordering::Relaxed)) {
         // Release: pairs with the poll's acquire, as in `record_signal`.
         SIGNAL_GEN.fetch_add(1, Ordering::Release);
+        call_attention();
     }
 }
 

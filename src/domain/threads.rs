@@ -392,6 +392,7 @@ impl Domain {
                 while !stop2.load(Ordering::Relaxed) {
                     std::thread::sleep(TICK);
                     request.store(true, Ordering::Relaxed);
+                    super::pending::call_attention();
                 }
             });
         // SAFETY: restores the mask saved above.

@@ -165,9 +165,9 @@ define_opcodes! {
     POPTRAP = 90, Fixed(0) => control::pop_trap();
     RAISE = 91, Fixed(0) => control::raise(RaiseKind::Raise);
     CHECK_SIGNALS = 92, Fixed(0) => control::check_signals();
-    C_CALL1 = 93, Fixed(1) => prim::c_call::<1>();
-    C_CALL2 = 94, Fixed(1) => prim::c_call::<2>();
-    C_CALL3 = 95, Fixed(1) => prim::c_call::<3>();
+    C_CALL1 = 93, Fixed(1) => builtin::c_call1();
+    C_CALL2 = 94, Fixed(1) => builtin::c_call2();
+    C_CALL3 = 95, Fixed(1) => builtin::c_call3();
     C_CALL4 = 96, Fixed(1) => prim::c_call::<4>();
     C_CALL5 = 97, Fixed(1) => prim::c_call::<5>();
     C_CALLN = 98, Fixed(2) => prim::c_call_n();

@@ -1,6 +1,8 @@
 //! The primitive table: the functions `C_CALL` instructions name by number, with how each
 //! is called (under the heap lock, without it, or, for a C stub in production builds,
-//! straight through its trampoline at its C address) and its name. It is bound at start-up and grows when a
+//! straight through its trampoline at its C address), its name, and which built-in it is
+//! (`ops::builtin`: the primitives the interpreter runs inline, recognised by name when bound).
+//! It is bound at start-up and grows when a
 //! loaded fragment needs a primitive the program did not have (`Dynlink`, the toplevel:
 //! `caml_dynlink_add_primitive`), without moving: running code on any domain keeps reading it.
 //!
@@ -9,6 +11,7 @@
 //! published by the code area (`CodeArea`) after, so a domain that runs the code reads the
 //! written entry (see `get`). Additions are serialised by the names' lock.
 
+use super::ops::builtin::Builtin;
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
@@ -51,6 +54,8 @@ pub struct PrimTable {
     kinds: Box<[AtomicU8]>,
     /// The C address of each `DIRECT_C` primitive.
     c_addrs: Box<[AtomicUsize]>,
+    /// Per number, the `Builtin` it is (as `u8`).
+    builtins: Box<[AtomicU8]>,
     len: AtomicUsize,
     /// The names, in number order (also the lock of additions).
     names: RwLock<Vec<String>>,
@@ -70,6 +75,12 @@ impl PrimTable {
             // SAFETY: zero bytes are a valid `AtomicUsize` (0: no C address); zeroed memory
             // is left for the allocator to provide untouched.
             c_addrs: unsafe { Box::<[AtomicUsize]>::new_zeroed_slice(cap).assume_init() },
+            builtins: (0..cap)
+                .map(|i| {
+                    let b = names.get(i).map_or(Builtin::Call, |n| Builtin::of_name(n));
+                    AtomicU8::new(b as u8)
+                })
+                .collect(),
             len: AtomicUsize::new(fns.len()),
             initial: fns.len(),
             names: RwLock::new(names),
@@ -116,6 +127,15 @@ impl PrimTable {
         a.load(Ordering::Relaxed)
     }
 
+    /// Which built-in primitive `p` is (`Builtin::Call`: none, called through the table).
+    #[inline(always)]
+    pub fn builtin(&self, p: usize) -> Builtin {
+        // Relaxed: as in `get`.
+        let b = self.builtins[p].load(Ordering::Relaxed);
+        // SAFETY: only `Builtin as u8` values are stored (`new` and `add`).
+        unsafe { Builtin::from_u8(b) }
+    }
+
     /// The name of primitive `p`.
     pub fn name(&self, p: usize) -> String {
         let names = self.names.read().unwrap_or_else(|e| e.into_inner());
@@ -151,6 +171,8 @@ impl PrimTable {
         self.fns[n].store(f as *mut (), Ordering::Relaxed);
         self.kinds[n].store(kind_of(lock_free, c_addr), Ordering::Relaxed);
         self.c_addrs[n].store(c_addr, Ordering::Relaxed);
+        // Relaxed: as above.
+        self.builtins[n].store(Builtin::of_name(name) as u8, Ordering::Relaxed);
         names.push(name.to_string());
         // Release: the entry written above is visible to whoever reads this length.
         self.len.store(n + 1, Ordering::Release);

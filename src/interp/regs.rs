@@ -24,7 +24,6 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::Value;
-use std::sync::atomic::Ordering;
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
 /// register to a value the dispatch already has (a constant, `env`) would otherwise compile
@@ -299,12 +298,11 @@ impl<'a> Regs<'a> {
         self.env = self.accu;
     }
 
-    /// Whether a poll point must stop: this domain's own collection or checker work, a
-    /// world stopping, shared work (a major cycle, finalisers), a thread switch, or a signal.
+    /// Whether a poll point must stop: this domain's own collection or checker work, or a
+    /// flag another thread raised (a world stopping, shared work, a thread switch, a signal:
+    /// one generation word for them all, `domain::pending::attention_pending`).
     #[inline(always)]
     pub fn pending(&self) -> bool {
-        // Read through the domain (one pointer each), not through cached flag pointers:
-        // three more loop-invariant values would only be spilled, and reloaded here.
         let dom = &*self.dom;
         // `|`, not `||`: every flag is read and one branch tests them all (the loads are
         // cheap, the branches were not). The domain's own flags are those of
@@ -312,11 +310,7 @@ impl<'a> Regs<'a> {
         dom.young.minor_wanted
             | dom.young.memprof.pending
             | check::wants_safepoint(&dom.young.check)
-            // Relaxed: hints, re-checked under the world's or the heap's lock.
-            | dom.shared.stop.load(Ordering::Relaxed)
-            | dom.shared.work.load(Ordering::Relaxed)
-            | dom.threads.yield_requested.load(Ordering::Relaxed)
-            | crate::domain::pending::signals_pending()
+            | crate::domain::pending::attention_pending()
     }
 
     /// Allocates a young block of `wosize` words, collecting first when the arena is full
@@ -419,8 +413,7 @@ impl<'a> Regs<'a> {
             *sp.add(4) = self.env;
             *sp.add(5) = Value::of_int(self.extra_args);
             self.dom.stack.sp = sp;
-            self.dom.safepoint();
-            let r = crate::domain::pending::run_pending_actions(self.dom);
+            let r = crate::domain::pending::poll_actions(self.dom);
             self.sp = self.dom.stack.sp;
             if let Err(e) = r {
                 return match self.dom.exn_value(&e) {
@@ -551,8 +544,7 @@ unsafe fn actions_before_raise(dom: &mut Domain, sp: *mut Value, exn: Value) -> 
         *sp = exn;
         dom.stack.sp = sp;
     }
-    dom.safepoint();
-    let r = crate::domain::pending::run_pending_actions(dom);
+    let r = crate::domain::pending::poll_actions(dom);
     // SAFETY: the callbacks left the stack as they found it (a reallocation keeps the offset
     // from its top), so the rooted exception is at `dom.stack.sp`.
     let exn = unsafe {

@@ -7,6 +7,7 @@
 pub(super) mod apply;
 pub(super) mod arith;
 pub(super) mod block;
+pub(super) mod builtin;
 pub(super) mod control;
 pub(super) mod effect;
 pub(super) mod prim;
