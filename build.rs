@@ -1,7 +1,8 @@
 //! Compiles the C allocator shim (native/shim.c) and the C side of the C API
-//! (native/capi.c) with the `cc` crate, generates the table of C primitive slots
-//! (`src/capi/call.rs`), and links the binary with `-rdynamic`, so that the stub libraries it
-//! opens find the C API in its dynamic symbol table (as `ocamlrun`, linked with `-Wl,-E`).
+//! (native/capi.c, native/trampoline.c) with the `cc` crate, generates the table of C
+//! primitive slots (`src/capi/call.rs`), and links the binary with `-rdynamic`, so that the
+//! stub libraries it opens find the C API in its dynamic symbol table (as `ocamlrun`, linked
+//! with `-Wl,-E`).
 //!
 //! - For a musl target the C compiler is `musl-gcc` (from musl-tools) when it is on PATH and
 //!   no `CC_<target>`/`TARGET_CC` was given, so the shim is built against musl's headers.
@@ -30,6 +31,7 @@ fn main() {
     println!("cargo:rerun-if-changed=native/shim.h");
     println!("cargo:rerun-if-changed=native/capi.c");
     println!("cargo:rerun-if-changed=native/capi.h");
+    println!("cargo:rerun-if-changed=native/trampoline.c");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=link/hot-text.txt");
     println!("cargo:rerun-if-changed=src/prims/arity.txt");
@@ -42,6 +44,7 @@ fn main() {
     build
         .file("native/shim.c")
         .file("native/capi.c")
+        .file("native/trampoline.c")
         .include("native")
         .std("c11")
         .warnings(true)

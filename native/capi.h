@@ -14,6 +14,10 @@ typedef uintptr_t uintnat;
 
 #define CAMLexport __attribute__((visibility("default")))
 
+/* The thread-local variables of native/ live in the executable (native/ is linked into
+ * warden's binaries only), so the local-exec model applies: one %fs-relative access each. */
+#define WARDEN_TLS __thread __attribute__((tls_model("local-exec")))
+
 /* Indices into the domain state (domain_state.tbl), and its number of fields. */
 #define WARDEN_DS_YOUNG_LIMIT 0
 #define WARDEN_DS_YOUNG_PTR 1
@@ -23,6 +27,9 @@ typedef uintptr_t uintnat;
 struct warden_domain_state {
   uintnat field[WARDEN_DS_FIELDS + 3];
 };
+
+/* The domain state stubs see (native/capi.c). */
+extern WARDEN_TLS struct warden_domain_state *caml_state;
 
 struct caml_result_private {
   int is_exception;
@@ -76,6 +83,9 @@ value warden_c_call4(value a, value b, value c, value d, void *fn);
 value warden_c_call5(value a, value b, value c, value d, value e, void *fn);
 value warden_c_calln(value *args, intnat n, void *fn);
 int warden_c_outcome(value *exn);
+/* Leaves the innermost trampoline of this thread, which answers 0 (the outcome `kind`, with
+ * the raised value `v`, waits for warden_c_outcome). */
+__attribute__((noreturn, visibility("hidden"))) void warden_unwind(int kind, value v);
 /* A raise with no trampoline to go back to (a callback's exception on a thread created in
  * C): reported as an uncaught exception, and the process ends. */
 __attribute__((noreturn)) void warden_capi_uncaught(int kind, value v);

@@ -3,12 +3,12 @@
 //! what is not).
 //!
 //! - `load`: the search for and opening of `DLLS` libraries, and `dlsym`;
-//! - `call`: calling a C primitive (the slot table, the C trampoline of native/capi.c, the
+//! - `call`: calling a C primitive (the slot table, the trampolines of native/trampoline.c, the
 //!   thread's current domain);
 //! - `dynlink`: the libraries and primitives of code loaded at run time (`Dynlink`, the
 //!   toplevel);
 //! - `alloc`, `runtime`, `custom`, `marshal`: the exported API functions written in Rust (the rest,
-//!   every function that may leave a stub by `longjmp`, is in native/capi.c).
+//!   every function that may leave a stub by a jump, is in native/capi.c).
 //!
 //! Invariants: a C primitive runs inside the world without the heap lock (as the
 //! lock-free built-in primitives: stubs of several domains run in parallel, and the API

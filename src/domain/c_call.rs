@@ -1,6 +1,6 @@
 //! What calling a C stub needs below the interpreter: the thread's current domain for C
 //! (`CURRENT`), the outcome the Rust side leaves for the C side to unwind with (`PENDING`),
-//! and the trampolines of native/capi.c that call a stub and come back from a raise.
+//! and the trampolines of native/trampoline.c that call a stub and come back from a raise.
 //!
 //! `capi::call` owns binding and the checked call path; this module lets the interpreter
 //! call a bound stub straight through a trampoline in production builds (`call_direct`),
@@ -11,7 +11,7 @@
 //! (which readies the thread's `caml_state`), then stays the thread's domain (nulled only
 //! around a custom block's C finaliser and when a thread created in C unregisters); a
 //! trampoline answers 0 exactly when its stub left by a jump (or returned 0, a stub's bug),
-//! the outcome then waiting in native/capi.c until `left` takes it.
+//! the outcome then waiting in native/trampoline.c until `left` takes it.
 
 use crate::domain::{Domain, PrimFn};
 use crate::exn::{Exn, PrimResult};
