@@ -16,8 +16,10 @@
 //!
 //! SAFETY (every handler): as `prim`'s (validated primitive numbers, arguments in the current
 //! frame), and the primitive's OCaml type gives its arguments' shapes (a boxed float, an
-//! array, a string; the hardened build checks the block before it is read, through the
-//! access hooks, as for `GETVECTITEM`).
+//! array, a string). The hardened build checks that an array or string argument is a block
+//! before its header is read (`check::on_vect_length`), and no more than the primitive would:
+//! the generic array primitives take any block (`Obj.field`, `Obj.set_field` are
+//! `caml_array_unsafe_get`/`set` on closures and objects too).
 
 use super::prim;
 use crate::check;
@@ -241,22 +243,13 @@ pub(in crate::interp) unsafe fn c_call2(m: &mut Regs) -> Step {
             Builtin::GtFloat => done(m, Value::of_bool(a.double() > b.double()), 1),
             Builtin::GeFloat => done(m, Value::of_bool(a.double() >= b.double()), 1),
             Builtin::ArrayGetAddr | Builtin::ArrayGet => match array_index(m, a, b) {
-                Some(i) if a.tag() != DOUBLE_ARRAY_TAG => {
-                    check::on_vect_item(a, b, false, || m.here());
-                    done(m, a.field(i), 1)
-                }
+                Some(i) if a.tag() != DOUBLE_ARRAY_TAG => done(m, a.field(i), 1),
                 // The generic get of a float array boxes the element.
-                Some(i) if kind == Builtin::ArrayGet => {
-                    check::on_float_field(a, i, || m.here());
-                    float_result::<2>(m, a.double_field(i))
-                }
+                Some(i) if kind == Builtin::ArrayGet => float_result::<2>(m, a.double_field(i)),
                 _ => prim::c_call::<2>(m),
             },
             Builtin::StringGet => match string_index(m, a, b) {
-                Some(i) => {
-                    check::on_bytes_char(a, b, || m.here());
-                    done(m, Value::of_int(*(a.0 as *const u8).add(i) as isize), 1)
-                }
+                Some(i) => done(m, Value::of_int(*(a.0 as *const u8).add(i) as isize), 1),
                 None => prim::c_call::<2>(m),
             },
             Builtin::IntCompare => done(m, Value::of_int(a.int().cmp(&b.int()) as isize), 1),
@@ -309,13 +302,11 @@ pub(in crate::interp) unsafe fn c_call3(m: &mut Regs) -> Step {
         match kind {
             Builtin::ArraySetAddr | Builtin::ArraySet => match array_index(m, a, b) {
                 Some(i) if a.tag() != DOUBLE_ARRAY_TAG => {
-                    check::on_vect_item(a, b, true, || m.here());
                     m.dom.young.modify(a, i, c);
                     done(m, Value::UNIT, 2)
                 }
                 // The generic set of a float array unboxes the element.
                 Some(i) if kind == Builtin::ArraySet => {
-                    check::on_float_field(a, i, || m.here());
                     a.set_double_field(i, c.double());
                     done(m, Value::UNIT, 2)
                 }
@@ -323,7 +314,6 @@ pub(in crate::interp) unsafe fn c_call3(m: &mut Regs) -> Step {
             },
             Builtin::BytesSet => match string_index(m, a, b) {
                 Some(i) => {
-                    check::on_bytes_char(a, b, || m.here());
                     *(a.0 as *mut u8).add(i) = c.int() as u8;
                     done(m, Value::UNIT, 2)
                 }
