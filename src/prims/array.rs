@@ -9,7 +9,7 @@
 //! the C allocator refuses raises `Out_of_memory`, as in the stock runtime; sizes beyond the
 //! largest block raise `Invalid_argument` first.
 
-use super::str::bound_error;
+use super::str::{bound_error, out_of_bounds};
 use super::{arg_array, PrimFn};
 use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
@@ -104,14 +104,20 @@ fn array_get(dom: &mut Domain, args: &[Value]) -> PrimResult {
     if is_float_array(a) {
         return floatarray_get(dom, args);
     }
-    let i = index(a, i)?;
+    let i = i.int() as usize;
+    if i >= length(a) {
+        return out_of_bounds();
+    }
     // SAFETY: i < wosize.
     Ok(unsafe { a.field(i) })
 }
 
 fn array_get_addr(_: &mut Domain, args: &[Value]) -> PrimResult {
     let [a, i] = arg_array(args);
-    let i = index(a, i)?;
+    let i = i.int() as usize;
+    if i >= length(a) {
+        return out_of_bounds();
+    }
     // SAFETY: i < wosize.
     Ok(unsafe { a.field(i) })
 }
@@ -137,7 +143,10 @@ fn array_set(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn array_set_addr(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let [a, i, v] = arg_array(args);
-    let i = index(a, i)?;
+    let i = i.int() as usize;
+    if i >= length(a) {
+        return out_of_bounds();
+    }
     dom.modify(a, i, v);
     Ok(Value::UNIT)
 }

@@ -303,35 +303,68 @@ pub fn compare_values(dom: &mut Domain, a: Value, b: Value, total: bool) -> Resu
     }
 }
 
+/// The common cases of every polymorphic comparison, without the general walk: two
+/// immediates (tagging keeps their order) or two strings (no nan, so the total and partial
+/// orders agree). `None` for anything else.
+#[inline(always)]
+fn quick_order(a: Value, b: Value) -> Option<isize> {
+    if a.is_int() && b.is_int() {
+        let (x, y) = (a.0 as isize, b.0 as isize);
+        return Some((x > y) as isize - (x < y) as isize);
+    }
+    // SAFETY: both are blocks of the running program, so they have headers.
+    if a.is_block() && b.is_block() && unsafe { a.tag() == STRING_TAG && b.tag() == STRING_TAG } {
+        // SAFETY: both are string blocks.
+        return Some(unsafe { super::str::compare_bytes(a, b) } as isize);
+    }
+    None
+}
+
+/// `compare_values` with the quick cases first.
+#[inline(always)]
+fn order(dom: &mut Domain, args: &[Value], total: bool) -> Result<isize, Exn> {
+    let [a, b] = super::arg_array(args);
+    match quick_order(a, b) {
+        Some(r) => Ok(r),
+        None => compare_values(dom, a, b, total),
+    }
+}
+
 fn compare(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let r = compare_values(dom, args[0], args[1], true)?;
+    let r = order(dom, args, true)?;
     Ok(Value::of_int(r.signum()))
 }
 
 fn equal(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_values(dom, args[0], args[1], false)? == 0))
+    let [a, b] = super::arg_array(args);
+    // SAFETY: both are blocks of the running program, so they have headers.
+    if a.is_block() && b.is_block() && unsafe { a.tag() == STRING_TAG && b.tag() == STRING_TAG } {
+        // SAFETY: both are string blocks.
+        return Ok(Value::of_bool(unsafe { super::str::equal_bytes(a, b) }));
+    }
+    Ok(Value::of_bool(order(dom, args, false)? == 0))
 }
 
 fn notequal(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_values(dom, args[0], args[1], false)? != 0))
+    Ok(Value::of_bool(order(dom, args, false)? != 0))
 }
 
 fn lessthan(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let r = compare_values(dom, args[0], args[1], false)?;
+    let r = order(dom, args, false)?;
     Ok(Value::of_bool(r < 0 && r != UNORDERED))
 }
 
 fn lessequal(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    let r = compare_values(dom, args[0], args[1], false)?;
+    let r = order(dom, args, false)?;
     Ok(Value::of_bool(r <= 0 && r != UNORDERED))
 }
 
 fn greaterthan(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_values(dom, args[0], args[1], false)? > 0))
+    Ok(Value::of_bool(order(dom, args, false)? > 0))
 }
 
 fn greaterequal(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    Ok(Value::of_bool(compare_values(dom, args[0], args[1], false)? >= 0))
+    Ok(Value::of_bool(order(dom, args, false)? >= 0))
 }
 
 #[cfg(test)]

@@ -183,17 +183,24 @@ fn hash(dom: &mut Domain, a: &[Value]) -> PrimResult {
     let dom = dom as *mut Domain as usize;
     let (count, limit) = super::hash::hash_params(a[0].int(), a[1].int());
     let seed = a[2].int() as u32;
+    // Whether a custom hash function ran (only those can raise).
+    let ran_custom = std::cell::Cell::new(false);
     let custom_hash = |v: Value| -> Option<u32> {
         // SAFETY: the traversal calls this only on live Custom_tag blocks.
         let ops = unsafe { ops_of(v) };
-        ops.hash.map(|f| crate::heap::custom::with_ops_domain(dom, || f(v)) as u32)
+        ops.hash.map(|f| {
+            ran_custom.set(true);
+            crate::heap::custom::with_ops_domain(dom, || f(v)) as u32
+        })
     };
     // SAFETY: `a[3]` is a value of the running program; nothing runs OCaml code or moves
     // blocks during the traversal, and the custom hash functions only read their block.
     let h = unsafe { super::hash::hash_value(count, limit, seed, a[3], &custom_hash) };
     // A foreign (C) hash function that raised: the exception, as the stock runtime's.
-    if let Some(e) = crate::heap::custom::take_raised() {
-        return Err(crate::exn::Exn::Raise(e));
+    if ran_custom.get() {
+        if let Some(e) = crate::heap::custom::take_raised() {
+            return Err(crate::exn::Exn::Raise(e));
+        }
     }
     Ok(Value::of_int(h as isize))
 }

@@ -60,6 +60,14 @@ pub fn bound_error() -> Exn {
     Exn::invalid_arg("index out of bounds")
 }
 
+/// [`bound_error`] as a primitive's result: a hot path that ends in `return
+/// out_of_bounds()` needs no stack frame for the error it does not raise.
+#[cold]
+#[inline(never)]
+pub fn out_of_bounds() -> PrimResult {
+    Err(bound_error())
+}
+
 /// The bytes of a string argument.
 ///
 /// # Safety
@@ -124,7 +132,7 @@ fn string_get(_: &mut Domain, args: &[Value]) -> PrimResult {
     let s = unsafe { bytes_of(s) };
     match s.get(i.int() as usize) {
         Some(&b) => Ok(Value::of_int(b as isize)),
-        None => Err(bound_error()),
+        None => out_of_bounds(),
     }
 }
 
@@ -134,7 +142,7 @@ fn bytes_set(_: &mut Domain, args: &[Value]) -> PrimResult {
     let s = unsafe { bytes_mut_of(s) };
     match s.get_mut(i.int() as usize) {
         Some(b) => *b = c.int() as u8,
-        None => return Err(bound_error()),
+        None => return out_of_bounds(),
     }
     Ok(Value::UNIT)
 }
@@ -203,18 +211,45 @@ fn bytes_set64(_: &mut Domain, args: &[Value]) -> PrimResult {
 ///
 /// # Safety
 /// `a` and `b` must be live string blocks.
+///
+/// Word by word, read big-endian so that integer order is byte order: the common short
+/// strings take a few comparisons instead of a `memcmp` call. The word holding the last
+/// common byte lies inside both blocks (they are padded to whole words), and bytes past
+/// the common length are shifted out before comparing.
 pub unsafe fn compare_bytes(a: Value, b: Value) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
-    // SAFETY: both are strings (the caller's contract); comparing allocates nothing.
-    unsafe { bytes_of(a).cmp(bytes_of(b)) }
+    // SAFETY: both are strings (the caller's contract).
+    let (la, lb) = unsafe { (a.string_len(), b.string_len()) };
+    let n = la.min(lb);
+    let (pa, pb) = (a.0 as *const u64, b.0 as *const u64);
+    let whole = n / 8;
+    for i in 0..whole {
+        // SAFETY: word i < n / 8 lies inside both blocks' bytes.
+        let (x, y) = unsafe { (*pa.add(i), *pb.add(i)) };
+        if x != y {
+            return u64::from_be(x).cmp(&u64::from_be(y));
+        }
+    }
+    let rest = n % 8;
+    if rest != 0 {
+        // SAFETY: word `whole` holds byte n - 1 < both lengths, so it is inside both blocks.
+        let (x, y) = unsafe { (*pa.add(whole), *pb.add(whole)) };
+        let drop = 64 - 8 * rest as u32;
+        let (x, y) = (u64::from_be(x) >> drop, u64::from_be(y) >> drop);
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    la.cmp(&lb)
 }
 
 /// The order of two string arguments.
 fn compare_args(args: &[Value]) -> Ordering {
+    let [a, b] = arg_array(args);
     // SAFETY: the string comparison primitives' OCaml types make both arguments strings.
-    unsafe { compare_bytes(args[0], args[1]) }
+    unsafe { compare_bytes(a, b) }
 }
 
 /// Whether two strings hold the same bytes. A string's padding (zeros, then the padding
@@ -224,7 +259,7 @@ fn compare_args(args: &[Value]) -> Ordering {
 /// # Safety
 /// `a` and `b` must be live string blocks.
 #[inline(always)]
-unsafe fn equal_bytes(a: Value, b: Value) -> bool {
+pub unsafe fn equal_bytes(a: Value, b: Value) -> bool {
     if a == b {
         return true;
     }
@@ -280,11 +315,18 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     }
     // SAFETY: both are string blocks (OCaml type).
     let (slen, dlen) = unsafe { (src.string_len(), dst.string_len()) };
-    let s = range(soff, n as usize, slen)?;
-    let d = range(doff, n as usize, dlen)?;
+    // Each sum is of two non-negative isizes: no overflow.
+    let n = n as usize;
+    if soff < 0 || doff < 0 || soff as usize + n > slen || doff as usize + n > dlen {
+        return out_of_bounds();
+    }
     // SAFETY: both ranges were checked against their blocks' lengths.
     unsafe {
-        copy_bytes((src.0 as *const u8).add(s.start), (dst.0 as *mut u8).add(d.start), n as usize)
+        copy_bytes(
+            (src.0 as *const u8).add(soff as usize),
+            (dst.0 as *mut u8).add(doff as usize),
+            n,
+        )
     };
     Ok(Value::UNIT)
 }

@@ -1,5 +1,10 @@
 //! `caml_format_float` (a C `printf` for one double, as glibc renders it) and
 //! `caml_hexstring_of_float`.
+//!
+//! Decimal digits come from exact integer arithmetic when the numbers fit in 128 bits
+//! (`%.Nf` with N <= 22, `%.Ne` with N <= 17 over most magnitudes: the double's integer
+//! mantissa times a power of ten, shifted or divided with ties to even), and from Rust's
+//! formatter (correctly rounded too) beyond; the unit tests check the two agree.
 
 use super::*;
 // ---------------------------------------------------------------------------------------
