@@ -570,6 +570,30 @@ mod tests {
         c
     }
 
+    /// A freed large block comes back for the next block of its size (production builds),
+    /// not for another size, and is out of the heap's large-block count meanwhile.
+    #[test]
+    fn freed_large_blocks_are_reused_for_their_size() {
+        let mut heap = MajorHeap::default();
+        let a = heap.alloc(300, 0, 0).header_ptr();
+        let b = heap.alloc(500, 0, 0).header_ptr();
+        // SAFETY: a and b are large blocks of this heap, used no more.
+        unsafe {
+            heap.free_large(a);
+            heap.free_large(b);
+        }
+        let o = heap.occupancy(&PoolCounters::default());
+        assert_eq!((o.large_words, o.large_blocks), (0, 0));
+        let c = heap.alloc(500, 0, 0).header_ptr();
+        let d = heap.alloc(400, 0, 0).header_ptr();
+        if KEEP_LARGE {
+            assert_eq!(c, b, "a kept block of the same size is reused");
+            assert_ne!(d, a, "a kept block is not handed out for another size");
+        }
+        let o = heap.occupancy(&PoolCounters::default());
+        assert_eq!((o.large_words, o.large_blocks), (501 + 401, 2));
+    }
+
     #[test]
     fn occupancy_counters_follow_allocation_and_sweep() {
         for frame in [0, 3] {
