@@ -17,7 +17,9 @@
 //!
 //! Invariants: every pool is in exactly one set and in the directory's `pools`, or, empty
 //! (every slot free and linked), in exactly one of its spare lists and in no set; `large`
-//! holds every large block once and `large_words` their words; occupancy comes from the
+//! holds every large block once and `large_words` their words (a freed one may wait in
+//! `kept`, out of `large`, for an allocation of its size, in production builds only);
+//! occupancy comes from the
 //! sets' counters and the directory, with no walk; `max_words` is the largest
 //! `heap_words` seen (memory is freed only by sweeps, and the peak is recorded before each).
 //!
@@ -47,7 +49,29 @@ pub struct DirState {
     /// Pools a sweep emptied, kept for reuse by class (at most `SPARE_PER_CLASS` each), out
     /// of `pools`: every slot free and linked, so a set takes one in at no cost.
     spare: [Vec<*mut PoolHeader>; pool::SIZE_CLASSES.len()],
+    /// Large blocks a sweep freed, kept for a block of the same size (`KEEP_LARGE` builds),
+    /// by size in words (header included; at most `KEEP_LARGE_SIZES` sizes, none with no
+    /// block): the shim's addresses, out of `large`.
+    kept: Vec<(usize, Vec<*mut usize>)>,
+    /// Their bytes, at most `KEEP_LARGE_BYTES`.
+    kept_bytes: usize,
 }
+
+/// Whether freed large blocks are kept for reuse rather than given back to the C allocator
+/// at once: a program that allocates blocks of a few large sizes at a steady rate (arrays,
+/// buffers) then gets them back with no `malloc` and `free` each (about 300 instructions a
+/// block in glibc, as many as sweeping it). Not in hardened or AddressSanitizer builds, whose
+/// allocators poison a freed block and hold it in a quarantine to catch a use after free.
+const KEEP_LARGE: bool = !cfg!(any(feature = "hardened", debug_assertions, warden_asan));
+/// The most bytes kept. The C allocator would keep these blocks' memory too (below its
+/// `mmap` threshold it reuses freed chunks rather than return them), so keeping them costs
+/// little resident memory beyond what it would hold; the cap bounds the difference.
+const KEEP_LARGE_BYTES: usize = 512 << 10;
+/// The largest block kept: below glibc's `mmap` threshold, where a freed block's pages would
+/// go back to the system.
+const KEEP_LARGE_MAX_BYTES: usize = 64 << 10;
+/// Distinct sizes kept, at most (a look-up scans them).
+const KEEP_LARGE_SIZES: usize = 16;
 
 /// Emptied pools the directory keeps per size class rather than give back to the C
 /// allocator: a program whose blocks of some class all die at each cycle would otherwise
@@ -139,15 +163,28 @@ impl Directory {
     #[cold]
     fn alloc_large(&self, whsize: usize) -> Option<*mut usize> {
         let bytes = whsize.checked_add(LARGE_PREFIX_WSIZE)?.checked_mul(WORD)?;
-        let mem =
-            super::shim::alloc(bytes, 16, super::shim::Kind::Large, super::shim::Init::Uninit)?
+        let mut d = self.lock();
+        let mem = match d.take_kept(whsize) {
+            Some(mem) => mem,
+            None => {
+                // Not under the lock: the C allocator may take a while.
+                drop(d);
+                let mem = super::shim::alloc(
+                    bytes,
+                    16,
+                    super::shim::Kind::Large,
+                    super::shim::Init::Uninit,
+                )?
                 .as_ptr() as *mut usize;
-        // SAFETY: mem holds whsize + prefix words.
+                d = self.lock();
+                mem
+            }
+        };
+        // SAFETY: mem holds whsize + prefix words (fresh, or kept with that size).
         unsafe {
             *mem = whsize;
             *mem.add(1) = 0;
             let hp = mem.add(LARGE_PREFIX_WSIZE);
-            let mut d = self.lock();
             d.large.push(hp);
             d.large_words += whsize;
             Some(hp)
@@ -190,6 +227,10 @@ impl Drop for DirState {
             // SAFETY: a spare pool holds no block and belongs to no set.
             unsafe { pool::free_pool(p) };
         }
+        for mem in std::mem::take(&mut self.kept).into_iter().flat_map(|(_, blocks)| blocks) {
+            // SAFETY: a kept block is the shim's, out of `large`, freed once here.
+            unsafe { super::shim::free(std::ptr::NonNull::new_unchecked(mem as *mut u8)) };
+        }
     }
 }
 
@@ -205,8 +246,40 @@ impl DirState {
             let mem = hp.sub(LARGE_PREFIX_WSIZE);
             let whsize = *mem;
             self.large_words -= whsize;
+            let bytes = (whsize + LARGE_PREFIX_WSIZE) * WORD;
+            if KEEP_LARGE
+                && bytes <= KEEP_LARGE_MAX_BYTES
+                && self.kept_bytes + bytes <= KEEP_LARGE_BYTES
+            {
+                let i = self.kept.iter().position(|&(w, _)| w == whsize);
+                let bucket = match i {
+                    Some(i) => Some(i),
+                    None if self.kept.len() < KEEP_LARGE_SIZES => {
+                        self.kept.push((whsize, Vec::new()));
+                        Some(self.kept.len() - 1)
+                    }
+                    None => None,
+                };
+                if let Some(i) = bucket {
+                    self.kept[i].1.push(mem);
+                    self.kept_bytes += bytes;
+                    return;
+                }
+            }
             super::shim::free(std::ptr::NonNull::new_unchecked(mem as *mut u8));
         }
+    }
+
+    /// A kept block of `whsize` words (header included), the most recently freed first.
+    fn take_kept(&mut self, whsize: usize) -> Option<*mut usize> {
+        let i = self.kept.iter().position(|&(w, _)| w == whsize)?;
+        let blocks = &mut self.kept[i].1;
+        let mem = blocks.pop()?;
+        if blocks.is_empty() {
+            self.kept.swap_remove(i);
+        }
+        self.kept_bytes -= (whsize + LARGE_PREFIX_WSIZE) * WORD;
+        Some(mem)
     }
 }
 
@@ -495,6 +568,30 @@ mod tests {
             c.add(&s.counters);
         }
         c
+    }
+
+    /// A freed large block comes back for the next block of its size (production builds),
+    /// not for another size, and is out of the heap's large-block count meanwhile.
+    #[test]
+    fn freed_large_blocks_are_reused_for_their_size() {
+        let mut heap = MajorHeap::default();
+        let a = heap.alloc(300, 0, 0).header_ptr();
+        let b = heap.alloc(500, 0, 0).header_ptr();
+        // SAFETY: a and b are large blocks of this heap, used no more.
+        unsafe {
+            heap.free_large(a);
+            heap.free_large(b);
+        }
+        let o = heap.occupancy(&PoolCounters::default());
+        assert_eq!((o.large_words, o.large_blocks), (0, 0));
+        let c = heap.alloc(500, 0, 0).header_ptr();
+        let d = heap.alloc(400, 0, 0).header_ptr();
+        if KEEP_LARGE {
+            assert_eq!(c, b, "a kept block of the same size is reused");
+            assert_ne!(d, a, "a kept block is not handed out for another size");
+        }
+        let o = heap.occupancy(&PoolCounters::default());
+        assert_eq!((o.large_words, o.large_blocks), (501 + 401, 2));
     }
 
     #[test]
