@@ -95,7 +95,7 @@ fn broken_frame_first(v: Value, instr: &str, start: usize) {
         return;
     }
     let after = hd.wosize().checked_mul(WORD).and_then(|n| v.0.checked_add(n));
-    if !after.is_some_and(|a| a + WORD <= hi) {
+    if after.is_none_or(|a| a + WORD > hi) {
         return;
     }
     if let Err(r) = super::verify::frame_site(hp, hd.wosize(), v) {
