@@ -41,6 +41,7 @@ fn fail(at: At, v: Value, expected: String) {
     // SAFETY: the interpreter's code array, `code_len` words, lives while it runs.
     let code = unsafe { std::slice::from_raw_parts(at.code, at.code_len) };
     let (start, instr) = (at.decode)(code, at.pc.saturating_sub(1));
+    broken_frame_first(v, instr, start);
     let mut pcs = Vec::new();
     let mut p = at.sp;
     while p < at.high {
@@ -72,6 +73,38 @@ fn fail(at: At, v: Value, expected: String) {
         .found(found)
         .referrer(format!("{instr} at code offset {start}"))
         .fail()
+}
+
+/// Before a bad access to a young block is reported: when the block's own frame is broken
+/// (a canary changed), that corruption came first (a write past the end of a block too short
+/// for what the code does with it) and is reported instead, as the canary check names it.
+/// Reads only inside the young space, which is readable whole.
+fn broken_frame_first(v: Value, instr: &str, start: usize) {
+    use crate::heap::young_space::{is_young, young_range};
+    if !is_young(v) {
+        return;
+    }
+    let (lo, hi) = young_range();
+    let hp = v.0 - WORD;
+    if hp - WORD < lo {
+        return;
+    }
+    // SAFETY: `hp` lies in the young space.
+    let hd = Header(unsafe { *(hp as *const usize) });
+    if super::poison::is_poison(hd.0 as u64) {
+        return;
+    }
+    let after = hd.wosize().checked_mul(WORD).and_then(|n| v.0.checked_add(n));
+    if after.is_none_or(|a| a + WORD > hi) {
+        return;
+    }
+    if let Err(r) = super::verify::frame_site(hp, hd.wosize(), v) {
+        r.block(v.0, true)
+            .referrer(format!(
+                "{instr} at code offset {start}, whose access to the block was bad too"
+            ))
+            .fail();
+    }
 }
 
 /// The header of `v` if it is a block.
