@@ -1,5 +1,6 @@
 //! The code area: one reservation of address space that holds every word of bytecode the
-//! process runs, the program's first, then the runtime's stub code, then each fragment loaded
+//! process runs, the program's first (the loader reads its CODE section straight in, so the
+//! code is never resident twice), then the runtime's stub code, then each fragment loaded
 //! later (`Dynlink`, the toplevel). A code address is an index into it
 //! (`heap::code_pointer`), and the interpreter holds raw pointers into it, so code never
 //! moves: the area is reserved once (inaccessible), and pages are made readable and writable
