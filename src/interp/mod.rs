@@ -5,6 +5,7 @@
 //! (`prim_table`) grow in place when fragments are loaded at run time, so running code on any
 //! domain keeps its pointers into them.
 
+mod builtin_kind;
 mod code_area;
 pub mod opcodes;
 mod ops;

@@ -11,7 +11,7 @@
 //! published by the code area (`CodeArea`) after, so a domain that runs the code reads the
 //! written entry (see `get`). Additions are serialised by the names' lock.
 
-use super::ops::builtin::Builtin;
+use super::builtin_kind::Builtin;
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
