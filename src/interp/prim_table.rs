@@ -128,10 +128,16 @@ impl PrimTable {
     }
 
     /// Which built-in primitive `p` is (`Builtin::Call`: none, called through the table).
+    ///
+    /// # Safety
+    /// As [`PrimTable::get`]: `p` was validated against the table.
     #[inline(always)]
-    pub fn builtin(&self, p: usize) -> Builtin {
+    pub unsafe fn builtin(&self, p: usize) -> Builtin {
+        debug_assert!(p < self.len.load(Ordering::Relaxed));
+        // SAFETY: the caller's: `p` < len <= capacity.
+        let b = unsafe { self.builtins.get_unchecked(p) };
         // Relaxed: as in `get`.
-        let b = self.builtins[p].load(Ordering::Relaxed);
+        let b = b.load(Ordering::Relaxed);
         // SAFETY: only `Builtin as u8` values are stored (`new` and `add`).
         unsafe { Builtin::from_u8(b) }
     }
