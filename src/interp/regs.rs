@@ -40,14 +40,16 @@ pub(super) fn opaque(v: Value) -> Value {
     Value(w)
 }
 
-/// Why control reached the raise path.
+/// How an exception is raised. `Raise` and `Reraise` are the RAISE and RERAISE handlers'
+/// (`ops::control::raise`), which record the backtrace themselves and reach the raise path
+/// as `NoTrace`; the raise path records it for `FromPrim`.
 #[derive(Copy, Clone, PartialEq, Eq)]
 pub(super) enum RaiseKind {
     /// RAISE: push the raise address, restart the backtrace.
     Raise,
     /// RERAISE: push the address, keep the backtrace if the exception is the same.
     Reraise,
-    /// RAISE_NOTRACE: no backtrace work.
+    /// RAISE_NOTRACE, or a backtrace already recorded: no backtrace work.
     NoTrace,
     /// From a primitive: the call frame already holds the address after the call.
     FromPrim,

@@ -16,7 +16,7 @@ use super::Program;
 use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
-use crate::heap::code_pointer::{code_index, code_value};
+use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
 
 /// Size of the backtrace buffer, in slots (as the stock runtime's).
@@ -26,7 +26,7 @@ const BACKTRACE_BUFFER_SIZE: usize = 1024;
 ///
 /// # Safety
 /// `sp` must point into the domain's stack, at or below its top.
-unsafe fn stash_backtrace(
+pub(super) unsafe fn stash_backtrace(
     dom: &mut Domain,
     program: &Program,
     exn: Value,
@@ -176,19 +176,9 @@ pub fn interpret(
         // SAFETY: `sp` is in the running stack, with free words below it; a trap offset
         // designates a trap frame of the running stack.
         unsafe {
-            match kind {
-                RaiseKind::Raise | RaiseKind::Reraise => {
-                    if m.dom.backtrace_active {
-                        m.push(code_value(m.pc_index() - 1));
-                        stash_backtrace(m.dom, program, m.accu, m.sp, kind == RaiseKind::Reraise);
-                    }
-                }
-                RaiseKind::FromPrim => {
-                    if m.dom.backtrace_active {
-                        stash_backtrace(m.dom, program, m.accu, m.sp, false);
-                    }
-                }
-                RaiseKind::NoTrace => {}
+            // RAISE and RERAISE recorded theirs (`control::raise`) and leave as `NoTrace`.
+            if kind == RaiseKind::FromPrim && m.dom.backtrace_active {
+                stash_backtrace(m.dom, program, m.accu, m.sp, false);
             }
             if m.dom.stack.trap_off > 0 && !m.dom.stack.parent.is_null() {
                 // No handler in this fiber: it dies, and its exception handler runs in the

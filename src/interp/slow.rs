@@ -81,6 +81,21 @@ impl Regs<'_> {
         }
     }
 
+    /// The backtrace work of RAISE and RERAISE (`reraise`), when backtraces are on: pushes
+    /// the raising instruction's address and records the backtrace from there.
+    ///
+    /// # Safety
+    /// `pc` past the raising opcode; a free word below `sp`.
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn record_raise(&mut self, reraise: bool) {
+        // SAFETY: the caller's contract; `sp` stays inside the running stack.
+        unsafe {
+            self.push(code_value(self.pc_index() - 1));
+            super::run::stash_backtrace(self.dom, self.program, self.accu, self.sp, reraise);
+        }
+    }
+
     /// The slow path of `check_stacks`: the stack is short, or something is pending.
     ///
     /// # Safety

@@ -9,7 +9,7 @@
 use crate::check;
 use crate::exn::Exn;
 use crate::heap::value::Value;
-use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
+use crate::interp::regs::{opaque, Leave, RaiseKind, Regs, Step};
 
 /// BRANCH ofs.
 ///
@@ -111,13 +111,21 @@ pub(in crate::interp) unsafe fn pop_trap(m: &mut Regs) -> Step {
     Ok(())
 }
 
-/// RAISE, RERAISE, RAISE_NOTRACE: `accu` goes to the raise path.
+/// RAISE, RERAISE, RAISE_NOTRACE: records the backtrace here (out of line), then `accu`
+/// goes to the raise path as `NoTrace`. The handler is never an empty block: an empty one
+/// would make the dispatch's indirect jump the direct predecessor of the loop's exit, and
+/// LLVM would then set the exit's `Leave` value in every copy of the dispatch.
 ///
 /// # Safety
-/// As `branch`.
+/// As `branch`; a free word below `sp`.
 #[inline(always)]
-pub(in crate::interp) unsafe fn raise(_m: &mut Regs, kind: RaiseKind) -> Step {
-    Err(Leave::Raise(kind))
+pub(in crate::interp) unsafe fn raise(m: &mut Regs, kind: RaiseKind) -> Step {
+    if kind != RaiseKind::NoTrace && m.dom.backtrace_active {
+        // SAFETY: the caller's contract.
+        m.out_of_line(|r| unsafe { r.record_raise(kind == RaiseKind::Reraise) });
+    }
+    m.accu = opaque(m.accu);
+    Err(Leave::Raise(RaiseKind::NoTrace))
 }
 
 /// CHECK_SIGNALS: a poll point.
@@ -135,7 +143,9 @@ pub(in crate::interp) unsafe fn check_signals(m: &mut Regs) -> Step {
 /// # Safety
 /// As `branch`.
 #[inline(always)]
-pub(in crate::interp) unsafe fn stop(_m: &mut Regs) -> Step {
+pub(in crate::interp) unsafe fn stop(m: &mut Regs) -> Step {
+    // Not an empty block (see `raise`).
+    m.accu = opaque(m.accu);
     Err(Leave::Stop)
 }
 
