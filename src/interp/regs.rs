@@ -23,7 +23,7 @@ use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
-use crate::heap::value::Value;
+use crate::heap::value::{Value, WORD};
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
 /// register to a value the dispatch already has (a constant, `env`) would otherwise compile
@@ -38,6 +38,20 @@ pub(super) fn opaque(v: Value) -> Value {
         std::arch::asm!("/* {0} */", inout(reg) w, options(pure, nomem, nostack, preserves_flags))
     };
     Value(w)
+}
+
+/// `p`, through an identity the optimiser cannot see through (as `opaque`). The dispatch
+/// steps `pc` through it: LLVM then cannot address a handler's operands from the opcode's
+/// address, so only the stepped `pc` is live into the handler and the dispatch needs no
+/// register copy to keep the old one. Emits no instruction.
+#[inline(always)]
+pub(super) fn opaque_pc(p: *const i32) -> *const i32 {
+    let mut w = p;
+    // SAFETY: an empty assembly template: it reads and writes only the register holding `w`.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(reg) w, options(pure, nomem, nostack, preserves_flags))
+    };
+    w
 }
 
 /// How an exception is raised. `Raise` and `Reraise` are the RAISE and RERAISE handlers'
@@ -284,6 +298,20 @@ impl<'a> Regs<'a> {
         unsafe { self.code(i) }
     }
 
+    /// Decodes the code value of a return frame. The interpreter and the runtime alone write
+    /// return frames (`APPLY`, `PUSH_RETADDR`, callbacks, fibers; the verifier keeps OCaml's
+    /// stores inside its frames), always with a code value of this program, so production
+    /// inverts `code_value_at` with no range test (two instructions instead of eight); the
+    /// hardened build tests it as `code_at` does.
+    #[inline(always)]
+    pub fn frame_code(&self, v: Value) -> *const i32 {
+        if check::ENABLED {
+            return self.code_at(v, "a return frame without its code address");
+        }
+        // `code_value_at(p)` is `(p >> 1) + code_bias`, `p` 4-aligned.
+        (v.0.wrapping_sub(self.program.code_bias) << 1) as *const i32
+    }
+
     /// Enters closure `accu`: `env` becomes it and `pc` its code.
     ///
     /// # Safety
@@ -448,8 +476,11 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn check_stacks(&mut self) -> Step {
         // One test on the straight line; both slow paths out of line, so the handlers that
-        // end here go to the next instruction with no merge.
-        if self.sp < self.dom.stack.threshold() || self.pending() {
+        // end here go to the next instruction with no merge. `sp - threshold < low` rather
+        // than `sp < low + threshold`: the constant goes into an address, not an `add`.
+        let short = (self.sp as usize).wrapping_sub(crate::domain::STACK_THRESHOLD * WORD)
+            < self.dom.stack.low() as usize;
+        if short | self.pending() {
             // SAFETY: the caller's contract.
             return self.out_of_line(|r| unsafe { r.check_stacks_slow() });
         }
@@ -489,7 +520,7 @@ impl<'a> Regs<'a> {
             // SAFETY: a return frame is three words at `sp`.
             unsafe {
                 let sp = self.sp;
-                self.pc = self.code_at(*sp, "a return frame without its code address");
+                self.pc = self.frame_code(*sp);
                 self.env = *sp.add(1);
                 self.extra_args = (*sp.add(2)).int();
                 self.sp = sp.add(3);

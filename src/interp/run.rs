@@ -11,7 +11,7 @@
 
 use super::opcodes::{dispatch, Op};
 use super::ops::{apply, arith, block, builtin, control, effect, prim, stack};
-use super::regs::{Leave, RaiseKind, Regs};
+use super::regs::{opaque_pc, Leave, RaiseKind, Regs};
 use super::Program;
 use crate::check;
 use crate::domain::{Domain, Stack};
@@ -152,7 +152,7 @@ pub fn interpret(
             // below OPCODE_COUNT, the number of `Op`'s variants.
             let op = unsafe {
                 let op = *m.pc;
-                m.pc = m.pc.add(1);
+                m.pc = opaque_pc(m.pc.add(1));
                 std::mem::transmute::<u8, Op>(op as u8)
             };
             // SAFETY: each handler's contract is validated, well-typed code (see the module
