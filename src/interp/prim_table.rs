@@ -115,7 +115,8 @@ impl PrimTable {
         }
     }
 
-    /// The C address of primitive `p`, a `DIRECT_C` one.
+    /// The C address of primitive `p` if it is a `DIRECT_C` one, else 0 (the interpreter's
+    /// test for that kind in `C_CALL1`..`C_CALL5`).
     ///
     /// # Safety
     /// As [`PrimTable::get`].
