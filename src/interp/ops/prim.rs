@@ -54,7 +54,7 @@ unsafe fn call(m: &mut Regs, slice: &[Value], pop: usize) -> Step {
 /// Calls the C stub at `addr`, primitive `p` of kind `DIRECT_C`, straight through its
 /// trampoline with the `N` arguments in registers (production builds, on a thread ready
 /// for its domain): the call frame is pushed as by `call`, and a return is handled here;
-/// a stub that left by a jump goes to `finish`, out of line.
+/// a stub that left by a jump goes to `fail`.
 ///
 /// # Safety
 /// Validated code (see the module doc); `addr` is primitive `p`'s C address, a function of
@@ -72,9 +72,16 @@ unsafe fn call_c<const N: usize>(m: &mut Regs, addr: usize) -> Step {
         m.set(0, m.env);
         m.set(1, after);
         m.dom.stack.sp = m.sp;
-        let r = c_call::call_stub::<N>(&args, addr);
+        let mut r = c_call::call_stub::<N>(&args, addr);
         if r.0 == 0 {
-            return m.out_of_line(|m| stub_left(m, N - 1));
+            match c_call::left() {
+                // The stub returned 0 (a bug, passed on as stock does).
+                Ok(v) => r = v,
+                Err(e) => {
+                    m.sp = m.dom.stack.sp;
+                    return fail(m, e);
+                }
+            }
         }
         // A callback inside the stub may have moved the stack.
         m.sp = m.dom.stack.sp;
@@ -84,20 +91,6 @@ unsafe fn call_c<const N: usize>(m: &mut Regs, addr: usize) -> Step {
         m.accu = r;
         Ok(())
     }
-}
-
-/// After a stub called by `call_c` answered 0: how it ended (`c_call::left`), then as
-/// `call`.
-///
-/// # Safety
-/// As `finish`.
-#[cold]
-#[inline(never)]
-unsafe fn stub_left(m: &mut Regs, pop: usize) -> Step {
-    let r = c_call::left();
-    m.sp = m.dom.stack.sp;
-    // SAFETY: the caller's.
-    unsafe { finish(m, r, pop) }
 }
 
 /// Ends a primitive call whose outcome is `r`: pops the call frame and the `pop` argument
@@ -119,7 +112,20 @@ unsafe fn finish(m: &mut Regs, r: PrimResult, pop: usize) -> Step {
             m.accu = v;
             Ok(())
         }
-        Err(Exn::Unimplemented(_)) => {
+        // SAFETY: the caller's.
+        Err(e) => unsafe { fail(m, e) },
+    }
+}
+
+/// Raises the exception of a primitive call that failed with `e` as from the call's
+/// position, or ends the activation.
+///
+/// # Safety
+/// `sp` at the call frame, with free words below it.
+#[inline(always)]
+unsafe fn fail(m: &mut Regs, e: Exn) -> Step {
+    match e {
+        Exn::Unimplemented(_) => {
             // SAFETY: `pc` is at the primitive number (the module doc).
             let p = unsafe { m.peek_operand() } as usize;
             Err(Leave::Fail(Exn::fatal(format!(
@@ -127,7 +133,7 @@ unsafe fn finish(m: &mut Regs, r: PrimResult, pop: usize) -> Step {
                 m.program.prims.name(p)
             ))))
         }
-        Err(e) => match m.dom.exn_value(&e) {
+        e => match m.dom.exn_value(&e) {
             Some(v) => {
                 m.accu = v;
                 // SAFETY: the call frame is on top, with free words below it.
