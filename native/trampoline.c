@@ -31,14 +31,20 @@ static WARDEN_TLS value warden_last_exn;
  * stay in place): each calls the primitive under a frame and returns its result, or 0 when
  * it left by warden_unwind (no OCaml value is 0), the outcome then waiting in
  * warden_last_kind/_exn. The caller made this thread's state (warden_capi_local_roots_slot).
+ * `warden_c_callN` are C functions; `warden_c_leanN` (N = 1 to 5) may in addition leave
+ * r12 to r15 changed when the primitive left by a jump, and are called only from Rust
+ * inline assembly that says so (src/domain/c_call.rs): the interpreter, which calls them,
+ * keeps little in those registers across a stub call, so saving them there costs less
+ * than saving all four in every call.
  *
  * On x86-64 ELF they are a few instructions of assembly: push the callee-saved registers
  * (a stub that leaves by a jump does not restore them), then the frame (the previous frame,
- * `caml_state->local_roots` at entry, the state), call, pop. warden_unwind sets the stack
- * pointer back to the frame and pops the registers: what __builtin_setjmp/__builtin_longjmp
- * do, without their extra stores and reloads. Elsewhere, and in sanitizer builds (whose
- * runtimes must see every jump) or with control-flow protection (a shadow stack would refuse
- * the return), they are C over __builtin_setjmp. */
+ * `caml_state->local_roots` at entry, which registers were pushed), call, pop.
+ * warden_unwind sets the stack pointer back to the frame and pops the registers: what
+ * __builtin_setjmp/__builtin_longjmp do, without their extra stores and reloads.
+ * Elsewhere, and in sanitizer builds (whose runtimes must see every jump) or with
+ * control-flow protection (a shadow stack would refuse the return), they are C over
+ * __builtin_setjmp. */
 #if defined(__x86_64__) && defined(__ELF__) && !defined(__CET__) &&                          \
     !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #if defined(__has_feature)
@@ -52,12 +58,12 @@ static WARDEN_TLS value warden_last_exn;
 
 #ifdef WARDEN_ASM_TRAMPOLINES
 
-/* A trampoline's frame, on its stack just above the callee-saved registers it pushed (in
- * the order rbp, rbx, r12, r13, r14, r15). */
+/* A trampoline's frame, on its stack just above the callee-saved registers it pushed: rbp
+ * and rbx, then, for a full trampoline (`full` 1), r12 to r15. */
 struct warden_frame {
   struct warden_frame *prev;
   uintnat saved_local_roots;
-  struct warden_domain_state *state;
+  uintnat full;
 };
 
 /* The innermost trampoline's frame of this thread (NULL outside a stub); read and written
@@ -67,6 +73,10 @@ __attribute__((visibility("hidden"))) WARDEN_TLS struct warden_frame *warden_top
 #define WARDEN_STR_(x) #x
 #define WARDEN_STR(x) WARDEN_STR_(x)
 
+/* WARDEN_TRAMPOLINE name, fn, full: push the callee-saved registers (rbp and rbx; r12 to
+ * r15 too when `full`), then the frame (the previous frame, `caml_state->local_roots` at
+ * entry, `full`), call `fn`, pop. The stack is 16-byte aligned at the call either way (8
+ * bytes of return address, then 5 or 9 words). */
 __asm__(".macro WARDEN_PUSH reg\n"
         "  pushq \\reg\n"
         "  .cfi_adjust_cfa_offset 8\n"
@@ -77,7 +87,7 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  .cfi_adjust_cfa_offset -8\n"
         "  .cfi_restore \\reg\n"
         ".endm\n"
-        ".macro WARDEN_TRAMPOLINE name, fn\n"
+        ".macro WARDEN_TRAMPOLINE name, fn, full\n"
         "  .text\n"
         "  .globl \\name\n"
         "  .hidden \\name\n"
@@ -87,12 +97,14 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  .cfi_startproc\n"
         "  WARDEN_PUSH %rbp\n"
         "  WARDEN_PUSH %rbx\n"
+        "  .if \\full\n"
         "  WARDEN_PUSH %r12\n"
         "  WARDEN_PUSH %r13\n"
         "  WARDEN_PUSH %r14\n"
         "  WARDEN_PUSH %r15\n"
+        "  .endif\n"
         "  movq %fs:caml_state@tpoff, %rax\n"
-        "  pushq %rax\n"
+        "  pushq $\\full\n"
         "  pushq " WARDEN_STR(WARDEN_DS_LOCAL_ROOTS) "*8(%rax)\n"
         "  pushq %fs:warden_top_frame@tpoff\n"
         "  .cfi_adjust_cfa_offset 24\n"
@@ -101,23 +113,30 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  popq %fs:warden_top_frame@tpoff\n"
         "  addq $16, %rsp\n"
         "  .cfi_adjust_cfa_offset -24\n"
+        "  .if \\full\n"
         "  WARDEN_POP %r15\n"
         "  WARDEN_POP %r14\n"
         "  WARDEN_POP %r13\n"
         "  WARDEN_POP %r12\n"
+        "  .endif\n"
         "  WARDEN_POP %rbx\n"
         "  WARDEN_POP %rbp\n"
         "  ret\n"
         "  .cfi_endproc\n"
         "  .size \\name, .-\\name\n"
         ".endm\n"
-        "WARDEN_TRAMPOLINE warden_c_call0, %rdi\n"
-        "WARDEN_TRAMPOLINE warden_c_call1, %rsi\n"
-        "WARDEN_TRAMPOLINE warden_c_call2, %rdx\n"
-        "WARDEN_TRAMPOLINE warden_c_call3, %rcx\n"
-        "WARDEN_TRAMPOLINE warden_c_call4, %r8\n"
-        "WARDEN_TRAMPOLINE warden_c_call5, %r9\n"
-        "WARDEN_TRAMPOLINE warden_c_calln, %rdx\n"
+        "WARDEN_TRAMPOLINE warden_c_call0, %rdi, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_call1, %rsi, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_call2, %rdx, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_call3, %rcx, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_call4, %r8, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_call5, %r9, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_calln, %rdx, 1\n"
+        "WARDEN_TRAMPOLINE warden_c_lean1, %rsi, 0\n"
+        "WARDEN_TRAMPOLINE warden_c_lean2, %rdx, 0\n"
+        "WARDEN_TRAMPOLINE warden_c_lean3, %rcx, 0\n"
+        "WARDEN_TRAMPOLINE warden_c_lean4, %r8, 0\n"
+        "WARDEN_TRAMPOLINE warden_c_lean5, %r9, 0\n"
         /* Back to the trampoline whose frame is %rdi, which returns 0. */
         "  .text\n"
         "  .globl warden_c_resume\n"
@@ -127,10 +146,13 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "warden_c_resume:\n"
         "  .cfi_startproc\n"
         "  leaq 24(%rdi), %rsp\n"
+        "  cmpq $0, 16(%rdi)\n"
+        "  je 1f\n"
         "  popq %r15\n"
         "  popq %r14\n"
         "  popq %r13\n"
         "  popq %r12\n"
+        "1:\n"
         "  popq %rbx\n"
         "  popq %rbp\n"
         "  xorl %eax, %eax\n"
@@ -146,7 +168,7 @@ __attribute__((noreturn)) void warden_unwind(int kind, value v) {
   warden_last_kind = kind;
   warden_last_exn = v;
   warden_top_frame = f->prev;
-  f->state->field[WARDEN_DS_LOCAL_ROOTS] = f->saved_local_roots;
+  caml_state->field[WARDEN_DS_LOCAL_ROOTS] = f->saved_local_roots;
   warden_c_resume(f);
 }
 
@@ -191,6 +213,16 @@ WARDEN_TRAMPOLINE(warden_c_call4, (value a, value b, value c, value d, void *fn)
 WARDEN_TRAMPOLINE(warden_c_call5, (value a, value b, value c, value d, value e, void *fn),
                   ((prim5)fn)(a, b, c, d, e))
 WARDEN_TRAMPOLINE(warden_c_calln, (value *args, intnat n, void *fn), ((primn)fn)(args, (int)n))
+
+/* The lean trampolines are the full ones here (a C function keeps every callee-saved
+ * register, which their contract allows). */
+value warden_c_lean1(value a, void *fn) __attribute__((alias("warden_c_call1")));
+value warden_c_lean2(value a, value b, void *fn) __attribute__((alias("warden_c_call2")));
+value warden_c_lean3(value a, value b, value c, void *fn) __attribute__((alias("warden_c_call3")));
+value warden_c_lean4(value a, value b, value c, value d, void *fn)
+    __attribute__((alias("warden_c_call4")));
+value warden_c_lean5(value a, value b, value c, value d, value e, void *fn)
+    __attribute__((alias("warden_c_call5")));
 
 __attribute__((noreturn)) void warden_unwind(int kind, value v) {
   struct warden_frame *f = warden_top_frame;

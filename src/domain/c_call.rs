@@ -3,7 +3,7 @@
 //! and the trampolines of native/trampoline.c that call a stub and come back from a raise.
 //!
 //! `capi::call` owns binding and the checked call path; this module lets the interpreter
-//! call a bound stub straight through a trampoline in production builds (`call_direct`),
+//! call a bound stub straight through a trampoline in production builds (`call_stub`),
 //! without the `PrimFn` indirection, as `domain::c_roots` lets the collector see the stubs'
 //! roots. Both paths share these thread-locals, so either may serve a thread.
 //!
@@ -13,7 +13,7 @@
 //! trampoline answers 0 exactly when its stub left by a jump (or returned 0, a stub's bug),
 //! the outcome then waiting in native/trampoline.c until `left` takes it.
 
-use crate::domain::{Domain, PrimFn};
+use crate::domain::Domain;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
 use std::cell::{Cell, RefCell};
@@ -41,6 +41,19 @@ extern "C" {
         f: *mut c_void,
     ) -> Value;
     pub fn warden_c_calln(args: *mut Value, n: isize, f: *mut c_void) -> Value;
+    // The lean trampolines: called only through `call_stub`'s inline assembly (they may
+    // change r12 to r15), never as Rust functions.
+    #[cfg(target_arch = "x86_64")]
+    fn warden_c_lean1(a: Value, f: *mut c_void) -> Value;
+    #[cfg(target_arch = "x86_64")]
+    fn warden_c_lean2(a: Value, b: Value, f: *mut c_void) -> Value;
+    #[cfg(target_arch = "x86_64")]
+    fn warden_c_lean3(a: Value, b: Value, c: Value, f: *mut c_void) -> Value;
+    #[cfg(target_arch = "x86_64")]
+    fn warden_c_lean4(a: Value, b: Value, c: Value, d: Value, f: *mut c_void) -> Value;
+    #[cfg(target_arch = "x86_64")]
+    fn warden_c_lean5(a: Value, b: Value, c: Value, d: Value, e: Value, f: *mut c_void)
+        -> Value;
     fn warden_c_outcome(exn: *mut Value) -> c_int;
 }
 
@@ -54,39 +67,102 @@ pub fn entered(dom: &Domain) -> bool {
     std::ptr::eq(CURRENT.with(Cell::get), dom)
 }
 
-/// Calls the C stub at `addr` with the `N` (1 to 5) `args`, as the primitive `prim` that
-/// `capi::call` bound to it would, minus the hardened build's checks (this path is bound
-/// only in production). A thread not ready for `dom` yet goes through `prim`, which readies
-/// it.
+/// Calls the C stub at `addr` with the `N` (1 to 5) `args` through its lean trampoline
+/// (`warden_c_leanN`), minus the hardened build's checks (this path is bound only in
+/// production); answers as the trampolines do (0: see [`left`]). The caller made this
+/// thread ready for its domain ([`entered`]).
+///
+/// On x86-64 the call is inline assembly that lets the trampoline change r12 to r15 when
+/// the stub leaves by a jump, so that the trampoline saves only rbx and rbp (native/
+/// trampoline.c): the interpreter keeps in those four registers what it can reload, and
+/// what it keeps there across this call it saves on the paths that make it.
 ///
 /// # Safety
 /// `addr` is a C function taking `N` values (the program's `PRIM` section binds it to the
-/// `C_CALLN` that calls it), and `prim` is the primitive `capi::call` bound to it.
+/// `C_CALLN` that calls it).
 #[inline(always)]
-pub unsafe fn call_direct<const N: usize>(
-    dom: &mut Domain,
-    prim: PrimFn,
-    args: &[Value; N],
-    addr: usize,
-) -> PrimResult {
-    if !entered(dom) {
-        return prim(dom, args);
-    }
-    let p = addr as *mut c_void;
-    // SAFETY: the caller's; the arguments are passed in registers.
-    let r = unsafe {
-        match N {
-            1 => warden_c_call1(args[0], p),
-            2 => warden_c_call2(args[0], args[1], p),
-            3 => warden_c_call3(args[0], args[1], args[2], p),
-            4 => warden_c_call4(args[0], args[1], args[2], args[3], p),
-            _ => warden_c_call5(args[0], args[1], args[2], args[3], args[4], p),
+pub unsafe fn call_stub<const N: usize>(args: &[Value; N], addr: usize) -> Value {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let r: usize;
+        // SAFETY: the caller's; each `warden_c_leanN` takes the `N` values and the function
+        // in the C convention's registers and keeps what a C function keeps except r12 to
+        // r15, which the clobbers name. The stack is aligned for the call on entry to the
+        // block (Rust's inline assembly contract without `nostack`).
+        unsafe {
+            match N {
+                1 => std::arch::asm!(
+                    "call {t}",
+                    t = sym warden_c_lean1,
+                    in("rdi") args[0].0,
+                    in("rsi") addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                ),
+                2 => std::arch::asm!(
+                    "call {t}",
+                    t = sym warden_c_lean2,
+                    in("rdi") args[0].0,
+                    in("rsi") args[1].0,
+                    in("rdx") addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                ),
+                3 => std::arch::asm!(
+                    "call {t}",
+                    t = sym warden_c_lean3,
+                    in("rdi") args[0].0,
+                    in("rsi") args[1].0,
+                    in("rdx") args[2].0,
+                    in("rcx") addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                ),
+                4 => std::arch::asm!(
+                    "call {t}",
+                    t = sym warden_c_lean4,
+                    in("rdi") args[0].0,
+                    in("rsi") args[1].0,
+                    in("rdx") args[2].0,
+                    in("rcx") args[3].0,
+                    in("r8") addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                ),
+                _ => std::arch::asm!(
+                    "call {t}",
+                    t = sym warden_c_lean5,
+                    in("rdi") args[0].0,
+                    in("rsi") args[1].0,
+                    in("rdx") args[2].0,
+                    in("rcx") args[3].0,
+                    in("r8") args[4].0,
+                    in("r9") addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                ),
+            }
         }
-    };
-    if r.0 != 0 {
-        Ok(r)
-    } else {
-        left()
+        Value(r)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let p = addr as *mut c_void;
+        // SAFETY: the caller's; the arguments are passed in registers.
+        unsafe {
+            match N {
+                1 => warden_c_call1(args[0], p),
+                2 => warden_c_call2(args[0], args[1], p),
+                3 => warden_c_call3(args[0], args[1], args[2], p),
+                4 => warden_c_call4(args[0], args[1], args[2], args[3], p),
+                _ => warden_c_call5(args[0], args[1], args[2], args[3], args[4], p),
+            }
+        }
     }
 }
 

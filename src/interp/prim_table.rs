@@ -48,14 +48,44 @@ fn kind_of(lock_free: bool, c_addr: usize) -> u8 {
     }
 }
 
+/// A primitive's `Builtin` and C address in one word (the address shifted left by 8 above
+/// the built-in's number: user-space addresses have their top byte clear), so that the
+/// interpreter's `C_CALL1`..`C_CALL3` find both with one load (the compiler reads the word
+/// once for `builtin` and `c_addr` when the load cannot be reordered past anything).
+struct Inline;
+
+impl Inline {
+    /// Whether `c_addr` has room for the shift (else the primitive is not called straight).
+    fn fits(c_addr: usize) -> bool {
+        c_addr >> (usize::BITS - 8) == 0
+    }
+
+    #[inline(always)]
+    fn word(b: Builtin, c_addr: usize) -> usize {
+        (c_addr << 8) | b as usize
+    }
+
+    /// # Safety
+    /// `w` was made by [`Inline::word`].
+    #[inline(always)]
+    unsafe fn builtin(w: usize) -> Builtin {
+        // SAFETY: the caller's: the low byte is `b as u8` for some `Builtin` `b`.
+        unsafe { Builtin::from_u8(w as u8) }
+    }
+
+    #[inline(always)]
+    fn c_addr(w: usize) -> usize {
+        w >> 8
+    }
+}
+
 /// The program's primitives.
 pub struct PrimTable {
     fns: Box<[AtomicPtr<()>]>,
     kinds: Box<[AtomicU8]>,
-    /// The C address of each `DIRECT_C` primitive.
-    c_addrs: Box<[AtomicUsize]>,
-    /// Per number, the `Builtin` it is (as `u8`).
-    builtins: Box<[AtomicU8]>,
+    /// Per number, what `C_CALL1`..`C_CALL3` read first, in one word ([`Inline`]): which
+    /// `Builtin` it is, and the C address of a `DIRECT_C` primitive.
+    inline: Box<[AtomicUsize]>,
     len: AtomicUsize,
     /// The names, in number order (also the lock of additions).
     names: RwLock<Vec<String>>,
@@ -72,13 +102,10 @@ impl PrimTable {
         PrimTable {
             fns: (0..cap).map(|i| AtomicPtr::new(slot(i))).collect(),
             kinds: (0..cap).map(|i| AtomicU8::new(kind(i))).collect(),
-            // SAFETY: zero bytes are a valid `AtomicUsize` (0: no C address); zeroed memory
-            // is left for the allocator to provide untouched.
-            c_addrs: unsafe { Box::<[AtomicUsize]>::new_zeroed_slice(cap).assume_init() },
-            builtins: (0..cap)
+            inline: (0..cap)
                 .map(|i| {
                     let b = names.get(i).map_or(Builtin::Call, |n| Builtin::of_name(n));
-                    AtomicU8::new(b as u8)
+                    AtomicUsize::new(Inline::word(b, 0))
                 })
                 .collect(),
             len: AtomicUsize::new(fns.len()),
@@ -109,22 +136,26 @@ impl PrimTable {
     /// Makes primitive `p`, bound at start-up to a C stub's primitive, be called straight
     /// at `c_addr` (before the program is shared).
     pub fn set_direct_c(&mut self, p: usize, c_addr: usize) {
-        if c_addr != 0 && p < self.initial {
+        if c_addr != 0 && Inline::fits(c_addr) && p < self.initial {
             *self.kinds[p].get_mut() = kind::DIRECT_C;
-            *self.c_addrs[p].get_mut() = c_addr;
+            let w = self.inline[p].get_mut();
+            // SAFETY: the word was made by `Inline::word`.
+            let b = unsafe { Inline::builtin(*w) };
+            *w = Inline::word(b, c_addr);
         }
     }
 
-    /// The C address of primitive `p`, a `DIRECT_C` one.
+    /// The C address of primitive `p` if it is a `DIRECT_C` one, else 0 (the interpreter's
+    /// test for that kind in `C_CALL1`..`C_CALL5`).
     ///
     /// # Safety
     /// As [`PrimTable::get`].
     #[inline(always)]
     pub unsafe fn c_addr(&self, p: usize) -> usize {
         // SAFETY: the caller's.
-        let a = unsafe { self.c_addrs.get_unchecked(p) };
+        let w = unsafe { self.inline.get_unchecked(p) };
         // Relaxed: as in `get`.
-        a.load(Ordering::Relaxed)
+        Inline::c_addr(w.load(Ordering::Relaxed))
     }
 
     /// Which built-in primitive `p` is (`Builtin::Call`: none, called through the table).
@@ -135,11 +166,11 @@ impl PrimTable {
     pub unsafe fn builtin(&self, p: usize) -> Builtin {
         debug_assert!(p < self.len.load(Ordering::Relaxed));
         // SAFETY: the caller's: `p` < len <= capacity.
-        let b = unsafe { self.builtins.get_unchecked(p) };
+        let w = unsafe { self.inline.get_unchecked(p) };
         // Relaxed: as in `get`.
-        let b = b.load(Ordering::Relaxed);
-        // SAFETY: only `Builtin as u8` values are stored (`new` and `add`).
-        unsafe { Builtin::from_u8(b) }
+        let w = w.load(Ordering::Relaxed);
+        // SAFETY: only `Inline::word` values are stored (`new`, `set_direct_c` and `add`).
+        unsafe { Inline::builtin(w) }
     }
 
     /// The name of primitive `p`.
@@ -167,6 +198,7 @@ impl PrimTable {
     /// Binds a new primitive, called straight as a C stub at `c_addr` unless that is 0;
     /// returns its number, or None when the table is full.
     pub fn add_c(&self, f: PrimFn, name: &str, lock_free: bool, c_addr: usize) -> Option<usize> {
+        let c_addr = if Inline::fits(c_addr) { c_addr } else { 0 };
         let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
         // Relaxed: only the holder of the names' lock stores the length.
         let n = self.len.load(Ordering::Relaxed);
@@ -176,9 +208,8 @@ impl PrimTable {
         // Relaxed: published by the Release store of `len` below (and by the code area's).
         self.fns[n].store(f as *mut (), Ordering::Relaxed);
         self.kinds[n].store(kind_of(lock_free, c_addr), Ordering::Relaxed);
-        self.c_addrs[n].store(c_addr, Ordering::Relaxed);
-        // Relaxed: as above.
-        self.builtins[n].store(Builtin::of_name(name) as u8, Ordering::Relaxed);
+        let w = Inline::word(Builtin::of_name(name), c_addr);
+        self.inline[n].store(w, Ordering::Relaxed);
         names.push(name.to_string());
         // Release: the entry written above is visible to whoever reads this length.
         self.len.store(n + 1, Ordering::Release);
