@@ -74,7 +74,7 @@ corpus! {
     exit_code at_exit_order uncaught_not_found uncaught_backtrace uncaught_custom
     uncaught_failure
     // the type system at run time
-    objects_classes objects_immediate first_class_modules functors gadts poly_variants
+    objects_classes objects_immediate objects_dispatch first_class_modules functors gadts poly_variants
     records_mut float_records float_arrays obj_repr builtin_prims
     // formatted text
     printf_ints printf_floats printf_number_sweep printf_misc format_boxes format_printers scanf_basic

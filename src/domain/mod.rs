@@ -28,6 +28,9 @@ use lock::{GlobalTableRef, LockedRef, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// How many stacks of finished fibers a domain keeps for the next fibers (`fiber_cache`).
+const FIBER_CACHE: usize = 16;
+
 /// A primitive's implementation: the domain and the arguments, the result or an exception.
 pub type PrimFn = fn(&mut Domain, &[Value]) -> PrimResult;
 
@@ -50,6 +53,10 @@ pub struct Domain {
     /// has no parent while it runs, so that effects do not cross it): each is the start of
     /// another chain of this domain's running stacks.
     pub callback_parents: Vec<*mut Stack>,
+    /// Stacks of fibers that finished, still of their first size, kept for the next
+    /// fibers (at most [`FIBER_CACHE`]): a generator or a scheduler makes a fiber per
+    /// handler, and a kept stack saves two allocations, two frees and the fill.
+    fiber_cache: Vec<Box<Stack>>,
     pub config: Arc<Config>,
     /// The global data table (a major block; SETGLOBAL goes through the write barrier). The
     /// interpreter reads this root without the heap lock (see `GlobalTableRef`).
@@ -238,6 +245,7 @@ impl Domain {
             shared,
             stack,
             callback_parents: Vec::new(),
+            fiber_cache: Vec::new(),
             config,
             globals,
             named,
@@ -552,19 +560,37 @@ impl Domain {
         Box::into_raw(std::mem::replace(&mut self.stack, next))
     }
     /// Creates a fiber stack with the given handlers (held by the caller until it resumes
-    /// it: no collection may happen in between, since nothing scans it yet).
+    /// it: no collection may happen in between, since nothing scans it yet): a kept stack
+    /// if there is one, else a new one.
     pub fn new_fiber(&mut self, handlers: [Value; 3]) -> *mut Stack {
-        let mut s = Box::new(Stack::new(FIBER_INIT_WSIZE, self.stack.max_wsize));
+        let max_wsize = self.stack.max_wsize;
+        let mut s = match self.fiber_cache.pop() {
+            Some(mut s) => {
+                // Only `[sp, high)` and the handlers are ever read: the words below `sp`
+                // are written before they are pushed.
+                s.sp = s.high();
+                s.trap_off = 1;
+                s.max_wsize = max_wsize;
+                s
+            }
+            None => Box::new(Stack::new(FIBER_INIT_WSIZE, max_wsize)),
+        };
         s.handlers = handlers;
         Box::into_raw(s)
     }
-    /// Frees a fiber that finished.
+    /// Frees a fiber that finished, or keeps its stack for the next fiber.
     ///
     /// # Safety
     /// `p` must be a stack from `new_fiber`, not running, that nothing refers to any more.
     pub unsafe fn free_fiber(&mut self, p: *mut Stack) {
         // SAFETY: the caller's contract.
-        drop(unsafe { Box::from_raw(p) });
+        let mut s = unsafe { Box::from_raw(p) };
+        if s.wsize() == FIBER_INIT_WSIZE && self.fiber_cache.len() < FIBER_CACHE {
+            // A kept stack holds no values: nothing scans it, and none stays reachable.
+            s.handlers = [Value::UNIT; 3];
+            s.parent = std::ptr::null_mut();
+            self.fiber_cache.push(s);
+        }
     }
 
     /// Calls closure `f` on `args` (may run the GC: root what you hold). The heap lock is

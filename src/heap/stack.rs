@@ -21,7 +21,8 @@
 //!   back ([`replace_fiber`]). Nothing scans it meanwhile.
 //!
 //! A stack is freed when its fiber finishes (returns or raises out of its handler), or when
-//! the activation that entered it is abandoned; never while a continuation or a domain can
+//! the activation that entered it is abandoned (a stack still of its first size is kept by
+//! the domain instead, emptied, for its next fiber: `Domain::new_fiber`); never while a continuation or a domain can
 //! reach it. The chain of a continuation dropped without being resumed is not freed (as the
 //! stock runtime's), but no longer keeps anything alive: nothing scans it once its
 //! continuation is dead.

@@ -41,6 +41,9 @@ pub enum Builtin {
     ArraySetAddr,
     ArraySet,
     BytesSet,
+    /// `caml_continuation_use_noexc`: the continuation's fiber taken (`Effect.Deep`'s every
+    /// `continue`).
+    ContinuationUseNoexc,
 }
 
 impl Builtin {
@@ -92,6 +95,7 @@ impl Builtin {
             "caml_array_set_addr" => ArraySetAddr,
             "caml_array_set" | "caml_array_unsafe_set" => ArraySet,
             "caml_bytes_set" => BytesSet,
+            "caml_continuation_use_noexc" => ContinuationUseNoexc,
             _ => Call,
         }
     }

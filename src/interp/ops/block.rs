@@ -13,6 +13,7 @@ use crate::check;
 use crate::heap::value::{Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE};
 use crate::heap::young_space::is_young;
 use crate::interp::regs::{Regs, Step};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// MAKEBLOCK size, tag: field 0 is `accu`, the others come off the stack.
 ///
@@ -327,16 +328,43 @@ pub(in crate::interp) unsafe fn get_dyn_met(m: &mut Regs) -> Step {
     Ok(())
 }
 
-/// Finds method `tag` in object `obj`'s method table (binary search over sorted labels).
+/// Slots of [`METHOD_CACHE`] (a power of two; 4 KiB).
+const METHOD_CACHE_SLOTS: usize = 1024;
+
+/// The public-method cache of `GETPUBMET` and `GETDYNMET`, shared by every domain and
+/// program: a slot, chosen by a hash of the method table's address and the label, holds the
+/// index of the label's field in the table where it was last found (a hint, never trusted: a
+/// hit is a label field inside the table that equals the label sought). The stock runtime
+/// caches per call site in the code word after `GETPUBMET`'s label; warden's code stays as
+/// the file holds it (its digest is what `Marshal` writes for closures), so the cache is
+/// here, and keyed by the table too, so that a site which sees several classes in turn (a
+/// dispatch over a heterogeneous array) hits for each of them.
+static METHOD_CACHE: [AtomicU32; METHOD_CACHE_SLOTS] =
+    [const { AtomicU32::new(0) }; METHOD_CACHE_SLOTS];
+
+/// Finds method `tag` in object `obj`'s method table: the cached field index if it holds
+/// `tag`, else a binary search over the sorted labels (whose result is cached).
 ///
 /// # Safety
-/// `obj` must be an object whose field 0 is a method table as CamlinternalOO builds it.
+/// `obj` must be an object whose field 0 is a method table as CamlinternalOO builds it:
+/// `[n; mask; m1; l1; m2; l2 ...]`, labels sorted, `n` as an OCaml integer (so its raw word
+/// `2n + 1` is the index of the last label).
+#[inline(always)]
 unsafe fn lookup_method(obj: Value, tag: Value) -> Value {
-    // SAFETY: the table layout [n; _; (method, label)...] is guaranteed by the caller.
+    // SAFETY: the table layout is guaranteed by the caller; a cached index is used only
+    // when it is an odd index from 3 to the last label's, a label field of this table.
     unsafe {
         let meths = obj.field(0);
+        let hi: usize = meths.field(0).0;
+        let slot = &METHOD_CACHE[((tag.0 >> 1) ^ (meths.0 >> 3)) & (METHOD_CACHE_SLOTS - 1)];
+        // Relaxed: the word is a hint checked against the table before use, so any value
+        // another domain stored (or a torn interleaving of stores) is harmless.
+        let li = slot.load(Ordering::Relaxed) as usize | 1;
+        if li >= 3 && li <= hi && meths.field(li) == tag {
+            return meths.field(li - 1);
+        }
         let mut li: usize = 3;
-        let mut hi: usize = meths.field(0).0;
+        let mut hi = hi;
         while li < hi {
             let mi = ((li + hi) >> 1) | 1;
             if (tag.0 as isize) < (meths.field(mi).0 as isize) {
@@ -345,6 +373,8 @@ unsafe fn lookup_method(obj: Value, tag: Value) -> Value {
                 li = mi;
             }
         }
+        // Relaxed: as the load above.
+        slot.store(li as u32, Ordering::Relaxed);
         meths.field(li - 1)
     }
 }

@@ -1,8 +1,9 @@
-//! Built-in primitives run inline: `C_CALL1`..`C_CALL3` of a hot pure primitive of the
-//! runtime's own (float arithmetic and comparison, bounds-checked array and string access,
-//! integer and polymorphic comparison of two integers) do the primitive's work in the
-//! handler, with no call frame, no table call and no result to unpack. The program's code is
-//! not rewritten: the primitive table says, per number, which built-in a primitive is
+//! Built-in primitives run inline: `C_CALL1`..`C_CALL3` of a hot primitive of the runtime's
+//! own that neither calls back nor collects (float arithmetic and comparison, bounds-checked
+//! array and string access, integer and polymorphic comparison of two integers, taking a
+//! continuation's fiber) do the primitive's work in the handler, with no call frame, no
+//! table call and no result to unpack. The program's code is not rewritten: the primitive
+//! table says, per number, which built-in a primitive is
 //! (`Builtin`, from its name, when the table binds it), so code pointers, backtraces, debug
 //! events and `Marshal` see the code the compiler wrote.
 //!
@@ -23,6 +24,7 @@
 
 use super::prim;
 use crate::check;
+use crate::heap::stack::take_fiber;
 use crate::heap::value::{Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG};
 use crate::interp::builtin_kind::Builtin;
 use crate::interp::regs::{Regs, Step};
@@ -122,6 +124,8 @@ pub(in crate::interp) unsafe fn c_call1(m: &mut Regs) -> Step {
                 check::on_vect_length(a, || m.here());
                 done(m, Value::of_int(a.string_len() as isize), 0)
             }
+            // The primitive's whole work (`prims::fiber`): its argument is a continuation.
+            Builtin::ContinuationUseNoexc => done(m, take_fiber(a), 0),
             _ => prim::c_call::<1>(m),
         }
     }

@@ -29,13 +29,15 @@ unsafe fn do_resume(m: &mut Regs, f: Value, arg: Value, tail: *mut Stack) -> Ste
         return Err(unsafe { m.raise_here(e) });
     }
     let tail = if tail.is_null() { stk } else { tail };
-    // SAFETY: the module doc.
+    // SAFETY: the module doc. `stk` is read and written through its pointer, which stores
+    // to the stack words cannot change (the domain's box would be reloaded after each).
     unsafe {
-        (*tail).parent = &mut *m.dom.stack;
-        m.dom.stack.sp = m.sp;
+        let me: *mut Stack = &mut *m.dom.stack;
+        (*tail).parent = me;
+        (*me).sp = m.sp;
         m.dom.switch_stack(stk);
-        m.sp = m.dom.stack.sp;
-        m.dom.stack.trap_off = m.at(0).int();
+        m.sp = (*stk).sp;
+        (*stk).trap_off = m.at(0).int();
         m.set(0, arg);
         m.accu = f;
         m.jump_to_closure();
@@ -50,7 +52,7 @@ unsafe fn do_resume(m: &mut Regs, f: Value, arg: Value, tail: *mut Stack) -> Ste
 /// The module doc.
 #[inline(always)]
 pub(in crate::interp) unsafe fn resume(m: &mut Regs) -> Step {
-    let here = code_value(m.pc_index());
+    let here = m.code_value_at(m.pc);
     // SAFETY: the module doc.
     unsafe {
         let f = m.at(0);
@@ -89,13 +91,19 @@ pub(in crate::interp) unsafe fn resume_term(m: &mut Regs) -> Step {
 /// parent stack, whose top holds the resume frame.
 ///
 /// # Safety
-/// The module doc; the running stack is `old`'s parent.
+/// The module doc; the running stack is `parent`, `old`'s parent until it was just left.
 #[inline(always)]
-unsafe fn run_effect_handler(m: &mut Regs, old: *mut Stack, eff: Value, cont: Value) -> Step {
+unsafe fn run_effect_handler(
+    m: &mut Regs,
+    old: *mut Stack,
+    parent: *mut Stack,
+    eff: Value,
+    cont: Value,
+) -> Step {
     // SAFETY: the module doc.
     unsafe {
-        m.sp = m.dom.stack.sp;
-        m.dom.stack.trap_off = m.at(0).int();
+        m.sp = (*parent).sp;
+        (*parent).trap_off = m.at(0).int();
         m.extra_args = m.at(1).int();
         m.sp = m.sp.sub(1);
         m.set(0, eff);
@@ -118,24 +126,25 @@ pub(in crate::interp) unsafe fn perform(m: &mut Regs) -> Step {
         m.accu = unhandled_effect(m.dom, m.accu);
         return Err(Leave::Raise(RaiseKind::Raise));
     }
-    // SAFETY: the module doc; the frame of four words is below `sp`'s threshold.
+    // SAFETY: the module doc; the frame of four words is below `sp`'s threshold. The
+    // stacks are reached through their pointers (see `do_resume`).
     unsafe {
         let cont = m.alloc_small(2, CONT_TAG)?;
-        let here = code_value(m.pc_index());
+        let here = m.code_value_at(m.pc);
+        let old: *mut Stack = &mut *m.dom.stack;
+        let parent = (*old).parent;
         m.sp = m.sp.sub(4);
-        m.set(0, Value::of_int(m.dom.stack.trap_off));
+        m.set(0, Value::of_int((*old).trap_off));
         m.set(1, here);
         m.set(2, m.env);
         m.set(3, Value::of_int(m.extra_args));
-        m.dom.stack.sp = m.sp;
-        let old: *mut Stack = &mut *m.dom.stack;
-        let parent = m.dom.stack.parent;
-        m.dom.switch_stack(parent);
+        (*old).sp = m.sp;
         (*old).parent = std::ptr::null_mut();
+        m.dom.switch_stack(parent);
         cont.set_field_raw(1, fiber_value(old));
         replace_fiber(cont, fiber_value(old));
         m.dom.young.note_suspended(cont);
-        run_effect_handler(m, old, m.accu, cont)
+        run_effect_handler(m, old, parent, m.accu, cont)
     }
 }
 
@@ -166,14 +175,14 @@ pub(in crate::interp) unsafe fn reperform_term(m: &mut Regs) -> Step {
             m.accu = take_fiber(cont);
             do_resume(m, raiser, arg, cont_tail)
         } else {
-            m.dom.stack.sp = m.sp;
             let me: *mut Stack = &mut *m.dom.stack;
+            (*me).sp = m.sp;
             m.dom.switch_stack(parent);
             (*me).parent = std::ptr::null_mut();
             (*cont_tail).parent = me;
             cont.set_field_raw(1, fiber_value(me));
             m.dom.young.note_suspended(cont);
-            run_effect_handler(m, me, eff, cont)
+            run_effect_handler(m, me, parent, eff, cont)
         }
     }
 }
