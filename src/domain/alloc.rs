@@ -186,10 +186,17 @@ impl Domain {
     }
 
     /// A string block for `len` bytes with only its last word written (zeros, then the
-    /// padding byte); returns it and the number of bytes before that word.
+    /// padding byte); returns it and the number of bytes before that word. Inlined into the
+    /// string primitives (`Bytes.create`, `format_int`...): the young path is a bump of the
+    /// arena, the major one out of line.
+    #[inline(always)]
     fn try_alloc_string_tail(&mut self, len: usize) -> Result<(Value, usize), Exn> {
-        let wosize = string_wosize(len);
-        let v = self.try_alloc(wosize, STRING_TAG)?;
+        let wosize = string_wosize(len); // >= 1
+        let v = if wosize <= MAX_YOUNG_WOSIZE {
+            self.alloc_small(wosize, STRING_TAG)
+        } else {
+            self.try_alloc_string_major(wosize)?
+        };
         let body = (wosize - 1) * WORD;
         // SAFETY: v has wosize >= 1 words; the last byte records the padding.
         unsafe {
@@ -199,10 +206,22 @@ impl Domain {
         Ok((v, body))
     }
 
-    /// A string holding a copy of `s`.
+    /// The major path of [`Domain::try_alloc_string_tail`].
+    #[cold]
+    #[inline(never)]
+    fn try_alloc_string_major(&mut self, wosize: usize) -> Result<Value, Exn> {
+        self.try_alloc_major(wosize, STRING_TAG)
+    }
+
+    /// A string holding a copy of `s`. The copy writes every byte before the last word, so
+    /// the body is not zero-filled first.
     pub fn alloc_bytes_from(&mut self, s: &[u8]) -> Value {
-        let v = self.alloc_string(s.len());
-        // SAFETY: v holds s.len() bytes and cannot overlap s (fresh block).
+        let (v, body) = self.try_alloc_string_tail(s.len()).unwrap_or_else(|_| {
+            crate::fatal("out of memory");
+        });
+        debug_assert!(body <= s.len());
+        // SAFETY: v holds s.len() bytes (its last word, written, ends after them) and cannot
+        // overlap s (fresh block).
         unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), v.0 as *mut u8, s.len()) };
         v
     }

@@ -629,13 +629,18 @@ impl Domain {
         match e {
             Exn::Raise(v) => Some(*v),
             Exn::Constant(slot) => Some(self.global(*slot)),
-            Exn::WithString(slot, msg) => {
-                let s = self.alloc_str(msg);
-                let tag = self.global(*slot);
-                Some(self.alloc_tuple(0, &[tag, s]))
-            }
+            Exn::WithString(slot, msg) => Some(self.exn_with_string(*slot, msg)),
             Exn::Fatal(_) | Exn::Unimplemented(_) | Exn::Exit(_) => None,
         }
+    }
+    /// The predefined exception in global `slot` with its string argument: out of line, so
+    /// that the raise paths that inline [`Domain::exn_value`] (the interpreter's) stay small.
+    #[cold]
+    #[inline(never)]
+    fn exn_with_string(&mut self, slot: usize, msg: &str) -> Value {
+        let s = self.alloc_str(msg);
+        let tag = self.global(slot);
+        self.alloc_tuple(0, &[tag, s])
     }
     /// Global slot `i` (no bounds check beyond the table's own).
     pub fn global(&self, i: usize) -> Value {

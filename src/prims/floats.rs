@@ -242,9 +242,11 @@ fn float_of_string(dom: &mut Domain, a: &[Value]) -> PrimResult {
 fn format_float(dom: &mut Domain, a: &[Value]) -> PrimResult {
     // SAFETY: the format argument is an OCaml string.
     let fmt = unsafe { a[0].bytes() };
-    let mut out = Vec::with_capacity(32);
-    match numfmt::format_float_into(fmt, float_arg(a[1]), &mut out) {
-        Ok(()) => Ok(dom.alloc_bytes_from(&out)),
+    let formatted = numfmt::with_scratch(|out| {
+        numfmt::format_float_into(fmt, float_arg(a[1]), out).map(|()| dom.alloc_bytes_from(out))
+    });
+    match formatted {
+        Ok(v) => Ok(v),
         // Printf never builds such a format; C printf would misbehave or fail here.
         Err(()) => Err(Exn::invalid_arg("format_float: bad format")),
     }

@@ -217,9 +217,11 @@ fn format_with(dom: &mut Domain, fmt: Value, n: i64, kind: IntKind) -> PrimResul
         }
         return Ok(dom.alloc_bytes_from(&buf[i..]));
     }
-    let mut out = Vec::with_capacity(32);
-    match numfmt::format_int_into(f, n, kind, &mut out) {
-        Ok(()) => Ok(dom.alloc_bytes_from(&out)),
+    let formatted = numfmt::with_scratch(|out| {
+        numfmt::format_int_into(f, n, kind, out).map(|()| dom.alloc_bytes_from(out))
+    });
+    match formatted {
+        Ok(v) => Ok(v),
         // The stock runtime copies the format into a 32-byte buffer with the size letter.
         Err(()) if f.len() + usize::from(kind != IntKind::Int32) + 1 >= 32 => {
             Err(Exn::invalid_arg("format_int: format too long"))

@@ -110,20 +110,31 @@ fn string_length(_: &mut Domain, args: &[Value]) -> PrimResult {
 
 /// Allocates a string of `len` bytes, or raises `Invalid_argument what` when the size is
 /// negative or beyond the largest block, `Out_of_memory` when the C allocator refuses it.
-fn create(dom: &mut Domain, len: Value, what: &str) -> PrimResult {
+#[inline(always)]
+fn create(dom: &mut Domain, len: Value, what: &'static str) -> PrimResult {
     let size = len.int() as usize;
     if size > MAX_WOSIZE * WORD - 1 {
-        return Err(Exn::invalid_arg(what));
+        return too_large(what);
     }
     dom.try_alloc_string_unfilled(size)
 }
 
+/// `create`'s error, out of line: building its message would give the hot path a stack
+/// frame.
+#[cold]
+#[inline(never)]
+fn too_large(what: &'static str) -> PrimResult {
+    Err(Exn::invalid_arg(what))
+}
+
 fn create_bytes(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    create(dom, args[0], "Bytes.create")
+    let [len] = arg_array(args);
+    create(dom, len, "Bytes.create")
 }
 
 fn create_string(dom: &mut Domain, args: &[Value]) -> PrimResult {
-    create(dom, args[0], "String.create")
+    let [len] = arg_array(args);
+    create(dom, len, "String.create")
 }
 
 fn string_get(_: &mut Domain, args: &[Value]) -> PrimResult {
@@ -310,14 +321,16 @@ fn string_greaterequal(_: &mut Domain, args: &[Value]) -> PrimResult {
 fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     let [src, soff, dst, doff, n] = arg_array(args);
     let (soff, doff, n) = (soff.int(), doff.int(), n.int());
-    if n <= 0 {
-        return Ok(Value::UNIT);
+    // Three signs in one test (`n - 1` is negative when there is nothing to copy; an OCaml
+    // int minus one does not overflow).
+    if (soff | doff | (n - 1)) < 0 {
+        return blit_refused(n);
     }
     // SAFETY: both are string blocks (OCaml type).
     let (slen, dlen) = unsafe { (src.string_len(), dst.string_len()) };
     // Each sum is of two non-negative isizes: no overflow.
     let n = n as usize;
-    if soff < 0 || doff < 0 || soff as usize + n > slen || doff as usize + n > dlen {
+    if soff as usize + n > slen || doff as usize + n > dlen {
         return out_of_bounds();
     }
     // SAFETY: both ranges were checked against their blocks' lengths.
@@ -329,6 +342,18 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
         )
     };
     Ok(Value::UNIT)
+}
+
+/// A blit with a negative offset or nothing to copy: a length of zero or less copies
+/// nothing (whatever the offsets), a negative offset is out of bounds.
+#[cold]
+#[inline(never)]
+fn blit_refused(n: isize) -> PrimResult {
+    if n <= 0 {
+        Ok(Value::UNIT)
+    } else {
+        Err(bound_error())
+    }
 }
 
 /// Copies `n` bytes from `src` to `dst`, which may overlap. Most blits (Buffer's, Printf's,
@@ -367,15 +392,50 @@ unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
 
 /// `fill s off len c`.
 fn fill_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
-    let (off, n) = (args[1].int(), args[2].int());
+    let [s, off, n, c] = arg_array(args);
+    let (off, n) = (off.int(), n.int());
     if n <= 0 {
         return Ok(Value::UNIT);
     }
-    // SAFETY: args[0] is a bytes (OCaml type), the only slice of it; nothing allocates below.
-    let s = unsafe { bytes_mut_of(args[0]) };
-    let r = range(off, n as usize, s.len())?;
-    s[r].fill(args[3].int() as u8);
+    // SAFETY: `s` is a bytes (OCaml type).
+    let len = unsafe { s.string_len() };
+    // A sum of two non-negative isizes: no overflow.
+    let n = n as usize;
+    if off < 0 || off as usize + n > len {
+        return out_of_bounds();
+    }
+    // SAFETY: the range was checked against the block's length.
+    unsafe { fill(s.as_ptr().cast::<u8>().add(off as usize), c.int() as u8, n) };
     Ok(Value::UNIT)
+}
+
+/// Writes `c` into `n` (at least 1) bytes at `dst`. Most fills (Printf's padding) are short:
+/// up to 16 bytes are written inline, as two overlapping words, instead of a call into the
+/// C library's `memset`.
+///
+/// # Safety
+/// `dst` must be writable for `n` bytes, `n` >= 1.
+#[inline(always)]
+unsafe fn fill(dst: *mut u8, c: u8, n: usize) {
+    let word = u64::from(c) * 0x0101_0101_0101_0101;
+    // SAFETY: the writes stay within dst[0..n] (the caller's contract).
+    unsafe {
+        if n >= 8 {
+            if n > 16 {
+                return std::ptr::write_bytes(dst, c, n);
+            }
+            (dst as *mut u64).write_unaligned(word);
+            (dst.add(n - 8) as *mut u64).write_unaligned(word);
+        } else if n >= 4 {
+            (dst as *mut u32).write_unaligned(word as u32);
+            (dst.add(n - 4) as *mut u32).write_unaligned(word as u32);
+        } else {
+            // 1 to 3 bytes: the first, the middle and the last (some the same byte).
+            *dst = c;
+            *dst.add(n / 2) = c;
+            *dst.add(n - 1) = c;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -174,6 +174,18 @@ pub unsafe fn hash_value(
     v: Value,
     custom_hash: &dyn Fn(Value) -> Option<u32>,
 ) -> u32 {
+    // The common roots (`Hashtbl` keys): an integer or a string is the whole traversal
+    // when anything is mixed at all; no queue.
+    if count > 0 {
+        if v.is_int() {
+            return final_mix(mix_intnat(seed, v.0 as i64)) & HASH_MASK;
+        }
+        // SAFETY: `v` is a live block (the caller's guarantee).
+        if unsafe { v.header() }.tag() == STRING_TAG {
+            // SAFETY: a live String_tag block.
+            return final_mix(mix_string(seed, unsafe { string_bytes(v) })) & HASH_MASK;
+        }
+    }
     let sz = limit.min(HASH_QUEUE_SIZE);
     let mut num = count.min(isize::MAX as usize) as isize;
     let mut h = seed;

@@ -173,28 +173,37 @@ fn scaled_sci(x: f64, prec: usize) -> Option<(u128, i64)> {
     None
 }
 
-/// `%.{prec}e` of a non-negative finite `x`: the mantissa `d[.ddd]` and the exponent.
-pub(super) fn sci_digits(x: f64, prec: usize) -> (Vec<u8>, i64) {
+/// Appends the mantissa `d[.ddd]` of `%.{prec}e` of a non-negative finite `x` to `out` and
+/// returns the decimal exponent (no intermediate buffer: the common path allocates nothing).
+pub(super) fn push_sci_digits(out: &mut Vec<u8>, x: f64, prec: usize) -> i64 {
     if x == 0.0 {
-        let mut mant = Vec::with_capacity(prec + 2);
-        mant.push(b'0');
+        out.push(b'0');
         if prec > 0 {
-            mant.push(b'.');
-            mant.resize(prec + 2, b'0');
+            out.push(b'.');
+            out.resize(out.len() + prec, b'0');
         }
-        return (mant, 0);
+        return 0;
     }
     if let Some((q, exp)) = scaled_sci(x, prec) {
-        let mut mant = Vec::with_capacity(prec + 2);
         let unit = POW10[prec];
-        mant.push(b'0' + (q / unit) as u8);
+        out.push(b'0' + (q / unit) as u8);
         if prec > 0 {
-            mant.push(b'.');
-            push_decimal(&mut mant, q % unit, prec);
+            out.push(b'.');
+            push_decimal(out, q % unit, prec);
         }
-        return (mant, exp);
+        return exp;
     }
-    sci_digits_reference(x, prec)
+    let (mant, exp) = sci_digits_reference(x, prec);
+    out.extend_from_slice(&mant);
+    exp
+}
+
+/// `%.{prec}e` of a non-negative finite `x`: the mantissa `d[.ddd]` and the exponent.
+#[cfg(test)]
+pub(super) fn sci_digits(x: f64, prec: usize) -> (Vec<u8>, i64) {
+    let mut mant = Vec::new();
+    let exp = push_sci_digits(&mut mant, x, prec);
+    (mant, exp)
 }
 
 /// `%.{prec}e` through Rust's formatter (beyond the exact integer path).
@@ -331,9 +340,9 @@ pub(super) fn float_conv(s: &Spec, x: f64, out: &mut Vec<u8>) -> Result<(), ()> 
             }
         }
         b'e' => {
-            let (m, e) = sci_digits(a, s.prec.unwrap_or(6));
-            out.extend_from_slice(&m);
-            if s.alt && !m.contains(&b'.') {
+            let body = out.len();
+            let e = push_sci_digits(out, a, s.prec.unwrap_or(6));
+            if s.alt && !out[body..].contains(&b'.') {
                 out.push(b'.');
             }
             push_exponent(out, exp_letter, e);
@@ -343,19 +352,19 @@ pub(super) fn float_conv(s: &Spec, x: f64, out: &mut Vec<u8>) -> Result<(), ()> 
                 0 => 1,
                 p => p,
             };
-            let (mut m, e) = sci_digits(a, p - 1);
+            let body = out.len();
+            let e = push_sci_digits(out, a, p - 1);
             if e == p as i64 && p <= 22 && a < pow10(p) {
                 // glibc picks the style from the unrounded exponent (p - 1, fixed style
                 // with no fraction digits); when rounding then carries to 10^p it switches
                 // to exponent style but keeps that zero digit count: "%#g" of 999999.5
                 // is "1.e+06". Without '#' this equals the standard result.
-                m = b"1".to_vec();
+                out.truncate(body);
+                out.push(b'1');
             }
-            let body = out.len();
             if e < -4 || e >= p as i64 {
-                out.extend_from_slice(&m);
                 if s.alt {
-                    if !m.contains(&b'.') {
+                    if !out[body..].contains(&b'.') {
                         out.push(b'.');
                     }
                 } else {
@@ -366,7 +375,7 @@ pub(super) fn float_conv(s: &Spec, x: f64, out: &mut Vec<u8>) -> Result<(), ()> 
                 // -4 <= e < p: the same p significant digits in fixed style (rounding to p
                 // digits is the same whichever style shows them), the point after digit
                 // e + 1, or "0." and -e - 1 zeros in front.
-                push_sci_as_fixed(out, &m, e);
+                sci_to_fixed(out, body, e);
                 if s.alt {
                     if !out[body..].contains(&b'.') {
                         out.push(b'.');
@@ -386,21 +395,20 @@ pub(super) fn float_conv(s: &Spec, x: f64, out: &mut Vec<u8>) -> Result<(), ()> 
     pad_in_place(s, out, start, sign.len(), true)
 }
 
-/// Appends the digits of a `d[.ddd]` mantissa with decimal exponent `e` (-4 <= `e` <
-/// its digit count) in fixed notation.
-fn push_sci_as_fixed(out: &mut Vec<u8>, mant: &[u8], e: i64) {
-    let digits = mant.iter().copied().filter(|&c| c != b'.');
+/// Rewrites the `d[.ddd]` mantissa at `out[body..]`, of decimal exponent `e` (-4 <= `e` <
+/// its digit count), in fixed notation, in place.
+fn sci_to_fixed(out: &mut Vec<u8>, body: usize, e: i64) {
+    if out.get(body + 1) == Some(&b'.') {
+        out.remove(body + 1);
+    }
     if e >= 0 {
-        for (i, c) in digits.enumerate() {
-            if i == e as usize + 1 {
-                out.push(b'.');
-            }
-            out.push(c);
+        let point = body + e as usize + 1;
+        if point < out.len() {
+            out.insert(point, b'.');
         }
     } else {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + (-e - 1) as usize, b'0');
-        out.extend(digits);
+        let zeros = (-e - 1) as usize;
+        out.splice(body..body, b"0.".iter().copied().chain(std::iter::repeat_n(b'0', zeros)));
     }
 }
 
