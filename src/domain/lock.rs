@@ -7,12 +7,20 @@
 //!   primitives); it leaves the world in blocking sections (waiting for a mutex, a
 //!   condition, another domain, I/O) and before it exits. A domain that needs every other
 //!   domain still (a collection, a domain's exit) *stops the world*: it raises `stop`, and
-//!   waits until it is the only running domain; each running domain notices `stop` at its next
-//!   poll point and parks there (it leaves, then waits to enter again), with its roots
-//!   published. Domains outside the world cannot enter while it is stopped. So while the
-//!   world is stopped its leader owns every domain's young state, stacks and roots, and the
-//!   shared heap. Only one leader at a time: a domain that finds the world already stopping
-//!   parks instead, and tries again afterwards if it still needs to.
+//!   waits until every other running domain is parked; each running domain notices `stop`
+//!   at its next poll point and parks there (still counted inside the world), with its
+//!   roots published, until the world's generation changes. Domains outside the world
+//!   cannot enter while it is stopped. So while the world is stopped its leader owns every
+//!   domain's young state, stacks and roots, and the shared heap. The restart releases
+//!   every parked domain at once (they count as running again before they even wake), so
+//!   the next stopped world waits for each of them to reach a poll point first: a domain
+//!   that stops the world again and again cannot starve another one that is slow to wake
+//!   (with two domains on a loaded machine it did: the woken domain found the world stopped
+//!   again before it re-entered, and the two domains ran one at a time). Only one leader at
+//!   a time: a domain that finds the world already stopping parks instead, and tries again
+//!   afterwards if it still needs to. Condition variables are signalled only when someone
+//!   sleeps on them (`World::leader_sleeping`, `enter_sleeping`, the board's sleepers): a
+//!   signal is a `futex` system call even with no waiter.
 //! - **The heap lock** serialises running domains' accesses to the
 //!   shared heap state (`HeapState`): the collector's shared part (finalisers, ephemerons,
 //!   parameters, statistics and pacing, the heap's own pool set), named values, the growth
@@ -48,10 +56,12 @@
 //!   marshaller's code digest (`prims::marshal`), the `unix` library's directory handles
 //!   (`prims::unix::fs`); the C shim's quarantine (`native/`, hardened builds).
 //!
-//! Orderings: `stop`, `work` and `running_hint` are hints read at poll points and while
+//! Orderings: `stop`, `work` and `unparked_hint` are hints read at poll points and while
 //! spinning (Relaxed: a late read only
 //! delays a domain's reaction by one poll; every decision is re-made under the world's or
-//! the heap lock's mutex, whose acquire/release orders what the domains did before).
+//! the heap lock's mutex, whose acquire/release orders what the domains did before). The
+//! world's `generation` ends a park without the mutex: the leader's release store after its
+//! work, a parked domain's acquire load.
 
 use super::Domain;
 use crate::check;
@@ -60,7 +70,7 @@ use crate::gc::Gc;
 use crate::heap::value::Value;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// The heap lock: an atomic word for the uncontended case (one compare-and-swap to take it,
@@ -72,23 +82,32 @@ struct HeapLock {
     wake: Condvar,
 }
 
-/// How long a domain spins on a stopped world's state before it sleeps on the condition
-/// variable, in spin-loop hints (then yields): a stopped world usually lasts tens of
-/// microseconds, less than a sleep and wake-up costs.
-const WORLD_SPINS: usize = 4000;
-const WORLD_YIELDS: usize = 50;
+/// How long a domain spins on a stopped world's state before it yields, then sleeps: a
+/// stopped world usually lasts tens of microseconds (bench/parallel_major: 30-50 µs for a
+/// minor collection and a major cycle, 15-20 µs for a minor collection alone), less than a
+/// sleep and wake-up costs. Measured in time, not spin-loop hints, whose length varies from
+/// a few nanoseconds to 60 and more across processors.
+const WORLD_SPIN: std::time::Duration = std::time::Duration::from_micros(150);
+/// Spin-loop hints between two looks at the clock.
+const SPINS_PER_CLOCK: u32 = 32;
+const WORLD_YIELDS: usize = 10;
 
 /// Spins while `cond` holds, for a bounded time (then the caller sleeps if it still holds).
 fn spin_while(cond: impl Fn() -> bool) {
-    for i in 0..WORLD_SPINS + WORLD_YIELDS {
+    let start = std::time::Instant::now();
+    let mut spins = 0u32;
+    while cond() {
+        std::hint::spin_loop();
+        spins += 1;
+        if spins % SPINS_PER_CLOCK == 0 && start.elapsed() >= WORLD_SPIN {
+            break;
+        }
+    }
+    for _ in 0..WORLD_YIELDS {
         if !cond() {
             return;
         }
-        if i < WORLD_SPINS {
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
-        }
+        std::thread::yield_now();
     }
 }
 
@@ -146,10 +165,29 @@ pub struct HeapState {
 
 /// Who is running, and whether the world is stopped.
 struct World {
-    /// Domains inside the world (running bytecode or primitives, or parked on their way out).
+    /// Domains inside the world: running bytecode or primitives, or parked at a poll point.
     running: usize,
+    /// Of those, the domains parked in the current stopped world. The restart releases them
+    /// all at once (back to 0): a released domain counts as running, so the next stopped
+    /// world waits until it has reached a poll point again, and a leader that stops the
+    /// world right after restarting it cannot starve a parked domain that has not woken yet.
+    parked: usize,
     /// A leader stopped (or is stopping) the world.
     stopped: bool,
+    /// Restarts so far: a parked domain waits for it to change.
+    generation: u64,
+    /// The leader sleeps on `world_changed` until the others park or leave (so `park` and
+    /// `leave` must signal it).
+    leader_sleeping: bool,
+    /// Domains sleeping on `world_changed` in `enter` until the world restarts.
+    enter_sleeping: usize,
+}
+
+impl World {
+    /// Running domains not parked (the leader included while it stops the world).
+    fn unparked(&self) -> usize {
+        self.running - self.parked
+    }
 }
 
 /// State shared by all domains of the process.
@@ -161,9 +199,11 @@ pub struct Shared {
     pub stop: AtomicBool,
     /// Shared collection work or finalisers are due: the next domain to poll looks at them.
     pub work: AtomicBool,
-    /// `World::running`, readable without the mutex (for spinning; decisions re-check it
-    /// under the mutex).
-    running_hint: AtomicUsize,
+    /// `World::unparked`, readable without the mutex (for the leader's spinning; its
+    /// decision re-checks it under the mutex).
+    unparked_hint: AtomicUsize,
+    /// `World::generation`, readable without the mutex: what a parked domain waits on.
+    generation: AtomicU64,
     /// The collector's board of work for parked domains (`gc::helpers`), outside `heap`:
     /// parked domains reach it while the leader owns the heap state.
     helpers: Arc<Board>,
@@ -187,11 +227,19 @@ impl Shared {
                 sleepers: Mutex::new(()),
                 wake: Condvar::new(),
             },
-            world: Mutex::new(World { running: 0, stopped: false }),
+            world: Mutex::new(World {
+                running: 0,
+                parked: 0,
+                stopped: false,
+                generation: 0,
+                leader_sleeping: false,
+                enter_sleeping: 0,
+            }),
             world_changed: Condvar::new(),
             stop: AtomicBool::new(false),
             work: AtomicBool::new(false),
-            running_hint: AtomicUsize::new(0),
+            unparked_hint: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
             helpers,
             heap: UnsafeCell::new(HeapState {
                 gc,
@@ -224,10 +272,12 @@ impl Shared {
     pub fn enter(&self) {
         let mut w = self.world();
         while w.stopped {
+            w.enter_sleeping += 1;
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
+            w.enter_sleeping -= 1;
         }
         w.running += 1;
-        self.running_hint.store(w.running, Ordering::Relaxed);
+        self.publish_unparked(&w);
     }
 
     /// Leaves the world (a blocking section, or the domain's end). The domain must have
@@ -235,22 +285,43 @@ impl Shared {
     pub fn leave(&self) {
         let mut w = self.world();
         w.running -= 1;
-        self.running_hint.store(w.running, Ordering::Relaxed);
-        self.world_changed.notify_all();
+        self.publish_unparked(&w);
+        if w.leader_sleeping {
+            self.world_changed.notify_all();
+        }
     }
 
-    /// At a poll point where `stop` was seen: waits, outside the world, for the leader to
-    /// restart it. Stopped worlds are short (a minor collection), so it spins a while on
-    /// `stop` before sleeping, and meanwhile takes on the work the leader puts on the
-    /// collector's board (`gc::helpers`: sweeping pools).
+    /// Copies `World::unparked` into its hint (world mutex held).
+    fn publish_unparked(&self, w: &World) {
+        // Relaxed: a hint for the leader's spin, re-checked under the mutex.
+        self.unparked_hint.store(w.unparked(), Ordering::Relaxed);
+    }
+
+    /// At a poll point where `stop` was seen: parks (still inside the world, roots
+    /// published) until the leader restarts the world. Stopped worlds are short (a minor
+    /// collection), so it spins a while before sleeping, and meanwhile takes on the work the
+    /// leader puts on the collector's board (`gc::helpers`: sweeping pools). Returns at once
+    /// if the world already restarted.
     pub fn park(&self) {
-        self.leave();
+        let mut w = self.world();
+        if !w.stopped {
+            return;
+        }
+        w.parked += 1;
+        let gen = w.generation;
+        self.publish_unparked(&w);
+        if w.leader_sleeping && w.unparked() == 1 {
+            self.world_changed.notify_all();
+        }
+        drop(w);
+        // Acquire: pairs with `restart_world`'s release, so what the leader did to the heap
+        // and to this domain's roots is visible once the generation changed.
+        let stopped = || self.generation.load(Ordering::Acquire) == gen;
         spin_while(|| {
             self.helpers.help();
-            self.stop.load(Ordering::Relaxed)
+            stopped()
         });
-        self.helpers.sleep_while(|| self.stop.load(Ordering::Relaxed));
-        self.enter();
+        self.helpers.sleep_while(stopped);
     }
 
     /// Stops the world with the caller as leader: true once every other domain is parked or
@@ -271,10 +342,12 @@ impl Shared {
         drop(w);
         // The others park within a poll or two: spin on the hint before sleeping. No domain
         // enters while the world is stopped, so the count only goes down.
-        spin_while(|| self.running_hint.load(Ordering::Relaxed) > 1);
+        spin_while(|| self.unparked_hint.load(Ordering::Relaxed) > 1);
         let mut w = self.world();
-        while w.running > 1 {
+        while w.unparked() > 1 {
+            w.leader_sleeping = true;
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
+            w.leader_sleeping = false;
         }
         check::heap_access_gained();
         true
@@ -285,10 +358,18 @@ impl Shared {
         check::heap_access_lost();
         let mut w = self.world();
         w.stopped = false;
+        w.parked = 0;
+        w.generation += 1;
         // Relaxed: as in `stop_world`.
         self.stop.store(false, Ordering::Relaxed);
-        self.world_changed.notify_all();
+        // Release: the leader's work happens before a parked domain's acquire in `park`.
+        self.generation.store(w.generation, Ordering::Release);
+        self.publish_unparked(&w);
+        let wake_entering = w.enter_sleeping > 0;
         drop(w);
+        if wake_entering {
+            self.world_changed.notify_all();
+        }
         self.helpers.wake_all();
     }
 

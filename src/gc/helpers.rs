@@ -102,21 +102,29 @@ struct Published(*const SweepJob);
 // returns from `Board::finish`).
 unsafe impl Send for Published {}
 
+/// What the board's mutex guards.
+#[derive(Default)]
+struct Slate {
+    job: Option<Published>,
+    /// Parked domains sleeping on the board's condition variable.
+    sleepers: usize,
+}
+
 /// Where a stopped world's leader publishes its sweep.
 #[derive(Default)]
 pub struct Board {
     /// A job is published (a hint for the spinning domains: joining takes the mutex).
     open: AtomicBool,
-    job: Mutex<Option<Published>>,
-    /// Signalled when a job is published and when the world restarts (for the parked
-    /// domains sleeping in [`Board::sleep_while`]).
+    job: Mutex<Slate>,
+    /// Signalled when a job is published and when the world restarts, if a parked domain
+    /// sleeps in [`Board::sleep_while`] (a signal costs a system call even with no waiter).
     wake: Condvar,
     /// Helpers that joined the job and have not left it yet.
     active: AtomicUsize,
 }
 
 impl Board {
-    fn job(&self) -> std::sync::MutexGuard<'_, Option<Published>> {
+    fn job(&self) -> std::sync::MutexGuard<'_, Slate> {
         self.job.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -128,21 +136,24 @@ impl Board {
     /// [`Board::finish`] returns.
     pub unsafe fn publish(&self, job: &SweepJob) {
         let mut g = self.job();
-        *g = Some(Published(job));
+        g.job = Some(Published(job));
         // Relaxed: a hint; a helper that sees it takes the mutex. Changed under the mutex
         // only, so a helper's reset (`join`) never hides a later job.
         self.open.store(true, Ordering::Relaxed);
+        let sleepers = g.sleepers > 0;
         drop(g);
-        self.wake.notify_all();
+        if sleepers {
+            self.wake.notify_all();
+        }
     }
 
     /// Joins the published job, if any, and sweeps pools off it until none is left (with the
     /// job's mutex held in `guard`, given back while sweeping).
     fn join<'a>(
         &'a self,
-        guard: std::sync::MutexGuard<'a, Option<Published>>,
-    ) -> std::sync::MutexGuard<'a, Option<Published>> {
-        let Some(Published(job)) = *guard else { return guard };
+        guard: std::sync::MutexGuard<'a, Slate>,
+    ) -> std::sync::MutexGuard<'a, Slate> {
+        let Some(Published(job)) = guard.job else { return guard };
         // Relaxed: counted under the mutex, which the leader takes to close the job before
         // it reads `active`.
         self.active.fetch_add(1, Ordering::Relaxed);
@@ -153,7 +164,7 @@ impl Board {
         // Release: our sweeps happen before the leader's acquire load in `finish`.
         self.active.fetch_sub(1, Ordering::Release);
         let g = self.job();
-        if matches!(*g, Some(Published(j)) if j == job) {
+        if matches!(g.job, Some(Published(j)) if j == job) {
             // The cursor ran out: no more pools to take from this job.
             // Relaxed: under the mutex (see `publish`).
             self.open.store(false, Ordering::Relaxed);
@@ -177,14 +188,17 @@ impl Board {
             if !stopped() {
                 return;
             }
+            g.sleepers += 1;
             g = self.wake.wait(g).unwrap_or_else(|e| e.into_inner());
+            g.sleepers -= 1;
         }
     }
 
     /// Wakes the domains sleeping in [`Board::sleep_while`] (the world restarts).
     pub fn wake_all(&self) {
-        let _g = self.job();
-        self.wake.notify_all();
+        if self.job().sleepers > 0 {
+            self.wake.notify_all();
+        }
     }
 
     /// Called by a parked domain while it waits for the world to restart: helps with the
@@ -204,7 +218,7 @@ impl Board {
     pub fn finish(&self, job: &SweepJob) {
         job.run();
         let mut g = self.job();
-        *g = None;
+        g.job = None;
         // Relaxed: under the mutex (see `publish`).
         self.open.store(false, Ordering::Relaxed);
         drop(g);

@@ -46,9 +46,11 @@ pub struct DirState {
     pub large: Vec<*mut usize>,
     /// Words of the large blocks, headers included (as handed out: framing words too).
     pub large_words: usize,
-    /// Pools a sweep emptied, kept for reuse by class (at most `SPARE_PER_CLASS` each), out
+    /// Pools a sweep emptied, kept for reuse by class (at most [`spare_budget`] in all), out
     /// of `pools`: every slot free and linked, so a set takes one in at no cost.
     spare: [Vec<*mut PoolHeader>; pool::SIZE_CLASSES.len()],
+    /// How many pools `spare` holds, every class together.
+    spares: usize,
     /// Large blocks a sweep freed, kept for a block of the same size (`KEEP_LARGE` builds),
     /// by size in words (header included; at most `KEEP_LARGE_SIZES` sizes, none with no
     /// block): the shim's addresses, out of `large`.
@@ -73,10 +75,19 @@ const KEEP_LARGE_MAX_BYTES: usize = 64 << 10;
 /// Distinct sizes kept, at most (a look-up scans them).
 const KEEP_LARGE_SIZES: usize = 16;
 
-/// Emptied pools the directory keeps per size class rather than give back to the C
-/// allocator: a program whose blocks of some class all die at each cycle would otherwise
-/// free a pool at each sweep and allocate (and zero, and link) it again right after.
-const SPARE_PER_CLASS: usize = 4;
+/// Emptied pools the directory keeps rather than give back to the system: a program whose
+/// blocks of some class all die at each cycle would otherwise free pools at each sweep and
+/// take them again right after, each costing a `madvise` call and, when touched again, a
+/// page fault per page and the linking of its slots (bench/binary_trees: 1021 pools given
+/// back and taken again in one run with 4 kept per class). At least `SPARE_MIN` pools (2
+/// MiB), and up to a quarter of the heap's pools: the stock runtime keeps every emptied
+/// pool for reuse, so this holds less than it would.
+const SPARE_MIN: usize = 64;
+
+/// The most spare pools kept while the heap has `pools` pools in its sets.
+fn spare_budget(pools: usize) -> usize {
+    SPARE_MIN.max(pools / 4)
+}
 
 /// The heap's pools and large blocks, shared by every domain under a short lock.
 #[derive(Default)]
@@ -140,10 +151,10 @@ impl Directory {
         color: usize,
     ) -> *mut usize {
         let mut d = self.lock();
-        let p = match d.spare[class].pop() {
+        let p = match d.take_spare(class) {
             Some(p) => p,
             None => {
-                // Not under the lock: the C allocator may take a while.
+                // Not under the lock: the system may take a while.
                 drop(d);
                 let p = pool::new_pool(class);
                 d = self.lock();
@@ -191,8 +202,8 @@ impl Directory {
         }
     }
 
-    /// Gives back pools that a sweep emptied: kept as spares of their class up to
-    /// `SPARE_PER_CLASS`, the others freed.
+    /// Gives back pools that a sweep emptied: kept as spares of their class up to the
+    /// [`spare_budget`], the others freed.
     ///
     /// # Safety
     /// Each pool must come from this directory, hold no live block, have every slot on its
@@ -207,8 +218,9 @@ impl Directory {
             d.pools.remove(&(p as usize));
             // SAFETY: a pool of this directory: its header is readable.
             let class = unsafe { (*p).class };
-            if d.spare[class].len() < SPARE_PER_CLASS {
+            if d.spares < spare_budget(d.pools.len()) {
                 d.spare[class].push(p);
+                d.spares += 1;
             } else {
                 freed.push(p);
             }
@@ -235,6 +247,23 @@ impl Drop for DirState {
 }
 
 impl DirState {
+    /// A spare pool for class `class`: one of that class as it is, else one of another
+    /// class made over (every slot free and linked either way).
+    fn take_spare(&mut self, class: usize) -> Option<*mut PoolHeader> {
+        let p = match self.spare[class].pop() {
+            Some(p) => p,
+            None => {
+                let other = self.spare.iter_mut().find(|s| !s.is_empty())?;
+                let p = other.pop()?;
+                // SAFETY: a spare pool: no block, in no set, ours under the directory's lock.
+                unsafe { pool::reformat(p, class) };
+                p
+            }
+        };
+        self.spares -= 1;
+        Some(p)
+    }
+
     /// Frees a large block given its header address.
     ///
     /// # Safety

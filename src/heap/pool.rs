@@ -81,6 +81,32 @@ pub fn slots_per_pool(class: usize) -> usize {
 /// Allocates a fresh pool of class `class` with all slots free and linked.
 pub fn new_pool(class: usize) -> *mut PoolHeader {
     let mem = memory::take() as *mut PoolHeader;
+    // SAFETY: fresh pool memory, reading as zeros, ours.
+    unsafe { format(mem, class) };
+    mem
+}
+
+/// Makes empty pool `p` (of any class) a pool of class `class` with every slot free and
+/// linked, as a fresh one.
+///
+/// # Safety
+/// `p` must come from `new_pool`, hold no block and belong to no set: no one else touches it.
+pub unsafe fn reformat(p: *mut PoolHeader, class: usize) {
+    // SAFETY: the caller's contract: the pool's memory is ours. Zeroed as fresh memory reads
+    // (the checker tells a reused slot by its words, which the old class's slots laid out
+    // differently).
+    unsafe {
+        super::shim::asan_unpoison(p as *const u8, POOL_BSIZE);
+        std::ptr::write_bytes(p as *mut u8, 0, POOL_BSIZE);
+        format(p, class);
+    }
+}
+
+/// Lays out pool memory `mem` as a pool of class `class`, every slot free and linked.
+///
+/// # Safety
+/// `mem` must be `POOL_BSIZE` bytes of pool memory reading as zeros, accessible, ours.
+unsafe fn format(mem: *mut PoolHeader, class: usize) {
     let sz = SIZE_CLASSES[class];
     let n = slots_per_pool(class);
     let first = first_slot(mem, class);
@@ -97,7 +123,8 @@ pub fn new_pool(class: usize) -> *mut PoolHeader {
         }
         free = slot;
     }
-    // SAFETY: mem is a fresh, suitably aligned allocation of POOL_BSIZE bytes.
+    // SAFETY: mem is a suitably aligned pool of POOL_BSIZE bytes, ours (the caller's
+    // contract).
     unsafe {
         (*mem).next = std::ptr::null_mut();
         (*mem).free = if sz > 1 { free } else { std::ptr::null_mut() };
@@ -117,7 +144,6 @@ pub fn new_pool(class: usize) -> *mut PoolHeader {
             unsafe { poison_free_slot(first.wrapping_add(i * sz), sz) };
         }
     }
-    mem
 }
 
 /// Poisons for ASan the words 2.. of a free slot of `sz` words (ASan builds only).
