@@ -13,6 +13,7 @@ mod prim_table;
 mod regs;
 pub mod run;
 mod slow;
+mod zeroed;
 
 pub use code_area::{AppendError, CodeArea};
 pub use prim_table::PrimTable;

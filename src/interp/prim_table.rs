@@ -12,20 +12,13 @@
 //! written entry (see `get`). Additions are serialised by the names' lock.
 
 use super::builtin_kind::Builtin;
+use super::zeroed::Zeroed;
 use crate::domain::PrimFn;
-use crate::exn::{Exn, PrimResult};
-use crate::heap::value::Value;
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::RwLock;
 
 /// Primitives that loaded fragments may add to the program's.
 const ROOM_FOR_ADDED: usize = 4096;
-
-/// A number's function before it is bound (never called: validation refuses numbers past
-/// `len`).
-fn unbound(_: &mut crate::domain::Domain, _: &[Value]) -> PrimResult {
-    Err(Exn::fatal("call of an unbound primitive"))
-}
 
 /// How a primitive is called ([`PrimTable::get`]).
 pub mod kind {
@@ -81,11 +74,11 @@ impl Inline {
 
 /// The program's primitives.
 pub struct PrimTable {
-    fns: Box<[AtomicPtr<()>]>,
-    kinds: Box<[AtomicU8]>,
+    fns: Zeroed<AtomicPtr<()>>,
+    kinds: Zeroed<AtomicU8>,
     /// Per number, what `C_CALL1`..`C_CALL3` read first, in one word ([`Inline`]): which
     /// `Builtin` it is, and the C address of a `DIRECT_C` primitive.
-    inline: Box<[AtomicUsize]>,
+    inline: Zeroed<AtomicUsize>,
     len: AtomicUsize,
     /// The names, in number order (also the lock of additions).
     names: RwLock<Vec<String>>,
@@ -97,17 +90,28 @@ impl PrimTable {
     /// The table of the primitives bound at start-up.
     pub fn new(fns: Vec<PrimFn>, names: Vec<String>, lock_free: Vec<bool>) -> PrimTable {
         let cap = fns.len() + ROOM_FOR_ADDED;
-        let slot = |i: usize| fns.get(i).copied().unwrap_or(unbound as PrimFn) as *mut ();
-        let kind = |i: usize| kind_of(lock_free.get(i).copied().unwrap_or(false), 0);
+        // The room for added primitives is zero pages (a null function, kind 0, inline word 0
+        // (`Builtin::Call`, no C address): never read, as numbers at or past `len` are refused) that stay
+        // untouched until `add` fills them: only the bound entries are written, so the room
+        // costs no resident memory (it was ~80 KiB, written or cleared, at every start-up).
+        // SAFETY: zero bytes are a valid `AtomicPtr` (null), `AtomicU8` and `AtomicUsize`.
+        let (table_fns, kinds, inline): (
+            Zeroed<AtomicPtr<()>>,
+            Zeroed<AtomicU8>,
+            Zeroed<AtomicUsize>,
+        ) = unsafe { (Zeroed::new(cap), Zeroed::new(cap), Zeroed::new(cap)) };
+        for (i, f) in fns.iter().enumerate() {
+            // Relaxed: the table is not shared yet.
+            table_fns[i].store(*f as *mut (), Ordering::Relaxed);
+            let free = lock_free.get(i).copied().unwrap_or(false);
+            kinds[i].store(kind_of(free, 0), Ordering::Relaxed);
+            let b = names.get(i).map_or(Builtin::Call, |n| Builtin::of_name(n));
+            inline[i].store(Inline::word(b, 0), Ordering::Relaxed);
+        }
         PrimTable {
-            fns: (0..cap).map(|i| AtomicPtr::new(slot(i))).collect(),
-            kinds: (0..cap).map(|i| AtomicU8::new(kind(i))).collect(),
-            inline: (0..cap)
-                .map(|i| {
-                    let b = names.get(i).map_or(Builtin::Call, |n| Builtin::of_name(n));
-                    AtomicUsize::new(Inline::word(b, 0))
-                })
-                .collect(),
+            fns: table_fns,
+            kinds,
+            inline,
             len: AtomicUsize::new(fns.len()),
             initial: fns.len(),
             names: RwLock::new(names),

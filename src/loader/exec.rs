@@ -279,15 +279,18 @@ impl<'a, I: Image + ?Sized> Toc<'a, I> {
             )));
         }
         let area = CodeArea::reserve();
+        // Read into the words' own bytes, then put in host order: no buffer between the file
+        // and the area (a 16 KiB one on the stack was the deepest page start-up touched).
         let fill = |words: &mut [i32]| {
-            const PIECE: usize = 16 * 1024;
-            let mut piece = [0u8; PIECE];
-            for (i, chunk) in words.chunks_mut(PIECE / 4).enumerate() {
-                let bytes = &mut piece[..chunk.len() * 4];
-                let at = start + (i * PIECE) as u64;
-                self.image.read_at(at, bytes).map_err(|_| Self::unreadable(self.name))?;
-                for (w, b) in chunk.iter_mut().zip(bytes.chunks_exact(4)) {
-                    *w = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            // SAFETY: the words are `4 * words.len()` initialised bytes, borrowed mutably here
+            // alone; every byte pattern is a valid `i32`, and `u8` needs no alignment.
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 4)
+            };
+            self.image.read_at(start, bytes).map_err(|_| Self::unreadable(self.name))?;
+            if cfg!(target_endian = "big") {
+                for w in words.iter_mut() {
+                    *w = i32::from_le(*w);
                 }
             }
             Ok(())
