@@ -54,9 +54,9 @@ pub(super) fn opaque_pc(p: *const i32) -> *const i32 {
     w
 }
 
-/// How an exception is raised. `Raise` and `Reraise` are the RAISE and RERAISE handlers'
-/// (`ops::control::raise`), which record the backtrace themselves and reach the raise path
-/// as `NoTrace`; the raise path records it for `FromPrim`.
+/// How an exception is raised. The RAISE and RERAISE handlers (`ops::control::raise`) record
+/// the backtrace themselves and reach the raise path as `NoTrace`; the raise path records it
+/// for `FromPrim`, and for `Raise` from another handler (PERFORM with no effect handler).
 #[derive(Copy, Clone, PartialEq, Eq)]
 pub(super) enum RaiseKind {
     /// RAISE: push the raise address, restart the backtrace.

@@ -1,6 +1,6 @@
 //! The interpreter's slow paths, out of line (`#[cold]`, never inlined into the dispatch
 //! loop): an allocation that finds the arena full or the memory profiler's trigger, a stack
-//! that must grow, a poll point with something pending.
+//! that must grow, a poll point with something pending, a `RAISE`'s backtrace.
 //! `Regs`' inline fast paths call the methods through `Regs::out_of_line`, so the escaping
 //! address is a copy's and the loop's registers stay in machine registers (`regs`' doc).
 
