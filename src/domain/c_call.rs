@@ -52,8 +52,7 @@ extern "C" {
     #[cfg(target_arch = "x86_64")]
     fn warden_c_lean4(a: Value, b: Value, c: Value, d: Value, f: *mut c_void) -> Value;
     #[cfg(target_arch = "x86_64")]
-    fn warden_c_lean5(a: Value, b: Value, c: Value, d: Value, e: Value, f: *mut c_void)
-        -> Value;
+    fn warden_c_lean5(a: Value, b: Value, c: Value, d: Value, e: Value, f: *mut c_void) -> Value;
     fn warden_c_outcome(exn: *mut Value) -> c_int;
 }
 
