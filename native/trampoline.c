@@ -4,8 +4,9 @@
  * Invariants: `warden_top_frame` is the innermost trampoline's frame of this thread (NULL
  * outside a stub); a trampoline answers 0 exactly when its primitive left by warden_unwind
  * (or, a stub's bug, returned 0), the outcome then waiting for warden_c_outcome; a jump
- * restores `caml_state->local_roots` to what it was when that trampoline started, so the
- * roots of the abandoned C frames are dropped as CAMLreturn would have. */
+ * drops the roots of the abandoned C frames from `caml_state->local_roots` as CAMLreturn
+ * would have (the C trampolines restore the value saved at their start; the assembly ones
+ * drop the blocks that lie on the stack below their frame, see warden_drop_local_roots). */
 
 #include "capi.h"
 
@@ -38,9 +39,9 @@ static WARDEN_TLS value warden_last_exn;
  * than saving all four in every call.
  *
  * On x86-64 ELF they are a few instructions of assembly: push the callee-saved registers
- * (a stub that leaves by a jump does not restore them), then the frame (the previous frame,
- * `caml_state->local_roots` at entry, which registers were pushed), call, pop.
- * warden_unwind sets the stack pointer back to the frame and pops the registers: what
+ * (a stub that leaves by a jump does not restore them), then the frame (the previous
+ * frame), call, pop. warden_unwind drops the local roots of the C frames it leaves, sets
+ * the stack pointer back to the frame and pops the registers: what
  * __builtin_setjmp/__builtin_longjmp do, without their extra stores and reloads.
  * Elsewhere, and in sanitizer builds (whose runtimes must see every jump) or with
  * control-flow protection (a shadow stack would refuse the return), they are C over
@@ -58,25 +59,22 @@ static WARDEN_TLS value warden_last_exn;
 
 #ifdef WARDEN_ASM_TRAMPOLINES
 
-/* A trampoline's frame, on its stack just above the callee-saved registers it pushed: rbp
- * and rbx, then, for a full trampoline (`full` 1), r12 to r15. */
+/* A trampoline's frame: one word, the previous frame, on its stack just below the rbx and
+ * rbp it pushed. */
 struct warden_frame {
   struct warden_frame *prev;
-  uintnat saved_local_roots;
-  uintnat full;
 };
 
 /* The innermost trampoline's frame of this thread (NULL outside a stub); read and written
  * by the assembly below, hence not static. */
 __attribute__((visibility("hidden"))) WARDEN_TLS struct warden_frame *warden_top_frame;
 
-#define WARDEN_STR_(x) #x
-#define WARDEN_STR(x) WARDEN_STR_(x)
-
-/* WARDEN_TRAMPOLINE name, fn, full: push the callee-saved registers (rbp and rbx; r12 to
- * r15 too when `full`), then the frame (the previous frame, `caml_state->local_roots` at
- * entry, `full`), call `fn`, pop. The stack is 16-byte aligned at the call either way (8
- * bytes of return address, then 5 or 9 words). */
+/* A lean trampoline (WARDEN_LEAN name, fn): push rbp, rbx and the frame, call `fn`, pop;
+ * the stack is 16-byte aligned at the call (8 bytes of return address, then 3 words). A
+ * full one (WARDEN_FULL name, lean): push r12 to r15 and a pad word, call the lean
+ * trampoline of its arity (which finds the arguments and the function in place), pop. A
+ * jump always lands in a lean trampoline, which returns 0: to the interpreter, or to the
+ * full trampoline around it, which restores r12 to r15. */
 __asm__(".macro WARDEN_PUSH reg\n"
         "  pushq \\reg\n"
         "  .cfi_adjust_cfa_offset 8\n"
@@ -87,7 +85,7 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  .cfi_adjust_cfa_offset -8\n"
         "  .cfi_restore \\reg\n"
         ".endm\n"
-        ".macro WARDEN_TRAMPOLINE name, fn, full\n"
+        ".macro WARDEN_ENTRY name\n"
         "  .text\n"
         "  .globl \\name\n"
         "  .hidden \\name\n"
@@ -95,49 +93,58 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  .p2align 4\n"
         "\\name:\n"
         "  .cfi_startproc\n"
-        "  WARDEN_PUSH %rbp\n"
-        "  WARDEN_PUSH %rbx\n"
-        "  .if \\full\n"
-        "  WARDEN_PUSH %r12\n"
-        "  WARDEN_PUSH %r13\n"
-        "  WARDEN_PUSH %r14\n"
-        "  WARDEN_PUSH %r15\n"
-        "  .endif\n"
-        "  movq %fs:caml_state@tpoff, %rax\n"
-        "  pushq $\\full\n"
-        "  pushq " WARDEN_STR(WARDEN_DS_LOCAL_ROOTS) "*8(%rax)\n"
-        "  pushq %fs:warden_top_frame@tpoff\n"
-        "  .cfi_adjust_cfa_offset 24\n"
-        "  movq %rsp, %fs:warden_top_frame@tpoff\n"
-        "  call *\\fn\n"
-        "  popq %fs:warden_top_frame@tpoff\n"
-        "  addq $16, %rsp\n"
-        "  .cfi_adjust_cfa_offset -24\n"
-        "  .if \\full\n"
-        "  WARDEN_POP %r15\n"
-        "  WARDEN_POP %r14\n"
-        "  WARDEN_POP %r13\n"
-        "  WARDEN_POP %r12\n"
-        "  .endif\n"
-        "  WARDEN_POP %rbx\n"
-        "  WARDEN_POP %rbp\n"
+        ".endm\n"
+        ".macro WARDEN_EXIT name\n"
         "  ret\n"
         "  .cfi_endproc\n"
         "  .size \\name, .-\\name\n"
         ".endm\n"
-        "WARDEN_TRAMPOLINE warden_c_call0, %rdi, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_call1, %rsi, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_call2, %rdx, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_call3, %rcx, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_call4, %r8, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_call5, %r9, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_calln, %rdx, 1\n"
-        "WARDEN_TRAMPOLINE warden_c_lean1, %rsi, 0\n"
-        "WARDEN_TRAMPOLINE warden_c_lean2, %rdx, 0\n"
-        "WARDEN_TRAMPOLINE warden_c_lean3, %rcx, 0\n"
-        "WARDEN_TRAMPOLINE warden_c_lean4, %r8, 0\n"
-        "WARDEN_TRAMPOLINE warden_c_lean5, %r9, 0\n"
-        /* Back to the trampoline whose frame is %rdi, which returns 0. */
+        ".macro WARDEN_LEAN name, fn\n"
+        "  WARDEN_ENTRY \\name\n"
+        "  WARDEN_PUSH %rbp\n"
+        "  WARDEN_PUSH %rbx\n"
+        "  pushq %fs:warden_top_frame@tpoff\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  movq %rsp, %fs:warden_top_frame@tpoff\n"
+        "  call *\\fn\n"
+        "  popq %fs:warden_top_frame@tpoff\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  WARDEN_POP %rbx\n"
+        "  WARDEN_POP %rbp\n"
+        "  WARDEN_EXIT \\name\n"
+        ".endm\n"
+        ".macro WARDEN_FULL name, lean\n"
+        "  WARDEN_ENTRY \\name\n"
+        "  WARDEN_PUSH %r12\n"
+        "  WARDEN_PUSH %r13\n"
+        "  WARDEN_PUSH %r14\n"
+        "  WARDEN_PUSH %r15\n"
+        "  subq $8, %rsp\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  call \\lean\n"
+        "  addq $8, %rsp\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  WARDEN_POP %r15\n"
+        "  WARDEN_POP %r14\n"
+        "  WARDEN_POP %r13\n"
+        "  WARDEN_POP %r12\n"
+        "  WARDEN_EXIT \\name\n"
+        ".endm\n"
+        "WARDEN_LEAN warden_c_lean0, %rdi\n"
+        "WARDEN_LEAN warden_c_lean1, %rsi\n"
+        "WARDEN_LEAN warden_c_lean2, %rdx\n"
+        "WARDEN_LEAN warden_c_lean3, %rcx\n"
+        "WARDEN_LEAN warden_c_lean4, %r8\n"
+        "WARDEN_LEAN warden_c_lean5, %r9\n"
+        "WARDEN_LEAN warden_c_leann, %rdx\n"
+        "WARDEN_FULL warden_c_call0, warden_c_lean0\n"
+        "WARDEN_FULL warden_c_call1, warden_c_lean1\n"
+        "WARDEN_FULL warden_c_call2, warden_c_lean2\n"
+        "WARDEN_FULL warden_c_call3, warden_c_lean3\n"
+        "WARDEN_FULL warden_c_call4, warden_c_lean4\n"
+        "WARDEN_FULL warden_c_call5, warden_c_lean5\n"
+        "WARDEN_FULL warden_c_calln, warden_c_leann\n"
+        /* Back to the lean trampoline whose frame is %rdi, which returns 0. */
         "  .text\n"
         "  .globl warden_c_resume\n"
         "  .hidden warden_c_resume\n"
@@ -145,14 +152,7 @@ __asm__(".macro WARDEN_PUSH reg\n"
         "  .p2align 4\n"
         "warden_c_resume:\n"
         "  .cfi_startproc\n"
-        "  leaq 24(%rdi), %rsp\n"
-        "  cmpq $0, 16(%rdi)\n"
-        "  je 1f\n"
-        "  popq %r15\n"
-        "  popq %r14\n"
-        "  popq %r13\n"
-        "  popq %r12\n"
-        "1:\n"
+        "  leaq 8(%rdi), %rsp\n"
         "  popq %rbx\n"
         "  popq %rbp\n"
         "  xorl %eax, %eax\n"
@@ -162,13 +162,28 @@ __asm__(".macro WARDEN_PUSH reg\n"
 
 __attribute__((noreturn)) void warden_c_resume(struct warden_frame *f);
 
+/* The local roots of the C frames that a jump to frame `f` leaves: the `CAMLparam` blocks
+ * (C locals) between the stack here and `f`, innermost first on the list, are dropped, as
+ * their CAMLreturn would have. A block outside that range belongs to a frame that stays
+ * (one above `f`, on this thread's stack: the stub that called back into the OCaml code
+ * that called this stub). Frames are not saved `local_roots` as the C trampolines save it:
+ * reading `caml_state` and keeping the stack aligned would cost a lean trampoline four
+ * more instructions. */
+static void warden_drop_local_roots(struct warden_frame *f) {
+  char here;
+  uintptr_t low = (uintptr_t)&here, high = (uintptr_t)f;
+  uintnat *head = &caml_state->field[WARDEN_DS_LOCAL_ROOTS];
+  while (*head != 0 && *head >= low && *head < high)
+    *head = *(uintnat *)*head; /* a block's first word is the next block */
+}
+
 __attribute__((noreturn)) void warden_unwind(int kind, value v) {
   struct warden_frame *f = warden_top_frame;
   if (f == NULL) warden_capi_uncaught(kind, v);
   warden_last_kind = kind;
   warden_last_exn = v;
   warden_top_frame = f->prev;
-  caml_state->field[WARDEN_DS_LOCAL_ROOTS] = f->saved_local_roots;
+  warden_drop_local_roots(f);
   warden_c_resume(f);
 }
 

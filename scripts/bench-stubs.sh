@@ -7,12 +7,19 @@
 #       ocamlmklib, runs each program N times (default 5) alternately under both runtimes
 #       with C calls (default 20000000), checks the outputs agree, and prints the median
 #       user+sys times, ns per call and the ratio warden/stock.
+#   scripts/bench-stubs.sh --callgrind
+#       instead of times, instructions per loop iteration under valgrind --tool=callgrind
+#       (repeatable on a busy machine): the difference of runs with 200000 and 100000
+#       calls, after a run that fills warden's verification cache (its key differs under
+#       valgrind, and a cold cache in one run would move the difference by ~28; the cache
+#       is one of its own, under target/tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
-runs=5 calls=20000000
+runs=5 calls=20000000 callgrind=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --callgrind) callgrind=1 ;;
     --runs) runs="$2"; shift ;;
     --calls) calls="$2"; shift ;;
     *) echo "bench-stubs.sh: unknown option $1" >&2; exit 2 ;;
@@ -31,6 +38,23 @@ rm -rf "$dir" && mkdir -p "$dir" && cp bench/stubs/* "$dir"
   ocamlc -dllib -lbstub -dllpath "$PWD" stub_calls.ml -o stub_calls.byte
 )
 byte=$dir/stub_calls.byte
+if [ "$callgrind" = 1 ]; then
+  # A cache of its own, which no other run on the machine evicts between the warm-up and
+  # the measured runs.
+  export XDG_CACHE_HOME=$PWD/$dir/cache
+  ir_of() { # runtime which calls -> instructions
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" "$byte" "$2" "$3" 2>&1 >/dev/null |
+      awk '/Collected :/ { print $NF }'
+  }
+  printf "%-8s %12s %12s %7s\n" stub "stock Ir" "warden Ir" ratio
+  for which in nop alloc; do
+    ir_of "$warden" "$which" 10 > /dev/null
+    s=$(( ($(ir_of "$prefix/bin/ocamlrun" "$which" 200000) - $(ir_of "$prefix/bin/ocamlrun" "$which" 100000)) / 100000 ))
+    w=$(( ($(ir_of "$warden" "$which" 200000) - $(ir_of "$warden" "$which" 100000)) / 100000 ))
+    awk -v n="$which" -v s="$s" -v w="$w" 'BEGIN { printf "%-8s %12d %12d %7.2f\n", n, s, w, w / s }'
+  done
+  exit 0
+fi
 time_of() { # runtime which -> seconds (user+sys); output to $dir/out.$1
   /usr/bin/env time -f "%U %S" -o "$dir/time" "$1" "$byte" "$2" "$calls" > "$dir/out.$3"
   awk '{ printf "%.3f\n", $1 + $2 }' "$dir/time"

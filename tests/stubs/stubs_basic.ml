@@ -89,6 +89,15 @@ let () =
   Printf.printf "try_res %b %b\n" (try_res (fun () -> raise Exit) ()) (try_res (fun () -> ()) ());
   let l = build (fun i -> Array.make (i mod 7 + 1) (string_of_int i)) 2000 in
   Printf.printf "build %d %s %s\n" (List.length l) (List.hd l).(0) (List.nth l 1999).(0);
+  (* a stub that raises (its CAMLparam frame dropped) inside the callbacks of one whose local
+     roots stay, across collections *)
+  let l =
+    build (fun i ->
+        let s = match raise_ (i mod 13) with s -> s | exception e -> show_exn e in
+        if i mod 100 = 0 then Gc.minor ();
+        Array.make (i mod 5 + 1) s) 1000
+  in
+  Printf.printf "build raising %d %s %s\n" (List.length l) (List.hd l).(0) (List.nth l 999).(0);
   Callback.register "wstub double" (fun x -> 2 * x);
   Printf.printf "named %d %d\n" (named "wstub double" 21) (named "nothing" 0);
   Callback.register "wstub double" (fun x -> 3 * x);
