@@ -333,12 +333,13 @@ const METHOD_CACHE_SLOTS: usize = 1024;
 
 /// The public-method cache of `GETPUBMET` and `GETDYNMET`, shared by every domain and
 /// program: a slot, chosen by a hash of the method table's address and the label, holds the
-/// index of the label's field in the table where it was last found (a hint, never trusted: a
-/// hit is a label field inside the table that equals the label sought). The stock runtime
-/// caches per call site in the code word after `GETPUBMET`'s label; warden's code stays as
-/// the file holds it (its digest is what `Marshal` writes for closures), so the cache is
-/// here, and keyed by the table too, so that a site which sees several classes in turn (a
-/// dispatch over a heterogeneous array) hits for each of them.
+/// index of the label's field in the table where it was last found, complemented (so that
+/// the empty slot, 0, reads as an index past any table). It is a hint, never trusted: a hit
+/// is a label field inside the table that equals the label sought. The stock runtime caches
+/// per call site in the code word after `GETPUBMET`'s label; warden's code stays as the file
+/// holds it (its digest is what `Marshal` writes for closures), so the cache is here, and
+/// keyed by the table too, so that a site which sees several classes in turn (a dispatch
+/// over a heterogeneous array) hits for each of them.
 static METHOD_CACHE: [AtomicU32; METHOD_CACHE_SLOTS] =
     [const { AtomicU32::new(0) }; METHOD_CACHE_SLOTS];
 
@@ -351,16 +352,17 @@ static METHOD_CACHE: [AtomicU32; METHOD_CACHE_SLOTS] =
 /// `2n + 1` is the index of the last label).
 #[inline(always)]
 unsafe fn lookup_method(obj: Value, tag: Value) -> Value {
-    // SAFETY: the table layout is guaranteed by the caller; a cached index is used only
-    // when it is an odd index from 3 to the last label's, a label field of this table.
+    // SAFETY: the table layout is guaranteed by the caller. A cached index is used only when
+    // it is at most the last label's: every index stored is a binary search's result, odd and
+    // at least 3, so it is then a label field of this table.
     unsafe {
         let meths = obj.field(0);
         let hi: usize = meths.field(0).0;
-        let slot = &METHOD_CACHE[((tag.0 >> 1) ^ (meths.0 >> 3)) & (METHOD_CACHE_SLOTS - 1)];
+        let slot = &METHOD_CACHE[(tag.0 ^ (meths.0 >> 3)) & (METHOD_CACHE_SLOTS - 1)];
         // Relaxed: the word is a hint checked against the table before use, so any value
-        // another domain stored (or a torn interleaving of stores) is harmless.
-        let li = slot.load(Ordering::Relaxed) as usize | 1;
-        if li >= 3 && li <= hi && meths.field(li) == tag {
+        // another domain stored is harmless (a u32 is never torn).
+        let li = !slot.load(Ordering::Relaxed) as usize;
+        if li <= hi && meths.field(li) == tag {
             return meths.field(li - 1);
         }
         let mut li: usize = 3;
@@ -374,7 +376,7 @@ unsafe fn lookup_method(obj: Value, tag: Value) -> Value {
             }
         }
         // Relaxed: as the load above.
-        slot.store(li as u32, Ordering::Relaxed);
+        slot.store(!(li as u32), Ordering::Relaxed);
         meths.field(li - 1)
     }
 }
