@@ -83,8 +83,8 @@ corpus! {
     buffer_ops hashtbl_ops hashtbl_hash map_set queue_stack list_ops big_lists array_sort
     seq_ops option_result_either lazy_values large_blocks out_of_memory
     // strings and numbers
-    string_ops string_eq_blit bytes_ops char_uchar_utf8 int_arith int32_ops int64_ops nativeint_ops
-    int_of_string_edges float_conv float_math compare_equality
+    string_ops string_eq_blit bytes_ops bytes_fill_blit_edges char_uchar_utf8 int_arith int32_ops
+    int64_ops nativeint_ops int_of_string_edges float_conv float_math compare_equality
     // input, output, system
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env
     signals signal_backtrace signal_exit signal_exit_fiber signal_segv signal_finaliser_order

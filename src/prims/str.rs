@@ -321,16 +321,14 @@ fn string_greaterequal(_: &mut Domain, args: &[Value]) -> PrimResult {
 fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
     let [src, soff, dst, doff, n] = arg_array(args);
     let (soff, doff, n) = (soff.int(), doff.int(), n.int());
-    // Three signs in one test (`n - 1` is negative when there is nothing to copy; an OCaml
-    // int minus one does not overflow).
-    if (soff | doff | (n - 1)) < 0 {
-        return blit_refused(n);
+    if n <= 0 {
+        return Ok(Value::UNIT);
     }
     // SAFETY: both are string blocks (OCaml type).
     let (slen, dlen) = unsafe { (src.string_len(), dst.string_len()) };
     // Each sum is of two non-negative isizes: no overflow.
     let n = n as usize;
-    if soff as usize + n > slen || doff as usize + n > dlen {
+    if soff < 0 || doff < 0 || soff as usize + n > slen || doff as usize + n > dlen {
         return out_of_bounds();
     }
     // SAFETY: both ranges were checked against their blocks' lengths.
@@ -342,18 +340,6 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
         )
     };
     Ok(Value::UNIT)
-}
-
-/// A blit with a negative offset or nothing to copy: a length of zero or less copies
-/// nothing (whatever the offsets), a negative offset is out of bounds.
-#[cold]
-#[inline(never)]
-fn blit_refused(n: isize) -> PrimResult {
-    if n <= 0 {
-        Ok(Value::UNIT)
-    } else {
-        Err(bound_error())
-    }
 }
 
 /// Copies `n` bytes from `src` to `dst`, which may overlap. Most blits (Buffer's, Printf's,

@@ -70,6 +70,14 @@ fn div_round(n: u128, d: u128) -> u128 {
 fn push_decimal(out: &mut Vec<u8>, mut n: u128, width: usize) {
     let mut buf = [b'0'; 40];
     let mut i = buf.len();
+    // 128-bit division by ten is several times the 64-bit one: only the high digits of a
+    // number beyond u64 take it.
+    while n > u64::MAX as u128 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let mut n = n as u64;
     while n != 0 {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;

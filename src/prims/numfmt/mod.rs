@@ -4,7 +4,8 @@
 //! int32/int64/nativeint siblings, `caml_format_int` and siblings, `caml_format_float`
 //! (a C `printf` for one double, as glibc renders it), `caml_hexstring_of_float` and
 //! `caml_float_of_string` (including its own hexadecimal parser and glibc `strtod` for
-//! the rest). It is pure: no runtime values, only bytes in and numbers or text out.
+//! the rest). It is pure: no runtime values, only bytes in and numbers or text out; the
+//! one state it keeps is each thread's reusable output buffer ([`with_scratch`]).
 //! Formats whose C behaviour is undefined (two conversions, `*` widths, mismatched
 //! argument types) are refused with `Err(())` rather than guessed.
 //!
