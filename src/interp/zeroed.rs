@@ -86,3 +86,29 @@ impl<T> Drop for Zeroed<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Zeroed;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn starts_zeroed_and_keeps_what_is_written() {
+        // SAFETY: zero bytes are a valid `AtomicUsize`.
+        let table: Zeroed<AtomicUsize> = unsafe { Zeroed::new(5000) };
+        assert_eq!(table.len(), 5000);
+        assert!(table.iter().all(|v| v.load(Ordering::Relaxed) == 0));
+        table[0].store(7, Ordering::Relaxed);
+        table[4999].store(9, Ordering::Relaxed);
+        assert_eq!(table[0].load(Ordering::Relaxed), 7);
+        assert_eq!(table[4999].load(Ordering::Relaxed), 9);
+        assert_eq!(table[1].load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn an_empty_table_is_fine() {
+        // SAFETY: zero bytes are a valid `u8`.
+        let table: Zeroed<u8> = unsafe { Zeroed::new(0) };
+        assert!(table.is_empty());
+    }
+}
