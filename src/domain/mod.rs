@@ -55,7 +55,9 @@ pub struct Domain {
     pub callback_parents: Vec<*mut Stack>,
     /// Stacks of fibers that finished, still of their first size, kept for the next
     /// fibers (at most [`FIBER_CACHE`]): a generator or a scheduler makes a fiber per
-    /// handler, and a kept stack saves two allocations, two frees and the fill.
+    /// handler, and a kept stack saves two allocations, two frees and the fill. Boxed: a
+    /// fiber is its box's address (`Box::into_raw`), so a kept box is handed out again as is.
+    #[allow(clippy::vec_box)]
     fiber_cache: Vec<Box<Stack>>,
     pub config: Arc<Config>,
     /// The global data table (a major block; SETGLOBAL goes through the write barrier). The
