@@ -194,28 +194,57 @@ fn int_of_string(_: &mut Domain, a: &[Value]) -> PrimResult {
     }
 }
 
+/// "00" "01" .. "99": two digits per division by 100.
+const DIGIT_PAIRS: &[u8; 200] = &{
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// `n` in decimal (`%d`) as a new string: its length is known first, so the digits are
+/// written straight into the block, two per division.
+fn decimal(dom: &mut Domain, n: i64) -> PrimResult {
+    let mut m = n.unsigned_abs();
+    let len = m.max(1).ilog10() as usize + 1 + usize::from(n < 0);
+    let v = dom.try_alloc_string_unfilled(len)?;
+    let p = v.0 as *mut u8;
+    let mut i = len;
+    // SAFETY: `v` is a fresh string of `len` bytes, `m` has `len` digits (one fewer with a
+    // sign in front), so every write below lands in `p[0..len]`; pair indices are < 200.
+    unsafe {
+        while m >= 100 {
+            let r = (m % 100) as usize * 2;
+            m /= 100;
+            i -= 2;
+            std::ptr::copy_nonoverlapping(DIGIT_PAIRS.as_ptr().add(r), p.add(i), 2);
+        }
+        if m >= 10 {
+            i -= 2;
+            std::ptr::copy_nonoverlapping(DIGIT_PAIRS.as_ptr().add(m as usize * 2), p.add(i), 2);
+        } else {
+            i -= 1;
+            *p.add(i) = b'0' + m as u8;
+        }
+        if n < 0 {
+            *p = b'-';
+        }
+    }
+    debug_assert_eq!(i, usize::from(n < 0));
+    Ok(v)
+}
+
 /// Runs a `%d`-style format through `numfmt`, with the stock errors.
 fn format_with(dom: &mut Domain, fmt: Value, n: i64, kind: IntKind) -> PrimResult {
     // SAFETY: the format argument is an OCaml string.
     let f = unsafe { fmt.bytes() };
     if f == b"%d" {
         // `string_of_int` and `Printf "%d"`: the common case, without the general formatter.
-        let mut buf = [0u8; 24];
-        let mut i = buf.len();
-        let mut m = n.unsigned_abs();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (m % 10) as u8;
-            m /= 10;
-            if m == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            i -= 1;
-            buf[i] = b'-';
-        }
-        return Ok(dom.alloc_bytes_from(&buf[i..]));
+        return decimal(dom, n);
     }
     let formatted = numfmt::with_scratch(|out| {
         numfmt::format_int_into(f, n, kind, out).map(|()| dom.alloc_bytes_from(out))
