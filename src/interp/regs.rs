@@ -45,6 +45,8 @@ pub(super) fn opaque(v: Value) -> Value {
 /// address, so only the stepped `pc` is live into the handler and the dispatch needs no
 /// register copy to keep the old one. Emits no instruction.
 #[inline(always)]
+// The template is empty: the pointer passes through a register and is never dereferenced.
+#[allow(clippy::pointers_in_nomem_asm_block)]
 pub(super) fn opaque_pc(p: *const i32) -> *const i32 {
     let mut w = p;
     // SAFETY: an empty assembly template: it reads and writes only the register holding `w`.
