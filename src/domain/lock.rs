@@ -99,7 +99,7 @@ fn spin_while(cond: impl Fn() -> bool) {
     while cond() {
         std::hint::spin_loop();
         spins += 1;
-        if spins % SPINS_PER_CLOCK == 0 && start.elapsed() >= WORLD_SPIN {
+        if spins.is_multiple_of(SPINS_PER_CLOCK) && start.elapsed() >= WORLD_SPIN {
             break;
         }
     }
