@@ -18,9 +18,10 @@
 //! instruction: an activation records its code array's range in a thread-local
 //! ([`note_interpreter_code`]), and the handler finds the interpreter's `pc` among the
 //! interrupted thread's registers (or, spilled, among the words at its stack pointer) as the
-//! one value pointing into that range. An application notes its `pc` while it reads the
-//! applied value's code field ([`note_applying`]), since a value that is not a closure
-//! faults there with older code addresses still in registers.
+//! one value pointing into that range. An application reads the applied value's code field
+//! through [`read_applied_code`], whose load the handler recognises (and finds `pc` in a
+//! known register), since a value that is not a closure faults there with older code
+//! addresses still in registers.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -93,24 +94,103 @@ thread_local! {
     static INTERP_CODE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
+/// Reads field 0 (the code field) of `clos`, the value an application applies, with the
+/// interpreter's `pc` at hand for the fault handler: a value that is not a closure (an
+/// integer) faults on this read, when other registers may hold older code addresses.
+///
+/// On x86-64 it costs nothing beyond the load: the load is one instruction that marks
+/// itself (a redundant `ds` segment prefix, [`APPLY_LOAD_PREFIX`], which no compiler emits)
+/// and `pc` is in `r12` while it runs, so the handler, seeing the marked instruction at the
+/// faulting address, reads `pc` from `r12` ([`interpreter_pc`]). Elsewhere `pc` is noted in a
+/// thread-local around the read (two plain stores).
+///
+/// # Safety
+/// `clos` must be a readable block (a closure, in well-typed code).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn read_applied_code(clos: usize, pc: *const i32) -> usize {
+    let code: usize;
+    // SAFETY: reads the first word of `clos` (the caller's contract); `pc` is only an input
+    // the template does not use, pinned to r12 for the fault handler.
+    unsafe {
+        std::arch::asm!(
+            ".byte 0x3e",
+            "mov {code}, qword ptr [{clos}]",
+            clos = in(reg) clos,
+            code = lateout(reg) code,
+            in("r12") pc,
+            options(nostack, readonly, preserves_flags)
+        );
+    }
+    code
+}
+
+/// The prefix byte that marks `read_applied_code`'s load.
+#[cfg(target_arch = "x86_64")]
+const APPLY_LOAD_PREFIX: u8 = 0x3e;
+
+/// As the x86-64 version: `pc` noted in a thread-local while the field is read.
+///
+/// # Safety
+/// As the x86-64 version.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub unsafe fn read_applied_code(clos: usize, pc: *const i32) -> usize {
+    use std::sync::atomic::{compiler_fence, Ordering};
+    // SeqCst compiler fences (no instruction): the stores stay around the read, as this
+    // thread's signal handler reads them.
+    compiler_fence(Ordering::SeqCst);
+    APPLYING.with(|a| a.set(pc as usize));
+    compiler_fence(Ordering::SeqCst);
+    // SAFETY: the caller's contract.
+    let code = unsafe { *(clos as *const usize) };
+    compiler_fence(Ordering::SeqCst);
+    APPLYING.with(|a| a.set(0));
+    compiler_fence(Ordering::SeqCst);
+    code
+}
+
+#[cfg(not(target_arch = "x86_64"))]
 thread_local! {
-    /// While an application reads its closure's code field: the interpreter's `pc` then
-    /// (past the applying instruction's opcode), else 0. A value that is not a closure
-    /// faults on that read, when the registers may hold older code addresses: this names
-    /// the application for certain.
+    /// While an application reads its closure's code field: the interpreter's `pc` then, else
+    /// 0 (`read_applied_code`, where the load cannot mark itself).
     static APPLYING: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Notes that the interpreter at `pc` reads the code field of the value it applies (`None`
-/// once it is read). Two plain stores per application, no test.
-#[inline(always)]
-pub fn note_applying(pc: Option<*const i32>) {
-    use std::sync::atomic::{compiler_fence, Ordering};
-    // SeqCst compiler fences (no instruction): the store stays between the reads around it,
-    // as this thread's signal handler reads it.
-    compiler_fence(Ordering::SeqCst);
-    APPLYING.with(|a| a.set(pc.map_or(0, |p| p as usize)));
-    compiler_fence(Ordering::SeqCst);
+/// The interpreter's `pc` if the fault is `read_applied_code`'s load (an application of a
+/// value that is not a closure), from the signal context.
+#[cfg(target_arch = "x86_64")]
+fn applying_pc(info: *mut libc::siginfo_t, ctx: *mut libc::c_void) -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: the kernel passes a valid ucontext_t and siginfo_t to SA_SIGINFO handlers.
+        let (g, addr) = unsafe {
+            (&(*(ctx as *const libc::ucontext_t)).uc_mcontext.gregs, (*info).si_addr() as usize)
+        };
+        let rip = g[libc::REG_RIP as usize] as usize;
+        // A fault on fetching the instruction itself: its bytes are not readable.
+        if rip == 0 || addr.wrapping_sub(rip) < 16 {
+            return None;
+        }
+        // SAFETY: `rip` is the instruction that faulted on a data access, so it was fetched:
+        // its bytes are mapped and readable (the text segment).
+        let b = unsafe { std::slice::from_raw_parts(rip as *const u8, 3) };
+        if b[0] == APPLY_LOAD_PREFIX && b[1] & 0xf0 == 0x40 && b[2] == 0x8b {
+            return Some(g[libc::REG_R12 as usize] as usize);
+        }
+        None
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (info, ctx);
+        None
+    }
+}
+
+/// As the x86-64 version: the thread-local `read_applied_code` set.
+#[cfg(not(target_arch = "x86_64"))]
+fn applying_pc(_info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) -> Option<usize> {
+    Some(APPLYING.with(|a| a.get())).filter(|&p| p != 0)
 }
 
 /// Maps a code word index to the start of the instruction holding it (set by the
@@ -164,13 +244,13 @@ const SPILL_WORDS: usize = 64;
 /// and one register (or spilled word) points past the start of its code. Registers may also
 /// hold older positions: a candidate whose instruction may fault is preferred (then the
 /// largest).
-fn interpreter_pc(ctx: *mut libc::c_void) -> Option<usize> {
+fn interpreter_pc(info: *mut libc::siginfo_t, ctx: *mut libc::c_void) -> Option<usize> {
     let (base, words) = INTERP_CODE.with(|c| c.get());
     if words == 0 {
         return None;
     }
     let end = base + words * 4;
-    let applying = APPLYING.with(|a| a.get());
+    let applying = applying_pc(info, ctx).unwrap_or(0);
     if applying > base && applying <= end {
         return Some((applying - base) / 4);
     }
@@ -202,8 +282,8 @@ fn interpreter_pc(ctx: *mut libc::c_void) -> Option<usize> {
 
 /// Writes "warden: <signal> while the bytecode interpreter ran the instruction at code
 /// offset N" to stderr. Async-signal-safe: formats into a stack buffer, one `write`.
-fn report_interpreter_fault(sig: libc::c_int, ctx: *mut libc::c_void) {
-    let Some(pc) = interpreter_pc(ctx) else { return };
+fn report_interpreter_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let Some(pc) = interpreter_pc(info, ctx) else { return };
     let (base, words) = INTERP_CODE.with(|c| c.get());
     // SAFETY: the activation's code array is alive while it runs (the program is held by
     // the thread's activation), `words` long.
@@ -256,7 +336,7 @@ extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
         }
         return;
     }
-    report_interpreter_fault(sig, ctx);
+    report_interpreter_fault(sig, info, ctx);
     if let Some(prev) = PREVIOUS.get() {
         prev.restore(sig);
     }

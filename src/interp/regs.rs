@@ -24,6 +24,7 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::{code_index_below, code_value};
 use crate::heap::value::{Value, WORD};
+use crate::heap::young_space::is_young;
 
 /// `v`, through an identity the optimiser cannot see through. A handler that only sets a
 /// register to a value the dispatch already has (a constant, `env`) would otherwise compile
@@ -321,13 +322,26 @@ impl<'a> Regs<'a> {
     #[inline(always)]
     pub unsafe fn jump_to_closure(&mut self) {
         check::on_apply(self.accu, || self.here());
-        // A fault on the read (production: not a closure) names this instruction.
-        crate::fault_signals::note_applying(Some(self.pc));
-        // SAFETY: the caller's contract; field 0 of a closure is its code value.
-        let code = unsafe { self.accu.field(0) };
-        crate::fault_signals::note_applying(None);
-        self.pc = self.code_at(code, "applying a value that is not a closure");
+        // SAFETY: the caller's contract; field 0 of a closure is its code value. A fault on
+        // the read (production: not a closure) names this instruction (`pc`).
+        let code = unsafe { crate::fault_signals::read_applied_code(self.accu.0, self.pc) };
+        self.pc = self.closure_code(Value(code));
         self.env = self.accu;
+    }
+
+    /// Decodes the code field of a closure. A closure's code field is written by `CLOSURE`,
+    /// `CLOSUREREC` and `GRAB` from validated code, and one read from the DATA section or by
+    /// `Marshal` is checked at load to be a function entry (README, "Checked before it runs"),
+    /// so only type-unsafe code (`Obj`) can apply anything else; production trusts the types
+    /// here as at every field access (and as the stock runtime does) and inverts
+    /// `code_value_at` with no test (two instructions instead of seven); the hardened build
+    /// checked the closure in `check::on_apply` and tests the code value as `code_at` does.
+    #[inline(always)]
+    pub fn closure_code(&self, v: Value) -> *const i32 {
+        if check::ENABLED {
+            return self.code_at(v, "applying a value that is not a closure");
+        }
+        (v.0.wrapping_sub(self.program.code_bias) << 1) as *const i32
     }
 
     /// Whether a poll point must stop: this domain's own collection or checker work, or a
@@ -347,24 +361,47 @@ impl<'a> Regs<'a> {
 
     /// Allocates a young block of `wosize` words, collecting first when the arena is full
     /// (`accu` and `env` are saved on the stack across the collection). An exception comes
-    /// out of the memory profiler's allocation callbacks, raised from here.
+    /// out of the memory profiler's allocation callbacks, raised from here. The block may be
+    /// a major one (the slow path's spill when the arena cannot hold it): for a block that
+    /// will hold values, use `alloc_small_flagged`.
     ///
     /// # Safety
     /// `sp` must have three free words below it; `wosize` at most `MAX_YOUNG_WOSIZE`.
     #[inline(always)]
     pub unsafe fn alloc_small(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
         // SAFETY: the caller's contract.
+        unsafe { self.alloc_small_in::<true>(wosize, tag).map(|(v, _)| v) }
+    }
+
+    /// As `alloc_small`, and whether the block may be in the major heap, where its fields
+    /// must be stored with `initialize` (the write barrier's remembered set): a constant
+    /// `false` on the fast path, so that the handler's test of it folds away there (where a
+    /// test of the block's address would cost two loads and four instructions).
+    ///
+    /// # Safety
+    /// As `alloc_small`.
+    #[inline(always)]
+    pub unsafe fn alloc_small_flagged(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+    ) -> Result<(Value, bool), Leave> {
+        // SAFETY: the caller's contract.
         unsafe { self.alloc_small_in::<true>(wosize, tag) }
     }
 
-    /// As `alloc_small`, for an instruction that does not read the accumulator after
+    /// As `alloc_small_flagged`, for an instruction that does not read the accumulator after
     /// allocating (a closure's: its free variables are on the stack by then). The two differ
     /// only under fault injection, where `lost-root` fires only on a live accumulator.
     ///
     /// # Safety
     /// As `alloc_small`.
     #[inline(always)]
-    pub unsafe fn alloc_small_dead_accu(&mut self, wosize: usize, tag: u8) -> Result<Value, Leave> {
+    pub unsafe fn alloc_small_dead_accu(
+        &mut self,
+        wosize: usize,
+        tag: u8,
+    ) -> Result<(Value, bool), Leave> {
         // SAFETY: the caller's contract.
         unsafe { self.alloc_small_in::<false>(wosize, tag) }
     }
@@ -376,12 +413,13 @@ impl<'a> Regs<'a> {
         &mut self,
         wosize: usize,
         tag: u8,
-    ) -> Result<Value, Leave> {
+    ) -> Result<(Value, bool), Leave> {
         let site = check::site_at(self.dom.id, self.pc_index());
         match self.dom.young.try_alloc(wosize, tag, site) {
-            Some(v) => Ok(v),
+            Some(v) => Ok((v, false)),
             // SAFETY: the caller's contract.
-            None => unsafe { self.out_of_line(|r| r.alloc_slow(wosize, tag, ACCU_LIVE)) },
+            None => unsafe { self.out_of_line(|r| r.alloc_slow(wosize, tag, ACCU_LIVE)) }
+                .map(|v| (v, !is_young(v))),
         }
     }
 

@@ -12,7 +12,6 @@ use crate::heap::code_pointer::code_value;
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
 };
-use crate::heap::young_space::is_young;
 use crate::interp::regs::{opaque, Leave, Regs, Step};
 
 /// PUSH_RETADDR ofs: pushes a return frame for the call that follows.
@@ -179,16 +178,18 @@ pub(in crate::interp) unsafe fn grab(m: &mut Regs) -> Step {
     // SAFETY: the module doc; the closure has `num_args + 3` fields, the RESTART before
     // this GRAB is at `pc - 3`.
     unsafe {
-        let clos = m.alloc_small(num_args + 3, CLOSURE_TAG)?;
+        let (clos, major) = m.alloc_small_flagged(num_args + 3, CLOSURE_TAG)?;
         clos.set_field_raw(0, code_value(m.pc_index() - 3));
         clos.set_field_raw(1, make_closinfo(0, 2));
-        clos.set_field_raw(2, m.env);
-        for i in 0..num_args {
-            clos.set_field_raw(i + 3, m.at(i));
-        }
-        if !is_young(clos) {
-            for i in 2..num_args + 3 {
-                m.dom.young.initialize(clos, i, clos.field(i));
+        if major {
+            m.dom.young.initialize(clos, 2, m.env);
+            for i in 0..num_args {
+                m.dom.young.initialize(clos, i + 3, m.at(i));
+            }
+        } else {
+            clos.set_field_raw(2, m.env);
+            for i in 0..num_args {
+                clos.set_field_raw(i + 3, m.at(i));
             }
         }
         m.accu = clos;
@@ -212,9 +213,15 @@ unsafe fn closure_block(
     // SAFETY: the caller's contract.
     unsafe {
         let clos = if size <= MAX_YOUNG_WOSIZE {
-            let c = m.alloc_small_dead_accu(size, CLOSURE_TAG)?;
-            for i in 0..nvars {
-                c.set_field_raw(first + i, m.at(i));
+            let (c, major) = m.alloc_small_dead_accu(size, CLOSURE_TAG)?;
+            if major {
+                for i in 0..nvars {
+                    m.dom.young.initialize(c, first + i, m.at(i));
+                }
+            } else {
+                for i in 0..nvars {
+                    c.set_field_raw(first + i, m.at(i));
+                }
             }
             c
         } else {

@@ -11,7 +11,6 @@
 
 use crate::check;
 use crate::heap::value::{Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG, MAX_YOUNG_WOSIZE};
-use crate::heap::young_space::is_young;
 use crate::interp::regs::{Regs, Step};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -26,10 +25,17 @@ pub(in crate::interp) unsafe fn make_block(m: &mut Regs) -> Step {
         let wosize = m.operand() as usize;
         let tag = m.operand() as u8;
         let block = if wosize <= MAX_YOUNG_WOSIZE {
-            let b = m.alloc_small(wosize, tag)?;
-            b.set_field_raw(0, m.accu);
-            for i in 1..wosize {
-                b.set_field_raw(i, m.at(i - 1));
+            let (b, major) = m.alloc_small_flagged(wosize, tag)?;
+            if major {
+                m.dom.young.initialize(b, 0, m.accu);
+                for i in 1..wosize {
+                    m.dom.young.initialize(b, i, m.at(i - 1));
+                }
+            } else {
+                b.set_field_raw(0, m.accu);
+                for i in 1..wosize {
+                    b.set_field_raw(i, m.at(i - 1));
+                }
             }
             b
         } else {
@@ -56,15 +62,16 @@ pub(in crate::interp) unsafe fn make_block_n<const N: usize>(m: &mut Regs) -> St
     // SAFETY: the module doc; the `N - 1` other fields are on the stack.
     unsafe {
         let tag = m.operand() as u8;
-        let b = m.alloc_small(N, tag)?;
-        b.set_field_raw(0, m.accu);
-        for i in 1..N {
-            b.set_field_raw(i, m.at(i - 1));
-        }
-        if !is_young(b) {
+        let (b, major) = m.alloc_small_flagged(N, tag)?;
+        if major {
             m.dom.young.initialize(b, 0, m.accu);
             for i in 1..N {
                 m.dom.young.initialize(b, i, m.at(i - 1));
+            }
+        } else {
+            b.set_field_raw(0, m.accu);
+            for i in 1..N {
+                b.set_field_raw(i, m.at(i - 1));
             }
         }
         m.pop(N - 1);
