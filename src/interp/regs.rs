@@ -22,7 +22,7 @@ use super::Program;
 use crate::check;
 use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
-use crate::heap::code_pointer::{code_index_below, code_value};
+use crate::heap::code_pointer::code_index_below;
 use crate::heap::value::{Value, WORD};
 use crate::heap::young_space::is_young;
 
@@ -430,7 +430,8 @@ impl<'a> Regs<'a> {
     /// Two free words below `sp`; `pc` at the call's last operand.
     #[inline(always)]
     pub unsafe fn raise_here(&mut self, exn: Value) -> Leave {
-        let after = code_value(self.pc_index() + 1);
+        // SAFETY: the caller's contract: `pc + 1` ends the call instruction.
+        let after = self.code_value_at(unsafe { self.pc.add(1) });
         // SAFETY: the caller's contract.
         unsafe {
             self.sp = self.sp.sub(2);
@@ -470,7 +471,7 @@ impl<'a> Regs<'a> {
         if !self.pending() {
             return Ok(());
         }
-        let here = code_value(self.pc_index());
+        let here = self.code_value_at(self.pc);
         // SAFETY: the caller's contract; the actions leave the stack as they found it (a
         // reallocation keeps the frame's offset from the top).
         unsafe {

@@ -8,7 +8,6 @@
 //! `RESTART` environment a partial application (well-typed code; the hardened build checks
 //! the closure); new blocks are written only below their size.
 
-use crate::heap::code_pointer::code_value;
 use crate::heap::value::{
     make_closinfo, Header, Value, CLOSURE_TAG, INFIX_TAG, MAX_YOUNG_WOSIZE, WORD,
 };
@@ -179,7 +178,7 @@ pub(in crate::interp) unsafe fn grab(m: &mut Regs) -> Step {
     // this GRAB is at `pc - 3`.
     unsafe {
         let (clos, major) = m.alloc_small_flagged(num_args + 3, CLOSURE_TAG)?;
-        clos.set_field_raw(0, code_value(m.pc_index() - 3));
+        clos.set_field_raw(0, m.code_value_at(m.pc.sub(3)));
         clos.set_field_raw(1, make_closinfo(0, 2));
         if major {
             m.dom.young.initialize(clos, 2, m.env);
@@ -282,8 +281,7 @@ pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
         }
         let clos = closure_block(m, blksize, envofs, nvars)?;
         m.push(clos);
-        let table = table_pc.offset_from(m.base());
-        clos.set_field_raw(0, code_value((table + *table_pc as isize) as usize));
+        clos.set_field_raw(0, m.code_value_at(table_pc.offset(*table_pc as isize)));
         clos.set_field_raw(1, make_closinfo(0, envofs));
         let mut e = envofs;
         for i in 1..nfuncs {
@@ -291,7 +289,8 @@ pub(in crate::interp) unsafe fn closure_rec(m: &mut Regs) -> Step {
             clos.set_raw(f, Header::new(i * 3, INFIX_TAG, 0).0);
             let infix = Value(clos.0 + (f + 1) * WORD);
             m.push(infix);
-            clos.set_field_raw(f + 1, code_value((table + *table_pc.add(i) as isize) as usize));
+            let entry = table_pc.offset(*table_pc.add(i) as isize);
+            clos.set_field_raw(f + 1, m.code_value_at(entry));
             e -= 3;
             clos.set_field_raw(f + 2, make_closinfo(0, e));
         }

@@ -9,7 +9,6 @@
 //! tail on top); no safepoint runs between taking a fiber chain and switching to it.
 
 use crate::domain::{Domain, Stack};
-use crate::heap::code_pointer::code_value;
 use crate::heap::stack::{fiber_of, fiber_value, replace_fiber, take_fiber};
 use crate::heap::value::{make_closinfo, Value, CLOSURE_TAG, CONT_TAG};
 use crate::interp::regs::{Leave, RaiseKind, Regs, Step};
@@ -169,7 +168,7 @@ pub(in crate::interp) unsafe fn reperform_term(m: &mut Regs) -> Step {
             let arg = unhandled_effect(m.dom, eff);
             let raiser = m.dom.alloc_tuple(
                 CLOSURE_TAG,
-                &[code_value(m.program.raise_arg_pc), make_closinfo(0, 2)],
+                &[m.code_value_at(m.code(m.program.raise_arg_pc)), make_closinfo(0, 2)],
             );
             // No safepoint from here to the resume: the taken chain is ours.
             m.accu = take_fiber(cont);
