@@ -150,10 +150,18 @@ pub(in crate::interp) unsafe fn restart(m: &mut Regs) -> Step {
     // SAFETY: as above; `reserve` made room for the arguments.
     unsafe {
         m.sp = m.sp.sub(num_args);
-        // A plain loop (usually one or two words): `opaque` keeps LLVM from vectorising
+        // A plain loop (usually one or two words) that tests at its end, as a partial
+        // application holds at least one argument: `opaque` keeps LLVM from vectorising
         // and unrolling it, whose set-up costs more than the copy.
-        for i in 0..num_args {
-            m.set(i, opaque(m.env.field(i + 3)));
+        let (mut from, mut to) = (m.env.field_ptr(3), m.sp);
+        let end = from.add(num_args);
+        loop {
+            *to = opaque(*from);
+            from = from.add(1);
+            to = to.add(1);
+            if from == end {
+                break;
+            }
         }
         m.env = m.env.field(2);
     }
