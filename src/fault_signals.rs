@@ -99,9 +99,9 @@ thread_local! {
 /// integer) faults on this read, when other registers may hold older code addresses.
 ///
 /// On x86-64 it costs nothing beyond the load: the load is one instruction that marks
-/// itself (a redundant `ds` segment prefix, [`APPLY_LOAD_PREFIX`], which no compiler emits)
+/// itself (a redundant `ds` segment prefix, `APPLY_LOAD_PREFIX`, which no compiler emits)
 /// and `pc` is in `r12` while it runs, so the handler, seeing the marked instruction at the
-/// faulting address, reads `pc` from `r12` ([`interpreter_pc`]). Elsewhere `pc` is noted in a
+/// faulting address, reads `pc` from `r12` (`interpreter_pc`). Elsewhere `pc` is noted in a
 /// thread-local around the read (two plain stores).
 ///
 /// # Safety

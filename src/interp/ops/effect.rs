@@ -128,7 +128,7 @@ pub(in crate::interp) unsafe fn perform(m: &mut Regs) -> Step {
     // SAFETY: the module doc; the frame of four words is below `sp`'s threshold. The
     // stacks are reached through their pointers (see `do_resume`).
     unsafe {
-        let cont = m.alloc_small(2, CONT_TAG)?;
+        let (cont, major) = m.alloc_small_flagged(2, CONT_TAG)?;
         let here = m.code_value_at(m.pc);
         let old: *mut Stack = &mut *m.dom.stack;
         let parent = (*old).parent;
@@ -142,7 +142,10 @@ pub(in crate::interp) unsafe fn perform(m: &mut Regs) -> Step {
         m.dom.switch_stack(parent);
         cont.set_field_raw(1, fiber_value(old));
         replace_fiber(cont, fiber_value(old));
-        m.dom.young.note_suspended(cont);
+        // Only a major continuation is remembered (the slow path's spill).
+        if major {
+            m.dom.young.note_suspended(cont);
+        }
         run_effect_handler(m, old, parent, m.accu, cont)
     }
 }
