@@ -79,7 +79,7 @@ unsafe fn call_c<const N: usize>(m: &mut Regs, addr: usize) -> Step {
                 Ok(v) => r = v,
                 Err(e) => {
                     m.sp = m.dom.stack.sp;
-                    return Err(m.out_of_line(|r| fail(r, e)));
+                    return fail(m, e);
                 }
             }
         }
@@ -95,10 +95,7 @@ unsafe fn call_c<const N: usize>(m: &mut Regs, addr: usize) -> Step {
 
 /// Ends a primitive call whose outcome is `r`: pops the call frame and the `pop` argument
 /// words and steps over the primitive number, or raises as from the call's position, or
-/// ends the activation. The failure is out of line and always leaves (`fail` returns a
-/// `Leave`), so the success path goes straight to the next instruction's dispatch: with
-/// one `Step` made of both, LLVM merged every primitive call into one block that tested it
-/// again and reshuffled the dispatch loop's registers (about 40 instructions a call).
+/// ends the activation.
 ///
 /// # Safety
 /// `sp` at the call frame, with the `pop` argument words above it and free words below.
@@ -116,37 +113,34 @@ unsafe fn finish(m: &mut Regs, r: PrimResult, pop: usize) -> Step {
             Ok(())
         }
         // SAFETY: the caller's.
-        Err(e) => Err(m.out_of_line(|r| unsafe { fail(r, e) })),
+        Err(e) => unsafe { fail(m, e) },
     }
 }
 
 /// Raises the exception of a primitive call that failed with `e` as from the call's
-/// position, or ends the activation: how the interpreter leaves the straight line.
+/// position, or ends the activation.
 ///
 /// # Safety
 /// `sp` at the call frame, with free words below it.
-#[cold]
-#[inline(never)]
-unsafe fn fail(m: &mut Regs, e: Exn) -> Leave {
+#[inline(always)]
+unsafe fn fail(m: &mut Regs, e: Exn) -> Step {
     match e {
         Exn::Unimplemented(_) => {
             // SAFETY: `pc` is at the primitive number (the module doc).
             let p = unsafe { m.peek_operand() } as usize;
-            Leave::Fail(Exn::fatal(format!(
+            Err(Leave::Fail(Exn::fatal(format!(
                 "the primitive {} is not implemented by warden",
                 m.program.prims.name(p)
-            )))
+            ))))
         }
         e => match m.dom.exn_value(&e) {
             Some(v) => {
                 m.accu = v;
                 // SAFETY: the call frame is on top, with free words below it.
-                match unsafe { m.actions_before_raise() } {
-                    Ok(()) => Leave::Raise(RaiseKind::FromPrim),
-                    Err(leave) => leave,
-                }
+                unsafe { m.actions_before_raise()? };
+                Err(Leave::Raise(RaiseKind::FromPrim))
             }
-            None => Leave::Fail(e),
+            None => Err(Leave::Fail(e)),
         },
     }
 }
