@@ -513,11 +513,11 @@ mod arity_tests {
 
     #[test]
     fn the_index_has_every_name_and_its_library() {
-        for (name, f) in AREAS.iter().flat_map(|a| a.iter()) {
+        // The first area naming a primitive provides it.
+        for (name, _) in AREAS.iter().flat_map(|a| a.iter()) {
             let first = AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| n == name);
-            assert_eq!(lookup(name).map(|g| g as usize), first.map(|(_, g)| *g as usize));
-            assert!(lookup(name).is_some(), "{name}");
-            let _ = f;
+            let first = first.map(|(_, f)| *f as usize);
+            assert_eq!(lookup(name).map(|f| f as usize), first, "{name}");
         }
         for name in STANDARD_NAMES.lines() {
             assert!(is_standard(name), "{name}");
