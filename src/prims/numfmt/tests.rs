@@ -439,7 +439,7 @@ fn arbitrary_bytes_never_panic() {
         let s: Vec<u8> = (0..len)
             .map(|_| {
                 let r = next();
-                if r % 7 == 0 {
+                if r.is_multiple_of(7) {
                     (r >> 8) as u8
                 } else {
                     alphabet[(r >> 8) as usize % alphabet.len()]
