@@ -85,6 +85,7 @@ corpus! {
     // strings and numbers
     string_ops string_eq_blit bytes_ops bytes_fill_blit_edges char_uchar_utf8 int_arith int32_ops
     int64_ops nativeint_ops int_of_string_edges float_conv float_math compare_equality
+    compare_deep_pending
     // input, output, system
     marshal_basic marshal_channels file_io stdin_lines stdin_binary channels_modules sys_env
     signals signal_backtrace signal_exit signal_exit_fiber signal_segv signal_finaliser_order

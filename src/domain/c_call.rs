@@ -84,66 +84,35 @@ pub unsafe fn call_stub<const N: usize>(args: &[Value; N], addr: usize) -> Value
     #[cfg(target_arch = "x86_64")]
     {
         let r: usize;
+        // One arm per arity: the trampoline's symbol and the registers of the C convention
+        // that carry the arguments, then the function's address in the next one.
+        macro_rules! lean_call {
+            ($t:ident, [$($reg:tt = $i:tt),*], $f:tt) => {
+                std::arch::asm!(
+                    "call {t}",
+                    t = sym $t,
+                    $(in($reg) args[$i].0,)*
+                    in($f) addr,
+                    lateout("rax") r,
+                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
+                    clobber_abi("C"),
+                )
+            };
+        }
         // SAFETY: the caller's; each `warden_c_leanN` takes the `N` values and the function
         // in the C convention's registers and keeps what a C function keeps except r12 to
         // r15, which the clobbers name. The stack is aligned for the call on entry to the
         // block (Rust's inline assembly contract without `nostack`).
         unsafe {
             match N {
-                1 => std::arch::asm!(
-                    "call {t}",
-                    t = sym warden_c_lean1,
-                    in("rdi") args[0].0,
-                    in("rsi") addr,
-                    lateout("rax") r,
-                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
-                    clobber_abi("C"),
-                ),
-                2 => std::arch::asm!(
-                    "call {t}",
-                    t = sym warden_c_lean2,
-                    in("rdi") args[0].0,
-                    in("rsi") args[1].0,
-                    in("rdx") addr,
-                    lateout("rax") r,
-                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
-                    clobber_abi("C"),
-                ),
-                3 => std::arch::asm!(
-                    "call {t}",
-                    t = sym warden_c_lean3,
-                    in("rdi") args[0].0,
-                    in("rsi") args[1].0,
-                    in("rdx") args[2].0,
-                    in("rcx") addr,
-                    lateout("rax") r,
-                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
-                    clobber_abi("C"),
-                ),
-                4 => std::arch::asm!(
-                    "call {t}",
-                    t = sym warden_c_lean4,
-                    in("rdi") args[0].0,
-                    in("rsi") args[1].0,
-                    in("rdx") args[2].0,
-                    in("rcx") args[3].0,
-                    in("r8") addr,
-                    lateout("rax") r,
-                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
-                    clobber_abi("C"),
-                ),
-                _ => std::arch::asm!(
-                    "call {t}",
-                    t = sym warden_c_lean5,
-                    in("rdi") args[0].0,
-                    in("rsi") args[1].0,
-                    in("rdx") args[2].0,
-                    in("rcx") args[3].0,
-                    in("r8") args[4].0,
-                    in("r9") addr,
-                    lateout("rax") r,
-                    out("r12") _, out("r13") _, out("r14") _, out("r15") _,
-                    clobber_abi("C"),
+                1 => lean_call!(warden_c_lean1, ["rdi" = 0], "rsi"),
+                2 => lean_call!(warden_c_lean2, ["rdi" = 0, "rsi" = 1], "rdx"),
+                3 => lean_call!(warden_c_lean3, ["rdi" = 0, "rsi" = 1, "rdx" = 2], "rcx"),
+                4 => lean_call!(warden_c_lean4, ["rdi" = 0, "rsi" = 1, "rdx" = 2, "rcx" = 3], "r8"),
+                _ => lean_call!(
+                    warden_c_lean5,
+                    ["rdi" = 0, "rsi" = 1, "rdx" = 2, "rcx" = 3, "r8" = 4],
+                    "r9"
                 ),
             }
         }

@@ -15,7 +15,7 @@ use super::builtin_kind::Builtin;
 use super::zeroed::Zeroed;
 use crate::domain::PrimFn;
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 /// Primitives that loaded fragments may add to the program's.
 const ROOM_FOR_ADDED: usize = 4096;
@@ -84,6 +84,9 @@ pub struct PrimTable {
     names: RwLock<Vec<String>>,
     /// How many were bound at start-up.
     initial: usize,
+    /// How many arguments each primitive reads, in number order, for as many as a fragment's
+    /// verification asked about (`with_names`): kept, since the names only grow.
+    arities: Mutex<Vec<Option<u8>>>,
 }
 
 impl PrimTable {
@@ -115,6 +118,7 @@ impl PrimTable {
             len: AtomicUsize::new(fns.len()),
             initial: fns.len(),
             names: RwLock::new(names),
+            arities: Mutex::new(Vec::new()),
         }
     }
 
@@ -183,9 +187,19 @@ impl PrimTable {
         names.get(p).cloned().unwrap_or_default()
     }
 
-    /// The names of every bound primitive, in number order.
-    pub fn names(&self) -> Vec<String> {
-        self.names.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// Runs `f` on the names of every bound primitive and how many arguments each reads
+    /// (`arity` of its name), in number order, without copying them: `arity` runs once per
+    /// primitive over the table's life (a loaded fragment is verified against them all).
+    pub fn with_names<R>(
+        &self,
+        arity: impl Fn(&str) -> Option<u8>,
+        f: impl FnOnce(&[String], &[Option<u8>]) -> R,
+    ) -> R {
+        let names = self.names.read().unwrap_or_else(|e| e.into_inner());
+        let mut arities = self.arities.lock().unwrap_or_else(|e| e.into_inner());
+        let known = arities.len();
+        arities.extend(names[known..].iter().map(|n| arity(n)));
+        f(&names, &arities)
     }
 
     /// The names of the primitives bound at start-up.

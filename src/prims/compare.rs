@@ -16,6 +16,7 @@ use crate::heap::value::{
     FORWARD_TAG, INFIX_TAG, OBJECT_TAG, STRING_TAG,
 };
 use std::cell::Cell;
+use std::mem::MaybeUninit;
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_compare", compare),
@@ -55,6 +56,64 @@ struct Pending {
     v2: Value,
     offset: usize,
     size: usize,
+}
+
+/// Pending blocks kept in place before the walk's stack takes a vector (as the stock
+/// runtime's first 8): most compared values (tuples, short lists, records) nest less, and
+/// a vector's first push cost a `malloc` and a `free` per comparison, about 200
+/// instructions, more than the comparison itself.
+const IN_PLACE: usize = 8;
+
+/// The walk's stack of pending blocks: the first [`IN_PLACE`] in place, the deeper ones
+/// in `more`.
+///
+/// Invariant: `inline[..len]` are initialised; `more` is empty unless `len == IN_PLACE`,
+/// so the top is `more`'s last when it has one, else `inline[len - 1]`.
+struct Pendings {
+    inline: [MaybeUninit<Pending>; IN_PLACE],
+    len: usize,
+    more: Vec<Pending>,
+}
+
+impl Pendings {
+    #[inline(always)]
+    fn new() -> Pendings {
+        Pendings { inline: [const { MaybeUninit::uninit() }; IN_PLACE], len: 0, more: Vec::new() }
+    }
+
+    /// How many blocks are pending.
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.len + self.more.len()
+    }
+
+    #[inline(always)]
+    fn push(&mut self, p: Pending) {
+        if self.len < IN_PLACE {
+            self.inline[self.len].write(p);
+            self.len += 1;
+        } else {
+            self.more.push(p);
+        }
+    }
+
+    #[inline(always)]
+    fn top(&mut self) -> Option<&mut Pending> {
+        if let Some(p) = self.more.last_mut() {
+            return Some(p);
+        }
+        let i = self.len.checked_sub(1)?;
+        // SAFETY: `inline[..len]` are initialised (the type's invariant).
+        Some(unsafe { self.inline[i].assume_init_mut() })
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) {
+        if self.more.pop().is_none() {
+            // `Pending` needs no drop: forgetting the slot is enough.
+            self.len = self.len.saturating_sub(1);
+        }
+    }
 }
 
 /// Order of two doubles: None when equal (or both nan under the total order).
@@ -149,7 +208,7 @@ unsafe fn compare_ext(
 pub fn compare_values(dom: &mut Domain, a: Value, b: Value, total: bool) -> Result<isize, Exn> {
     // For foreign custom operations that call the C API (they may raise).
     let dom = dom as *mut Domain as usize;
-    let mut stack: Vec<Pending> = Vec::new();
+    let mut stack = Pendings::new();
     let (mut v1, mut v2) = (a, b);
     // SAFETY: (the whole loop) block values reached from the arguments are live blocks, and
     // field reads stay below the sizes read from their headers. Nothing allocates or runs
@@ -280,7 +339,7 @@ pub fn compare_values(dom: &mut Domain, a: Value, b: Value, total: bool) -> Resu
                             break 'same;
                         }
                         if n1 > 1 {
-                            if stack.len() >= MAX_PENDING {
+                            if stack.count() >= MAX_PENDING {
                                 return Err(Exn::out_of_memory());
                             }
                             stack.push(Pending { v1, v2, offset: 1, size: n1 });
@@ -292,7 +351,7 @@ pub fn compare_values(dom: &mut Domain, a: Value, b: Value, total: bool) -> Resu
                 }
             }
             // Equal so far: go on with the next pending field, if any.
-            let Some(top) = stack.last_mut() else { return Ok(0) };
+            let Some(top) = stack.top() else { return Ok(0) };
             v1 = top.v1.field(top.offset);
             v2 = top.v2.field(top.offset);
             top.offset += 1;

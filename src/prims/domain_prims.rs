@@ -202,8 +202,7 @@ fn publish_result(dom: &mut Domain, term_sync: Value, finished: Value) -> Result
     let (term_sync, finished) = (dom.local_roots[n - 2], dom.local_roots[n - 1]);
     dom.modify(term_sync, 0, finished);
     let cond: &OcamlCondition = sync_state(c, &CONDITION_OPS, "Condition.broadcast")?;
-    *guard(&cond.wakeups) += 1;
-    cond.cond.notify_all();
+    cond.wake(true);
     let mutex: &OcamlMutex = sync_state(m, &MUTEX_OPS, "Mutex.unlock")?;
     mutex.unlock().map_err(|code| sync_error("Mutex.unlock", code))?;
     dom.local_roots.truncate(n - 2);
@@ -307,18 +306,70 @@ fn atomic_fetch_add(_: &mut Domain, args: &[Value]) -> PrimResult {
 // Mutex and Condition
 
 /// An error-checking mutex: which thread holds it, and a condition to wait for release.
+///
+/// Invariant: `state.waiting` counts the threads inside `lock`'s wait, changed only with
+/// `state` held, so `unlock` wakes only when one is there: the std condition variable's
+/// `notify_one` makes a `futex` system call even with no waiter, at every unlock.
 #[derive(Default)]
 struct OcamlMutex {
-    owner: Mutex<Option<ThreadId>>,
+    state: Mutex<MutexState>,
     released: Condvar,
+}
+
+#[derive(Default)]
+struct MutexState {
+    owner: Option<ThreadId>,
+    waiting: u32,
 }
 
 /// A condition variable: a wake-up counter guarded by its own lock, so that a signal sent
 /// between releasing the OCaml mutex and sleeping is never lost.
+///
+/// Invariant: `state.waiting` counts the threads inside `wait`, changed only with `state`
+/// held; `signal` and `broadcast` wake only when it is not 0 (as for [`OcamlMutex`]).
 #[derive(Default)]
 struct OcamlCondition {
-    wakeups: Mutex<u64>,
+    state: Mutex<ConditionState>,
     cond: Condvar,
+}
+
+#[derive(Default)]
+struct ConditionState {
+    wakeups: u64,
+    waiting: u32,
+}
+
+impl OcamlCondition {
+    /// Counts a wake-up and wakes one waiter (`all`: every waiter), if any.
+    fn wake(&self, all: bool) {
+        let mut state = guard(&self.state);
+        state.wakeups += 1;
+        let waiting = state.waiting != 0;
+        drop(state);
+        // A thread counted in `waiting` read the condition's futex word before it let go
+        // of `state` (the std condition variable's wait), so this wake-up reaches it.
+        match (waiting, all) {
+            (false, _) => {}
+            (true, false) => self.cond.notify_one(),
+            (true, true) => self.cond.notify_all(),
+        }
+    }
+
+    /// Waits for one wake-up after releasing `m` (or returns at once if one came since
+    /// `state` was taken), then takes `m` again: one wait, as `pthread_cond_wait` (a
+    /// spurious wake-up returns too; the caller's loop re-checks its condition).
+    fn wait(&self, m: &OcamlMutex) -> Result<(), i32> {
+        let mut state = guard(&self.state);
+        let seen = state.wakeups;
+        m.unlock()?;
+        if state.wakeups == seen {
+            state.waiting += 1;
+            state = self.cond.wait(state).unwrap_or_else(|e| e.into_inner());
+            state.waiting -= 1;
+        }
+        drop(state);
+        m.lock()
+    }
 }
 
 /// Locks a std mutex, ignoring poisoning (no panic can happen while one is held).
@@ -337,36 +388,42 @@ fn sync_error(what: &str, code: i32) -> Exn {
 impl OcamlMutex {
     fn lock(&self) -> Result<(), i32> {
         let me = std::thread::current().id();
-        let mut owner = guard(&self.owner);
-        if *owner == Some(me) {
+        let mut state = guard(&self.state);
+        if state.owner == Some(me) {
             return Err(EDEADLK);
         }
-        while owner.is_some() {
-            owner = self.released.wait(owner).unwrap_or_else(|e| e.into_inner());
+        while state.owner.is_some() {
+            state.waiting += 1;
+            state = self.released.wait(state).unwrap_or_else(|e| e.into_inner());
+            state.waiting -= 1;
         }
-        *owner = Some(me);
+        state.owner = Some(me);
         Ok(())
     }
     /// Ok(true) if acquired, Ok(false) if held (by anyone, the caller included).
     fn try_lock(&self) -> bool {
-        let mut owner = guard(&self.owner);
-        if owner.is_some() {
+        let mut state = guard(&self.state);
+        if state.owner.is_some() {
             return false;
         }
-        *owner = Some(std::thread::current().id());
+        state.owner = Some(std::thread::current().id());
         true
     }
     fn is_owned_by_me(&self) -> bool {
-        *guard(&self.owner) == Some(std::thread::current().id())
+        guard(&self.state).owner == Some(std::thread::current().id())
     }
     fn unlock(&self) -> Result<(), i32> {
-        let mut owner = guard(&self.owner);
-        if *owner != Some(std::thread::current().id()) {
+        let mut state = guard(&self.state);
+        if state.owner != Some(std::thread::current().id()) {
             return Err(EPERM);
         }
-        *owner = None;
-        drop(owner);
-        self.released.notify_one();
+        state.owner = None;
+        let waiting = state.waiting != 0;
+        drop(state);
+        // A waiter counted in `waiting` read the futex word before it let go of `state`.
+        if waiting {
+            self.released.notify_one();
+        }
         Ok(())
     }
 }
@@ -469,18 +526,7 @@ fn condition_wait(dom: &mut Domain, args: &[Value]) -> PrimResult {
     }
     // Both blocks must outlive the wait: root them (they never move, having finalisers).
     dom.local_roots.extend([args[0], args[1]]);
-    let r = dom.blocking_section(|| {
-        let mut wakeups = guard(&c.wakeups);
-        let seen = *wakeups;
-        m.unlock()?;
-        // One wait, as pthread_cond_wait: a wake-up (or a spurious one) returns to the
-        // caller, whose loop re-checks its condition.
-        if *wakeups == seen {
-            wakeups = c.cond.wait(wakeups).unwrap_or_else(|e| e.into_inner());
-        }
-        drop(wakeups);
-        m.lock()
-    });
+    let r = dom.blocking_section(|| c.wait(m));
     let n = dom.local_roots.len();
     dom.local_roots.truncate(n - 2);
     r.map_err(|code| sync_error("Condition.wait", code))?;
@@ -489,15 +535,13 @@ fn condition_wait(dom: &mut Domain, args: &[Value]) -> PrimResult {
 
 fn condition_signal(_: &mut Domain, args: &[Value]) -> PrimResult {
     let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.signal")?;
-    *guard(&c.wakeups) += 1;
-    c.cond.notify_one();
+    c.wake(false);
     Ok(Value::UNIT)
 }
 
 fn condition_broadcast(_: &mut Domain, args: &[Value]) -> PrimResult {
     let c: &OcamlCondition = sync_state(args[0], &CONDITION_OPS, "Condition.broadcast")?;
-    *guard(&c.wakeups) += 1;
-    c.cond.notify_all();
+    c.wake(true);
     Ok(Value::UNIT)
 }
 
@@ -518,6 +562,58 @@ mod tests {
     }
 
     #[test]
+    fn contended_mutex_hands_over_every_time() {
+        use std::sync::Arc;
+        // Four threads take turns; each holds the mutex across a yield so that the others
+        // wait in `lock` (a wake-up lost by the waiter count would hang here).
+        let shared = Arc::new((OcamlMutex::default(), Mutex::new(0u32)));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let s = shared.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..500 {
+                        s.0.lock().unwrap();
+                        let n = *guard(&s.1);
+                        std::thread::yield_now();
+                        *guard(&s.1) = n + 1;
+                        s.0.unlock().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*guard(&shared.1), 2000);
+        assert_eq!(guard(&shared.0.state).waiting, 0);
+    }
+
+    #[test]
+    fn condition_ping_pong_loses_no_signal() {
+        use std::sync::Arc;
+        // Two threads alternate on a turn flag, each signalling the other: every hand-over
+        // needs the signal to reach a thread counted as waiting.
+        let s = Arc::new((OcamlMutex::default(), OcamlCondition::default(), Mutex::new(0u32)));
+        let s2 = s.clone();
+        let player = move |s: Arc<(OcamlMutex, OcamlCondition, Mutex<u32>)>, me: u32| {
+            for _ in 0..300 {
+                s.0.lock().unwrap();
+                while *guard(&s.2) % 2 != me {
+                    s.1.wait(&s.0).unwrap();
+                }
+                *guard(&s.2) += 1;
+                s.1.wake(false);
+                s.0.unlock().unwrap();
+            }
+        };
+        let t = std::thread::spawn(move || player(s2, 1));
+        player(s.clone(), 0);
+        t.join().unwrap();
+        assert_eq!(*guard(&s.2), 600);
+        assert_eq!(guard(&s.1.state).waiting, 0);
+    }
+
+    #[test]
     fn condition_wakes_a_waiter_on_another_thread() {
         use std::sync::Arc;
         let pair = Arc::new((OcamlMutex::default(), OcamlCondition::default(), Mutex::new(false)));
@@ -526,21 +622,14 @@ mod tests {
             let (m, c, flag) = &*p2;
             m.lock().unwrap();
             *guard(flag) = true;
-            *guard(&c.wakeups) += 1;
-            c.cond.notify_all();
+            c.wake(true);
             m.unlock().unwrap();
         });
         let (m, c, flag) = &*pair;
         m.lock().unwrap();
+        // No timeout: a lost wake-up hangs the test.
         while !*guard(flag) {
-            let mut w = guard(&c.wakeups);
-            let seen = *w;
-            m.unlock().unwrap();
-            if *w == seen {
-                w = c.cond.wait_timeout(w, std::time::Duration::from_millis(50)).unwrap().0;
-            }
-            drop(w);
-            m.lock().unwrap();
+            c.wait(m).unwrap();
         }
         m.unlock().unwrap();
         t.join().unwrap();

@@ -98,10 +98,12 @@ fn reify_bytecode(dom: &mut Domain, args: &[Value]) -> PrimResult {
     let globals = dom.globals.get();
     // SAFETY: the global table is a block.
     let nglobals = if globals.is_block() { unsafe { globals.wosize() } } else { 0 };
-    let names = program.prims.names();
-    let reads: Vec<Option<u8>> = names.iter().map(|n| super::reads(n)).collect();
-    let prims = crate::loader::verify::Prims { names: &names, reads: &reads };
-    let verified = crate::loader::verify::verify_fragment(&code, prims)
+    let verified = program
+        .prims
+        .with_names(super::reads, |names, reads| {
+            let prims = crate::loader::verify::Prims { names, reads };
+            crate::loader::verify::verify_fragment(&code, prims)
+        })
         .and_then(|v| v.check_globals(&code, nglobals).map(|()| v))
         .map_err(|e| Exn::failure(format!("reify_bytecode: {e}")))?;
     let digest = match some_string(args[2]) {

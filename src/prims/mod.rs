@@ -10,9 +10,6 @@
 use crate::domain::Domain;
 use crate::exn::Exn;
 use crate::heap::value::Value;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::OnceLock;
 
 pub use crate::domain::PrimFn;
 
@@ -169,9 +166,8 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     bigarray::PRIMS,
 ];
 
-/// What binding needs to know of a primitive warden knows by name (16 bytes: the index is
-/// built at every start-up, and its pages count in the resident size).
-#[derive(Clone, Copy, Default)]
+/// What binding needs to know of a primitive warden knows by name (16 bytes).
+#[derive(Clone, Copy)]
 struct PrimEntry {
     /// Its implementation, if built in.
     imp: Option<PrimFn>,
@@ -183,68 +179,175 @@ struct PrimEntry {
     standard: bool,
 }
 
-/// Every known primitive by name, built on first use (binding a program asks about each of
-/// its primitives several times: linear scans of the tables cost a third of an empty
-/// program's start-up).
-fn index() -> &'static NameMap {
-    static INDEX: OnceLock<NameMap> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        // Sized for the built-in names (the standard names are nearly all among them): a
-        // table that never grows, with no more buckets than they need.
-        let builtin = AREAS.iter().map(|a| a.len()).sum();
-        let mut map = NameMap::with_capacity_and_hasher(builtin, Default::default());
-        for (name, f) in AREAS.iter().flat_map(|a| a.iter()) {
-            // The first area naming a primitive provides it (as the scan did).
-            map.entry(name).or_default().imp.get_or_insert(*f);
-        }
-        for (library, (_, areas)) in LIBRARIES.iter().enumerate() {
-            for (name, _) in areas.iter().flat_map(|a| a.iter()) {
-                map.entry(name).or_default().library.get_or_insert(library as u8);
-            }
-        }
-        for name in
-            LOCK_FREE.iter().chain(LOCK_FREE_AREAS.iter().flat_map(|a| a.iter().map(|(n, _)| n)))
-        {
-            map.entry(name).or_default().lock_free = true;
-        }
-        for name in STANDARD_NAMES.lines() {
-            map.entry(name).or_default().standard = true;
-        }
-        map
-    })
-}
+const NO_ENTRY: PrimEntry =
+    PrimEntry { imp: None, library: None, lock_free: false, standard: false };
 
-type NameMap = HashMap<&'static str, PrimEntry, BuildHasherDefault<NameHasher>>;
+// The names warden knows are those of `arity.txt` (every stock C primitive; warden's
+// built-in ones are among them, which `build_index` checks as it compiles). They are found
+// by an open-addressing hash table of their numbers in that file, and their entries are a
+// table in the same order: both are computed by the compiler (const evaluation), so a
+// start-up builds nothing (the hash map built at every start cost about 400 000
+// instructions, a fifth of an empty program's run) and the entries are read-only data.
+
+/// Slots of the name table: a power of two, over twice the names (short probe runs).
+const SLOTS: usize = (ARITY_ENDS.len() * 2).next_power_of_two();
+const FREE_SLOT: u16 = u16::MAX;
 
 /// FNV-1a: the names are trusted (ours, or a program's that only slows its own start-up),
 /// and short, so a keyed hash would cost more than the lookups it serves.
-struct NameHasher(u64);
+const fn fnv1a(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < b.len() {
+        h = (h ^ b[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
 
-impl Default for NameHasher {
-    fn default() -> Self {
-        NameHasher(0xcbf2_9ce4_8422_2325)
+/// Name `i` of `arity.txt`.
+const fn arity_name(i: usize) -> &'static [u8] {
+    let start = if i == 0 { 0 } else { ARITY_ENDS[i - 1] as usize };
+    ARITY_NAMES.as_bytes().split_at(ARITY_ENDS[i] as usize).0.split_at(start).1
+}
+
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The name table: per slot, the number of a name in `arity.txt`, or `FREE_SLOT`.
+const NAME_SLOTS: [u16; SLOTS] = {
+    let mut slots = [FREE_SLOT; SLOTS];
+    let mut i = 0;
+    while i < ARITY_ENDS.len() {
+        let mut j = fnv1a(arity_name(i)) as usize & (SLOTS - 1);
+        while slots[j] != FREE_SLOT {
+            j = (j + 1) & (SLOTS - 1);
+        }
+        slots[j] = i as u16;
+        i += 1;
+    }
+    slots
+};
+
+/// The name table in memory, for the lookups at run time.
+static NAME_SLOTS_AT_RUN_TIME: [u16; SLOTS] = NAME_SLOTS;
+
+/// The number of `name` in `arity.txt`, looked up in `slots` (the name table).
+const fn name_number(slots: &[u16; SLOTS], name: &[u8]) -> Option<usize> {
+    let mut j = fnv1a(name) as usize & (SLOTS - 1);
+    loop {
+        let n = slots[j];
+        if n == FREE_SLOT {
+            return None;
+        }
+        if same_bytes(arity_name(n as usize), name) {
+            return Some(n as usize);
+        }
+        j = (j + 1) & (SLOTS - 1);
     }
 }
 
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+/// The number in `arity.txt` of a name warden knows, as the compiler computes the index.
+const fn known_number(name: &str) -> usize {
+    match name_number(&NAME_SLOTS, name.as_bytes()) {
+        Some(n) => n,
+        None => panic!("a built-in primitive's name is missing from src/prims/arity.txt"),
+    }
+}
+
+/// Every known primitive's entry, in `arity.txt`'s order.
+static INDEX: [PrimEntry; ARITY_ENDS.len()] = build_index();
+
+const fn build_index() -> [PrimEntry; ARITY_ENDS.len()] {
+    let mut index = [NO_ENTRY; ARITY_ENDS.len()];
+    let mut a = 0;
+    while a < AREAS.len() {
+        let mut i = 0;
+        while i < AREAS[a].len() {
+            let (name, f) = AREAS[a][i];
+            let e = &mut index[known_number(name)];
+            // The first area naming a primitive provides it.
+            if e.imp.is_none() {
+                e.imp = Some(f);
+            }
+            i += 1;
         }
+        a += 1;
     }
-    fn finish(&self) -> u64 {
-        self.0
+    let mut l = 0;
+    while l < LIBRARIES.len() {
+        let areas = LIBRARIES[l].1;
+        let mut a = 0;
+        while a < areas.len() {
+            let mut i = 0;
+            while i < areas[a].len() {
+                let e = &mut index[known_number(areas[a][i].0)];
+                if e.library.is_none() {
+                    e.library = Some(l as u8);
+                }
+                i += 1;
+            }
+            a += 1;
+        }
+        l += 1;
     }
+    let mut i = 0;
+    while i < LOCK_FREE.len() {
+        index[known_number(LOCK_FREE[i])].lock_free = true;
+        i += 1;
+    }
+    let mut a = 0;
+    while a < LOCK_FREE_AREAS.len() {
+        let mut i = 0;
+        while i < LOCK_FREE_AREAS[a].len() {
+            index[known_number(LOCK_FREE_AREAS[a][i].0)].lock_free = true;
+            i += 1;
+        }
+        a += 1;
+    }
+    // The standard names, one a line.
+    let text = STANDARD_NAMES.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i <= text.len() {
+        if i == text.len() || text[i] == b'\n' {
+            if i > start {
+                let line = text.split_at(i).0.split_at(start).1;
+                match name_number(&NAME_SLOTS, line) {
+                    Some(n) => index[n].standard = true,
+                    None => panic!("a standard primitive's name is missing from arity.txt"),
+                }
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    index
+}
+
+/// The entry of primitive `name`, if warden knows it.
+fn entry(name: &str) -> Option<&'static PrimEntry> {
+    name_number(&NAME_SLOTS_AT_RUN_TIME, name.as_bytes()).map(|n| &INDEX[n])
 }
 
 /// Whether primitive `name` runs without the heap lock.
 pub fn is_lock_free(name: &str) -> bool {
-    index().get(name).is_some_and(|e| e.lock_free)
+    entry(name).is_some_and(|e| e.lock_free)
 }
 
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
-    index().get(name).and_then(|e| e.imp)
+    entry(name).and_then(|e| e.imp)
 }
 
 /// A primitive area's table.
@@ -267,7 +370,7 @@ const LIBRARIES: &[(&str, &[Area])] = &[
 
 /// The library (`str`, `unix`) whose built-in primitive `name` is, if any.
 pub fn library_of(name: &str) -> Option<&'static str> {
-    index().get(name).and_then(|e| e.library).map(|i| LIBRARIES[i as usize].0)
+    entry(name).and_then(|e| e.library).map(|i| LIBRARIES[i as usize].0)
 }
 
 // How many arguments each C primitive of the stock runtime and its libraries reads:
@@ -278,27 +381,14 @@ include!(concat!(env!("OUT_DIR"), "/arity_table.rs"));
 
 /// How many arguments the built-in primitive `name` reads (None: not a stock primitive).
 /// A call passing fewer is refused at load: the primitive would read past its arguments.
-/// A binary search of the generated constants: nothing is built at start-up.
+/// Found in the name table the compiler built: nothing is built at start-up.
 pub fn reads(name: &str) -> Option<u8> {
-    let name_at = |i: usize| {
-        let start = if i == 0 { 0 } else { ARITY_ENDS[i - 1] as usize };
-        &ARITY_NAMES[start..ARITY_ENDS[i] as usize]
-    };
-    let (mut lo, mut hi) = (0, ARITY_ENDS.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        match name_at(mid).cmp(name) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => return Some(ARITY_COUNTS[mid]),
-        }
-    }
-    None
+    name_number(&NAME_SLOTS_AT_RUN_TIME, name.as_bytes()).map(|n| ARITY_COUNTS[n])
 }
 
 /// Whether `name` is one of the standard primitives (implemented or not).
 pub fn is_standard(name: &str) -> bool {
-    index().get(name).is_some_and(|e| e.standard)
+    entry(name).is_some_and(|e| e.standard)
 }
 
 /// Stub bound to standard primitives warden does not implement: fails when called.
@@ -422,10 +512,20 @@ mod arity_tests {
     }
 
     #[test]
-    fn the_index_has_one_entry_per_name_and_its_library() {
-        let builtin: usize = AREAS.iter().map(|a| a.len()).sum();
-        let first = NameMap::with_capacity_and_hasher(builtin, Default::default()).capacity();
-        assert_eq!(index().capacity(), first, "the index grew past its first capacity");
+    fn the_index_has_every_name_and_its_library() {
+        // The first area naming a primitive provides it.
+        for (name, _) in AREAS.iter().flat_map(|a| a.iter()) {
+            let first = AREAS.iter().flat_map(|a| a.iter()).find(|(n, _)| n == name);
+            let first = first.map(|(_, f)| *f as usize);
+            assert_eq!(lookup(name).map(|f| f as usize), first, "{name}");
+        }
+        for name in STANDARD_NAMES.lines() {
+            assert!(is_standard(name), "{name}");
+        }
+        assert!(!is_standard("caml_unix_fork") && !is_standard("re_string_match"));
+        assert!(is_lock_free("caml_hash") && is_lock_free("caml_add_float"));
+        assert!(!is_lock_free("caml_ml_output") && !is_lock_free("no_such_primitive"));
+        assert_eq!(lookup("no_such_primitive").map(|f| f as usize), None);
         assert_eq!(library_of("caml_unix_fork"), Some("unix"));
         assert_eq!(library_of("re_string_match"), Some("str"));
         assert_eq!(library_of("caml_ml_output"), None);

@@ -418,24 +418,28 @@ fn undefined_formats_are_refused() {
     }
 }
 
-#[test]
-fn arbitrary_bytes_never_panic() {
-    const ITERATIONS: usize = 20000;
-    // A small deterministic generator; inputs mix format-ish bytes with noise.
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
+/// A small deterministic generator (xorshift64) started at `seed`, for reproducible inputs.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state
-    };
+    }
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    const ITERATIONS: usize = 20000;
+    // A small deterministic generator; inputs mix format-ish bytes with noise.
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let alphabet = b"%-+ #0123456789.lLnhxXoudieEfFgGaApP_sc*$'I\0\t nanifty";
     for _ in 0..ITERATIONS {
         let len = (next() % 8) as usize; // short: no gigabyte-wide fields
         let s: Vec<u8> = (0..len)
             .map(|_| {
                 let r = next();
-                if r % 7 == 0 {
+                if r.is_multiple_of(7) {
                     (r >> 8) as u8
                 } else {
                     alphabet[(r >> 8) as usize % alphabet.len()]
@@ -457,13 +461,7 @@ fn arbitrary_bytes_never_panic() {
 /// Doubles for the differential tests below: random bit patterns, and the values where
 /// rounding is delicate (halves, thirds, powers of ten and their neighbours).
 fn awkward_doubles() -> Vec<f64> {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let mut xs = vec![0.5, 1.5, 2.5, 0.125, 0.375, 1e22, 1e23, 5e-324, f64::MAX, f64::MIN_POSITIVE];
     for i in 1..400 {
         let f = i as f64;
