@@ -20,6 +20,9 @@ use crate::heap::value::{
 pub const EPHE_DATA: usize = 1;
 pub const EPHE_FIRST_KEY: usize = 2;
 
+/// The mark stack's first capacity, in entries (16 KiB).
+const MARK_STACK_START: usize = 1024;
+
 struct Marker {
     stack: Vec<(Value, usize)>,
     /// Marked continuations whose fiber chains still need scanning.
@@ -43,10 +46,15 @@ impl Marker {
     }
 
     /// Marks `v`, found in field `i` of block `parent` (None: a root or a table entry).
+    #[inline(always)]
     fn darken(&mut self, parent: Option<(Value, usize)>, v: Value) {
-        if !v.is_block() {
-            return;
+        if v.is_block() {
+            self.darken_block(parent, v);
         }
+    }
+
+    /// As [`Marker::darken`], for a block pointer.
+    fn darken_block(&mut self, parent: Option<(Value, usize)>, v: Value) {
         check::on_mark(&self.ctx, parent, v);
         let b = Self::block_of(v);
         let hp = b.header_ptr();
@@ -129,7 +137,8 @@ impl Gc {
             self.stats.major_collections,
         );
         let mut m = Marker {
-            stack: Vec::new(),
+            // Room for the usual depth, so that a cycle seldom grows it.
+            stack: Vec::with_capacity(MARK_STACK_START),
             conts: Vec::new(),
             marked_words: 0,
             ctx: check::mark_ctx(),
