@@ -162,9 +162,17 @@ impl Drop for TestHeapGuard {
 /// A visitor over root slots: called with each slot, which it may update.
 pub type RootVisitor<'a> = &'a mut dyn FnMut(&mut Value);
 
-/// Something that can enumerate the roots it holds (stack, globals, local roots ...).
+/// Something that can enumerate the roots it holds (stack, globals, local roots ...): all at
+/// once, or split for a minor collection's units (`minor`) into the roots that belong to no
+/// domain and those of each domain. `visit_roots` visits exactly the union of the two.
 pub trait Roots {
     fn visit_roots(&mut self, f: RootVisitor<'_>);
+    /// The roots that belong to no domain (named values, globals, C global roots).
+    fn visit_shared_roots(&self, f: RootVisitor<'_>);
+    /// The roots of domain `i` (in the order of the collection's young states). May be
+    /// called from several threads at once for distinct `i` (a stopped world's parked
+    /// domains), so it must touch only domain `i`'s state.
+    fn visit_domain_roots(&self, i: usize, f: RootVisitor<'_>);
 }
 
 /// Allocation counters of one domain (or of every exited domain), in words.
