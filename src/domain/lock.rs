@@ -47,9 +47,9 @@
 //!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
 //!   pools back beyond the directory's spares;
 //! - the collector's board of work for parked domains (`gc::helpers`): the leader of a
-//!   stopped world publishes its sweep (every pool of the heap) there, parked domains join
-//!   it and take pools off its cursor, and sleep on its condition variable until the world
-//!   restarts;
+//!   stopped world publishes its minor collection (a unit per domain) and its sweep (every
+//!   pool of the heap) there, parked domains join it and take units or pools off it, and
+//!   sleep on its condition variable until the world restarts;
 //! - the custom-operations registry (`heap::custom`), read by unmarshalling;
 //! - the primitives' own: each channel's lock and the channel registry (`prims::io`, waited
 //!   for outside the heap lock), `Mutex`/`Condition` (`prims::domain_prims`), the

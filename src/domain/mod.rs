@@ -389,7 +389,8 @@ impl Domain {
                 named: &mut heap.named,
                 globals: &mut heap.globals,
             };
-            // The leader first: its young state is `youngs[0]` (promotion fills its pools).
+            // The leader first: its young state is `youngs[0]` (its unit is the leader's own in
+            // a minor collection, with the roots of no domain).
             roots.domains.retain(|&d| d != me);
             roots.domains.insert(0, me);
             let youngs = roots.youngs();

@@ -31,7 +31,9 @@
 //! 4. *Allocates major blocks* (a block too large for the minor heap, a primitive's block
 //!    when its arena is full) from its own pool set (`DomainGc::pools`), taking only the
 //!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`);
-//!    a minor collection promotes into the leader's pools, and an exiting domain's pools go
+//!    a minor collection promotes what each domain's roots reach into that domain's pools
+//!    (`minor`: the parked domains promote their own in production builds), and an exiting
+//!    domain's pools go
 //!    to another domain (`Gc::adopt_pools`).
 //!    Its words are counted in `DomainGc::unflushed`, which only the domain reads, and join
 //!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`):
@@ -68,7 +70,8 @@
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again. The leader
-//! marks alone; in production builds the parked domains sweep the pools with it, taking them
+//! marks alone; in production builds the parked domains help it: in a minor collection each
+//! promotes its own roots and remembered set (`minor`), and they sweep the pools with it, taking them
 //! one at a time off a shared cursor whichever set they belong to, while it sweeps the large
 //! blocks first (`helpers`), so a cycle's sweep shrinks with the number of domains.
 //!
@@ -304,8 +307,9 @@ pub struct Gc {
     pub pacing: pacing::Pacing,
     /// The checker's shared state (empty in production).
     pub check: check::State,
-    /// Where a sweep's leader publishes the pools for the parked domains to help sweep
-    /// (`helpers`); the domains hold a reference to it for their parks.
+    /// Where a stopped world's leader publishes work for the parked domains (a minor
+    /// collection's units, a sweep's pools: `helpers`); the domains hold a reference to it
+    /// for their parks.
     pub board: Arc<helpers::Board>,
     #[cfg(test)]
     _test_guard: TestHeapGuard,
