@@ -61,7 +61,7 @@ corpus! {
     domain_gc_shared gc_torture domain_dls_split domain_limit domain_effects
     domain_shared_structures domain_exit_codes domain_barrier domain_deep_stacks
     domain_io_blocking domain_minor_heap_size effect_cross_domain effect_cross_domain_deep
-    effect_scheduler_domains lazy_cross_domain
+    effect_scheduler_domains lazy_cross_domain domain_minor_shared_young
     // functions and control
     closures currying partial_application_wide recursion_mutual recursion_deep stack_overflow
     stack_overflow_env

@@ -47,9 +47,9 @@
 //!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
 //!   pools back beyond the directory's spares;
 //! - the collector's board of work for parked domains (`gc::helpers`): the leader of a
-//!   stopped world publishes its sweep (every pool of the heap) there, parked domains join
-//!   it and take pools off its cursor, and sleep on its condition variable until the world
-//!   restarts;
+//!   stopped world publishes its minor collection (a unit per domain) and its sweep (every
+//!   pool of the heap) there, parked domains join it and take units or pools off it, and
+//!   sleep on its condition variable until the world restarts;
 //! - the custom-operations registry (`heap::custom`), read by unmarshalling;
 //! - the primitives' own: each channel's lock and the channel registry (`prims::io`, waited
 //!   for outside the heap lock), `Mutex`/`Condition` (`prims::domain_prims`), the
@@ -300,9 +300,11 @@ impl Shared {
     /// At a poll point where `stop` was seen: parks (still inside the world, roots
     /// published) until the leader restarts the world. Stopped worlds are short (a minor
     /// collection), so it spins a while before sleeping, and meanwhile takes on the work the
-    /// leader puts on the collector's board (`gc::helpers`: sweeping pools). Returns at once
-    /// if the world already restarted.
-    pub fn park(&self) {
+    /// leader puts on the collector's board (`gc::helpers`: promoting its own domain's roots
+    /// first, then any other domain's, sweeping pools); `me` is the parked domain's token
+    /// for the board (`gc::helpers::Job::run`). Returns at once if the world already
+    /// restarted.
+    pub fn park(&self, me: usize) {
         let mut w = self.world();
         if !w.stopped {
             return;
@@ -318,21 +320,22 @@ impl Shared {
         // and to this domain's roots is visible once the generation changed.
         let stopped = || self.generation.load(Ordering::Acquire) == gen;
         spin_while(|| {
-            self.helpers.help();
+            self.helpers.help_as(me);
             stopped()
         });
-        self.helpers.sleep_while(stopped);
+        self.helpers.sleep_while(me, stopped);
     }
 
     /// Stops the world with the caller as leader: true once every other domain is parked or
-    /// outside. False if another domain was leading: the caller parked until that leader
-    /// finished, and should see whether it still needs to stop the world. The caller must be
-    /// running, at a safepoint, and must not hold the heap lock.
-    pub fn stop_world(&self) -> bool {
+    /// outside. False if another domain was leading: the caller parked (as `me`, see
+    /// `park`) until that leader finished, and should see whether it still needs to stop
+    /// the world. The caller must be running, at a safepoint, and must not hold the heap
+    /// lock.
+    pub fn stop_world(&self, me: usize) -> bool {
         let mut w = self.world();
         if w.stopped {
             drop(w);
-            self.park();
+            self.park(me);
             return false;
         }
         w.stopped = true;
@@ -515,9 +518,9 @@ mod tests {
                     assert!(!inside.load(Ordering::SeqCst), "ran during a stopped world");
                     steps.fetch_add(1, Ordering::SeqCst);
                     if s.stop.load(Ordering::Relaxed) {
-                        s.park();
+                        s.park(0);
                     }
-                    if i % 500 == 0 && s.stop_world() {
+                    if i % 500 == 0 && s.stop_world(0) {
                         inside.store(true, Ordering::SeqCst);
                         std::thread::sleep(std::time::Duration::from_micros(200));
                         inside.store(false, Ordering::SeqCst);

@@ -146,10 +146,13 @@ impl AllRoots {
 
 impl Roots for AllRoots {
     fn visit_roots(&mut self, f: RootVisitor<'_>) {
-        for &d in &self.domains {
-            // SAFETY: registered domains are stopped while the leader collects.
-            unsafe { AllRoots::visit_domain(d, f) };
+        for i in 0..self.domains.len() {
+            self.visit_domain_roots(i, f);
         }
+        self.visit_shared_roots(f);
+    }
+
+    fn visit_shared_roots(&self, f: RootVisitor<'_>) {
         // SAFETY: shared state, reached only by the leader.
         unsafe {
             for v in (*self.named).values_mut() {
@@ -159,6 +162,12 @@ impl Roots for AllRoots {
         }
         c_roots::visit_global(f);
     }
+
+    fn visit_domain_roots(&self, i: usize, f: RootVisitor<'_>) {
+        // SAFETY: registered domains are stopped while the leader collects; only domain i's
+        // root fields are reached (so distinct domains may be visited at once).
+        unsafe { AllRoots::visit_domain(self.domains[i], f) };
+    }
 }
 
 /// Roots of one domain only (the checker's poll-point verification, which runs while the
@@ -167,6 +176,12 @@ struct OwnRoots(*mut Domain);
 
 impl Roots for OwnRoots {
     fn visit_roots(&mut self, f: RootVisitor<'_>) {
+        self.visit_domain_roots(0, f);
+    }
+
+    fn visit_shared_roots(&self, _f: RootVisitor<'_>) {}
+
+    fn visit_domain_roots(&self, _i: usize, f: RootVisitor<'_>) {
         // SAFETY: the domain is the caller itself, at a safepoint.
         unsafe { AllRoots::visit_domain(self.0, f) };
     }
@@ -271,6 +286,13 @@ impl Domain {
         }
     }
 
+    /// This domain's token for the collector's board while it is parked: the address of its
+    /// young state, by which a minor collection's job finds the domain's own unit
+    /// (`gc::helpers::Job::run`).
+    fn helper_token(&self) -> usize {
+        std::ptr::addr_of!(self.young) as usize
+    }
+
     /// Takes the heap lock (which must not be held).
     pub fn lock_heap(&mut self) {
         debug_assert!(!self.heap_held, "heap lock taken twice");
@@ -344,7 +366,7 @@ impl Domain {
             self.unlock_heap();
         }
         loop {
-            if self.shared.stop_world() {
+            if self.shared.stop_world(self.helper_token()) {
                 break;
             }
             if !still_needed(self) {
@@ -367,7 +389,8 @@ impl Domain {
                 named: &mut heap.named,
                 globals: &mut heap.globals,
             };
-            // The leader first: its young state is `youngs[0]` (promotion fills its pools).
+            // The leader first: its young state is `youngs[0]` (its unit is the leader's own in
+            // a minor collection, with the roots of no domain).
             roots.domains.retain(|&d| d != me);
             roots.domains.insert(0, me);
             let youngs = roots.youngs();
@@ -464,7 +487,7 @@ impl Domain {
     /// poll-point verification.
     pub fn safepoint(&mut self) {
         if self.shared.stop.load(std::sync::atomic::Ordering::Relaxed) {
-            self.shared.park();
+            self.shared.park(self.helper_token());
         }
         match crate::check::take_forced(&mut self.young.check) {
             1 => self.young.minor_wanted = true,

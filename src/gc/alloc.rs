@@ -14,7 +14,6 @@
 
 use super::{DomainGc, Gc};
 use crate::check;
-use crate::heap::pools::PoolSet;
 use crate::heap::value::{Value, MAX_WOSIZE};
 use crate::heap::young_space::{is_young, young_range};
 
@@ -169,28 +168,6 @@ impl DomainGc {
 }
 
 impl Gc {
-    /// Allocates a major block of `wosize >= 1` fields (uninitialised) with `color` in
-    /// `pools` (a stopped world's leader's, for promotion), framed for the checker; `site` is
-    /// where it was first allocated. A refusal is fatal.
-    #[inline]
-    pub(super) fn promote_framed(
-        &mut self,
-        pools: &mut PoolSet,
-        wosize: usize,
-        tag: u8,
-        color: usize,
-        site: check::Site,
-    ) -> Value {
-        let raw = self
-            .major
-            .dir
-            .try_alloc(pools, wosize + check::MAJOR_EXTRA, tag, color)
-            .unwrap_or_else(|| crate::fatal("out of memory"));
-        // SAFETY: the heap just handed out this slot for wosize + MAJOR_EXTRA fields; its
-        // header is the word before `raw`.
-        unsafe { check::frame_major(raw.header_ptr(), wosize, site) }
-    }
-
     /// Moves what domain `y` allocated with no lock into its shared counters and the
     /// pacing (heap lock held, by `y`'s domain or a stopped world's leader).
     pub fn flush_alloc(&mut self, y: &mut DomainGc) {

@@ -1,27 +1,30 @@
-//! Work that the domains parked in a stopped world share with its leader: the sweep of the
-//! major heap's pools once the leader has marked (`Gc::sweep`), split pool by pool, so that
-//! a major cycle's sweep, whose cost grows with the heap, shrinks with the number of domains
-//! instead, whichever domain's pools hold the heap's blocks.
+//! Work that the domains parked in a stopped world share with its leader: the promotion of
+//! a minor collection (`gc::minor`: each domain's roots and remembered set, one unit per
+//! domain, see [`Job`]) and the sweep of the major heap's pools once the leader has marked
+//! (`Gc::sweep`), split pool by pool. So a collection's pause shrinks with the number of
+//! domains instead of growing with it.
 //!
 //! Protocol. The leader, which owns every domain's `DomainGc` while the world is stopped,
-//! takes every pool off every pool set into a [`SweepJob`] and [`Board::publish`]es it. A
-//! parked domain, spinning in its park (`domain::lock::Shared::park`), calls [`Board::help`],
-//! and once it stops spinning sleeps in [`Board::sleep_while`] until the world restarts,
-//! woken by each publication: it joins the job under the board's mutex (counting itself
-//! `active`), then takes pools off the job's cursor one at a time and sweeps them until none
-//! is left, and leaves (`active` decremented). The leader sweeps the large blocks meanwhile,
-//! then takes pools off the cursor too, and at the end ([`Board::finish`]) closes the job
-//! under the mutex (no one joins any more) and waits until no helper is active before it
-//! reads the results and puts the pools back in their sets. A pool, and its entry of the
-//! results, is touched by the one thread whose cursor increment returned its index; the
-//! helpers' `active` decrement (release) and the leader's load (acquire) hand them back.
-//! When no domain helps (every other one sleeps, or is in a blocking section) the leader
-//! sweeps every pool itself, as it would without the board.
+//! builds a job (a [`SweepJob`]: every pool taken off every pool set; a minor collection's
+//! `MinorJob`: a unit per domain) and [`Board::publish`]es it. A parked domain, spinning in
+//! its park (`domain::lock::Shared::park`), calls [`Board::help_as`] with its token (the
+//! address of its `DomainGc`, so that it takes its own unit first), and once it stops
+//! spinning sleeps in [`Board::sleep_while`] until the world restarts, woken by each
+//! publication: it joins the job under the board's mutex (counting itself `active`), then
+//! takes pieces off the job (pools off a cursor, units by claiming them) until none is
+//! left, and leaves (`active` decremented). The leader does its own part meanwhile (the
+//! large blocks; the roots no domain owns and its own unit), then takes pieces off the job
+//! too, and at the end ([`Board::finish`]) closes the job under the mutex (no one joins any
+//! more) and waits until no helper is active before it reads the results. A piece, and its
+//! entry of the results, is touched by the one thread that took it; the helpers' `active`
+//! decrement (release) and the leader's load (acquire) hand them back. When no domain helps
+//! (every other one sleeps, or is in a blocking section) the leader does every piece
+//! itself, as it would without the board.
 //!
-//! Only where the sweep of a pool touches no state shared with other pools:
-//! [`ENABLED`] is false in hardened builds (the checker's sweep hook writes its shared
+//! Only where the work of a piece touches no state shared with other pieces: [`ENABLED`] is
+//! false in hardened builds (the checker's sweep and promotion hooks write its shared
 //! state) and in AddressSanitizer builds (one quarantine for every set), where the leader
-//! sweeps alone.
+//! works alone.
 
 use crate::heap::pool::PoolHeader;
 use crate::heap::pools::PoolSwept;
@@ -29,7 +32,7 @@ use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
-/// Whether parked domains help the leader sweep (see the module docs).
+/// Whether parked domains help the leader promote and sweep (see the module docs).
 pub const ENABLED: bool = !crate::check::ENABLED && !cfg!(warden_asan);
 
 /// What the sweep of one pool of a [`SweepJob`] found.
@@ -67,7 +70,7 @@ impl SweepJob {
     }
 
     /// Sweeps pools off the cursor until none is left.
-    fn run(&self) {
+    fn sweep_all(&self) {
         loop {
             // Relaxed: the increment only hands out distinct indices; the results go back to
             // the leader through `Board::active` (helpers) or program order (the leader).
@@ -91,15 +94,43 @@ impl SweepJob {
 
     /// Sweeps every pool on the calling thread (no helper).
     pub fn run_alone(&self) {
-        self.run();
+        self.sweep_all();
     }
 }
 
-/// The job published to the parked domains.
-struct Published(*const SweepJob);
+impl Job for SweepJob {
+    fn run(&self, _me: usize) {
+        self.sweep_all();
+    }
+}
 
-// SAFETY: the job is `Sync` and outlives its publication (the leader closes it before it
-// returns from `Board::finish`).
+/// Work a stopped world's leader shares with the parked domains: `run` takes pieces of it
+/// until none is left, on whichever threads call it, each piece on one thread only.
+pub trait Job: Sync {
+    /// Does pieces of the job until none is left. `me` is the calling domain's token (the
+    /// address of its `DomainGc`; 0 for the leader and for threads of no domain): a job
+    /// split by domain gives that domain's piece first.
+    fn run(&self, me: usize);
+}
+
+/// Runs the job of type `J` at `job`.
+///
+/// # Safety
+/// `job` must point to a live `J`.
+unsafe fn run_job<J: Job>(job: *const (), me: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { (*job.cast::<J>()).run(me) }
+}
+
+/// The job published to the parked domains: its address and how to run it.
+#[derive(Clone, Copy)]
+struct Published {
+    job: *const (),
+    run: unsafe fn(*const (), usize),
+}
+
+// SAFETY: the job is `Sync` (`Job`'s bound) and outlives its publication (the leader closes
+// it before it returns from `Board::finish`).
 unsafe impl Send for Published {}
 
 /// What the board's mutex guards.
@@ -134,9 +165,9 @@ impl Board {
     /// The world must be stopped, the caller its leader, and `job` must stay where it is
     /// (neither moved nor dropped: the helpers reach it by its address) until the caller's
     /// [`Board::finish`] returns.
-    pub unsafe fn publish(&self, job: &SweepJob) {
+    pub unsafe fn publish<J: Job>(&self, job: &J) {
         let mut g = self.job();
-        g.job = Some(Published(job));
+        g.job = Some(Published { job: (job as *const J).cast(), run: run_job::<J> });
         // Relaxed: a hint; a helper that sees it takes the mutex. Changed under the mutex
         // only, so a helper's reset (`join`) never hides a later job.
         self.open.store(true, Ordering::Relaxed);
@@ -147,40 +178,41 @@ impl Board {
         }
     }
 
-    /// Joins the published job, if any, and sweeps pools off it until none is left (with the
-    /// job's mutex held in `guard`, given back while sweeping).
+    /// Joins the published job, if any, and works on it until nothing is left (with the
+    /// job's mutex held in `guard`, given back while working); `me` as in [`Job::run`].
     fn join<'a>(
         &'a self,
         guard: std::sync::MutexGuard<'a, Slate>,
+        me: usize,
     ) -> std::sync::MutexGuard<'a, Slate> {
-        let Some(Published(job)) = guard.job else { return guard };
+        let Some(Published { job, run }) = guard.job else { return guard };
         // Relaxed: counted under the mutex, which the leader takes to close the job before
         // it reads `active`.
         self.active.fetch_add(1, Ordering::Relaxed);
         drop(guard);
         // SAFETY: joined under the mutex while published: the leader waits for `active` to
-        // drop to zero before the job ends.
-        unsafe { (*job).run() };
-        // Release: our sweeps happen before the leader's acquire load in `finish`.
+        // drop to zero before the job ends; `run` is the job's own runner (`publish`).
+        unsafe { run(job, me) };
+        // Release: our work happens before the leader's acquire load in `finish`.
         self.active.fetch_sub(1, Ordering::Release);
         let g = self.job();
-        if matches!(g.job, Some(Published(j)) if j == job) {
-            // The cursor ran out: no more pools to take from this job.
+        if matches!(g.job, Some(p) if p.job == job) {
+            // Nothing left to take from this job.
             // Relaxed: under the mutex (see `publish`).
             self.open.store(false, Ordering::Relaxed);
         }
         g
     }
 
-    /// Called by a parked domain once it stops spinning: sleeps while `stopped` holds,
-    /// helping with the jobs published meanwhile. [`Board::wake_all`] must be called after
-    /// `stopped` turns false.
-    pub fn sleep_while(&self, stopped: impl Fn() -> bool) {
+    /// Called by a parked domain (token `me`, as in [`Job::run`]) once it stops spinning:
+    /// sleeps while `stopped` holds, helping with the jobs published meanwhile.
+    /// [`Board::wake_all`] must be called after `stopped` turns false.
+    pub fn sleep_while(&self, me: usize, stopped: impl Fn() -> bool) {
         let mut g = self.job();
         loop {
             // Relaxed: read under the mutex, which every change of `open` holds.
             if self.open.load(Ordering::Relaxed) {
-                g = self.join(g);
+                g = self.join(g, me);
                 continue;
             }
             // Read under the mutex, which `wake_all` takes after `stopped` changed: no
@@ -201,22 +233,28 @@ impl Board {
         }
     }
 
-    /// Called by a parked domain while it waits for the world to restart: helps with the
-    /// published job, if any.
+    /// Called by a parked domain (token `me`, as in [`Job::run`]) while it waits for the
+    /// world to restart: helps with the published job, if any.
     #[inline]
-    pub fn help(&self) {
+    pub fn help_as(&self, me: usize) {
         // Relaxed: a hint (see `open`).
         if !self.open.load(Ordering::Relaxed) {
             return;
         }
         let g = self.job();
-        drop(self.join(g));
+        drop(self.join(g, me));
     }
 
-    /// The leader, done with its own work: sweeps the pools no one took, closes the job and
-    /// waits for the helpers still sweeping. The job's results are then the leader's.
-    pub fn finish(&self, job: &SweepJob) {
-        job.run();
+    /// [`Board::help_as`] for a thread of no domain.
+    #[inline]
+    pub fn help(&self) {
+        self.help_as(0);
+    }
+
+    /// The leader, done with its own work: does the pieces no one took, closes the job and
+    /// waits for the helpers still working. The job's results are then the leader's.
+    pub fn finish<J: Job>(&self, job: &J) {
+        job.run(0);
         let mut g = self.job();
         g.job = None;
         // Relaxed: under the mutex (see `publish`).

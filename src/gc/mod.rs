@@ -31,7 +31,9 @@
 //! 4. *Allocates major blocks* (a block too large for the minor heap, a primitive's block
 //!    when its arena is full) from its own pool set (`DomainGc::pools`), taking only the
 //!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`);
-//!    a minor collection promotes into the leader's pools, and an exiting domain's pools go
+//!    a minor collection promotes what each domain's roots reach into that domain's pools
+//!    (`minor`: the parked domains promote their own in production builds), and an exiting
+//!    domain's pools go
 //!    to another domain (`Gc::adopt_pools`).
 //!    Its words are counted in `DomainGc::unflushed`, which only the domain reads, and join
 //!    its shared counters and the major-GC pacing at the next flush (`Gc::flush_alloc`):
@@ -68,7 +70,8 @@
 //!
 //! Major blocks are white (unmarked) between cycles; a cycle marks everything reachable
 //! black, then sweeps: white blocks are freed, black ones turn white again. The leader
-//! marks alone; in production builds the parked domains sweep the pools with it, taking them
+//! marks alone; in production builds the parked domains help it: in a minor collection each
+//! promotes its own roots and remembered set (`minor`), and they sweep the pools with it, taking them
 //! one at a time off a shared cursor whichever set they belong to, while it sweeps the large
 //! blocks first (`helpers`), so a cycle's sweep shrinks with the number of domains.
 //!
@@ -162,9 +165,17 @@ impl Drop for TestHeapGuard {
 /// A visitor over root slots: called with each slot, which it may update.
 pub type RootVisitor<'a> = &'a mut dyn FnMut(&mut Value);
 
-/// Something that can enumerate the roots it holds (stack, globals, local roots ...).
+/// Something that can enumerate the roots it holds (stack, globals, local roots ...): all at
+/// once, or split for a minor collection's units (`minor`) into the roots that belong to no
+/// domain and those of each domain. `visit_roots` visits exactly the union of the two.
 pub trait Roots {
     fn visit_roots(&mut self, f: RootVisitor<'_>);
+    /// The roots that belong to no domain (named values, globals, C global roots).
+    fn visit_shared_roots(&self, f: RootVisitor<'_>);
+    /// The roots of domain `i` (in the order of the collection's young states). May be
+    /// called from several threads at once for distinct `i` (a stopped world's parked
+    /// domains), so it must touch only domain `i`'s state.
+    fn visit_domain_roots(&self, i: usize, f: RootVisitor<'_>);
 }
 
 /// Allocation counters of one domain (or of every exited domain), in words.
@@ -296,8 +307,9 @@ pub struct Gc {
     pub pacing: pacing::Pacing,
     /// The checker's shared state (empty in production).
     pub check: check::State,
-    /// Where a sweep's leader publishes the pools for the parked domains to help sweep
-    /// (`helpers`); the domains hold a reference to it for their parks.
+    /// Where a stopped world's leader publishes work for the parked domains (a minor
+    /// collection's units, a sweep's pools: `helpers`); the domains hold a reference to it
+    /// for their parks.
     pub board: Arc<helpers::Board>,
     #[cfg(test)]
     _test_guard: TestHeapGuard,
