@@ -20,8 +20,19 @@ pub enum Operands {
     Switch,
 }
 
+/// The stock opcode an entry of `define_opcodes!` stands for: itself, or the one named after
+/// its `:` (an internal opcode).
+macro_rules! stock_of {
+    ($n:ident) => {
+        Op::$n as u8
+    };
+    ($n:ident, $o:ident) => {
+        Op::$o as u8
+    };
+}
+
 macro_rules! define_opcodes {
-    ($d:tt $( $name:ident = $num:expr, $ops:expr =>
+    ($d:tt $( $name:ident = $num:expr $(; $orig:ident)?, $ops:expr =>
         $fam:ident :: $h:ident $(::<$g:tt>)? ( $($arg:expr),* ); )*) => {
         /// An OCaml bytecode opcode.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
@@ -29,10 +40,14 @@ macro_rules! define_opcodes {
         #[repr(u8)]
         pub enum Op { $( $name = $num, )* }
 
-        /// Number of opcodes (first unimplemented).
+        /// Number of opcodes, the internal ones included (first unimplemented).
         pub const OPCODE_COUNT: usize = [$( $num ),*].len();
 
-        /// Opcode names, indexed by number.
+        /// Per opcode, the stock opcode it stands for (itself for a stock opcode; for an
+        /// internal one, the opcode its instruction had in the file: see `translate`).
+        pub const STOCK: [u8; OPCODE_COUNT] = [$( stock_of!($name $(, $orig)?) ),*];
+
+        /// Opcode names, indexed by number (internal opcodes' names are warden's own).
         pub const NAMES: [&str; OPCODE_COUNT] = [$( stringify!($name) ),*];
 
         /// Operand shapes, indexed by number.
@@ -165,9 +180,9 @@ define_opcodes! {
     POPTRAP = 90, Fixed(0) => control::pop_trap();
     RAISE = 91, Fixed(0) => control::raise(RaiseKind::Raise);
     CHECK_SIGNALS = 92, Fixed(0) => control::check_signals();
-    C_CALL1 = 93, Fixed(1) => builtin::c_call1();
-    C_CALL2 = 94, Fixed(1) => builtin::c_call2();
-    C_CALL3 = 95, Fixed(1) => builtin::c_call3();
+    C_CALL1 = 93, Fixed(1) => prim::c_call::<1>();
+    C_CALL2 = 94, Fixed(1) => prim::c_call::<2>();
+    C_CALL3 = 95, Fixed(1) => prim::c_call::<3>();
     C_CALL4 = 96, Fixed(1) => prim::c_call::<4>();
     C_CALL5 = 97, Fixed(1) => prim::c_call::<5>();
     C_CALLN = 98, Fixed(2) => prim::c_call_n();
@@ -225,6 +240,57 @@ define_opcodes! {
     RESUME = 150, Fixed(0) => effect::resume();
     RESUMETERM = 151, Fixed(1) => effect::resume_term();
     REPERFORMTERM = 152, Fixed(1) => effect::reperform_term();
+
+    // Internal opcodes (`translate`): never in a file (validation refuses opcodes past the
+    // stock ones), written over the opcode word of a stock instruction at load. Each names
+    // the stock opcode it replaces, and keeps that opcode's operands.
+
+    // `C_CALLn p` of a built-in primitive `p` (`builtin_kind`), run inline (`ops::builtin`).
+    NEGFLOAT = 153; C_CALL1, Fixed(1) => builtin::float_unary(|f: f64| -f);
+    ABSFLOAT = 154; C_CALL1, Fixed(1) => builtin::float_unary(f64::abs);
+    SQRTFLOAT = 155; C_CALL1, Fixed(1) => builtin::float_unary(f64::sqrt);
+    FLOATOFINT = 156; C_CALL1, Fixed(1) => builtin::float_of_int();
+    STRINGLENGTH = 157; C_CALL1, Fixed(1) => builtin::string_length();
+    CONTINUATIONUSE = 158; C_CALL1, Fixed(1) => builtin::continuation_use();
+    ADDFLOAT = 159; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f + g);
+    SUBFLOAT = 160; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f - g);
+    MULFLOAT = 161; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f * g);
+    DIVFLOAT = 162; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f / g);
+    EQFLOAT = 163; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f == g);
+    NEQFLOAT = 164; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f != g);
+    LTFLOAT = 165; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f < g);
+    LEFLOAT = 166; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f <= g);
+    GTFLOAT = 167; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f > g);
+    GEFLOAT = 168; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f >= g);
+    ARRAYGETADDR = 169; C_CALL2, Fixed(1) => builtin::array_get::<false>();
+    ARRAYGET = 170; C_CALL2, Fixed(1) => builtin::array_get::<true>();
+    STRINGGET = 171; C_CALL2, Fixed(1) => builtin::string_get();
+    INTCOMPARE = 172; C_CALL2, Fixed(1) => builtin::int_compare();
+    FLOATCOMPARE = 173; C_CALL2, Fixed(1) => builtin::float_compare();
+    STRINGEQUAL = 174; C_CALL2, Fixed(1) => builtin::string_equal::<true>();
+    STRINGNOTEQUAL = 175; C_CALL2, Fixed(1) => builtin::string_equal::<false>();
+    COMPARE = 176; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_int(o as isize));
+    EQUAL = 177; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_eq()));
+    NOTEQUAL = 178; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_ne()));
+    LESSTHAN = 179; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_lt()));
+    LESSEQUAL = 180; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_le()));
+    GREATERTHAN = 181; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_gt()));
+    GREATEREQUAL = 182; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_ge()));
+    ARRAYSETADDR = 183; C_CALL3, Fixed(1) => builtin::array_set::<false>();
+    ARRAYSET = 184; C_CALL3, Fixed(1) => builtin::array_set::<true>();
+    BYTESSET = 185; C_CALL3, Fixed(1) => builtin::bytes_set();
+}
+
+// The dispatch reads an opcode as a byte.
+const _: () = assert!(OPCODE_COUNT <= 256);
+
+/// Number of stock opcodes: the only ones a file may hold (validation refuses the others).
+pub const STOCK_OPCODE_COUNT: usize = Op::REPERFORMTERM as usize + 1;
+
+/// The stock opcode that opcode word `op` of validated (possibly translated) code stands for.
+#[inline]
+pub fn stock_opcode(op: i32) -> i32 {
+    STOCK.get(op as u32 as usize).map_or(op, |&s| i32::from(s))
 }
 
 /// Total length in words of the instruction at `code[pc]` (opcode word included), or None
@@ -269,7 +335,8 @@ pub fn instruction_at(code: &[i32], i: usize) -> usize {
 pub fn fault_site(code: &[i32], i: usize) -> (usize, bool) {
     use Op::*;
     let at = instruction_at(code, i);
-    let reads = code.get(at).and_then(|&op| Op::from_u32(op as u32)).is_some_and(|op| {
+    let stock = |&op: &i32| Op::from_u32(stock_opcode(op) as u32);
+    let reads = code.get(at).and_then(stock).is_some_and(|op| {
         matches!(
             op,
             ENVACC1
@@ -343,7 +410,7 @@ pub fn fault_site(code: &[i32], i: usize) -> (usize, bool) {
 /// the access checks' reports).
 pub fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {
     let at = instruction_at(code, i);
-    let name = code.get(at).and_then(|&op| NAMES.get(op as usize));
+    let name = code.get(at).and_then(|&op| NAMES.get(stock_opcode(op) as usize));
     (at, name.copied().unwrap_or("?"))
 }
 
@@ -352,9 +419,21 @@ mod tests {
     use super::*;
     #[test]
     fn numbering_matches_the_stock_list() {
-        assert_eq!(OPCODE_COUNT, 153);
+        assert_eq!(STOCK_OPCODE_COUNT, 153);
         assert_eq!(Op::from_u32(143), Some(Op::STOP));
         assert_eq!(NAMES[152], "REPERFORMTERM");
-        assert_eq!(Op::from_u32(153), None);
+        assert_eq!(Op::from_u32(OPCODE_COUNT as u32), None);
+    }
+
+    #[test]
+    fn internal_opcodes_keep_their_stock_shape() {
+        for op in 0..OPCODE_COUNT {
+            let stock = STOCK[op] as usize;
+            assert!(stock < STOCK_OPCODE_COUNT, "{}", NAMES[op]);
+            assert_eq!(OPERANDS[op], OPERANDS[stock], "{}", NAMES[op]);
+            if op < STOCK_OPCODE_COUNT {
+                assert_eq!(stock, op);
+            }
+        }
     }
 }

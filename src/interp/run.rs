@@ -24,6 +24,7 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
+use std::cmp::Ordering;
 
 /// Size of the backtrace buffer, in slots (as the stock runtime's).
 const BACKTRACE_BUFFER_SIZE: usize = 1024;
@@ -155,6 +156,7 @@ pub fn interpret(
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
             // SAFETY: `pc` is at an instruction of the validated code; validated opcodes are
+            // stock ones, and translation (`translate`) writes only opcodes of `Op`: all are
             // below OPCODE_COUNT, the number of `Op`'s variants.
             let op = unsafe {
                 let op = *m.pc;

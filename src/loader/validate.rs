@@ -32,7 +32,7 @@
 use super::codemap::{Bits, CodeMap};
 use super::decode::{self, Check};
 use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
-use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPCODE_COUNT, OPERANDS};
+use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPERANDS, STOCK_OPCODE_COUNT};
 
 /// What validation knows of a program's primitives: their names, and for each the number of
 /// arguments it reads if it is built in (None: a C stub, which the C calling convention lets
@@ -68,7 +68,7 @@ pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
     while pc < n {
         // SAFETY: pc < n = code.len().
         let op = unsafe { *code.get_unchecked(pc) };
-        if op as u32 as usize >= OPCODE_COUNT {
+        if op as u32 as usize >= STOCK_OPCODE_COUNT {
             return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
         }
         let d = decode::info(op);

@@ -1,0 +1,128 @@
+//! The load-time translation of validated code: a `C_CALL1`..`C_CALL3` of a built-in
+//! primitive (`builtin_kind`) gets an internal opcode of its own (`ops::builtin`), so each
+//! built-in has its own handler and dispatch instead of a second `match` behind the
+//! `C_CALLn` one.
+//!
+//! Only opcode words change, and only into an internal opcode that names the stock opcode
+//! it replaces (`opcodes::STOCK`) and has that opcode's operand shape; operand words and
+//! instruction lengths never change. So:
+//! - every code position (closures, return addresses, trap frames, backtraces, debug events,
+//!   `Marshal`'s code offsets) means what it meant in the file;
+//! - `opcodes::instr_len`, `run::instruction_starts` (the hardened code table),
+//!   `opcodes::fault_site` and the access checks' instruction names read translated code as
+//!   the stock code (through `STOCK`);
+//! - the code's digest (`Marshal`) is of the stock code: `stock_words` gives it back.
+//!
+//! What is translated: the program's code once validated and verified (the verification
+//! cache keys and checks the file's words: translation comes after), in `Program::new`
+//! before the code is shared, and each fragment (`Program::add_fragment`, `Dynlink` and the
+//! toplevel) before it is published. The runtime's stubs hold no `C_CALL`. A file never
+//! holds an internal opcode: validation refuses opcodes at or past `STOCK_OPCODE_COUNT`.
+//! An untranslated `C_CALLn` of a built-in would still be right (the table calls the
+//! primitive itself): translation is an optimisation, never needed for behaviour.
+
+use super::builtin_kind::Builtin;
+use super::opcodes::{instr_len, stock_opcode, Op};
+use super::PrimTable;
+
+/// The internal opcode of a `C_CALLn` (`n` = `arity`) of built-in `b`, if there is one.
+fn builtin_op(arity: i32, b: Builtin) -> Option<Op> {
+    use Builtin::*;
+    Some(match (arity, b) {
+        (1, NegFloat) => Op::NEGFLOAT,
+        (1, AbsFloat) => Op::ABSFLOAT,
+        (1, SqrtFloat) => Op::SQRTFLOAT,
+        (1, FloatOfInt) => Op::FLOATOFINT,
+        (1, StringLength) => Op::STRINGLENGTH,
+        (1, ContinuationUseNoexc) => Op::CONTINUATIONUSE,
+        (2, AddFloat) => Op::ADDFLOAT,
+        (2, SubFloat) => Op::SUBFLOAT,
+        (2, MulFloat) => Op::MULFLOAT,
+        (2, DivFloat) => Op::DIVFLOAT,
+        (2, EqFloat) => Op::EQFLOAT,
+        (2, NeqFloat) => Op::NEQFLOAT,
+        (2, LtFloat) => Op::LTFLOAT,
+        (2, LeFloat) => Op::LEFLOAT,
+        (2, GtFloat) => Op::GTFLOAT,
+        (2, GeFloat) => Op::GEFLOAT,
+        (2, ArrayGetAddr) => Op::ARRAYGETADDR,
+        (2, ArrayGet) => Op::ARRAYGET,
+        (2, StringGet) => Op::STRINGGET,
+        (2, IntCompare) => Op::INTCOMPARE,
+        (2, FloatCompare) => Op::FLOATCOMPARE,
+        (2, StringEqual) => Op::STRINGEQUAL,
+        (2, StringNotEqual) => Op::STRINGNOTEQUAL,
+        (2, Compare) => Op::COMPARE,
+        (2, Equal) => Op::EQUAL,
+        (2, NotEqual) => Op::NOTEQUAL,
+        (2, LessThan) => Op::LESSTHAN,
+        (2, LessEqual) => Op::LESSEQUAL,
+        (2, GreaterThan) => Op::GREATERTHAN,
+        (2, GreaterEqual) => Op::GREATEREQUAL,
+        (3, ArraySetAddr) => Op::ARRAYSETADDR,
+        (3, ArraySet) => Op::ARRAYSET,
+        (3, BytesSet) => Op::BYTESSET,
+        _ => return None,
+    })
+}
+
+/// Translates validated stock `code` in place (whole instructions, primitive numbers bound
+/// in `prims`).
+pub fn translate(code: &mut [i32], prims: &PrimTable) {
+    let mut pc = 0;
+    while let Some(len) = instr_len(code, pc) {
+        let op = code[pc];
+        let arity = op - Op::C_CALL1 as i32 + 1;
+        if (1..=3).contains(&arity) {
+            // SAFETY: validated code: the primitive number is bound in the table.
+            let b = unsafe { prims.builtin(code[pc + 1] as usize) };
+            if let Some(internal) = builtin_op(arity, b) {
+                code[pc] = internal as i32;
+            }
+        }
+        pc += len;
+    }
+}
+
+/// Calls `f` on each word of the stock code that validated `code` (translated or not) was
+/// translated from: its opcode words through `opcodes::STOCK`, the others as they are. Past
+/// a word that starts no instruction (not in validated code), the words go as they are.
+pub fn stock_words(code: &[i32], mut f: impl FnMut(i32)) {
+    let mut pc = 0;
+    while let Some(len) = instr_len(code, pc) {
+        f(stock_opcode(code[pc]));
+        code[pc + 1..pc + len].iter().for_each(|&w| f(w));
+        pc += len;
+    }
+    code[pc..].iter().for_each(|&w| f(w));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_words_undo_the_opcode_words_only() {
+        // C_CALL2 (as ADDFLOAT) 5; CONSTINT 159; BRANCH -3; STOP
+        let code = [Op::ADDFLOAT as i32, 5, Op::CONSTINT as i32, 159, Op::BRANCH as i32, -3, 143];
+        let mut out = Vec::new();
+        stock_words(&code, |w| out.push(w));
+        assert_eq!(
+            out,
+            [Op::C_CALL2 as i32, 5, Op::CONSTINT as i32, 159, Op::BRANCH as i32, -3, 143]
+        );
+    }
+
+    #[test]
+    fn every_builtin_opcode_replaces_its_arity() {
+        for b in 0..=Builtin::ContinuationUseNoexc as u8 {
+            // SAFETY: every number up to the last variant is a variant.
+            let b = unsafe { Builtin::from_u8(b) };
+            for arity in 1..=3 {
+                if let Some(op) = builtin_op(arity, b) {
+                    assert_eq!(stock_opcode(op as i32), Op::C_CALL1 as i32 + arity - 1);
+                }
+            }
+        }
+    }
+}
