@@ -279,6 +279,34 @@ define_opcodes! {
     ARRAYSETADDR = 183; C_CALL3, Fixed(1) => builtin::array_set::<false>();
     ARRAYSET = 184; C_CALL3, Fixed(1) => builtin::array_set::<true>();
     BYTESSET = 185; C_CALL3, Fixed(1) => builtin::bytes_set();
+
+    // Superinstructions (`ops::fused`): the first of two instructions run one after the
+    // other, named after both.
+    OFFSETINT_ASSIGN = 186; OFFSETINT, Fixed(1) => fused::offsetint_assign();
+    ASSIGN_ACC1 = 187; ASSIGN, Fixed(1) => fused::assign_acc1();
+    ACC0_BRANCHIFNOT = 188; ACC0, Fixed(0) => fused::acc0_branchifnot();
+    PUSHOFFSETCLOSURE0_APPLY1 = 189; PUSHOFFSETCLOSURE0, Fixed(0) => fused::pushoffsetclosure0_apply1();
+    ACC1_PUSHACC1 = 190; ACC1, Fixed(0) => fused::acc1_pushacc1();
+    ACC0_GETFIELD1 = 191; ACC0, Fixed(0) => fused::acc0_getfield1();
+    ACC1_PUSH = 192; ACC1, Fixed(0) => fused::acc1_push();
+    NEQ_BRANCHIF = 193; NEQ, Fixed(0) => fused::neq_branchif();
+    PUSH_OFFSETINT = 194; PUSH, Fixed(0) => fused::push_offsetint();
+    ACC1_NEQ = 195; ACC1, Fixed(0) => fused::acc1_neq();
+    PUSHACC1_GETFIELD0 = 196; PUSHACC1, Fixed(0) => fused::pushacc1_getfield0();
+    EQ_BRANCHIFNOT = 197; EQ, Fixed(0) => fused::eq_branchifnot();
+    CHECK_SIGNALS_ACC1 = 198; CHECK_SIGNALS, Fixed(0) => fused::checksignals_acc1();
+    ADDINT_RETURN = 199; ADDINT, Fixed(0) => fused::addint_return();
+    CONST1_PUSHACC2 = 200; CONST1, Fixed(0) => fused::const1_pushacc2();
+    ACC0_OFFSETINT = 201; ACC0, Fixed(0) => fused::acc0_offsetint();
+    ACC0_BNEQ = 202; ACC0, Fixed(0) => fused::acc0_bneq();
+    RESTART_GRAB = 203; RESTART, Fixed(0) => fused::restart_grab();
+    ACC0_GETFIELD0 = 204; ACC0, Fixed(0) => fused::acc0_getfield0();
+    PUSHACC_ARRAYGETADDR = 205; PUSHACC, Fixed(1) => fused::pushacc_arraygetaddr();
+    GETFIELD0_PUSHACC1 = 206; GETFIELD0, Fixed(0) => fused::getfield0_pushacc1();
+    ACC1_BNEQ = 207; ACC1, Fixed(0) => fused::acc1_bneq();
+    GRAB_ACC1 = 208; GRAB, Fixed(1) => fused::grab_acc1();
+    GRAB_ACC0 = 209; GRAB, Fixed(1) => fused::grab_acc0();
+    BRANCHIFNOT_ACC0 = 210; BRANCHIFNOT, Jump => fused::branchifnot_acc0();
 }
 
 // The dispatch reads an opcode as a byte.

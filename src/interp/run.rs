@@ -16,7 +16,7 @@
 //! free) and on well-typed code (checked by the hardened build's hooks).
 
 use super::opcodes::{dispatch, Op};
-use super::ops::{apply, arith, block, builtin, control, effect, prim, stack};
+use super::ops::{apply, arith, block, builtin, control, effect, fused, prim, stack};
 use super::regs::{opaque_pc, Leave, RaiseKind, Regs};
 use super::Program;
 use crate::check;

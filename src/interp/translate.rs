@@ -22,7 +22,7 @@
 //! primitive itself): translation is an optimisation, never needed for behaviour.
 
 use super::builtin_kind::Builtin;
-use super::opcodes::{instr_len, stock_opcode, Op};
+use super::opcodes::{instr_len, stock_opcode, Op, OPCODE_COUNT};
 use super::PrimTable;
 
 /// The internal opcode of a `C_CALLn` (`n` = `arity`) of built-in `b`, if there is one.
@@ -66,6 +66,84 @@ fn builtin_op(arity: i32, b: Builtin) -> Option<Op> {
     })
 }
 
+/// The superinstructions (`ops::fused`): an instruction of the first opcode followed by one
+/// of the second (after the built-ins' translation) becomes the third.
+const PAIRS: [(Op, Op, Op); 25] = [
+    (Op::OFFSETINT, Op::ASSIGN, Op::OFFSETINT_ASSIGN),
+    (Op::ASSIGN, Op::ACC1, Op::ASSIGN_ACC1),
+    (Op::ACC0, Op::BRANCHIFNOT, Op::ACC0_BRANCHIFNOT),
+    (Op::PUSHOFFSETCLOSURE0, Op::APPLY1, Op::PUSHOFFSETCLOSURE0_APPLY1),
+    (Op::ACC1, Op::PUSHACC1, Op::ACC1_PUSHACC1),
+    (Op::ACC0, Op::GETFIELD1, Op::ACC0_GETFIELD1),
+    (Op::ACC1, Op::PUSH, Op::ACC1_PUSH),
+    (Op::NEQ, Op::BRANCHIF, Op::NEQ_BRANCHIF),
+    (Op::PUSH, Op::OFFSETINT, Op::PUSH_OFFSETINT),
+    (Op::ACC1, Op::NEQ, Op::ACC1_NEQ),
+    (Op::PUSHACC1, Op::GETFIELD0, Op::PUSHACC1_GETFIELD0),
+    (Op::EQ, Op::BRANCHIFNOT, Op::EQ_BRANCHIFNOT),
+    (Op::CHECK_SIGNALS, Op::ACC1, Op::CHECK_SIGNALS_ACC1),
+    (Op::ADDINT, Op::RETURN, Op::ADDINT_RETURN),
+    (Op::CONST1, Op::PUSHACC2, Op::CONST1_PUSHACC2),
+    (Op::ACC0, Op::OFFSETINT, Op::ACC0_OFFSETINT),
+    (Op::ACC0, Op::BNEQ, Op::ACC0_BNEQ),
+    (Op::RESTART, Op::GRAB, Op::RESTART_GRAB),
+    (Op::ACC0, Op::GETFIELD0, Op::ACC0_GETFIELD0),
+    (Op::PUSHACC, Op::ARRAYGETADDR, Op::PUSHACC_ARRAYGETADDR),
+    (Op::GETFIELD0, Op::PUSHACC1, Op::GETFIELD0_PUSHACC1),
+    (Op::ACC1, Op::BNEQ, Op::ACC1_BNEQ),
+    (Op::GRAB, Op::ACC1, Op::GRAB_ACC1),
+    (Op::GRAB, Op::ACC0, Op::GRAB_ACC0),
+    (Op::BRANCHIFNOT, Op::ACC0, Op::BRANCHIFNOT_ACC0),
+];
+
+/// The opcodes that start a pair: per opcode, its row of `FUSED` plus one (0: none).
+const ROW: [u8; OPCODE_COUNT] = {
+    let mut row = [0u8; OPCODE_COUNT];
+    let mut rows = 0;
+    let mut i = 0;
+    while i < PAIRS.len() {
+        let first = PAIRS[i].0 as usize;
+        if row[first] == 0 {
+            rows += 1;
+            row[first] = rows;
+        }
+        i += 1;
+    }
+    row
+};
+
+/// How many opcodes start a pair.
+const ROWS: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < OPCODE_COUNT {
+        n = if ROW[i] as usize > n { ROW[i] as usize } else { n };
+        i += 1;
+    }
+    n
+};
+
+/// Per row (a first opcode) and second opcode, the superinstruction (0: none): the load's
+/// lookup, two loads per instruction.
+static FUSED: [[u8; OPCODE_COUNT]; ROWS] = {
+    let mut t = [[0u8; OPCODE_COUNT]; ROWS];
+    let mut i = 0;
+    while i < PAIRS.len() {
+        let (a, b, f) = PAIRS[i];
+        t[ROW[a as usize] as usize - 1][b as usize] = f as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The superinstruction of an instruction of opcode `first` followed by one of `second`.
+fn fused_op(first: i32, second: i32) -> Option<Op> {
+    let row = *ROW.get(first as u32 as usize)? as usize;
+    let f = *FUSED.get(row.checked_sub(1)?)?.get(second as u32 as usize)?;
+    // The table holds numbers of `Op`s (from PAIRS), 0 for none.
+    (f != 0).then(|| Op::from_u32(u32::from(f))).flatten()
+}
+
 /// Translates validated stock `code` in place (whole instructions, primitive numbers bound
 /// in `prims`).
 pub fn translate(code: &mut [i32], prims: &PrimTable) {
@@ -81,6 +159,20 @@ pub fn translate(code: &mut [i32], prims: &PrimTable) {
             }
         }
         pc += len;
+    }
+    // Then the pairs (a second instruction's opcode is read before it is rewritten, as the
+    // first of the next pair: a fused handler runs the second's own handler).
+    let mut pc = 0;
+    while let Some(len) = instr_len(code, pc) {
+        let next = pc + len;
+        if let Some(&second) = code.get(next) {
+            if instr_len(code, next).is_some() {
+                if let Some(f) = fused_op(code[pc], second) {
+                    code[pc] = f as i32;
+                }
+            }
+        }
+        pc = next;
     }
 }
 
@@ -100,6 +192,7 @@ pub fn stock_words(code: &[i32], mut f: impl FnMut(i32)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interp::opcodes::STOCK;
 
     #[test]
     fn stock_words_undo_the_opcode_words_only() {
@@ -111,6 +204,28 @@ mod tests {
             out,
             [Op::C_CALL2 as i32, 5, Op::CONSTINT as i32, 159, Op::BRANCH as i32, -3, 143]
         );
+    }
+
+    #[test]
+    fn pairs_are_stock_shaped_and_found() {
+        for &(a, b, f) in &PAIRS {
+            assert_eq!(STOCK[f as usize], STOCK[a as usize], "{f:?}");
+            assert_eq!(fused_op(a as i32, b as i32), Some(f));
+            assert_eq!(fused_op(f as i32, b as i32), None);
+        }
+        assert_eq!(fused_op(Op::STOP as i32, Op::ACC0 as i32), None);
+    }
+
+    #[test]
+    fn a_pair_is_fused_and_its_second_kept() {
+        // ACC1; PUSHACC1; GETFIELD0; STOP
+        let mut code = [Op::ACC1 as i32, Op::PUSHACC1 as i32, Op::GETFIELD0 as i32, 143];
+        let prims = PrimTable::new(Vec::new(), Vec::new(), Vec::new());
+        translate(&mut code, &prims);
+        assert_eq!(code, [Op::ACC1_PUSHACC1 as i32, Op::PUSHACC1_GETFIELD0 as i32, Op::GETFIELD0 as i32, 143]);
+        let mut stock = Vec::new();
+        stock_words(&code, |w| stock.push(w));
+        assert_eq!(stock, [Op::ACC1 as i32, Op::PUSHACC1 as i32, Op::GETFIELD0 as i32, 143]);
     }
 
     #[test]
