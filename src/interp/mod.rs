@@ -1,6 +1,7 @@
-//! The bytecode interpreter: the loaded program (validated code plus the runtime's own stub
-//! code, and the primitive table), callbacks from Rust into OCaml, and the dispatch loop
-//! (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
+//! The bytecode interpreter: the loaded program (validated code, translated at load
+//! (`translate`: built-in primitives and superinstructions as internal opcodes), plus the
+//! runtime's own stub code, and the primitive table), callbacks from Rust into OCaml, and the
+//! dispatch loop (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
 //! `Program::code`, never a raw pointer). The code area (`code_area`) and the primitive table
 //! (`prim_table`) grow in place when fragments are loaded at run time, so running code on any
 //! domain keeps its pointers into them.

@@ -1,7 +1,9 @@
 //! The OCaml 5.3 bytecode instruction set, defined once: the `Op` enum, the name table (for
 //! load errors) and the operand shapes (which `loader::validate` walks) are generated from
 //! the one list in `define_opcodes!`, and so is the interpreter's dispatch (`dispatch!`, used
-//! by `run`): each opcode names its handler in `interp::ops`.
+//! by `run`): each opcode names its handler in `interp::ops`. After the 153 stock opcodes come
+//! warden's internal ones, which only the load-time translation (`translate`) writes: each
+//! names the stock opcode whose instruction it replaces (`STOCK`) and keeps its operands.
 
 /// How an instruction's inline operands are shaped (beyond a fixed count of words).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

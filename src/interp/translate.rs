@@ -1,7 +1,8 @@
 //! The load-time translation of validated code: a `C_CALL1`..`C_CALL3` of a built-in
 //! primitive (`builtin_kind`) gets an internal opcode of its own (`ops::builtin`), so each
 //! built-in has its own handler and dispatch instead of a second `match` behind the
-//! `C_CALLn` one.
+//! `C_CALLn` one; then the first of two instructions of a frequent pair (`PAIRS`) gets a
+//! superinstruction (`ops::fused`) that runs both with one dispatch.
 //!
 //! Only opcode words change, and only into an internal opcode that names the stock opcode
 //! it replaces (`opcodes::STOCK`) and has that opcode's operand shape; operand words and
@@ -12,6 +13,9 @@
 //!   `opcodes::fault_site` and the access checks' instruction names read translated code as
 //!   the stock code (through `STOCK`);
 //! - the code's digest (`Marshal`) is of the stock code: `stock_words` gives it back.
+//!
+//! A superinstruction's second instruction keeps its words (a jump to it runs it alone);
+//! the fused handler runs that instruction's own handler, whatever its opcode word became.
 //!
 //! What is translated: the program's code once validated and verified (the verification
 //! cache keys and checks the file's words: translation comes after), in `Program::new`
