@@ -226,7 +226,10 @@ mod tests {
         let mut code = [Op::ACC1 as i32, Op::PUSHACC1 as i32, Op::GETFIELD0 as i32, 143];
         let prims = PrimTable::new(Vec::new(), Vec::new(), Vec::new());
         translate(&mut code, &prims);
-        assert_eq!(code, [Op::ACC1_PUSHACC1 as i32, Op::PUSHACC1_GETFIELD0 as i32, Op::GETFIELD0 as i32, 143]);
+        assert_eq!(
+            code,
+            [Op::ACC1_PUSHACC1 as i32, Op::PUSHACC1_GETFIELD0 as i32, Op::GETFIELD0 as i32, 143]
+        );
         let mut stock = Vec::new();
         stock_words(&code, |w| stock.push(w));
         assert_eq!(stock, [Op::ACC1 as i32, Op::PUSHACC1 as i32, Op::GETFIELD0 as i32, 143]);

@@ -453,6 +453,10 @@ mod tests {
     fn rejects_bad_code() {
         fails(&[], 0, 0, "empty");
         fails(&[200], 0, 0, "unknown opcode 200");
+        // No file holds one of the internal opcodes the load-time translation writes.
+        for op in STOCK_OPCODE_COUNT..crate::interp::opcodes::OPCODE_COUNT {
+            fails(&[op as i32, 0, 0, STOPW], 0, 0, &format!("unknown opcode {op}"));
+        }
         fails(&[-1], 0, 0, "unknown opcode -1");
         fails(&[CONSTINT as i32], 0, 0, "past the end");
         fails(&[BRANCH as i32, 99999, STOPW], 0, 0, "jump target 400000 outside the code");
