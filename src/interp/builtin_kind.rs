@@ -1,5 +1,6 @@
 //! Which built-in primitive a primitive number is (`Builtin`): the names of the runtime's own
-//! hot pure primitives that `ops::builtin` runs inline in `C_CALL1..3`. The primitive table
+//! hot pure primitives whose `C_CALL1..3` the load-time translation (`translate`) turns into
+//! internal opcodes that `ops::builtin` runs inline. The primitive table
 //! records it per number when it binds a primitive (`PrimTable::builtin`); this module is
 //! below both, so the table does not depend on the opcode handlers.
 

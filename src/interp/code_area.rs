@@ -7,7 +7,8 @@
 //! as fragments are appended.
 //!
 //! Invariants: words below `len` are written once and never change (a released fragment's
-//! words stay, unreachable); a word is written before `len` covers it (the Release store of
+//! words stay, unreachable), but for the program's load-time translation, through
+//! `words_mut` while the area has one owner and no code runs; a word is written before `len` covers it (the Release store of
 //! `len` publishes it, so a reader that loads `len` with Acquire, or that learned an index
 //! below it through any synchronised path, reads the written word). Appends are serialised
 //! by a mutex.
@@ -94,6 +95,15 @@ impl CodeArea {
         let len = self.len();
         // SAFETY: the first `len` words are committed, written and never written again.
         unsafe { std::slice::from_raw_parts(self.base, len) }
+    }
+
+    /// The published words, to rewrite in place: only the owner of the area has them, before
+    /// it is shared (the program's load-time translation, `interp::translate`).
+    pub fn words_mut(&mut self) -> &mut [i32] {
+        let len = *self.len.get_mut();
+        // SAFETY: the first `len` words are committed and written; `&mut self` makes this the
+        // only reference to them.
+        unsafe { std::slice::from_raw_parts_mut(self.base, len) }
     }
 
     /// Appends `code`; returns the index of its first word, or an error when the area is

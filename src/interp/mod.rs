@@ -1,6 +1,7 @@
-//! The bytecode interpreter: the loaded program (validated code plus the runtime's own stub
-//! code, and the primitive table), callbacks from Rust into OCaml, and the dispatch loop
-//! (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
+//! The bytecode interpreter: the loaded program (validated code, translated at load
+//! (`translate`: built-in primitives and superinstructions as internal opcodes), plus the
+//! runtime's own stub code, and the primitive table), callbacks from Rust into OCaml, and the
+//! dispatch loop (`run`). Code addresses in values use the encoding of `heap::code_pointer` (an index into
 //! `Program::code`, never a raw pointer). The code area (`code_area`) and the primitive table
 //! (`prim_table`) grow in place when fragments are loaded at run time, so running code on any
 //! domain keeps its pointers into them.
@@ -13,6 +14,7 @@ mod prim_table;
 mod regs;
 pub mod run;
 mod slow;
+pub mod translate;
 mod zeroed;
 
 pub use code_area::{AppendError, CodeArea};
@@ -66,7 +68,8 @@ pub struct Fragment {
 
 impl Program {
     /// Builds a program from validated code (a fresh code area holding the program's words
-    /// alone, as the loader read them), appending the runtime's stub code. `lock_free`
+    /// alone, as the loader read them), translated (`translate`), then the runtime's stub
+    /// code. `lock_free`
     /// says, per primitive, whether it may run without the heap lock.
     pub fn new(
         code: CodeArea,
@@ -74,6 +77,9 @@ impl Program {
         prim_names: Vec<String>,
         lock_free: Vec<bool>,
     ) -> Program {
+        let mut code = code;
+        let prims = PrimTable::new(prims, prim_names, lock_free);
+        translate::translate(code.words_mut(), &prims);
         let program_len = code.len();
         let stop_pc = program_len;
         let raise_arg_pc = stop_pc + 1;
@@ -90,7 +96,7 @@ impl Program {
             code_bias,
             program_len,
             stubs_end,
-            prims: PrimTable::new(prims, prim_names, lock_free),
+            prims,
             stop_pc,
             raise_arg_pc,
             fragments: RwLock::new(Vec::new()),
@@ -105,8 +111,8 @@ impl Program {
         i < self.program_len || i >= self.stubs_end
     }
 
-    /// Appends `code` (validated and verified, with function `entries`) as a new fragment
-    /// identified by `digest`; returns its first word's index.
+    /// Appends `code` (validated and verified, with function `entries`), translated, as a
+    /// new fragment identified by `digest`; returns its first word's index.
     pub fn add_fragment(
         &self,
         code: &[i32],
@@ -114,7 +120,9 @@ impl Program {
         entries: Vec<u32>,
     ) -> Result<usize, String> {
         let mut frags = self.fragments.write().unwrap_or_else(|e| e.into_inner());
-        let start = self.code.append(code)?;
+        let mut code = code.to_vec();
+        translate::translate(&mut code, &self.prims);
+        let start = self.code.append(&code)?;
         frags.push(Fragment { start, len: code.len(), digest, entries });
         Ok(start)
     }

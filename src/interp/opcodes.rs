@@ -1,7 +1,9 @@
 //! The OCaml 5.3 bytecode instruction set, defined once: the `Op` enum, the name table (for
 //! load errors) and the operand shapes (which `loader::validate` walks) are generated from
 //! the one list in `define_opcodes!`, and so is the interpreter's dispatch (`dispatch!`, used
-//! by `run`): each opcode names its handler in `interp::ops`.
+//! by `run`): each opcode names its handler in `interp::ops`. After the 153 stock opcodes come
+//! warden's internal ones, which only the load-time translation (`translate`) writes: each
+//! names the stock opcode whose instruction it replaces (`STOCK`) and keeps its operands.
 
 /// How an instruction's inline operands are shaped (beyond a fixed count of words).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -20,8 +22,19 @@ pub enum Operands {
     Switch,
 }
 
+/// The stock opcode an entry of `define_opcodes!` stands for: itself, or the one named after
+/// its `:` (an internal opcode).
+macro_rules! stock_of {
+    ($n:ident) => {
+        Op::$n as u8
+    };
+    ($n:ident, $o:ident) => {
+        Op::$o as u8
+    };
+}
+
 macro_rules! define_opcodes {
-    ($d:tt $( $name:ident = $num:expr, $ops:expr =>
+    ($d:tt $( $name:ident = $num:expr $(; $orig:ident)?, $ops:expr =>
         $fam:ident :: $h:ident $(::<$g:tt>)? ( $($arg:expr),* ); )*) => {
         /// An OCaml bytecode opcode.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
@@ -29,10 +42,14 @@ macro_rules! define_opcodes {
         #[repr(u8)]
         pub enum Op { $( $name = $num, )* }
 
-        /// Number of opcodes (first unimplemented).
+        /// Number of opcodes, the internal ones included (first unimplemented).
         pub const OPCODE_COUNT: usize = [$( $num ),*].len();
 
-        /// Opcode names, indexed by number.
+        /// Per opcode, the stock opcode it stands for (itself for a stock opcode; for an
+        /// internal one, the opcode its instruction had in the file: see `translate`).
+        pub const STOCK: [u8; OPCODE_COUNT] = [$( stock_of!($name $(, $orig)?) ),*];
+
+        /// Opcode names, indexed by number (internal opcodes' names are warden's own).
         pub const NAMES: [&str; OPCODE_COUNT] = [$( stringify!($name) ),*];
 
         /// Operand shapes, indexed by number.
@@ -165,9 +182,9 @@ define_opcodes! {
     POPTRAP = 90, Fixed(0) => control::pop_trap();
     RAISE = 91, Fixed(0) => control::raise(RaiseKind::Raise);
     CHECK_SIGNALS = 92, Fixed(0) => control::check_signals();
-    C_CALL1 = 93, Fixed(1) => builtin::c_call1();
-    C_CALL2 = 94, Fixed(1) => builtin::c_call2();
-    C_CALL3 = 95, Fixed(1) => builtin::c_call3();
+    C_CALL1 = 93, Fixed(1) => prim::c_call::<1>();
+    C_CALL2 = 94, Fixed(1) => prim::c_call::<2>();
+    C_CALL3 = 95, Fixed(1) => prim::c_call::<3>();
     C_CALL4 = 96, Fixed(1) => prim::c_call::<4>();
     C_CALL5 = 97, Fixed(1) => prim::c_call::<5>();
     C_CALLN = 98, Fixed(2) => prim::c_call_n();
@@ -225,6 +242,85 @@ define_opcodes! {
     RESUME = 150, Fixed(0) => effect::resume();
     RESUMETERM = 151, Fixed(1) => effect::resume_term();
     REPERFORMTERM = 152, Fixed(1) => effect::reperform_term();
+
+    // Internal opcodes (`translate`): never in a file (validation refuses opcodes past the
+    // stock ones), written over the opcode word of a stock instruction at load. Each names
+    // the stock opcode it replaces, and keeps that opcode's operands.
+
+    // `C_CALLn p` of a built-in primitive `p` (`builtin_kind`), run inline (`ops::builtin`).
+    NEGFLOAT = 153; C_CALL1, Fixed(1) => builtin::float_unary(|f: f64| -f);
+    ABSFLOAT = 154; C_CALL1, Fixed(1) => builtin::float_unary(f64::abs);
+    SQRTFLOAT = 155; C_CALL1, Fixed(1) => builtin::float_unary(f64::sqrt);
+    FLOATOFINT = 156; C_CALL1, Fixed(1) => builtin::float_of_int();
+    STRINGLENGTH = 157; C_CALL1, Fixed(1) => builtin::string_length();
+    CONTINUATIONUSE = 158; C_CALL1, Fixed(1) => builtin::continuation_use();
+    ADDFLOAT = 159; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f + g);
+    SUBFLOAT = 160; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f - g);
+    MULFLOAT = 161; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f * g);
+    DIVFLOAT = 162; C_CALL2, Fixed(1) => builtin::float_binary(|f: f64, g: f64| f / g);
+    EQFLOAT = 163; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f == g);
+    NEQFLOAT = 164; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f != g);
+    LTFLOAT = 165; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f < g);
+    LEFLOAT = 166; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f <= g);
+    GTFLOAT = 167; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f > g);
+    GEFLOAT = 168; C_CALL2, Fixed(1) => builtin::float_test(|f: f64, g: f64| f >= g);
+    ARRAYGETADDR = 169; C_CALL2, Fixed(1) => builtin::array_get::<false>();
+    ARRAYGET = 170; C_CALL2, Fixed(1) => builtin::array_get::<true>();
+    STRINGGET = 171; C_CALL2, Fixed(1) => builtin::string_get();
+    INTCOMPARE = 172; C_CALL2, Fixed(1) => builtin::int_compare();
+    FLOATCOMPARE = 173; C_CALL2, Fixed(1) => builtin::float_compare();
+    STRINGEQUAL = 174; C_CALL2, Fixed(1) => builtin::string_equal::<true>();
+    STRINGNOTEQUAL = 175; C_CALL2, Fixed(1) => builtin::string_equal::<false>();
+    COMPARE = 176; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_int(o as isize));
+    EQUAL = 177; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_eq()));
+    NOTEQUAL = 178; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_ne()));
+    LESSTHAN = 179; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_lt()));
+    LESSEQUAL = 180; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_le()));
+    GREATERTHAN = 181; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_gt()));
+    GREATEREQUAL = 182; C_CALL2, Fixed(1) => builtin::poly_compare(|o: Ordering| Value::of_bool(o.is_ge()));
+    ARRAYSETADDR = 183; C_CALL3, Fixed(1) => builtin::array_set::<false>();
+    ARRAYSET = 184; C_CALL3, Fixed(1) => builtin::array_set::<true>();
+    BYTESSET = 185; C_CALL3, Fixed(1) => builtin::bytes_set();
+
+    // Superinstructions (`ops::fused`): the first of two instructions run one after the
+    // other, named after both.
+    OFFSETINT_ASSIGN = 186; OFFSETINT, Fixed(1) => fused::offsetint_assign();
+    ASSIGN_ACC1 = 187; ASSIGN, Fixed(1) => fused::assign_acc1();
+    ACC0_BRANCHIFNOT = 188; ACC0, Fixed(0) => fused::acc0_branchifnot();
+    PUSHOFFSETCLOSURE0_APPLY1 = 189; PUSHOFFSETCLOSURE0, Fixed(0) => fused::pushoffsetclosure0_apply1();
+    ACC1_PUSHACC1 = 190; ACC1, Fixed(0) => fused::acc1_pushacc1();
+    ACC0_GETFIELD1 = 191; ACC0, Fixed(0) => fused::acc0_getfield1();
+    ACC1_PUSH = 192; ACC1, Fixed(0) => fused::acc1_push();
+    NEQ_BRANCHIF = 193; NEQ, Fixed(0) => fused::neq_branchif();
+    PUSH_OFFSETINT = 194; PUSH, Fixed(0) => fused::push_offsetint();
+    ACC1_NEQ = 195; ACC1, Fixed(0) => fused::acc1_neq();
+    PUSHACC1_GETFIELD0 = 196; PUSHACC1, Fixed(0) => fused::pushacc1_getfield0();
+    EQ_BRANCHIFNOT = 197; EQ, Fixed(0) => fused::eq_branchifnot();
+    CHECK_SIGNALS_ACC1 = 198; CHECK_SIGNALS, Fixed(0) => fused::checksignals_acc1();
+    ADDINT_RETURN = 199; ADDINT, Fixed(0) => fused::addint_return();
+    CONST1_PUSHACC2 = 200; CONST1, Fixed(0) => fused::const1_pushacc2();
+    ACC0_OFFSETINT = 201; ACC0, Fixed(0) => fused::acc0_offsetint();
+    ACC0_BNEQ = 202; ACC0, Fixed(0) => fused::acc0_bneq();
+    RESTART_GRAB = 203; RESTART, Fixed(0) => fused::restart_grab();
+    ACC0_GETFIELD0 = 204; ACC0, Fixed(0) => fused::acc0_getfield0();
+    PUSHACC_ARRAYGETADDR = 205; PUSHACC, Fixed(1) => fused::pushacc_arraygetaddr();
+    GETFIELD0_PUSHACC1 = 206; GETFIELD0, Fixed(0) => fused::getfield0_pushacc1();
+    ACC1_BNEQ = 207; ACC1, Fixed(0) => fused::acc1_bneq();
+    GRAB_ACC1 = 208; GRAB, Fixed(1) => fused::grab_acc1();
+    GRAB_ACC0 = 209; GRAB, Fixed(1) => fused::grab_acc0();
+    BRANCHIFNOT_ACC0 = 210; BRANCHIFNOT, Jump => fused::branchifnot_acc0();
+}
+
+// The dispatch reads an opcode as a byte.
+const _: () = assert!(OPCODE_COUNT <= 256);
+
+/// Number of stock opcodes: the only ones a file may hold (validation refuses the others).
+pub const STOCK_OPCODE_COUNT: usize = Op::REPERFORMTERM as usize + 1;
+
+/// The stock opcode that opcode word `op` of validated (possibly translated) code stands for.
+#[inline]
+pub fn stock_opcode(op: i32) -> i32 {
+    STOCK.get(op as u32 as usize).map_or(op, |&s| i32::from(s))
 }
 
 /// Total length in words of the instruction at `code[pc]` (opcode word included), or None
@@ -269,7 +365,8 @@ pub fn instruction_at(code: &[i32], i: usize) -> usize {
 pub fn fault_site(code: &[i32], i: usize) -> (usize, bool) {
     use Op::*;
     let at = instruction_at(code, i);
-    let reads = code.get(at).and_then(|&op| Op::from_u32(op as u32)).is_some_and(|op| {
+    let stock = |&op: &i32| Op::from_u32(stock_opcode(op) as u32);
+    let reads = code.get(at).and_then(stock).is_some_and(|op| {
         matches!(
             op,
             ENVACC1
@@ -343,7 +440,7 @@ pub fn fault_site(code: &[i32], i: usize) -> (usize, bool) {
 /// the access checks' reports).
 pub fn instruction_named(code: &[i32], i: usize) -> (usize, &'static str) {
     let at = instruction_at(code, i);
-    let name = code.get(at).and_then(|&op| NAMES.get(op as usize));
+    let name = code.get(at).and_then(|&op| NAMES.get(stock_opcode(op) as usize));
     (at, name.copied().unwrap_or("?"))
 }
 
@@ -352,9 +449,21 @@ mod tests {
     use super::*;
     #[test]
     fn numbering_matches_the_stock_list() {
-        assert_eq!(OPCODE_COUNT, 153);
+        assert_eq!(STOCK_OPCODE_COUNT, 153);
         assert_eq!(Op::from_u32(143), Some(Op::STOP));
         assert_eq!(NAMES[152], "REPERFORMTERM");
-        assert_eq!(Op::from_u32(153), None);
+        assert_eq!(Op::from_u32(OPCODE_COUNT as u32), None);
+    }
+
+    #[test]
+    fn internal_opcodes_keep_their_stock_shape() {
+        for op in 0..OPCODE_COUNT {
+            let stock = STOCK[op] as usize;
+            assert!(stock < STOCK_OPCODE_COUNT, "{}", NAMES[op]);
+            assert_eq!(OPERANDS[op], OPERANDS[stock], "{}", NAMES[op]);
+            if op < STOCK_OPCODE_COUNT {
+                assert_eq!(stock, op);
+            }
+        }
     }
 }

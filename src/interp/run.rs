@@ -16,7 +16,7 @@
 //! free) and on well-typed code (checked by the hardened build's hooks).
 
 use super::opcodes::{dispatch, Op};
-use super::ops::{apply, arith, block, builtin, control, effect, prim, stack};
+use super::ops::{apply, arith, block, builtin, control, effect, fused, prim, stack};
 use super::regs::{opaque_pc, Leave, RaiseKind, Regs};
 use super::Program;
 use crate::check;
@@ -24,6 +24,7 @@ use crate::domain::{Domain, Stack};
 use crate::exn::Exn;
 use crate::heap::code_pointer::code_index;
 use crate::heap::value::Value;
+use std::cmp::Ordering;
 
 /// Size of the backtrace buffer, in slots (as the stock runtime's).
 const BACKTRACE_BUFFER_SIZE: usize = 1024;
@@ -155,6 +156,7 @@ pub fn interpret(
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
             // SAFETY: `pc` is at an instruction of the validated code; validated opcodes are
+            // stock ones, and translation (`translate`) writes only opcodes of `Op`: all are
             // below OPCODE_COUNT, the number of `Op`'s variants.
             let op = unsafe {
                 let op = *m.pc;

@@ -266,12 +266,17 @@ impl CodeResolver for CodeFragment<'_> {
 pub fn code_digest(code: &[i32]) -> [u8; 16] {
     let mut md5 = crate::algo::md5::Md5::new();
     let mut bytes = [0u8; 256];
-    for words in code.chunks(bytes.len() / 4) {
-        for (dst, w) in bytes.chunks_exact_mut(4).zip(words) {
-            dst.copy_from_slice(&w.to_le_bytes());
+    let mut n = 0;
+    // The stock words: the digest of translated code is the file's.
+    crate::interp::translate::stock_words(code, |w| {
+        bytes[n..n + 4].copy_from_slice(&w.to_le_bytes());
+        n += 4;
+        if n == bytes.len() {
+            md5.update(&bytes);
+            n = 0;
         }
-        md5.update(&bytes[..4 * words.len()]);
-    }
+    });
+    md5.update(&bytes[..n]);
     md5.finish()
 }
 

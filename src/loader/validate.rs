@@ -32,7 +32,7 @@
 use super::codemap::{Bits, CodeMap};
 use super::decode::{self, Check};
 use crate::heap::value::{CLOSURE_TAG, CONT_TAG, INFIX_TAG, NO_SCAN_TAG};
-use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPCODE_COUNT, OPERANDS};
+use crate::interp::opcodes::{instr_len, Op, Operands, NAMES, OPERANDS, STOCK_OPCODE_COUNT};
 
 /// What validation knows of a program's primitives: their names, and for each the number of
 /// arguments it reads if it is built in (None: a C stub, which the C calling convention lets
@@ -68,7 +68,7 @@ pub fn validate(code: &[i32], prims: Prims<'_>) -> Result<CodeMap, String> {
     while pc < n {
         // SAFETY: pc < n = code.len().
         let op = unsafe { *code.get_unchecked(pc) };
-        if op as u32 as usize >= OPCODE_COUNT {
+        if op as u32 as usize >= STOCK_OPCODE_COUNT {
             return Err(format!("invalid bytecode at offset {}: unknown opcode {op}", pc * 4));
         }
         let d = decode::info(op);
@@ -453,6 +453,10 @@ mod tests {
     fn rejects_bad_code() {
         fails(&[], 0, 0, "empty");
         fails(&[200], 0, 0, "unknown opcode 200");
+        // No file holds one of the internal opcodes the load-time translation writes.
+        for op in STOCK_OPCODE_COUNT..crate::interp::opcodes::OPCODE_COUNT {
+            fails(&[op as i32, 0, 0, STOPW], 0, 0, &format!("unknown opcode {op}"));
+        }
         fails(&[-1], 0, 0, "unknown opcode -1");
         fails(&[CONSTINT as i32], 0, 0, "past the end");
         fails(&[BRANCH as i32, 99999, STOPW], 0, 0, "jump target 400000 outside the code");

@@ -1,11 +1,10 @@
-//! Built-in primitives run inline: `C_CALL1`..`C_CALL3` of a hot primitive of the runtime's
-//! own that neither calls back nor collects (float arithmetic and comparison, bounds-checked
-//! array and string access, integer and polymorphic comparison of two integers, taking a
-//! continuation's fiber) do the primitive's work in the handler, with no call frame, no
-//! table call and no result to unpack. The program's code is not rewritten: the primitive
-//! table says, per number, which built-in a primitive is
-//! (`Builtin`, from its name, when the table binds it), so code pointers, backtraces, debug
-//! events and `Marshal` see the code the compiler wrote.
+//! Built-in primitives run inline: a `C_CALL1`..`C_CALL3` of a hot primitive of the
+//! runtime's own that neither calls back nor collects (float arithmetic and comparison,
+//! bounds-checked array and string access, integer and polymorphic comparison of two
+//! integers, taking a continuation's fiber) is given an internal opcode of its own at load
+//! (`interp::translate`, from the primitive table's `Builtin` of its number), whose handler
+//! here does the primitive's work with no call frame, no table call and no result to unpack,
+//! behind a dispatch of its own. The operand word (the primitive number) stays.
 //!
 //! Invariant: an inline body does exactly what the primitive does on its common inputs, and
 //! hands every other case to the primitive itself (`prim::c_call`), so behaviour is the
@@ -26,8 +25,8 @@ use super::prim;
 use crate::check;
 use crate::heap::stack::take_fiber;
 use crate::heap::value::{Value, DOUBLE_ARRAY_TAG, DOUBLE_TAG};
-use crate::interp::builtin_kind::Builtin;
 use crate::interp::regs::{Regs, Step};
+use std::cmp::Ordering;
 
 /// The instruction is done: `accu` is its result, the `pop` argument words go, `pc` steps
 /// over the primitive number.
@@ -45,6 +44,25 @@ unsafe fn done(m: &mut Regs, v: Value, pop: usize) -> Step {
     Ok(())
 }
 
+/// Lets the primitive do the whole call (`C_CALLn`, `N` arguments), out of line: inlined
+/// into every built-in's handler, the call path would take registers from the dispatch loop.
+///
+/// # Safety
+/// As `prim::c_call`: the instruction's state untouched.
+#[inline(always)]
+unsafe fn fallback<const N: usize>(m: &mut Regs) -> Step {
+    /// # Safety
+    /// As `fallback`.
+    #[inline(never)]
+    #[cold]
+    unsafe fn call<const N: usize>(m: &mut Regs) -> Step {
+        // SAFETY: the caller's contract.
+        unsafe { prim::c_call::<N>(m) }
+    }
+    // SAFETY: the caller's contract.
+    m.out_of_line(|r| unsafe { call::<N>(r) })
+}
+
 /// Boxes `f` as the result of a `C_CALLn` (`N` arguments), or, with no room in the arena,
 /// lets the primitive do the whole call (it collects, or samples the block).
 ///
@@ -60,7 +78,7 @@ unsafe fn float_result<const N: usize>(m: &mut Regs, f: f64) -> Step {
             done(m, b, N - 1)
         },
         // SAFETY: the caller's contract.
-        None => unsafe { prim::c_call::<N>(m) },
+        None => unsafe { fallback::<N>(m) },
     }
 }
 
@@ -106,131 +124,201 @@ unsafe fn strings_equal(a: Value, b: Value) -> bool {
     }
 }
 
-/// C_CALL1 prim.
+/// NEGFLOAT, ABSFLOAT, SQRTFLOAT: `C_CALL1` of a float operation.
 ///
 /// # Safety
 /// As `prim::c_call`.
 #[inline(always)]
-pub(in crate::interp) unsafe fn c_call1(m: &mut Regs) -> Step {
+pub(in crate::interp) unsafe fn float_unary(m: &mut Regs, f: impl Fn(f64) -> f64) -> Step {
     // SAFETY: the module doc.
-    unsafe {
-        let a = m.accu;
-        match m.program.prims.builtin(m.peek_operand() as usize) {
-            Builtin::NegFloat => float_result::<1>(m, -a.double()),
-            Builtin::AbsFloat => float_result::<1>(m, a.double().abs()),
-            Builtin::SqrtFloat => float_result::<1>(m, a.double().sqrt()),
-            Builtin::FloatOfInt => float_result::<1>(m, a.int() as f64),
-            Builtin::StringLength => {
-                check::on_vect_length(a, || m.here());
-                done(m, Value::of_int(a.string_len() as isize), 0)
-            }
-            // The primitive's whole work (`prims::fiber`): its argument is a continuation.
-            Builtin::ContinuationUseNoexc => done(m, take_fiber(a), 0),
-            _ => prim::c_call::<1>(m),
-        }
-    }
+    unsafe { float_result::<1>(m, f(m.accu.double())) }
 }
 
-/// C_CALL2 prim.
+/// FLOATOFINT: `caml_float_of_int`.
 ///
 /// # Safety
 /// As `prim::c_call`.
 #[inline(always)]
-pub(in crate::interp) unsafe fn c_call2(m: &mut Regs) -> Step {
-    use std::cmp::Ordering::*;
+pub(in crate::interp) unsafe fn float_of_int(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe { float_result::<1>(m, m.accu.int() as f64) }
+}
+
+/// STRINGLENGTH: `caml_ml_string_length`, `caml_ml_bytes_length`.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn string_length(m: &mut Regs) -> Step {
+    let a = m.accu;
+    check::on_vect_length(a, || m.here());
+    // SAFETY: the module doc.
+    unsafe { done(m, Value::of_int(a.string_len() as isize), 0) }
+}
+
+/// CONTINUATIONUSE: `caml_continuation_use_noexc`, the primitive's whole work
+/// (`prims::fiber`): its argument is a continuation.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn continuation_use(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe { done(m, take_fiber(m.accu), 0) }
+}
+
+/// ADDFLOAT, SUBFLOAT, MULFLOAT, DIVFLOAT.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn float_binary(m: &mut Regs, f: impl Fn(f64, f64) -> f64) -> Step {
+    // SAFETY: the module doc.
+    unsafe { float_result::<2>(m, f(m.accu.double(), m.at(0).double())) }
+}
+
+/// EQFLOAT ... GEFLOAT: a float comparison, as an OCaml boolean.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn float_test(m: &mut Regs, f: impl Fn(f64, f64) -> bool) -> Step {
+    // SAFETY: the module doc.
+    unsafe { done(m, Value::of_bool(f(m.accu.double(), m.at(0).double())), 1) }
+}
+
+/// ARRAYGETADDR (`GENERIC` false: `caml_array_get_addr`, never a float array) and ARRAYGET
+/// (`GENERIC`: `caml_array_get`, `caml_array_unsafe_get`, which box a float array's element).
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn array_get<const GENERIC: bool>(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let (a, b) = (m.accu, m.at(0));
-        let kind = m.program.prims.builtin(m.peek_operand() as usize);
-        match kind {
-            Builtin::AddFloat => float_result::<2>(m, a.double() + b.double()),
-            Builtin::SubFloat => float_result::<2>(m, a.double() - b.double()),
-            Builtin::MulFloat => float_result::<2>(m, a.double() * b.double()),
-            Builtin::DivFloat => float_result::<2>(m, a.double() / b.double()),
-            Builtin::EqFloat => done(m, Value::of_bool(a.double() == b.double()), 1),
-            Builtin::NeqFloat => done(m, Value::of_bool(a.double() != b.double()), 1),
-            Builtin::LtFloat => done(m, Value::of_bool(a.double() < b.double()), 1),
-            Builtin::LeFloat => done(m, Value::of_bool(a.double() <= b.double()), 1),
-            Builtin::GtFloat => done(m, Value::of_bool(a.double() > b.double()), 1),
-            Builtin::GeFloat => done(m, Value::of_bool(a.double() >= b.double()), 1),
-            Builtin::ArrayGetAddr | Builtin::ArrayGet => match array_index(m, a, b) {
-                Some(i) if a.tag() != DOUBLE_ARRAY_TAG => done(m, a.field(i), 1),
-                // The generic get of a float array boxes the element.
-                Some(i) if kind == Builtin::ArrayGet => float_result::<2>(m, a.double_field(i)),
-                _ => prim::c_call::<2>(m),
-            },
-            Builtin::StringGet => match string_index(m, a, b) {
-                Some(i) => done(m, Value::of_int(*(a.0 as *const u8).add(i) as isize), 1),
-                None => prim::c_call::<2>(m),
-            },
-            Builtin::IntCompare => done(m, Value::of_int(a.int().cmp(&b.int()) as isize), 1),
-            Builtin::FloatCompare => {
-                // A nan is equal to itself and below every other float.
-                let (f, g) = (a.double(), b.double());
-                let r = (f > g) as isize - (f < g) as isize + !f.is_nan() as isize
-                    - !g.is_nan() as isize;
-                done(m, Value::of_int(r), 1)
-            }
-            Builtin::StringEqual => done(m, Value::of_bool(strings_equal(a, b)), 1),
-            Builtin::StringNotEqual => done(m, Value::of_bool(!strings_equal(a, b)), 1),
-            Builtin::Compare
-            | Builtin::Equal
-            | Builtin::NotEqual
-            | Builtin::LessThan
-            | Builtin::LessEqual
-            | Builtin::GreaterThan
-            | Builtin::GreaterEqual
-                if a.is_int() & b.is_int() =>
-            {
-                let o = a.int().cmp(&b.int());
-                // Polymorphic comparison of two integers is their order.
-                let r = match kind {
-                    Builtin::Compare => Value::of_int(o as isize),
-                    Builtin::Equal => Value::of_bool(o == Equal),
-                    Builtin::NotEqual => Value::of_bool(o != Equal),
-                    Builtin::LessThan => Value::of_bool(o == Less),
-                    Builtin::LessEqual => Value::of_bool(o != Greater),
-                    Builtin::GreaterThan => Value::of_bool(o == Greater),
-                    _ => Value::of_bool(o != Less),
-                };
-                done(m, r, 1)
-            }
-            _ => prim::c_call::<2>(m),
+        match array_index(m, a, b) {
+            Some(i) if a.tag() != DOUBLE_ARRAY_TAG => done(m, a.field(i), 1),
+            Some(i) if GENERIC => float_result::<2>(m, a.double_field(i)),
+            _ => fallback::<2>(m),
         }
     }
 }
 
-/// C_CALL3 prim.
+/// STRINGGET: `caml_string_get`, `caml_bytes_get`.
 ///
 /// # Safety
 /// As `prim::c_call`.
 #[inline(always)]
-pub(in crate::interp) unsafe fn c_call3(m: &mut Regs) -> Step {
+pub(in crate::interp) unsafe fn string_get(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let (a, b) = (m.accu, m.at(0));
+        match string_index(m, a, b) {
+            Some(i) => done(m, Value::of_int(*(a.0 as *const u8).add(i) as isize), 1),
+            None => fallback::<2>(m),
+        }
+    }
+}
+
+/// INTCOMPARE: `caml_int_compare`.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn int_compare(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let o = m.accu.int().cmp(&m.at(0).int());
+        done(m, Value::of_int(o as isize), 1)
+    }
+}
+
+/// FLOATCOMPARE: `caml_float_compare` (a nan is equal to itself and below every other
+/// float).
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn float_compare(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let (f, g) = (m.accu.double(), m.at(0).double());
+        let r = (f > g) as isize - (f < g) as isize + !f.is_nan() as isize - !g.is_nan() as isize;
+        done(m, Value::of_int(r), 1)
+    }
+}
+
+/// STRINGEQUAL (`EQ`) and STRINGNOTEQUAL.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn string_equal<const EQ: bool>(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let same = strings_equal(m.accu, m.at(0));
+        done(m, Value::of_bool(same == EQ), 1)
+    }
+}
+
+/// COMPARE, EQUAL ... GREATEREQUAL: polymorphic comparison, inline for two integers (their
+/// order, which `f` turns into the result), by the primitive for anything else.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn poly_compare(m: &mut Regs, f: impl Fn(Ordering) -> Value) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let (a, b) = (m.accu, m.at(0));
+        if a.is_int() & b.is_int() {
+            done(m, f(a.int().cmp(&b.int())), 1)
+        } else {
+            fallback::<2>(m)
+        }
+    }
+}
+
+/// ARRAYSETADDR (`GENERIC` false: `caml_array_set_addr`, never a float array) and ARRAYSET
+/// (`GENERIC`: `caml_array_set`, `caml_array_unsafe_set`, which unbox into a float array).
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn array_set<const GENERIC: bool>(m: &mut Regs) -> Step {
     // SAFETY: the module doc.
     unsafe {
         let (a, b, c) = (m.accu, m.at(0), m.at(1));
-        let kind = m.program.prims.builtin(m.peek_operand() as usize);
-        match kind {
-            Builtin::ArraySetAddr | Builtin::ArraySet => match array_index(m, a, b) {
-                Some(i) if a.tag() != DOUBLE_ARRAY_TAG => {
-                    m.dom.young.modify(a, i, c);
-                    done(m, Value::UNIT, 2)
-                }
-                // The generic set of a float array unboxes the element.
-                Some(i) if kind == Builtin::ArraySet => {
-                    a.set_double_field(i, c.double());
-                    done(m, Value::UNIT, 2)
-                }
-                _ => prim::c_call::<3>(m),
-            },
-            Builtin::BytesSet => match string_index(m, a, b) {
-                Some(i) => {
-                    *(a.0 as *mut u8).add(i) = c.int() as u8;
-                    done(m, Value::UNIT, 2)
-                }
-                None => prim::c_call::<3>(m),
-            },
-            _ => prim::c_call::<3>(m),
+        match array_index(m, a, b) {
+            Some(i) if a.tag() != DOUBLE_ARRAY_TAG => {
+                m.dom.young.modify(a, i, c);
+                done(m, Value::UNIT, 2)
+            }
+            Some(i) if GENERIC => {
+                a.set_double_field(i, c.double());
+                done(m, Value::UNIT, 2)
+            }
+            _ => fallback::<3>(m),
+        }
+    }
+}
+
+/// BYTESSET: `caml_bytes_set`.
+///
+/// # Safety
+/// As `prim::c_call`.
+#[inline(always)]
+pub(in crate::interp) unsafe fn bytes_set(m: &mut Regs) -> Step {
+    // SAFETY: the module doc.
+    unsafe {
+        let (a, b, c) = (m.accu, m.at(0), m.at(1));
+        match string_index(m, a, b) {
+            Some(i) => {
+                *(a.0 as *mut u8).add(i) = c.int() as u8;
+                done(m, Value::UNIT, 2)
+            }
+            None => fallback::<3>(m),
         }
     }
 }

@@ -103,7 +103,7 @@ pub(in crate::interp) unsafe fn pop_trap(m: &mut Regs) -> Step {
     unsafe {
         if m.pending() {
             m.pc = m.pc.sub(1);
-            return m.poll();
+            return poll_out_of_line(m);
         }
         m.dom.stack.trap_off = m.at(1).int();
         m.pop(4);
@@ -134,8 +134,30 @@ pub(in crate::interp) unsafe fn raise(m: &mut Regs, kind: RaiseKind) -> Step {
 /// As `branch`.
 #[inline(always)]
 pub(in crate::interp) unsafe fn check_signals(m: &mut Regs) -> Step {
+    if !m.pending() {
+        return Ok(());
+    }
     // SAFETY: the compiler emits it where the frame has room for an event frame.
-    unsafe { m.poll() }
+    unsafe { poll_out_of_line(m) }
+}
+
+/// The pending actions of a poll point (`Regs::poll`), out of line: inlined, the call would
+/// take registers from the dispatch loop.
+///
+/// # Safety
+/// As `Regs::poll`.
+#[inline(always)]
+unsafe fn poll_out_of_line(m: &mut Regs) -> Step {
+    /// # Safety
+    /// As `Regs::poll`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn slow(m: &mut Regs) -> Step {
+        // SAFETY: the caller's contract.
+        unsafe { m.poll() }
+    }
+    // SAFETY: the caller's contract.
+    m.out_of_line(|r| unsafe { slow(r) })
 }
 
 /// STOP: the activation ends with `accu`.

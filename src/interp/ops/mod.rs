@@ -10,5 +10,6 @@ pub(super) mod block;
 pub(super) mod builtin;
 pub(super) mod control;
 pub(super) mod effect;
+pub(super) mod fused;
 pub(super) mod prim;
 pub(super) mod stack;

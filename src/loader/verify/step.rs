@@ -453,6 +453,8 @@ pub fn step(
             }
             return Ok(Flow::Stop);
         }
+        // Internal opcodes (`interp::translate`): validation refuses them in a file.
+        _ => return Err(at(pc, code, format_args!("unknown opcode {}", code[pc]))),
     }
     // Every instruction that falls through but CLOSUREREC has a fixed length.
     let len = match crate::loader::decode::info(code[pc]).len {
