@@ -2,6 +2,7 @@
 //! major heap's pools and large blocks, bytecode stacks and fiber chains. No policy lives
 //! here.
 
+pub mod anon;
 pub mod atoms;
 pub mod code_pointer;
 pub mod custom;

@@ -244,35 +244,9 @@ mod memory {
 
     /// Maps a chunk of `POOLS_PER_CHUNK` pools aligned to `POOL_BSIZE`: its start and end.
     fn map_chunk() -> Option<(usize, usize)> {
-        let len = (POOLS_PER_CHUNK + 1) * POOL_BSIZE;
-        // SAFETY: a fresh private anonymous mapping, touching no existing memory.
-        let a = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if a == libc::MAP_FAILED {
-            return None;
-        }
-        let a = a as usize;
-        let start = a.next_multiple_of(POOL_BSIZE);
-        let end = start + POOLS_PER_CHUNK * POOL_BSIZE;
-        // SAFETY: the unaligned head and the tail beyond `end` are parts of the mapping just
-        // made, used by no one (page-aligned: POOL_BSIZE is a multiple of the page size).
-        unsafe {
-            if start > a {
-                libc::munmap(a as *mut libc::c_void, start - a);
-            }
-            if a + len > end {
-                libc::munmap(end as *mut libc::c_void, a + len - end);
-            }
-        }
-        Some((start, end))
+        let bytes = POOLS_PER_CHUNK * POOL_BSIZE;
+        let start = crate::heap::anon::map_aligned(bytes, POOL_BSIZE)?.as_ptr() as usize;
+        Some((start, start + bytes))
     }
 }
 

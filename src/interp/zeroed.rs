@@ -4,11 +4,12 @@
 //! primitives): the allocator would clear such a block with `memset` (`calloc` does unless the
 //! block is fresh from the system), making every page of the room resident at start-up.
 //!
-//! Invariants: `ptr` is the start of a private anonymous mapping of `bytes` bytes (as asked:
-//! the kernel rounds it up to whole pages), readable and writable, owned by the slice alone
-//! and unmapped when it drops; it holds `len` values of `T`, initialised (zero bytes or
-//! written through their interior mutability).
+//! Invariants: `ptr` is the start of a private anonymous mapping of `bytes` bytes
+//! (`heap::anon::map`: the kernel rounds it up to whole pages), readable and writable, owned
+//! by the slice alone and unmapped when it drops; it holds `len` values of `T`, initialised
+//! (zero bytes or written through their interior mutability).
 
+use crate::heap::anon;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
@@ -34,24 +35,12 @@ impl<T> Zeroed<T> {
             .checked_mul(size_of::<T>())
             .map(|b| b.max(1))
             .unwrap_or_else(|| crate::fatal("a zeroed table too large for the address space"));
-        // SAFETY: an anonymous private mapping; no existing memory is touched.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            crate::fatal("cannot map memory for the primitive table");
-        }
-        // A mapping is page-aligned, so aligned for any `T`; one not asked at a fixed address
-        // is never at address 0.
-        let ptr = NonNull::new(p.cast::<T>())
-            .unwrap_or_else(|| crate::fatal("cannot map memory for the primitive table"));
+        // A mapping is page-aligned, so aligned for any `T`.
+        let ptr = anon::map(bytes)
+            .unwrap_or_else(|| {
+                crate::fatal(&format!("out of memory (a zeroed table of {bytes} bytes)"))
+            })
+            .cast::<T>();
         Zeroed { ptr, len, bytes }
     }
 }
@@ -82,7 +71,7 @@ impl<T> Drop for Zeroed<T> {
                 self.ptr.as_ptr(),
                 self.len,
             ));
-            libc::munmap(self.ptr.as_ptr().cast(), self.bytes);
+            anon::unmap(self.ptr.as_ptr().cast(), self.bytes);
         }
     }
 }
