@@ -24,33 +24,40 @@ pub(in crate::interp) unsafe fn make_block(m: &mut Regs) -> Step {
     unsafe {
         let wosize = m.operand() as usize;
         let tag = m.operand() as u8;
-        let block = if wosize <= MAX_YOUNG_WOSIZE {
-            let (b, major) = m.alloc_small_flagged(wosize, tag)?;
-            if major {
-                m.dom.young.initialize(b, 0, m.accu);
-                for i in 1..wosize {
-                    m.dom.young.initialize(b, i, m.at(i - 1));
-                }
-            } else {
-                b.set_field_raw(0, m.accu);
-                for i in 1..wosize {
-                    b.set_field_raw(i, m.at(i - 1));
-                }
-            }
-            b
+        let (block, major) = if wosize <= MAX_YOUNG_WOSIZE {
+            m.alloc_small_flagged(wosize, tag)?
         } else {
             m.dom.stack.sp = m.sp;
-            let b = m.dom.alloc_major(wosize, tag);
-            m.dom.young.initialize(b, 0, m.accu);
-            for i in 1..wosize {
-                m.dom.young.initialize(b, i, m.at(i - 1));
-            }
-            b
+            (m.dom.alloc_major(wosize, tag), true)
         };
+        fill_from_frame(m, block, wosize, major);
         m.pop(wosize.saturating_sub(1));
         m.accu = block;
     }
     Ok(())
+}
+
+/// Stores `accu` and the `n - 1` words on top of the stack into the fields of fresh block
+/// `b`, through the write barrier when `b` may be in the major heap (`major`).
+///
+/// # Safety
+/// `b` a fresh block of `n >= 1` fields; `n - 1` words on the stack.
+#[inline(always)]
+unsafe fn fill_from_frame(m: &mut Regs, b: Value, n: usize, major: bool) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if major {
+            m.dom.young.initialize(b, 0, m.accu);
+            for i in 1..n {
+                m.dom.young.initialize(b, i, m.at(i - 1));
+            }
+        } else {
+            b.set_field_raw(0, m.accu);
+            for i in 1..n {
+                b.set_field_raw(i, m.at(i - 1));
+            }
+        }
+    }
 }
 
 /// MAKEBLOCK1..MAKEBLOCK3 tag.
@@ -63,17 +70,7 @@ pub(in crate::interp) unsafe fn make_block_n<const N: usize>(m: &mut Regs) -> St
     unsafe {
         let tag = m.operand() as u8;
         let (b, major) = m.alloc_small_flagged(N, tag)?;
-        if major {
-            m.dom.young.initialize(b, 0, m.accu);
-            for i in 1..N {
-                m.dom.young.initialize(b, i, m.at(i - 1));
-            }
-        } else {
-            b.set_field_raw(0, m.accu);
-            for i in 1..N {
-                b.set_field_raw(i, m.at(i - 1));
-            }
-        }
+        fill_from_frame(m, b, N, major);
         m.pop(N - 1);
         m.accu = b;
     }
