@@ -343,8 +343,9 @@ fn blit_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 /// Copies `n` bytes from `src` to `dst`, which may overlap. Most blits (Buffer's, Printf's,
-/// `String.sub`'s) move a few bytes: up to 16 are copied inline, every load before any store
-/// (so overlap is harmless), instead of a call into the C library's `memmove`.
+/// `String.sub`'s) move a few bytes: up to 32 are copied inline, every load before any store
+/// (so overlap is harmless), instead of a call into the C library's `memmove` (which costs
+/// about 15 instructions more on a 20-byte blit, callgrind).
 ///
 /// # Safety
 /// `src` must be readable and `dst` writable for `n` bytes.
@@ -353,10 +354,15 @@ unsafe fn copy_bytes(src: *const u8, dst: *mut u8, n: usize) {
     // SAFETY: the reads stay within src[0..n] and the writes within dst[0..n] (the
     // caller's contract); the unaligned accesses are of plain bytes.
     unsafe {
-        if n >= 8 {
-            if n > 16 {
+        if n > 16 {
+            if n > 32 {
                 return std::ptr::copy(src, dst, n);
             }
+            let head = (src as *const u128).read_unaligned();
+            let tail = (src.add(n - 16) as *const u128).read_unaligned();
+            (dst as *mut u128).write_unaligned(head);
+            (dst.add(n - 16) as *mut u128).write_unaligned(tail);
+        } else if n >= 8 {
             let head = (src as *const u64).read_unaligned();
             let tail = (src.add(n - 8) as *const u64).read_unaligned();
             (dst as *mut u64).write_unaligned(head);
@@ -396,8 +402,8 @@ fn fill_bytes(_: &mut Domain, args: &[Value]) -> PrimResult {
 }
 
 /// Writes `c` into `n` (at least 1) bytes at `dst`. Most fills (Printf's padding) are short:
-/// up to 16 bytes are written inline, as two overlapping words, instead of a call into the
-/// C library's `memset`.
+/// up to 32 bytes are written inline, as two overlapping words (or 16-byte words), instead
+/// of a call into the C library's `memset`.
 ///
 /// # Safety
 /// `dst` must be writable for `n` bytes, `n` >= 1.
@@ -406,10 +412,14 @@ unsafe fn fill(dst: *mut u8, c: u8, n: usize) {
     let word = u64::from(c) * 0x0101_0101_0101_0101;
     // SAFETY: the writes stay within dst[0..n] (the caller's contract).
     unsafe {
-        if n >= 8 {
-            if n > 16 {
+        if n > 16 {
+            if n > 32 {
                 return std::ptr::write_bytes(dst, c, n);
             }
+            let wide = u128::from(word) * ((1 << 64) + 1);
+            (dst as *mut u128).write_unaligned(wide);
+            (dst.add(n - 16) as *mut u128).write_unaligned(wide);
+        } else if n >= 8 {
             (dst as *mut u64).write_unaligned(word);
             (dst.add(n - 8) as *mut u64).write_unaligned(word);
         } else if n >= 4 {
@@ -426,7 +436,27 @@ unsafe fn fill(dst: *mut u8, c: u8, n: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::range;
+    use super::{copy_bytes, fill, range};
+
+    #[test]
+    fn short_copies_and_fills_match_the_library() {
+        let init: Vec<u8> = (0..96u8).collect();
+        for n in 1..=40 {
+            // Overlapping both ways and apart.
+            for (from, to) in [(10, 10 + n / 2), (10 + n / 2, 10), (0, 50)] {
+                let (mut got, mut want) = (init.clone(), init.clone());
+                want.copy_within(from..from + n, to);
+                // SAFETY: both ranges lie inside `got`.
+                unsafe { copy_bytes(got.as_ptr().add(from), got.as_mut_ptr().add(to), n) };
+                assert_eq!(got, want, "copy of {n} bytes from {from} to {to}");
+            }
+            let (mut got, mut want) = (init.clone(), init.clone());
+            want[7..7 + n].fill(0xa5);
+            // SAFETY: the range lies inside `got`.
+            unsafe { fill(got.as_mut_ptr().add(7), 0xa5, n) };
+            assert_eq!(got, want, "fill of {n} bytes");
+        }
+    }
 
     #[test]
     fn ranges_are_checked() {

@@ -112,8 +112,12 @@ unsafe fn finish(m: &mut Regs, r: PrimResult, pop: usize) -> Step {
             m.accu = v;
             Ok(())
         }
-        // SAFETY: the caller's.
-        Err(e) => unsafe { fail(m, e) },
+        Err(e) => {
+            // Marked cold so that the return above keeps a dispatch of its own.
+            std::hint::cold_path();
+            // SAFETY: the caller's.
+            unsafe { fail(m, e) }
+        }
     }
 }
 
