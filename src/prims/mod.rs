@@ -166,11 +166,12 @@ const LOCK_FREE_AREAS: &[&[(&str, PrimFn)]] = &[
     bigarray::PRIMS,
 ];
 
-/// What binding needs to know of a primitive warden knows by name (16 bytes).
+/// What binding needs to know of a primitive warden knows by name (6 bytes, no pointer: the
+/// table is read-only data that the dynamic loader does not relocate).
 #[derive(Clone, Copy)]
 struct PrimEntry {
-    /// Its implementation, if built in.
-    imp: Option<PrimFn>,
+    /// Its implementation, if built in: its index in [`IMPS`], else [`NO_IMP`].
+    imp: u16,
     /// The library (`str`, `unix`) it belongs to, if any: its index in [`LIBRARIES`].
     library: Option<u8>,
     /// Whether it runs without the heap lock.
@@ -180,7 +181,8 @@ struct PrimEntry {
 }
 
 const NO_ENTRY: PrimEntry =
-    PrimEntry { imp: None, library: None, lock_free: false, standard: false };
+    PrimEntry { imp: NO_IMP, library: None, lock_free: false, standard: false };
+const NO_IMP: u16 = u16::MAX;
 
 // The names warden knows are those of `arity.txt` (every stock C primitive; warden's
 // built-in ones are among them, which `build_index` checks as it compiles). They are found
@@ -269,22 +271,67 @@ const fn known_number(name: &str) -> usize {
 /// Every known primitive's entry, in `arity.txt`'s order.
 static INDEX: [PrimEntry; ARITY_ENDS.len()] = build_index();
 
-const fn build_index() -> [PrimEntry; ARITY_ENDS.len()] {
-    let mut index = [NO_ENTRY; ARITY_ENDS.len()];
-    let mut a = 0;
+/// The built-in primitives' functions, in the order of their first appearance in [`AREAS`]
+/// (the first area naming a primitive provides it). Apart from the entries, so that only
+/// these pointers (8 bytes each) are in pages that the dynamic loader's relocations write
+/// at every start-up; the entries with the pointers in them were 16 bytes each.
+static IMPS: [PrimFn; IMP_COUNT] = {
+    let mut imps = [unimplemented as PrimFn; IMP_COUNT];
+    let mut seen = [false; ARITY_ENDS.len()];
+    let (mut k, mut a) = (0, 0);
     while a < AREAS.len() {
         let mut i = 0;
         while i < AREAS[a].len() {
             let (name, f) = AREAS[a][i];
-            let e = &mut index[known_number(name)];
-            // The first area naming a primitive provides it.
-            if e.imp.is_none() {
-                e.imp = Some(f);
+            let n = known_number(name);
+            if !seen[n] {
+                seen[n] = true;
+                imps[k] = f;
+                k += 1;
             }
             i += 1;
         }
         a += 1;
     }
+    imps
+};
+
+/// How many names the areas provide (each counted once).
+const IMP_COUNT: usize = {
+    let mut seen = [false; ARITY_ENDS.len()];
+    let (mut k, mut a) = (0, 0);
+    while a < AREAS.len() {
+        let mut i = 0;
+        while i < AREAS[a].len() {
+            let n = known_number(AREAS[a][i].0);
+            if !seen[n] {
+                seen[n] = true;
+                k += 1;
+            }
+            i += 1;
+        }
+        a += 1;
+    }
+    k
+};
+
+const fn build_index() -> [PrimEntry; ARITY_ENDS.len()] {
+    let mut index = [NO_ENTRY; ARITY_ENDS.len()];
+    let (mut k, mut a) = (0, 0);
+    while a < AREAS.len() {
+        let mut i = 0;
+        while i < AREAS[a].len() {
+            let e = &mut index[known_number(AREAS[a][i].0)];
+            // The first area naming a primitive provides it: numbered as in `IMPS`.
+            if e.imp == NO_IMP {
+                e.imp = k as u16;
+                k += 1;
+            }
+            i += 1;
+        }
+        a += 1;
+    }
+    assert!(k == IMP_COUNT && k < NO_IMP as usize);
     let mut l = 0;
     while l < LIBRARIES.len() {
         let areas = LIBRARIES[l].1;
@@ -347,7 +394,7 @@ pub fn is_lock_free(name: &str) -> bool {
 
 /// The implementation of primitive `name`, if warden has one.
 pub fn lookup(name: &str) -> Option<PrimFn> {
-    entry(name).and_then(|e| e.imp)
+    entry(name).and_then(|e| IMPS.get(e.imp as usize).copied())
 }
 
 /// A primitive area's table.
@@ -529,6 +576,6 @@ mod arity_tests {
         assert_eq!(library_of("caml_unix_fork"), Some("unix"));
         assert_eq!(library_of("re_string_match"), Some("str"));
         assert_eq!(library_of("caml_ml_output"), None);
-        assert_eq!(std::mem::size_of::<PrimEntry>(), 16);
+        assert_eq!(std::mem::size_of::<PrimEntry>(), 6);
     }
 }
