@@ -15,7 +15,7 @@
 //! indices in range), on the compiler's frame discipline (`check_stacks` keeps 32 words
 //! free) and on well-typed code (checked by the hardened build's hooks).
 
-use super::opcodes::{dispatch, Op};
+use super::opcodes::{dispatch, group_of, Op};
 use super::ops::{apply, arith, block, builtin, control, effect, fused, prim, stack};
 use super::regs::{opaque_pc, Leave, RaiseKind, Regs};
 use super::Program;
@@ -121,6 +121,73 @@ pub fn instruction_starts(code: &[i32]) -> Vec<bool> {
     starts
 }
 
+/// Reads the opcode at `pc` and steps `pc` over it (through `opaque_pc`: the module doc).
+///
+/// # Safety
+/// `pc` must be at an instruction of the validated (and translated) code.
+#[inline(always)]
+unsafe fn fetch(m: &mut Regs) -> Op {
+    // SAFETY: `pc` is at an instruction (the caller's contract): its opcode word is
+    // readable and the word after it is in the code or one past its end. Validated opcodes
+    // are stock ones, and translation (`translate`) writes only opcodes of `Op`: all are
+    // below OPCODE_COUNT, the number of `Op`'s variants.
+    unsafe {
+        let op = *m.pc;
+        m.pc = opaque_pc(m.pc.add(1));
+        std::mem::transmute::<u8, Op>(op as u8)
+    }
+}
+
+/// `p`, through an empty assembly template that names `COPY`: two copies differ, so no
+/// pass merges the blocks that hold them. Emits no instruction.
+#[cfg(not(warden_flat_dispatch))]
+#[inline(always)]
+// The template is empty: the pointer passes through a register and is never dereferenced.
+#[allow(clippy::pointers_in_nomem_asm_block)]
+fn mark<const COPY: usize>(p: *const i32) -> *const i32 {
+    let mut w = p;
+    // SAFETY: an empty assembly template: it reads and writes only the register holding `w`.
+    unsafe {
+        std::arch::asm!(
+            "/* dispatch {1}: {0} */",
+            inout(reg) w,
+            const COPY,
+            options(pure, nomem, nostack, preserves_flags)
+        )
+    };
+    w
+}
+
+/// The next opcode, fetched after a handler of opcode group `group` (`opcodes::group_of`)
+/// ran: the dispatch tree of the module doc. `group` is a constant in each handler, so LLVM
+/// threads each handler's exits to the mark of its group (`match group`), that mark to the
+/// mark of its half (`match group / 16`), and then duplicates the fetch and its indirect
+/// jump into every block: at most 16 predecessors each step (3 for the fetch, 16 for a
+/// half's mark, a group's few handler exits for a group's mark).
+///
+/// # Safety
+/// As `fetch`.
+#[cfg(not(warden_flat_dispatch))]
+#[inline(always)]
+unsafe fn next_op(m: &mut Regs, group: u8) -> Op {
+    macro_rules! marks {
+        ($($k:literal)*) => {
+            match group {
+                $( $k => m.pc = mark::<$k>(m.pc), )*
+                _ => {}
+            }
+        };
+    }
+    marks!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
+    m.pc = if group < 16 { mark::<32>(m.pc) } else { mark::<33>(m.pc) };
+    // SAFETY: the caller's contract.
+    unsafe { fetch(m) }
+}
+
+// `next_op`'s two halves of 16 groups cover every opcode.
+#[cfg(not(warden_flat_dispatch))]
+const _: () = assert!(super::opcodes::OPCODE_COUNT <= 32 * super::opcodes::DISPATCH_GROUP_SIZE);
+
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
 /// the result, or the exception that no handler of this activation caught.
 pub fn interpret(
@@ -150,22 +217,24 @@ pub fn interpret(
     // SAFETY: `start` is an instruction boundary inside the validated code.
     let mut m = unsafe { Regs::new(dom, program, start, env, extra_args) };
     loop {
+        // SAFETY (every fetch): `pc` is at an instruction of the validated code: the
+        // activation's start, a trap frame's handler, or where the last handler left it.
+        #[cfg(not(warden_flat_dispatch))]
+        let mut op = unsafe { fetch(&mut m) };
         let leave = loop {
             // Hardened only (production's twin is a constant false): the fuzz budget.
             if check::instruction_spent() {
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
-            // SAFETY: `pc` is at an instruction of the validated code; validated opcodes are
-            // stock ones, and translation (`translate`) writes only opcodes of `Op`: all are
-            // below OPCODE_COUNT, the number of `Op`'s variants.
-            let op = unsafe {
-                let op = *m.pc;
-                m.pc = opaque_pc(m.pc.add(1));
-                std::mem::transmute::<u8, Op>(op as u8)
-            };
+            #[cfg(warden_flat_dispatch)]
+            let op = unsafe { fetch(&mut m) };
             // SAFETY: each handler's contract is validated, well-typed code (see the module
             // doc), which `pc` is running.
-            unsafe { dispatch!(op, &mut m, leave => break leave) }
+            let _group = unsafe { dispatch!(op, &mut m, leave => break leave) };
+            #[cfg(not(warden_flat_dispatch))]
+            {
+                op = unsafe { next_op(&mut m, _group) };
+            }
         };
         let kind = match leave {
             Leave::Raise(kind) => kind,
