@@ -10,6 +10,23 @@
 //! record their backtrace in their handler, so the exit sees no raise kind of theirs), and
 //! the dispatch steps `pc` through `regs::opaque_pc`, so only one `pc` is live into a handler.
 //!
+//! The dispatch's shape: every handler must end in its own copy of the fetch and the
+//! indirect jump (a threaded dispatch: one shared jump mispredicts 1.4 to 7 times as often,
+//! measured with cachegrind's branch simulation on the benchmarks). LLVM's tail
+//! duplication makes those copies from one `match` only when its limits allow a block of
+//! ~210 predecessors and successors (`.cargo/config.toml`); its defaults refuse a block
+//! with more than 16 of each (llvm issue 78578). With those limits in the rustflags,
+//! build.rs passes `--cfg warden_flat_dispatch` and the loop is the plain `match`. Without
+//! them (a `RUSTFLAGS` variable replaces them, as the sanitizer builds' does), the loop is
+//! a tree whose every block has at most 16 predecessors (`next_op`): each handler yields
+//! its opcode group (8 consecutive opcodes), a constant, and the fetch after it passes
+//! `pc` through a mark of its group, then a mark of its half (16 groups); each mark is an
+//! empty assembly template naming its copy, so no pass merges the marks back into one
+//! block. LLVM threads the constants and then duplicates the fetch with its jump step by
+//! step into every handler (239 indirect jumps in `interpret`, 243 flat, 8 for the flat
+//! loop without the limits). The flat loop stays the default: its register allocation is better (the tree
+//! runs 0-19% more instructions on the benchmarks, about as many mispredictions).
+//!
 //! Memory safety of the handlers' unchecked accesses rests on the loader's validation of the
 //! code (operands present, jump targets on instruction boundaries, primitive and global
 //! indices in range), on the compiler's frame discipline (`check_stacks` keeps 32 words
