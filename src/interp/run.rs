@@ -234,9 +234,10 @@ pub fn interpret(
     // SAFETY: `start` is an instruction boundary inside the validated code.
     let mut m = unsafe { Regs::new(dom, program, start, env, extra_args) };
     loop {
-        // SAFETY (every fetch): `pc` is at an instruction of the validated code: the
-        // activation's start, a trap frame's handler, or where the last handler left it.
+        // Every fetch: `pc` is at an instruction of the validated code: the activation's
+        // start, a trap frame's handler, or where the last handler left it.
         #[cfg(not(warden_flat_dispatch))]
+        // SAFETY: every fetch (above).
         let mut op = unsafe { fetch(&mut m) };
         let leave = loop {
             // Hardened only (production's twin is a constant false): the fuzz budget.
@@ -244,12 +245,14 @@ pub fn interpret(
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
             #[cfg(warden_flat_dispatch)]
+            // SAFETY: every fetch (above).
             let op = unsafe { fetch(&mut m) };
             // SAFETY: each handler's contract is validated, well-typed code (see the module
             // doc), which `pc` is running.
             let _group = unsafe { dispatch!(op, &mut m, leave => break leave) };
             #[cfg(not(warden_flat_dispatch))]
             {
+                // SAFETY: every fetch (above).
                 op = unsafe { next_op(&mut m, _group) };
             }
         };
