@@ -65,9 +65,10 @@ macro_rules! define_opcodes {
 
         /// `dispatch!(op, regs, leave => exit)`: the `match` that runs opcode `op`'s handler
         /// on `regs` (a `&mut interp::regs::Regs`) and, when it returns `Err(leave)`,
-        /// evaluates `exit`. Each arm tests its own handler's result, so the arms whose
-        /// handler cannot leave go straight back to the dispatch. The handler paths resolve
-        /// where it is used (`interp::run`, which imports the `ops` families).
+        /// evaluates `exit`; else its value is the opcode's dispatch group (`group_of`), a
+        /// constant per arm. Each arm tests its own handler's result, so the arms whose
+        /// handler cannot leave go straight on to their group's dispatch. The handler paths
+        /// resolve where it is used (`interp::run`, which imports the `ops` families).
         macro_rules! dispatch {
             ($d op:expr, $d m:expr, $d l:ident => $d exit:expr) => {
                 match $d op {
@@ -75,6 +76,7 @@ macro_rules! define_opcodes {
                         if let Err($d l) = $fam::$h $(::<$g>)? ($d m $(, $arg)*) {
                             $d exit
                         }
+                        const { group_of(Op::$name) }
                     } )*
                 }
             };
@@ -313,6 +315,15 @@ define_opcodes! {
 
 // The dispatch reads an opcode as a byte.
 const _: () = assert!(OPCODE_COUNT <= 256);
+
+/// Opcodes per dispatch group (see `run::next_op`): few enough that the blocks through
+/// which a group's handlers leave stay within LLVM's limit of 16 predecessors.
+pub const DISPATCH_GROUP_SIZE: usize = 8;
+
+/// The dispatch group of opcode `op`: runs of `DISPATCH_GROUP_SIZE` consecutive opcodes.
+pub const fn group_of(op: Op) -> u8 {
+    (op as usize / DISPATCH_GROUP_SIZE) as u8
+}
 
 /// Number of stock opcodes: the only ones a file may hold (validation refuses the others).
 pub const STOCK_OPCODE_COUNT: usize = Op::REPERFORMTERM as usize + 1;
