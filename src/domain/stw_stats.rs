@@ -1,7 +1,7 @@
 //! Counters of the stopped worlds (`WARDEN_STW_STATS=1`): how many worlds were stopped, how
 //! long each leader waited from its request until every other domain was parked, how long
 //! the worlds stayed stopped, how often parked domains went to sleep. Printed to stderr at
-//! exit. Off (one relaxed load per stopped world) unless the variable is set: a measuring
+//! exit. Off (a few relaxed loads per stopped world) unless the variable is set: a measuring
 //! tool for the stop protocol, not a statistic of the program.
 //!
 //! Orderings: every counter is a relaxed atomic (sums read once, at exit, after the domains
