@@ -92,8 +92,9 @@ const WORLD_SPIN: std::time::Duration = std::time::Duration::from_micros(150);
 const SPINS_PER_CLOCK: u32 = 32;
 const WORLD_YIELDS: usize = 10;
 
-/// Spins while `cond` holds, for a bounded time (then the caller sleeps if it still holds).
-fn spin_while(cond: impl Fn() -> bool) {
+/// Spins while `cond` holds, for a bounded time (then the caller sleeps if it still holds);
+/// true if it still holds.
+fn spin_while(cond: impl Fn() -> bool) -> bool {
     let start = std::time::Instant::now();
     let mut spins = 0u32;
     while cond() {
@@ -105,10 +106,11 @@ fn spin_while(cond: impl Fn() -> bool) {
     }
     for _ in 0..WORLD_YIELDS {
         if !cond() {
-            return;
+            return false;
         }
         std::thread::yield_now();
     }
+    cond()
 }
 
 /// Tries before a waiting thread sleeps.
@@ -181,6 +183,8 @@ struct World {
     leader_sleeping: bool,
     /// Domains sleeping on `world_changed` in `enter` until the world restarts.
     enter_sleeping: usize,
+    /// When the current stopped world's domains were all parked (`stw_stats`, if on).
+    stopped_at: Option<std::time::Instant>,
 }
 
 impl World {
@@ -218,6 +222,7 @@ unsafe impl Send for Shared {}
 
 impl Shared {
     pub fn new(gc: Gc, max_domains: usize) -> Shared {
+        super::stw_stats::init();
         let mut slots_used = vec![false; max_domains.max(1)];
         slots_used[0] = true;
         let helpers = gc.board.clone();
@@ -234,6 +239,7 @@ impl Shared {
                 generation: 0,
                 leader_sleeping: false,
                 enter_sleeping: 0,
+                stopped_at: None,
             }),
             world_changed: Condvar::new(),
             stop: AtomicBool::new(false),
@@ -309,6 +315,7 @@ impl Shared {
         if !w.stopped {
             return;
         }
+        super::stw_stats::park_begins();
         w.parked += 1;
         let gen = w.generation;
         self.publish_unparked(&w);
@@ -319,11 +326,13 @@ impl Shared {
         // Acquire: pairs with `restart_world`'s release, so what the leader did to the heap
         // and to this domain's roots is visible once the generation changed.
         let stopped = || self.generation.load(Ordering::Acquire) == gen;
-        spin_while(|| {
+        let slept = spin_while(|| {
             self.helpers.help_as(me);
             stopped()
         });
+        super::stw_stats::parked(slept);
         self.helpers.sleep_while(me, stopped);
+        super::stw_stats::resumed(false);
     }
 
     /// Stops the world with the caller as leader: true once every other domain is parked or
@@ -332,12 +341,15 @@ impl Shared {
     /// the world. The caller must be running, at a safepoint, and must not hold the heap
     /// lock.
     pub fn stop_world(&self, me: usize) -> bool {
+        let t = super::stw_stats::start();
         let mut w = self.world();
         if w.stopped {
             drop(w);
+            super::stw_stats::lost();
             self.park(me);
             return false;
         }
+        let others = w.unparked() - 1;
         w.stopped = true;
         // Relaxed: a hint for the polls; parking itself goes through the world's mutex.
         self.stop.store(true, Ordering::Relaxed);
@@ -345,13 +357,14 @@ impl Shared {
         drop(w);
         // The others park within a poll or two: spin on the hint before sleeping. No domain
         // enters while the world is stopped, so the count only goes down.
-        spin_while(|| self.unparked_hint.load(Ordering::Relaxed) > 1);
+        let slept = spin_while(|| self.unparked_hint.load(Ordering::Relaxed) > 1);
         let mut w = self.world();
         while w.unparked() > 1 {
             w.leader_sleeping = true;
             w = self.world_changed.wait(w).unwrap_or_else(|e| e.into_inner());
             w.leader_sleeping = false;
         }
+        w.stopped_at = super::stw_stats::all_parked(t, slept, others);
         check::heap_access_gained();
         true
     }
@@ -360,6 +373,8 @@ impl Shared {
     pub fn restart_world(&self) {
         check::heap_access_lost();
         let mut w = self.world();
+        super::stw_stats::restarted(w.stopped_at.take());
+        super::stw_stats::restarting();
         w.stopped = false;
         w.parked = 0;
         w.generation += 1;
@@ -373,6 +388,7 @@ impl Shared {
         if wake_entering {
             self.world_changed.notify_all();
         }
+        super::stw_stats::resumed(true);
         self.helpers.wake_all();
     }
 

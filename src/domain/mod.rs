@@ -16,6 +16,7 @@ pub mod c_roots;
 pub mod lock;
 pub mod memprof;
 pub mod pending;
+mod stw_stats;
 pub mod threads;
 
 use crate::config::Config;
@@ -421,6 +422,11 @@ impl Domain {
                 || d.shared.work.load(std::sync::atomic::Ordering::Relaxed)
         };
         self.stopped_world(still, |gc, youngs, roots, _| {
+            stw_stats::minor(youngs.iter().map(|&y| {
+                // SAFETY: world stopped: every domain's young state is the leader's to read.
+                let m = unsafe { &(*y).minor };
+                (m.used_words() * 1000 / m.wsize().max(1)) as u64
+            }));
             gc.minor_collection(youngs, roots);
             // The minor collection's slice of major work may be the one that makes a cycle
             // due.

@@ -311,6 +311,9 @@ pub struct Gc {
     /// collection's units, a sweep's pools: `helpers`); the domains hold a reference to it
     /// for their parks.
     pub board: Arc<helpers::Board>,
+    /// The pools filled while one domain ran alone were handed to the heap's own set
+    /// (`minor::retire_solo_pools`), at the first minor collection with two domains.
+    pub solo_pools_retired: bool,
     #[cfg(test)]
     _test_guard: TestHeapGuard,
 }
@@ -360,6 +363,7 @@ impl Gc {
             pacing: pacing::Pacing::default(),
             check: check::State::default(),
             board: Arc::default(),
+            solo_pools_retired: false,
             #[cfg(test)]
             _test_guard: guard,
         }

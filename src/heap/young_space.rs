@@ -8,21 +8,39 @@
 //! are stale (they point at poison), not young.
 //!
 //! Invariants: the space and the current half change only while the world is stopped (at a
-//! minor collection or a resize), and the published range (`YOUNG_LO`, `YOUNG_HI`) is updated
+//! minor collection or a resize), and the published range (`RANGE`) is updated
 //! there; running domains only read it. The memory is mapped with `MAP_NORESERVE`, so slots
 //! that no domain touches cost nothing.
 
 use super::value::{Value, WORD};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The current half's bounds `[lo, hi)`: a block value is young iff its address lies in
-/// `(lo, hi]` (a block's address is its first field, one word past its header).
-static YOUNG_LO: AtomicUsize = AtomicUsize::new(usize::MAX);
-static YOUNG_HI: AtomicUsize = AtomicUsize::new(0);
-/// The other half's bounds (empty without flipping): the arenas the last minor collection
-/// evacuated, where no live value points.
-static SPARE_LO: AtomicUsize = AtomicUsize::new(0);
-static SPARE_HI: AtomicUsize = AtomicUsize::new(0);
+/// The published bounds, read by every domain at every `is_young`, written only while the
+/// world is stopped: on a cache line of their own (aligned and padded to 64 bytes), so that
+/// no lock or counter the linker puts beside them takes the line away from the readers (in
+/// one build the low bound shared its line with the pools' memory lock, taken for each fresh
+/// pool).
+#[repr(C, align(64))]
+struct Published {
+    /// The current half's bounds `[lo, hi)`: a block value is young iff its address lies
+    /// in `(lo, hi]` (a block's address is its first field, one word past its header).
+    lo: AtomicUsize,
+    hi: AtomicUsize,
+    /// The other half's bounds (empty without flipping): the arenas the last minor
+    /// collection evacuated, where no live value points.
+    spare_lo: AtomicUsize,
+    spare_hi: AtomicUsize,
+}
+
+// `#[used]`: kept whole. Without it LLVM splits the static into one global per field,
+// which drops the alignment and the padding.
+#[used]
+static RANGE: Published = Published {
+    lo: AtomicUsize::new(usize::MAX),
+    hi: AtomicUsize::new(0),
+    spare_lo: AtomicUsize::new(0),
+    spare_hi: AtomicUsize::new(0),
+};
 
 /// The same range under the names C stubs read (`Is_young` of the stock `address_class.h`
 /// compares with these two exported words; see docs/stubs.md).
@@ -38,22 +56,22 @@ pub static caml_minor_heaps_end: AtomicUsize = AtomicUsize::new(0);
 pub fn is_young(v: Value) -> bool {
     // Relaxed: the range changes only while every domain is stopped, and the world's mutex
     // orders that change before any domain runs again.
-    let lo = YOUNG_LO.load(Ordering::Relaxed);
-    let hi = YOUNG_HI.load(Ordering::Relaxed);
+    let lo = RANGE.lo.load(Ordering::Relaxed);
+    let hi = RANGE.hi.load(Ordering::Relaxed);
     v.is_block() && v.0 > lo && v.0 <= hi
 }
 
 /// The young range `[lo, hi)` as published (for the checker).
 pub fn young_range() -> (usize, usize) {
     // Relaxed: as in `is_young`.
-    (YOUNG_LO.load(Ordering::Relaxed), YOUNG_HI.load(Ordering::Relaxed))
+    (RANGE.lo.load(Ordering::Relaxed), RANGE.hi.load(Ordering::Relaxed))
 }
 
 /// The evacuated half `[lo, hi)` as published (empty without flipping).
 #[cfg(any(feature = "hardened", debug_assertions))]
 pub fn spare_range() -> (usize, usize) {
     // Relaxed: as in `is_young`.
-    (SPARE_LO.load(Ordering::Relaxed), SPARE_HI.load(Ordering::Relaxed))
+    (RANGE.spare_lo.load(Ordering::Relaxed), RANGE.spare_hi.load(Ordering::Relaxed))
 }
 
 /// The reservation.
@@ -107,8 +125,8 @@ impl YoungSpace {
     pub fn publish(&self) {
         let lo = self.half_base(self.current) as usize;
         // Relaxed: see `is_young`.
-        YOUNG_LO.store(lo, Ordering::Relaxed);
-        YOUNG_HI.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
+        RANGE.lo.store(lo, Ordering::Relaxed);
+        RANGE.hi.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
         // Relaxed: as above.
         caml_minor_heaps_start.store(lo, Ordering::Relaxed);
         caml_minor_heaps_end.store(lo + self.slots * self.slot_words * WORD, Ordering::Relaxed);
@@ -119,8 +137,8 @@ impl YoungSpace {
             (0, 0)
         };
         // Relaxed: as above.
-        SPARE_LO.store(slo, Ordering::Relaxed);
-        SPARE_HI.store(shi, Ordering::Relaxed);
+        RANGE.spare_lo.store(slo, Ordering::Relaxed);
+        RANGE.spare_hi.store(shi, Ordering::Relaxed);
     }
 
     /// Slot `i`'s words `[start, end)` in the current half.
