@@ -185,6 +185,7 @@ impl Config {
 /// | `WARDEN_REPORT` | `check::report` | a file that receives each report as one JSON line |
 /// | `WARDEN_INJECT`, `WARDEN_INJECT_AT` | `check::fault` | the fault to inject (`fault-injection` builds) |
 /// | `WARDEN_BUILTIN_OFF` | `capi` | libraries (`str`, `unix`) whose built-in primitives are off, so that their stub libraries serve them |
+/// | `WARDEN_STW_STATS` | `domain::stw_stats` | `1`: counters of the stopped worlds printed at exit |
 #[derive(Debug, Default)]
 // A build reads only the variables of the floors it has (no checker in production, no fault
 // injection without its feature).
@@ -199,6 +200,7 @@ pub struct WardenVars {
     pub inject: Option<String>,
     pub inject_at: Option<String>,
     pub builtin_off: Option<String>,
+    pub stw_stats: Option<String>,
 }
 
 /// The `WARDEN_*` variables of this process (read from the environment on first use).
@@ -216,6 +218,7 @@ pub fn warden_vars() -> &'static WardenVars {
             inject: var("WARDEN_INJECT"),
             inject_at: var("WARDEN_INJECT_AT"),
             builtin_off: var("WARDEN_BUILTIN_OFF"),
+            stw_stats: var("WARDEN_STW_STATS"),
         }
     })
 }

@@ -110,7 +110,7 @@ pub fn resumed(leader: bool) {
 /// Reads `WARDEN_STW_STATS` once (the first runtime of the process).
 pub fn init() {
     INIT.call_once(|| {
-        if std::env::var_os("WARDEN_STW_STATS").is_some_and(|v| v == "1") {
+        if crate::config::warden_vars().stw_stats.as_deref() == Some("1") {
             // Relaxed: read by this process's domains, all started after this.
             ON.store(true, Ordering::Relaxed);
             // SAFETY: `report` is an `extern "C" fn()` that only reads atomics and writes
