@@ -554,6 +554,7 @@ mod tests {
     /// complete state in the domain throughout.
     #[test]
     fn a_turn_taken_in_a_stopped_world_swaps_in_after_the_restart() {
+        // SeqCst for every flag of the test: the simplest to reason about, speed is no matter.
         let gc = crate::gc::Gc::new(crate::config::Config::default().gc_params(), 4);
         let shared = Arc::new(Shared::new(gc, 4));
         let master = Arc::new(MasterLock::new_held());
