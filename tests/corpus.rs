@@ -101,7 +101,7 @@ corpus! {
     unix_sockets unix_sockets_netdb unix_sockets_domains
     str_match_syntax str_search_replace str_split str_backtracking str_domains
     threads_basic threads_uncaught threads_preempt threads_gc threads_signals threads_fork threads_fork_channel
-    threads_callstack
+    threads_callstack threads_handoff_gc
     // runtime events (the Runtime_events library's producer and consumer)
     runtime_events_gc runtime_events_user runtime_events_domains
 }

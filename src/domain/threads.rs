@@ -16,11 +16,63 @@
 //! arena, DLS, primitive state, `backtrace_active`) is shared by the domain's threads, as in
 //! the stock runtime.
 //!
+//! # Hand-offs and collections
+//!
+//! Nothing is saved when a thread gives up its turn: its state stays in the domain's fields,
+//! complete (its roots were published before it left the world), until the *next* holder of
+//! the turn moves it into the thread's slot and its own state out of its slot
+//! (`become_current`), and that swap runs inside the world. So a thread's state is never in
+//! transit while a collection may scan it, and the thread that left touches none of it: a
+//! collection led by another domain (or, in production builds, a parked domain helping it)
+//! reads the domain's fields and the slots (`visit_thread_roots`) whenever the domain is
+//! outside the world or parked, and sees every thread's state once, whole.
+//!
+//! Giving the turn up, in order (the caller holds the turn, inside the world):
+//!
+//! 1. The roots are published: the interpreter pushed the call frame (or the poll frame,
+//!    with the accumulator, `env` and `extra_args`) and stored `stack.sp`; what a primitive
+//!    needs afterwards is on the stack or in `local_roots`.
+//! 2. The heap lock goes, if held (`heap_held` is the domain's: no holder hands it over).
+//! 3. It leaves the world (`Shared::leave`, under the world's mutex). From here a collection
+//!    may run without waiting for this domain and scan it: the domain's fields hold this
+//!    thread's state, every other thread's is in its slot.
+//! 4. It releases the master lock. Another thread may now hold the turn, but it touches the
+//!    state only after it entered the world (below).
+//!
+//! That order is `Domain::enter_blocking_section`'s (3, then 4 in `release_thread_turn`),
+//! taken by every blocking wait: the stubs' `caml_enter_blocking_section` and
+//! `caml_release_runtime_system`, a contended `Mutex.lock`, `Condition.wait`, `Thread.join`,
+//! channel I/O, the blocking `Unix` calls, `Thread.delay` (`Unix.sleepf`),
+//! `Thread.wait_signal`. `Thread.yield` and the tick's request (`thread_yield`, at a
+//! safepoint: 1 and 2 done) do 3 and 4 the other way round but atomically for the waiter:
+//! the lock is freed and the waiter signalled under the master lock's mutex, `leave` runs
+//! before the mutex is let go (by the wait), and the waiter cannot return from its own wait
+//! before that. A thread's end (`finish_thread`) differs: with the turn, inside the world,
+//! it drops its slot and swaps the next thread's saved state into the domain (its own state
+//! is dropped: no slot takes it), then leaves the world, then releases the master lock; the
+//! domain then holds the state of a thread that is not running.
+//!
+//! Taking the turn (`take_turn`: the end of a blocking section, a yield's return, a new
+//! thread's start, a thread attached from C): the master lock, then the world (`enter` waits
+//! while it is stopped: meanwhile the thread holds the lock but touches nothing, and a
+//! collection still finds the previous holder's state in the domain), then the swap. Once
+//! the thread is inside, a collection's leader waits until the domain parks at a poll point,
+//! which comes after the swap: no collection sees it half done.
+//!
+//! Orderings: the world's mutex orders a leaving thread's writes to its state before a
+//! leader's reads (`leave` and `stop_world` both take it) and the leader's updates of moved
+//! roots before the next `enter`; the master lock's mutex orders one holder's accesses
+//! before the next's. A thread outside its turn reads only `Threads::on` and `master` (to
+//! release or take the lock), which change only before a domain has a second thread
+//! (`enable_threads`) or in a fork's child (`threads_after_fork`); a collection reaches only
+//! `Threads::slots` (`visit_thread_roots`).
+//!
 //! Invariants: the thread table is changed only by the master lock's holder inside the
 //! world; `active`'s slot has no saved state, every other slot has one; each OS thread knows
 //! its OCaml thread through `CURRENT`. Threads of one domain share its `Domain` through a
 //! raw pointer; the master lock's mutex orders one holder's accesses before the next's.
 
+use super::lock::Shared;
 use super::Domain;
 use crate::heap::stack::{for_each_chain_slot, Stack};
 use crate::heap::value::Value;
@@ -290,14 +342,13 @@ impl Domain {
     }
 
     /// Takes the master lock back at the end of a blocking section, enters the world (after)
-    /// and puts the calling thread's state back.
+    /// and puts the calling thread's state back ([`take_turn`]'s order).
     #[inline]
     pub(super) fn enter_with_thread_turn(&mut self) {
         if self.threads.on {
             let master = self.threads.master.clone();
-            master.acquire();
-            self.shared.enter();
-            self.become_current();
+            let shared = self.shared.clone();
+            take_turn(&master, &shared, || self.become_current());
         } else {
             self.shared.enter();
         }
@@ -309,10 +360,11 @@ impl Domain {
     pub fn attach_thread(&mut self, id: usize) {
         set_current(id);
         let master = self.threads.master.clone();
-        master.acquire();
-        self.shared.enter();
-        self.add_thread(id, Value::UNIT);
-        self.become_current();
+        let shared = self.shared.clone();
+        take_turn(&master, &shared, || {
+            self.add_thread(id, Value::UNIT);
+            self.become_current();
+        });
     }
 
     /// Sets the descriptor of the calling thread (held, inside the world).
@@ -425,6 +477,18 @@ impl Domain {
     }
 }
 
+/// Takes a turn on a domain: the master lock, then the world (waiting while it is stopped),
+/// then `swap_in` (the calling thread's state into the domain, `Domain::become_current`),
+/// inside the world. This order is what keeps a hand-off invisible to collections: while
+/// the world is stopped the thread holds the lock but waits in `enter`, and the domain still
+/// holds the previous holder's state, complete; once it entered, a leader waits for the
+/// domain to park at a poll point, which comes after `swap_in`.
+fn take_turn(master: &MasterLock, shared: &Shared, swap_in: impl FnOnce()) {
+    master.acquire();
+    shared.enter();
+    swap_in();
+}
+
 /// Visits the roots of the domain's threads: every descriptor, and the saved state of every
 /// thread but the active one (whose state the domain's own fields hold).
 ///
@@ -483,6 +547,54 @@ mod tests {
         m.release();
         rx.recv_timeout(Duration::from_secs(10)).expect("the waiter never got the lock");
         t.join().unwrap();
+    }
+
+    /// A thread that gets the turn while another domain's collection has the world stopped
+    /// swaps its state in only after the restart: the collection sees the previous holder's
+    /// complete state in the domain throughout.
+    #[test]
+    fn a_turn_taken_in_a_stopped_world_swaps_in_after_the_restart() {
+        // SeqCst for every flag of the test: the simplest to reason about, speed is no matter.
+        let gc = crate::gc::Gc::new(crate::config::Config::default().gc_params(), 4);
+        let shared = Arc::new(Shared::new(gc, 4));
+        let master = Arc::new(MasterLock::new_held());
+        let collecting = Arc::new(AtomicBool::new(false));
+        let swapped = Arc::new(AtomicBool::new(false));
+        // This thread holds the turn, inside the world.
+        shared.enter();
+        let (m, s, c, sw) = (master.clone(), shared.clone(), collecting.clone(), swapped.clone());
+        let taker = std::thread::spawn(move || {
+            take_turn(&m, &s, || {
+                assert!(!c.load(Ordering::SeqCst), "swapped in during a collection");
+                sw.store(true, Ordering::SeqCst);
+            });
+            s.leave();
+            m.release();
+        });
+        while !master.has_waiters() {
+            std::thread::yield_now();
+        }
+        let (s, c, sw) = (shared.clone(), collecting.clone(), swapped.clone());
+        let leader = std::thread::spawn(move || {
+            s.enter();
+            assert!(s.stop_world(0));
+            c.store(true, Ordering::SeqCst);
+            // Meanwhile the turn was given up and taken: the taker waits in `enter`.
+            std::thread::sleep(Duration::from_millis(30));
+            assert!(!sw.load(Ordering::SeqCst), "the taker swapped in while the world was stopped");
+            c.store(false, Ordering::SeqCst);
+            s.restart_world();
+            s.leave();
+        });
+        // Gives the turn up as a blocking section does, once the leader is stopping the world.
+        while !shared.stop.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+        shared.leave();
+        master.release();
+        leader.join().unwrap();
+        taker.join().unwrap();
+        assert!(swapped.load(Ordering::SeqCst));
     }
 
     #[test]
