@@ -271,67 +271,55 @@ const fn known_number(name: &str) -> usize {
 /// Every known primitive's entry, in `arity.txt`'s order.
 static INDEX: [PrimEntry; ARITY_ENDS.len()] = build_index();
 
-/// The built-in primitives' functions, in the order of their first appearance in [`AREAS`]
-/// (the first area naming a primitive provides it). Apart from the entries, so that only
-/// these pointers (8 bytes each) are in pages that the dynamic loader's relocations write
-/// at every start-up; the entries with the pointers in them were 16 bytes each.
-static IMPS: [PrimFn; IMP_COUNT] = {
-    let mut imps = [unimplemented as PrimFn; IMP_COUNT];
-    let mut seen = [false; ARITY_ENDS.len()];
-    let (mut k, mut a) = (0, 0);
-    while a < AREAS.len() {
-        let mut i = 0;
-        while i < AREAS[a].len() {
-            let (name, f) = AREAS[a][i];
-            let n = known_number(name);
-            if !seen[n] {
-                seen[n] = true;
-                imps[k] = f;
-                k += 1;
-            }
-            i += 1;
-        }
-        a += 1;
-    }
-    imps
-};
-
-/// How many names the areas provide (each counted once).
-const IMP_COUNT: usize = {
-    let mut seen = [false; ARITY_ENDS.len()];
+/// Per known primitive (by number), its index in [`IMPS`] or [`NO_IMP`]; and how many the
+/// areas provide: numbered in the order of their first appearance in [`AREAS`] (the first
+/// area naming a primitive provides it).
+const PROVIDED: ([u16; ARITY_ENDS.len()], usize) = {
+    let mut imp = [NO_IMP; ARITY_ENDS.len()];
     let (mut k, mut a) = (0, 0);
     while a < AREAS.len() {
         let mut i = 0;
         while i < AREAS[a].len() {
             let n = known_number(AREAS[a][i].0);
-            if !seen[n] {
-                seen[n] = true;
+            if imp[n] == NO_IMP {
+                imp[n] = k as u16;
                 k += 1;
             }
             i += 1;
         }
         a += 1;
     }
-    k
+    assert!(k < NO_IMP as usize);
+    (imp, k)
+};
+
+/// The built-in primitives' functions, numbered as in [`PROVIDED`]. Apart from the entries,
+/// so that only these pointers (8 bytes each) are in pages that the dynamic loader's
+/// relocations write at every start-up; the entries with the pointers in them were 16 bytes
+/// each.
+static IMPS: [PrimFn; PROVIDED.1] = {
+    let mut imps = [unimplemented as PrimFn; PROVIDED.1];
+    // Backwards, so that the last write to a slot is its first area's function.
+    let mut a = AREAS.len();
+    while a > 0 {
+        a -= 1;
+        let mut i = AREAS[a].len();
+        while i > 0 {
+            i -= 1;
+            let (name, f) = AREAS[a][i];
+            imps[PROVIDED.0[known_number(name)] as usize] = f;
+        }
+    }
+    imps
 };
 
 const fn build_index() -> [PrimEntry; ARITY_ENDS.len()] {
     let mut index = [NO_ENTRY; ARITY_ENDS.len()];
-    let (mut k, mut a) = (0, 0);
-    while a < AREAS.len() {
-        let mut i = 0;
-        while i < AREAS[a].len() {
-            let e = &mut index[known_number(AREAS[a][i].0)];
-            // The first area naming a primitive provides it: numbered as in `IMPS`.
-            if e.imp == NO_IMP {
-                e.imp = k as u16;
-                k += 1;
-            }
-            i += 1;
-        }
-        a += 1;
+    let mut n = 0;
+    while n < index.len() {
+        index[n].imp = PROVIDED.0[n];
+        n += 1;
     }
-    assert!(k == IMP_COUNT && k < NO_IMP as usize);
     let mut l = 0;
     while l < LIBRARIES.len() {
         let areas = LIBRARIES[l].1;

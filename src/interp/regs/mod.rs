@@ -309,11 +309,7 @@ impl<'a> Regs<'a> {
     /// hardened build tests it as `code_at` does.
     #[inline(always)]
     pub fn frame_code(&self, v: Value) -> *const i32 {
-        if check::ENABLED {
-            return self.code_at(v, "a return frame without its code address");
-        }
-        // `code_value_at(p)` is `(p >> 1) + code_bias`, `p` 4-aligned.
-        (v.0.wrapping_sub(self.program.code_bias) << 1) as *const i32
+        self.trusted_code_at(v, "a return frame without its code address")
     }
 
     /// Enters closure `accu`: `env` becomes it and `pc` its code.
@@ -339,9 +335,18 @@ impl<'a> Regs<'a> {
     /// checked the closure in `check::on_apply` and tests the code value as `code_at` does.
     #[inline(always)]
     pub fn closure_code(&self, v: Value) -> *const i32 {
+        self.trusted_code_at(v, "applying a value that is not a closure")
+    }
+
+    /// `code_at` for a code value that only the runtime or validated code wrote (a return
+    /// frame's, a closure's): production inverts `code_value_at` with no test, the hardened
+    /// build tests it as `code_at` does (`what`: the report's words).
+    #[inline(always)]
+    fn trusted_code_at(&self, v: Value, what: &'static str) -> *const i32 {
         if check::ENABLED {
-            return self.code_at(v, "applying a value that is not a closure");
+            return self.code_at(v, what);
         }
+        // `code_value_at(p)` is `(p >> 1) + code_bias`, `p` 4-aligned.
         (v.0.wrapping_sub(self.program.code_bias) << 1) as *const i32
     }
 
