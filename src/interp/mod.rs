@@ -24,6 +24,7 @@ use crate::domain::Domain;
 use crate::domain::PrimFn;
 use crate::exn::{Exn, PrimResult};
 use crate::heap::value::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::heap::code_pointer::{code_index, code_value};
@@ -47,6 +48,9 @@ pub struct Program {
     pub entries: Vec<u32>,
     /// The fragments loaded after start-up and not released, by start.
     fragments: RwLock<Vec<Fragment>>,
+    /// Whether `fragments` may be non-empty: read without the lock, whose reader count every
+    /// domain would otherwise write at every marshal (set once, never cleared).
+    had_fragments: AtomicBool,
     /// What turns a code address into its code value in one shift and one add
     /// (`Regs::code_value_at`): `code_value(0)` minus half the code's base address.
     pub code_bias: usize,
@@ -100,6 +104,7 @@ impl Program {
             stop_pc,
             raise_arg_pc,
             fragments: RwLock::new(Vec::new()),
+            had_fragments: AtomicBool::new(false),
             entries: Vec::new(),
         }
     }
@@ -124,6 +129,9 @@ impl Program {
         translate::translate(&mut code, &self.prims);
         let start = self.code.append(&code)?;
         frags.push(Fragment { start, len: code.len(), digest, entries });
+        // Release: a reader that sees the flag and then takes the lock finds the fragment
+        // (the lock orders that anyway; the flag only lets readers skip it before any exists).
+        self.had_fragments.store(true, Ordering::Release);
         Ok(start)
     }
 
@@ -138,6 +146,10 @@ impl Program {
 
     /// The fragments loaded after start-up and not released.
     pub fn fragments(&self) -> Vec<Fragment> {
+        // Acquire: pairs with add_fragment's Release (a fragment added before is seen).
+        if !self.had_fragments.load(Ordering::Acquire) {
+            return Vec::new();
+        }
         self.fragments.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
@@ -152,9 +164,19 @@ pub fn install(dom: &mut Domain, program: Arc<Program>) {
     dom.callback = callback;
 }
 
-/// The program this thread runs.
+/// The program this thread runs (a new reference: for keeping it, e.g. in a new thread).
 pub fn current_program() -> Arc<Program> {
     CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| crate::fatal("no program loaded"))
+}
+
+/// Runs `f` on the program this thread runs, borrowed: no reference-count update, whose
+/// cache line the program's hot fields share (every domain's marshal or callback writing it
+/// made the interpreter's reads of those fields miss on the other domains).
+pub fn with_current_program<R>(f: impl FnOnce(&Program) -> R) -> R {
+    CURRENT.with(|c| match c.borrow().as_deref() {
+        Some(program) => f(program),
+        None => crate::fatal("no program loaded"),
+    })
 }
 
 /// Runs the program from its first instruction; returns the uncaught exception if any.
@@ -164,7 +186,11 @@ pub fn run_main(dom: &mut Domain, program: &Program) -> Result<Value, Exn> {
 
 /// Applies closure `f` to `args` (the `caml_callbackN` of the stock runtime).
 pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
-    let program = current_program();
+    with_current_program(|program| callback_in(dom, program, f, args))
+}
+
+/// [`callback`] in `program`.
+fn callback_in(dom: &mut Domain, program: &Program, f: Value, args: &[Value]) -> PrimResult {
     let n = args.len();
     if n == 0 {
         return Err(Exn::fatal("callback with no argument"));
@@ -193,7 +219,7 @@ pub fn callback(dom: &mut Domain, f: Value, args: &[Value]) -> PrimResult {
     if !parent.is_null() {
         dom.callback_parents.push(parent);
     }
-    let res = run::interpret(dom, &program, entry, f, n as isize - 1);
+    let res = run::interpret(dom, program, entry, f, n as isize - 1);
     if !parent.is_null() {
         dom.callback_parents.pop();
     }

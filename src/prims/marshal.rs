@@ -23,7 +23,7 @@ use crate::loader::intern::{self, CodeFragment, CodeResolver, MarshalHeader};
 use crate::prims::io::channel::IoErr;
 use crate::prims::io::with_chan;
 use extern_::{flags_of_list, CodeInfo, Extern, ExternError};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 pub const PRIMS: &[(&str, PrimFn)] = &[
     ("caml_input_value", input_value),
@@ -54,8 +54,12 @@ thread_local! {
 /// The running program's code: its length and the MD5 of its CODE section (the code words
 /// as loaded, little-endian, without the runtime's stub words).
 fn code_info() -> CodeInfo {
-    let program = crate::interp::current_program();
-    let key = Arc::as_ptr(&program) as usize;
+    crate::interp::with_current_program(code_info_of)
+}
+
+/// [`code_info`] of `program`.
+fn code_info_of(program: &crate::interp::Program) -> CodeInfo {
+    let key = program as *const crate::interp::Program as usize;
     let total_len = program.code.len();
     let fragments = || program.fragments().iter().map(|f| (f.start, f.len, f.digest)).collect();
     if let Some((k, digest)) = LOCAL_DIGEST.get() {
@@ -326,11 +330,12 @@ fn object_table_fits(h: &MarshalHeader) -> Result<(), Exn> {
 /// `fun_name` as in the stock runtime, except a bad code pointer's, which the stock runtime
 /// always names `input_value`.
 fn unmarshal(dom: &mut Domain, bytes: &[u8], fun_name: &str) -> PrimResult {
-    let program = crate::interp::current_program();
-    let code = LoadedCode { info: code_info(), program: &program };
     let ops_dom = dom as *mut Domain as usize;
-    let res = crate::heap::custom::with_ops_domain(ops_dom, || {
-        intern::intern_with(dom, bytes, Some(&code))
+    let res = crate::interp::with_current_program(|program| {
+        let code = LoadedCode { info: code_info_of(program), program };
+        crate::heap::custom::with_ops_domain(ops_dom, || {
+            intern::intern_with(dom, bytes, Some(&code))
+        })
     });
     // A foreign (C) `deserialize` that raised stopped the reading: its exception is the
     // outcome, as in the stock runtime (nothing allocated since, so it needs no root).
