@@ -133,11 +133,11 @@ fn frame_of(v: Value) -> Result<Site, Report> {
 
 /// The slot of the major block `a` when it lies in a pool or is a large block of the heap.
 fn major_slot(a: usize) -> Option<usize> {
-    let dir = DIR.get()?.lock();
+    let dir = DIR.get()?;
     let slot = a.checked_sub((MAJOR_BEFORE + 1) * WORD)?;
     let p = pool::pool_of(a) as usize;
-    let in_pool = dir.pools.contains(&p) && slot >= p;
-    let large = dir.large.iter().any(|&s| s as usize == slot);
+    let in_pool = dir.lock().pools.contains(&p) && slot >= p;
+    let large = !in_pool && dir.large.contains(slot as *mut usize);
     (in_pool || large).then_some(slot)
 }
 

@@ -14,7 +14,7 @@ use super::state::{ticks_now, AddrSet, CodeTable};
 pub use super::state::{Local, State};
 use super::verify::{self, HeapWalk, Regions};
 use super::{HeapRefs, RootWalk};
-use crate::heap::major::LARGE_PREFIX_WSIZE;
+use crate::heap::large::LARGE_PREFIX_WSIZE;
 use crate::heap::minor::MinorHeap;
 use crate::heap::pool::{self, POOL_BSIZE, SIZECLASS_MAX, SIZE_CLASSES};
 use crate::heap::value::{Header, Value, WORD};
@@ -620,7 +620,7 @@ pub fn after_mark(st: &mut State, heap: HeapRefs<'_>) {
 fn live_pools(heap: &HeapRefs<'_>) -> AddrSet {
     let mut pools = AddrSet::default();
     let mut last = 0usize;
-    let large: AddrSet = heap.major.dir.lock().large.iter().map(|&s| s as usize).collect();
+    let large: AddrSet = heap.major.dir.large.all().iter().map(|&s| s as usize).collect();
     heap.for_each_major_block(|slot| {
         let p = pool::pool_of(slot as usize) as usize;
         if p != last && !large.contains(&(slot as usize)) {
@@ -714,7 +714,7 @@ pub fn after_sweep(
         .fail();
     }
     let large_words: usize = rg.large.iter().map(|&(s, e)| (e - s) / WORD).sum();
-    let dir_large_words = heap.major.dir.lock().large_words;
+    let dir_large_words = heap.major.dir.large.words();
     if large_words != dir_large_words {
         Report::new(
             Check::HeapAccounting,

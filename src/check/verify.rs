@@ -57,18 +57,19 @@ pub struct Regions<'a> {
 
 impl<'a> Regions<'a> {
     pub fn new(heap: &'a HeapRefs<'a>) -> Regions<'a> {
-        let dir = heap.major.dir.lock();
-        let pools: AddrSet = dir.pools.iter().copied().collect();
-        let mut large: Vec<(usize, usize)> = dir
+        let pools: AddrSet = heap.major.dir.lock().pools.iter().copied().collect();
+        let mut large: Vec<(usize, usize)> = heap
+            .major
+            .dir
             .large
-            .iter()
-            .map(|&slot| {
+            .all()
+            .into_iter()
+            .map(|slot| {
                 // SAFETY: slot is a large block of the heap; its outer header holds its size.
                 let whsize = Header(unsafe { *slot }).wosize() + 1;
                 (slot as usize, slot as usize + whsize * WORD)
             })
             .collect();
-        drop(dir);
         large.sort_unstable();
         Regions {
             heap,

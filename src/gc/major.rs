@@ -383,45 +383,63 @@ impl Gc {
     /// blocks.
     fn sweep_large(&mut self) -> (usize, usize) {
         let (mut live_words, mut live_blocks) = (0, 0);
-        let mut dead_large = Vec::new();
-        // No domain allocates while the world is stopped; the list is put back below.
-        let mut large = std::mem::take(&mut self.major.dir.lock().large);
-        large.retain(|&slot| {
-            let hp = check::header_of_slot(slot);
-            // SAFETY: slot is a large block; its block's header is at hp.
-            let hd = Header(unsafe { *hp });
-            if hd.color() == BLACK {
-                // SAFETY: as above.
-                unsafe { *hp = hd.with_color(WHITE).0 };
-                live_words += hd.wosize() + 1;
-                live_blocks += 1;
-                true
-            } else {
-                dead_large.push(slot);
-                false
-            }
-        });
-        self.major.dir.lock().large.extend(large);
-        for &slot in &dead_large {
-            let hp = check::header_of_slot(slot);
-            let v = Value(hp as usize + WORD);
-            // SAFETY: hp is the header of a large block.
-            if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
-                crate::heap::custom::finalize(v);
-            }
-            // SAFETY: slot is a live large block's frame, freed just below.
-            unsafe { check::on_free_large(&mut self.check, slot) };
-        }
-        if !dead_large.is_empty() {
-            // One hold of the directory's lock for every dead block (no hook runs under it).
-            let mut d = self.major.dir.lock();
-            for slot in dead_large {
-                // SAFETY: slot was removed from the large list above and is freed once.
-                unsafe { d.free_large(slot) };
-            }
+        let lists = &self.major.dir.large;
+        let checker = &mut self.check;
+        for i in 0..lists.count() {
+            let (w, b) = sweep_large_list(lists, i, |slot| {
+                // SAFETY: slot is a dead large block's frame, freed right after.
+                unsafe { check::on_free_large(checker, slot) }
+            });
+            live_words += w;
+            live_blocks += b;
         }
         (live_words, live_blocks)
     }
+}
+
+/// Sweeps large list `i` (world stopped, after marking): frees its white blocks (finalising
+/// custom ones, `on_free` seeing each frame first), whitens its black ones; returns its live
+/// words and blocks. No hook runs under the list's lock.
+fn sweep_large_list(
+    lists: &crate::heap::large::LargeLists,
+    i: usize,
+    mut on_free: impl FnMut(*mut usize),
+) -> (usize, usize) {
+    let (mut live_words, mut live_blocks) = (0, 0);
+    let mut dead = Vec::new();
+    lists.lock(i).blocks.retain(|&slot| {
+        let hp = check::header_of_slot(slot);
+        // SAFETY: slot is a large block; its block's header is at hp.
+        let hd = Header(unsafe { *hp });
+        if hd.color() == BLACK {
+            // SAFETY: as above.
+            unsafe { *hp = hd.with_color(WHITE).0 };
+            live_words += hd.wosize() + 1;
+            live_blocks += 1;
+            true
+        } else {
+            dead.push(slot);
+            false
+        }
+    });
+    if dead.is_empty() {
+        return (live_words, live_blocks);
+    }
+    for &slot in &dead {
+        let hp = check::header_of_slot(slot);
+        // SAFETY: hp is the header of a large block.
+        if unsafe { Header(*hp) }.tag() == CUSTOM_TAG {
+            crate::heap::custom::finalize(Value(hp as usize + WORD));
+        }
+        on_free(slot);
+    }
+    // One hold of the list's lock for every dead block.
+    let mut l = lists.lock(i);
+    for slot in dead {
+        // SAFETY: slot was removed from the list above and is freed once.
+        unsafe { l.free(slot) };
+    }
+    (live_words, live_blocks)
 }
 
 /// The sweep of one pool slot: a black block turns white and counts as live, a white one is

@@ -237,13 +237,14 @@ unsafe impl Send for DomainGc {}
 
 impl DomainGc {
     pub fn new(minor: MinorHeap, dir: Arc<Directory>) -> DomainGc {
+        let large_list = crate::heap::large::domain_list(minor.slot);
         DomainGc {
             minor,
             remembered: Vec::new(),
             remembered_conts: Vec::new(),
             alloc: AllocStats::default(),
             unflushed: AllocStats::default(),
-            pools: PoolSet::default(),
+            pools: PoolSet::with_large_list(large_list),
             dir,
             minor_wanted: false,
             slice_wanted: false,

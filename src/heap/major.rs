@@ -6,21 +6,20 @@
 //!
 //! Two parts, two owners:
 //!
-//! - [`Directory`], behind its own short mutex and shared (`Arc`) with every domain: the
-//!   address of every pool of the heap, whoever owns it, and every large block. A domain
-//!   takes it for a fresh pool (one per 32 KiB of small blocks) or a large block, and the
-//!   checker for a snapshot of the heap's regions; nothing else waits on it.
+//! - [`Directory`], shared (`Arc`) with every domain: behind its own short mutex, the
+//!   address of every pool of the heap, whoever owns it; a domain takes it for a fresh pool
+//!   (one per 32 KiB of small blocks), and the checker for a snapshot of the heap's regions;
+//!   nothing else waits on it. And every large block, in one list per allocator, each with
+//!   a lock of its own (`large`: a domain allocating a large block takes only its own).
 //! - [`MajorHeap`], under the heap lock (or a stopped world's leader): the heap's own pool
 //!   set (the pools of an exiting domain when no other domain can adopt them), the ASan
 //!   quarantine, the peak size, and each domain's pool counters as of the last stopped world
 //!   (for statistics read while that domain runs).
 //!
 //! Invariants: every pool is in exactly one set and in the directory's `pools`, or, empty
-//! (every slot free and linked), in exactly one of its spare lists and in no set; `large`
-//! holds every large block once and `large_words` their words (a freed one may wait in
-//! `kept`, out of `large`, for an allocation of its size, in production builds only);
-//! occupancy comes from the
-//! sets' counters and the directory, with no walk; `max_words` is the largest
+//! (every slot free and linked), in exactly one of its spare lists and in no set; the large
+//! lists hold every large block once (see `large`); occupancy comes from the sets' counters,
+//! the directory and the large lists' counts, with no walk; `max_words` is the largest
 //! `heap_words` seen (memory is freed only by sweeps, and the peak is recorded before each).
 //!
 //! AddressSanitizer builds: a pool slot is poisoned for ASan from the moment the sweep frees
@@ -28,52 +27,24 @@
 //! `pools`). Large blocks go back to the C allocator through the shim when freed, where ASan
 //! (or, in hardened builds, the shim's quarantine) poisons them.
 
+use super::large::LargeLists;
 use super::pool::{self, PoolHeader};
 use super::pools::{PoolCounters, PoolSet, Quarantine};
-use super::value::{Value, WORD};
+use super::value::Value;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// Extra words before a large block's header: the block's total byte size.
-pub const LARGE_PREFIX_WSIZE: usize = 2;
 
 /// What the directory's mutex guards.
 #[derive(Default)]
 pub struct DirState {
     /// Every pool of the heap (its address), whichever set holds it.
     pub pools: HashSet<usize>,
-    /// Header addresses of large blocks.
-    pub large: Vec<*mut usize>,
-    /// Words of the large blocks, headers included (as handed out: framing words too).
-    pub large_words: usize,
     /// Pools a sweep emptied, kept for reuse by class (at most [`spare_budget`] in all), out
     /// of `pools`: every slot free and linked, so a set takes one in at no cost.
     spare: [Vec<*mut PoolHeader>; pool::SIZE_CLASSES.len()],
     /// How many pools `spare` holds, every class together.
     spares: usize,
-    /// Large blocks a sweep freed, kept for a block of the same size (`KEEP_LARGE` builds),
-    /// by size in words (header included; at most `KEEP_LARGE_SIZES` sizes, none with no
-    /// block): the shim's addresses, out of `large`.
-    kept: Vec<(usize, Vec<*mut usize>)>,
-    /// Their bytes, at most `KEEP_LARGE_BYTES`.
-    kept_bytes: usize,
 }
-
-/// Whether freed large blocks are kept for reuse rather than given back to the C allocator
-/// at once: a program that allocates blocks of a few large sizes at a steady rate (arrays,
-/// buffers) then gets them back with no `malloc` and `free` each (about 300 instructions a
-/// block in glibc, as many as sweeping it). Not in hardened or AddressSanitizer builds, whose
-/// allocators poison a freed block and hold it in a quarantine to catch a use after free.
-const KEEP_LARGE: bool = !cfg!(any(feature = "hardened", debug_assertions, warden_asan));
-/// The most bytes kept. The C allocator would keep these blocks' memory too (below its
-/// `mmap` threshold it reuses freed chunks rather than return them), so keeping them costs
-/// little resident memory beyond what it would hold; the cap bounds the difference.
-const KEEP_LARGE_BYTES: usize = 512 << 10;
-/// The largest block kept: below glibc's `mmap` threshold, where a freed block's pages would
-/// go back to the system.
-const KEEP_LARGE_MAX_BYTES: usize = 64 << 10;
-/// Distinct sizes kept, at most (a look-up scans them).
-const KEEP_LARGE_SIZES: usize = 16;
 
 /// Emptied pools the directory keeps rather than give back to the system: a program whose
 /// blocks of some class all die at each cycle would otherwise free pools at each sweep and
@@ -89,16 +60,22 @@ fn spare_budget(pools: usize) -> usize {
     SPARE_MIN.max(pools / 4)
 }
 
-/// The heap's pools and large blocks, shared by every domain under a short lock.
-#[derive(Default)]
+/// The heap's pools, shared by every domain under a short lock, and its large blocks (in
+/// lists of their own, each with its own lock: `large`).
 pub struct Directory {
     state: Mutex<DirState>,
+    pub large: LargeLists,
 }
 
 // SAFETY: the raw pointers are the heap's own memory; the mutex serialises every access.
 unsafe impl Send for DirState {}
 
 impl Directory {
+    /// The directory of an empty heap for `slots` domains.
+    pub fn new(slots: usize) -> Directory {
+        Directory { state: Mutex::default(), large: LargeLists::new(slots) }
+    }
+
     /// The directory's state, for the time of a short operation. Never held across a call
     /// that may take it again (an allocation, a checker hook).
     pub fn lock(&self) -> MutexGuard<'_, DirState> {
@@ -107,8 +84,8 @@ impl Directory {
 
     /// The memory the heap holds, in words, framing words included: pools and large blocks.
     pub fn heap_words(&self) -> usize {
-        let d = self.lock();
-        d.pools.len() * pool::POOL_WSIZE + d.large_words
+        let pools = self.lock().pools.len();
+        pools * pool::POOL_WSIZE + self.large.words()
     }
 
     /// A block of `wosize` fields (wosize >= 1) with its header written (`color`), taken from
@@ -131,7 +108,7 @@ impl Directory {
                 None => self.alloc_with_new_pool(set, class, wosize, tag, color),
             }
         } else {
-            let hp = self.alloc_large(whsize)?;
+            let hp = self.large.alloc(set.large_list, whsize)?;
             // SAFETY: hp points to whsize writable words.
             unsafe { *hp = super::value::Header::new(wosize, tag, color).0 };
             hp
@@ -167,39 +144,6 @@ impl Directory {
         unsafe { set.add_pool(p) };
         set.try_alloc(class, wosize, tag, color)
             .unwrap_or_else(|| crate::fatal("a fresh pool has no free slot"))
-    }
-
-    /// A large block of `whsize` words (header included), or `None` when its size
-    /// overflows or the C allocator refuses it; nothing is recorded then.
-    #[cold]
-    fn alloc_large(&self, whsize: usize) -> Option<*mut usize> {
-        let bytes = whsize.checked_add(LARGE_PREFIX_WSIZE)?.checked_mul(WORD)?;
-        let mut d = self.lock();
-        let mem = match d.take_kept(whsize) {
-            Some(mem) => mem,
-            None => {
-                // Not under the lock: the C allocator may take a while.
-                drop(d);
-                let mem = super::shim::alloc(
-                    bytes,
-                    16,
-                    super::shim::Kind::Large,
-                    super::shim::Init::Uninit,
-                )?
-                .as_ptr() as *mut usize;
-                d = self.lock();
-                mem
-            }
-        };
-        // SAFETY: mem holds whsize + prefix words (fresh, or kept with that size).
-        unsafe {
-            *mem = whsize;
-            *mem.add(1) = 0;
-            let hp = mem.add(LARGE_PREFIX_WSIZE);
-            d.large.push(hp);
-            d.large_words += whsize;
-            Some(hp)
-        }
     }
 
     /// Gives back pools that a sweep emptied: kept as spares of their class up to the
@@ -239,10 +183,6 @@ impl Drop for DirState {
             // SAFETY: a spare pool holds no block and belongs to no set.
             unsafe { pool::free_pool(p) };
         }
-        for mem in std::mem::take(&mut self.kept).into_iter().flat_map(|(_, blocks)| blocks) {
-            // SAFETY: a kept block is the shim's, out of `large`, freed once here.
-            unsafe { super::shim::free(std::ptr::NonNull::new_unchecked(mem as *mut u8)) };
-        }
     }
 }
 
@@ -262,53 +202,6 @@ impl DirState {
         };
         self.spares -= 1;
         Some(p)
-    }
-
-    /// Frees a large block given its header address.
-    ///
-    /// # Safety
-    /// `hp` must be a large block header from this heap, already removed from `large`.
-    pub unsafe fn free_large(&mut self, hp: *mut usize) {
-        // SAFETY: the prefix holds the whsize written at allocation; `mem` is the address
-        // `alloc_large` got from the shim, freed once (the caller's contract).
-        unsafe {
-            let mem = hp.sub(LARGE_PREFIX_WSIZE);
-            let whsize = *mem;
-            self.large_words -= whsize;
-            let bytes = (whsize + LARGE_PREFIX_WSIZE) * WORD;
-            if KEEP_LARGE
-                && bytes <= KEEP_LARGE_MAX_BYTES
-                && self.kept_bytes + bytes <= KEEP_LARGE_BYTES
-            {
-                let i = self.kept.iter().position(|&(w, _)| w == whsize);
-                let bucket = match i {
-                    Some(i) => Some(i),
-                    None if self.kept.len() < KEEP_LARGE_SIZES => {
-                        self.kept.push((whsize, Vec::new()));
-                        Some(self.kept.len() - 1)
-                    }
-                    None => None,
-                };
-                if let Some(i) = bucket {
-                    self.kept[i].1.push(mem);
-                    self.kept_bytes += bytes;
-                    return;
-                }
-            }
-            super::shim::free(std::ptr::NonNull::new_unchecked(mem as *mut u8));
-        }
-    }
-
-    /// A kept block of `whsize` words (header included), the most recently freed first.
-    fn take_kept(&mut self, whsize: usize) -> Option<*mut usize> {
-        let i = self.kept.iter().position(|&(w, _)| w == whsize)?;
-        let blocks = &mut self.kept[i].1;
-        let mem = blocks.pop()?;
-        if blocks.is_empty() {
-            self.kept.swap_remove(i);
-        }
-        self.kept_bytes -= (whsize + LARGE_PREFIX_WSIZE) * WORD;
-        Some(mem)
     }
 }
 
@@ -359,7 +252,7 @@ impl MajorHeap {
     pub fn new(frame_words: usize, slots: usize) -> MajorHeap {
         MajorHeap {
             pools: PoolSet::default(),
-            dir: Arc::new(Directory::default()),
+            dir: Arc::new(Directory::new(slots.max(1))),
             quarantine: Quarantine::default(),
             frame_words,
             max_words: 0,
@@ -386,15 +279,14 @@ impl MajorHeap {
     pub fn occupancy(&self, domains: &PoolCounters) -> Occupancy {
         let mut c = self.pools.counters;
         c.add(domains);
-        let d = self.dir.lock();
-        let large_blocks = d.large.len();
+        let (large_words, large_blocks) = self.dir.large.totals();
         let pool_framing = c.blocks * self.frame_words;
         Occupancy {
             pool_words: c.pools * pool::POOL_WSIZE - pool_framing,
             pool_live_words: c.block_words - pool_framing,
             pool_live_blocks: c.blocks,
             pool_frag_words: c.frag_words,
-            large_words: d.large_words - large_blocks * self.frame_words,
+            large_words: large_words - large_blocks * self.frame_words,
             large_blocks,
         }
     }
@@ -450,8 +342,7 @@ impl MajorHeap {
         for set in sets {
             set.for_each_block(&self.quarantine, &mut visit);
         }
-        let large = self.dir.lock().large.clone();
-        for hp in large {
+        for hp in self.dir.large.all() {
             visit(hp);
         }
     }
@@ -461,12 +352,8 @@ impl MajorHeap {
     /// # Safety
     /// `hp` must be a large block header of this heap that nothing will use again.
     pub unsafe fn free_large(&self, hp: *mut usize) {
-        let mut d = self.dir.lock();
-        if let Some(i) = d.large.iter().position(|&b| b == hp) {
-            d.large.swap_remove(i);
-        }
-        // SAFETY: the caller's contract; just removed from `large`.
-        unsafe { d.free_large(hp) };
+        // SAFETY: the caller's contract.
+        unsafe { self.dir.large.free(hp) };
     }
 
     /// The pools holding quarantined slots, by address, with repeats (ASan builds; none
@@ -566,7 +453,7 @@ mod tests {
 
     /// The occupancy by walking the heap and the sets: what the counters must always equal.
     fn walked(heap: &MajorHeap, sets: &[&PoolSet]) -> Occupancy {
-        let large: HashSet<usize> = heap.dir.lock().large.iter().map(|&hp| hp as usize).collect();
+        let large: HashSet<usize> = heap.dir.large.all().iter().map(|&hp| hp as usize).collect();
         let mut o = Occupancy { large_blocks: large.len(), ..Occupancy::default() };
         let mut pools = HashSet::new();
         heap.for_each_block(sets, |hp| {
@@ -615,7 +502,7 @@ mod tests {
         assert_eq!((o.large_words, o.large_blocks), (0, 0));
         let c = heap.alloc(500, 0, 0).header_ptr();
         let d = heap.alloc(400, 0, 0).header_ptr();
-        if KEEP_LARGE {
+        if super::super::large::KEEP_LARGE {
             assert_eq!(c, b, "a kept block of the same size is reused");
             assert_ne!(d, a, "a kept block is not handed out for another size");
         }
@@ -653,10 +540,9 @@ mod tests {
             heap.sweep_pools(&mut [&mut own], |slot| dead.contains(&(slot as usize)));
             let gone: Vec<*mut usize> = heap
                 .dir
-                .lock()
                 .large
-                .iter()
-                .copied()
+                .all()
+                .into_iter()
                 .filter(|&hp| dead.contains(&(hp as usize)))
                 .collect();
             for hp in gone {

@@ -6,6 +6,7 @@ pub mod anon;
 pub mod atoms;
 pub mod code_pointer;
 pub mod custom;
+pub mod large;
 pub mod major;
 pub mod minor;
 pub mod pool;

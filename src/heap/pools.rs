@@ -44,6 +44,9 @@ pub struct PoolSet {
     avail: [*mut PoolHeader; 32],
     full: [*mut PoolHeader; 32],
     pub counters: PoolCounters,
+    /// The large-block list where the set's owner records the large blocks it allocates
+    /// (`large`: a domain's own, or the heap's).
+    pub large_list: usize,
 }
 
 // SAFETY: the set owns its pools; its owner (a domain, or the heap under the heap lock)
@@ -56,11 +59,17 @@ impl Default for PoolSet {
             avail: [std::ptr::null_mut(); 32],
             full: [std::ptr::null_mut(); 32],
             counters: PoolCounters::default(),
+            large_list: super::large::HEAP_LIST,
         }
     }
 }
 
 impl PoolSet {
+    /// An empty set whose owner records its large blocks in list `large_list`.
+    pub fn with_large_list(large_list: usize) -> PoolSet {
+        PoolSet { large_list, ..PoolSet::default() }
+    }
+
     /// A slot of class `class` for a block of `whsize` words (header included), its header
     /// written with `wosize`, `tag` and `color`; None when no pool of the set has a free slot
     /// of that class (the caller adds one with [`PoolSet::add_pool`] and asks again).
