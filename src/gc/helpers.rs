@@ -1,20 +1,21 @@
 //! Work that the domains parked in a stopped world share with its leader: the promotion of
 //! a minor collection (`gc::minor`: each domain's roots and remembered set, one unit per
-//! domain, see [`Job`]) and the sweep of the major heap's pools once the leader has marked
-//! (`Gc::sweep`), split pool by pool. So a collection's pause shrinks with the number of
+//! domain, see [`Job`]) and the sweep of the major heap once the leader has marked
+//! (`Gc::sweep`), split by owner (each domain's pools and large blocks, the heap's own), and
+//! within an owner's part pool by pool. So a collection's pause shrinks with the number of
 //! domains instead of growing with it.
 //!
 //! Protocol. The leader, which owns every domain's `DomainGc` while the world is stopped,
-//! builds a job (a [`SweepJob`]: every pool taken off every pool set; a minor collection's
-//! `MinorJob`: a unit per domain) and [`Board::publish`]es it. A parked domain, spinning in
+//! builds a job (a [`SweepJob`]: every pool taken off every pool set, and every large list;
+//! a minor collection's `MinorJob`: a unit per domain) and [`Board::publish`]es it. A parked domain, spinning in
 //! its park (`domain::lock::Shared::park`), calls [`Board::help_as`] with its token (the
-//! address of its `DomainGc`, so that it takes its own unit first), and once it stops
+//! address of its `DomainGc`, so that it takes its own unit or part first), and once it stops
 //! spinning sleeps in [`Board::sleep_while`] until the world restarts, woken by each
 //! publication: it joins the job under the board's mutex (counting itself `active`), then
-//! takes pieces off the job (pools off a cursor, units by claiming them) until none is
-//! left, and leaves (`active` decremented). The leader does its own part meanwhile (the
-//! large blocks; the roots no domain owns and its own unit), then takes pieces off the job
-//! too, and at the end ([`Board::finish`]) closes the job under the mutex (no one joins any
+//! takes pieces off the job (pools off a part's cursor, a part's large lists or a unit by
+//! claiming them) until none is left, and leaves (`active` decremented). The leader does its
+//! own part meanwhile (in a minor collection, the roots no domain owns and its own unit),
+//! then takes pieces off the job too, and at the end ([`Board::finish`]) closes the job under the mutex (no one joins any
 //! more) and waits until no helper is active before it reads the results. A piece, and its
 //! entry of the results, is touched by the one thread that took it; the helpers' `active`
 //! decrement (release) and the leader's load (acquire) hand them back. When no domain helps
@@ -26,6 +27,7 @@
 //! state) and in AddressSanitizer builds (one quarantine for every set), where the leader
 //! works alone.
 
+use crate::heap::large::LargeLists;
 use crate::heap::pool::PoolHeader;
 use crate::heap::pools::PoolSwept;
 use std::cell::UnsafeCell;
@@ -44,41 +46,107 @@ pub struct PoolResult {
     pub live_blocks: usize,
 }
 
-/// The pools of one sweep, each swept by whichever thread takes it off the cursor.
-pub struct SweepJob {
-    pools: Vec<*mut PoolHeader>,
-    results: Vec<UnsafeCell<PoolResult>>,
-    /// The index of the next pool to sweep.
+/// One owner's part of a sweep: its pools (a range of the job's) and its large lists.
+struct Part {
+    /// The owner's token (as in [`Job::run`]; 0 for the heap's own set).
+    owner: usize,
+    /// The next of its pools to sweep, and the end of its range.
     next: AtomicUsize,
+    end: usize,
+    /// Its large lists (`heap::large`), swept by the thread that takes them.
+    lists: Vec<usize>,
+    lists_taken: AtomicBool,
+    /// The live words and blocks of its large lists.
+    large: UnsafeCell<(usize, usize)>,
 }
 
-// SAFETY: each pool and its result are touched by the one thread that took its index off the
-// cursor, until the board hands them back to the leader (see the module docs).
-unsafe impl Sync for SweepJob {}
+/// The sweep of the major heap, split by owner: each domain's pools and large blocks, and
+/// the heap's own. A domain takes its own part first (the blocks it allocated and the
+/// memory it will reuse are in its own core's caches; two domains sweeping each other's
+/// blocks made the sweep about twice as slow as one domain's on bench/parallel_major),
+/// then helps with what is left of the others'. Each pool and each part's large lists are
+/// swept by whichever thread takes them (a cursor per part, a flag for the lists).
+pub struct SweepJob<'a> {
+    pools: Vec<*mut PoolHeader>,
+    results: Vec<UnsafeCell<PoolResult>>,
+    parts: Vec<Part>,
+    large: &'a LargeLists,
+    /// The leader's token: a domain's DomainGc address (the leader runs the job as 0).
+    leader: usize,
+}
 
-impl SweepJob {
-    /// A job over `pools`, each taken off its set and touched by no one until the job is
-    /// finished.
-    pub fn new(pools: Vec<*mut PoolHeader>) -> SweepJob {
-        let results = pools.iter().map(|_| UnsafeCell::new(PoolResult::default())).collect();
-        SweepJob { pools, results, next: AtomicUsize::new(0) }
+// SAFETY: each pool and its result, and each part's large lists and their result, are
+// touched by the one thread that took them (off a cursor, by a flag) until the board hands
+// them back to the leader (see the module docs).
+unsafe impl Sync for SweepJob<'_> {}
+
+impl<'a> SweepJob<'a> {
+    /// An empty job over the heap's large lists `large`, for a leader of token `leader`.
+    pub fn new(large: &'a LargeLists, leader: usize) -> SweepJob<'a> {
+        SweepJob { pools: Vec::new(), results: Vec::new(), parts: Vec::new(), large, leader }
     }
 
-    /// The pools, in the order they were given.
+    /// Adds the part of the owner of token `owner`: `pools`, each taken off its set and
+    /// touched by no one until the job is finished, and the large lists `lists`.
+    pub fn add_part(&mut self, owner: usize, pools: Vec<*mut PoolHeader>, lists: Vec<usize>) {
+        let start = self.pools.len();
+        self.results.extend(pools.iter().map(|_| UnsafeCell::new(PoolResult::default())));
+        self.pools.extend(pools);
+        self.parts.push(Part {
+            owner,
+            next: AtomicUsize::new(start),
+            end: self.pools.len(),
+            lists,
+            lists_taken: AtomicBool::new(false),
+            large: UnsafeCell::new((0, 0)),
+        });
+    }
+
+    /// The pools, in the order their parts were added.
     pub fn pools(&self) -> &[*mut PoolHeader] {
         &self.pools
     }
 
-    /// Sweeps pools off the cursor until none is left.
-    fn sweep_all(&self) {
+    /// Sweeps part `k`'s large lists, if no one took them, then its pools until none is
+    /// left.
+    fn sweep_part(&self, k: usize) {
+        let part = &self.parts[k];
+        // Relaxed: the swap only hands the lists to one thread; the result goes back to the
+        // leader through `Board::active` (helpers) or program order (the leader).
+        if !part.lists_taken.swap(true, Ordering::Relaxed) {
+            let (mut words, mut blocks) = (0, 0);
+            for &i in &part.lists {
+                // SAFETY: the lists are ours alone (the flag); world stopped after marking.
+                let (w, b) = unsafe { super::major::sweep_job_large(self.large, i) };
+                words += w;
+                blocks += b;
+            }
+            // SAFETY: as above: the part's result is ours.
+            unsafe { *part.large.get() = (words, blocks) };
+        }
         loop {
-            // Relaxed: the increment only hands out distinct indices; the results go back to
-            // the leader through `Board::active` (helpers) or program order (the leader).
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(&p) = self.pools.get(i) else { return };
+            // Relaxed: the increment only hands out distinct indices (see above).
+            let i = part.next.fetch_add(1, Ordering::Relaxed);
+            if i >= part.end {
+                return;
+            }
             // SAFETY: index i is ours alone (the cursor gave it to this thread only); the
             // pool is off every set, its blocks marked, the world stopped.
-            unsafe { *self.results[i].get() = super::major::sweep_job_pool(p) };
+            unsafe { *self.results[i].get() = super::major::sweep_job_pool(self.pools[i]) };
+        }
+    }
+
+    /// Sweeps the part of the caller (token `me`) first, then every other.
+    fn sweep_all(&self, me: usize) {
+        let me = if me == 0 { self.leader } else { me };
+        let own = self.parts.iter().position(|p| p.owner == me);
+        if let Some(k) = own {
+            self.sweep_part(k);
+        }
+        for k in 0..self.parts.len() {
+            if Some(k) != own {
+                self.sweep_part(k);
+            }
         }
     }
 
@@ -92,15 +160,27 @@ impl SweepJob {
         self.results.iter().map(|r| unsafe { *r.get() })
     }
 
-    /// Sweeps every pool on the calling thread (no helper).
+    /// The live words and blocks of every large list.
+    ///
+    /// # Safety
+    /// As for [`SweepJob::results`].
+    pub unsafe fn large_results(&self) -> (usize, usize) {
+        self.parts.iter().fold((0, 0), |(w, b), p| {
+            // SAFETY: the caller's contract.
+            let (pw, pb) = unsafe { *p.large.get() };
+            (w + pw, b + pb)
+        })
+    }
+
+    /// Sweeps everything on the calling thread (no helper).
     pub fn run_alone(&self) {
-        self.sweep_all();
+        self.sweep_all(0);
     }
 }
 
-impl Job for SweepJob {
-    fn run(&self, _me: usize) {
-        self.sweep_all();
+impl Job for SweepJob<'_> {
+    fn run(&self, me: usize) {
+        self.sweep_all(me);
     }
 }
 

@@ -304,25 +304,36 @@ impl Gc {
     }
 
     /// Frees every white block, whitens the black ones; returns the live words and blocks.
-    /// With [`helpers::ENABLED`] the pools of every set (each domain's and the heap's) are
-    /// put on the helpers' board, so the parked domains sweep them, pool by pool, with the
-    /// leader, which sweeps the large blocks first; otherwise the leader sweeps alone, set by
-    /// set, with the checker's hooks and the quarantine.
+    /// With [`helpers::ENABLED`] the pools and large lists of every owner (each domain's and
+    /// the heap's) are put on the helpers' board, so the parked domains sweep them with the
+    /// leader, each its own part first; otherwise the leader sweeps alone, set by set, then
+    /// the large lists, with the checker's hooks and the quarantine.
     fn sweep(&mut self, youngs: &[*mut DomainGc]) -> (usize, usize) {
         let mut live_words = 0usize;
         let mut live_blocks = 0usize;
         // How many pools the job took from each set: the heap's, then each domain's.
         let mut taken = Vec::with_capacity(youngs.len() + 1);
+        let dir = self.major.dir.clone();
+        let lists = &dir.large;
         let job = helpers::ENABLED.then(|| {
-            let mut pools = self.major.pools.take_pools();
+            // Each domain's large list is its part's; the heap's part takes the others (the
+            // heap's own, and those of the slots no domain holds now).
+            // SAFETY: world stopped: every domain's DomainGc is the leader's to read.
+            let owned: Vec<usize> =
+                youngs.iter().map(|&y| unsafe { (*y).pools.large_list }).collect();
+            let leader = youngs.first().map_or(0, |&y| y as usize);
+            let mut job = helpers::SweepJob::new(lists, leader);
+            let pools = self.major.pools.take_pools();
             taken.push(pools.len());
-            for &y in youngs {
+            job.add_part(0, pools, (0..lists.count()).filter(|i| !owned.contains(i)).collect());
+            for (&y, &list) in youngs.iter().zip(&owned) {
                 // SAFETY: world stopped: every domain's pool set is the leader's.
                 let theirs = unsafe { (*y).pools.take_pools() };
                 taken.push(theirs.len());
-                pools.extend(theirs);
+                let list = if list < lists.count() { vec![list] } else { Vec::new() };
+                job.add_part(y as usize, theirs, list);
             }
-            helpers::SweepJob::new(pools)
+            job
         });
         let published = youngs.len() > 1 && job.is_some();
         if let (true, Some(job)) = (published, &job) {
@@ -341,16 +352,23 @@ impl Gc {
                 })
             });
         }
-        let (w, b) = self.sweep_large();
-        live_words += w;
-        live_blocks += b;
+        if job.is_none() {
+            let (w, b) = self.sweep_large();
+            live_words += w;
+            live_blocks += b;
+        }
         if let Some(job) = &job {
             if published {
                 self.board.finish(job);
             } else {
                 job.run_alone();
             }
-            // SAFETY: every pool of the job was swept and handed back (`finish`, `run_alone`).
+            // SAFETY: every pool and large list of the job was swept and handed back
+            // (`finish`, `run_alone`).
+            let (w, b) = unsafe { job.large_results() };
+            live_words += w;
+            live_blocks += b;
+            // SAFETY: as above.
             let results = unsafe { job.results() };
             let mut pools = job.pools().iter().zip(results);
             let mut released = Vec::new();
@@ -470,6 +488,19 @@ fn sweep_slot(
     }
 }
 
+/// Sweeps large list `i` as a piece of a [`helpers::SweepJob`] (only with
+/// [`helpers::ENABLED`]: no checker hook), returning its live words and blocks.
+///
+/// # Safety
+/// The world must be stopped after marking, and list `i` the caller's alone (its part's
+/// lists taken by the caller).
+pub(super) unsafe fn sweep_job_large(
+    lists: &crate::heap::large::LargeLists,
+    i: usize,
+) -> (usize, usize) {
+    sweep_large_list(lists, i, |_| {})
+}
+
 /// Sweeps pool `p` of a [`helpers::SweepJob`] (only with [`helpers::ENABLED`]: no checker
 /// hook, no quarantine), counting its live words and blocks.
 ///
@@ -494,17 +525,19 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    /// Three domains' pools, a third of their blocks marked, swept with two threads helping
-    /// as parked domains do: every live block survives once whitened (a pool swept twice
-    /// would free them: white after its first sweep), every dead one is freed.
+    /// Three domains' pools and large blocks, a third of their blocks marked, swept with two
+    /// threads helping as parked domains do: every live block survives once whitened (a
+    /// pool or list swept twice would free them: white after its first sweep), every dead
+    /// one is freed, each large block from its own domain's list.
     #[test]
     fn parked_domains_help_sweep_every_pool_once() {
         let mut gc = Gc::new(crate::config::Config::default().gc_params(), 4);
         let mut ys: Vec<DomainGc> = (0..3).map(|i| gc.new_young(i)).collect();
         let (mut live, mut live_words, mut per_domain) = (Vec::new(), 0, [0; 3]);
         for (k, y) in ys.iter_mut().enumerate() {
-            for i in 0..20_000 {
-                let wosize = 1 + (i + k) % 40;
+            for i in 0..20_300 {
+                // The last 300 blocks are large.
+                let wosize = if i < 20_000 { 1 + (i + k) % 40 } else { 200 + i % 50 };
                 let v = y.alloc_major(wosize, 0);
                 if i % 3 == 0 {
                     // SAFETY: v is a fresh major block; its header is ours to colour.
@@ -540,7 +573,13 @@ mod tests {
             assert_eq!(hd.color(), WHITE, "a live block whitened once, not freed");
         }
         // Each pool went back to its own set.
+        let large_live = 100;
         let counted: Vec<usize> = ys.iter().map(|y| y.pools.counters.blocks).collect();
-        assert_eq!(counted, per_domain);
+        assert_eq!(counted, per_domain.map(|n| n - large_live));
+        // Each domain's large blocks stayed in its own list.
+        for y in &ys {
+            let list = gc.major.dir.large.lock(y.pools.large_list).blocks.len();
+            assert_eq!(list, large_live);
+        }
     }
 }
