@@ -39,10 +39,12 @@
 //!
 //! Every other lock of the runtime guards only its own state:
 //!
-//! - the major heap's directory (`heap::major::Directory`): the address of every pool and
-//!   large block, and the emptied pools kept for reuse; taken for a fresh pool (once per
-//!   32 KiB of small blocks), a large block, the sweep's bookkeeping and the checker's
-//!   snapshot of the heap's regions;
+//! - the major heap's directory (`heap::major::Directory`): the address of every pool, and
+//!   the emptied pools kept for reuse; taken for a fresh pool (once per 32 KiB of small
+//!   blocks), the sweep's bookkeeping and the checker's snapshot of the heap's regions;
+//! - the large lists (`heap::large`), one per domain slot and one for the heap, each on a
+//!   cache line of its own: a domain takes its own for a large block it allocates; the
+//!   sweep, the statistics and the checker take each in turn;
 //! - the pools' memory (`heap::pool`'s mapped chunks and the pools given back to them): taken
 //!   when a fresh pool is needed and the directory has no spare one, and when a sweep gives
 //!   pools back beyond the directory's spares;

@@ -110,8 +110,8 @@ impl DomainGc {
 impl DomainGc {
     /// Allocates a major block of `wosize >= 1` fields (uninitialised, white) from this
     /// domain's own pools (or a large block), framed for the checker; `None` when the C
-    /// allocator refuses it. No heap lock: only the directory's short one for a fresh pool
-    /// or a large block. Counted by the caller.
+    /// allocator refuses it. No heap lock: only the directory's short one for a fresh pool,
+    /// or this domain's own large list's for a large block. Counted by the caller.
     #[inline]
     fn try_alloc_major_framed(
         &mut self,

@@ -30,7 +30,9 @@
 //!
 //! 4. *Allocates major blocks* (a block too large for the minor heap, a primitive's block
 //!    when its arena is full) from its own pool set (`DomainGc::pools`), taking only the
-//!    directory's short mutex for a fresh pool or a large block (`heap::major::Directory`);
+//!    directory's short mutex for a fresh pool (`heap::major::Directory`), and for a large
+//!    block the mutex of its own large list (`heap::large`, which no one else takes while
+//!    it runs but the checker and the statistics);
 //!    a minor collection promotes what each domain's roots reach into that domain's pools
 //!    (`minor`: the parked domains promote their own in production builds), and an exiting
 //!    domain's pools go
@@ -217,7 +219,8 @@ pub struct DomainGc {
     pub unflushed: AllocStats,
     /// This domain's own major pools (slots handed out with no lock).
     pub pools: PoolSet,
-    /// The heap's directory of pools and large blocks (its own short lock).
+    /// The heap's directory of pools and large blocks (its own short locks; this domain's
+    /// large list is `pools.large_list`).
     pub dir: Arc<Directory>,
     /// The arena filled up under a primitive: a minor collection is wanted at the next poll.
     pub minor_wanted: bool,
