@@ -247,3 +247,40 @@ impl Drop for LargeList {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each list counts its own blocks, and a block freed from one list comes back (in
+    /// production builds) only to an allocation from that list.
+    #[test]
+    fn lists_keep_their_own_blocks() {
+        let lists = LargeLists::new(3);
+        assert_eq!(lists.count(), 0);
+        let a = lists.alloc(domain_list(0), 300).unwrap();
+        let b = lists.alloc(domain_list(1), 300).unwrap();
+        let c = lists.alloc(domain_list(1), 400).unwrap();
+        assert_eq!(lists.count(), domain_list(1) + 1);
+        assert_eq!(lists.lock(domain_list(0)).blocks, vec![a]);
+        assert_eq!(lists.lock(domain_list(1)).words, 700);
+        assert_eq!(lists.totals(), (1000, 3));
+        assert!(lists.contains(b) && !lists.contains(b.wrapping_add(1)));
+        // SAFETY: b is a large block of these lists, used no more.
+        unsafe { lists.free(b) };
+        assert_eq!(lists.totals(), (700, 2));
+        let other = lists.alloc(domain_list(0), 300).unwrap();
+        let own = lists.alloc(domain_list(1), 300).unwrap();
+        if KEEP_LARGE {
+            assert_ne!(other, b, "a kept block went to another list");
+            assert_eq!(own, b, "a kept block is reused by its own list");
+        }
+        for hp in [a, c, other, own] {
+            // SAFETY: every block of the lists, freed once.
+            unsafe { lists.free(hp) };
+        }
+        assert_eq!(lists.totals(), (0, 0));
+        assert_eq!(lists.words(), 0);
+        assert!(lists.all().is_empty());
+    }
+}
