@@ -16,8 +16,8 @@
 //! - The interpreter's dispatch shape follows the rustflags (`choose_dispatch`): with the
 //!   tail-duplication limits of `.cargo/config.toml`, the flat `match`
 //!   (`--cfg warden_flat_dispatch`); without them (a `RUSTFLAGS` variable replaces them), the
-//!   group tree that LLVM's default limits also thread (`interp::run`), about 20% more
-//!   instructions on int_loops, and an optimised build gets a warning.
+//!   group tree that LLVM's default limits also thread (`interp::run`), up to about 11% more
+//!   instructions (exceptions, int_loops), and an optimised build gets a warning.
 //! - The binary's layout, for a small resident size (docs/footprint.md): on glibc Linux the
 //!   functions listed in `link/hot-text.txt` (what an empty program and the benchmarks run,
 //!   written by `scripts/hot-text.sh`) are placed together at the front of the code, through
@@ -294,7 +294,7 @@ fn choose_dispatch() {
         println!(
             "cargo:warning=rustflags lack .cargo/config.toml's -C llvm-args=-tail-dup-pred-size=400 \
              -C llvm-args=-tail-dup-succ-size=400 (a RUSTFLAGS variable replaces them): the \
-             interpreter's dispatch is threaded through its group tree, up to about 20% more \
+             interpreter's dispatch is threaded through its group tree, up to about 11% more \
              instructions; add them to RUSTFLAGS"
         );
     }

@@ -18,14 +18,18 @@
 //! with more than 16 of each (llvm issue 78578). With those limits in the rustflags,
 //! build.rs passes `--cfg warden_flat_dispatch` and the loop is the plain `match`. Without
 //! them (a `RUSTFLAGS` variable replaces them, as the sanitizer builds' does), the loop is
-//! a tree whose every block has at most 16 predecessors (`next_op`): each handler yields
-//! its opcode group (8 consecutive opcodes), a constant, and the fetch after it passes
-//! `pc` through a mark of its group, then a mark of its half (16 groups); each mark is an
-//! empty assembly template naming its copy, so no pass merges the marks back into one
-//! block. LLVM threads the constants and then duplicates the fetch with its jump step by
-//! step into every handler (239 indirect jumps in `interpret`, 243 flat, 8 for the flat
-//! loop without the limits). The flat loop stays the default: its register allocation is better (the tree
-//! runs 0-19% more instructions on the benchmarks, about as many mispredictions).
+//! a tree whose every block has at most 16 predecessors (`marks`): each handler yields its
+//! opcode group (8 consecutive opcodes), a constant, and the loop's back edge passes
+//! through a mark of that group, then a mark of its half (16 groups), to the fetch at the
+//! loop's top; each mark is an empty assembly template that names its copy and reads `pc`,
+//! so no pass merges the marks back into one block. LLVM threads the constants and then
+//! duplicates the fetch with its jump step by step into every handler (242 indirect jumps
+//! in `interpret`, 236 flat, 8 for the flat loop without the limits). Both shapes fetch at
+//! the top of the one inner loop: a tree whose fetch came after the marks (the loop then
+//! carrying the opcode) kept two copies of `sp` and of `pc` live into every handler,
+//! 10-20% more instructions than flat. The flat loop stays the default: the tree still
+//! runs up to 7% (int_loops) and 11% (exceptions) more instructions on the benchmarks,
+//! with about as many mispredictions, and fewer on others (cachegrind, small sizes).
 //!
 //! Memory safety of the handlers' unchecked accesses rests on the loader's validation of the
 //! code (operands present, jump targets on instruction boundaries, primitive and global
@@ -155,53 +159,51 @@ unsafe fn fetch(m: &mut Regs) -> Op {
     }
 }
 
-/// `p`, through an empty assembly template that names `COPY`: two copies differ, so no
-/// pass merges the blocks that hold them. Emits no instruction.
+/// An empty assembly template that names `COPY` and reads `pc`: two copies differ, so no
+/// pass merges the blocks that hold them, and `pc` stays one value (the template writes
+/// nothing). Emits no instruction.
 #[cfg(not(warden_flat_dispatch))]
 #[inline(always)]
-// The template is empty: the pointer passes through a register and is never dereferenced.
+// The template is empty: the pointer is in a register and never dereferenced.
 #[allow(clippy::pointers_in_nomem_asm_block)]
-fn mark<const COPY: usize>(p: *const i32) -> *const i32 {
-    let mut w = p;
-    // SAFETY: an empty assembly template: it reads and writes only the register holding `w`.
+fn mark<const COPY: usize>(pc: *const i32) {
+    // SAFETY: an empty assembly template: it only names the register holding `pc`.
     unsafe {
         std::arch::asm!(
             "/* dispatch {1}: {0} */",
-            inout(reg) w,
+            in(reg) pc,
             const COPY,
-            options(pure, nomem, nostack, preserves_flags)
+            options(nomem, nostack, preserves_flags)
         )
     };
-    w
 }
 
-/// The next opcode, fetched after a handler of opcode group `group` (`opcodes::group_of`)
-/// ran: the dispatch tree of the module doc. `group` is a constant in each handler, so LLVM
-/// threads each handler's exits to the mark of its group (`match group`), that mark to the
-/// mark of its half (`match group / 16`), and then duplicates the fetch and its indirect
-/// jump into every block: at most 16 predecessors each step (3 for the fetch, 16 for a
-/// half's mark, a group's few handler exits for a group's mark).
-///
-/// # Safety
-/// As `fetch`.
+/// The back edge after a handler of opcode group `group` (`opcodes::group_of`) ran: the
+/// dispatch tree of the module doc. `group` is a constant in each handler, so LLVM threads
+/// each handler's exits to the mark of its group (`match group`), that mark to the mark of
+/// its half, and then duplicates the fetch at the loop's top and its indirect jump into
+/// every block: at most 16 predecessors each step (3 for the fetch, 16 for a half's mark,
+/// a group's few handler exits for a group's mark).
 #[cfg(not(warden_flat_dispatch))]
 #[inline(always)]
-unsafe fn next_op(m: &mut Regs, group: u8) -> Op {
+fn marks(pc: *const i32, group: u8) {
     macro_rules! marks {
         ($($k:literal)*) => {
             match group {
-                $( $k => m.pc = mark::<$k>(m.pc), )*
+                $( $k => mark::<$k>(pc), )*
                 _ => {}
             }
         };
     }
     marks!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
-    m.pc = if group < 16 { mark::<32>(m.pc) } else { mark::<33>(m.pc) };
-    // SAFETY: the caller's contract.
-    unsafe { fetch(m) }
+    if group < 16 {
+        mark::<32>(pc)
+    } else {
+        mark::<33>(pc)
+    }
 }
 
-// `next_op`'s two halves of 16 groups cover every opcode.
+// `marks`'s two halves of 16 groups cover every opcode.
 #[cfg(not(warden_flat_dispatch))]
 const _: () = assert!(super::opcodes::OPCODE_COUNT <= 32 * super::opcodes::DISPATCH_GROUP_SIZE);
 
@@ -236,25 +238,18 @@ pub fn interpret(
     loop {
         // Every fetch: `pc` is at an instruction of the validated code: the activation's
         // start, a trap frame's handler, or where the last handler left it.
-        #[cfg(not(warden_flat_dispatch))]
-        // SAFETY: every fetch (above).
-        let mut op = unsafe { fetch(&mut m) };
         let leave = loop {
             // Hardened only (production's twin is a constant false): the fuzz budget.
             if check::instruction_spent() {
                 break Leave::Fail(Exn::fatal("the instruction budget is spent"));
             }
-            #[cfg(warden_flat_dispatch)]
             // SAFETY: every fetch (above).
             let op = unsafe { fetch(&mut m) };
             // SAFETY: each handler's contract is validated, well-typed code (see the module
             // doc), which `pc` is running.
             let _group = unsafe { dispatch!(op, &mut m, leave => break leave) };
             #[cfg(not(warden_flat_dispatch))]
-            {
-                // SAFETY: every fetch (above).
-                op = unsafe { next_op(&mut m, _group) };
-            }
+            marks(m.pc, _group);
         };
         let kind = match leave {
             Leave::Raise(kind) => kind,
