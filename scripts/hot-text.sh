@@ -123,8 +123,8 @@ echo "hot-text.sh: $(grep -vc '^#' link/hot-text.txt) functions in link/hot-text
 # them at the front of .rodata, after the hot functions' jump tables, before the anonymous
 # constants, which have no symbol and are placed all together): valgrind's lackey traces
 # every load of the empty program (verified, then cached) and of each benchmark at a tenth of
-# its smoke size (scripts/bench-run.py's; lackey is slow: about 5 minutes); the loads inside the binary's read-only data are matched
-# against its symbol table. Valgrind loads a position-independent executable at 0x108000
+# its smoke size (scripts/bench-run.py's; lackey is slow: about 5 minutes); the loads inside
+# the binary's read-only data are matched against its symbol table. Valgrind loads a position-independent executable at 0x108000
 # (checked below: `main`'s first instruction must be traced there).
 lackey() { # output name, program, arguments
   # shellcheck disable=SC2086 # the arguments are words without spaces
