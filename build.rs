@@ -145,14 +145,16 @@ fn link_layout() {
 /// front of `.rodata`, right after the dynamic loader's tables (symbols, relocations), so
 /// that a run maps two 64 KiB windows of the file's read-only part instead of three or four
 /// (docs/footprint.md). In order: the merged constants (`.rodata.cst*`: the floating and
-/// SIMD constants of the hot code); the jump tables of the functions of `hot_text` (LLVM puts
-/// a function's jump tables in `.rodata.<its symbol>`); the data of `link/hot-rodata.txt`
+/// SIMD constants of the hot code); the jump tables and lookup tables of the functions of
+/// `hot_text` (LLVM puts them in `.rodata.<its symbol>` and `.rodata..Lswitch.table.<its
+/// symbol>`); the data of `link/hot-rodata.txt`
 /// (the named tables start-up and the benchmarks read: the opcode decoder, the primitive
-/// index, ...); then every anonymous constant (`.rodata..L*`: string literals, the arity
+/// index, ...); the merged C strings (`.rodata.str1.*`, 15 KiB: a program that starts a
+/// domain reads some); then every anonymous constant (`.rodata..L*`: string literals, the arity
 /// names, small tables), whose names LLVM numbers afresh in every build, so they cannot be
 /// listed: together they are ~60 KiB, and the ones a run reads are among them. What stays in
 /// `.rodata` (cold tables: the C stubs' offsets, the float parsing tables, the standard
-/// library's, the merged panic strings) comes after.
+/// library's switch tables of cold functions) comes after.
 fn hot_rodata(hot_text: &str) -> String {
     let data = std::fs::read_to_string("link/hot-rodata.txt").unwrap_or_default();
     let names = |text: &str| -> Vec<String> {
@@ -167,9 +169,11 @@ fn hot_rodata(hot_text: &str) -> String {
          *(.rodata.cst4) *(.rodata.cst8) *(.rodata.cst16) *(.rodata.cst32)\n",
     );
     for pattern in names(hot_text).iter().chain(&names(&data)) {
-        script.push_str(&format!("    *(.rodata.{pattern} .rodata.unlikely.{pattern})\n"));
+        script.push_str(&format!(
+            "    *(.rodata.{pattern} .rodata.unlikely.{pattern} .rodata..Lswitch.table.{pattern})\n"
+        ));
     }
-    script.push_str("    *(.rodata..L*)\n  }\n}\nINSERT BEFORE .rodata;\n");
+    script.push_str("    *(.rodata.str1.*)\n    *(.rodata..L*)\n  }\n}\nINSERT BEFORE .rodata;\n");
     script
 }
 
