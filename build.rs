@@ -36,6 +36,7 @@ fn main() {
     println!("cargo:rerun-if-changed=native/trampoline.c");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=link/hot-text.txt");
+    println!("cargo:rerun-if-changed=link/hot-rodata.txt");
     println!("cargo:rerun-if-changed=src/prims/arity.txt");
     println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
 
@@ -134,9 +135,46 @@ fn link_layout() {
         script.push_str(&format!("    *(.text.{pattern} .text.unlikely.{pattern})\n"));
     }
     script.push_str("  }\n}\nINSERT BEFORE .text;\n");
+    script.push_str(&hot_rodata(&list));
     let path = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("hot-text.ld");
     std::fs::write(&path, script).expect("write hot-text.ld");
     println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", path.display());
+}
+
+/// The linker script's second part: the read-only data a run reads, placed together at the
+/// front of `.rodata`, right after the dynamic loader's tables (symbols, relocations), so
+/// that a run maps two 64 KiB windows of the file's read-only part instead of three or four
+/// (docs/footprint.md). In order: the merged constants (`.rodata.cst*`: the floating and
+/// SIMD constants of the hot code); the jump tables and lookup tables of the functions of
+/// `hot_text` (LLVM puts them in `.rodata.<its symbol>` and `.rodata..Lswitch.table.<its
+/// symbol>`); the data of `link/hot-rodata.txt`
+/// (the named tables start-up and the benchmarks read: the opcode decoder, the primitive
+/// index, ...); the merged C strings (`.rodata.str1.*`, 15 KiB: a program that starts a
+/// domain reads some); then every anonymous constant (`.rodata..L*`: string literals, the arity
+/// names, small tables), whose names LLVM numbers afresh in every build, so they cannot be
+/// listed: together they are ~60 KiB, and the ones a run reads are among them. What stays in
+/// `.rodata` (cold tables: the C stubs' offsets, the float parsing tables, the standard
+/// library's switch tables of cold functions) comes after.
+fn hot_rodata(hot_text: &str) -> String {
+    let data = std::fs::read_to_string("link/hot-rodata.txt").unwrap_or_default();
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(section_pattern)
+            .collect()
+    };
+    let mut script = String::from(
+        "SECTIONS\n{\n  .rodata.warden_hot :\n  {\n    \
+         *(.rodata.cst4) *(.rodata.cst8) *(.rodata.cst16) *(.rodata.cst32)\n",
+    );
+    for pattern in names(hot_text).iter().chain(&names(&data)) {
+        script.push_str(&format!(
+            "    *(.rodata.{pattern} .rodata.unlikely.{pattern} .rodata..Lswitch.table.{pattern})\n"
+        ));
+    }
+    script.push_str("    *(.rodata.str1.*)\n    *(.rodata..L*)\n  }\n}\nINSERT BEFORE .rodata;\n");
+    script
 }
 
 /// Links the C compiler's static unwinder (`libgcc_eh.a`, as `gcc -static-libgcc` does)
