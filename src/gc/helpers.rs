@@ -5,20 +5,20 @@
 //! within an owner's part pool by pool. So a collection's pause shrinks with the number of
 //! domains instead of growing with it.
 //!
-//! Protocol. The leader, which owns every domain's `DomainGc` while the world is stopped,
-//! builds a job (a [`SweepJob`]: every pool taken off every pool set, and every large list;
-//! a minor collection's `MinorJob`: a unit per domain) and [`Board::publish`]es it. A parked domain, spinning in
-//! its park (`domain::lock::Shared::park`), calls [`Board::help_as`] with its token (the
-//! address of its `DomainGc`, so that it takes its own unit or part first), and once it stops
-//! spinning sleeps in [`Board::sleep_while`] until the world restarts, woken by each
-//! publication: it joins the job under the board's mutex (counting itself `active`), then
-//! takes pieces off the job (pools off a part's cursor, a part's large lists or a unit by
-//! claiming them) until none is left, and leaves (`active` decremented). The leader does its
-//! own part meanwhile (in a minor collection, the roots no domain owns and its own unit),
-//! then takes pieces off the job too, and at the end ([`Board::finish`]) closes the job under the mutex (no one joins any
-//! more) and waits until no helper is active before it reads the results. A piece, and its
-//! entry of the results, is touched by the one thread that took it; the helpers' `active`
-//! decrement (release) and the leader's load (acquire) hand them back. When no domain helps
+//! Protocol. The leader, which owns every domain's `DomainGc` while the world is stopped, builds a
+//! job (a [`SweepJob`]: every pool taken off every pool set, and every large list; a minor
+//! collection's `MinorJob`: a unit per domain) and [`Board::publish`]es it. A parked domain,
+//! spinning in its park (`domain::lock::Shared::park`), calls [`Board::help_as`] with its token
+//! (the address of its `DomainGc`, so that it takes its own unit or part first), and once it stops
+//! spinning sleeps in [`Board::sleep_while`] until the world restarts, woken by each publication:
+//! it joins the job under the board's mutex (counting itself `active`), then takes pieces off the
+//! job (pools off a part's cursor, a part's large lists or a unit by claiming them) until none is
+//! left, and leaves (`active` decremented). The leader does its own part meanwhile (in a minor
+//! collection, the roots no domain owns and its own unit), then takes pieces off the job too, and
+//! at the end ([`Board::finish`]) closes the job under the mutex (no one joins any more) and waits
+//! until no helper is active before it reads the results. A piece, and its entry of the results, is
+//! touched by the one thread that took it; the helpers' `active` decrement (release) and the
+//! leader's load (acquire) hand them back. When no domain helps
 //! (every other one sleeps, or is in a blocking section) the leader does every piece
 //! itself, as it would without the board.
 //!

@@ -147,7 +147,7 @@ impl LargeLists {
 
     /// The words of every large block (framing included).
     pub fn words(&self) -> usize {
-        (0..self.count()).map(|i| self.lock(i).words).sum()
+        self.totals().0
     }
 
     /// The words and the number of every large block (framing included).
