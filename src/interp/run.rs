@@ -207,6 +207,18 @@ fn marks(pc: *const i32, group: u8) {
     }
 }
 
+/// The end of one opcode's arm of the dispatch `match` (`opcodes::dispatch!`): an empty
+/// assembly template, which LLVM does not sink or merge. Without it, the arms of a group
+/// that end alike could have their common code sunk into the group's mark behind a merged
+/// operand (seen for ACC0..ACC7, `accu = sp[n]`: ACC0's jump-table entry became the shared
+/// load, which read `sp` from a register of its own, and every dispatch copied `sp` into it,
+/// one more instruction per opcode run). Emits no instruction.
+#[inline(always)]
+fn arm_end() {
+    // SAFETY: an empty assembly template: it reads and writes nothing.
+    unsafe { std::arch::asm!("", options(nomem, nostack, preserves_flags)) };
+}
+
 // `marks`'s two halves of 16 groups cover every opcode.
 const _: () = assert!(super::opcodes::OPCODE_COUNT <= 32 * super::opcodes::DISPATCH_GROUP_SIZE);
 
