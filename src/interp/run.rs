@@ -26,10 +26,12 @@
 //! 8 for a plain `match` under the default limits). The fetch is at the top of the one
 //! inner loop: a tree whose fetch came after the marks (the loop then carrying the opcode)
 //! kept two copies of `sp` and of `pc` live into every handler, 10-20% more instructions.
-//! The plain `match` under raised limits (the dispatch until December 2026) ran about 6%
-//! fewer instructions on the benchmarks (callgrind, 3-10% per program) and took 4% less
-//! time (geometric mean, `scripts/bench-run.py`): the tree's handlers end with a few more
-//! register copies.
+//! Two things kept the tree behind the plain `match` under raised limits (the dispatch until
+//! December 2026), 3-9% more instructions per program (callgrind): `regs::Leave`'s raise
+//! kind as a payload byte (carried around the loop; its copies also made the marks too big
+//! for LLVM's early tail duplication, which left part of the threading to after register
+//! allocation), and the sinking of a group's common handler tails into its mark
+//! (`arm_end`). Without both, the tree runs 0-2.6% more instructions than that `match`.
 //!
 //! The loop's exits write the handler's `Leave` into a slot whose address has escaped
 //! (`left`), not into a value the loop carries: carried, LLVM split the enum into its
@@ -272,7 +274,10 @@ pub fn interpret(
         // SAFETY: every exit of the inner loop has just written `left`.
         let leave = unsafe { left.assume_init_read() };
         let kind = match leave {
-            Leave::Raise(kind) => kind,
+            Leave::Raise => RaiseKind::Raise,
+            Leave::Reraise => RaiseKind::Reraise,
+            Leave::RaiseNoTrace => RaiseKind::NoTrace,
+            Leave::RaiseFromPrim => RaiseKind::FromPrim,
             Leave::Stop => {
                 m.dom.stack.trap_off = saved_trap_off;
                 m.dom.stack.sp = m.sp;
