@@ -13,11 +13,6 @@
 //! - With AddressSanitizer the Rust code gets `--cfg warden_asan` (a stable stand-in for the
 //!   unstable `cfg(sanitize = "address")`): the heap then poisons the memory it carves itself
 //!   (free pool slots) for ASan. Other builds contain no such code.
-//! - The interpreter's dispatch shape follows the rustflags (`choose_dispatch`): with the
-//!   tail-duplication limits of `.cargo/config.toml`, the flat `match`
-//!   (`--cfg warden_flat_dispatch`); without them (a `RUSTFLAGS` variable replaces them), the
-//!   group tree that LLVM's default limits also thread (`interp::run`), up to about 11% more
-//!   instructions (exceptions, int_loops), and an optimised build gets a warning.
 //! - The binary's layout, for a small resident size (docs/footprint.md): on glibc Linux the
 //!   functions listed in `link/hot-text.txt` (what an empty program and the benchmarks run,
 //!   written by `scripts/hot-text.sh`) are placed together at the front of the code, through
@@ -95,7 +90,6 @@ fn main() {
     }
     write_stub_table();
     write_arity_table();
-    choose_dispatch();
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os == "linux" && target_env == "gnu" {
         link_layout();
@@ -326,26 +320,6 @@ fn write_arity_table() {
     );
     let dir = env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&dir).join("arity_table.rs"), out).expect("write arity_table.rs");
-}
-
-/// Chooses the interpreter's dispatch shape (`interp::run`) from the rustflags: with
-/// `-tail-dup-pred-size`/`-tail-dup-succ-size` (`.cargo/config.toml`), the flat one
-/// (`--cfg warden_flat_dispatch`); without them (a `RUSTFLAGS` variable replaces them), the
-/// group tree, which LLVM's default limits also thread, and an optimised build warns.
-fn choose_dispatch() {
-    println!("cargo:rustc-check-cfg=cfg(warden_flat_dispatch)");
-    let optimised = env::var("OPT_LEVEL").is_ok_and(|o| o == "2" || o == "3");
-    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    if flags.contains("tail-dup-pred-size") && flags.contains("tail-dup-succ-size") {
-        println!("cargo:rustc-cfg=warden_flat_dispatch");
-    } else if optimised {
-        println!(
-            "cargo:warning=rustflags lack .cargo/config.toml's -C llvm-args=-tail-dup-pred-size=400 \
-             -C llvm-args=-tail-dup-succ-size=400 (a RUSTFLAGS variable replaces them): the \
-             interpreter's dispatch is threaded through its group tree, up to about 11% more \
-             instructions; add them to RUSTFLAGS"
-        );
-    }
 }
 
 /// The sanitizers the Rust code is built with (`-Zsanitizer=a,b` or `-Z sanitizer=a`).

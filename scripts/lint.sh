@@ -18,11 +18,6 @@ for profile in dev release; do
 done
 echo "lint: cargo clippy --all-targets --features fault-injection -- -D warnings" >&2
 cargo clippy --quiet --all-targets --features fault-injection -- -D warnings || status=1
-# The interpreter's other dispatch shape (src/interp/run.rs: the tree), which builds compile
-# when RUSTFLAGS replaces .cargo/config.toml's flags (the sanitizer builds), in its own target.
-echo "lint: RUSTFLAGS= cargo clippy --lib --profile release -- -D warnings (the dispatch tree)" >&2
-RUSTFLAGS="" cargo clippy --quiet --lib --profile release --target-dir target/lint-tree -- -D warnings \
-  || status=1
 if [ $status -ne 0 ]; then
   echo "lint: FAILED" >&2
 fi

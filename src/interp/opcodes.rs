@@ -67,8 +67,10 @@ macro_rules! define_opcodes {
         /// on `regs` (a `&mut interp::regs::Regs`) and, when it returns `Err(leave)`,
         /// evaluates `exit`; else its value is the opcode's dispatch group (`group_of`), a
         /// constant per arm. Each arm tests its own handler's result, so the arms whose
-        /// handler cannot leave go straight on to their group's dispatch. The handler paths
-        /// resolve where it is used (`interp::run`, which imports the `ops` families).
+        /// handler cannot leave go straight on to their group's dispatch, and each ends with
+        /// `run::arm_end` (no instruction), which keeps LLVM from merging the common tail of
+        /// a group's handlers. The handler paths and `arm_end` resolve where it is used
+        /// (`interp::run`, which imports the `ops` families).
         macro_rules! dispatch {
             ($d op:expr, $d m:expr, $d l:ident => $d exit:expr) => {
                 match $d op {
@@ -76,6 +78,7 @@ macro_rules! define_opcodes {
                         if let Err($d l) = $fam::$h $(::<$g>)? ($d m $(, $arg)*) {
                             $d exit
                         }
+                        arm_end();
                         const { group_of(Op::$name) }
                     } )*
                 }

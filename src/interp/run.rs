@@ -13,23 +13,31 @@
 //! The dispatch's shape: every handler must end in its own copy of the fetch and the
 //! indirect jump (a threaded dispatch: one shared jump mispredicts 1.4 to 7 times as often,
 //! measured with cachegrind's branch simulation on the benchmarks). LLVM's tail
-//! duplication makes those copies from one `match` only when its limits allow a block of
-//! ~210 predecessors and successors (`.cargo/config.toml`); its defaults refuse a block
-//! with more than 16 of each (llvm issue 78578). With those limits in the rustflags,
-//! build.rs passes `--cfg warden_flat_dispatch` and the loop is the plain `match`. Without
-//! them (a `RUSTFLAGS` variable replaces them, as the sanitizer builds' does), the loop is
-//! a tree whose every block has at most 16 predecessors (`marks`): each handler yields its
-//! opcode group (8 consecutive opcodes), a constant, and the loop's back edge passes
-//! through a mark of that group, then a mark of its half (16 groups), to the fetch at the
-//! loop's top; each mark is an empty assembly template that names its copy and reads `pc`,
-//! so no pass merges the marks back into one block. LLVM threads the constants and then
-//! duplicates the fetch with its jump step by step into every handler (242 indirect jumps
-//! in `interpret`, 236 flat, 8 for the flat loop without the limits). Both shapes fetch at
-//! the top of the one inner loop: a tree whose fetch came after the marks (the loop then
-//! carrying the opcode) kept two copies of `sp` and of `pc` live into every handler,
-//! 10-20% more instructions than flat. The flat loop stays the default: the tree still
-//! runs up to 7% (int_loops) and 11% (exceptions) more instructions on the benchmarks,
-//! with about as many mispredictions, and fewer on others (cachegrind, small sizes).
+//! duplication would make those copies from one `match` only with limits raised by
+//! `-C llvm-args` (its defaults refuse a block with more than 16 predecessors and 16
+//! successors, llvm issue 78578), flags that a `RUSTFLAGS` variable silently replaces. So
+//! the loop is a tree whose every block has at most 16 predecessors (`marks`), and every
+//! build, whatever its rustflags, threads the same way: each handler yields its opcode group
+//! (8 consecutive opcodes), a constant, and the loop's back edge passes through a mark of
+//! that group, then a mark of its half (16 groups), to the fetch at the loop's top; each
+//! mark is an empty assembly template that names its copy and reads `pc`, so no pass
+//! merges the marks back into one block. LLVM threads the constants and then duplicates the
+//! fetch with its jump step by step into every handler (242 indirect jumps in `interpret`;
+//! 8 for a plain `match` under the default limits). The fetch is at the top of the one
+//! inner loop: a tree whose fetch came after the marks (the loop then carrying the opcode)
+//! kept two copies of `sp` and of `pc` live into every handler, 10-20% more instructions.
+//! Two things kept the tree behind the plain `match` under raised limits (the dispatch until
+//! December 2026), 3-9% more instructions per program (callgrind): `regs::Leave`'s raise
+//! kind as a payload byte (carried around the loop; its copies also made the marks too big
+//! for LLVM's early tail duplication, which left part of the threading to after register
+//! allocation), and the sinking of a group's common handler tails into its mark
+//! (`arm_end`). Without both, the tree runs 0-2.6% more instructions than that `match`.
+//!
+//! The loop's exits write the handler's `Leave` into a slot whose address has escaped
+//! (`left`), not into a value the loop carries: carried, LLVM split the enum into its
+//! fields and kept each one (the unused bytes of `Exn`'s variants too) alive around the
+//! loop, dozens of stack copies at every primitive call and 6-9% more instructions on every
+//! benchmark.
 //!
 //! Memory safety of the handlers' unchecked accesses rests on the loader's validation of the
 //! code (operands present, jump targets on instruction boundaries, primitive and global
@@ -162,7 +170,6 @@ unsafe fn fetch(m: &mut Regs) -> Op {
 /// An empty assembly template that names `COPY` and reads `pc`: two copies differ, so no
 /// pass merges the blocks that hold them, and `pc` stays one value (the template writes
 /// nothing). Emits no instruction.
-#[cfg(not(warden_flat_dispatch))]
 #[inline(always)]
 // The template is empty: the pointer is in a register and never dereferenced.
 #[allow(clippy::pointers_in_nomem_asm_block)]
@@ -184,7 +191,6 @@ fn mark<const COPY: usize>(pc: *const i32) {
 /// its half, and then duplicates the fetch at the loop's top and its indirect jump into
 /// every block: at most 16 predecessors each step (3 for the fetch, 16 for a half's mark,
 /// a group's few handler exits for a group's mark).
-#[cfg(not(warden_flat_dispatch))]
 #[inline(always)]
 fn marks(pc: *const i32, group: u8) {
     macro_rules! marks {
@@ -203,8 +209,19 @@ fn marks(pc: *const i32, group: u8) {
     }
 }
 
+/// The end of one opcode's arm of the dispatch `match` (`opcodes::dispatch!`): an empty
+/// assembly template, which LLVM does not sink or merge. Without it, the arms of a group
+/// that end alike could have their common code sunk into the group's mark behind a merged
+/// operand (seen for ACC0..ACC7, `accu = sp[n]`: ACC0's jump-table entry became the shared
+/// load, which read `sp` from a register of its own, and every dispatch copied `sp` into it,
+/// one more instruction per opcode run). Emits no instruction.
+#[inline(always)]
+fn arm_end() {
+    // SAFETY: an empty assembly template: it reads and writes nothing.
+    unsafe { std::arch::asm!("", options(nomem, nostack, preserves_flags)) };
+}
+
 // `marks`'s two halves of 16 groups cover every opcode.
-#[cfg(not(warden_flat_dispatch))]
 const _: () = assert!(super::opcodes::OPCODE_COUNT <= 32 * super::opcodes::DISPATCH_GROUP_SIZE);
 
 /// Runs code from instruction `start` with `env` and `extra_args` until its STOP; returns
@@ -235,24 +252,32 @@ pub fn interpret(
 
     // SAFETY: `start` is an instruction boundary inside the validated code.
     let mut m = unsafe { Regs::new(dom, program, start, env, extra_args) };
+    // Where the inner loop's exits put their `Leave` (the module doc: escaped, not carried).
+    let mut left = std::mem::MaybeUninit::<Leave>::uninit();
+    std::hint::black_box(&mut left);
     loop {
         // Every fetch: `pc` is at an instruction of the validated code: the activation's
         // start, a trap frame's handler, or where the last handler left it.
-        let leave = loop {
+        loop {
             // Hardened only (production's twin is a constant false): the fuzz budget.
             if check::instruction_spent() {
-                break Leave::Fail(Exn::fatal("the instruction budget is spent"));
+                left.write(Leave::Fail(Exn::fatal("the instruction budget is spent")));
+                break;
             }
             // SAFETY: every fetch (above).
             let op = unsafe { fetch(&mut m) };
             // SAFETY: each handler's contract is validated, well-typed code (see the module
             // doc), which `pc` is running.
-            let _group = unsafe { dispatch!(op, &mut m, leave => break leave) };
-            #[cfg(not(warden_flat_dispatch))]
-            marks(m.pc, _group);
-        };
+            let group = unsafe { dispatch!(op, &mut m, leave => { left.write(leave); break }) };
+            marks(m.pc, group);
+        }
+        // SAFETY: every exit of the inner loop has just written `left`.
+        let leave = unsafe { left.assume_init_read() };
         let kind = match leave {
-            Leave::Raise(kind) => kind,
+            Leave::Raise => RaiseKind::Raise,
+            Leave::Reraise => RaiseKind::Reraise,
+            Leave::RaiseNoTrace => RaiseKind::NoTrace,
+            Leave::RaiseFromPrim => RaiseKind::FromPrim,
             Leave::Stop => {
                 m.dom.stack.trap_off = saved_trap_off;
                 m.dom.stack.sp = m.sp;

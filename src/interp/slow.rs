@@ -74,7 +74,7 @@ impl Regs<'_> {
                         self.accu = v;
                         self.actions_before_raise()?;
                     }
-                    Err(Leave::Raise(RaiseKind::FromPrim))
+                    Err(Leave::raise(RaiseKind::FromPrim))
                 }
                 None => Err(Leave::Fail(e)),
             },

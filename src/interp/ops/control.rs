@@ -125,7 +125,7 @@ pub(in crate::interp) unsafe fn raise(m: &mut Regs, kind: RaiseKind) -> Step {
         m.out_of_line(|r| unsafe { r.record_raise(kind == RaiseKind::Reraise) });
     }
     m.accu = opaque(m.accu);
-    Err(Leave::Raise(RaiseKind::NoTrace))
+    Err(Leave::raise(RaiseKind::NoTrace))
 }
 
 /// CHECK_SIGNALS: a poll point.

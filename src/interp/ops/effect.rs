@@ -123,7 +123,7 @@ unsafe fn run_effect_handler(
 pub(in crate::interp) unsafe fn perform(m: &mut Regs) -> Step {
     if m.dom.stack.parent.is_null() {
         m.accu = unhandled_effect(m.dom, m.accu);
-        return Err(Leave::Raise(RaiseKind::Raise));
+        return Err(Leave::raise(RaiseKind::Raise));
     }
     // SAFETY: the module doc; the frame of four words is below `sp`'s threshold. The
     // stacks are reached through their pointers (see `do_resume`).

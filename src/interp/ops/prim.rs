@@ -144,7 +144,7 @@ unsafe fn fail(m: &mut Regs, e: Exn) -> Step {
                 m.accu = v;
                 // SAFETY: the call frame is on top, with free words below it.
                 unsafe { m.actions_before_raise()? };
-                Err(Leave::Raise(RaiseKind::FromPrim))
+                Err(Leave::raise(RaiseKind::FromPrim))
             }
             None => Err(Leave::Fail(e)),
         },
