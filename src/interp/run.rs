@@ -22,7 +22,7 @@
 //! that group, then a mark of its half (16 groups), to the fetch at the loop's top; each
 //! mark is an empty assembly template that names its copy and reads `pc`, so no pass
 //! merges the marks back into one block. LLVM threads the constants and then duplicates the
-//! fetch with its jump step by step into every handler (242 indirect jumps in `interpret`;
+//! fetch with its jump step by step into every handler (353 indirect jumps in `interpret`;
 //! 8 for a plain `match` under the default limits). The fetch is at the top of the one
 //! inner loop: a tree whose fetch came after the marks (the loop then carrying the opcode)
 //! kept two copies of `sp` and of `pc` live into every handler, 10-20% more instructions.
