@@ -74,10 +74,11 @@ pub(super) enum RaiseKind {
 }
 
 /// Why a handler leaves the straight line of execution. The ways to raise are variants of
-/// their own (made by `Leave::raise`), not a `Raise(RaiseKind)` payload: a payload byte that
-/// only some exits write became a slice of every handler's result that LLVM carried around
-/// the dispatch loop (six byte values, 1300 φs in `interpret`, spilled and reloaded in hot
-/// handlers: callgrind, 3-7% more instructions on the benchmarks).
+/// their own (made by `Leave::raise`), not a `Raise(RaiseKind)` payload byte, which LLVM
+/// carried around the dispatch loop (`interp::run`'s module doc). `Reraise` is never made
+/// (RERAISE records its backtrace in its handler and leaves as `RaiseNoTrace`); without it,
+/// or without the `raise` mapping, the dispatch ran 1-2% more instructions (callgrind,
+/// December 2026): the loop's register allocation shifts with `Leave`'s layout.
 pub(super) enum Leave {
     /// `accu` is an exception to raise as RAISE does.
     Raise,
